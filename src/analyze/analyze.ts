@@ -1,0 +1,66 @@
+import type { Fact, Snapshot, UserFacts } from '../snapshot/types.js';
+import { classifyMfa, summariseMfa } from './mfa.js';
+import { RESULT_FORMAT_VERSION, type AnalysisResult, type InventoryRow, type RunInfo, type SnapshotIdentity } from './result.js';
+
+export interface AnalysisInput {
+  readonly snapshot: Snapshot;
+  /** Where the snapshot came from (file name and bytes' hash): evidence identity, not analysis input. */
+  readonly snapshotFile: { readonly fileName: string; readonly sha256: string; readonly migratedFrom: number | null };
+  readonly tool: { readonly name: string; readonly version: string };
+  /** The run's own timestamps, taken by the caller: analysis never reads the clock. */
+  readonly run: Omit<RunInfo, 'asOf'>;
+  /** Evaluate time-based checks at this instant instead of the capture time (--as-of). */
+  readonly asOf?: string;
+}
+
+function describeFact(fact: Fact<string>): string {
+  return fact.known ? fact.value : fact.reason;
+}
+
+function inventoryRow(user: UserFacts): InventoryRow {
+  const keys = user.accessKeys.known ? user.accessKeys.value : null;
+  const activeKeys = keys?.filter((key) => key.active) ?? null;
+  return {
+    username: user.name,
+    arn: user.arn,
+    createdAt: user.createdAt.known ? user.createdAt.value : null,
+    consoleAccess: user.password.enabled.known ? user.password.enabled.value : null,
+    mfaActive: user.mfa.active.known ? user.mfa.active.value : null,
+    mfaDeviceTypes: user.mfa.devices.known ? user.mfa.devices.value.map((device) => device.type) : null,
+    passwordLastUsed: describeFact(user.password.lastUsed),
+    activeAccessKeys: activeKeys === null ? null : activeKeys.length,
+    accessKeysLastUsed:
+      activeKeys === null ? 'not_collected' : activeKeys.length === 0 ? 'not_applicable' : activeKeys.map((key) => describeFact(key.lastUsed)).join('; '),
+  };
+}
+
+/** A pure function of the snapshot and the options: the same input gives the same result. */
+export function analyze(input: AnalysisInput): AnalysisResult {
+  const { snapshot } = input;
+  const findings = snapshot.users.map(classifyMfa);
+  const identity: SnapshotIdentity = {
+    fileName: input.snapshotFile.fileName,
+    sha256: input.snapshotFile.sha256,
+    schemaVersion: snapshot.schemaVersion,
+    migratedFrom: input.snapshotFile.migratedFrom,
+    source: snapshot.source,
+    capturedAt: snapshot.capturedAt,
+    account: {
+      id: snapshot.account.id,
+      partition: snapshot.account.partition,
+      alias: snapshot.accountFacts.alias.known ? snapshot.accountFacts.alias.value : null,
+    },
+    collectedByToolVersion: snapshot.tool.version,
+    credentialReport: snapshot.credentialReport,
+    collectionErrors: snapshot.collectionErrors,
+    discrepancies: snapshot.discrepancies,
+  };
+  return {
+    formatVersion: RESULT_FORMAT_VERSION,
+    tool: input.tool,
+    run: { ...input.run, asOf: input.asOf ?? snapshot.capturedAt },
+    snapshot: identity,
+    mfa: { findings, summary: summariseMfa(findings) },
+    inventory: snapshot.users.map(inventoryRow),
+  };
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, UserError } from '../util/errors.js';
+import { packageInfo } from '../util/paths.js';
+import { auditCommand } from './audit.js';
+import { commandOutcome } from './common.js';
+import { importCommand } from './import.js';
+import { reportCommand } from './report.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let usageError: string | null = null;
+  const parser = yargs(argv)
+    .scriptName('iam-audit')
+    .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
+    .command(importCommand)
+    .command(reportCommand)
+    .command(auditCommand)
+    .demandCommand(1, 'name a command: import, report or audit')
+    .strict()
+    .version(packageInfo().version)
+    .alias('h', 'help')
+    .alias('V', 'version')
+    .epilogue('Exit codes: 0 done, 1 findings (with --fail-on-findings), 2 usage or input error, 3 partial collection.')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      // yargs calls this for usage errors (message) and for errors thrown by handlers (error).
+      if (error !== undefined && error !== null) throw error;
+      usageError = message;
+    });
+  await parser.parseAsync();
+  if (usageError !== null) {
+    process.stderr.write(`iam-audit: ${usageError}\nRun "iam-audit --help" for usage.\n`);
+    return ExitCode.inputError;
+  }
+  return commandOutcome.exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      process.stderr.write(`iam-audit: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      // Not a known failure: a bug. Show everything rather than hide it behind a friendly line.
+      process.stderr.write(`iam-audit: internal error (please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = ExitCode.inputError;
+    }
+  },
+);

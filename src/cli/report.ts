@@ -1,0 +1,30 @@
+import type { Argv, CommandModule } from 'yargs';
+import { parseFormats, runReport } from '../app/report.js';
+import { commandOutcome, parseInstant } from './common.js';
+import { withReportOptions, type ReportArguments } from './report-options.js';
+
+type Arguments = ReportArguments & { snapshot: string };
+
+export const reportCommand: CommandModule<object, Arguments> = {
+  command: 'report <snapshot>',
+  describe: 'Analyse a snapshot offline and write the reports',
+  builder: (yargs: Argv) =>
+    withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
+      .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv and .json')
+      .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only') as unknown as Argv<Arguments>,
+  handler: async (argv) => {
+    const asOf = parseInstant('as-of', argv['as-of']);
+    const outcome = await runReport({
+      snapshotPath: argv.snapshot,
+      outDir: argv['out-dir'],
+      formats: parseFormats(argv.format),
+      quiet: argv.quiet,
+      failOnFindings: argv['fail-on-findings'],
+      overwrite: argv.overwrite,
+      ...(asOf === undefined ? {} : { asOf }),
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+    commandOutcome.exitCode = outcome.exitCode;
+  },
+};

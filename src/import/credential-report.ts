@@ -1,0 +1,391 @@
+import { parse } from 'csv-parse/sync';
+import { InputError } from '../util/errors.js';
+import { sha256Hex } from '../util/files.js';
+import { packageInfo } from '../util/paths.js';
+import { toIsoUtc } from '../util/time.js';
+import {
+  absent,
+  CURRENT_SCHEMA_VERSION,
+  emptyAccountFacts,
+  known,
+  NOT_COLLECTED,
+  type AbsenceReason,
+  type AccessKeyFacts,
+  type Fact,
+  type IsoTimestamp,
+  type PrincipalFacts,
+  type SigningCertificateFacts,
+  type Snapshot,
+  type UserFacts,
+} from '../snapshot/types.js';
+
+/** The credential report's columns, in AWS's order (22 since April 2015). */
+export const CREDENTIAL_REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
+] as const;
+export type CredentialReportColumn = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
+
+/**
+ * Columns every known layout has. Older layouts (the 16-column one before April 2015) lack the
+ * `*_last_used_*` columns; those facts are recorded as `not_collected`, never guessed.
+ */
+const REQUIRED_COLUMNS: readonly CredentialReportColumn[] = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+];
+
+/** The three placeholders AWS writes instead of a value, parsed once into absence reasons. */
+const PLACEHOLDERS: Readonly<Record<string, AbsenceReason>> = {
+  'n/a': 'not_applicable',
+  no_information: 'no_information',
+  not_supported: 'not_supported',
+};
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const ARN = /^arn:([a-z0-9-]+):iam::([^:]*):(.+)$/;
+
+type CellKind = 'timestamp' | 'boolean' | 'text';
+
+export interface ImportOptions {
+  /** The report's generation time, when the user knows it (`--generated-at`). */
+  readonly generatedAt?: Date;
+  /** File name recorded in the snapshot's provenance (no folders). */
+  readonly fileName: string | null;
+  /** For error messages. */
+  readonly displayPath: string;
+}
+
+export interface ImportOutcome {
+  readonly snapshot: Snapshot;
+  readonly warnings: readonly string[];
+}
+
+/** Parses one row's cells into typed facts; every problem names the line and column. */
+class RowReader {
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+    private readonly cells: ReadonlyMap<CredentialReportColumn, string>,
+    private readonly onTimestamp: (value: Date) => void,
+  ) {}
+
+  private fail(column: string, problem: string): never {
+    throw new InputError(this.file, `line ${this.line}, column ${column}`, problem);
+  }
+
+  has(column: CredentialReportColumn): boolean {
+    return this.cells.has(column);
+  }
+
+  raw(column: CredentialReportColumn): string {
+    const value = this.cells.get(column);
+    if (value === undefined) this.fail(column, 'missing');
+    return value;
+  }
+
+  private fact<T>(column: CredentialReportColumn, kind: CellKind, allowed: readonly AbsenceReason[], convert: (text: string) => T): Fact<T> {
+    if (!this.cells.has(column)) return NOT_COLLECTED;
+    const text = this.raw(column).trim();
+    const placeholder = PLACEHOLDERS[text.toLowerCase()];
+    if (placeholder !== undefined) {
+      if (allowed.includes(placeholder)) return absent(placeholder);
+      this.fail(column, `"${text}" is not allowed here; expected a ${kind}${allowed.length > 0 ? ` or ${allowed.join(', ')}` : ''}`);
+    }
+    return known(convert(text));
+  }
+
+  timestamp(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<IsoTimestamp> {
+    return this.fact(column, 'timestamp', allowed, (text) => {
+      const date = parseTimestamp(text);
+      if (date === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp such as 2025-01-28T17:25:12Z`);
+      this.onTimestamp(date);
+      return toIsoUtc(date);
+    });
+  }
+
+  boolean(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<boolean> {
+    return this.fact(column, 'boolean', allowed, (text) => {
+      const lowered = text.toLowerCase();
+      if (lowered === 'true') return true;
+      if (lowered === 'false') return false;
+      return this.fail(column, `"${text}" is not a boolean (true or false)`);
+    });
+  }
+
+  /** A boolean column that must hold a value (key and certificate `*_active`). */
+  requiredBoolean(column: CredentialReportColumn): boolean {
+    const fact = this.boolean(column);
+    if (!fact.known) this.fail(column, 'missing');
+    return fact.value;
+  }
+
+  text(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<string> {
+    return this.fact(column, 'text', allowed, (text) => text);
+  }
+}
+
+export function parseTimestamp(text: string): Date | null {
+  const match = TIMESTAMP.exec(text);
+  if (match === null) return null;
+  const date = new Date(text.toUpperCase());
+  if (Number.isNaN(date.getTime())) return null;
+  // Date accepts 2025-02-30 by rolling over; a real report never holds such a date.
+  const [, year, month, day] = match;
+  const offsetFree = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (offsetFree.getUTCDate() !== Number(day) || offsetFree.getUTCMonth() !== Number(month) - 1) return null;
+  return date;
+}
+
+function readAccessKeys(row: RowReader): Fact<readonly AccessKeyFacts[]> {
+  const keys: AccessKeyFacts[] = [];
+  for (const slot of [1, 2] as const) {
+    const active = row.requiredBoolean(`access_key_${slot}_active`);
+    const createdAt = row.timestamp(`access_key_${slot}_last_rotated`, 'not_applicable');
+    // A slot with no key reads "false, N/A"; an inactive key keeps its rotation date.
+    if (!active && !createdAt.known) continue;
+    keys.push({
+      slot,
+      id: NOT_COLLECTED,
+      active,
+      createdAt,
+      lastUsed: row.timestamp(`access_key_${slot}_last_used_date`, 'not_applicable'),
+      lastUsedRegion: row.text(`access_key_${slot}_last_used_region`, 'not_applicable'),
+      lastUsedService: row.text(`access_key_${slot}_last_used_service`, 'not_applicable'),
+    });
+  }
+  return known(keys);
+}
+
+function readSigningCertificates(row: RowReader): Fact<readonly SigningCertificateFacts[]> {
+  if (!row.has('cert_1_active') || !row.has('cert_2_active')) return NOT_COLLECTED;
+  const certificates: SigningCertificateFacts[] = [];
+  for (const slot of [1, 2] as const) {
+    const active = row.requiredBoolean(`cert_${slot}_active`);
+    const lastRotated = row.timestamp(`cert_${slot}_last_rotated`, 'not_applicable');
+    if (!active && !lastRotated.known) continue;
+    certificates.push({ slot, active, lastRotated });
+  }
+  return known(certificates);
+}
+
+function readPrincipal(row: RowReader, arn: string, isRoot: boolean): PrincipalFacts {
+  return {
+    arn,
+    createdAt: row.timestamp('user_creation_time', 'not_applicable'),
+    password: {
+      // Older reports say not_supported for root's password_enabled; newer ones true/false.
+      enabled: isRoot ? row.boolean('password_enabled', 'not_supported') : row.boolean('password_enabled'),
+      lastUsed: row.timestamp('password_last_used', 'not_applicable', 'no_information'),
+      lastChanged: row.timestamp('password_last_changed', 'not_applicable', 'not_supported', 'no_information'),
+      nextRotation: row.timestamp('password_next_rotation', 'not_applicable', 'not_supported'),
+      resetRequired: NOT_COLLECTED,
+    },
+    mfa: { active: row.boolean('mfa_active'), devices: NOT_COLLECTED },
+    accessKeys: readAccessKeys(row),
+    signingCertificates: readSigningCertificates(row),
+  };
+}
+
+function looksBinary(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 8192);
+  return sample.includes(0);
+}
+
+/**
+ * Reads an IAM credential report (CSV, as downloaded from the console or GetCredentialReport) into
+ * a snapshot. Accepts every layout AWS has produced: `+00:00` and `Z` timestamps, booleans in any
+ * case, `<root_account>` or `root_account`, the legacy 16-column layout, CRLF, a BOM, quoted fields.
+ */
+export function importCredentialReport(bytes: Uint8Array, options: ImportOptions): ImportOutcome {
+  const file = options.displayPath;
+  const warnings: string[] = [];
+  if (bytes.length === 0) throw new InputError(file, null, 'the file is empty; expected an IAM credential report (CSV)');
+  if (looksBinary(bytes)) throw new InputError(file, null, 'this is a binary file, not an IAM credential report (CSV)');
+
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(Buffer.from(bytes), {
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_quotes: false,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const csvError = error as Error & { lines?: number; code?: string };
+    const where = csvError.lines === undefined ? null : `line ${csvError.lines}`;
+    const problem =
+      csvError.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || csvError.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH'
+        ? `wrong number of fields (${csvError.message.replace(/^Invalid Record Length: /, '')})`
+        : `not a readable CSV file (${csvError.message})`;
+    throw new InputError(file, where, problem);
+  }
+
+  const headerRecord = records[0];
+  if (headerRecord === undefined) throw new InputError(file, null, 'the file has no lines; expected an IAM credential report (CSV)');
+  const header = headerRecord.record.map((name) => name.trim().toLowerCase());
+  const missingRequired = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
+  if (missingRequired.length > 0) {
+    throw new InputError(
+      file,
+      'line 1',
+      `not an IAM credential report: the header lacks ${missingRequired.join(', ')} (expected a header starting "user,arn,user_creation_time,password_enabled,...")`,
+    );
+  }
+  const duplicateColumn = header.find((name, index) => header.indexOf(name) !== index);
+  if (duplicateColumn !== undefined) throw new InputError(file, 'line 1', `column "${duplicateColumn}" appears twice in the header`);
+
+  const columnIndex = new Map<CredentialReportColumn, number>();
+  for (const column of CREDENTIAL_REPORT_COLUMNS) {
+    const index = header.indexOf(column);
+    if (index >= 0) columnIndex.set(column, index);
+  }
+  const missingColumns = CREDENTIAL_REPORT_COLUMNS.filter((column) => !columnIndex.has(column));
+  if (missingColumns.length > 0) {
+    warnings.push(
+      `${file}: an older report layout with ${header.length} columns; ${missingColumns.join(', ')} are missing and recorded as not collected`,
+    );
+  }
+  const unknownColumns = header.filter((name) => !(CREDENTIAL_REPORT_COLUMNS as readonly string[]).includes(name));
+  if (unknownColumns.length > 0) warnings.push(`${file}: ignoring columns this version does not know: ${unknownColumns.join(', ')}`);
+
+  let newestTimestamp: Date | null = null;
+  const noteTimestamp = (value: Date): void => {
+    if (newestTimestamp === null || value.getTime() > newestTimestamp.getTime()) newestTimestamp = value;
+  };
+
+  let account: { id: string; partition: string; line: number } | null = null;
+  let root: PrincipalFacts | null = null;
+  const users: UserFacts[] = [];
+  const seenNames = new Map<string, number>();
+
+  for (let index = 1; index < records.length; index += 1) {
+    const entry = records[index];
+    if (entry === undefined) continue;
+    // info.lines is the line the record ends on; quoted fields may span lines, so name that one.
+    const line = entry.info.lines;
+    const cells = new Map<CredentialReportColumn, string>();
+    for (const [column, position] of columnIndex) cells.set(column, entry.record[position] ?? '');
+    const row = new RowReader(file, line, cells, noteTimestamp);
+
+    const name = row.raw('user').trim();
+    const arn = row.raw('arn').trim();
+    if (name === '') throw new InputError(file, `line ${line}, column user`, 'empty user name');
+    const arnMatch = ARN.exec(arn);
+    if (arnMatch === null) throw new InputError(file, `line ${line}, column arn`, `"${arn}" is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)`);
+    const [, partition = '', accountId = '', resource = ''] = arnMatch;
+    if (accountId === '') throw new InputError(file, `line ${line}, column arn`, `"${arn}" has no account id`);
+    if (account === null) account = { id: accountId, partition, line };
+    else if (account.id !== accountId || account.partition !== partition) {
+      throw new InputError(
+        file,
+        `line ${line}, column arn`,
+        `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${account.line}; a report covers one account`,
+      );
+    }
+
+    const isRoot = resource === 'root' || name === '<root_account>' || name === 'root_account';
+    if (isRoot) {
+      if (root !== null) throw new InputError(file, `line ${line}`, 'a second root account row');
+      root = readPrincipal(row, arn, true);
+      continue;
+    }
+    const firstLine = seenNames.get(name);
+    if (firstLine !== undefined) throw new InputError(file, `line ${line}, column user`, `user "${name}" already appears on line ${firstLine}`);
+    seenNames.set(name, line);
+    const slash = resource.lastIndexOf('/');
+    users.push({
+      name,
+      userId: NOT_COLLECTED,
+      path: resource.startsWith('user/') ? known(resource.slice('user'.length, slash + 1)) : NOT_COLLECTED,
+      ...readPrincipal(row, arn, false),
+      groups: NOT_COLLECTED,
+      attachedPolicies: NOT_COLLECTED,
+      inlinePolicies: NOT_COLLECTED,
+      tags: NOT_COLLECTED,
+    });
+  }
+
+  if (account === null) {
+    throw new InputError(file, null, 'the report has a header but no rows, so it names no account; AWS always includes the root account row');
+  }
+  if (!/^\d{12}$/.test(account.id)) warnings.push(`${file}: account id "${account.id}" is not 12 digits (an anonymised report?)`);
+  if (root === null) warnings.push(`${file}: the report has no root account row; root checks will be not evaluated`);
+
+  let generatedAt: Date;
+  let generatedAtSource: 'flag' | 'newest-timestamp-in-file';
+  if (options.generatedAt !== undefined) {
+    generatedAt = options.generatedAt;
+    generatedAtSource = 'flag';
+  } else {
+    const newest: Date | null = newestTimestamp;
+    if (newest === null) throw new InputError(file, null, 'no timestamp in the report to take the capture time from; give --generated-at');
+    generatedAt = newest;
+    generatedAtSource = 'newest-timestamp-in-file';
+    warnings.push(
+      `${file}: capture time taken as ${toIsoUtc(newest)}, the newest timestamp in the report; the report may be newer (up to 4 hours). Give --generated-at to set it exactly.`,
+    );
+  }
+  const capturedAt = toIsoUtc(generatedAt);
+  const tool = packageInfo();
+
+  const snapshot: Snapshot = {
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    source: 'credential-report',
+    capturedAt,
+    collection: { startedAt: capturedAt, endedAt: capturedAt, callerArn: null, region: null, apiCalls: 0, retries: 0 },
+    credentialReport: {
+      generatedAt: capturedAt,
+      generatedAtSource,
+      fileName: options.fileName,
+      sha256: sha256Hex(bytes),
+      missingColumns,
+      columnCount: header.length,
+    },
+    account: { id: account.id, partition: account.partition },
+    tool: { name: tool.name, version: tool.version },
+    root,
+    users,
+    accountFacts: emptyAccountFacts(),
+    collectionErrors: [],
+    discrepancies: [],
+  };
+  return { snapshot, warnings };
+}
+
+/** The default snapshot file name: snapshot-<account>-<capture time>.json */
+export function defaultSnapshotFileName(snapshot: Pick<Snapshot, 'account' | 'capturedAt'>): string {
+  const stamp = snapshot.capturedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const safeAccount = snapshot.account.id.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `snapshot-${safeAccount}-${stamp}.json`;
+}

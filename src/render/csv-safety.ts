@@ -1,0 +1,26 @@
+/**
+ * Spreadsheet formula injection: Excel, LibreOffice and Google Sheets evaluate a cell that begins
+ * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula. IAM user
+ * names may begin with `+`, `=`, `-` or `@`, so such a cell is prefixed with a single quote, which
+ * every spreadsheet shows as text and hides in the cell. The JSON output keeps the raw values.
+ */
+const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+
+export function neutraliseFormula(cell: string): string {
+  return cell.length > 0 && FORMULA_TRIGGERS.has(cell[0] ?? '') ? `'${cell}` : cell;
+}
+
+/** Quotes a field the way Python's csv module does (QUOTE_MINIMAL): only when needed. */
+function quoteMinimal(cell: string): string {
+  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+/**
+ * Writes rows as CSV with CRLF line ends, as the original script's csv.DictWriter did (and as
+ * RFC 4180 says). Every cell is neutralised against formula injection.
+ */
+export function toCsv(header: readonly string[], rows: Iterable<readonly string[]>): string {
+  const lines: string[] = [header.map(quoteMinimal).join(',')];
+  for (const row of rows) lines.push(row.map((cell) => quoteMinimal(neutraliseFormula(cell))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,54 @@
+import type { AnalysisResult } from '../analyze/result.js';
+import { formatRate } from '../analyze/mfa.js';
+import { pythonIsoformat } from '../util/time.js';
+
+/**
+ * The JSON report. `metadata` and `findings` keep the original script's keys, order and value
+ * styles (4-space indent as json.dump(indent=4) wrote); everything new follows them.
+ */
+export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
+  const summary = result.mfa.summary;
+  return {
+    metadata: {
+      audit_start: pythonIsoformat(result.run.startedAt),
+      audit_end: pythonIsoformat(result.run.endedAt),
+      elapsed_seconds: Math.round(result.run.elapsedSeconds * 100) / 100,
+      total_users: summary.totalUsers,
+      compliance_rate: formatRate(summary.complianceRate),
+      compliant: summary.compliant,
+      no_console_access: summary.noConsoleAccess,
+      non_compliant: summary.nonCompliant,
+      not_evaluated: summary.notEvaluated,
+      console_users: summary.consoleUsers,
+      console_compliance_rate: formatRate(summary.consoleComplianceRate),
+      evaluated_as_of: result.run.asOf,
+      tool: result.tool,
+      result_format_version: result.formatVersion,
+    },
+    findings: result.mfa.findings.map((finding) => ({
+      username: finding.username,
+      has_console_access: finding.hasConsoleAccess,
+      mfa_enabled: finding.mfaEnabled,
+      compliance_status: finding.status,
+      arn: finding.arn,
+      detail: finding.message,
+    })),
+    snapshot: {
+      file: result.snapshot.fileName,
+      sha256: result.snapshot.sha256,
+      schema_version: result.snapshot.schemaVersion,
+      migrated_from: result.snapshot.migratedFrom,
+      source: result.snapshot.source,
+      captured_at: result.snapshot.capturedAt,
+      account: result.snapshot.account,
+      collected_by_tool_version: result.snapshot.collectedByToolVersion,
+      credential_report: result.snapshot.credentialReport,
+      collection_errors: result.snapshot.collectionErrors,
+      discrepancies: result.snapshot.discrepancies,
+    },
+  };
+}
+
+export function renderJson(result: AnalysisResult): string {
+  return `${JSON.stringify(buildJsonReport(result), null, 4)}\n`;
+}
