@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../src/util/paths.js';
+
+const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+
+export interface Measurement {
+  readonly wallMs: number;
+  /** Peak resident memory of the CLI process (and, with the browser, see render benches). */
+  readonly peakRssBytes: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built CLI in a child process and reports its wall time and peak RSS. The child loads a
+ * tiny preamble that prints process.resourceUsage().maxRSS on exit, so no external `time` is needed.
+ */
+export function measureCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measurement> {
+  const preamble = `process.on('exit', () => process.stderr.write('\\n@@maxrss=' + process.resourceUsage().maxRSS + '\\n'));`;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(preamble)}`, CLI, ...args], {
+      cwd: options.cwd ?? packageRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const match = /@@maxrss=(\d+)/.exec(stderr);
+      resolve({ wallMs, peakRssBytes: match === null ? 0 : Number(match[1]) * 1024, code, stdout, stderr: stderr.replace(/\n@@maxrss=\d+\n/, '') });
+    });
+  });
+}

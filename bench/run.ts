@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: every benchmark, printed as one table. Speed and memory are measured here,
+ * never asserted in tests. `npm run bench -- import` runs only benchmarks whose name contains "import".
+ */
+import { printTable, type BenchRow } from './table.js';
+import { run as importReport } from './import-report.js';
+
+const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
+  { name: 'import-report', run: importReport },
+];
+
+const filter = process.argv[2];
+const rows: BenchRow[] = [];
+for (const benchmark of benchmarks) {
+  if (filter !== undefined && !benchmark.name.includes(filter)) continue;
+  process.stderr.write(`bench: ${benchmark.name}...\n`);
+  rows.push(...(await benchmark.run()));
+}
+process.stdout.write(`${printTable(rows)}\n`);
