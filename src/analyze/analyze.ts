@@ -62,5 +62,6 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     snapshot: identity,
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
+    catalogue: null,
   };
 }

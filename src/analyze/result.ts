@@ -76,4 +76,86 @@ export interface AnalysisResult {
   readonly snapshot: SnapshotIdentity;
   readonly mfa: { readonly findings: readonly MfaFinding[]; readonly summary: MfaSummary };
   readonly inventory: readonly InventoryRow[];
+  /** The rule catalogue's results (issue #4); null until the engine runs. */
+  readonly catalogue: CatalogueResult | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule catalogue's part of the result (issue #4). Renderers show these when present.
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** A rule result's status: the rule's verdict, or the engine's `error` / `excepted`. */
+export type RuleResultStatus = 'pass' | 'fail' | 'not_applicable' | 'not_evaluated' | 'error' | 'excepted';
+
+export interface RuleSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly rationale: string;
+  readonly remediation: { readonly console: readonly string[]; readonly cli: string };
+  /** The data the rule needs, in words, and where to get it when missing. */
+  readonly requires: readonly { readonly requirement: string; readonly description: string; readonly source: string }[];
+  /** Every framework control that maps to this rule, e.g. { framework: 'cis-5.0', controlId: '1.9' }. */
+  readonly controls: readonly { readonly framework: string; readonly controlId: string }[];
+  /** Options in effect for this run (defaults merged with the configuration file). */
+  readonly options: Readonly<Record<string, number | boolean | string>>;
+  /** Counts of this rule's results by status. */
+  readonly counts: Readonly<Record<RuleResultStatus, number>>;
+}
+
+export interface AppliedException {
+  readonly justification: string;
+  readonly approvedBy: string;
+  readonly expires: string;
+  /** The resource pattern as written in the exceptions file. */
+  readonly resourcePattern: string;
+}
+
+export interface RuleResult {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly resourceType: string;
+  readonly resourceArn: string;
+  readonly resourceName: string;
+  readonly status: RuleResultStatus;
+  readonly evidence: string;
+  /** Why not_applicable / not_evaluated / error; null otherwise. */
+  readonly reason: string | null;
+  /** Set when status is `excepted`. */
+  readonly exception: AppliedException | null;
+}
+
+export type ControlStatus = 'pass' | 'fail' | 'not_evaluated' | 'manual';
+
+export interface ControlResult {
+  readonly controlId: string;
+  readonly title: string;
+  readonly level: string | null;
+  readonly status: ControlStatus;
+  readonly ruleIds: readonly string[];
+}
+
+export interface FrameworkResult {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly controls: readonly ControlResult[];
+  readonly counts: Readonly<Record<ControlStatus, number>>;
+}
+
+export interface ExceptionsReport {
+  /** The exceptions file's name and SHA-256, or null when none was given. */
+  readonly file: { readonly name: string; readonly sha256: string } | null;
+  readonly expired: readonly { readonly ruleId: string; readonly resourcePattern: string; readonly expires: string; readonly justification: string }[];
+  readonly unused: readonly { readonly ruleId: string; readonly resourcePattern: string; readonly justification: string }[];
+}
+
+export interface CatalogueResult {
+  readonly rules: readonly RuleSummary[];
+  readonly results: readonly RuleResult[];
+  readonly frameworks: readonly FrameworkResult[];
+  readonly exceptions: ExceptionsReport;
+  /** The configuration in effect: file name and SHA-256, or null for defaults. */
+  readonly configuration: { readonly file: { readonly name: string; readonly sha256: string } | null };
 }

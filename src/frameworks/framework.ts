@@ -1,0 +1,28 @@
+/**
+ * A framework is data: its controls and the rule ids that judge each. Adding a framework never
+ * touches a rule. Rule ids are typed (RuleId, from the catalogue in src/rules/index.ts), so a map
+ * naming a rule that does not exist fails to compile.
+ */
+import type { RuleId } from '../rules/index.js';
+
+export interface FrameworkControl {
+  /** The framework's own id, exactly as it prints it: "1.10", "IAM.5", "IA-2(1)", "CC6.1", "A.5.17", "8.4.2". */
+  readonly id: string;
+  readonly title: string;
+  /** Rules that judge the control; empty means the control cannot be judged from IAM data (manual). */
+  readonly rules: readonly RuleId[];
+  /** Assessment level where the framework has one (CIS Level 1/2). */
+  readonly level?: string;
+}
+
+export interface Framework {
+  /** Selector used on the command line: cis-5.0, fsbp, nist-800-53-r5, soc2, iso27001-2022, pci-dss-4.0. */
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly controls: readonly FrameworkControl[];
+}
+
+export function defineFramework(framework: Framework): Framework {
+  return framework;
+}

@@ -1,0 +1,116 @@
+/**
+ * The rule factory. Every rule is one file in src/rules/, named after its id, made through
+ * `defineRule`, so its metadata, required snapshot data, options and evaluation are checked by the
+ * compiler: a misspelt severity, requirement or option fails to compile.
+ *
+ * A rule is a pure function of the snapshot and its context. It never reads the clock
+ * (`context.now` is the capture time or --as-of) and never touches AWS, files or rendering.
+ */
+import type { Snapshot } from '../snapshot/types.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What a rule may say of one resource. The engine adds `error` and `excepted`. */
+export type RuleVerdict = 'pass' | 'fail' | 'not_applicable' | 'not_evaluated';
+
+export type ResourceType = 'account' | 'root' | 'user' | 'policy' | 'role' | 'group' | 'server-certificate' | 'access-key';
+
+export interface ResourceRef {
+  readonly type: ResourceType;
+  /** The ARN; for an access key, the user's ARN with `#access_key_N` (or `#AKIA...`). */
+  readonly arn: string;
+  /** What people call it: the user name, `<root_account>`, the policy name. */
+  readonly name: string;
+}
+
+export interface RuleFinding {
+  readonly resource: ResourceRef;
+  readonly verdict: RuleVerdict;
+  /** The values judged, in words: "active key access_key_1 created 2026-01-03, 143 days before capture". */
+  readonly evidence: string;
+  /** Why the verdict is not_applicable or not_evaluated; null for pass and fail. */
+  readonly reason: string | null;
+}
+
+/**
+ * Snapshot data a rule needs. When an account-wide requirement is missing from the snapshot, the
+ * engine reports the rule `not_evaluated` with the reason and the data source that would provide
+ * it, without calling the rule. Per-user facts are judged by the rule itself, per user.
+ */
+export const REQUIREMENTS = {
+  root: { description: 'the root user facts', source: 'a credential report (root row) or live collection' },
+  users: { description: 'the IAM users', source: 'a credential report or live collection' },
+  'users.password': { description: "users' console passwords", source: 'a credential report or live collection (iam:GetLoginProfile)' },
+  'users.passwordLastUsed': { description: "users' password last use", source: 'a credential report' },
+  'users.mfa': { description: "users' MFA status", source: 'a credential report or live collection (iam:ListMFADevices)' },
+  'users.mfaDevices': { description: "users' MFA devices and their types", source: 'live collection (iam:ListMFADevices)' },
+  'users.accessKeys': { description: "users' access keys", source: 'a credential report or live collection (iam:ListAccessKeys)' },
+  'users.accessKeysLastUsed': { description: "users' access key last use", source: 'a credential report (22-column layout) or live collection (iam:GetAccessKeyLastUsed)' },
+  'users.policies': { description: "users' attached and inline policies", source: 'live collection (iam:GetAccountAuthorizationDetails)' },
+  'account.summary': { description: 'the account summary', source: 'live collection (iam:GetAccountSummary)' },
+  'account.passwordPolicy': { description: 'the account password policy', source: 'live collection (iam:GetAccountPasswordPolicy)' },
+  'account.virtualMfaDevices': { description: 'the virtual MFA devices', source: 'live collection (iam:ListVirtualMFADevices)' },
+  'account.managedPolicies': { description: 'the managed policies and their documents', source: 'live collection (iam:GetAccountAuthorizationDetails)' },
+  'account.groups': { description: 'the groups and their policies', source: 'live collection (iam:GetAccountAuthorizationDetails)' },
+  'account.roles': { description: 'the roles and their policies', source: 'live collection (iam:GetAccountAuthorizationDetails)' },
+  'account.serverCertificates': { description: 'the server certificates', source: 'live collection (iam:ListServerCertificates)' },
+} as const satisfies Record<string, { readonly description: string; readonly source: string }>;
+export type Requirement = keyof typeof REQUIREMENTS;
+
+/** A rule option's declared type, for `rules --defaults` and config validation. */
+export type RuleOptionValue = number | boolean | string;
+export type RuleOptions = Readonly<Record<string, RuleOptionValue>>;
+
+export interface RuleContext<Options extends RuleOptions> {
+  /** The instant time-based checks measure against, in ms since 1970 (capture time or --as-of). */
+  readonly now: number;
+  readonly options: Options;
+}
+
+export interface Remediation {
+  /** Console steps, in order. */
+  readonly console: readonly string[];
+  /** The AWS CLI command(s). */
+  readonly cli: string;
+}
+
+export interface RuleDefinition<Id extends string, Options extends RuleOptions> {
+  /** Stable kebab-case id, equal to the file name (checked by the catalogue test). */
+  readonly id: Id;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Why the control matters (the risk). */
+  readonly rationale: string;
+  readonly remediation: Remediation;
+  readonly requires: readonly Requirement[];
+  /** Options and their defaults, overridable in the configuration file. */
+  readonly defaultOptions: Options;
+  /** One finding per resource judged. May throw: the engine turns that into an `error` result. */
+  // Method syntax on purpose: a rule with specific options must still fit the catalogue's Rule type.
+  evaluate(snapshot: Snapshot, context: RuleContext<Options>): readonly RuleFinding[];
+  /**
+   * The table of tests, one per edge case: each case a small snapshot change and the verdicts
+   * expected. Run by test/rules.test.ts for every rule.
+   */
+  readonly tests: readonly RuleTestCase[];
+}
+
+export interface RuleTestCase {
+  readonly name: string;
+  /** Builds the snapshot for the case (see test helpers in src/rules/testing.ts). */
+  readonly snapshot: () => Snapshot;
+  /** Options to override for this case. */
+  readonly options?: RuleOptions;
+  /** Evaluate as of this instant (ISO); default the snapshot's capture time. */
+  readonly asOf?: string;
+  /** Expected verdict per resource name (user name, `<root_account>`, policy name, `account`...). */
+  readonly expect: Readonly<Record<string, RuleVerdict>>;
+}
+
+export type Rule<Id extends string = string> = RuleDefinition<Id, RuleOptions>;
+
+/** The factory: keeps the literal id type (for framework maps) and checks everything else. */
+export function defineRule<const Id extends string, const Options extends RuleOptions>(definition: RuleDefinition<Id, Options>): RuleDefinition<Id, Options> {
+  return definition;
+}
