@@ -95,27 +95,29 @@ export interface ImportOutcome {
 class RowReader {
   constructor(
     private readonly file: string,
-    private readonly line: number,
-    private readonly cells: ReadonlyMap<CredentialReportColumn, string>,
+    private readonly line: () => number,
+    private readonly record: readonly string[],
+    private readonly columnIndex: ReadonlyMap<CredentialReportColumn, number>,
     private readonly onTimestamp: (value: Date) => void,
   ) {}
 
   private fail(column: string, problem: string): never {
-    throw new InputError(this.file, `line ${this.line}, column ${column}`, problem);
+    throw new InputError(this.file, `line ${this.line()}, column ${column}`, problem);
   }
 
   has(column: CredentialReportColumn): boolean {
-    return this.cells.has(column);
+    return this.columnIndex.has(column);
   }
 
   raw(column: CredentialReportColumn): string {
-    const value = this.cells.get(column);
+    const position = this.columnIndex.get(column);
+    const value = position === undefined ? undefined : this.record[position];
     if (value === undefined) this.fail(column, 'missing');
     return value;
   }
 
   private fact<T>(column: CredentialReportColumn, kind: CellKind, allowed: readonly AbsenceReason[], convert: (text: string) => T): Fact<T> {
-    if (!this.cells.has(column)) return NOT_COLLECTED;
+    if (!this.has(column)) return NOT_COLLECTED;
     const text = this.raw(column).trim();
     const placeholder = PLACEHOLDERS[text.toLowerCase()];
     if (placeholder !== undefined) {
@@ -127,10 +129,10 @@ class RowReader {
 
   timestamp(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<IsoTimestamp> {
     return this.fact(column, 'timestamp', allowed, (text) => {
-      const date = parseTimestamp(text);
-      if (date === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp such as 2025-01-28T17:25:12Z`);
-      this.onTimestamp(date);
-      return toIsoUtc(date);
+      const parsed = normaliseTimestamp(text);
+      if (parsed === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp such as 2025-01-28T17:25:12Z`);
+      this.onTimestamp(parsed.date);
+      return parsed.iso;
     });
   }
 
@@ -153,6 +155,17 @@ class RowReader {
   text(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<string> {
     return this.fact(column, 'text', allowed, (text) => text);
   }
+}
+
+const UTC_SUFFIX = /(?:Z|\+00:00)$/i;
+
+/** Parses a report timestamp and returns it normalised to UTC `Z`, or null when it is not one. */
+function normaliseTimestamp(text: string): { iso: IsoTimestamp; date: Date } | null {
+  const date = parseTimestamp(text);
+  if (date === null) return null;
+  // The common case (UTC, whole seconds) keeps its digits; only the suffix changes.
+  const iso = text.length <= 25 && UTC_SUFFIX.test(text) && text[19] !== '.' ? `${text.slice(0, 19)}Z` : toIsoUtc(date);
+  return { iso, date };
 }
 
 export function parseTimestamp(text: string): Date | null {
@@ -217,6 +230,27 @@ function readPrincipal(row: RowReader, arn: string, isRoot: boolean): PrincipalF
   };
 }
 
+type CsvRecordWithInfo = { record: string[]; info: { lines: number } };
+function parseCsv(bytes: Uint8Array, file: string, withLines: true): CsvRecordWithInfo[];
+function parseCsv(bytes: Uint8Array, file: string, withLines: false): string[][];
+function parseCsv(bytes: Uint8Array, file: string, withLines: boolean): string[][] | CsvRecordWithInfo[] {
+  try {
+    return parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { bom: true, info: withLines, skip_empty_lines: true }) as unknown as
+      | string[][]
+      | CsvRecordWithInfo[];
+  } catch (error) {
+    const csvError = error as Error & { lines?: number; code?: string };
+    const where = csvError.lines === undefined ? null : `line ${csvError.lines}`;
+    const problem =
+      csvError.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || csvError.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH'
+        ? `wrong number of fields (${csvError.message.replace(/^Invalid Record Length: /, '')})`
+        : csvError.lines === 1
+          ? `not an IAM credential report: the first line is not a CSV header (${csvError.message})`
+          : `not a readable CSV file (${csvError.message})`;
+    throw new InputError(file, where, problem);
+  }
+}
+
 function looksBinary(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 8192);
   return sample.includes(0);
@@ -233,27 +267,17 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   if (bytes.length === 0) throw new InputError(file, null, 'the file is empty; expected an IAM credential report (CSV)');
   if (looksBinary(bytes)) throw new InputError(file, null, 'this is a binary file, not an IAM credential report (CSV)');
 
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(Buffer.from(bytes), {
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_quotes: false,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (error) {
-    const csvError = error as Error & { lines?: number; code?: string };
-    const where = csvError.lines === undefined ? null : `line ${csvError.lines}`;
-    const problem =
-      csvError.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || csvError.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH'
-        ? `wrong number of fields (${csvError.message.replace(/^Invalid Record Length: /, '')})`
-        : `not a readable CSV file (${csvError.message})`;
-    throw new InputError(file, where, problem);
-  }
+  const records = parseCsv(bytes, file, false);
+  /** Line numbers cost a sixth of the parse, so they are worked out only when an error needs one. */
+  let recordLines: number[] | null = null;
+  const lineOf = (recordIndex: number): number => {
+    recordLines ??= parseCsv(bytes, file, true).map((entry) => entry.info.lines);
+    return recordLines[recordIndex] ?? recordIndex + 1;
+  };
 
   const headerRecord = records[0];
   if (headerRecord === undefined) throw new InputError(file, null, 'the file has no lines; expected an IAM credential report (CSV)');
-  const header = headerRecord.record.map((name) => name.trim().toLowerCase());
+  const header = headerRecord.map((name) => name.trim().toLowerCase());
   const missingRequired = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
   if (missingRequired.length > 0) {
     throw new InputError(
@@ -290,39 +314,38 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   const seenNames = new Map<string, number>();
 
   for (let index = 1; index < records.length; index += 1) {
-    const entry = records[index];
-    if (entry === undefined) continue;
-    // info.lines is the line the record ends on; quoted fields may span lines, so name that one.
-    const line = entry.info.lines;
-    const cells = new Map<CredentialReportColumn, string>();
-    for (const [column, position] of columnIndex) cells.set(column, entry.record[position] ?? '');
-    const row = new RowReader(file, line, cells, noteTimestamp);
+    const record = records[index];
+    if (record === undefined) continue;
+    const row = new RowReader(file, () => lineOf(index), record, columnIndex, noteTimestamp);
+    const line = (): number => lineOf(index);
 
     const name = row.raw('user').trim();
     const arn = row.raw('arn').trim();
-    if (name === '') throw new InputError(file, `line ${line}, column user`, 'empty user name');
+    if (name === '') throw new InputError(file, `line ${line()}, column user`, 'empty user name');
     const arnMatch = ARN.exec(arn);
-    if (arnMatch === null) throw new InputError(file, `line ${line}, column arn`, `"${arn}" is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)`);
+    if (arnMatch === null) throw new InputError(file, `line ${line()}, column arn`, `"${arn}" is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)`);
     const [, partition = '', accountId = '', resource = ''] = arnMatch;
-    if (accountId === '') throw new InputError(file, `line ${line}, column arn`, `"${arn}" has no account id`);
-    if (account === null) account = { id: accountId, partition, line };
+    if (accountId === '') throw new InputError(file, `line ${line()}, column arn`, `"${arn}" has no account id`);
+    if (account === null) account = { id: accountId, partition, line: line() };
     else if (account.id !== accountId || account.partition !== partition) {
       throw new InputError(
         file,
-        `line ${line}, column arn`,
+        `line ${line()}, column arn`,
         `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${account.line}; a report covers one account`,
       );
     }
 
     const isRoot = resource === 'root' || name === '<root_account>' || name === 'root_account';
     if (isRoot) {
-      if (root !== null) throw new InputError(file, `line ${line}`, 'a second root account row');
+      if (root !== null) throw new InputError(file, `line ${line()}`, 'a second root account row');
       root = readPrincipal(row, arn, true);
       continue;
     }
-    const firstLine = seenNames.get(name);
-    if (firstLine !== undefined) throw new InputError(file, `line ${line}, column user`, `user "${name}" already appears on line ${firstLine}`);
-    seenNames.set(name, line);
+    const firstIndex = seenNames.get(name);
+    if (firstIndex !== undefined) {
+      throw new InputError(file, `line ${line()}, column user`, `user "${name}" already appears on line ${lineOf(firstIndex)}`);
+    }
+    seenNames.set(name, index);
     const slash = resource.lastIndexOf('/');
     users.push({
       name,

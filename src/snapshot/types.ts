@@ -234,11 +234,20 @@ export interface Snapshot {
 }
 
 export const known = <T>(value: T): Known<T> => ({ known: true, value });
+// One shared, frozen object per reason: a 100,000-user import would otherwise allocate millions
+// of identical absence facts.
+const SHARED_ABSENCES: Readonly<Record<AbsenceReason, Absent>> = {
+  not_applicable: Object.freeze({ known: false, reason: 'not_applicable' }),
+  no_information: Object.freeze({ known: false, reason: 'no_information' }),
+  not_supported: Object.freeze({ known: false, reason: 'not_supported' }),
+  not_collected: Object.freeze({ known: false, reason: 'not_collected' }),
+  collection_failed: Object.freeze({ known: false, reason: 'collection_failed' }),
+};
 export const absent = (reason: AbsenceReason, detail?: string): Absent =>
-  detail === undefined ? { known: false, reason } : { known: false, reason, detail };
+  detail === undefined ? SHARED_ABSENCES[reason] : { known: false, reason, detail };
 
 /** Facts a source does not provide at all. */
-export const NOT_COLLECTED: Absent = absent('not_collected');
+export const NOT_COLLECTED: Absent = SHARED_ABSENCES.not_collected;
 
 export const emptyAccountFacts = (): AccountFacts => ({
   alias: NOT_COLLECTED,
