@@ -50,7 +50,7 @@ export function parseSnapshot(bytes: Buffer, path: string): Omit<LoadedSnapshot,
   try {
     document = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new InputError(path, null, `not valid JSON (${(error as Error).message}); expected an iam-audit snapshot`);
+    throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InputError(path, null, 'expected a JSON object (an iam-audit snapshot)');

@@ -10,7 +10,7 @@ let compiled: ValidateFunction<Snapshot> | undefined;
 function validator(): ValidateFunction<Snapshot> {
   if (compiled === undefined) {
     const schema = JSON.parse(readFileSync(SNAPSHOT_SCHEMA_PATH, 'utf8')) as object;
-    compiled = new Ajv2020({ allErrors: false, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }).compile<Snapshot>(schema);
+    compiled = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true }).compile<Snapshot>(schema);
   }
   return compiled;
 }
@@ -26,8 +26,10 @@ export type ValidationOutcome = { readonly valid: true; readonly snapshot: Snaps
 export function validateSnapshot(candidate: unknown): ValidationOutcome {
   const validate = validator();
   if (validate(candidate)) return { valid: true, snapshot: candidate };
-  // oneOf errors list every branch; the most specific (deepest path) explains best what is wrong.
-  const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  // Combinators report every branch; the deepest path with the plainest keyword (a wrong type, a
+  // missing property) explains best what is wrong.
+  const plainness = (error: ErrorObject): number => (['type', 'required', 'enum', 'const', 'pattern', 'additionalProperties'].includes(error.keyword) ? 0 : 1);
+  const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length || plainness(a) - plainness(b));
   const first = errors[0];
   return { valid: false, problem: first === undefined ? 'does not match the snapshot schema' : describe(first) };
 }
