@@ -132,6 +132,20 @@ describe('iam-audit command line', () => {
     assert.match(run.stdout, /Compliance rate: 42\.3%/);
   });
 
+  it('audit can run again on the same report: the identical snapshot is kept, a different one refused', async () => {
+    const outDir = await folder('audit-twice');
+    const args = ['audit', DEMO_REPORT, '--generated-at', '2026-11-02T08:15:42Z', '-d', outDir, '--format', 'json', '--quiet'];
+    assert.equal((await runCli(args, { env: { SOURCE_DATE_EPOCH: '1767364200' } })).code, 0);
+    const again = await runCli(args, { env: { SOURCE_DATE_EPOCH: '1767364260' } });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((await readdir(outDir)).length, 3, 'one snapshot, two JSON reports');
+    const snapshotPath = join(outDir, 'snapshot-111122223333-2026-11-02T08-15-42Z.json');
+    await writeFile(snapshotPath, (await readFile(snapshotPath, 'utf8')).replace('"alice.admin"', '"alice.changed"'));
+    const refused = await runCli(args, { env: { SOURCE_DATE_EPOCH: '1767364320' } });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /snapshot-111122223333-2026-11-02T08-15-42Z\.json already exists; refusing to overwrite it/);
+  });
+
   it('never overwrites an existing report unless told to', async () => {
     const outDir = await folder('no-overwrite');
     const existing = join(outDir, 'iam_audit_2026-01-02T14-30-00.json');

@@ -80,6 +80,15 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
  * second per 100,000 users.
  */
 export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<string> {
+  if (!overwrite) {
+    // Importing the same report twice gives the same snapshot: keeping the existing file then
+    // loses nothing, and lets a command be run again without --overwrite.
+    const existing = await readFile(path).catch(() => null);
+    if (existing !== null) {
+      const text = serializeSnapshot(snapshot);
+      if (existing.equals(Buffer.from(text, 'utf8'))) return sha256Hex(existing);
+    }
+  }
   const hash = createHash('sha256');
   const chunks = (function* hashed(): Generator<string> {
     for (const chunk of serializeSnapshotChunks(snapshot)) {
