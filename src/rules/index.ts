@@ -1,9 +1,35 @@
 /**
  * The catalogue: every rule, registered once. The catalogue test checks that every file in
  * src/rules/ (but rule.ts, index.ts, testing.ts) is registered here and that its id equals its name.
+ * Shared helpers live in src/rules/support/, which holds no rules.
  */
 import type { Rule } from './rule.js';
+import { passwordPolicyExists } from './password-policy-exists.js';
+import { passwordPolicyMaxAge } from './password-policy-max-age.js';
+import { passwordPolicyMinLength } from './password-policy-min-length.js';
+import { passwordPolicyRequireLowercase } from './password-policy-require-lowercase.js';
+import { passwordPolicyRequireNumbers } from './password-policy-require-numbers.js';
+import { passwordPolicyRequireSymbols } from './password-policy-require-symbols.js';
+import { passwordPolicyRequireUppercase } from './password-policy-require-uppercase.js';
+import { passwordPolicyReusePrevention } from './password-policy-reuse-prevention.js';
+import { rootAccessKeys } from './root-access-keys.js';
+import { rootHardwareMfa } from './root-hardware-mfa.js';
+import { rootMfa } from './root-mfa.js';
+import { rootRecentUse } from './root-recent-use.js';
 
-export const allRules = [] as const satisfies readonly Rule[];
+export const allRules = [
+  rootAccessKeys,
+  rootMfa,
+  rootHardwareMfa,
+  rootRecentUse,
+  passwordPolicyExists,
+  passwordPolicyMinLength,
+  passwordPolicyReusePrevention,
+  passwordPolicyRequireUppercase,
+  passwordPolicyRequireLowercase,
+  passwordPolicyRequireNumbers,
+  passwordPolicyRequireSymbols,
+  passwordPolicyMaxAge,
+] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof allRules)[number]['id'];
