@@ -4,6 +4,13 @@
  * Shared helpers live in src/rules/support/, which holds no rules.
  */
 import type { Rule } from './rule.js';
+import { accessKeyRotation } from './access-key-rotation.js';
+import { accessKeysAtInitialSetup } from './access-keys-at-initial-setup.js';
+import { consoleUsersMfa } from './console-users-mfa.js';
+import { consoleUsersWithAccessKeys } from './console-users-with-access-keys.js';
+import { mfaDeviceType } from './mfa-device-type.js';
+import { multipleActiveAccessKeys } from './multiple-active-access-keys.js';
+import { unusedCredentials } from './unused-credentials.js';
 import { passwordPolicyExists } from './password-policy-exists.js';
 import { passwordPolicyMaxAge } from './password-policy-max-age.js';
 import { passwordPolicyMinLength } from './password-policy-min-length.js';
@@ -30,6 +37,13 @@ export const allRules = [
   passwordPolicyRequireNumbers,
   passwordPolicyRequireSymbols,
   passwordPolicyMaxAge,
+  consoleUsersMfa,
+  accessKeysAtInitialSetup,
+  unusedCredentials,
+  multipleActiveAccessKeys,
+  accessKeyRotation,
+  consoleUsersWithAccessKeys,
+  mfaDeviceType,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof allRules)[number]['id'];

@@ -1,0 +1,76 @@
+import type { RuleFinding } from './rule.js';
+import { defineRule } from './rule.js';
+import { activeKeys, daysSince, describeAge, finding, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { daysAgo, key, snapshotWith, user } from './testing.js';
+
+export const accessKeyRotation = defineRule({
+  id: 'access-key-rotation',
+  title: 'Active access keys are rotated within 90 days',
+  severity: 'medium',
+  rationale:
+    'An access key is a long-lived secret that ends up in files, CI systems and laptops. Rotating it bounds how long a leaked key stays useful. Only active keys count; a key older than 90 days fails.',
+  remediation: {
+    console: [
+      'Open the IAM console, Users, choose the user, Security credentials.',
+      'Create a second access key and deploy it where the old one is used.',
+      'Once the old key shows no recent use, deactivate it, then delete it.',
+    ],
+    cli: 'aws iam create-access-key --user-name USER; (deploy it) aws iam update-access-key --user-name USER --access-key-id OLD --status Inactive; aws iam delete-access-key --user-name USER --access-key-id OLD',
+  },
+  requires: ['users', 'users.accessKeys'],
+  defaultOptions: { maxAgeDays: 90 },
+  evaluate(snapshot, context) {
+    const limit = context.options.maxAgeDays;
+    return snapshot.users.flatMap((facts): RuleFinding[] => {
+      if (!facts.accessKeys.known) return [notEvaluated(userResource(facts), missingReason('access keys', facts.accessKeys, SOURCES.accessKeys))];
+      const active = activeKeys(facts.accessKeys.value);
+      if (active.length === 0) {
+        const inactive = facts.accessKeys.value.length;
+        return [notApplicable(userResource(facts), `no active access keys${inactive > 0 ? ` (${inactive} inactive, ignored)` : ''}`)];
+      }
+      return active.map(({ key: k, position }) => {
+        const resource = keyResource(facts, k, position);
+        if (!k.createdAt.known) return notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys));
+        const age = daysSince(k.createdAt.value, context.now);
+        return finding(resource, age > limit ? 'fail' : 'pass', `active key created ${k.createdAt.value}, ${describeAge(k.createdAt.value, context.now)} (limit: ${limit} days)`);
+      });
+    });
+  },
+  tests: [
+    {
+      name: 'exactly 90 days passes, 90 days and one second fails',
+      snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ created: daysAgo(90) }), key({ created: daysAgo(90, 1) })] })] }),
+      expect: { 'alice#access_key_1': 'pass', 'alice#access_key_2': 'fail' },
+    },
+    {
+      name: 'inactive old key is ignored',
+      snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ active: false, created: daysAgo(400) })] })] }),
+      expect: { alice: 'not_applicable' },
+    },
+    {
+      name: 'key never used but old still fails (age is from creation)',
+      snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ created: daysAgo(143), lastUsed: 'N/A' })] })] }),
+      expect: { 'alice#access_key_1': 'fail' },
+    },
+    {
+      name: 'user created after the key: the key date counts',
+      snapshot: () => snapshotWith({ users: [user('alice', { created: daysAgo(10), keys: [key({ created: daysAgo(95) })] })] }),
+      expect: { 'alice#access_key_1': 'fail' },
+    },
+    {
+      name: 'API-listed key named by its id',
+      snapshot: () => snapshotWith({ source: 'aws-api', users: [user('alice', { keys: [key({ created: daysAgo(3), slot: null, id: 'AKIAEXAMPLEKEY000001' })] })] }),
+      expect: { 'alice#AKIAEXAMPLEKEY000001': 'pass' },
+    },
+    { name: 'option maxAgeDays 30', snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ created: daysAgo(31) })] })] }), options: { maxAgeDays: 30 }, expect: { 'alice#access_key_1': 'fail' } },
+    {
+      name: 'as of an earlier instant the same key passes',
+      snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ created: daysAgo(100) })] })] }),
+      asOf: daysAgo(20),
+      expect: { 'alice#access_key_1': 'pass' },
+    },
+    { name: 'keys not collected is not evaluated', snapshot: () => snapshotWith({ users: [user('alice', { keys: 'unknown' })] }), expect: { alice: 'not_evaluated' } },
+    { name: 'no keys is not applicable', snapshot: () => snapshotWith({ users: [user('alice')] }), expect: { alice: 'not_applicable' } },
+    { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
+  ],
+});
