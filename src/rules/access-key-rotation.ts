@@ -1,6 +1,7 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
-import { activeKeys, daysSince, describeAge, finding, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { MS_PER_DAY } from '../util/time.js';
+import { activeKeys, describeAgeMs, finding, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const accessKeyRotation = defineRule({
@@ -21,20 +22,29 @@ export const accessKeyRotation = defineRule({
   defaultOptions: { maxAgeDays: 90 },
   evaluate(snapshot, context) {
     const limit = context.options.maxAgeDays;
-    return snapshot.users.flatMap((facts): RuleFinding[] => {
-      if (!facts.accessKeys.known) return [notEvaluated(userResource(facts), missingReason('access keys', facts.accessKeys, SOURCES.accessKeys))];
+    const findings: RuleFinding[] = [];
+    for (const facts of snapshot.users) {
+      if (!facts.accessKeys.known) {
+        findings.push(notEvaluated(userResource(facts), missingReason('access keys', facts.accessKeys, SOURCES.accessKeys)));
+        continue;
+      }
       const active = activeKeys(facts.accessKeys.value);
       if (active.length === 0) {
         const inactive = facts.accessKeys.value.length;
-        return [notApplicable(userResource(facts), `no active access keys${inactive > 0 ? ` (${inactive} inactive, ignored)` : ''}`)];
+        findings.push(notApplicable(userResource(facts), inactive > 0 ? `no active access keys (${inactive} inactive, ignored)` : 'no active access keys'));
+        continue;
       }
-      return active.map(({ key: k, position }) => {
+      for (const { key: k, position } of active) {
         const resource = keyResource(facts, k, position);
-        if (!k.createdAt.known) return notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys));
-        const age = daysSince(k.createdAt.value, context.now);
-        return finding(resource, age > limit ? 'fail' : 'pass', `active key created ${k.createdAt.value}, ${describeAge(k.createdAt.value, context.now)} (limit: ${limit} days)`);
-      });
-    });
+        if (!k.createdAt.known) {
+          findings.push(notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys)));
+          continue;
+        }
+        const age = context.now - Date.parse(k.createdAt.value);
+        findings.push(finding(resource, age > limit * MS_PER_DAY ? 'fail' : 'pass', `active key created ${k.createdAt.value}, ${describeAgeMs(age)} (limit: ${limit} days)`));
+      }
+    }
+    return findings;
   },
   tests: [
     {

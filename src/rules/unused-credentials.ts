@@ -1,7 +1,8 @@
 import type { Fact, UserFacts } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
-import { activeKeys, daysSince, describeAge, finding, isUnknown, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { MS_PER_DAY } from '../util/time.js';
+import { activeKeys, describeAgeMs, finding, isUnknown, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 /** The instant a credential was last used, or the date CIS says to measure a never-used one from. */
@@ -30,8 +31,9 @@ function keyReference(lastUsed: Fact<string>, createdAt: Fact<string>): Referenc
 function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding {
   if ('missing' in reference) return notEvaluated(resource, reference.missing);
   // CIS: compliant only when used "less than 45 days ago"; unused for 45 days or more fails.
-  const stale = daysSince(reference.at, now) >= limit;
-  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAge(reference.at, now)} (unused for ${limit} days or more fails)`);
+  const age = now - Date.parse(reference.at);
+  const stale = age >= limit * MS_PER_DAY;
+  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAgeMs(age)} (unused for ${limit} days or more fails)`);
 }
 
 export const unusedCredentials = defineRule({
@@ -52,8 +54,8 @@ export const unusedCredentials = defineRule({
   defaultOptions: { maxUnusedDays: 45 },
   evaluate(snapshot, context) {
     const limit = context.options.maxUnusedDays;
-    return snapshot.users.flatMap((facts): RuleFinding[] => {
-      const findings: RuleFinding[] = [];
+    const findings: RuleFinding[] = [];
+    for (const facts of snapshot.users) {
       const resource = userResource(facts);
       const enabled = facts.password.enabled;
       if (!enabled.known) findings.push(notEvaluated(resource, missingReason('console password status', enabled, SOURCES.password)));
@@ -62,13 +64,13 @@ export const unusedCredentials = defineRule({
 
       if (!facts.accessKeys.known) {
         findings.push(notEvaluated({ type: 'access-key', arn: `${facts.arn}#access_keys`, name: `${facts.name}#access_keys` }, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys)));
-        return findings;
+        continue;
       }
       for (const { key: k, position } of activeKeys(facts.accessKeys.value)) {
         findings.push(judge(keyResource(facts, k, position), keyReference(k.lastUsed, k.createdAt), context.now, limit));
       }
-      return findings;
-    });
+    }
+    return findings;
   },
   tests: [
     {

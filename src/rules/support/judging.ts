@@ -10,9 +10,19 @@ import type { ResourceRef, RuleFinding, RuleVerdict } from '../rule.js';
 
 export const ROOT_NAME = '<root_account>';
 
+/**
+ * The user's resource reference. Every rule names each user, so on a large account the same
+ * reference is shared by all rules' findings (fewer objects for the garbage collector to trace).
+ */
 export function userResource(user: Pick<UserFacts, 'arn' | 'name'>): ResourceRef {
-  return { type: 'user', arn: user.arn, name: user.name };
+  let resource = userResources.get(user);
+  if (resource === undefined) {
+    resource = Object.freeze({ type: 'user', arn: user.arn, name: user.name });
+    userResources.set(user, resource);
+  }
+  return resource;
 }
+const userResources = new WeakMap<object, ResourceRef>();
 
 export function rootResource(root: Pick<PrincipalFacts, 'arn'>): ResourceRef {
   return { type: 'root', arn: root.arn, name: ROOT_NAME };
@@ -54,9 +64,17 @@ const ABSENCE_WORDS: Readonly<Record<Absent['reason'], string>> = {
  * "MFA devices not collected; collect live (iam:ListMFADevices)".
  */
 export function missingReason(what: string, fact: Absent, source: string): string {
-  const detail = fact.detail === undefined ? '' : ` (${fact.detail})`;
-  return `${what} ${ABSENCE_WORDS[fact.reason]}${detail}; ${source}`;
+  if (fact.detail !== undefined) return `${what} ${ABSENCE_WORDS[fact.reason]} (${fact.detail}); ${source}`;
+  // The same few reasons repeat for every user of a large account: build each once.
+  const key = `${what}\u0000${fact.reason}\u0000${source}`;
+  let reason = reasonCache.get(key);
+  if (reason === undefined) {
+    reason = `${what} ${ABSENCE_WORDS[fact.reason]}; ${source}`;
+    reasonCache.set(key, reason);
+  }
+  return reason;
 }
+const reasonCache = new Map<string, string>();
 
 /** True when the absence means "the source did not tell us", not a meaningful placeholder. */
 export function isUnknown(fact: Fact<unknown>): boolean {
@@ -70,7 +88,11 @@ export function daysSince(iso: string, now: number): number {
 
 /** "143 days" / "45 days 00:00:01" — readable, and exact enough to explain a boundary verdict. */
 export function describeAge(iso: string, now: number): string {
-  const ms = now - Date.parse(iso);
+  return describeAgeMs(now - Date.parse(iso));
+}
+
+/** describeAge for an age already measured (ms from the instant to the evaluation time). */
+export function describeAgeMs(ms: number): string {
   if (ms < 0) return `${describeDuration(-ms)} after the evaluation time`;
   return `${describeDuration(ms)} before the evaluation time`;
 }
@@ -106,7 +128,12 @@ export function verdictOf(failed: boolean): RuleVerdict {
 
 /** The active keys of a principal whose keys are known. */
 export function activeKeys(keys: readonly AccessKeyFacts[]): { key: AccessKeyFacts; position: number }[] {
-  return keys.flatMap((key, position) => (key.active ? [{ key, position }] : []));
+  const active: { key: AccessKeyFacts; position: number }[] = [];
+  for (let position = 0; position < keys.length; position += 1) {
+    const key = keys[position];
+    if (key !== undefined && key.active) active.push({ key, position });
+  }
+  return active;
 }
 
 /** Where each missing input comes from, for reasons. */
