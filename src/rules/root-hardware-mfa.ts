@@ -16,7 +16,7 @@ export const rootHardwareMfa = defineRule({
     ],
     cli: 'Root MFA is managed only while signed in as root. Check: aws iam get-account-summary (AccountMFAEnabled) and aws iam list-virtual-mfa-devices --assignment-status Assigned',
   },
-  requires: ['root', 'account.summary', 'account.virtualMfaDevices'],
+  requires: ['account.summary', 'account.virtualMfaDevices'],
   defaultOptions: {},
   evaluate(snapshot) {
     const arn = rootArn(snapshot);

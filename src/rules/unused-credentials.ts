@@ -123,12 +123,12 @@ export const unusedCredentials = defineRule({
       name: 'key used exactly 45 days ago fails, 44 days ago passes',
       snapshot: () =>
         snapshotWith({ users: [user('alice', { keys: [key({ created: daysAgo(300), lastUsed: daysAgo(45) }), key({ created: daysAgo(300), lastUsed: daysAgo(44) })] })] }),
-      expect: { 'alice#access_key_1': 'fail', 'alice#access_key_2': 'pass' },
+      expect: { alice: 'not_applicable', 'alice#access_key_1': 'fail', 'alice#access_key_2': 'pass' },
     },
     {
       name: 'user created after the key: a never-used key still counts from its own date',
       snapshot: () => snapshotWith({ users: [user('alice', { created: daysAgo(5), keys: [key({ created: daysAgo(50) })] })] }),
-      expect: { 'alice#access_key_1': 'fail' },
+      expect: { alice: 'not_applicable', 'alice#access_key_1': 'fail' },
     },
     {
       name: 'key last use not collected (16-column report) is not evaluated, never a pass',
