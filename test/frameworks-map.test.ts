@@ -144,6 +144,6 @@ describe('other frameworks', () => {
     assert.deepEqual(mapOf('nist-800-53-r5')['IA-2(2)'], ['console-users-mfa']);
     assert.ok(mapOf('soc2')['CC6.1']?.includes('console-users-mfa'));
     assert.ok(mapOf('iso27001-2022')['A.8.5']?.includes('console-users-mfa'));
-    assert.deepEqual(mapOf('pci-dss-4.0')['8.4.2'], ['console-users-mfa']);
+    assert.deepEqual(mapOf('pci-dss-4.0')['8.4.2'], ['console-users-mfa', 'root-mfa', 'root-hardware-mfa']);
   });
 });
