@@ -32,8 +32,9 @@ export const fullAdminPolicies = defineRule({
     cli: 'aws iam list-entities-for-policy --policy-arn ARN; aws iam detach-user-policy / detach-group-policy / detach-role-policy --policy-arn ARN ...; aws iam delete-user-policy / delete-group-policy / delete-role-policy --policy-name NAME ...',
   },
   requires: ['account.managedPolicies', 'account.groups', 'account.roles', 'users.policies'],
-  defaultOptions: {},
-  evaluate(snapshot) {
+  // CIS judges every attached policy; Security Hub's IAM.1 only customer managed ones (false).
+  defaultOptions: { includeAwsManaged: true },
+  evaluate(snapshot, context) {
     const findings: RuleFinding[] = [];
     const { managedPolicies, groups, roles } = snapshot.accountFacts;
     if (!managedPolicies.known) {
@@ -42,6 +43,10 @@ export const fullAdminPolicies = defineRule({
       for (const policy of managedPolicies.value) {
         const resource: ResourceRef = { type: 'policy', arn: policy.arn, name: policy.name };
         const kind = policy.isAwsManaged ? 'AWS managed' : 'customer managed';
+        if (policy.isAwsManaged && !context.options.includeAwsManaged) {
+          findings.push(notApplicable(resource, 'AWS managed policy, not judged (option includeAwsManaged is false)'));
+          continue;
+        }
         if (policy.attachmentCount === 0) {
           findings.push(notApplicable(resource, 'not attached to any user, group or role'));
           continue;
@@ -90,6 +95,26 @@ export const fullAdminPolicies = defineRule({
           },
         }),
       expect: { AdministratorAccess: 'fail', ReadS3: 'pass', OldAdmin: 'not_applicable', ArrayAdmin: 'fail', StarStar: 'fail' },
+    },
+    {
+      name: 'option includeAwsManaged false leaves AdministratorAccess out (Security Hub IAM.1)',
+      snapshot: () =>
+        snapshotWith({
+          source: 'aws-api',
+          accountFacts: {
+            managedPolicies: {
+              known: true,
+              value: [
+                managedPolicy('AdministratorAccess', { attachmentCount: 3, awsManaged: true, document: allowDocument('*') }),
+                managedPolicy('CustomAdmin', { attachmentCount: 1, document: allowDocument('*') }),
+              ],
+            },
+            groups: { known: true, value: [] },
+            roles: { known: true, value: [] },
+          },
+        }),
+      options: { includeAwsManaged: false },
+      expect: { AdministratorAccess: 'not_applicable', CustomAdmin: 'fail' },
     },
     {
       name: 'Deny "*" on "*" and Allow "*" on one bucket pass',
