@@ -215,6 +215,6 @@ describe('evidence names the values judged', () => {
     assert.ok(rule);
     const finding = rule.evaluate(snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'customer1#access_key_1');
     assert.equal(finding?.resource.arn, 'arn:aws:iam::test:user/customer1#access_key_1');
-    assert.equal(finding?.evidence, 'active key created 2019-12-28T20:00:51Z, 329 days 00:37:09 before the evaluation time (limit: 90 days)');
+    assert.equal(finding?.evidence, 'active key access_key_1 created 2019-12-28T20:00:51Z, 329 days 00:37:09 before the evaluation time (limit: 90 days)');
   });
 });

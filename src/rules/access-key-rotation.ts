@@ -1,7 +1,7 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, describeAgeMs, finding, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, describeAgeMs, finding, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const accessKeyRotation = defineRule({
@@ -41,7 +41,7 @@ export const accessKeyRotation = defineRule({
           continue;
         }
         const age = context.now - Date.parse(k.createdAt.value);
-        findings.push(finding(resource, age > limit * MS_PER_DAY ? 'fail' : 'pass', `active key created ${k.createdAt.value}, ${describeAgeMs(age)} (limit: ${limit} days)`));
+        findings.push(finding(resource, age > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age)} (limit: ${limit} days)`));
       }
     }
     return findings;

@@ -2,7 +2,7 @@ import type { Fact, UserFacts } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, describeAgeMs, finding, isUnknown, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, describeAgeMs, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 /** The instant a credential was last used, or the date CIS says to measure a never-used one from. */
@@ -20,11 +20,11 @@ function passwordReference(facts: UserFacts): Reference {
   return { missing: missingReason('password last change', changed, SOURCES.password) };
 }
 
-function keyReference(lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
-  if (lastUsed.known) return { at: lastUsed.value, words: `active key last used ${lastUsed.value}` };
+function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
+  if (lastUsed.known) return { at: lastUsed.value, words: `active key ${label} last used ${lastUsed.value}` };
   if (isUnknown(lastUsed)) return { missing: missingReason('access key last use', lastUsed, SOURCES.accessKeysLastUsed) };
   // N/A: never used. CIS: measure from last_rotated (the creation date).
-  if (createdAt.known) return { at: createdAt.value, words: `active key never used (last_used_date N/A), created ${createdAt.value}` };
+  if (createdAt.known) return { at: createdAt.value, words: `active key ${label} never used (last_used_date N/A), created ${createdAt.value}` };
   return { missing: missingReason('access key creation date', createdAt, SOURCES.accessKeys) };
 }
 
@@ -69,7 +69,7 @@ export const unusedCredentials = defineRule({
         continue;
       }
       for (const { key: k, position } of activeKeys(facts.accessKeys.value)) {
-        findings.push(judge(keyResource(facts, k, position), keyReference(k.lastUsed, k.createdAt), context.now, limit));
+        findings.push(judge(keyResource(facts, k, position), keyReference(keyLabel(k, position), k.lastUsed, k.createdAt), context.now, limit));
       }
     }
     return findings;
