@@ -1,0 +1,85 @@
+import type { RuleFinding } from './rule.js';
+import { defineRule } from './rule.js';
+import { activeKeys, finding, isUnknown, keyLabel, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { daysAgo, key, snapshotWith, user } from './testing.js';
+
+export const accessKeysAtInitialSetup = defineRule({
+  id: 'access-keys-at-initial-setup',
+  title: 'No never-used access keys on users with a console password (keys made at initial setup)',
+  severity: 'medium',
+  rationale:
+    'Keys created "just in case" when a console user is set up are rarely needed, never rotated and easily leaked. CIS flags a console user with an active key that was never used: create keys only when the user asks for them.',
+  remediation: {
+    console: ['Open the IAM console, Users, choose the user.', 'On Security credentials, under Access keys, deactivate and delete the key that was never used.'],
+    cli: 'aws iam delete-access-key --user-name USER --access-key-id AKIA...',
+  },
+  requires: ['users', 'users.password', 'users.accessKeys', 'users.accessKeysLastUsed'],
+  defaultOptions: {},
+  evaluate(snapshot) {
+    return snapshot.users.map((facts): RuleFinding => {
+      const resource = userResource(facts);
+      const password = facts.password.enabled;
+      if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
+      if (!password.value) return notApplicable(resource, 'no console password');
+      if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
+      const active = activeKeys(facts.accessKeys.value);
+      if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+      const neverUsed = active.filter(({ key: k }) => !k.lastUsed.known && !isUnknown(k.lastUsed));
+      const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
+      const label = (entries: typeof active): string => entries.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
+      if (neverUsed.length > 0) {
+        return finding(resource, 'fail', `console password enabled and active key(s) never used (last_used_date N/A): ${label(neverUsed)}`);
+      }
+      if (unknownUse.length > 0) {
+        const first = unknownUse[0]?.key.lastUsed;
+        const reason = first !== undefined && !first.known ? missingReason('access key last use', first, SOURCES.accessKeysLastUsed) : 'access key last use unknown';
+        return notEvaluated(resource, reason, `console password enabled, active key(s) ${label(unknownUse)}`);
+      }
+      return finding(resource, 'pass', `console password enabled; every active key has been used (${label(active)})`);
+    });
+  },
+  tests: [
+    {
+      name: 'console user with a never-used active key fails',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ created: daysAgo(100) })] })] }),
+      expect: { alice: 'fail' },
+    },
+    {
+      name: 'console user whose key was used passes',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ created: daysAgo(100), lastUsed: daysAgo(2) })] })] }),
+      expect: { alice: 'pass' },
+    },
+    {
+      name: 'inactive never-used key is ignored',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ active: false, created: daysAgo(100) })] })] }),
+      expect: { alice: 'pass' },
+    },
+    {
+      name: 'key-only user with a never-used key is not applicable',
+      snapshot: () => snapshotWith({ users: [user('ci', { console: false, keys: [key({ created: daysAgo(1) })] })] }),
+      expect: { ci: 'not_applicable' },
+    },
+    {
+      name: 'second slot never used fails even if the first was used',
+      snapshot: () =>
+        snapshotWith({ users: [user('alice', { console: true, keys: [key({ created: daysAgo(100), lastUsed: daysAgo(1) }), key({ created: daysAgo(5) })] })] }),
+      expect: { alice: 'fail' },
+    },
+    {
+      name: 'user created after the key (clock skew) is still judged on key use',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, created: daysAgo(10), keys: [key({ created: daysAgo(11) })] })] }),
+      expect: { alice: 'fail' },
+    },
+    {
+      name: 'key last use not collected (16-column report) is not evaluated',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ created: daysAgo(100), lastUsed: 'not_collected' })] })] }),
+      expect: { alice: 'not_evaluated' },
+    },
+    {
+      name: 'keys not collected is not evaluated',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: 'unknown' })] }),
+      expect: { alice: 'not_evaluated' },
+    },
+    { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
+  ],
+});

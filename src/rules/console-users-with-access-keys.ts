@@ -1,0 +1,50 @@
+import { defineRule } from './rule.js';
+import { activeKeys, finding, keyLabel, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { daysAgo, key, snapshotWith, user } from './testing.js';
+
+export const consoleUsersWithAccessKeys = defineRule({
+  id: 'console-users-with-access-keys',
+  title: 'Users with a console password do not also hold active access keys',
+  severity: 'low',
+  rationale:
+    'A person who signs in to the console should use temporary credentials (IAM Identity Center, aws sso login, roles) for the CLI too. A console user with long-lived keys has two kinds of credential to lose, and the keys bypass MFA.',
+  remediation: {
+    console: ['Open the IAM console, Users, choose the user, Security credentials.', 'Move the user to temporary credentials (IAM Identity Center or a role), then deactivate and delete the access keys.'],
+    cli: 'aws iam update-access-key --user-name USER --access-key-id AKIA... --status Inactive; aws iam delete-access-key --user-name USER --access-key-id AKIA...',
+  },
+  requires: ['users', 'users.password', 'users.accessKeys'],
+  defaultOptions: {},
+  evaluate(snapshot) {
+    return snapshot.users.map((facts) => {
+      const resource = userResource(facts);
+      const password = facts.password.enabled;
+      if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
+      if (!password.value) return notApplicable(resource, 'no console password');
+      if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
+      const active = activeKeys(facts.accessKeys.value);
+      if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+      return finding(resource, 'fail', `console password enabled and ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}`);
+    });
+  },
+  tests: [
+    {
+      name: 'console user with and without keys; key-only user',
+      snapshot: () =>
+        snapshotWith({
+          users: [
+            user('both', { console: true, keys: [key({ created: daysAgo(10), lastUsed: daysAgo(1) })] }),
+            user('console', { console: true }),
+            user('ci', { keys: [key({ created: daysAgo(10) })] }),
+          ],
+        }),
+      expect: { both: 'fail', console: 'pass', ci: 'not_applicable' },
+    },
+    {
+      name: 'an inactive key does not count',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ active: false, created: daysAgo(10) })] })] }),
+      expect: { alice: 'pass' },
+    },
+    { name: 'keys not collected is not evaluated', snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: 'unknown' })] }), expect: { alice: 'not_evaluated' } },
+    { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
+  ],
+});

@@ -1,0 +1,48 @@
+import { defineRule } from './rule.js';
+import { accountResource, describeAge, finding, missingReason, notApplicable, notEvaluated, SOURCES } from './support/judging.js';
+import { daysAgo, serverCertificate, snapshotWith } from './testing.js';
+
+export const expiredServerCertificates = defineRule({
+  id: 'expired-server-certificates',
+  title: 'No expired SSL/TLS server certificates are stored in IAM',
+  severity: 'medium',
+  rationale:
+    'An expired certificate left in IAM can be deployed by mistake to a load balancer or CloudFront, breaking the service and its users\' trust. Deleting expired certificates removes that risk.',
+  remediation: {
+    console: ['IAM server certificates have no console page; use the CLI.'],
+    cli: 'aws iam list-server-certificates; aws iam delete-server-certificate --server-certificate-name NAME',
+  },
+  requires: ['account.serverCertificates'],
+  defaultOptions: {},
+  evaluate(snapshot, context) {
+    const certificates = snapshot.accountFacts.serverCertificates;
+    if (!certificates.known) return [notEvaluated(accountResource(snapshot), missingReason('the server certificates', certificates, SOURCES.serverCertificates))];
+    if (certificates.value.length === 0) return [notApplicable(accountResource(snapshot), 'no server certificates stored in IAM')];
+    return certificates.value.map((certificate) => {
+      const resource = { type: 'server-certificate' as const, arn: certificate.arn, name: certificate.name };
+      if (!certificate.expiration.known) return notEvaluated(resource, missingReason('the expiration date', certificate.expiration, SOURCES.serverCertificates));
+      const expiration = certificate.expiration.value;
+      // Valid up to and including its expiration instant (X.509 notAfter is inclusive).
+      const expired = Date.parse(expiration) < context.now;
+      return finding(resource, expired ? 'fail' : 'pass', `expires ${expiration} (${expired ? `expired ${describeAge(expiration, context.now)}` : `still valid, ${describeAge(expiration, context.now)}`})`);
+    });
+  },
+  tests: [
+    {
+      name: 'expired, expiring exactly now, and valid certificates',
+      snapshot: () =>
+        snapshotWith({
+          source: 'aws-api',
+          accountFacts: {
+            serverCertificates: {
+              known: true,
+              value: [serverCertificate('old', daysAgo(1)), serverCertificate('now', daysAgo(0)), serverCertificate('second-ago', daysAgo(0, 1)), serverCertificate('valid', daysAgo(-30))],
+            },
+          },
+        }),
+      expect: { old: 'fail', now: 'pass', 'second-ago': 'fail', valid: 'pass' },
+    },
+    { name: 'no certificates is not applicable', snapshot: () => snapshotWith({ source: 'aws-api', accountFacts: { serverCertificates: { known: true, value: [] } } }), expect: { account: 'not_applicable' } },
+    { name: 'credential-report import is not evaluated', snapshot: () => snapshotWith(), expect: { account: 'not_evaluated' } },
+  ],
+});

@@ -1,0 +1,71 @@
+import type { MfaDeviceType } from '../snapshot/types.js';
+import { defineRule } from './rule.js';
+import { finding, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { mfaDevice, snapshotWith, user } from './testing.js';
+
+const TYPE_WORDS: Readonly<Record<MfaDeviceType, string>> = {
+  virtual: 'virtual (authenticator app)',
+  fido: 'FIDO security key',
+  'hardware-totp': 'hardware TOTP token',
+  unknown: 'unknown type',
+};
+
+export const mfaDeviceType = defineRule({
+  id: 'mfa-device-type',
+  title: 'MFA device type per user (phishing-resistant FIDO or hardware preferred)',
+  severity: 'info',
+  rationale:
+    'Not all MFA is equal: FIDO security keys resist phishing, hardware tokens cannot be copied, virtual authenticator apps can be phished and live on personal phones. Knowing each user\'s device type shows where to move to stronger factors.',
+  remediation: {
+    console: ['Open the IAM console, Users, choose the user, Security credentials.', 'Assign a FIDO security key (Passkey or security key), then remove the virtual device.'],
+    cli: 'aws iam list-mfa-devices --user-name USER; aws iam deactivate-mfa-device --user-name USER --serial-number ARN',
+  },
+  requires: ['users', 'users.mfaDevices'],
+  defaultOptions: { allowVirtual: true },
+  evaluate(snapshot, context) {
+    const allowVirtual = context.options.allowVirtual;
+    return snapshot.users.map((facts) => {
+      const resource = userResource(facts);
+      const devices = facts.mfa.devices;
+      if (!devices.known) return notEvaluated(resource, missingReason('MFA devices', devices, SOURCES.mfaDevices));
+      if (devices.value.length === 0) return notApplicable(resource, 'no MFA device');
+      const described = devices.value.map((device) => `${device.serialNumber} (${TYPE_WORDS[device.type]})`).join(', ');
+      if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', `MFA devices: ${described}`);
+      if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', `MFA devices: ${described}`);
+      const note = allowVirtual ? 'virtual MFA accepted (option allowVirtual)' : 'only virtual MFA; option allowVirtual is false';
+      return finding(resource, allowVirtual ? 'pass' : 'fail', `MFA devices: ${described}; ${note}`);
+    });
+  },
+  tests: [
+    {
+      name: 'FIDO, hardware and virtual devices',
+      snapshot: () =>
+        snapshotWith({
+          source: 'aws-api',
+          users: [
+            user('fido', { mfa: true, mfaDevices: [mfaDevice('fido', 'fido')] }),
+            user('token', { mfa: true, mfaDevices: [mfaDevice('hardware-totp', 'token')] }),
+            user('app', { mfa: true, mfaDevices: [mfaDevice('virtual', 'app')] }),
+            user('none', { mfa: false, mfaDevices: [] }),
+          ],
+        }),
+      expect: { fido: 'pass', token: 'pass', app: 'pass', none: 'not_applicable' },
+    },
+    {
+      name: 'virtual only fails when allowVirtual is false; virtual plus FIDO passes',
+      snapshot: () =>
+        snapshotWith({
+          source: 'aws-api',
+          users: [user('app', { mfa: true, mfaDevices: [mfaDevice('virtual', 'app')] }), user('both', { mfa: true, mfaDevices: [mfaDevice('virtual', 'b1'), mfaDevice('fido', 'b2')] })],
+        }),
+      options: { allowVirtual: false },
+      expect: { app: 'fail', both: 'pass' },
+    },
+    {
+      name: 'credential-report import (devices not collected) is not evaluated',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, mfa: true })] }),
+      expect: { alice: 'not_evaluated' },
+    },
+    { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
+  ],
+});

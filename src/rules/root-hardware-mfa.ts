@@ -1,0 +1,99 @@
+import { defineRule } from './rule.js';
+import { finding, missingReason, notEvaluated, rootArn, rootResource, SOURCES } from './support/judging.js';
+import { ROOT_ARN, rootUser, snapshotWith } from './testing.js';
+
+export const rootHardwareMfa = defineRule({
+  id: 'root-hardware-mfa',
+  title: 'The root user uses a hardware MFA device, not a virtual one',
+  severity: 'high',
+  rationale:
+    'A virtual MFA app lives on a phone that may be lost, replaced, backed up to the cloud or owned by one person. A hardware or FIDO device assigned only to the root user is harder to copy and survives staff changes.',
+  remediation: {
+    console: [
+      'Sign in as the root user and open the IAM console.',
+      'Choose the account name at the top right, then Security credentials.',
+      'Assign a FIDO security key or hardware TOTP token, then remove the virtual MFA device.',
+    ],
+    cli: 'Root MFA is managed only while signed in as root. Check: aws iam get-account-summary (AccountMFAEnabled) and aws iam list-virtual-mfa-devices --assignment-status Assigned',
+  },
+  requires: ['account.summary', 'account.virtualMfaDevices'],
+  defaultOptions: {},
+  evaluate(snapshot) {
+    const arn = rootArn(snapshot);
+    const resource = rootResource({ arn });
+    const summary = snapshot.accountFacts.summary;
+    const virtualDevices = snapshot.accountFacts.virtualMfaDevices;
+    if (!summary.known) return [notEvaluated(resource, missingReason('the account summary', summary, SOURCES.summary))];
+    const mfaEnabled = summary.value['AccountMFAEnabled'];
+    if (mfaEnabled === undefined) return [notEvaluated(resource, `the account summary lacks AccountMFAEnabled; ${SOURCES.summary}`)];
+    if (mfaEnabled !== 1) {
+      const password = snapshot.root?.password.enabled;
+      if (password?.known === true && !password.value) return [finding(resource, 'pass', 'root has no password (password_enabled false), so there is no console sign-in to protect')];
+      if (summary.value['AccountPasswordPresent'] === 0) return [finding(resource, 'pass', 'account summary AccountPasswordPresent = 0: root has no password to protect')];
+      return [finding(resource, 'fail', `root has no MFA at all (account summary AccountMFAEnabled = ${mfaEnabled})`)];
+    }
+    if (!virtualDevices.known) return [notEvaluated(resource, missingReason('the virtual MFA devices', virtualDevices, SOURCES.virtualMfaDevices))];
+    // Judged by assignment, never by the device's name: since multi-device MFA the name is free text.
+    const rootVirtual = virtualDevices.value.filter((device) => device.assignedTo === arn);
+    if (rootVirtual.length > 0) {
+      return [finding(resource, 'fail', `root MFA is virtual: ${rootVirtual.map((device) => device.serialNumber).join(', ')} assigned to ${arn}`)];
+    }
+    return [finding(resource, 'pass', `AccountMFAEnabled = 1 and none of the ${virtualDevices.value.length} virtual MFA device(s) is assigned to ${arn}`)];
+  },
+  tests: [
+    {
+      name: 'MFA enabled, no virtual device on root passes',
+      snapshot: () =>
+        snapshotWith({
+          accountFacts: {
+            summary: { known: true, value: { AccountMFAEnabled: 1 } },
+            virtualMfaDevices: { known: true, value: [{ serialNumber: 'arn:aws:iam::123456789012:mfa/alice', assignedTo: 'arn:aws:iam::123456789012:user/alice' }] },
+          },
+        }),
+      expect: { '<root_account>': 'pass' },
+    },
+    {
+      name: 'a virtual device assigned to root fails whatever its name',
+      snapshot: () =>
+        snapshotWith({
+          accountFacts: {
+            summary: { known: true, value: { AccountMFAEnabled: 1 } },
+            virtualMfaDevices: { known: true, value: [{ serialNumber: 'arn:aws:iam::123456789012:mfa/yubikey-hardware', assignedTo: ROOT_ARN }] },
+          },
+        }),
+      expect: { '<root_account>': 'fail' },
+    },
+    {
+      name: 'an unassigned device named root-account-mfa-device does not count',
+      snapshot: () =>
+        snapshotWith({
+          accountFacts: {
+            summary: { known: true, value: { AccountMFAEnabled: 1 } },
+            virtualMfaDevices: { known: true, value: [{ serialNumber: 'arn:aws:iam::123456789012:mfa/root-account-mfa-device', assignedTo: null }] },
+          },
+        }),
+      expect: { '<root_account>': 'pass' },
+    },
+    {
+      name: 'no MFA at all fails',
+      snapshot: () =>
+        snapshotWith({ accountFacts: { summary: { known: true, value: { AccountMFAEnabled: 0, AccountPasswordPresent: 1 } }, virtualMfaDevices: { known: true, value: [] } } }),
+      expect: { '<root_account>': 'fail' },
+    },
+    {
+      name: 'root without password passes',
+      snapshot: () =>
+        snapshotWith({
+          root: rootUser({ console: false, mfa: false }),
+          accountFacts: { summary: { known: true, value: { AccountMFAEnabled: 0 } }, virtualMfaDevices: { known: true, value: [] } },
+        }),
+      expect: { '<root_account>': 'pass' },
+    },
+    {
+      name: 'virtual devices not collected is not evaluated',
+      snapshot: () => snapshotWith({ accountFacts: { summary: { known: true, value: { AccountMFAEnabled: 1 } } } }),
+      expect: { '<root_account>': 'not_evaluated' },
+    },
+    { name: 'credential-report import is not evaluated', snapshot: () => snapshotWith(), expect: { '<root_account>': 'not_evaluated' } },
+  ],
+});

@@ -1,0 +1,102 @@
+import type { RuleFinding } from './rule.js';
+import { defineRule } from './rule.js';
+import { accountResource, describeAge, daysSince, finding, isUnknown, keyResource, missingReason, notEvaluated, rootResource, ROOT_NAME, SOURCES } from './support/judging.js';
+import { daysAgo, key, rootUser, snapshotWith } from './testing.js';
+
+export const rootRecentUse = defineRule({
+  id: 'root-recent-use',
+  title: 'The root user has not been used recently',
+  severity: 'high',
+  rationale:
+    'Daily or administrative work done as root bypasses least privilege and separation of duties, and every use exposes the most powerful credential. The root password and each root access key are judged on their own: recent key use matters even if the password was never used.',
+  remediation: {
+    console: [
+      'Find out who used root and why (CloudTrail: userIdentity.type = Root).',
+      'Give that work to an IAM role or IAM Identity Center permission set.',
+      'Change the root password, delete root access keys, and keep the root MFA device locked away.',
+    ],
+    cli: 'aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root --max-results 50',
+  },
+  requires: ['root'],
+  defaultOptions: { days: 30 },
+  evaluate(snapshot, context) {
+    const root = snapshot.root;
+    if (root === null) {
+      return [notEvaluated(accountResource(snapshot), missingReason('the root user row', { known: false, reason: 'not_collected' }, SOURCES.root))];
+    }
+    const days = context.options.days;
+    const findings: RuleFinding[] = [];
+    const resource = rootResource(root);
+    const used = root.password.lastUsed;
+    if (used.known) {
+      const recent = daysSince(used.value, context.now) <= days;
+      findings.push(finding(resource, recent ? 'fail' : 'pass', `root password last used ${used.value}, ${describeAge(used.value, context.now)} (limit: ${days} days)`));
+    } else if (isUnknown(used)) {
+      findings.push(notEvaluated(resource, missingReason("root's password last use", used, SOURCES.passwordLastUsed)));
+    } else {
+      findings.push(finding(resource, 'pass', `root password never used (password_last_used ${used.reason === 'no_information' ? 'no_information' : 'N/A'})`));
+    }
+    if (!root.accessKeys.known) {
+      findings.push(notEvaluated({ type: 'access-key', arn: `${root.arn}#access_keys`, name: `${ROOT_NAME}#access_keys` }, missingReason("root's access keys", root.accessKeys, SOURCES.root)));
+      return findings;
+    }
+    root.accessKeys.value.forEach((rootKey, position) => {
+      const keyRef = keyResource({ arn: root.arn, name: ROOT_NAME }, rootKey, position);
+      const state = rootKey.active ? 'active' : 'inactive';
+      const lastUsed = rootKey.lastUsed;
+      if (lastUsed.known) {
+        const recent = daysSince(lastUsed.value, context.now) <= days;
+        findings.push(finding(keyRef, recent ? 'fail' : 'pass', `${state} root key last used ${lastUsed.value}, ${describeAge(lastUsed.value, context.now)} (limit: ${days} days)`));
+      } else if (isUnknown(lastUsed)) {
+        findings.push(notEvaluated(keyRef, missingReason("root key's last use", lastUsed, SOURCES.accessKeysLastUsed)));
+      } else {
+        findings.push(finding(keyRef, 'pass', `${state} root key never used (last_used_date N/A)`));
+      }
+    });
+    return findings;
+  },
+  tests: [
+    { name: 'password used yesterday fails', snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(1) }) }), expect: { '<root_account>': 'fail' } },
+    { name: 'password used exactly 30 days ago fails', snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(30) }) }), expect: { '<root_account>': 'fail' } },
+    { name: 'password used 30 days and one second ago passes', snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(30, 1) }) }), expect: { '<root_account>': 'pass' } },
+    { name: 'password never used (no_information) passes', snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: 'no_information' }) }), expect: { '<root_account>': 'pass' } },
+    {
+      name: 'root without password (N/A) passes',
+      snapshot: () => snapshotWith({ root: rootUser({ console: false, passwordLastUsed: 'N/A' }) }),
+      expect: { '<root_account>': 'pass' },
+    },
+    {
+      name: 'key used recently fails even though the password was never used',
+      snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: 'no_information', keys: [key({ created: daysAgo(400), lastUsed: daysAgo(2) })] }) }),
+      expect: { '<root_account>': 'pass', '<root_account>#access_key_1': 'fail' },
+    },
+    {
+      name: 'each key judged on its own; an inactive key used recently still fails',
+      snapshot: () =>
+        snapshotWith({
+          root: rootUser({
+            passwordLastUsed: daysAgo(200),
+            keys: [key({ created: daysAgo(400), lastUsed: daysAgo(100) }), key({ active: false, created: daysAgo(300), lastUsed: daysAgo(5) })],
+          }),
+        }),
+      expect: { '<root_account>': 'pass', '<root_account>#access_key_1': 'pass', '<root_account>#access_key_2': 'fail' },
+    },
+    {
+      name: 'never-used key passes',
+      snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(90), keys: [key({ created: daysAgo(3) })] }) }),
+      expect: { '<root_account>': 'pass', '<root_account>#access_key_1': 'pass' },
+    },
+    {
+      name: 'option days = 7',
+      snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(10) }) }),
+      options: { days: 7 },
+      expect: { '<root_account>': 'pass' },
+    },
+    {
+      name: 'key last use not collected (16-column report) is not evaluated',
+      snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(100), keys: [key({ created: daysAgo(400), lastUsed: 'not_collected' })] }) }),
+      expect: { '<root_account>': 'pass', '<root_account>#access_key_1': 'not_evaluated' },
+    },
+    { name: 'no root row is not evaluated', snapshot: () => snapshotWith({ root: null }), expect: { account: 'not_evaluated' } },
+  ],
+});

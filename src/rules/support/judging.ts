@@ -1,0 +1,156 @@
+/**
+ * Small helpers the rules share: naming resources, measuring ages against `context.now`, and
+ * explaining in words why a fact is missing. Nothing here reads the clock.
+ *
+ * This folder is not a rule: rules are the files directly in src/rules/.
+ */
+import type { Absent, AccessKeyFacts, Fact, PrincipalFacts, Snapshot, UserFacts } from '../../snapshot/types.js';
+import { MS_PER_DAY } from '../../util/time.js';
+import type { ResourceRef, RuleFinding, RuleVerdict } from '../rule.js';
+
+export const ROOT_NAME = '<root_account>';
+
+/**
+ * The user's resource reference. Every rule names each user, so on a large account the same
+ * reference is shared by all rules' findings (fewer objects for the garbage collector to trace).
+ */
+export function userResource(user: Pick<UserFacts, 'arn' | 'name'>): ResourceRef {
+  let resource = userResources.get(user);
+  if (resource === undefined) {
+    resource = Object.freeze({ type: 'user', arn: user.arn, name: user.name });
+    userResources.set(user, resource);
+  }
+  return resource;
+}
+const userResources = new WeakMap<object, ResourceRef>();
+
+export function rootResource(root: Pick<PrincipalFacts, 'arn'>): ResourceRef {
+  return { type: 'root', arn: root.arn, name: ROOT_NAME };
+}
+
+/** The root ARN of the snapshot's account (also when the snapshot has no root row). */
+export function rootArn(snapshot: Snapshot): string {
+  return snapshot.root?.arn ?? `arn:${snapshot.account.partition}:iam::${snapshot.account.id}:root`;
+}
+
+/** Account-wide settings (password policy, support role...) are judged on the resource `account`. */
+export function accountResource(snapshot: Snapshot): ResourceRef {
+  return { type: 'account', arn: `arn:${snapshot.account.partition}:iam::${snapshot.account.id}:root`, name: 'account' };
+}
+
+/** How a key is named: its report slot (access_key_1), else its id, else its position. */
+export function keyLabel(key: AccessKeyFacts, position: number): string {
+  if (key.slot !== null) return `access_key_${key.slot}`;
+  if (key.id.known) return key.id.value;
+  return `key_${position + 1}`;
+}
+
+/** A key resource: the owner's ARN and name with `#access_key_N` (or `#AKIA...`). */
+export function keyResource(owner: { arn: string; name: string }, key: AccessKeyFacts, position: number): ResourceRef {
+  const label = keyLabel(key, position);
+  return { type: 'access-key', arn: `${owner.arn}#${label}`, name: `${owner.name}#${label}` };
+}
+
+const ABSENCE_WORDS: Readonly<Record<Absent['reason'], string>> = {
+  not_applicable: 'not applicable',
+  no_information: 'no information',
+  not_supported: 'not supported for this principal',
+  not_collected: 'not collected',
+  collection_failed: 'collection failed',
+};
+
+/**
+ * Why a needed fact is missing, in words, with where to get it:
+ * "MFA devices not collected; collect live (iam:ListMFADevices)".
+ */
+export function missingReason(what: string, fact: Absent, source: string): string {
+  if (fact.detail !== undefined) return `${what} ${ABSENCE_WORDS[fact.reason]} (${fact.detail}); ${source}`;
+  // The same few reasons repeat for every user of a large account: build each once.
+  const key = `${what}\u0000${fact.reason}\u0000${source}`;
+  let reason = reasonCache.get(key);
+  if (reason === undefined) {
+    reason = `${what} ${ABSENCE_WORDS[fact.reason]}; ${source}`;
+    reasonCache.set(key, reason);
+  }
+  return reason;
+}
+const reasonCache = new Map<string, string>();
+
+/** True when the absence means "the source did not tell us", not a meaningful placeholder. */
+export function isUnknown(fact: Fact<unknown>): boolean {
+  return !fact.known && (fact.reason === 'not_collected' || fact.reason === 'collection_failed');
+}
+
+/** Whole and fractional days from `iso` to `now`; negative when `iso` is later than `now`. */
+export function daysSince(iso: string, now: number): number {
+  return (now - Date.parse(iso)) / MS_PER_DAY;
+}
+
+/** "143 days" / "45 days 00:00:01" — readable, and exact enough to explain a boundary verdict. */
+export function describeAge(iso: string, now: number): string {
+  return describeAgeMs(now - Date.parse(iso));
+}
+
+/** describeAge for an age already measured (ms from the instant to the evaluation time). */
+export function describeAgeMs(ms: number): string {
+  if (ms < 0) return `${describeDuration(-ms)} after the evaluation time`;
+  return `${describeDuration(ms)} before the evaluation time`;
+}
+
+function describeDuration(ms: number): string {
+  const days = Math.floor(ms / MS_PER_DAY);
+  const rest = ms - days * MS_PER_DAY;
+  const dayText = `${days} day${days === 1 ? '' : 's'}`;
+  if (rest === 0) return dayText;
+  const totalSeconds = Math.floor(rest / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${dayText} ${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
+}
+
+export function finding(resource: ResourceRef, verdict: 'pass' | 'fail', evidence: string): RuleFinding {
+  return { resource, verdict, evidence, reason: null };
+}
+
+export function notApplicable(resource: ResourceRef, reason: string, evidence = ''): RuleFinding {
+  return { resource, verdict: 'not_applicable', evidence, reason };
+}
+
+export function notEvaluated(resource: ResourceRef, reason: string, evidence = ''): RuleFinding {
+  return { resource, verdict: 'not_evaluated', evidence, reason };
+}
+
+export function verdictOf(failed: boolean): RuleVerdict {
+  return failed ? 'fail' : 'pass';
+}
+
+/** The active keys of a principal whose keys are known. */
+export function activeKeys(keys: readonly AccessKeyFacts[]): { key: AccessKeyFacts; position: number }[] {
+  const active: { key: AccessKeyFacts; position: number }[] = [];
+  for (let position = 0; position < keys.length; position += 1) {
+    const key = keys[position];
+    if (key !== undefined && key.active) active.push({ key, position });
+  }
+  return active;
+}
+
+/** Where each missing input comes from, for reasons. */
+export const SOURCES = {
+  password: 'import a credential report or collect live (iam:GetLoginProfile)',
+  passwordLastUsed: 'import a credential report',
+  mfa: 'import a credential report or collect live (iam:ListMFADevices)',
+  mfaDevices: 'collect live (iam:ListMFADevices)',
+  accessKeys: 'import a credential report or collect live (iam:ListAccessKeys)',
+  accessKeysLastUsed: 'import a 22-column credential report or collect live (iam:GetAccessKeyLastUsed)',
+  userPolicies: 'collect live (iam:GetAccountAuthorizationDetails)',
+  summary: 'collect live (iam:GetAccountSummary)',
+  passwordPolicy: 'collect live (iam:GetAccountPasswordPolicy)',
+  virtualMfaDevices: 'collect live (iam:ListVirtualMFADevices)',
+  managedPolicies: 'collect live (iam:GetAccountAuthorizationDetails)',
+  groups: 'collect live (iam:GetAccountAuthorizationDetails)',
+  roles: 'collect live (iam:GetAccountAuthorizationDetails)',
+  serverCertificates: 'collect live (iam:ListServerCertificates)',
+  root: 'import a credential report that has the <root_account> row, or collect live',
+} as const;
