@@ -40,8 +40,11 @@ describe('iam-audit command line', () => {
     const unknown = await runCli(['frobnicate']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^iam-audit: Unknown argument: frobnicate/);
-    const badFlag = await runCli(['report', DEMO_SNAPSHOT, '--no-such-flag']);
+    const cwd = await folder('bad-flag');
+    const badFlag = await runCli(['report', DEMO_SNAPSHOT, '--no-such-flag'], { cwd });
     assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /Unknown argument/);
+    assert.deepEqual(await readdir(cwd), [], 'the command did not run');
   });
 
   it('import writes the default-named snapshot and report prints the original output', async () => {

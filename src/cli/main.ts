@@ -8,8 +8,10 @@ import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 
+/** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
+class UsageError extends UserError {}
+
 async function main(argv: readonly string[]): Promise<number> {
-  let usageError: string | null = null;
   const parser = yargs(argv)
     .scriptName('iam-audit')
     .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
@@ -25,14 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).
+      // Throwing is what stops it: returning would let the command run despite the error.
       if (error !== undefined && error !== null) throw error;
-      usageError = message;
+      throw new UsageError(`${message}\nRun "iam-audit --help" for usage.`);
     });
   await parser.parseAsync();
-  if (usageError !== null) {
-    process.stderr.write(`iam-audit: ${usageError}\nRun "iam-audit --help" for usage.\n`);
-    return ExitCode.inputError;
-  }
   return commandOutcome.exitCode;
 }
 
