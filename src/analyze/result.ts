@@ -102,6 +102,8 @@ export interface RuleSummary {
   readonly options: Readonly<Record<string, number | boolean | string>>;
   /** Counts of this rule's results by status. */
   readonly counts: Readonly<Record<RuleResultStatus, number>>;
+  /** False when the configuration file disabled the rule: it ran on nothing and has no results. */
+  readonly enabled: boolean;
 }
 
 export interface AppliedException {

@@ -46,6 +46,74 @@ export function buildJsonReport(result: AnalysisResult): Record<string, unknown>
       collection_errors: result.snapshot.collectionErrors,
       discrepancies: result.snapshot.discrepancies,
     },
+    ...buildCatalogueJson(result),
+  };
+}
+
+/**
+ * The rule catalogue's keys, after the original ones: `rules`, `results`, `frameworks` (control
+ * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
+ */
+function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return {};
+  return {
+    rules: catalogue.rules.map((rule) => ({
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      enabled: rule.enabled,
+      rationale: rule.rationale,
+      remediation: rule.remediation,
+      requires: rule.requires,
+      controls: rule.controls.map((control) => ({ framework: control.framework, control_id: control.controlId })),
+      options: rule.options,
+      counts: rule.counts,
+    })),
+    results: catalogue.results.map((item) => ({
+      rule_id: item.ruleId,
+      severity: item.severity,
+      resource_type: item.resourceType,
+      resource_arn: item.resourceArn,
+      resource_name: item.resourceName,
+      status: item.status,
+      evidence: item.evidence,
+      reason: item.reason,
+      exception:
+        item.exception === null
+          ? null
+          : {
+              justification: item.exception.justification,
+              approved_by: item.exception.approvedBy,
+              expires: item.exception.expires,
+              resource_pattern: item.exception.resourcePattern,
+            },
+    })),
+    frameworks: catalogue.frameworks.map((framework) => ({
+      id: framework.id,
+      name: framework.name,
+      version: framework.version,
+      counts: framework.counts,
+      controls: framework.controls.map((control) => ({
+        control_id: control.controlId,
+        title: control.title,
+        level: control.level,
+        status: control.status,
+        rule_ids: control.ruleIds,
+      })),
+    })),
+    exceptions: {
+      file: catalogue.exceptions.file,
+      applied: catalogue.results.filter((item) => item.status === 'excepted').length,
+      expired: catalogue.exceptions.expired.map((entry) => ({
+        rule_id: entry.ruleId,
+        resource_pattern: entry.resourcePattern,
+        expires: entry.expires,
+        justification: entry.justification,
+      })),
+      unused: catalogue.exceptions.unused.map((entry) => ({ rule_id: entry.ruleId, resource_pattern: entry.resourcePattern, justification: entry.justification })),
+    },
+    configuration: catalogue.configuration,
   };
 }
 

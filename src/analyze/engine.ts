@@ -1,0 +1,305 @@
+/**
+ * The rule engine: runs every enabled rule over the snapshot, turns a missing requirement into
+ * `not_evaluated` (never `pass`), a throwing rule into an `error` result, applies the exceptions,
+ * counts, and rolls the results up into each framework's control status.
+ *
+ * Pure: no clock (the caller passes `now`, the capture time or --as-of), no I/O. The same input
+ * gives the same result, in the same order: rules by id, each rule's results in the order the
+ * rule gave them (a pure function of the snapshot), frameworks and controls in their own order.
+ */
+import picomatch from 'picomatch';
+import type { Snapshot, UserFacts, Fact } from '../snapshot/types.js';
+import { REQUIREMENTS, type Requirement, type ResourceRef, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
+import type { Framework, FrameworkControl } from '../frameworks/framework.js';
+import type {
+  AppliedException,
+  CatalogueResult,
+  ControlResult,
+  ControlStatus,
+  ExceptionsReport,
+  FrameworkResult,
+  RuleResult,
+  RuleResultStatus,
+  RuleSummary,
+} from './result.js';
+
+/** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
+export type CatalogueFramework = Omit<Framework, 'controls'> & {
+  readonly controls: readonly (Omit<FrameworkControl, 'rules'> & { readonly rules: readonly string[] })[];
+};
+
+export interface FileIdentity {
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** One rule's settings from the configuration file; anything left out keeps the rule's default. */
+export interface RuleSettings {
+  readonly enabled?: boolean;
+  readonly options?: RuleOptions;
+}
+
+export interface CatalogueConfiguration {
+  /** The configuration file, or null for the defaults. */
+  readonly file: FileIdentity | null;
+  readonly rules: Readonly<Record<string, RuleSettings>>;
+  /** Framework ids to report on; null means every framework. */
+  readonly frameworks: readonly string[] | null;
+}
+
+export const DEFAULT_CONFIGURATION: CatalogueConfiguration = { file: null, rules: {}, frameworks: null };
+
+/** One validated entry of the exceptions file. */
+export interface RuleException {
+  /** Position in the file (0-based), to name the entry in messages. */
+  readonly index: number;
+  readonly ruleId: string;
+  /** Exact ARN, exact resource name, or a picomatch glob over either. */
+  readonly resource: string;
+  readonly justification: string;
+  readonly approvedBy: string;
+  /** As written in the file: a date (valid through that whole UTC day) or an ISO instant. */
+  readonly expires: string;
+  /** The first instant (ms) at which the exception no longer applies. */
+  readonly expiresAtMs: number;
+}
+
+export interface ExceptionList {
+  readonly file: FileIdentity | null;
+  readonly entries: readonly RuleException[];
+}
+
+export const NO_EXCEPTIONS: ExceptionList = { file: null, entries: [] };
+
+export interface CatalogueInput {
+  readonly snapshot: Snapshot;
+  /** The instant time-based checks measure against (ms): capture time or --as-of. */
+  readonly now: number;
+  readonly rules: readonly Rule[];
+  readonly frameworks: readonly CatalogueFramework[];
+  readonly configuration?: CatalogueConfiguration;
+  readonly exceptions?: ExceptionList;
+}
+
+export const RESULT_STATUSES: readonly RuleResultStatus[] = ['pass', 'fail', 'not_applicable', 'not_evaluated', 'error', 'excepted'];
+const CONTROL_STATUSES: readonly ControlStatus[] = ['pass', 'fail', 'not_evaluated', 'manual'];
+
+/** The resource a whole-account result is about (missing data, a rule that threw). */
+export function accountResource(snapshot: Snapshot): ResourceRef {
+  // arn:aws:iam::<id>:root is how IAM policies name the account itself.
+  return { type: 'account', arn: `arn:${snapshot.account.partition}:iam::${snapshot.account.id}:root`, name: 'account' };
+}
+
+function describeAbsence(fact: Fact<unknown>): string {
+  if (fact.known) return 'present';
+  if (fact.reason === 'collection_failed') return `its collection failed${fact.detail === undefined ? '' : ` (${fact.detail})`}`;
+  return 'it was not collected';
+}
+
+/** Per-user facts behind each `users.*` requirement. */
+const USER_FACTS: Partial<Record<Requirement, (user: UserFacts) => readonly Fact<unknown>[]>> = {
+  'users.password': (user) => [user.password.enabled],
+  'users.passwordLastUsed': (user) => [user.password.lastUsed],
+  'users.mfa': (user) => [user.mfa.active],
+  'users.mfaDevices': (user) => [user.mfa.devices],
+  'users.accessKeys': (user) => [user.accessKeys],
+  'users.accessKeysLastUsed': (user) => (user.accessKeys.known ? user.accessKeys.value.map((key) => key.lastUsed) : [user.accessKeys]),
+  'users.policies': (user) => [user.attachedPolicies, user.inlinePolicies],
+};
+
+const ACCOUNT_FACTS: Partial<Record<Requirement, (snapshot: Snapshot) => Fact<unknown>>> = {
+  'account.summary': (snapshot) => snapshot.accountFacts.summary,
+  'account.passwordPolicy': (snapshot) => snapshot.accountFacts.passwordPolicy,
+  'account.virtualMfaDevices': (snapshot) => snapshot.accountFacts.virtualMfaDevices,
+  'account.managedPolicies': (snapshot) => snapshot.accountFacts.managedPolicies,
+  'account.groups': (snapshot) => snapshot.accountFacts.groups,
+  'account.roles': (snapshot) => snapshot.accountFacts.roles,
+  'account.serverCertificates': (snapshot) => snapshot.accountFacts.serverCertificates,
+};
+
+/**
+ * Why the snapshot cannot serve a requirement account-wide, or null when it can. A `users.*`
+ * requirement is missing when the source did not carry the fact for any user (a credential report
+ * has no policies); when only some users lack it, the rule judges each user itself.
+ */
+export function missingRequirement(snapshot: Snapshot, requirement: Requirement): string | null {
+  if (requirement === 'root') return snapshot.root === null ? 'the snapshot has no root user row' : null;
+  if (requirement === 'users') return null;
+  const accountFact = ACCOUNT_FACTS[requirement];
+  if (accountFact !== undefined) {
+    const fact = accountFact(snapshot);
+    return fact.known ? null : describeAbsence(fact);
+  }
+  const userFacts = USER_FACTS[requirement];
+  if (userFacts === undefined) return null;
+  const facts = snapshot.users.flatMap(userFacts);
+  if (facts.length === 0 || facts.some((fact) => fact.known || (fact.reason !== 'not_collected' && fact.reason !== 'collection_failed'))) return null;
+  return facts.every((fact) => !fact.known && fact.reason === 'collection_failed') ? 'its collection failed for every user' : 'it was not collected';
+}
+
+function zeroCounts<Status extends string>(statuses: readonly Status[]): Record<Status, number> {
+  return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<Status, number>;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Effective enabled flag and options for a rule: its defaults, overridden by the configuration. */
+export function ruleSettings(rule: Rule, configuration: CatalogueConfiguration): { enabled: boolean; options: RuleOptions } {
+  const settings = Object.hasOwn(configuration.rules, rule.id) ? configuration.rules[rule.id] : undefined;
+  return { enabled: settings?.enabled ?? true, options: { ...rule.defaultOptions, ...settings?.options } };
+}
+
+interface CompiledException {
+  readonly entry: RuleException;
+  readonly matches: (resource: ResourceRef) => boolean;
+  used: boolean;
+}
+
+function compileException(entry: RuleException): CompiledException {
+  const isGlob = picomatch.scan(entry.resource).isGlob;
+  const glob = isGlob ? picomatch(entry.resource, { dot: true }) : null;
+  return {
+    entry,
+    used: false,
+    matches: (resource) =>
+      resource.arn === entry.resource || resource.name === entry.resource || (glob !== null && (glob(resource.arn) || glob(resource.name))),
+  };
+}
+
+function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: RuleOptions): { findings: readonly RuleFinding[]; error: string | null } {
+  const missing = rule.requires
+    .map((requirement) => ({ requirement, why: missingRequirement(snapshot, requirement) }))
+    .filter((item): item is { requirement: Requirement; why: string } => item.why !== null);
+  if (missing.length > 0) {
+    const reason = missing
+      .map(({ requirement, why }) => `needs ${REQUIREMENTS[requirement].description}, but ${why}; evaluated from ${REQUIREMENTS[requirement].source}`)
+      .join('; ');
+    return { findings: [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${reason}.` }], error: null };
+  }
+  try {
+    // A copy of the findings: a rule returning a lazily built or shared array cannot change later.
+    return { findings: [...rule.evaluate(snapshot, { now, options })], error: null };
+  } catch (error) {
+    return { findings: [], error: errorMessage(error) };
+  }
+}
+
+function controlStatus(ruleIds: readonly string[], resultsByRule: ReadonlyMap<string, readonly RuleResult[]>): ControlStatus {
+  if (ruleIds.length === 0) return 'manual';
+  const statuses: RuleResultStatus[] = [];
+  let everyRuleRan = true;
+  for (const ruleId of ruleIds) {
+    const results = resultsByRule.get(ruleId);
+    // A disabled (or unknown) rule leaves the control not fully judged.
+    if (results === undefined) everyRuleRan = false;
+    else for (const result of results) statuses.push(result.status);
+  }
+  if (statuses.includes('fail')) return 'fail';
+  const judged = statuses.length > 0 && statuses.every((status) => status === 'pass' || status === 'not_applicable' || status === 'excepted');
+  return everyRuleRan && judged ? 'pass' : 'not_evaluated';
+}
+
+export function runCatalogue(input: CatalogueInput): CatalogueResult {
+  const { snapshot, now } = input;
+  const configuration = input.configuration ?? DEFAULT_CONFIGURATION;
+  const exceptions = (input.exceptions ?? NO_EXCEPTIONS).entries.map(compileException);
+  const expired = exceptions.filter((exception) => now >= exception.entry.expiresAtMs);
+  const active = exceptions.filter((exception) => now < exception.entry.expiresAtMs);
+
+  const selected = configuration.frameworks;
+  const frameworks = selected === null ? input.frameworks : input.frameworks.filter((framework) => selected.includes(framework.id));
+  // Ordinal comparison, not localeCompare: the order must not depend on the machine's locale.
+  const rules = [...input.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const results: RuleResult[] = [];
+  const summaries: RuleSummary[] = [];
+  const resultsByRule = new Map<string, RuleResult[]>();
+  for (const rule of rules) {
+    const { enabled, options } = ruleSettings(rule, configuration);
+    const counts = zeroCounts(RESULT_STATUSES);
+    if (enabled) {
+      const ruleResults: RuleResult[] = [];
+      const { findings, error } = evaluateRule(rule, snapshot, now, options);
+      if (error !== null) {
+        const resource = accountResource(snapshot);
+        ruleResults.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          resourceType: resource.type,
+          resourceArn: resource.arn,
+          resourceName: resource.name,
+          status: 'error',
+          evidence: '',
+          reason: `The rule failed to run: ${error}`,
+          exception: null,
+        });
+      }
+      const ruleExceptions = active.filter((exception) => exception.entry.ruleId === rule.id);
+      for (const finding of findings) {
+        let exception: AppliedException | null = null;
+        if (finding.verdict === 'fail') {
+          const match = ruleExceptions.find((candidate) => candidate.matches(finding.resource));
+          if (match !== undefined) {
+            match.used = true;
+            exception = {
+              justification: match.entry.justification,
+              approvedBy: match.entry.approvedBy,
+              expires: match.entry.expires,
+              resourcePattern: match.entry.resource,
+            };
+          }
+        }
+        ruleResults.push({
+          ruleId: rule.id,
+          severity: rule.severity,
+          resourceType: finding.resource.type,
+          resourceArn: finding.resource.arn,
+          resourceName: finding.resource.name,
+          status: exception === null ? finding.verdict : 'excepted',
+          evidence: finding.evidence,
+          reason: finding.reason,
+          exception,
+        });
+      }
+      for (const result of ruleResults) counts[result.status] += 1;
+      resultsByRule.set(rule.id, ruleResults);
+      results.push(...ruleResults);
+    }
+    summaries.push({
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      rationale: rule.rationale,
+      remediation: { console: [...rule.remediation.console], cli: rule.remediation.cli },
+      requires: rule.requires.map((requirement) => ({ requirement, ...REQUIREMENTS[requirement] })),
+      controls: frameworks.flatMap((framework) =>
+        framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })),
+      ),
+      options,
+      counts,
+      enabled,
+    });
+  }
+
+  const frameworkResults: FrameworkResult[] = frameworks.map((framework) => {
+    const counts = zeroCounts(CONTROL_STATUSES);
+    const controls: ControlResult[] = framework.controls.map((control) => {
+      const status = controlStatus(control.rules, resultsByRule);
+      counts[status] += 1;
+      return { controlId: control.id, title: control.title, level: control.level ?? null, status, ruleIds: [...control.rules] };
+    });
+    return { id: framework.id, name: framework.name, version: framework.version, controls, counts };
+  });
+
+  const exceptionsReport: ExceptionsReport = {
+    file: input.exceptions?.file ?? null,
+    expired: expired.map(({ entry }) => ({ ruleId: entry.ruleId, resourcePattern: entry.resource, expires: entry.expires, justification: entry.justification })),
+    unused: active
+      .filter((exception) => !exception.used)
+      .map(({ entry }) => ({ ruleId: entry.ruleId, resourcePattern: entry.resource, justification: entry.justification })),
+  };
+
+  return { rules: summaries, results, frameworks: frameworkResults, exceptions: exceptionsReport, configuration: { file: configuration.file } };
+}
