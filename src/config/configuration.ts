@@ -18,7 +18,7 @@ function validateRuleSettings(file: string, rule: Rule, value: unknown): RuleSet
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) throw new InputError(file, where, `expected a mapping of settings (enabled, options), got ${describeValue(value)}`);
   const optionNames = Object.keys(rule.defaultOptions);
-  checkKnownKeys(file, where, value, ['enabled', ...optionNames], `option for rule ${rule.id}`);
+  checkKnownKeys(file, where, value, ['enabled', ...optionNames], 'option');
   let enabled: boolean | undefined;
   const options: Record<string, RuleOptionValue> = {};
   for (const [key, setting] of Object.entries(value)) {
