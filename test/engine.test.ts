@@ -175,6 +175,8 @@ describe('engine: framework roll-up', () => {
   it('does not pass a control whose rule found nothing to judge', () => {
     const catalogue = run({ snapshot: exampleSnapshot([]) });
     assert.equal(catalogue.frameworks[0]?.controls[0]?.status, 'not_evaluated');
+    // ...but a control with another rule that did judge something clean passes.
+    assert.equal(catalogue.frameworks[0]?.controls[4]?.status, 'pass');
   });
 });
 

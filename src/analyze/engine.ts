@@ -151,21 +151,41 @@ export function ruleSettings(rule: Rule, configuration: CatalogueConfiguration):
   return { enabled: settings?.enabled ?? true, options: { ...rule.defaultOptions, ...settings?.options } };
 }
 
-interface CompiledException {
+interface TrackedException {
   readonly entry: RuleException;
-  readonly matches: (resource: ResourceRef) => boolean;
   used: boolean;
 }
 
-function compileException(entry: RuleException): CompiledException {
-  const isGlob = picomatch.scan(entry.resource).isGlob;
-  const glob = isGlob ? picomatch(entry.resource, { dot: true }) : null;
-  return {
-    entry,
-    used: false,
-    matches: (resource) =>
-      resource.arn === entry.resource || resource.name === entry.resource || (glob !== null && (glob(resource.arn) || glob(resource.name))),
-  };
+/**
+ * One rule's active exceptions, ready to match many results: exact patterns (ARN or name) in a
+ * map, globs compiled once to regular expressions. The first matching entry in file order wins.
+ */
+class ExceptionMatcher {
+  private readonly exact = new Map<string, TrackedException[]>();
+  private readonly globs: { readonly exception: TrackedException; readonly pattern: RegExp }[] = [];
+
+  constructor(exceptions: readonly TrackedException[]) {
+    for (const exception of exceptions) {
+      const resource = exception.entry.resource;
+      if (picomatch.scan(resource).isGlob) this.globs.push({ exception, pattern: picomatch.makeRe(resource, { dot: true }) });
+      else this.exact.set(resource, [...(this.exact.get(resource) ?? []), exception]);
+    }
+  }
+
+  match(resource: ResourceRef): TrackedException | undefined {
+    let best: TrackedException | undefined;
+    for (const candidate of [...(this.exact.get(resource.arn) ?? []), ...(this.exact.get(resource.name) ?? [])]) {
+      if (best === undefined || candidate.entry.index < best.entry.index) best = candidate;
+    }
+    for (const { exception, pattern } of this.globs) {
+      if (best !== undefined && exception.entry.index > best.entry.index) break;
+      if (pattern.test(resource.arn) || pattern.test(resource.name)) {
+        best = exception;
+        break;
+      }
+    }
+    return best;
+  }
 }
 
 function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: RuleOptions): { findings: readonly RuleFinding[]; error: string | null } {
@@ -186,25 +206,46 @@ function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: Rule
   }
 }
 
-function controlStatus(ruleIds: readonly string[], resultsByRule: ReadonlyMap<string, readonly RuleResult[]>): ControlStatus {
-  if (ruleIds.length === 0) return 'manual';
-  const statuses: RuleResultStatus[] = [];
-  let everyRuleRan = true;
-  for (const ruleId of ruleIds) {
-    const results = resultsByRule.get(ruleId);
-    // A disabled (or unknown) rule leaves the control not fully judged.
-    if (results === undefined) everyRuleRan = false;
-    else for (const result of results) statuses.push(result.status);
+/** What a control needs to know of one rule's results, computed once per rule. */
+interface RuleOutcome {
+  readonly anyFail: boolean;
+  /** Every result is pass, not_applicable or excepted (vacuously true without results). */
+  readonly allClean: boolean;
+  readonly count: number;
+}
+
+function ruleOutcome(results: readonly RuleResult[]): RuleOutcome {
+  let anyFail = false;
+  let allClean = true;
+  for (const result of results) {
+    if (result.status === 'fail') anyFail = true;
+    if (result.status !== 'pass' && result.status !== 'not_applicable' && result.status !== 'excepted') allClean = false;
   }
-  if (statuses.includes('fail')) return 'fail';
-  const judged = statuses.length > 0 && statuses.every((status) => status === 'pass' || status === 'not_applicable' || status === 'excepted');
-  return everyRuleRan && judged ? 'pass' : 'not_evaluated';
+  return { anyFail, allClean, count: results.length };
+}
+
+/**
+ * A control fails when any of its rules has a failure; passes when every one of its rules ran and
+ * all their results are pass, not_applicable or excepted, with at least one result in all; is
+ * manual when it maps no rule; and is not evaluated otherwise (missing data, an error, a disabled rule).
+ */
+function controlStatus(ruleIds: readonly string[], outcomes: ReadonlyMap<string, RuleOutcome>): ControlStatus {
+  if (ruleIds.length === 0) return 'manual';
+  const known = ruleIds.map((ruleId) => outcomes.get(ruleId));
+  if (known.some((outcome) => outcome?.anyFail === true)) return 'fail';
+  // A disabled (or unknown) rule leaves the control not fully judged.
+  const everyRuleClean = known.every((outcome) => outcome?.allClean === true);
+  const results = known.reduce((sum, outcome) => sum + (outcome?.count ?? 0), 0);
+  return everyRuleClean && results > 0 ? 'pass' : 'not_evaluated';
 }
 
 export function runCatalogue(input: CatalogueInput): CatalogueResult {
   const { snapshot, now } = input;
   const configuration = input.configuration ?? DEFAULT_CONFIGURATION;
-  const exceptions = (input.exceptions ?? NO_EXCEPTIONS).entries.map(compileException);
+  // In file order, so that the first matching entry wins.
+  const exceptions: TrackedException[] = [...(input.exceptions ?? NO_EXCEPTIONS).entries]
+    .sort((a, b) => a.index - b.index)
+    .map((entry) => ({ entry, used: false }));
   const expired = exceptions.filter((exception) => now >= exception.entry.expiresAtMs);
   const active = exceptions.filter((exception) => now < exception.entry.expiresAtMs);
 
@@ -215,7 +256,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
 
   const results: RuleResult[] = [];
   const summaries: RuleSummary[] = [];
-  const resultsByRule = new Map<string, RuleResult[]>();
+  const outcomes = new Map<string, RuleOutcome>();
   for (const rule of rules) {
     const { enabled, options } = ruleSettings(rule, configuration);
     const counts = zeroCounts(RESULT_STATUSES);
@@ -236,11 +277,11 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
           exception: null,
         });
       }
-      const ruleExceptions = active.filter((exception) => exception.entry.ruleId === rule.id);
+      const matcher = new ExceptionMatcher(active.filter((exception) => exception.entry.ruleId === rule.id));
       for (const finding of findings) {
         let exception: AppliedException | null = null;
         if (finding.verdict === 'fail') {
-          const match = ruleExceptions.find((candidate) => candidate.matches(finding.resource));
+          const match = matcher.match(finding.resource);
           if (match !== undefined) {
             match.used = true;
             exception = {
@@ -264,7 +305,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
         });
       }
       for (const result of ruleResults) counts[result.status] += 1;
-      resultsByRule.set(rule.id, ruleResults);
+      outcomes.set(rule.id, ruleOutcome(ruleResults));
       results.push(...ruleResults);
     }
     summaries.push({
@@ -286,7 +327,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
   const frameworkResults: FrameworkResult[] = frameworks.map((framework) => {
     const counts = zeroCounts(CONTROL_STATUSES);
     const controls: ControlResult[] = framework.controls.map((control) => {
-      const status = controlStatus(control.rules, resultsByRule);
+      const status = controlStatus(control.rules, outcomes);
       counts[status] += 1;
       return { controlId: control.id, title: control.title, level: control.level ?? null, status, ruleIds: [...control.rules] };
     });
