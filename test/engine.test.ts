@@ -225,6 +225,15 @@ describe('engine: exceptions', () => {
     // Captured 2026-06-01: an exception expiring 2026-05-31 has expired; one expiring on the capture day still applies.
     const expired = run({ exceptions: exceptionList(exception({ resource: 'alice', expires: '2026-05-31' })) });
     assert.equal(statuses(expired, 'example-key-age')['alice'], 'fail');
+    const alice = expired.results.find((result) => result.ruleId === 'example-key-age' && result.resourceName === 'alice');
+    assert.equal(alice?.exception, null);
+    assert.deepEqual(alice?.expiredException, {
+      justification: 'Legacy integration, replacement under CHG-42',
+      approvedBy: 'Jane Doe (CISO)',
+      expires: '2026-05-31',
+      resourcePattern: 'alice',
+    });
+    assert.equal(expired.results.find((result) => result.resourceName === 'dave')?.expiredException, null);
     assert.deepEqual(expired.exceptions.expired, [
       { ruleId: 'example-key-age', resourcePattern: 'alice', expires: '2026-05-31', justification: 'Legacy integration, replacement under CHG-42' },
     ]);

@@ -25,6 +25,11 @@ const EXCEPTIONS = `exceptions:
     justification: Old approval
     approvedBy: Bob
     expires: 2026-01-01
+  - rule: example-key-age
+    resource: =evil
+    justification: Lapsed approval
+    approvedBy: Bob
+    expires: 2026-05-31
 `;
 
 describe('report with the rule catalogue', () => {
@@ -68,6 +73,8 @@ describe('report with the rule catalogue', () => {
     assert.equal(alice['remediation'], 'Console: 1. Open the IAM console. 2. Fix it. CLI: aws iam do-something');
     assert.match(rows[6]?.['reason'] ?? '', /live collection \(iam:GetAccountAuthorizationDetails\)/);
     assert.equal(rows[5]?.['reason'], 'The rule failed to run: boom: cannot read property of undefined');
+    assert.equal(rows[3]?.['reason'], 'Exception "=evil" expired 2026-05-31 (approved by Bob: Lapsed approval); it no longer applies.');
+    assert.equal(rows[3]?.['exception_justification'], '');
     assert.ok(text.endsWith('\r\n'));
   });
 
@@ -75,7 +82,7 @@ describe('report with the rule catalogue', () => {
     const outDir = join(folder.path, 'json');
     await runExampleReport({ snapshotPath, outDir, formats: ['json'], exceptionsPath: join(folder.path, 'exceptions.yaml') });
     const json = JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.json`), 'utf8')) as Record<string, unknown> & {
-      results: { rule_id: string; resource_name: string; status: string; exception: Record<string, string> | null }[];
+      results: { rule_id: string; resource_name: string; status: string; exception: Record<string, string> | null; expired_exception: Record<string, string> | null }[];
       frameworks: { id: string; controls: { control_id: string; status: string; rule_ids: string[] }[] }[];
       exceptions: { applied: number; expired: unknown[]; unused: unknown[]; file: { name: string } };
       rules: { id: string; counts: Record<string, number> }[];
@@ -103,7 +110,16 @@ describe('report with the rule catalogue', () => {
     assert.deepEqual(json.frameworks[0]?.controls[4]?.rule_ids, ['example-root-mfa', 'example-key-age']);
     assert.equal(json.exceptions.applied, 1);
     assert.equal(json.exceptions.file.name, 'exceptions.yaml');
-    assert.deepEqual(json.exceptions.expired, [{ rule_id: 'example-root-mfa', resource_pattern: '<root_account>', expires: '2026-01-01', justification: 'Old approval' }]);
+    assert.deepEqual(json.exceptions.expired, [
+      { rule_id: 'example-root-mfa', resource_pattern: '<root_account>', expires: '2026-01-01', justification: 'Old approval' },
+      { rule_id: 'example-key-age', resource_pattern: '=evil', expires: '2026-05-31', justification: 'Lapsed approval' },
+    ]);
+    assert.deepEqual(json.results.find((result) => result.resource_name === '=evil')?.expired_exception, {
+      justification: 'Lapsed approval',
+      approved_by: 'Bob',
+      expires: '2026-05-31',
+      resource_pattern: '=evil',
+    });
     assert.deepEqual(json.exceptions.unused, [{ rule_id: 'example-key-age', resource_pattern: `arn:aws:iam::${EXAMPLE_ACCOUNT}:user/gone-*`, justification: 'Leftover' }]);
     assert.deepEqual(json.rules.find((rule) => rule.id === 'example-key-age')?.counts, { pass: 1, fail: 1, not_applicable: 1, not_evaluated: 0, error: 0, excepted: 1 });
   });
@@ -131,7 +147,7 @@ describe('report with the rule catalogue', () => {
       status_id: 3,
       status: 'Fail',
       status_code: 'fail',
-      status_detail: 'oldest active key 300 days old (maximum 90)',
+      status_detail: 'oldest active key 300 days old (maximum 90) Exception "=evil" expired 2026-05-31 (approved by Bob: Lapsed approval); it no longer applies.',
     });
     assert.equal(evil?.['severity_id'], 3);
     assert.equal(evil?.['severity'], 'Medium');
@@ -157,13 +173,14 @@ describe('report with the rule catalogue', () => {
     const run = await runExampleReport({ snapshotPath, outDir, formats: ['json'], exceptionsPath: join(folder.path, 'exceptions.yaml') });
     assert.match(
       run.stdout,
-      /\nRules: 4 run; results: 1 fail, 2 pass, 1 excepted, 1 not applicable, 1 not evaluated, 1 error\nFailed rules: example-key-age \(medium, 1\)\nExceptions: 1 applied, 1 expired, 1 unused\n\nResults exported to:\n/,
+      /\nRules: 4 run; results: 1 fail, 2 pass, 1 excepted, 1 not applicable, 1 not evaluated, 1 error\nFailed rules: example-key-age \(medium, 1\)\nExceptions: 1 applied, 2 expired, 1 unused\n\nResults exported to:\n/,
     );
     assert.equal(
       run.stderr,
       [
         'warning: rule example-throws: The rule failed to run: boom: cannot read property of undefined',
         'warning: exception for rule example-root-mfa on "<root_account>" expired 2026-01-01; it no longer applies',
+        'warning: exception for rule example-key-age on "=evil" expired 2026-05-31; it no longer applies',
         `warning: exception for rule example-key-age on "arn:aws:iam::${EXAMPLE_ACCOUNT}:user/gone-*" matched no failed result (unused)`,
         '',
       ].join('\n'),

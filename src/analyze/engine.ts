@@ -137,6 +137,10 @@ export function missingRequirement(snapshot: Snapshot, requirement: Requirement)
   return facts.every((fact) => !fact.known && fact.reason === 'collection_failed') ? 'its collection failed for every user' : 'it was not collected';
 }
 
+function applied(entry: RuleException): AppliedException {
+  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource };
+}
+
 function zeroCounts<Status extends string>(statuses: readonly Status[]): Record<Status, number> {
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<Status, number>;
 }
@@ -275,21 +279,22 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
           evidence: '',
           reason: `The rule failed to run: ${error}`,
           exception: null,
+          expiredException: null,
         });
       }
       const matcher = new ExceptionMatcher(active.filter((exception) => exception.entry.ruleId === rule.id));
+      const expiredMatcher = new ExceptionMatcher(expired.filter((exception) => exception.entry.ruleId === rule.id));
       for (const finding of findings) {
         let exception: AppliedException | null = null;
+        let expiredException: AppliedException | null = null;
         if (finding.verdict === 'fail') {
           const match = matcher.match(finding.resource);
           if (match !== undefined) {
             match.used = true;
-            exception = {
-              justification: match.entry.justification,
-              approvedBy: match.entry.approvedBy,
-              expires: match.entry.expires,
-              resourcePattern: match.entry.resource,
-            };
+            exception = applied(match.entry);
+          } else {
+            const lapsed = expiredMatcher.match(finding.resource);
+            if (lapsed !== undefined) expiredException = applied(lapsed.entry);
           }
         }
         ruleResults.push({
@@ -302,6 +307,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
           evidence: finding.evidence,
           reason: finding.reason,
           exception,
+          expiredException,
         });
       }
       for (const result of ruleResults) counts[result.status] += 1;

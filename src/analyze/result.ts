@@ -126,6 +126,8 @@ export interface RuleResult {
   readonly reason: string | null;
   /** Set when status is `excepted`. */
   readonly exception: AppliedException | null;
+  /** A failure an exception would have covered, had it not expired before the as-of time; else null. */
+  readonly expiredException: AppliedException | null;
 }
 
 export type ControlStatus = 'pass' | 'fail' | 'not_evaluated' | 'manual';

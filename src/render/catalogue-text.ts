@@ -1,5 +1,5 @@
 /** Small wordings every catalogue renderer shares, so CSV, JSON, OCSF and console say the same. */
-import type { CatalogueResult, RuleSummary } from '../analyze/result.js';
+import type { CatalogueResult, RuleResult, RuleSummary } from '../analyze/result.js';
 
 /** "cis-5.0 1.9; fsbp IAM.5": the framework controls a rule answers. */
 export function describeControls(rule: Pick<RuleSummary, 'controls'>): string {
@@ -15,4 +15,11 @@ export function describeRemediation(rule: Pick<RuleSummary, 'remediation'>): str
 /** The rules of the catalogue by id, for renderers that walk the results. */
 export function rulesById(catalogue: CatalogueResult): ReadonlyMap<string, RuleSummary> {
   return new Map(catalogue.rules.map((rule) => [rule.id, rule]));
+}
+
+/** Why a result is not excepted although an exception names it: the exception expired. Empty otherwise. */
+export function describeExpiredException(result: Pick<RuleResult, 'expiredException'>): string {
+  const lapsed = result.expiredException;
+  if (lapsed === null) return '';
+  return `Exception "${lapsed.resourcePattern}" expired ${lapsed.expires} (approved by ${lapsed.approvedBy}: ${lapsed.justification}); it no longer applies.`;
 }

@@ -1,5 +1,5 @@
 import type { AnalysisResult } from '../analyze/result.js';
-import { describeControls, describeRemediation, rulesById } from './catalogue-text.js';
+import { describeControls, describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
 import { toCsv } from './csv-safety.js';
 
 export const FINDINGS_CSV_HEADER = [
@@ -21,7 +21,8 @@ export const FINDINGS_CSV_HEADER = [
 
 /**
  * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result, in the engine's
- * order. An excepted failure carries its justification, approver and expiry in its own columns.
+ * order. An excepted failure carries its justification, approver and expiry in its own columns;
+ * a failure whose exception expired says so in `reason`.
  */
 export function renderFindingsCsv(result: AnalysisResult): string {
   const catalogue = result.catalogue;
@@ -40,7 +41,7 @@ export function renderFindingsCsv(result: AnalysisResult): string {
         item.resourceArn,
         item.status,
         item.evidence,
-        item.reason ?? '',
+        [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
         item.exception?.justification ?? '',
         item.exception?.approvedBy ?? '',
         item.exception?.expires ?? '',

@@ -88,6 +88,15 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
               expires: item.exception.expires,
               resource_pattern: item.exception.resourcePattern,
             },
+      expired_exception:
+        item.expiredException === null
+          ? null
+          : {
+              justification: item.expiredException.justification,
+              approved_by: item.expiredException.approvedBy,
+              expires: item.expiredException.expires,
+              resource_pattern: item.expiredException.resourcePattern,
+            },
     })),
     frameworks: catalogue.frameworks.map((framework) => ({
       id: framework.id,

@@ -12,7 +12,7 @@
  */
 import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
-import { describeRemediation, rulesById } from './catalogue-text.js';
+import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
 
 export const OCSF_SCHEMA_VERSION = '1.3.0';
 
@@ -45,7 +45,7 @@ const RESOURCE_TYPE: Readonly<Record<string, string>> = {
 };
 
 function statusDetail(item: RuleResult): string {
-  const parts = [item.evidence, item.reason ?? ''];
+  const parts = [item.evidence, item.reason ?? '', describeExpiredException(item)];
   if (item.exception !== null) {
     parts.push(`Excepted until ${item.exception.expires}, approved by ${item.exception.approvedBy}: ${item.exception.justification}`);
   }
@@ -118,6 +118,7 @@ export function buildOcsfFindings(result: AnalysisResult): Record<string, unknow
         evidence: item.evidence,
         reason: item.reason,
         exception: item.exception,
+        expired_exception: item.expiredException,
         evaluated_as_of: result.run.asOf,
         snapshot_sha256: result.snapshot.sha256,
         snapshot_captured_at: result.snapshot.capturedAt,
