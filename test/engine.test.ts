@@ -73,20 +73,28 @@ describe('engine: evaluating rules', () => {
     assert.equal(result.status, 'not_evaluated');
     assert.equal(result.resourceType, 'account');
     assert.equal(result.resourceArn, `arn:aws:iam::${EXAMPLE_ACCOUNT}:root`);
-    assert.match(result.reason ?? '', /users' attached and inline policies/);
-    assert.match(result.reason ?? '', /it was not collected/);
-    assert.match(result.reason ?? '', /live collection \(iam:GetAccountAuthorizationDetails\)/);
+    assert.equal(
+      result.reason,
+      'Not evaluated: needs the managed policies and their documents, but it was not collected; evaluated from live collection (iam:GetAccountAuthorizationDetails).',
+    );
   });
 
-  it('reports a failed collection as the reason when every user lacks the data', () => {
+  it('reports a failed collection of account data as the reason', () => {
     const snapshot = exampleSnapshot(USERS);
-    const failed: Snapshot = {
-      ...snapshot,
-      users: snapshot.users.map((user) => ({ ...user, accessKeys: { known: false, reason: 'collection_failed', detail: 'AccessDenied' } })),
-    };
-    const [result] = run({ snapshot: failed }).results.filter((item) => item.ruleId === 'example-key-age');
+    const failed: Snapshot = { ...snapshot, accountFacts: { ...snapshot.accountFacts, managedPolicies: { known: false, reason: 'collection_failed', detail: 'AccessDenied' } } };
+    const [result] = run({ snapshot: failed }).results.filter((item) => item.ruleId === 'example-user-policies');
     assert.equal(result?.status, 'not_evaluated');
-    assert.match(result?.reason ?? '', /collection failed for every user/);
+    assert.match(result?.reason ?? '', /but its collection failed \(AccessDenied\); evaluated from live collection/);
+  });
+
+  it('leaves per-user requirements to the rule: a fact missing for every user does not stop it', () => {
+    const snapshot = exampleSnapshot(USERS);
+    const noKeys: Snapshot = { ...snapshot, users: snapshot.users.map((user) => ({ ...user, accessKeys: { known: false, reason: 'not_collected' } })) };
+    const results = run({ snapshot: noKeys }).results.filter((item) => item.ruleId === 'example-key-age');
+    assert.deepEqual(
+      results.map((item) => [item.resourceName, item.status, item.reason]),
+      USERS.map((user) => [user.name, 'not_evaluated', 'access keys not collected']),
+    );
   });
 
   it('turns a throwing rule into one error result and runs the others', () => {
@@ -114,7 +122,7 @@ describe('engine: evaluating rules', () => {
       { framework: 'example-1.0', controlId: 'E.1' },
       { framework: 'example-1.0', controlId: 'E.5' },
     ]);
-    assert.deepEqual(catalogue.rules[3]?.requires.map((item) => item.requirement), ['users', 'users.policies']);
+    assert.deepEqual(catalogue.rules[3]?.requires.map((item) => item.requirement), ['users', 'users.policies', 'account.managedPolicies']);
   });
 
   it('applies options from the configuration and skips disabled rules', () => {

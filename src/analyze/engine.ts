@@ -1,6 +1,6 @@
 /**
- * The rule engine: runs every enabled rule over the snapshot, turns a missing requirement into
- * `not_evaluated` (never `pass`), a throwing rule into an `error` result, applies the exceptions,
+ * The rule engine: runs every enabled rule over the snapshot, turns a missing account-level
+ * requirement into `not_evaluated` (never `pass`), a throwing rule into an `error` result, applies the exceptions,
  * counts, and rolls the results up into each framework's control status.
  *
  * Pure: no clock (the caller passes `now`, the capture time or --as-of), no I/O. The same input
@@ -8,7 +8,7 @@
  * rule gave them (a pure function of the snapshot), frameworks and controls in their own order.
  */
 import picomatch from 'picomatch';
-import type { Snapshot, UserFacts, Fact } from '../snapshot/types.js';
+import type { Fact, Snapshot } from '../snapshot/types.js';
 import { REQUIREMENTS, type Requirement, type ResourceRef, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
 import type {
@@ -96,17 +96,6 @@ function describeAbsence(fact: Fact<unknown>): string {
   return 'it was not collected';
 }
 
-/** Per-user facts behind each `users.*` requirement. */
-const USER_FACTS: Partial<Record<Requirement, (user: UserFacts) => readonly Fact<unknown>[]>> = {
-  'users.password': (user) => [user.password.enabled],
-  'users.passwordLastUsed': (user) => [user.password.lastUsed],
-  'users.mfa': (user) => [user.mfa.active],
-  'users.mfaDevices': (user) => [user.mfa.devices],
-  'users.accessKeys': (user) => [user.accessKeys],
-  'users.accessKeysLastUsed': (user) => (user.accessKeys.known ? user.accessKeys.value.map((key) => key.lastUsed) : [user.accessKeys]),
-  'users.policies': (user) => [user.attachedPolicies, user.inlinePolicies],
-};
-
 const ACCOUNT_FACTS: Partial<Record<Requirement, (snapshot: Snapshot) => Fact<unknown>>> = {
   'account.summary': (snapshot) => snapshot.accountFacts.summary,
   'account.passwordPolicy': (snapshot) => snapshot.accountFacts.passwordPolicy,
@@ -118,23 +107,17 @@ const ACCOUNT_FACTS: Partial<Record<Requirement, (snapshot: Snapshot) => Fact<un
 };
 
 /**
- * Why the snapshot cannot serve a requirement account-wide, or null when it can. A `users.*`
- * requirement is missing when the source did not carry the fact for any user (a credential report
- * has no policies); when only some users lack it, the rule judges each user itself.
+ * Why the snapshot cannot serve an account-level requirement (`root`, `account.*`), or null when
+ * it can. Per-user requirements (`users.*`) never stop a rule: a fact may be missing for one user
+ * and present for another, and a rule judging several facts per user (password and keys) still
+ * judges the ones it has, so the rule reports each user's missing fact itself, with its source.
  */
 export function missingRequirement(snapshot: Snapshot, requirement: Requirement): string | null {
   if (requirement === 'root') return snapshot.root === null ? 'the snapshot has no root user row' : null;
-  if (requirement === 'users') return null;
   const accountFact = ACCOUNT_FACTS[requirement];
-  if (accountFact !== undefined) {
-    const fact = accountFact(snapshot);
-    return fact.known ? null : describeAbsence(fact);
-  }
-  const userFacts = USER_FACTS[requirement];
-  if (userFacts === undefined) return null;
-  const facts = snapshot.users.flatMap(userFacts);
-  if (facts.length === 0 || facts.some((fact) => fact.known || (fact.reason !== 'not_collected' && fact.reason !== 'collection_failed'))) return null;
-  return facts.every((fact) => !fact.known && fact.reason === 'collection_failed') ? 'its collection failed for every user' : 'it was not collected';
+  if (accountFact === undefined) return null;
+  const fact = accountFact(snapshot);
+  return fact.known ? null : describeAbsence(fact);
 }
 
 function applied(entry: RuleException): AppliedException {

@@ -84,7 +84,7 @@ export const exampleUserPolicies = defineRule({
   severity: 'low',
   rationale: 'Permissions on users are hard to review.',
   remediation,
-  requires: ['users', 'users.policies'],
+  requires: ['users', 'users.policies', 'account.managedPolicies'],
   defaultOptions: {},
   evaluate() {
     // The engine must not call this when the snapshot lacks the policies.
