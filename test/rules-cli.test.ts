@@ -49,7 +49,23 @@ describe('iam-audit rules (CLI)', () => {
   it('rejects an unknown framework with exit code 2', async () => {
     const run = await runCli(['rules', '--framework', 'no-such-framework']);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^iam-audit: unknown framework "no-such-framework"; known: /);
+    assert.equal(run.stderr, `iam-audit: unknown framework "no-such-framework"; known: ${allFrameworks.map((framework) => framework.id).join(', ') || '(none registered)'}\n`);
+    assert.equal(run.stdout, '');
+  });
+
+  it("lists each registered framework's controls", async () => {
+    for (const framework of allFrameworks) {
+      const run = await runCli(['rules', '--framework', framework.id]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, renderFrameworkControls(framework.id, allFrameworks));
+    }
+  });
+
+  it('refuses --defaults with --framework', async () => {
+    const run = await runCli(['rules', '--defaults', '--framework', 'cis-5.0']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'iam-audit: --defaults and --framework cannot be combined\n');
+    assert.equal(run.stdout, '');
   });
 });
 
