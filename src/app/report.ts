@@ -3,12 +3,12 @@ import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
-import { renderFindingsCsv } from '../render/findings-csv.js';
-import { renderOcsf } from '../render/ocsf.js';
+import { findingsCsvChunks } from '../render/findings-csv.js';
+import { renderOcsfChunks } from '../render/ocsf.js';
 import { allRules } from '../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
 import { loadConfiguration, loadExceptions } from './catalogue-files.js';
-import { renderJson } from '../render/json.js';
+import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
@@ -54,10 +54,11 @@ type Renderer = (result: AnalysisResult, stem: string, stamp: string) => Promise
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async (result, stem, stamp) => [
     { fileName: `${stem}.csv`, content: renderMfaCsv(result) },
-    { fileName: `iam_audit_findings_${stamp}.csv`, content: renderFindingsCsv(result) },
+    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(result) },
   ],
-  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJson(result) }],
-  ocsf: async (result, stem) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsf(result) }],
+  // In chunks: a large account's results do not fit in one string.
+  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
+  ocsf: async (result, stem) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
 };
 
 /** Parses --fail-on. */

@@ -1,6 +1,6 @@
-import type { AnalysisResult } from '../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
 import { describeControls, describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
-import { toCsv } from './csv-safety.js';
+import { toCsvChunks } from './csv-safety.js';
 
 export const FINDINGS_CSV_HEADER = [
   'rule_id',
@@ -19,35 +19,53 @@ export const FINDINGS_CSV_HEADER = [
   'remediation',
 ] as const;
 
+function* findingRows(result: AnalysisResult): Generator<string[]> {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return;
+  const rules = rulesById(catalogue);
+  // The per-rule cells, worded once per rule rather than once per row.
+  const ruleCells = new Map<string, { controls: string; remediation: string }>();
+  const cellsFor = (rule: RuleSummary | undefined): { controls: string; remediation: string } => {
+    if (rule === undefined) return { controls: '', remediation: '' };
+    let cells = ruleCells.get(rule.id);
+    if (cells === undefined) {
+      cells = { controls: describeControls(rule), remediation: describeRemediation(rule) };
+      ruleCells.set(rule.id, cells);
+    }
+    return cells;
+  };
+  for (const item of catalogue.results as readonly RuleResult[]) {
+    const rule = rules.get(item.ruleId);
+    const cells = cellsFor(rule);
+    yield [
+      item.ruleId,
+      rule?.title ?? '',
+      item.severity,
+      item.resourceType,
+      item.resourceName,
+      item.resourceArn,
+      item.status,
+      item.evidence,
+      [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
+      item.exception?.justification ?? '',
+      item.exception?.approvedBy ?? '',
+      item.exception?.expires ?? '',
+      cells.controls,
+      cells.remediation,
+    ];
+  }
+}
+
 /**
  * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result, in the engine's
- * order. An excepted failure carries its justification, approver and expiry in its own columns;
- * a failure whose exception expired says so in `reason`.
+ * order, in chunks (a large account's file exceeds what one string can hold). An excepted failure
+ * carries its justification, approver and expiry in its own columns; a failure whose exception
+ * expired says so in `reason`.
  */
+export function findingsCsvChunks(result: AnalysisResult): Iterable<string> {
+  return toCsvChunks(FINDINGS_CSV_HEADER, findingRows(result));
+}
+
 export function renderFindingsCsv(result: AnalysisResult): string {
-  const catalogue = result.catalogue;
-  if (catalogue === null) return toCsv(FINDINGS_CSV_HEADER, []);
-  const rules = rulesById(catalogue);
-  return toCsv(
-    FINDINGS_CSV_HEADER,
-    catalogue.results.map((item) => {
-      const rule = rules.get(item.ruleId);
-      return [
-        item.ruleId,
-        rule?.title ?? '',
-        item.severity,
-        item.resourceType,
-        item.resourceName,
-        item.resourceArn,
-        item.status,
-        item.evidence,
-        [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
-        item.exception?.justification ?? '',
-        item.exception?.approvedBy ?? '',
-        item.exception?.expires ?? '',
-        rule === undefined ? '' : describeControls(rule),
-        rule === undefined ? '' : describeRemediation(rule),
-      ];
-    }),
-  );
+  return [...findingsCsvChunks(result)].join('');
 }

@@ -3,10 +3,31 @@ import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
 
 /**
+ * A long list (per-user findings, rule results) kept as its source items and a mapping, so the
+ * file can be written item by item instead of as one string (which V8 caps near 512 MiB).
+ */
+class MappedList<Item> {
+  constructor(
+    readonly items: readonly Item[],
+    readonly map: (item: Item) => unknown,
+  ) {}
+}
+
+function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown): MappedList<Item> {
+  return new MappedList(items, map);
+}
+
+/**
  * The JSON report. `metadata` and `findings` keep the original script's keys, order and value
  * styles (4-space indent as json.dump(indent=4) wrote); everything new follows them.
  */
 export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(jsonShape(result)).map(([key, value]) => [key, value instanceof MappedList ? value.items.map((item: unknown) => value.map(item)) : value]),
+  );
+}
+
+function jsonShape(result: AnalysisResult): Record<string, unknown> {
   const summary = result.mfa.summary;
   return {
     metadata: {
@@ -25,7 +46,7 @@ export function buildJsonReport(result: AnalysisResult): Record<string, unknown>
       tool: result.tool,
       result_format_version: result.formatVersion,
     },
-    findings: result.mfa.findings.map((finding) => ({
+    findings: mapped(result.mfa.findings, (finding) => ({
       username: finding.username,
       has_console_access: finding.hasConsoleAccess,
       mfa_enabled: finding.mfaEnabled,
@@ -70,7 +91,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
       options: rule.options,
       counts: rule.counts,
     })),
-    results: catalogue.results.map((item) => ({
+    results: mapped(catalogue.results, (item) => ({
       rule_id: item.ruleId,
       severity: item.severity,
       resource_type: item.resourceType,
@@ -126,6 +147,41 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   };
 }
 
+const INDENT = '    ';
+
+/** JSON.stringify(value, null, 4) as it appears nested `depth` levels deep in the whole document. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 4).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+}
+
+/**
+ * The JSON report in chunks: byte for byte what JSON.stringify(buildJsonReport(result), null, 4)
+ * gives, but the long lists are written a batch of items at a time.
+ */
+export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
+  // JSON.stringify leaves out keys whose value is undefined; so do we.
+  const entries = Object.entries(jsonShape(result)).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [index, [key, value]] of entries.entries()) {
+    const separator = index === 0 ? '\n' : ',\n';
+    if (value instanceof MappedList && value.items.length > 0) {
+      yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
+      let batch: string[] = [];
+      for (const [position, item] of (value.items as readonly unknown[]).entries()) {
+        batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${nestedJson(value.map(item), 2)}`);
+        if (batch.length >= itemsPerChunk) {
+          yield batch.join('');
+          batch = [];
+        }
+      }
+      yield `${batch.join('')}\n${INDENT}]`;
+    } else {
+      yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(value instanceof MappedList ? [] : value, 1)}`;
+    }
+  }
+  yield entries.length === 0 ? '}\n' : '\n}\n';
+}
+
 export function renderJson(result: AnalysisResult): string {
-  return `${JSON.stringify(buildJsonReport(result), null, 4)}\n`;
+  return [...renderJsonChunks(result)].join('');
 }

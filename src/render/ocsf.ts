@@ -52,21 +52,22 @@ function statusDetail(item: RuleResult): string {
   return parts.filter((part) => part !== '').join(' ');
 }
 
-export function buildOcsfFindings(result: AnalysisResult): Record<string, unknown>[] {
+/** One finding per result, built lazily: a large account has hundreds of thousands. */
+function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
   const catalogue = result.catalogue;
-  if (catalogue === null) return [];
+  if (catalogue === null) return;
   const rules = rulesById(catalogue);
   const frameworkNames = new Map(catalogue.frameworks.map((framework) => [framework.id, `${framework.name} ${framework.version}`]));
   const time = Date.parse(result.run.startedAt);
   const account = result.snapshot.account;
-  return catalogue.results.map((item) => {
+  for (const item of catalogue.results) {
     const rule = rules.get(item.ruleId);
     const controls = rule?.controls ?? [];
     const standards = [...new Set(controls.map((control) => frameworkNames.get(control.framework) ?? control.framework))];
     const severity = SEVERITY[item.severity];
     const complianceStatus = COMPLIANCE_STATUS[item.status];
     const excepted = item.status === 'excepted';
-    return {
+    yield {
       activity_id: 1,
       activity_name: 'Create',
       category_uid: 2,
@@ -124,9 +125,32 @@ export function buildOcsfFindings(result: AnalysisResult): Record<string, unknow
         snapshot_captured_at: result.snapshot.capturedAt,
       },
     };
-  });
+  }
+}
+
+export function buildOcsfFindings(result: AnalysisResult): Record<string, unknown>[] {
+  return [...ocsfFindings(result)];
+}
+
+/**
+ * The OCSF file: a JSON array with one compact finding per line, so it stays a fraction of the
+ * size of indented JSON and line-oriented tools can split it. Written in chunks.
+ */
+export function* renderOcsfChunks(result: AnalysisResult, findingsPerChunk = 1000): Generator<string> {
+  let batch: string[] = ['['];
+  let first = true;
+  for (const finding of ocsfFindings(result)) {
+    batch.push(`${first ? '\n' : ',\n'}${JSON.stringify(finding)}`);
+    first = false;
+    if (batch.length >= findingsPerChunk) {
+      yield batch.join('');
+      batch = [];
+    }
+  }
+  batch.push(first ? ']\n' : '\n]\n');
+  yield batch.join('');
 }
 
 export function renderOcsf(result: AnalysisResult): string {
-  return `${JSON.stringify(buildOcsfFindings(result), null, 2)}\n`;
+  return [...renderOcsfChunks(result)].join('');
 }

@@ -14,7 +14,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 export class StagedOutput {
   private readonly staged: { temporary: string; final: string }[] = [];
 
-  async add(finalPath: string, content: string | Uint8Array): Promise<void> {
+  async add(finalPath: string, content: OutputContent): Promise<void> {
     await mkdir(dirname(finalPath), { recursive: true });
     const temporary = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`);
     this.staged.push({ temporary, final: finalPath });
@@ -46,10 +46,17 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * A file's content: text, bytes, or text in chunks. Chunks let a large account's reports (hundreds
+ * of megabytes of findings) be written without ever holding one string longer than V8 allows
+ * (about 512 MiB); an iterable is consumed once, when the file is written.
+ */
+export type OutputContent = string | Uint8Array | Iterable<string>;
+
 export interface OutputFile {
   /** Path of the file, relative to the output folder (or absolute). */
   readonly fileName: string;
-  readonly content: string | Uint8Array;
+  readonly content: OutputContent;
 }
 
 /**
