@@ -1,4 +1,4 @@
-import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
+import type { AnalysisResult, RuleSummary } from '../analyze/result.js';
 import { describeControls, describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
 import { toCsvChunks } from './csv-safety.js';
 
@@ -34,7 +34,7 @@ function* findingRows(result: AnalysisResult): Generator<string[]> {
     }
     return cells;
   };
-  for (const item of catalogue.results as readonly RuleResult[]) {
+  for (const item of catalogue.results) {
     const rule = rules.get(item.ruleId);
     const cells = cellsFor(rule);
     yield [

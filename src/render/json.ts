@@ -13,6 +13,11 @@ class MappedList<Item> {
   ) {}
 }
 
+/** A type guard rather than `instanceof`, whose narrowing would type the items as `any`. */
+function isMappedList(value: unknown): value is MappedList<unknown> {
+  return value instanceof MappedList;
+}
+
 function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown): MappedList<Item> {
   return new MappedList(items, map);
 }
@@ -23,7 +28,7 @@ function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown): Map
  */
 export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(jsonShape(result)).map(([key, value]) => [key, value instanceof MappedList ? value.items.map((item: unknown) => value.map(item)) : value]),
+    Object.entries(jsonShape(result)).map(([key, value]) => [key, isMappedList(value) ? value.items.map((item) => value.map(item)) : value]),
   );
 }
 
@@ -164,10 +169,10 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
   yield '{';
   for (const [index, [key, value]] of entries.entries()) {
     const separator = index === 0 ? '\n' : ',\n';
-    if (value instanceof MappedList && value.items.length > 0) {
+    if (isMappedList(value) && value.items.length > 0) {
       yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
       let batch: string[] = [];
-      for (const [position, item] of (value.items as readonly unknown[]).entries()) {
+      for (const [position, item] of value.items.entries()) {
         batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${nestedJson(value.map(item), 2)}`);
         if (batch.length >= itemsPerChunk) {
           yield batch.join('');
@@ -176,7 +181,7 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
       }
       yield `${batch.join('')}\n${INDENT}]`;
     } else {
-      yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(value instanceof MappedList ? [] : value, 1)}`;
+      yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(isMappedList(value) ? [] : value, 1)}`;
     }
   }
   yield entries.length === 0 ? '}\n' : '\n}\n';
