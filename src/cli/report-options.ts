@@ -32,7 +32,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       type: 'string',
       array: true,
       default: [DEFAULT_FORMATS.join(',')],
-      describe: `formats to write, comma-separated: ${OUTPUT_FORMATS.join(', ')}`,
+      describe: `formats to write, comma-separated: ${OUTPUT_FORMATS.join(', ')} (csv writes the MFA CSV and the findings CSV)`,
     })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
