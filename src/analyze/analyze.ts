@@ -1,4 +1,8 @@
 import type { Fact, Snapshot, UserFacts } from '../snapshot/types.js';
+import { allFrameworks } from '../frameworks/index.js';
+import { allRules } from '../rules/index.js';
+import type { Rule } from '../rules/rule.js';
+import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
 import { RESULT_FORMAT_VERSION, type AnalysisResult, type InventoryRow, type RunInfo, type SnapshotIdentity } from './result.js';
 
@@ -11,6 +15,13 @@ export interface AnalysisInput {
   readonly run: Omit<RunInfo, 'asOf'>;
   /** Evaluate time-based checks at this instant instead of the capture time (--as-of). */
   readonly asOf?: string;
+  /** The rule catalogue to run; the registered rules and frameworks, with defaults, when left out. */
+  readonly catalogue?: {
+    readonly rules?: readonly Rule[];
+    readonly frameworks?: readonly CatalogueFramework[];
+    readonly configuration?: CatalogueConfiguration;
+    readonly exceptions?: ExceptionList;
+  };
 }
 
 function describeFact(fact: Fact<string>): string {
@@ -55,13 +66,22 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     collectionErrors: snapshot.collectionErrors,
     discrepancies: snapshot.discrepancies,
   };
+  const asOf = input.asOf ?? snapshot.capturedAt;
+  const catalogue = runCatalogue({
+    snapshot,
+    now: Date.parse(asOf),
+    rules: input.catalogue?.rules ?? allRules,
+    frameworks: input.catalogue?.frameworks ?? allFrameworks,
+    configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
+    exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
+  });
   return {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
-    run: { ...input.run, asOf: input.asOf ?? snapshot.capturedAt },
+    run: { ...input.run, asOf },
     snapshot: identity,
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
-    catalogue: null,
+    catalogue,
   };
 }

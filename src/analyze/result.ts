@@ -102,6 +102,8 @@ export interface RuleSummary {
   readonly options: Readonly<Record<string, number | boolean | string>>;
   /** Counts of this rule's results by status. */
   readonly counts: Readonly<Record<RuleResultStatus, number>>;
+  /** False when the configuration file disabled the rule: it ran on nothing and has no results. */
+  readonly enabled: boolean;
 }
 
 export interface AppliedException {
@@ -124,6 +126,8 @@ export interface RuleResult {
   readonly reason: string | null;
   /** Set when status is `excepted`. */
   readonly exception: AppliedException | null;
+  /** A failure an exception would have covered, had it not expired before the as-of time; else null. */
+  readonly expiredException: AppliedException | null;
 }
 
 export type ControlStatus = 'pass' | 'fail' | 'not_evaluated' | 'manual';

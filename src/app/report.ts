@@ -1,7 +1,14 @@
 import { basename } from 'node:path';
-import { analyze } from '../analyze/analyze.js';
+import { analyze, type AnalysisInput } from '../analyze/analyze.js';
+import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
-import { renderJson } from '../render/json.js';
+import { allFrameworks } from '../frameworks/index.js';
+import { findingsCsvChunks } from '../render/findings-csv.js';
+import { renderOcsfChunks } from '../render/ocsf.js';
+import { allRules } from '../rules/index.js';
+import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
+import { loadConfiguration, loadExceptions } from './catalogue-files.js';
+import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
@@ -10,8 +17,10 @@ import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'ocsf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** What --format defaults to: the original two (csv also writes the findings CSV). */
+export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json'];
 
 export interface ReportOptions {
   readonly snapshotPath: string;
@@ -21,6 +30,13 @@ export interface ReportOptions {
   readonly failOnFindings: boolean;
   readonly overwrite: boolean;
   readonly asOf?: Date;
+  /** --config and --exceptions files. */
+  readonly configPath?: string;
+  readonly exceptionsPath?: string;
+  /** --fail-on: exit 1 when a failed (not excepted) rule result at or above this severity exists. */
+  readonly failOn?: Severity;
+  /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
+  readonly catalogue?: { readonly rules: readonly Rule[]; readonly frameworks: readonly CatalogueFramework[] };
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
@@ -32,13 +48,31 @@ export interface ReportOutcome {
   readonly writtenFiles: readonly string[];
 }
 
-/** Renders one format; `stem` is iam_audit_<audit start>. */
-type Renderer = (result: AnalysisResult, stem: string) => Promise<OutputFile[]>;
+/** Renders one format; `stem` is iam_audit_<audit start>, `stamp` the audit start alone. */
+type Renderer = (result: AnalysisResult, stem: string, stamp: string) => Promise<OutputFile[]>;
 
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async (result, stem) => [{ fileName: `${stem}.csv`, content: renderMfaCsv(result) }],
-  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJson(result) }],
+  csv: async (result, stem, stamp) => [
+    { fileName: `${stem}.csv`, content: renderMfaCsv(result) },
+    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(result) },
+  ],
+  // In chunks: a large account's results do not fit in one string.
+  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
+  ocsf: async (result, stem) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
 };
+
+/** Parses --fail-on. */
+export function parseSeverity(value: string): Severity {
+  const severity = value.trim().toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(severity)) throw new UserError(`--fail-on "${value}" is not a severity; choose from ${SEVERITIES.join(', ')}`);
+  return severity as Severity;
+}
+
+/** True when a failed, not excepted, rule result is at or above `threshold`. */
+export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
+  const limit = SEVERITIES.indexOf(threshold);
+  return (result.catalogue?.results ?? []).some((item) => item.status === 'fail' && SEVERITIES.indexOf(item.severity) <= limit);
+}
 
 export function parseFormats(list: readonly string[]): OutputFormat[] {
   const formats = list.flatMap((item) => item.split(',')).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
@@ -51,7 +85,7 @@ export function parseFormats(list: readonly string[]): OutputFormat[] {
   return [...new Set(formats)] as OutputFormat[];
 }
 
-export function analyseLoaded(loaded: LoadedSnapshot, startedAt: Date, endedAt: Date, asOf?: Date): AnalysisResult {
+export function analyseLoaded(loaded: LoadedSnapshot, startedAt: Date, endedAt: Date, asOf?: Date, catalogue?: AnalysisInput['catalogue']): AnalysisResult {
   const tool = packageInfo();
   return analyze({
     snapshot: loaded.snapshot,
@@ -63,27 +97,61 @@ export function analyseLoaded(loaded: LoadedSnapshot, startedAt: Date, endedAt: 
       elapsedSeconds: (endedAt.getTime() - startedAt.getTime()) / 1000,
     },
     ...(asOf === undefined ? {} : { asOf: toIsoUtc(asOf) }),
+    ...(catalogue === undefined ? {} : { catalogue }),
   });
 }
 
 export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
   const clock = runClock(options.environment);
   const startedAt = clock();
+  const rules = options.catalogue?.rules ?? allRules;
+  const frameworks = options.catalogue?.frameworks ?? allFrameworks;
+  // Configuration and exceptions first: a bad file stops the run before anything is read or written.
+  const configuration = await loadConfiguration(options.configPath, rules, frameworks);
+  const exceptions = await loadExceptions(options.exceptionsPath, rules);
   const loaded = await readSnapshot(options.snapshotPath);
   const endedAt = clock();
-  const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf);
+  const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
 
-  const stem = `iam_audit_${fileStamp(result.run.startedAt)}`;
+  const stamp = fileStamp(result.run.startedAt);
+  const stem = `iam_audit_${stamp}`;
   const files: OutputFile[] = [];
-  for (const format of options.formats) files.push(...(await renderers[format](result, stem)));
+  for (const format of options.formats) files.push(...(await renderers[format](result, stem, stamp)));
   const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
 
   for (const error of result.snapshot.collectionErrors) {
     options.stderr.write(`warning: collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}\n`);
   }
+  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${warning}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
   options.stdout.write(renderSummary(result, writtenFiles));
 
-  const exitCode = options.failOnFindings && result.mfa.summary.nonCompliant > 0 ? ExitCode.findings : ExitCode.ok;
+  const mfaFindings = options.failOnFindings && result.mfa.summary.nonCompliant > 0;
+  const ruleFindings = options.failOn !== undefined && hasFailureAtOrAbove(result, options.failOn);
+  const exitCode = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
   return { exitCode, result, writtenFiles };
+}
+
+/** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */
+function catalogueWarnings(result: AnalysisResult): string[] {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return [];
+  const warnings = catalogue.results.filter((item) => item.status === 'error').map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
+  for (const entry of catalogue.exceptions.expired) {
+    warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" expired ${entry.expires}; it no longer applies`);
+  }
+  for (const entry of catalogue.exceptions.unused) {
+    warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" matched no failed result (unused)`);
+  }
+  return warnings;
+}
+
+/**
+ * Reads and validates the configuration and exceptions files without running anything, so
+ * `audit` can refuse bad files before it imports and writes a snapshot.
+ */
+export async function checkCatalogueFiles(options: Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'catalogue'>): Promise<void> {
+  const rules = options.catalogue?.rules ?? allRules;
+  await loadConfiguration(options.configPath, rules, options.catalogue?.frameworks ?? allFrameworks);
+  await loadExceptions(options.exceptionsPath, rules);
 }

@@ -7,6 +7,7 @@ import { auditCommand } from './audit.js';
 import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
+import { rulesCommand } from './rules.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
@@ -18,12 +19,13 @@ async function main(argv: readonly string[]): Promise<number> {
     .command(importCommand)
     .command(reportCommand)
     .command(auditCommand)
-    .demandCommand(1, 'name a command: import, report or audit')
+    .command(rulesCommand)
+    .demandCommand(1, 'name a command: import, report, audit or rules')
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')
     .alias('V', 'version')
-    .epilogue('Exit codes: 0 done, 1 findings (with --fail-on-findings), 2 usage or input error, 3 partial collection.')
+    .epilogue('Exit codes: 0 done, 1 findings (with --fail-on-findings or --fail-on), 2 usage or input error, 3 partial collection.')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).

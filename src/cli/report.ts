@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
@@ -22,6 +22,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       ...(asOf === undefined ? {} : { asOf }),
+      ...catalogueOptions(argv),
       stdout: process.stdout,
       stderr: process.stderr,
     });

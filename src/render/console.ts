@@ -34,8 +34,32 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
     `Compliance rate: ${formatRate(summary.complianceRate)}`,
     `Compliance rate among console users: ${formatRate(summary.consoleComplianceRate)} (${summary.compliant} of ${summary.consoleUsers} console users)`,
   );
+  lines.push(...rulesSummaryLines(result));
   if (exportedFiles.length > 0) {
     lines.push('', 'Results exported to:', ...exportedFiles.map((file) => `  - ${file}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The rule catalogue's short block, after the original summary: counts by status, the failed
+ * rules, the exceptions. Absent when no rule is registered, so the original output is unchanged.
+ */
+export function rulesSummaryLines(result: AnalysisResult): string[] {
+  const catalogue = result.catalogue;
+  if (catalogue === null || catalogue.rules.length === 0) return [];
+  const count = (status: string): number => catalogue.results.filter((item) => item.status === status).length;
+  const enabled = catalogue.rules.filter((rule) => rule.enabled).length;
+  const disabled = catalogue.rules.length - enabled;
+  const lines = [
+    '',
+    `Rules: ${enabled} run${disabled > 0 ? `, ${disabled} disabled` : ''}; results: ${count('fail')} fail, ${count('pass')} pass, ${count('excepted')} excepted, ${count('not_applicable')} not applicable, ${count('not_evaluated')} not evaluated, ${count('error')} error`,
+  ];
+  const failed = catalogue.rules.filter((rule) => rule.counts.fail > 0).map((rule) => `${rule.id} (${rule.severity}, ${rule.counts.fail})`);
+  if (failed.length > 0) lines.push(`Failed rules: ${failed.join(', ')}`);
+  const exceptions = catalogue.exceptions;
+  if (exceptions.file !== null) {
+    lines.push(`Exceptions: ${count('excepted')} applied, ${exceptions.expired.length} expired, ${exceptions.unused.length} unused`);
+  }
+  return lines;
 }

@@ -24,3 +24,19 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly string[
   for (const row of rows) lines.push(row.map((cell) => quoteMinimal(neutraliseFormula(cell))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * The same text as `toCsv`, in chunks of `rowsPerChunk` rows, for files too large for one string.
+ * Rows are read lazily, so a generator of rows keeps memory flat.
+ */
+export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly string[]>, rowsPerChunk = 2000): Generator<string> {
+  let batch: string[] = [header.map(quoteMinimal).join(',')];
+  for (const row of rows) {
+    batch.push(row.map((cell) => quoteMinimal(neutraliseFormula(cell))).join(','));
+    if (batch.length >= rowsPerChunk) {
+      yield `${batch.join('\r\n')}\r\n`;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield `${batch.join('\r\n')}\r\n`;
+}

@@ -3,10 +3,36 @@ import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
 
 /**
+ * A long list (per-user findings, rule results) kept as its source items and a mapping, so the
+ * file can be written item by item instead of as one string (which V8 caps near 512 MiB).
+ */
+class MappedList<Item> {
+  constructor(
+    readonly items: readonly Item[],
+    readonly map: (item: Item) => unknown,
+  ) {}
+}
+
+/** A type guard rather than `instanceof`, whose narrowing would type the items as `any`. */
+function isMappedList(value: unknown): value is MappedList<unknown> {
+  return value instanceof MappedList;
+}
+
+function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown): MappedList<Item> {
+  return new MappedList(items, map);
+}
+
+/**
  * The JSON report. `metadata` and `findings` keep the original script's keys, order and value
  * styles (4-space indent as json.dump(indent=4) wrote); everything new follows them.
  */
 export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(jsonShape(result)).map(([key, value]) => [key, isMappedList(value) ? value.items.map((item) => value.map(item)) : value]),
+  );
+}
+
+function jsonShape(result: AnalysisResult): Record<string, unknown> {
   const summary = result.mfa.summary;
   return {
     metadata: {
@@ -25,7 +51,7 @@ export function buildJsonReport(result: AnalysisResult): Record<string, unknown>
       tool: result.tool,
       result_format_version: result.formatVersion,
     },
-    findings: result.mfa.findings.map((finding) => ({
+    findings: mapped(result.mfa.findings, (finding) => ({
       username: finding.username,
       has_console_access: finding.hasConsoleAccess,
       mfa_enabled: finding.mfaEnabled,
@@ -46,9 +72,121 @@ export function buildJsonReport(result: AnalysisResult): Record<string, unknown>
       collection_errors: result.snapshot.collectionErrors,
       discrepancies: result.snapshot.discrepancies,
     },
+    ...buildCatalogueJson(result),
   };
 }
 
+/**
+ * The rule catalogue's keys, after the original ones: `rules`, `results`, `frameworks` (control
+ * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
+ */
+function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return {};
+  return {
+    rules: catalogue.rules.map((rule) => ({
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      enabled: rule.enabled,
+      rationale: rule.rationale,
+      remediation: rule.remediation,
+      requires: rule.requires,
+      controls: rule.controls.map((control) => ({ framework: control.framework, control_id: control.controlId })),
+      options: rule.options,
+      counts: rule.counts,
+    })),
+    results: mapped(catalogue.results, (item) => ({
+      rule_id: item.ruleId,
+      severity: item.severity,
+      resource_type: item.resourceType,
+      resource_arn: item.resourceArn,
+      resource_name: item.resourceName,
+      status: item.status,
+      evidence: item.evidence,
+      reason: item.reason,
+      exception:
+        item.exception === null
+          ? null
+          : {
+              justification: item.exception.justification,
+              approved_by: item.exception.approvedBy,
+              expires: item.exception.expires,
+              resource_pattern: item.exception.resourcePattern,
+            },
+      expired_exception:
+        item.expiredException === null
+          ? null
+          : {
+              justification: item.expiredException.justification,
+              approved_by: item.expiredException.approvedBy,
+              expires: item.expiredException.expires,
+              resource_pattern: item.expiredException.resourcePattern,
+            },
+    })),
+    frameworks: catalogue.frameworks.map((framework) => ({
+      id: framework.id,
+      name: framework.name,
+      version: framework.version,
+      counts: framework.counts,
+      controls: framework.controls.map((control) => ({
+        control_id: control.controlId,
+        title: control.title,
+        level: control.level,
+        status: control.status,
+        rule_ids: control.ruleIds,
+      })),
+    })),
+    exceptions: {
+      file: catalogue.exceptions.file,
+      applied: catalogue.results.filter((item) => item.status === 'excepted').length,
+      expired: catalogue.exceptions.expired.map((entry) => ({
+        rule_id: entry.ruleId,
+        resource_pattern: entry.resourcePattern,
+        expires: entry.expires,
+        justification: entry.justification,
+      })),
+      unused: catalogue.exceptions.unused.map((entry) => ({ rule_id: entry.ruleId, resource_pattern: entry.resourcePattern, justification: entry.justification })),
+    },
+    configuration: catalogue.configuration,
+  };
+}
+
+const INDENT = '    ';
+
+/** JSON.stringify(value, null, 4) as it appears nested `depth` levels deep in the whole document. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 4).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+}
+
+/**
+ * The JSON report in chunks: byte for byte what JSON.stringify(buildJsonReport(result), null, 4)
+ * gives, but the long lists are written a batch of items at a time.
+ */
+export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
+  // JSON.stringify leaves out keys whose value is undefined; so do we.
+  const entries = Object.entries(jsonShape(result)).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [index, [key, value]] of entries.entries()) {
+    const separator = index === 0 ? '\n' : ',\n';
+    if (isMappedList(value) && value.items.length > 0) {
+      yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
+      let batch: string[] = [];
+      for (const [position, item] of value.items.entries()) {
+        batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${nestedJson(value.map(item), 2)}`);
+        if (batch.length >= itemsPerChunk) {
+          yield batch.join('');
+          batch = [];
+        }
+      }
+      yield `${batch.join('')}\n${INDENT}]`;
+    } else {
+      yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(isMappedList(value) ? [] : value, 1)}`;
+    }
+  }
+  yield entries.length === 0 ? '}\n' : '\n}\n';
+}
+
 export function renderJson(result: AnalysisResult): string {
-  return `${JSON.stringify(buildJsonReport(result), null, 4)}\n`;
+  return [...renderJsonChunks(result)].join('');
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -14,20 +14,11 @@ export function sha256Hex(data: string | Uint8Array): string {
 export class StagedOutput {
   private readonly staged: { temporary: string; final: string }[] = [];
 
-  async add(finalPath: string, content: FileContent): Promise<void> {
+  async add(finalPath: string, content: OutputContent): Promise<void> {
     await mkdir(dirname(finalPath), { recursive: true });
     const temporary = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`);
     this.staged.push({ temporary, final: finalPath });
-    if (typeof content === 'string' || content instanceof Uint8Array) {
-      await writeFile(temporary, content);
-      return;
-    }
-    const handle = await open(temporary, 'w');
-    try {
-      for (const chunk of content) await handle.write(chunk);
-    } finally {
-      await handle.close();
-    }
+    await writeFile(temporary, content);
   }
 
   /** Renames every staged file into place. */
@@ -55,13 +46,17 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** A file's content: whole, or as pieces written in order (for large files). */
-export type FileContent = string | Uint8Array | Iterable<string>;
+/**
+ * A file's content: text, bytes, or text in chunks. Chunks let a large account's reports (hundreds
+ * of megabytes of findings) be written without ever holding one string longer than V8 allows
+ * (about 512 MiB); an iterable is consumed once, when the file is written.
+ */
+export type OutputContent = string | Uint8Array | Iterable<string>;
 
 export interface OutputFile {
   /** Path of the file, relative to the output folder (or absolute). */
   readonly fileName: string;
-  readonly content: FileContent;
+  readonly content: OutputContent;
 }
 
 /**

@@ -1,0 +1,33 @@
+import type { Argv, CommandModule } from 'yargs';
+import { renderDefaults, renderFrameworkControls, renderRuleList } from '../app/rules.js';
+import { allFrameworks } from '../frameworks/index.js';
+import { allRules } from '../rules/index.js';
+import { UserError } from '../util/errors.js';
+import { commandOutcome } from './common.js';
+
+interface Arguments {
+  framework: string | undefined;
+  defaults: boolean | undefined;
+}
+
+export const rulesCommand: CommandModule<object, Arguments> = {
+  command: 'rules',
+  describe: 'List the rules, or a framework\'s controls, or print the default configuration',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('framework', { type: 'string', describe: 'list this framework\'s controls and the rules behind each (e.g. cis-5.0)' })
+      // No default for --defaults: yargs' conflicts() would count a default as given.
+      .option('defaults', { type: 'boolean', describe: 'print the default configuration (YAML), a file to start --config from' })
+      .example('$0 rules', 'every rule with its severity and controls')
+      .example('$0 rules --framework cis-5.0', 'the CIS v5.0.0 controls and their rules')
+      .example('$0 rules --defaults > iam-audit.yaml', 'a configuration file to edit') as unknown as Argv<Arguments>,
+  handler: (argv) => {
+    if (argv.defaults === true && argv.framework !== undefined) throw new UserError('--defaults and --framework cannot be combined');
+    const text =
+      argv.defaults === true ? renderDefaults(allRules, allFrameworks)
+      : argv.framework !== undefined ? renderFrameworkControls(argv.framework, allFrameworks)
+      : renderRuleList(allRules, allFrameworks);
+    process.stdout.write(text);
+    commandOutcome.exitCode = 0;
+  },
+};

@@ -1,0 +1,156 @@
+/**
+ * `--format ocsf`: one OCSF Compliance Finding (class_uid 2003, category Findings) per rule
+ * result, as a JSON array, for security data lakes and SIEMs (Amazon Security Lake, Splunk...).
+ *
+ * Field names follow the OCSF schema (events/findings/compliance_finding.json and the objects it
+ * uses: finding_info, compliance, resource_details, remediation, cloud, metadata). Mapping choices:
+ * - compliance.status_id: pass 1 Pass, fail and excepted 3 Fail, not_evaluated 2 Warning (OCSF:
+ *   "did not yield a result due to missing information"), not_applicable and error 99 Other.
+ * - status_id (the finding's lifecycle): 3 Suppressed for an excepted failure, 1 New otherwise.
+ * - finding_info.uid is a hash of account, rule and resource, so the same finding keeps its id
+ *   from one run to the next and a data lake can follow it.
+ */
+import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
+import { sha256Hex } from '../util/files.js';
+import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
+
+export const OCSF_SCHEMA_VERSION = '1.3.0';
+
+const SEVERITY: Readonly<Record<Severity, { id: number; caption: string }>> = {
+  info: { id: 1, caption: 'Informational' },
+  low: { id: 2, caption: 'Low' },
+  medium: { id: 3, caption: 'Medium' },
+  high: { id: 4, caption: 'High' },
+  critical: { id: 5, caption: 'Critical' },
+};
+
+const COMPLIANCE_STATUS: Readonly<Record<RuleResultStatus, { id: number; caption: string }>> = {
+  pass: { id: 1, caption: 'Pass' },
+  fail: { id: 3, caption: 'Fail' },
+  excepted: { id: 3, caption: 'Fail' },
+  not_evaluated: { id: 2, caption: 'Warning' },
+  not_applicable: { id: 99, caption: 'Not Applicable' },
+  error: { id: 99, caption: 'Error' },
+};
+
+const RESOURCE_TYPE: Readonly<Record<string, string>> = {
+  account: 'AWS::Account',
+  root: 'AWS::IAM::RootUser',
+  user: 'AWS::IAM::User',
+  policy: 'AWS::IAM::Policy',
+  role: 'AWS::IAM::Role',
+  group: 'AWS::IAM::Group',
+  'server-certificate': 'AWS::IAM::ServerCertificate',
+  'access-key': 'AWS::IAM::AccessKey',
+};
+
+function statusDetail(item: RuleResult): string {
+  const parts = [item.evidence, item.reason ?? '', describeExpiredException(item)];
+  if (item.exception !== null) {
+    parts.push(`Excepted until ${item.exception.expires}, approved by ${item.exception.approvedBy}: ${item.exception.justification}`);
+  }
+  return parts.filter((part) => part !== '').join(' ');
+}
+
+/** One finding per result, built lazily: a large account has hundreds of thousands. */
+function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return;
+  const rules = rulesById(catalogue);
+  const frameworkNames = new Map(catalogue.frameworks.map((framework) => [framework.id, `${framework.name} ${framework.version}`]));
+  const time = Date.parse(result.run.startedAt);
+  const account = result.snapshot.account;
+  for (const item of catalogue.results) {
+    const rule = rules.get(item.ruleId);
+    const controls = rule?.controls ?? [];
+    const standards = [...new Set(controls.map((control) => frameworkNames.get(control.framework) ?? control.framework))];
+    const severity = SEVERITY[item.severity];
+    const complianceStatus = COMPLIANCE_STATUS[item.status];
+    const excepted = item.status === 'excepted';
+    yield {
+      activity_id: 1,
+      activity_name: 'Create',
+      category_uid: 2,
+      category_name: 'Findings',
+      class_uid: 2003,
+      class_name: 'Compliance Finding',
+      type_uid: 200301,
+      type_name: 'Compliance Finding: Create',
+      time,
+      severity_id: severity.id,
+      severity: severity.caption,
+      status_id: excepted ? 3 : 1,
+      status: excepted ? 'Suppressed' : 'New',
+      message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
+      metadata: {
+        version: OCSF_SCHEMA_VERSION,
+        product: { name: result.tool.name, vendor_name: result.tool.name, version: result.tool.version },
+      },
+      cloud: { provider: 'AWS', account: { uid: account.id, ...(account.alias === null ? {} : { name: account.alias }) } },
+      finding_info: {
+        uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}`),
+        title: rule?.title ?? item.ruleId,
+        desc: rule?.rationale ?? '',
+        created_time: time,
+        data_sources: [result.snapshot.source],
+        types: ['IAM'],
+      },
+      compliance: {
+        control: item.ruleId,
+        standards: standards.length === 0 ? [`${result.tool.name} rule catalogue`] : standards,
+        requirements: controls.map((control) => `${control.framework} ${control.controlId}`),
+        status_id: complianceStatus.id,
+        status: complianceStatus.caption,
+        status_code: item.status,
+        status_detail: statusDetail(item),
+      },
+      resources: [
+        {
+          uid: item.resourceArn,
+          name: item.resourceName,
+          type: RESOURCE_TYPE[item.resourceType] ?? item.resourceType,
+          cloud_partition: account.partition,
+        },
+      ],
+      remediation: { desc: rule === undefined ? '' : describeRemediation(rule) },
+      unmapped: {
+        rule_id: item.ruleId,
+        result_status: item.status,
+        evidence: item.evidence,
+        reason: item.reason,
+        exception: item.exception,
+        expired_exception: item.expiredException,
+        evaluated_as_of: result.run.asOf,
+        snapshot_sha256: result.snapshot.sha256,
+        snapshot_captured_at: result.snapshot.capturedAt,
+      },
+    };
+  }
+}
+
+export function buildOcsfFindings(result: AnalysisResult): Record<string, unknown>[] {
+  return [...ocsfFindings(result)];
+}
+
+/**
+ * The OCSF file: a JSON array with one compact finding per line, so it stays a fraction of the
+ * size of indented JSON and line-oriented tools can split it. Written in chunks.
+ */
+export function* renderOcsfChunks(result: AnalysisResult, findingsPerChunk = 1000): Generator<string> {
+  let batch: string[] = ['['];
+  let first = true;
+  for (const finding of ocsfFindings(result)) {
+    batch.push(`${first ? '\n' : ',\n'}${JSON.stringify(finding)}`);
+    first = false;
+    if (batch.length >= findingsPerChunk) {
+      yield batch.join('');
+      batch = [];
+    }
+  }
+  batch.push(first ? ']\n' : '\n]\n');
+  yield batch.join('');
+}
+
+export function renderOcsf(result: AnalysisResult): string {
+  return [...renderOcsfChunks(result)].join('');
+}
