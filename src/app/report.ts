@@ -4,14 +4,41 @@ import type { AnalysisResult } from '../analyze/result.js';
 import { renderJson } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
+import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
+import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const PAGE_SIZES = ['a4', 'letter'] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+/** How the printable report (HTML, PDF) looks: branding, templates, paper and browser. */
+export interface PresentationOptions {
+  readonly templateDir: string | null;
+  readonly orgName: string | null;
+  readonly logoPath: string | null;
+  readonly preparedFor: string | null;
+  readonly preparedBy: string | null;
+  readonly pageSize: PageSize;
+  /** --browser; null to look for one (PUPPETEER_EXECUTABLE_PATH, system, puppeteer's download). */
+  readonly browserPath: string | null;
+}
+
+export const DEFAULT_PRESENTATION: PresentationOptions = {
+  templateDir: null,
+  orgName: null,
+  logoPath: null,
+  preparedFor: null,
+  preparedBy: null,
+  pageSize: 'a4',
+  browserPath: null,
+};
 
 export interface ReportOptions {
   readonly snapshotPath: string;
@@ -21,6 +48,7 @@ export interface ReportOptions {
   readonly failOnFindings: boolean;
   readonly overwrite: boolean;
   readonly asOf?: Date;
+  readonly presentation?: PresentationOptions;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
@@ -32,13 +60,35 @@ export interface ReportOutcome {
   readonly writtenFiles: readonly string[];
 }
 
-/** Renders one format; `stem` is iam_audit_<audit start>. */
-type Renderer = (result: AnalysisResult, stem: string) => Promise<OutputFile[]>;
+interface RenderContext {
+  readonly result: AnalysisResult;
+  /** iam_audit_<audit start> */
+  readonly stem: string;
+  readonly presentation: PresentationOptions;
+  /** Loaded once, only when HTML or PDF is asked for. */
+  readonly printable: () => Promise<{ templates: ReportTemplates; branding: ReportBranding }>;
+  readonly environment: NodeJS.ProcessEnv;
+}
+
+/** Renders one format. */
+type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async (result, stem) => [{ fileName: `${stem}.csv`, content: renderMfaCsv(result) }],
-  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJson(result) }],
+  csv: async ({ result, stem }) => [{ fileName: `${stem}.csv`, content: renderMfaCsv(result) }],
+  json: async ({ result, stem }) => [{ fileName: `${stem}.json`, content: renderJson(result) }],
+  html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
 };
+
+async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+  const templates = await ReportTemplates.load(presentation.templateDir);
+  const branding: ReportBranding = {
+    orgName: presentation.orgName,
+    logoDataUri: presentation.logoPath === null ? null : await loadLogo(presentation.logoPath),
+    preparedFor: presentation.preparedFor,
+    preparedBy: presentation.preparedBy,
+  };
+  return { templates, branding };
+}
 
 export function parseFormats(list: readonly string[]): OutputFormat[] {
   const formats = list.flatMap((item) => item.split(',')).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
@@ -74,8 +124,17 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf);
 
   const stem = `iam_audit_${fileStamp(result.run.startedAt)}`;
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
+  const context: RenderContext = {
+    result,
+    stem,
+    presentation,
+    printable: () => (printable ??= loadPrintable(presentation)),
+    environment: options.environment ?? process.env,
+  };
   const files: OutputFile[] = [];
-  for (const format of options.formats) files.push(...(await renderers[format](result, stem)));
+  for (const format of options.formats) files.push(...(await renderers[format](context)));
   const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
 
   for (const error of result.snapshot.collectionErrors) {

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { withReportOptions, type ReportArguments } from './report-options.js';
+import { presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { report: string; 'generated-at': string | undefined };
 
@@ -35,6 +35,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
+      presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       stdout: process.stdout,
       stderr: process.stderr,

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { OUTPUT_FORMATS } from '../app/report.js';
+import { OUTPUT_FORMATS, PAGE_SIZES, type PageSize, type PresentationOptions } from '../app/report.js';
 
 export interface ReportArguments {
   'out-dir': string;
@@ -8,6 +8,13 @@ export interface ReportArguments {
   'fail-on-findings': boolean;
   overwrite: boolean;
   'as-of': string | undefined;
+  'template-dir': string | undefined;
+  'org-name': string | undefined;
+  logo: string | undefined;
+  'prepared-for': string | undefined;
+  'prepared-by': string | undefined;
+  'page-size': PageSize;
+  browser: string | undefined;
 }
 
 /** The options `report` and `audit` share. */
@@ -24,7 +31,27 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing report files of the same name' })
-    .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time' }) as unknown as Argv<
+    .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time' })
+    .option('template-dir', { type: 'string', describe: 'folder whose layout.hbs / partials/*.hbs replace the bundled report templates' })
+    .option('org-name', { type: 'string', describe: 'organisation named on the cover of the HTML/PDF report' })
+    .option('logo', { type: 'string', describe: 'logo image (PNG, JPEG, GIF, WebP or SVG) for the cover, embedded in the report' })
+    .option('prepared-for', { type: 'string', describe: 'who the report is for (cover)' })
+    .option('prepared-by', { type: 'string', describe: 'who prepared the report (cover; also the PDF author)' })
+    .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', describe: 'PDF paper size' })
+    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' }) as unknown as Argv<
     T & ReportArguments
   >;
+}
+
+/** The printable report's options from the parsed arguments. */
+export function presentationFrom(argv: ReportArguments): PresentationOptions {
+  return {
+    templateDir: argv['template-dir'] ?? null,
+    orgName: argv['org-name'] ?? null,
+    logoPath: argv.logo ?? null,
+    preparedFor: argv['prepared-for'] ?? null,
+    preparedBy: argv['prepared-by'] ?? null,
+    pageSize: argv['page-size'],
+    browserPath: argv.browser ?? null,
+  };
 }

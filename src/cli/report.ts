@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { withReportOptions, type ReportArguments } from './report-options.js';
+import { presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
@@ -21,6 +21,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
+      presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       stdout: process.stdout,
       stderr: process.stderr,
