@@ -4,7 +4,9 @@ import type { AnalysisResult } from '../analyze/result.js';
 import { renderJson } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
+import { BrowserNotFoundError } from '../render/browser.js';
 import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
+import { renderPdf } from '../render/pdf.js';
 import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
@@ -12,7 +14,7 @@ import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const PAGE_SIZES = ['a4', 'letter'] as const;
@@ -77,6 +79,12 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async ({ result, stem }) => [{ fileName: `${stem}.csv`, content: renderMfaCsv(result) }],
   json: async ({ result, stem }) => [{ fileName: `${stem}.json`, content: renderJson(result) }],
   html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
+  pdf: async ({ result, stem, printable, presentation, environment }) => [
+    {
+      fileName: `${stem}.pdf`,
+      content: await renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
+    },
+  ],
 };
 
 async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -134,7 +142,16 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     environment: options.environment ?? process.env,
   };
   const files: OutputFile[] = [];
-  for (const format of options.formats) files.push(...(await renderers[format](context)));
+  let pdfSkipped: BrowserNotFoundError | null = null;
+  for (const format of options.formats) {
+    try {
+      files.push(...(await renderers[format](context)));
+    } catch (error) {
+      // No browser: skip the PDF, still write the other formats, and fail the run (exit 2) below.
+      if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
+      else throw error;
+    }
+  }
   const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
 
   for (const error of result.snapshot.collectionErrors) {
@@ -143,6 +160,10 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
   options.stdout.write(renderSummary(result, writtenFiles));
 
-  const exitCode = options.failOnFindings && result.mfa.summary.nonCompliant > 0 ? ExitCode.findings : ExitCode.ok;
+  let exitCode: ExitCodeValue = options.failOnFindings && result.mfa.summary.nonCompliant > 0 ? ExitCode.findings : ExitCode.ok;
+  if (pdfSkipped !== null) {
+    options.stderr.write(`iam-audit: ${pdfSkipped.message}\n`);
+    exitCode = pdfSkipped.exitCode;
+  }
   return { exitCode, result, writtenFiles };
 }
