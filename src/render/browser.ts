@@ -110,7 +110,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   const profile = await mkdtemp(join(tmpdir(), 'iam-audit-chromium-'));
   let browser: Browser | null = null;
 
-  const killNow = (): void => {
+  const killGroup = (): void => {
     const child = browser?.process() ?? null;
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
@@ -121,12 +121,25 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         child.kill('SIGKILL');
       }
     }
-    rmSync(profile, { recursive: true, force: true });
+  };
+  /** Last resort when the process exits some other way: synchronous, as 'exit' handlers must be. */
+  const killNow = (): void => {
+    killGroup();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  };
+  const killAndWait = async (): Promise<void> => {
+    const child = browser?.process() ?? null;
+    const exited = child === null || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killGroup();
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+    // Renderers may still be flushing into the profile for a moment after the main process died.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
-    killNow();
-    process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
-    process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
+    void killAndWait().finally(() => {
+      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -144,6 +157,8 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         handleSIGTERM: false,
         handleSIGHUP: false,
         timeout: 60_000,
+        // Chromium keeps its singleton socket under TMPDIR; inside the profile it goes with it.
+        env: { ...process.env, TMPDIR: profile },
       });
     } catch (error) {
       throw new BrowserNotFoundError(
@@ -158,9 +173,9 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         () => false,
       );
       const closed = await Promise.race([closing, new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS).unref())]);
-      if (!closed) killNow();
+      if (!closed) await killAndWait();
     }
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGHUP', onSignal);

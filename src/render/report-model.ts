@@ -46,6 +46,8 @@ export interface ReportPart {
   readonly level: 1 | 2;
   readonly context: Readonly<Record<string, unknown>>;
   readonly rows: readonly unknown[] | null;
+  /** Printed on landscape pages in the PDF (wide tables such as the inventory). */
+  readonly landscape?: boolean;
 }
 
 /** Values every part may read as @root.document. */
@@ -324,6 +326,7 @@ function inventoryPart(result: AnalysisResult): ReportPart {
     anchor: 'inventory',
     title: 'Appendix: user inventory',
     level: 1,
+    landscape: true,
     context: { count: result.inventory.length },
     rows: result.inventory.map((row) => ({
       username: row.username,
