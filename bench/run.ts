@@ -7,6 +7,7 @@ import { run as importReport } from './import-report.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
+  { name: 'render', run: async () => (await import('./render.js')).run() },
 ];
 
 const filter = process.argv[2];

@@ -14,7 +14,7 @@ import { ReportTemplates } from '../src/render/html.js';
 import { renderPdf } from '../src/render/pdf.js';
 import { NO_BRANDING } from '../src/render/report-model.js';
 import { CLI_PATH, runCli, temporaryFolder, type CliRun } from './support/cli.js';
-import { demoResult, DEMO_CREDENTIAL_REPORT, DEMO_SNAPSHOT } from './render-support.js';
+import { demoResult, DEMO_CREDENTIAL_REPORT, DEMO_SNAPSHOT, SMALL_CATALOGUE } from './render-support.js';
 
 const run = promisify(execFile);
 const pdftotext = async (file: string): Promise<string> => (await run('pdftotext', ['-layout', file, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
@@ -139,7 +139,7 @@ describe('PDF report (real Chromium)', () => {
   });
 
   it('prints long tables in chunks, on letter paper, with the numbering right across the merge', async () => {
-    const result = await demoResult();
+    const result = { ...(await demoResult()), catalogue: SMALL_CATALOGUE };
     const bytes = await renderPdf(result, { templates: await ReportTemplates.load(null), branding: NO_BRANDING, pageSize: 'letter', browserPath: null, rowsPerChunk: 5 });
     const file = join(folder.path, 'chunked.pdf');
     await writeFile(file, bytes);
@@ -151,8 +151,20 @@ describe('PDF report (real Chromium)', () => {
     assert.match(text, new RegExp(`Page ${pages} of ${pages}\\b`));
     assert.equal((text.match(/MFA compliance \(continued\)/g) ?? []).length, 5, '26 users in chunks of 5: 6 chunks, 5 continued');
     for (const finding of result.mfa.findings.filter((entry) => entry.status === 'FAIL')) assert.ok(text.includes(finding.username), finding.username);
+    assert.match(text, /iam-user-console-mfa: Console users have MFA/);
+    assert.match(text, /Findings by severity/);
     const document = await PDFDocument.load(bytes, { updateMetadata: false });
-    assert.deepEqual(outlineTitles(document), ['Cover', 'Executive summary', 'MFA compliance', 'Methodology', 'Appendix: user inventory']);
+    assert.deepEqual(outlineTitles(document), [
+      'Cover',
+      'Executive summary',
+      'Framework controls',
+      '  CIS AWS Foundations Benchmark 5.0.0',
+      'Failed rules',
+      '  iam-user-console-mfa: Console users have MFA',
+      'MFA compliance',
+      'Methodology',
+      'Appendix: user inventory',
+    ]);
   });
 
   it('without a browser: one line saying how to get one, the other formats written, exit code 2', async () => {

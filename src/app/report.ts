@@ -6,7 +6,6 @@ import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
 import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
-import { renderPdf } from '../render/pdf.js';
 import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
@@ -82,7 +81,8 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   pdf: async ({ result, stem, printable, presentation, environment }) => [
     {
       fileName: `${stem}.pdf`,
-      content: await renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
+      // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
+      content: await (await import('../render/pdf.js')).renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
     },
   ],
 };

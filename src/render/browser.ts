@@ -6,7 +6,8 @@ import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer';
+// puppeteer is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
+import type { Browser } from 'puppeteer';
 import { ExitCode, UserError } from '../util/errors.js';
 
 /** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
@@ -54,7 +55,7 @@ export interface FoundBrowser {
  * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
  * error, not a reason to silently print with another browser.
  */
-export function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): FoundBrowser {
+export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
   if (explicitPath !== null) {
     if (!isExecutable(explicitPath)) throw new BrowserNotFoundError(`--browser ${explicitPath} is not an executable file`);
     return { executablePath: explicitPath, origin: '--browser' };
@@ -72,6 +73,7 @@ export function findBrowser(explicitPath: string | null, environment: NodeJS.Pro
   if (system !== undefined) return { executablePath: system, origin: 'system' };
   let downloaded: string | null = null;
   try {
+    const { default: puppeteer } = await import('puppeteer');
     downloaded = puppeteer.executablePath();
   } catch {
     // puppeteer throws when it has no browser for this platform in its cache: that is "none found".
@@ -147,6 +149,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   process.once('exit', killNow);
   try {
     try {
+      const { default: puppeteer } = await import('puppeteer');
       browser = await puppeteer.launch({
         executablePath: found.executablePath,
         headless: true,

@@ -7,6 +7,7 @@
  * document (so numbering is right however it was cut), adds the outline (bookmarks) and sets the
  * document metadata. The cover has no footer.
  */
+import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer';
 import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts, rgb, type PDFRef } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
@@ -148,42 +149,70 @@ async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, i
   });
 }
 
-/** Prints every job with one page of the browser and merges the results into `merged`. */
-async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize, merged: PDFDocument): Promise<Map<number, number>> {
+/** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
+const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
+
+async function preparePage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
   // The report needs no script and fetches nothing: turn both off for the print too.
   await page.setJavaScriptEnabled(false);
   await page.setOfflineMode(true);
-  const partStartPage = new Map<number, number>();
-  // Print job n+1 while job n is merged: Chromium and Node work in parallel.
-  let pending: Promise<Uint8Array> | null = null;
-  try {
-    for (let index = 0; index < jobs.length; index += 1) {
+  return page;
+}
+
+/**
+ * Prints the jobs in a few tabs at once and merges the pieces into `merged` in document order as
+ * they arrive. Returns the index of the first page of each part.
+ */
+async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize, merged: PDFDocument): Promise<Map<number, number>> {
+  const slots = jobs.map(() => {
+    let settle: { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void } | null = null;
+    const promise = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
+    // Marked handled: after a failure nobody awaits the later slots, and that is fine.
+    promise.catch(() => undefined);
+    return { promise, settle: settle as unknown as { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void } };
+  });
+  let nextJob = 0;
+  let failed = false;
+  const pages = await Promise.all(Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, () => preparePage(browser)));
+  const workers = pages.map(async (page) => {
+    while (!failed && nextJob < jobs.length) {
+      const index = nextJob;
+      nextJob += 1;
       const job = jobs[index];
-      if (job === undefined) continue;
-      const current: Promise<Uint8Array> = pending ?? printJob(page, job, templates, info, pageSize);
-      pending = null;
-      const bytes = await current;
-      const next = jobs[index + 1];
-      if (next !== undefined) pending = printJob(page, next, templates, info, pageSize);
+      const slot = slots[index];
+      if (job === undefined || slot === undefined) continue;
+      try {
+        slot.settle.resolve(await printJob(page, job, templates, info, pageSize));
+      } catch (error) {
+        failed = true;
+        slot.settle.reject(error);
+      }
+    }
+  });
+  const partStartPage = new Map<number, number>();
+  try {
+    for (const [index, job] of jobs.entries()) {
+      const slot = slots[index];
+      if (slot === undefined) continue;
+      const bytes = await slot.promise;
       // parseSpeed Fastest: parse in one go instead of yielding to the event loop every 100 objects.
       const piece = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
       if (!partStartPage.has(job.partIndex)) partStartPage.set(job.partIndex, merged.getPageCount());
       const copied = await merged.copyPages(piece, piece.getPageIndices());
       for (const copiedPage of copied) merged.addPage(copiedPage);
     }
-  } catch (error) {
-    // The print started ahead may fail too once the browser closes; the first error is the one to report.
-    pending?.catch(() => undefined);
-    throw error;
+  } finally {
+    failed = true;
+    await Promise.all(workers);
   }
-  await page.close();
+  await Promise.all(pages.map((page) => page.close()));
   return partStartPage;
 }
 
 /** The PDF report's bytes. Throws BrowserNotFoundError when no browser can print it. */
 export async function renderPdf(result: AnalysisResult, options: PdfOptions): Promise<Uint8Array> {
-  const found = findBrowser(options.browserPath, options.environment);
+  const found = await findBrowser(options.browserPath, options.environment);
   const model = buildReportModel(result, options.branding, 'pdf');
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
