@@ -65,7 +65,7 @@ interface TreeMeasurement {
 }
 
 /** Runs the CLI, sampling the RSS of its whole process tree every 100 ms. */
-function measureTree(args: readonly string[]): Promise<TreeMeasurement> {
+export function measureTree(args: readonly string[]): Promise<TreeMeasurement> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI, ...args], { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -2,7 +2,7 @@
  * Finding and running the browser that prints the PDF. One browser per run, with a fresh
  * temporary profile, closed and its profile removed on every path: success, error, Ctrl-C.
  */
-import { accessSync, constants, rmSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -37,7 +37,7 @@ export class BrowserNotFoundError extends UserError {
 function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     // Not there or not executable: either way this candidate cannot print.
     return false;

@@ -27,7 +27,7 @@ export interface PdfOptions {
   readonly rowsPerChunk?: number;
 }
 
-export const DEFAULT_ROWS_PER_CHUNK = 1500;
+export const DEFAULT_ROWS_PER_CHUNK = 1000;
 
 /** Margins leave room at the bottom for the footer pdf-lib stamps. */
 const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
@@ -149,6 +149,21 @@ async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, i
   });
 }
 
+/** A promise settled from outside: one per print job, awaited in document order. */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Marked handled: after a failure nobody awaits the later slots, and that is fine.
+    this.promise.catch(() => undefined);
+  }
+}
+
 /** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
 const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 
@@ -165,31 +180,31 @@ async function preparePage(browser: Browser): Promise<Page> {
  * they arrive. Returns the index of the first page of each part.
  */
 async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize, merged: PDFDocument): Promise<Map<number, number>> {
-  const slots = jobs.map(() => {
-    let settle: { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void } | null = null;
-    const promise = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
-    // Marked handled: after a failure nobody awaits the later slots, and that is fine.
-    promise.catch(() => undefined);
-    return { promise, settle: settle as unknown as { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void } };
-  });
+  const slots = jobs.map(() => new Deferred<Uint8Array>());
   let nextJob = 0;
   let failed = false;
-  const pages = await Promise.all(Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, () => preparePage(browser)));
-  const workers = pages.map(async (page) => {
+  const worker = async (): Promise<void> => {
     while (!failed && nextJob < jobs.length) {
       const index = nextJob;
       nextJob += 1;
       const job = jobs[index];
       const slot = slots[index];
       if (job === undefined || slot === undefined) continue;
+      // A fresh tab per job: a renderer reused across prints keeps growing (hundreds of MB per
+      // chunk of a large table), while a closed tab gives its memory back.
+      let page: Page | null = null;
       try {
-        slot.settle.resolve(await printJob(page, job, templates, info, pageSize));
+        page = await preparePage(browser);
+        slot.resolve(await printJob(page, job, templates, info, pageSize));
       } catch (error) {
         failed = true;
-        slot.settle.reject(error);
+        slot.reject(error);
+      } finally {
+        await page?.close().catch(() => undefined);
       }
     }
-  });
+  };
+  const workers = Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, worker);
   const partStartPage = new Map<number, number>();
   try {
     for (const [index, job] of jobs.entries()) {
@@ -206,7 +221,6 @@ async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templa
     failed = true;
     await Promise.all(workers);
   }
-  await Promise.all(pages.map((page) => page.close()));
   return partStartPage;
 }
 
