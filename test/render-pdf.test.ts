@@ -132,6 +132,21 @@ describe('PDF report (real Chromium)', () => {
     assert.deepEqual(outlineTitles(document), ['Cover', 'Executive summary', 'MFA compliance', 'Methodology', 'Appendix: user inventory']);
   });
 
+  it('is reproducible: the same snapshot and SOURCE_DATE_EPOCH give byte-identical HTML and PDF', async () => {
+    const snapshot = files.find((file) => file.startsWith('snapshot-'));
+    assert.ok(snapshot !== undefined);
+    const again = join(folder.path, 'again');
+    const rerun = await runCli(
+      ['report', join(folder.path, 'out', snapshot), '-d', again, '--quiet', '--format', 'html,pdf', '--org-name', 'Acme Corp', '--prepared-by', 'Internal Audit', '--prepared-for', 'The Board'],
+      { env: { SOURCE_DATE_EPOCH } },
+    );
+    assert.equal(rerun.code, 0, rerun.stderr);
+    for (const extension of ['html', 'pdf']) {
+      const name = `iam_audit_2026-11-05T10-00-00.${extension}`;
+      assert.ok((await readFile(join(again, name))).equals(await readFile(join(folder.path, 'out', name))), name);
+    }
+  });
+
   it('writes an HTML file that fetches nothing', async () => {
     const html = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.html'), 'utf8');
     assert.doesNotMatch(html, /https?:\/\//i);

@@ -104,6 +104,9 @@ export function browserArguments(): string[] {
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/** Never settles: the normal path waits here while a signal handler cleans up and exits. */
+const STAND_STILL = new Promise<never>(() => undefined);
+
 /**
  * Runs `work` with one headless browser and removes every trace afterwards. Ctrl-C (SIGINT),
  * SIGTERM and SIGHUP kill the browser's whole process group and remove the profile before exiting.
@@ -111,6 +114,10 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>): Promise<T> {
   const profile = await mkdtemp(join(tmpdir(), 'iam-audit-chromium-'));
   let browser: Browser | null = null;
+  /** Set while puppeteer starts the browser, whose process we only get once it is up. */
+  let launching: Promise<Browser> | null = null;
+  /** Set by a signal: the handler owns the clean-up and exits; the normal path must stand still. */
+  let interrupted = false;
 
   const killGroup = (): void => {
     const child = browser?.process() ?? null;
@@ -130,6 +137,10 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
   };
   const killAndWait = async (): Promise<void> => {
+    if (browser === null && launching !== null) {
+      // Interrupted mid-start: wait for the browser to be up (or to fail) so it can be killed.
+      browser = await launching.catch(() => null);
+    }
     const child = browser?.process() ?? null;
     const exited = child === null || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
     killGroup();
@@ -138,6 +149,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
     void killAndWait().finally(() => {
       process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
       process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
@@ -150,7 +162,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   try {
     try {
       const { default: puppeteer } = await import('puppeteer');
-      browser = await puppeteer.launch({
+      launching = puppeteer.launch({
         executablePath: found.executablePath,
         headless: true,
         pipe: true,
@@ -163,12 +175,20 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         // Chromium keeps its singleton socket under TMPDIR; inside the profile it goes with it.
         env: { ...process.env, TMPDIR: profile },
       });
+      browser = await launching;
     } catch (error) {
+      if (interrupted) await STAND_STILL;
       throw new BrowserNotFoundError(
         `the browser ${found.executablePath} (found by ${found.origin}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
       );
     }
-    return await work(browser);
+    try {
+      return await work(browser);
+    } catch (error) {
+      // The signal handler killed the browser under our feet; it reports and exits, not us.
+      if (interrupted) await STAND_STILL;
+      throw error;
+    }
   } finally {
     if (browser !== null) {
       const closing = browser.close().then(
