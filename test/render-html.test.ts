@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { loadLogo, renderDefaultHtml, renderHtml, ReportTemplates, DEFAULT_TEMPLATE_DIR } from '../src/render/html.js';
 import { NO_BRANDING } from '../src/render/report-model.js';
 import { UserError } from '../src/util/errors.js';
-import { temporaryFolder } from './support/cli.js';
-import { demoResult, HOSTILE_NAME, SMALL_CATALOGUE, withHostileUser } from './render-support.js';
+import { runCli, temporaryFolder } from './support/cli.js';
+import { demoResult, DEMO_SNAPSHOT, HOSTILE_NAME, SMALL_CATALOGUE, withHostileUser } from './render-support.js';
 
 /** The text of one <section id="..."> of the report. */
 function section(html: string, id: string): string {
@@ -133,6 +133,21 @@ describe('HTML report', () => {
       assert.ok(html.includes(`<img class="logo" src="${dataUri.replace(/=/g, '&#x3D;')}" alt="Acme logo">`));
       await writeFile(join(folder.path, 'logo.txt'), 'not an image');
       await assert.rejects(loadLogo(join(folder.path, 'logo.txt')), /logo\.txt: not a PNG, JPEG, GIF, WebP or SVG image/);
+    } finally {
+      await folder.cleanup();
+    }
+  });
+
+  it('refuses an unknown paper size or a bad logo before writing anything', async () => {
+    const folder = await temporaryFolder();
+    try {
+      const paper = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder.path, 'paper'), '--page-size', 'a5', '--quiet']);
+      assert.equal(paper.code, 2);
+      assert.match(paper.stderr, /--page-size "a5" is not one of a4, letter/);
+      const logo = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder.path, 'logo'), '--format', 'csv,html', '--logo', join(folder.path, 'missing.png'), '--quiet']);
+      assert.equal(logo.code, 2);
+      assert.match(logo.stderr, /^iam-audit: --logo .*missing\.png: no such file\n$/);
+      assert.deepEqual((await readdir(folder.path)).sort(), []);
     } finally {
       await folder.cleanup();
     }

@@ -15,7 +15,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
         .positional('report', { type: 'string', demandOption: true, describe: 'credential report CSV' })
         .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
     )
-      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV and JSON in out/') as unknown as Argv<Arguments>,
+      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);

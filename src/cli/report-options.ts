@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { OUTPUT_FORMATS, PAGE_SIZES, type PageSize, type PresentationOptions } from '../app/report.js';
+import { UserError } from '../util/errors.js';
 
 export interface ReportArguments {
   'out-dir': string;
@@ -37,7 +38,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('logo', { type: 'string', describe: 'logo image (PNG, JPEG, GIF, WebP or SVG) for the cover, embedded in the report' })
     .option('prepared-for', { type: 'string', describe: 'who the report is for (cover)' })
     .option('prepared-by', { type: 'string', describe: 'who prepared the report (cover; also the PDF author)' })
-    .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', describe: 'PDF paper size' })
+    .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' }) as unknown as Argv<
     T & ReportArguments
   >;
@@ -45,6 +46,10 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
 
 /** The printable report's options from the parsed arguments. */
 export function presentationFrom(argv: ReportArguments): PresentationOptions {
+  // Checked here too: the handler must never print on a paper size it does not know.
+  if (!(PAGE_SIZES as readonly string[]).includes(argv['page-size'])) {
+    throw new UserError(`--page-size "${argv['page-size']}" is not one of ${PAGE_SIZES.join(', ')}`);
+  }
   return {
     templateDir: argv['template-dir'] ?? null,
     orgName: argv['org-name'] ?? null,

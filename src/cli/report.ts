@@ -10,7 +10,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
   describe: 'Analyse a snapshot offline and write the reports',
   builder: (yargs: Argv) =>
     withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
-      .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv and .json')
+      .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
