@@ -152,4 +152,25 @@ describe('HTML report', () => {
       await folder.cleanup();
     }
   });
+
+  it('lists what could not be evaluated and the collection errors in the methodology', async () => {
+    const demo = await demoResult();
+    const missing = { username: 'no.data', arn: 'arn:aws:iam::111122223333:user/no.data', hasConsoleAccess: null, mfaEnabled: null, status: 'NOT_EVALUATED' as const, message: 'Not evaluated: MFA status failed to collect (AccessDenied).' };
+    const result = {
+      ...demo,
+      mfa: { ...demo.mfa, findings: [...demo.mfa.findings, missing] },
+      snapshot: {
+        ...demo.snapshot,
+        collectionErrors: [{ api: 'iam:ListMFADevices', resource: missing.arn, code: 'AccessDenied', message: 'not authorised <here>', affects: ['users[no.data].mfa'] }],
+      },
+    };
+    const html = await renderDefaultHtml(result);
+    const methodology = section(html, 'methodology');
+    assert.match(methodology, /<td>Not evaluated: MFA status failed to collect \(AccessDenied\)\.<\/td><td class="num">1<\/td><td class="wrap">no\.data<\/td>/);
+    assert.match(methodology, /1 collection error\(s\) are listed in the next section/);
+    const errors = section(html, 'collection-errors');
+    assert.match(errors, /<td>iam:ListMFADevices<\/td><td class="arn">arn:aws:iam::111122223333:user\/no\.data<\/td><td>AccessDenied<\/td><td>not authorised &lt;here&gt;<\/td><td class="wrap">users\[no\.data\]\.mfa<\/td>/);
+    const statuses = [...section(html, 'mfa').matchAll(/<td class="status status-[a-z-]+">([A-Z ]+)<\/td>/g)].map((match) => match[1]);
+    assert.equal(statuses[8], 'NOT EVALUATED', 'NOT EVALUATED right after the FAILs');
+  });
 });
