@@ -43,13 +43,9 @@ function outlineTitles(document: PDFDocument): string[] {
 
 /** Processes whose command line mentions `text` (a browser profile path). */
 async function processesMentioning(text: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.includes(text)) found.push(Number(entry));
-  }
-  return found;
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const commandLines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+  return pids.filter((_, index) => commandLines[index]?.includes(text) === true).map(Number);
 }
 
 describe('PDF report (real Chromium)', () => {
@@ -212,17 +208,22 @@ describe('PDF report (real Chromium)', () => {
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let running = true;
+    const exited = new Promise<string>((resolve) =>
+      child.on('close', (code, signal) => {
+        running = false;
+        resolve(`exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`);
+      }),
+    );
     // Wait until the browser runs with its profile in our folder, then interrupt.
     let browsers: number[] = [];
-    for (let attempt = 0; attempt < 200 && browsers.length === 0; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    while (running && browsers.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
       browsers = await processesMentioning(temp);
     }
-    assert.ok(browsers.length > 0, 'the browser started');
+    assert.ok(browsers.length > 0, `the browser started; the CLI said: ${stderr}`);
     child.kill('SIGINT');
-    const code = await exited;
-    assert.equal(code, 130, stderr);
+    assert.equal(await exited, 'exit code 130, signal none', stderr);
     assert.match(stderr, /interrupted \(SIGINT\); browser closed, nothing written/);
     assert.deepEqual(await processesMentioning(temp), []);
     assert.deepEqual(await readdir(temp), []);
