@@ -20,6 +20,12 @@ const run = promisify(execFile);
 const pdftotext = async (file: string): Promise<string> => (await run('pdftotext', ['-layout', file, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
 const pdfinfo = async (file: string): Promise<string> => (await run('pdfinfo', ['-isodates', file])).stdout;
 
+/** A 2x1 PNG (red, blue) for the cover logo. */
+const LOGO_PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd0000000d49444154789c63f8cf0004ff01070001ffe2239e590000000049454e44ae426082',
+  'hex',
+);
+
 /** 2026-11-05T10:00:00Z: the run clock, fixed so the report time is known. */
 const SOURCE_DATE_EPOCH = '1793872800';
 
@@ -60,8 +66,25 @@ describe('PDF report (real Chromium)', () => {
     // The browser profile goes to os.tmpdir(): point it at a folder of our own to check it is removed.
     browserTemp = join(folder.path, 'tmp');
     await run('mkdir', ['-p', browserTemp]);
+    await writeFile(join(folder.path, 'logo.png'), LOGO_PNG);
     demo = await runCli(
-      ['audit', DEMO_CREDENTIAL_REPORT, '--generated-at', '2026-11-02T08:15:42Z', '-d', join(folder.path, 'out'), '--quiet', '--org-name', 'Acme Corp', '--prepared-by', 'Internal Audit', '--prepared-for', 'The Board'],
+      [
+        'audit',
+        DEMO_CREDENTIAL_REPORT,
+        '--generated-at',
+        '2026-11-02T08:15:42Z',
+        '-d',
+        join(folder.path, 'out'),
+        '--quiet',
+        '--org-name',
+        'Acme Corp',
+        '--prepared-by',
+        'Internal Audit',
+        '--prepared-for',
+        'The Board',
+        '--logo',
+        join(folder.path, 'logo.png'),
+      ],
       { env: { SOURCE_DATE_EPOCH, TMPDIR: browserTemp } },
     );
     files = (await readdir(join(folder.path, 'out'))).sort();
@@ -116,6 +139,12 @@ describe('PDF report (real Chromium)', () => {
     assert.match(text, /AWS account 111122223333 · data captured 2026-11-02T08:15:42Z/);
   });
 
+  it('shows the logo on the cover', async () => {
+    const images = (await run('pdfimages', ['-list', pdfPath])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+    assert.equal(images.length, 1, images.join('\n'));
+    assert.match(images[0] ?? '', /^\s*1\s+0\s+image\s+2\s+1\s/);
+  });
+
   it('carries the metadata and the outline', async () => {
     const info = await pdfinfo(pdfPath);
     assert.match(info, /^Title:\s+IAM audit report: AWS account 111122223333$/m);
@@ -133,7 +162,7 @@ describe('PDF report (real Chromium)', () => {
     assert.ok(snapshot !== undefined);
     const again = join(folder.path, 'again');
     const rerun = await runCli(
-      ['report', join(folder.path, 'out', snapshot), '-d', again, '--quiet', '--format', 'html,pdf', '--org-name', 'Acme Corp', '--prepared-by', 'Internal Audit', '--prepared-for', 'The Board'],
+      ['report', join(folder.path, 'out', snapshot), '-d', again, '--quiet', '--format', 'html,pdf', '--org-name', 'Acme Corp', '--prepared-by', 'Internal Audit', '--prepared-for', 'The Board', '--logo', join(folder.path, 'logo.png')],
       { env: { SOURCE_DATE_EPOCH } },
     );
     assert.equal(rerun.code, 0, rerun.stderr);
