@@ -9,6 +9,7 @@ import { run as rules } from './rules.js';
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
   { name: 'rules', run: rules },
+  { name: 'render', run: async () => (await import('./render.js')).run() },
 ];
 
 const filter = process.argv[2];

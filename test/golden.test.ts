@@ -12,7 +12,7 @@ import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 const GOLDEN = join(FIXTURES, 'golden', 'demo');
 const update = process.env['UPDATE_GOLDEN'] === '1';
 /** Formats whose output is byte-stable (the PDF carries binary streams and is checked by text instead). */
-const GOLDEN_FORMATS = 'csv,json';
+const GOLDEN_FORMATS = 'csv,json,html';
 
 let work: { path: string; cleanup: () => Promise<void> };
 before(async () => {

@@ -11,16 +11,49 @@ import { loadConfiguration, loadExceptions } from './catalogue-files.js';
 import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
+import { BrowserNotFoundError } from '../render/browser.js';
+import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
+import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json', 'ocsf'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-/** What --format defaults to: the original two (csv also writes the findings CSV). */
-export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json'];
+/** What --format defaults to: the original two (csv also writes the findings CSV) and the printable report. */
+export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
+
+export const PAGE_SIZES = ['a4', 'letter'] as const;
+/** The framework the printable report shows unless --framework says otherwise. */
+export const DEFAULT_REPORT_FRAMEWORK = 'cis-5.0';
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+/** How the printable report (HTML, PDF) looks: branding, templates, paper and browser. */
+export interface PresentationOptions {
+  readonly templateDir: string | null;
+  readonly orgName: string | null;
+  readonly logoPath: string | null;
+  readonly preparedFor: string | null;
+  readonly preparedBy: string | null;
+  readonly pageSize: PageSize;
+  /** --browser; null to look for one (PUPPETEER_EXECUTABLE_PATH, system, puppeteer's download). */
+  readonly browserPath: string | null;
+  /** --framework: the frameworks whose control tables the printable report shows; null for all. */
+  readonly frameworks: readonly string[] | null;
+}
+
+export const DEFAULT_PRESENTATION: PresentationOptions = {
+  templateDir: null,
+  orgName: null,
+  logoPath: null,
+  preparedFor: null,
+  preparedBy: null,
+  pageSize: 'a4',
+  browserPath: null,
+  frameworks: [DEFAULT_REPORT_FRAMEWORK],
+};
 
 export interface ReportOptions {
   readonly snapshotPath: string;
@@ -37,6 +70,7 @@ export interface ReportOptions {
   readonly failOn?: Severity;
   /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
   readonly catalogue?: { readonly rules: readonly Rule[]; readonly frameworks: readonly CatalogueFramework[] };
+  readonly presentation?: PresentationOptions;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
@@ -48,18 +82,50 @@ export interface ReportOutcome {
   readonly writtenFiles: readonly string[];
 }
 
-/** Renders one format; `stem` is iam_audit_<audit start>, `stamp` the audit start alone. */
-type Renderer = (result: AnalysisResult, stem: string, stamp: string) => Promise<OutputFile[]>;
+interface RenderContext {
+  readonly result: AnalysisResult;
+  /** iam_audit_<audit start> */
+  readonly stem: string;
+  /** The audit start alone, as in file names. */
+  readonly stamp: string;
+  readonly presentation: PresentationOptions;
+  /** Loaded once, only when HTML or PDF is asked for. */
+  readonly printable: () => Promise<{ templates: ReportTemplates; branding: ReportBranding }>;
+  readonly environment: NodeJS.ProcessEnv;
+}
+
+/** Renders one format. */
+type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async (result, stem, stamp) => [
+  csv: async ({ result, stem, stamp }) => [
     { fileName: `${stem}.csv`, content: renderMfaCsv(result) },
     { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(result) },
   ],
   // In chunks: a large account's results do not fit in one string.
-  json: async (result, stem) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
-  ocsf: async (result, stem) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
+  json: async ({ result, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
+  html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
+  pdf: async ({ result, stem, printable, presentation, environment }) => [
+    {
+      fileName: `${stem}.pdf`,
+      // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
+      content: await (await import('../render/pdf.js')).renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
+    },
+  ],
+  ocsf: async ({ result, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
 };
+
+async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+  const templates = await ReportTemplates.load(presentation.templateDir);
+  const branding: ReportBranding = {
+    orgName: presentation.orgName,
+    logoDataUri: presentation.logoPath === null ? null : await loadLogo(presentation.logoPath),
+    preparedFor: presentation.preparedFor,
+    preparedBy: presentation.preparedBy,
+    shownFrameworks: presentation.frameworks,
+  };
+  return { templates, branding };
+}
 
 /** Parses --fail-on. */
 export function parseSeverity(value: string): Severity {
@@ -115,8 +181,27 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
 
   const stamp = fileStamp(result.run.startedAt);
   const stem = `iam_audit_${stamp}`;
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
+  const context: RenderContext = {
+    result,
+    stem,
+    stamp,
+    presentation,
+    printable: () => (printable ??= loadPrintable(presentation)),
+    environment: options.environment ?? process.env,
+  };
   const files: OutputFile[] = [];
-  for (const format of options.formats) files.push(...(await renderers[format](result, stem, stamp)));
+  let pdfSkipped: BrowserNotFoundError | null = null;
+  for (const format of options.formats) {
+    try {
+      files.push(...(await renderers[format](context)));
+    } catch (error) {
+      // No browser: skip the PDF, still write the other formats, and fail the run (exit 2) below.
+      if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
+      else throw error;
+    }
+  }
   const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
 
   for (const error of result.snapshot.collectionErrors) {
@@ -128,7 +213,11 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
 
   const mfaFindings = options.failOnFindings && result.mfa.summary.nonCompliant > 0;
   const ruleFindings = options.failOn !== undefined && hasFailureAtOrAbove(result, options.failOn);
-  const exitCode = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
+  let exitCode: ExitCodeValue = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
+  if (pdfSkipped !== null) {
+    options.stderr.write(`iam-audit: ${pdfSkipped.message}\n`);
+    exitCode = pdfSkipped.exitCode;
+  }
   return { exitCode, result, writtenFiles };
 }
 

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { report: string; 'generated-at': string | undefined };
 
@@ -15,7 +15,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
         .positional('report', { type: 'string', demandOption: true, describe: 'credential report CSV' })
         .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
     )
-      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV and JSON in out/') as unknown as Argv<Arguments>,
+      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
@@ -38,6 +38,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
+      presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogue,
       stdout: process.stdout,

@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_FORMATS, OUTPUT_FORMATS, parseSeverity, type ReportOptions } from '../app/report.js';
+import { allFrameworks } from '../frameworks/index.js';
+import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report.js';
 import { SEVERITIES } from '../rules/rule.js';
+import { UserError } from '../util/errors.js';
 
 export interface ReportArguments {
   'out-dir': string;
@@ -12,6 +14,14 @@ export interface ReportArguments {
   config: string | undefined;
   exceptions: string | undefined;
   'fail-on': string | undefined;
+  'template-dir': string | undefined;
+  'org-name': string | undefined;
+  logo: string | undefined;
+  'prepared-for': string | undefined;
+  'prepared-by': string | undefined;
+  'page-size': PageSize;
+  browser: string | undefined;
+  framework: string[];
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -40,7 +50,48 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time' })
     .option('config', { type: 'string', describe: 'rule configuration, YAML or JSON (see "iam-audit rules --defaults")' })
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })
-    .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` }) as unknown as Argv<
+    .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` })
+    .option('template-dir', { type: 'string', describe: 'folder whose layout.hbs / partials/*.hbs replace the bundled report templates' })
+    .option('org-name', { type: 'string', describe: 'organisation named on the cover of the HTML/PDF report' })
+    .option('logo', { type: 'string', describe: 'logo image (PNG, JPEG, GIF, WebP or SVG) for the cover, embedded in the report' })
+    .option('prepared-for', { type: 'string', describe: 'who the report is for (cover)' })
+    .option('prepared-by', { type: 'string', describe: 'who prepared the report (cover; also the PDF author)' })
+    .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
+    .option('framework', {
+      type: 'string',
+      array: true,
+      default: [DEFAULT_REPORT_FRAMEWORK],
+      describe: `frameworks whose control tables the HTML/PDF shows, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}`,
+    })
+    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' }) as unknown as Argv<
     T & ReportArguments
   >;
+}
+
+/** The printable report's options from the parsed arguments. */
+export function presentationFrom(argv: ReportArguments): PresentationOptions {
+  // Checked here too: the handler must never print on a paper size it does not know.
+  if (!(PAGE_SIZES as readonly string[]).includes(argv['page-size'])) {
+    throw new UserError(`--page-size "${argv['page-size']}" is not one of ${PAGE_SIZES.join(', ')}`);
+  }
+  return {
+    templateDir: argv['template-dir'] ?? null,
+    orgName: argv['org-name'] ?? null,
+    logoPath: argv.logo ?? null,
+    preparedFor: argv['prepared-for'] ?? null,
+    preparedBy: argv['prepared-by'] ?? null,
+    pageSize: argv['page-size'],
+    browserPath: argv.browser ?? null,
+    frameworks: parseFrameworkSelection(argv.framework),
+  };
+}
+
+/** Parses --framework: ids of registered frameworks, or "all" (null: show every one). */
+export function parseFrameworkSelection(values: readonly string[]): readonly string[] | null {
+  const ids = values.flatMap((value) => value.split(',')).map((value) => value.trim().toLowerCase()).filter((value) => value !== '');
+  if (ids.includes('all')) return null;
+  const known = allFrameworks.map((framework) => framework.id);
+  const unknown = ids.find((id) => !known.includes(id));
+  if (unknown !== undefined) throw new UserError(`--framework "${unknown}" is not a framework; choose from ${known.join(', ')} or all`);
+  return ids.length === 0 ? [DEFAULT_REPORT_FRAMEWORK] : ids;
 }

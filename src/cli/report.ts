@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
@@ -10,7 +10,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
   describe: 'Analyse a snapshot offline and write the reports',
   builder: (yargs: Argv) =>
     withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
-      .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv and .json')
+      .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
@@ -21,6 +21,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
+      presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogueOptions(argv),
       stdout: process.stdout,

@@ -1,0 +1,207 @@
+/**
+ * Finding and running the browser that prints the PDF. One browser per run, with a fresh
+ * temporary profile, closed and its profile removed on every path: success, error, Ctrl-C.
+ */
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+// puppeteer is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
+import type { Browser } from 'puppeteer';
+import { ExitCode, UserError } from '../util/errors.js';
+
+/** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
+export const SYSTEM_BROWSER_PATHS: readonly string[] = [
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/opt/google/chrome/chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+const BROWSER_NAMES_ON_PATH = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
+
+export const HOW_TO_GET_A_BROWSER =
+  'install Chromium (apt-get install chromium) or Google Chrome, run "npx puppeteer browsers install chrome", or name one with --browser PATH / PUPPETEER_EXECUTABLE_PATH';
+
+/** No usable browser: the PDF is skipped, the other formats are still written, the exit code is 2. */
+export class BrowserNotFoundError extends UserError {
+  constructor(detail: string) {
+    super(`PDF not written: ${detail}; ${HOW_TO_GET_A_BROWSER}`, ExitCode.inputError);
+    this.name = 'BrowserNotFoundError';
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    // Not there or not executable: either way this candidate cannot print.
+    return false;
+  }
+}
+
+export interface FoundBrowser {
+  readonly executablePath: string;
+  /** How it was found, for messages. */
+  readonly origin: '--browser' | 'PUPPETEER_EXECUTABLE_PATH' | 'system' | 'puppeteer download';
+}
+
+/**
+ * The browser, in the documented order: --browser, PUPPETEER_EXECUTABLE_PATH, a system
+ * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
+ * error, not a reason to silently print with another browser.
+ */
+export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
+  if (explicitPath !== null) {
+    if (!isExecutable(explicitPath)) throw new BrowserNotFoundError(`--browser ${explicitPath} is not an executable file`);
+    return { executablePath: explicitPath, origin: '--browser' };
+  }
+  const fromEnvironment = environment['PUPPETEER_EXECUTABLE_PATH'];
+  if (fromEnvironment !== undefined && fromEnvironment !== '') {
+    if (!isExecutable(fromEnvironment)) throw new BrowserNotFoundError(`PUPPETEER_EXECUTABLE_PATH=${fromEnvironment} is not an executable file`);
+    return { executablePath: fromEnvironment, origin: 'PUPPETEER_EXECUTABLE_PATH' };
+  }
+  const onPath = (environment['PATH'] ?? '')
+    .split(delimiter)
+    .filter((folder) => folder !== '')
+    .flatMap((folder) => BROWSER_NAMES_ON_PATH.map((name) => join(folder, name)));
+  const system = [...SYSTEM_BROWSER_PATHS, ...onPath].find(isExecutable);
+  if (system !== undefined) return { executablePath: system, origin: 'system' };
+  let downloaded: string | null = null;
+  try {
+    const { default: puppeteer } = await import('puppeteer');
+    downloaded = puppeteer.executablePath();
+  } catch {
+    // puppeteer throws when it has no browser for this platform in its cache: that is "none found".
+    downloaded = null;
+  }
+  if (downloaded !== null && isExecutable(downloaded)) return { executablePath: downloaded, origin: 'puppeteer download' };
+  throw new BrowserNotFoundError('no Chrome or Chromium found');
+}
+
+/** Flags for a quiet, offline, throw-away headless browser. */
+export function browserArguments(): string[] {
+  const flags = [
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--disable-dev-shm-usage',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--mute-audio',
+  ];
+  // Chromium refuses to run as root with its sandbox; containers and CI often run as root.
+  if (process.getuid?.() === 0) flags.push('--no-sandbox');
+  return flags;
+}
+
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Never settles: the normal path waits here while a signal handler cleans up and exits. */
+const STAND_STILL = new Promise<never>(() => undefined);
+
+/**
+ * Runs `work` with one headless browser and removes every trace afterwards. Ctrl-C (SIGINT),
+ * SIGTERM and SIGHUP kill the browser's whole process group and remove the profile before exiting.
+ */
+export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>): Promise<T> {
+  const profile = await mkdtemp(join(tmpdir(), 'iam-audit-chromium-'));
+  let browser: Browser | null = null;
+  /** Set while puppeteer starts the browser, whose process we only get once it is up. */
+  let launching: Promise<Browser> | null = null;
+  /** Set by a signal: the handler owns the clean-up and exits; the normal path must stand still. */
+  let interrupted = false;
+
+  const killGroup = (): void => {
+    const child = browser?.process() ?? null;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        // puppeteer starts the browser as a process-group leader: kill the renderers with it.
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // No group (already gone, or not detached): kill the main process itself.
+        child.kill('SIGKILL');
+      }
+    }
+  };
+  /** Last resort when the process exits some other way: synchronous, as 'exit' handlers must be. */
+  const killNow = (): void => {
+    killGroup();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  };
+  const killAndWait = async (): Promise<void> => {
+    if (browser === null && launching !== null) {
+      // Interrupted mid-start: wait for the browser to be up (or to fail) so it can be killed.
+      browser = await launching.catch(() => null);
+    }
+    const child = browser?.process() ?? null;
+    const exited = child === null || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killGroup();
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+    // Renderers may still be flushing into the profile for a moment after the main process died.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    void killAndWait().finally(() => {
+      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  process.once('exit', killNow);
+  try {
+    try {
+      const { default: puppeteer } = await import('puppeteer');
+      launching = puppeteer.launch({
+        executablePath: found.executablePath,
+        headless: true,
+        pipe: true,
+        userDataDir: profile,
+        args: browserArguments(),
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        timeout: 60_000,
+        // Chromium keeps its singleton socket under TMPDIR; inside the profile it goes with it.
+        env: { ...process.env, TMPDIR: profile },
+      });
+      browser = await launching;
+    } catch (error) {
+      if (interrupted) await STAND_STILL;
+      throw new BrowserNotFoundError(
+        `the browser ${found.executablePath} (found by ${found.origin}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+    try {
+      return await work(browser);
+    } catch (error) {
+      // The signal handler killed the browser under our feet; it reports and exits, not us.
+      if (interrupted) await STAND_STILL;
+      throw error;
+    }
+  } finally {
+    if (browser !== null) {
+      const closing = browser.close().then(
+        () => true,
+        () => false,
+      );
+      const closed = await Promise.race([closing, new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS).unref())]);
+      if (!closed) await killAndWait();
+    }
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
+    process.removeListener('exit', killNow);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The PDF report: the HTML report's parts printed by headless Chromium and merged with pdf-lib.
+ *
+ * One Chromium print of tens of thousands of table rows fails (or takes minutes and gigabytes), so
+ * each part is printed on its own and long tables are printed in chunks of rows. pdf-lib then
+ * merges the pieces, stamps the footer ("Page N of M", account, capture time) across the whole
+ * document (so numbering is right however it was cut), adds the outline (bookmarks) and sets the
+ * document metadata. The cover has no footer.
+ */
+import { availableParallelism } from 'node:os';
+import type { Browser, Page } from 'puppeteer';
+import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts, rgb, type PDFRef } from 'pdf-lib';
+import type { AnalysisResult } from '../analyze/result.js';
+import type { PrintedPart, ReportTemplates } from './html.js';
+import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
+import { findBrowser, withBrowser } from './browser.js';
+
+export type PaperSize = 'a4' | 'letter';
+
+export interface PdfOptions {
+  readonly templates: ReportTemplates;
+  readonly branding: ReportBranding;
+  readonly pageSize: PaperSize;
+  readonly browserPath: string | null;
+  readonly environment?: NodeJS.ProcessEnv;
+  /** Table rows per Chromium print; small enough to print fast, large enough to keep chunks few. */
+  readonly rowsPerChunk?: number;
+}
+
+export const DEFAULT_ROWS_PER_CHUNK = 1000;
+
+/** Margins leave room at the bottom for the footer pdf-lib stamps. */
+const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
+const FOOTER_BASELINE_PT = 24;
+const FOOTER_FONT_SIZE = 7.5;
+
+interface PrintJob {
+  readonly part: PrintedPart;
+  /** Index of the part in the model; the first chunk of each part gets an outline entry. */
+  readonly partIndex: number;
+}
+
+/** Every part, long tables cut into chunks of rows; each job is printed separately. */
+export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number): PrintJob[] {
+  const jobs: PrintJob[] = [];
+  parts.forEach((part, partIndex) => {
+    const rows = part.rows;
+    if (rows === null || rows.length <= rowsPerChunk) {
+      jobs.push({ part: { ...part, continued: false }, partIndex });
+      return;
+    }
+    for (let start = 0; start < rows.length; start += rowsPerChunk) {
+      jobs.push({ part: { ...part, rows: rows.slice(start, start + rowsPerChunk), continued: start > 0 }, partIndex });
+    }
+  });
+  return jobs;
+}
+
+/** pdf-lib's standard fonts speak WinAnsi only; anything else in the footer becomes "?". */
+function winAnsi(text: string): string {
+  return text.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?');
+}
+
+interface OutlineEntry {
+  readonly title: string;
+  readonly level: 1 | 2;
+  readonly pageIndex: number;
+}
+
+/** Adds a two-level outline (bookmarks): sections, and under them frameworks, rules, errors. */
+function addOutline(document: PDFDocument, entries: readonly OutlineEntry[]): void {
+  if (entries.length === 0) return;
+  const context = document.context;
+  const rootRef = context.nextRef();
+  interface Node {
+    readonly entry: OutlineEntry;
+    readonly ref: PDFRef;
+    readonly children: Node[];
+  }
+  const top: Node[] = [];
+  for (const entry of entries) {
+    const node: Node = { entry, ref: context.nextRef(), children: [] };
+    const parent = top[top.length - 1];
+    if (entry.level === 2 && parent !== undefined) parent.children.push(node);
+    else top.push(node);
+  }
+  const pages = document.getPages();
+  const assign = (siblings: readonly Node[], parentRef: PDFRef): void => {
+    siblings.forEach((node, index) => {
+      const page = pages[node.entry.pageIndex];
+      if (page === undefined) throw new Error(`outline entry ${node.entry.title} points past the last page`);
+      const dictionary = context.obj({
+        Title: PDFHexString.fromText(node.entry.title),
+        Parent: parentRef,
+        Dest: [page.ref, 'XYZ', null, null, null],
+      });
+      const previous = siblings[index - 1];
+      const next = siblings[index + 1];
+      if (previous !== undefined) dictionary.set(PDFName.of('Prev'), previous.ref);
+      if (next !== undefined) dictionary.set(PDFName.of('Next'), next.ref);
+      const first = node.children[0];
+      const last = node.children[node.children.length - 1];
+      if (first !== undefined && last !== undefined) {
+        dictionary.set(PDFName.of('First'), first.ref);
+        dictionary.set(PDFName.of('Last'), last.ref);
+        // Negative: the subsection list starts closed, keeping the outline short.
+        dictionary.set(PDFName.of('Count'), PDFNumber.of(-node.children.length));
+        assign(node.children, node.ref);
+      }
+      context.assign(node.ref, dictionary);
+    });
+  };
+  assign(top, rootRef);
+  const firstTop = top[0];
+  const lastTop = top[top.length - 1];
+  if (firstTop === undefined || lastTop === undefined) return;
+  context.assign(rootRef, context.obj({ Type: 'Outlines', First: firstTop.ref, Last: lastTop.ref, Count: top.length }));
+  document.catalog.set(PDFName.of('Outlines'), rootRef);
+  document.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
+}
+
+async function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPage: number): Promise<void> {
+  const font = await document.embedFont(StandardFonts.Helvetica);
+  const pages = document.getPages();
+  const left = winAnsi(`AWS account ${info.accountLabel} \u00b7 data captured ${info.capturedAt} \u00b7 report ${info.reportTime}`);
+  const colour = rgb(0.36, 0.4, 0.44);
+  pages.forEach((page, index) => {
+    if (index < firstNumberedPage) return;
+    const { width } = page.getSize();
+    const right = `Page ${index + 1} of ${pages.length}`;
+    page.drawText(left, { x: 34, y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+    page.drawText(right, { x: width - 34 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE), y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+  });
+}
+
+async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize): Promise<Uint8Array> {
+  await page.setContent(templates.render({ document: info, parts: [job.part] }), { waitUntil: 'load', timeout: 120_000 });
+  return page.pdf({
+    format: pageSize === 'a4' ? 'A4' : 'Letter',
+    landscape: job.part.landscape === true,
+    margin: MARGIN,
+    printBackground: true,
+    displayHeaderFooter: false,
+    // Chromium's structure tags would not survive the merge (pdf-lib copies pages, not the
+    // structure tree), and they make printing and merging about twice as slow.
+    tagged: false,
+    outline: false,
+    timeout: 300_000,
+  });
+}
+
+/** A promise settled from outside: one per print job, awaited in document order. */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Marked handled: after a failure nobody awaits the later slots, and that is fine.
+    this.promise.catch(() => undefined);
+  }
+}
+
+/** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
+const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
+
+async function preparePage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  // The report needs no script and fetches nothing: turn both off for the print too.
+  await page.setJavaScriptEnabled(false);
+  await page.setOfflineMode(true);
+  return page;
+}
+
+/**
+ * Prints the jobs in a few tabs at once and merges the pieces into `merged` in document order as
+ * they arrive. Returns the index of the first page of each part.
+ */
+async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize, merged: PDFDocument): Promise<Map<number, number>> {
+  const slots = jobs.map(() => new Deferred<Uint8Array>());
+  let nextJob = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && nextJob < jobs.length) {
+      const index = nextJob;
+      nextJob += 1;
+      const job = jobs[index];
+      const slot = slots[index];
+      if (job === undefined || slot === undefined) continue;
+      // A fresh tab per job: a renderer reused across prints keeps growing (hundreds of MB per
+      // chunk of a large table), while a closed tab gives its memory back.
+      let page: Page | null = null;
+      try {
+        page = await preparePage(browser);
+        slot.resolve(await printJob(page, job, templates, info, pageSize));
+      } catch (error) {
+        failed = true;
+        slot.reject(error);
+      } finally {
+        await page?.close().catch(() => undefined);
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, worker);
+  const partStartPage = new Map<number, number>();
+  try {
+    for (const [index, job] of jobs.entries()) {
+      const slot = slots[index];
+      if (slot === undefined) continue;
+      const bytes = await slot.promise;
+      // parseSpeed Fastest: parse in one go instead of yielding to the event loop every 100 objects.
+      const piece = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+      if (!partStartPage.has(job.partIndex)) partStartPage.set(job.partIndex, merged.getPageCount());
+      const copied = await merged.copyPages(piece, piece.getPageIndices());
+      for (const copiedPage of copied) merged.addPage(copiedPage);
+    }
+  } finally {
+    failed = true;
+    await Promise.all(workers);
+  }
+  return partStartPage;
+}
+
+/** The PDF report's bytes. Throws BrowserNotFoundError when no browser can print it. */
+export async function renderPdf(result: AnalysisResult, options: PdfOptions): Promise<Uint8Array> {
+  const found = await findBrowser(options.browserPath, options.environment);
+  const model = buildReportModel(result, options.branding, 'pdf');
+  const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
+  // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
+  const merged = await PDFDocument.create({ updateMetadata: false });
+  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged));
+
+  const coverPages = partStartPage.get(1) ?? 1;
+  await stampFooters(merged, model.document, coverPages);
+  addOutline(
+    merged,
+    model.parts.flatMap((part, index) => {
+      const pageIndex = partStartPage.get(index);
+      return pageIndex === undefined ? [] : [{ title: part.title, level: part.level, pageIndex }];
+    }),
+  );
+  const info = model.document;
+  const reportTime = new Date(info.reportTime);
+  merged.setTitle(info.title, { showInWindowTitleBar: true });
+  merged.setAuthor(info.author);
+  merged.setSubject(info.subject);
+  merged.setKeywords([...info.keywords]);
+  merged.setCreator(info.creator);
+  merged.setProducer(`${info.creator} (Chromium print, pdf-lib merge)`);
+  merged.setLanguage('en');
+  merged.setCreationDate(reportTime);
+  merged.setModificationDate(reportTime);
+  return merged.save({ useObjectStreams: true });
+}

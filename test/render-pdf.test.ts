@@ -1,0 +1,289 @@
+/**
+ * The PDF with the real Chromium and poppler. Browser runs are few and shared: one CLI run of the
+ * demo (all four formats) serves most assertions.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { generateCredentialReport } from '../bench/generate.js';
+import { ReportTemplates } from '../src/render/html.js';
+import { renderPdf } from '../src/render/pdf.js';
+import { NO_BRANDING } from '../src/render/report-model.js';
+import { CLI_PATH, runCli, temporaryFolder, type CliRun } from './support/cli.js';
+import { demoResult, DEMO_CREDENTIAL_REPORT, DEMO_SNAPSHOT, SMALL_CATALOGUE } from './render-support.js';
+
+const run = promisify(execFile);
+const pdftotext = async (file: string): Promise<string> => (await run('pdftotext', ['-layout', file, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+const pdfinfo = async (file: string): Promise<string> => (await run('pdfinfo', ['-isodates', file])).stdout;
+
+/** A 2x1 PNG (red, blue) for the cover logo. */
+const LOGO_PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd0000000d49444154789c63f8cf0004ff01070001ffe2239e590000000049454e44ae426082',
+  'hex',
+);
+
+/** 2026-11-05T10:00:00Z: the run clock, fixed so the report time is known. */
+const SOURCE_DATE_EPOCH = '1793872800';
+
+/** Titles of the PDF outline, top level then children, as "title" / "  child". */
+function outlineTitles(document: PDFDocument): string[] {
+  const titles: string[] = [];
+  const lookup = (value: unknown): PDFDict | undefined => (value instanceof PDFRef ? document.context.lookup(value, PDFDict) : undefined);
+  const walk = (first: unknown, depth: number): void => {
+    let node = lookup(first);
+    while (node !== undefined) {
+      const title = node.get(PDFName.of('Title'));
+      titles.push(`${'  '.repeat(depth)}${title instanceof PDFHexString || title instanceof PDFString ? title.decodeText() : '?'}`);
+      walk(node.get(PDFName.of('First')), depth + 1);
+      node = lookup(node.get(PDFName.of('Next')));
+    }
+  };
+  const root = lookup(document.catalog.get(PDFName.of('Outlines')));
+  walk(root?.get(PDFName.of('First')), 0);
+  return titles;
+}
+
+/** Processes whose command line mentions `text` (a browser profile path). */
+async function processesMentioning(text: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const commandLines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+  return pids.filter((_, index) => commandLines[index]?.includes(text) === true).map(Number);
+}
+
+describe('PDF report (real Chromium)', () => {
+  let folder: { path: string; cleanup: () => Promise<void> };
+  let browserTemp: string;
+  let demo: CliRun;
+  let pdfPath: string;
+  let files: string[];
+
+  before(async () => {
+    folder = await temporaryFolder();
+    // The browser profile goes to os.tmpdir(): point it at a folder of our own to check it is removed.
+    browserTemp = join(folder.path, 'tmp');
+    await run('mkdir', ['-p', browserTemp]);
+    await writeFile(join(folder.path, 'logo.png'), LOGO_PNG);
+    demo = await runCli(
+      [
+        'audit',
+        DEMO_CREDENTIAL_REPORT,
+        '--generated-at',
+        '2026-11-02T08:15:42Z',
+        '-d',
+        join(folder.path, 'out'),
+        '--quiet',
+        '--org-name',
+        'Acme Corp',
+        '--prepared-by',
+        'Internal Audit',
+        '--prepared-for',
+        'The Board',
+        '--logo',
+        join(folder.path, 'logo.png'),
+      ],
+      { env: { SOURCE_DATE_EPOCH, TMPDIR: browserTemp } },
+    );
+    files = (await readdir(join(folder.path, 'out'))).sort();
+    pdfPath = join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.pdf');
+  });
+  after(async () => {
+    await folder.cleanup();
+  });
+
+  it('writes all four formats for the demo by default, and leaves no browser or profile behind', async () => {
+    assert.equal(demo.code, 0, demo.stderr);
+    assert.equal(demo.stderr, '');
+    assert.deepEqual(
+      files.filter((file) => file.startsWith('iam_audit_')),
+      [
+        'iam_audit_2026-11-05T10-00-00.csv',
+        'iam_audit_2026-11-05T10-00-00.html',
+        'iam_audit_2026-11-05T10-00-00.json',
+        'iam_audit_2026-11-05T10-00-00.pdf',
+        'iam_audit_findings_2026-11-05T10-00-00.csv',
+      ],
+    );
+    assert.deepEqual(await readdir(browserTemp), []);
+    assert.deepEqual(await processesMentioning(browserTemp), []);
+  });
+
+  it('prints the account, the summary figures and every FAIL user', async () => {
+    const text = await pdftotext(pdfPath);
+    assert.match(text, /Account 111122223333/);
+    assert.match(text, /Acme Corp/);
+    assert.match(text, /Prepared for\s+The Board/);
+    assert.match(text, /42\.3%/);
+    assert.match(text, /57\.9%/);
+    assert.match(text, /console users with MFA \(11 of 19\)/);
+    const csv = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.csv'), 'utf8');
+    const failUsers = csv
+      .split('\n')
+      .filter((line) => line.includes(',FAIL,'))
+      .map((line) => line.split(',')[0] ?? '');
+    assert.equal(failUsers.length, 8);
+    const mfaSection = text.slice(text.indexOf('MFA compliance\n'));
+    for (const user of failUsers) {
+      // The CSV neutralises a leading "=" against formula injection; the PDF shows the name as is.
+      const name = user.replace(/^'/, '');
+      assert.match(mfaSection, new RegExp(`^\\s*${name.replace(/[.+=]/g, '\\$&')}\\s+FAIL\\s`, 'm'), name);
+    }
+  });
+
+  it('numbers pages across the whole document, without a footer on the cover', async () => {
+    const info = await pdfinfo(pdfPath);
+    const pages = Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1]);
+    // Cover, summary, CIS v5 controls, 7 failed rules, MFA table, methodology, inventory.
+    assert.ok(pages >= 10 && pages <= 30, `plausible page count, got ${pages}`);
+    assert.match(info, /^Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/m);
+    const text = await pdftotext(pdfPath);
+    const coverPage = text.split('\f')[0] ?? '';
+    assert.doesNotMatch(coverPage, /Page \d+ of/);
+    for (let page = 2; page <= pages; page += 1) assert.match(text, new RegExp(`Page ${page} of ${pages}\\b`));
+    assert.match(text, /AWS account 111122223333 · data captured 2026-11-02T08:15:42Z/);
+  });
+
+  it('shows the logo on the cover', async () => {
+    const images = (await run('pdfimages', ['-list', pdfPath])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
+    assert.equal(images.length, 1, images.join('\n'));
+    assert.match(images[0] ?? '', /^\s*1\s+0\s+image\s+2\s+1\s/);
+  });
+
+  it('carries the metadata and the outline', async () => {
+    const info = await pdfinfo(pdfPath);
+    assert.match(info, /^Title:\s+IAM audit report: AWS account 111122223333$/m);
+    assert.match(info, /^Author:\s+Internal Audit$/m);
+    assert.match(info, /^Creator:\s+iam-audit \d+\.\d+\.\d+$/m);
+    assert.match(info, /^Subject:\s+Identity and access audit of AWS account 111122223333, data captured 2026-11-02T08:15:42Z$/m);
+    assert.match(info, /^Keywords:\s+AWS IAM audit MFA 111122223333 CIS Amazon Web Services Foundations Benchmark 5\.0\.0$/m);
+    assert.match(info, /^CreationDate:\s+2026-11-05T10:00:00(Z|\+00:00)$/m);
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
+    assert.deepEqual(outlineTitles(document), [
+      'Cover',
+      'Executive summary',
+      'Framework controls',
+      '  CIS Amazon Web Services Foundations Benchmark 5.0.0',
+      'Failed rules',
+      '  console-users-mfa: Every IAM user with a console password has MFA',
+      '  root-recent-use: The root user has not been used recently',
+      '  access-key-rotation: Active access keys are rotated within 90 days',
+      '  access-keys-at-initial-setup: No never-used access keys on users with a console password (keys made at initial setup)',
+      '  multiple-active-access-keys: No IAM user has more than one active access key',
+      '  unused-credentials: Credentials unused for 45 days or more are disabled',
+      '  console-users-with-access-keys: Users with a console password do not also hold active access keys',
+      'MFA compliance',
+      'Methodology',
+      'Appendix: user inventory',
+    ]);
+  });
+
+  it('is reproducible: the same snapshot and SOURCE_DATE_EPOCH give byte-identical HTML and PDF', async () => {
+    const snapshot = files.find((file) => file.startsWith('snapshot-'));
+    assert.ok(snapshot !== undefined);
+    const again = join(folder.path, 'again');
+    const rerun = await runCli(
+      ['report', join(folder.path, 'out', snapshot), '-d', again, '--quiet', '--format', 'html,pdf', '--org-name', 'Acme Corp', '--prepared-by', 'Internal Audit', '--prepared-for', 'The Board', '--logo', join(folder.path, 'logo.png')],
+      { env: { SOURCE_DATE_EPOCH } },
+    );
+    assert.equal(rerun.code, 0, rerun.stderr);
+    for (const extension of ['html', 'pdf']) {
+      const name = `iam_audit_2026-11-05T10-00-00.${extension}`;
+      assert.ok((await readFile(join(again, name))).equals(await readFile(join(folder.path, 'out', name))), name);
+    }
+  });
+
+  it('writes an HTML file that fetches nothing', async () => {
+    const html = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.html'), 'utf8');
+    assert.doesNotMatch(html, /https?:\/\//i);
+    assert.match(html, /Prepared by<\/dt><dd>Internal Audit/);
+  });
+
+  it('prints long tables in chunks, on letter paper, with the numbering right across the merge', async () => {
+    const result = { ...(await demoResult()), catalogue: SMALL_CATALOGUE };
+    const bytes = await renderPdf(result, { templates: await ReportTemplates.load(null), branding: NO_BRANDING, pageSize: 'letter', browserPath: null, rowsPerChunk: 5 });
+    const file = join(folder.path, 'chunked.pdf');
+    await writeFile(file, bytes);
+    const info = await pdfinfo(file);
+    assert.match(info, /^Page size:\s+612 x 792 pts \(letter\)/m);
+    const pages = Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1]);
+    const text = await pdftotext(file);
+    assert.equal(text.split('\f').filter((page) => page.trim() !== '').length, pages);
+    assert.match(text, new RegExp(`Page ${pages} of ${pages}\\b`));
+    assert.equal((text.match(/MFA compliance \(continued\)/g) ?? []).length, 5, '26 users in chunks of 5: 6 chunks, 5 continued');
+    for (const finding of result.mfa.findings.filter((entry) => entry.status === 'FAIL')) assert.ok(text.includes(finding.username), finding.username);
+    assert.match(text, /iam-user-console-mfa: Console users have MFA/);
+    assert.match(text, /Findings by severity/);
+    const document = await PDFDocument.load(bytes, { updateMetadata: false });
+    assert.deepEqual(outlineTitles(document), [
+      'Cover',
+      'Executive summary',
+      'Framework controls',
+      '  CIS AWS Foundations Benchmark 5.0.0',
+      'Failed rules',
+      '  iam-user-console-mfa: Console users have MFA',
+      'MFA compliance',
+      'Methodology',
+      'Appendix: user inventory',
+    ]);
+  });
+
+  it('without a browser: one line saying how to get one, the other formats written, exit code 2', async () => {
+    const out = join(folder.path, 'no-browser');
+    const missing = await runCli(['report', DEMO_SNAPSHOT, '-d', out, '--quiet', '--browser', join(folder.path, 'no-such-chrome')], { env: { SOURCE_DATE_EPOCH } });
+    assert.equal(missing.code, 2);
+    const lines = missing.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, missing.stderr);
+    assert.match(lines[0] ?? '', /^iam-audit: PDF not written: --browser .*no-such-chrome is not an executable file; install Chromium \(apt-get install chromium\)/);
+    assert.deepEqual((await readdir(out)).sort(), [
+      'iam_audit_2026-11-05T10-00-00.csv',
+      'iam_audit_2026-11-05T10-00-00.html',
+      'iam_audit_2026-11-05T10-00-00.json',
+      'iam_audit_findings_2026-11-05T10-00-00.csv',
+    ]);
+
+    const pdfOnly = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder.path, 'pdf-only'), '--format', 'pdf'], {
+      env: { SOURCE_DATE_EPOCH, PUPPETEER_EXECUTABLE_PATH: join(folder.path, 'missing') },
+    });
+    assert.equal(pdfOnly.code, 2);
+    assert.match(pdfOnly.stderr, /PDF not written: PUPPETEER_EXECUTABLE_PATH=.*missing is not an executable file/);
+    assert.deepEqual(await readdir(folder.path).then((entries) => entries.includes('pdf-only')), false);
+  });
+
+  it('Ctrl-C while printing closes the browser, removes its profile and writes nothing', async () => {
+    const work = join(folder.path, 'interrupt');
+    const temp = join(work, 'tmp');
+    await run('mkdir', ['-p', temp]);
+    await writeFile(join(work, 'report.csv'), generateCredentialReport(3000));
+    const imported = await runCli(['import', join(work, 'report.csv'), '-o', join(work, 'snapshot.json'), '--generated-at', '2026-06-01T12:00:00Z']);
+    assert.equal(imported.code, 0, imported.stderr);
+    const child = spawn(process.execPath, [CLI_PATH, 'report', join(work, 'snapshot.json'), '-d', join(work, 'out'), '--format', 'html,pdf', '--quiet'], {
+      env: { ...process.env, TMPDIR: temp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let running = true;
+    const exited = new Promise<string>((resolve) =>
+      child.on('close', (code, signal) => {
+        running = false;
+        resolve(`exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`);
+      }),
+    );
+    // Wait until the browser runs with its profile in our folder, then interrupt.
+    let browsers: number[] = [];
+    while (running && browsers.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      browsers = await processesMentioning(temp);
+    }
+    assert.ok(browsers.length > 0, `the browser started; the CLI said: ${stderr}`);
+    child.kill('SIGINT');
+    assert.equal(await exited, 'exit code 130, signal none', stderr);
+    assert.match(stderr, /interrupted \(SIGINT\); browser closed, nothing written/);
+    assert.deepEqual(await processesMentioning(temp), []);
+    assert.deepEqual(await readdir(temp), []);
+    assert.deepEqual(await readdir(work).then((entries) => entries.includes('out')), false);
+  });
+});
