@@ -9,6 +9,7 @@ import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
+import { addEvidenceOutputs, type SigningSettings } from '../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -24,6 +25,8 @@ export interface ReportOptions {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Sign the PDF and the manifest (report --sign-p12). */
+  readonly signing?: SigningSettings;
 }
 
 export interface ReportOutcome {
@@ -76,7 +79,10 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const stem = `iam_audit_${fileStamp(result.run.startedAt)}`;
   const files: OutputFile[] = [];
   for (const format of options.formats) files.push(...(await renderers[format](result, stem)));
-  const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
+  // Evidence last: PDFs get the snapshot embedded (and are signed), then manifest.json + SHA256SUMS.
+  const evidenceContext = { result, loaded, outDir: options.outDir, now: clock(), stem };
+  const outputs = await addEvidenceOutputs(files, options.signing === undefined ? evidenceContext : { ...evidenceContext, signing: options.signing });
+  const writtenFiles = await writeOutputs(options.outDir, outputs, options.overwrite);
 
   for (const error of result.snapshot.collectionErrors) {
     options.stderr.write(`warning: collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}\n`);

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { withReportOptions, type ReportArguments } from './report-options.js';
+import { signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { report: string; 'generated-at': string | undefined };
 
@@ -20,6 +20,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
     const formats = parseFormats(argv.format);
+    const signing = await signingFromArguments(argv);
     const { snapshotPath } = await runImport({
       reportPath: argv.report,
       defaultDir: argv['out-dir'],
@@ -36,6 +37,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       ...(asOf === undefined ? {} : { asOf }),
+      ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
       stderr: process.stderr,
     });

@@ -7,6 +7,7 @@ import { auditCommand } from './audit.js';
 import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
+import { verifyCommand } from './verify.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let usageError: string | null = null;
@@ -16,7 +17,8 @@ async function main(argv: readonly string[]): Promise<number> {
     .command(importCommand)
     .command(reportCommand)
     .command(auditCommand)
-    .demandCommand(1, 'name a command: import, report or audit')
+    .command(verifyCommand)
+    .demandCommand(1, 'name a command: import, report, audit or verify')
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { withReportOptions, type ReportArguments } from './report-options.js';
+import { signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
@@ -14,6 +14,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
+    const signing = await signingFromArguments(argv);
     const outcome = await runReport({
       snapshotPath: argv.snapshot,
       outDir: argv['out-dir'],
@@ -22,6 +23,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       ...(asOf === undefined ? {} : { asOf }),
+      ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
       stderr: process.stderr,
     });

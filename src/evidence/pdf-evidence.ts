@@ -125,8 +125,17 @@ export interface EmbeddedFile {
   readonly bytes: Buffer;
 }
 
+export interface SignatureDictionary {
+  readonly signerName: string | null;
+  readonly reason: string | null;
+  readonly location: string | null;
+  readonly signingTime: Date | null;
+  readonly subFilter: string | null;
+}
+
 export interface PdfEvidence {
   readonly attachments: readonly EmbeddedFile[];
+  readonly signatures: readonly SignatureDictionary[];
   readonly info: {
     readonly snapshotSha256: string | null;
     readonly snapshotFileName: string | null;
@@ -162,9 +171,29 @@ export async function readPdfEvidence(pdfBytes: Uint8Array): Promise<PdfEvidence
       attachments.push({ fileName, relationship, bytes: Buffer.from(decodePDFRawStream(stream).decode()) });
     }
   }
+  const signatures: SignatureDictionary[] = [];
+  const fields = document.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const fieldQueue: PDFDict[] = [];
+  if (fields !== undefined) for (let index = 0; index < fields.size(); index += 1) fieldQueue.push(fields.lookup(index, PDFDict));
+  while (fieldQueue.length > 0) {
+    const field = fieldQueue.shift() as PDFDict;
+    const kids = field.lookupMaybe(PDFName.of('Kids'), PDFArray);
+    if (kids !== undefined) for (let index = 0; index < kids.size(); index += 1) fieldQueue.push(kids.lookup(index, PDFDict));
+    const value = field.lookup(PDFName.of('V'));
+    if (!(value instanceof PDFDict) || field.lookupMaybe(PDFName.of('FT'), PDFName)?.asString() !== '/Sig') continue;
+    const time = value.lookup(PDFName.of('M'));
+    signatures.push({
+      signerName: textOf(value, 'Name'),
+      reason: textOf(value, 'Reason'),
+      location: textOf(value, 'Location'),
+      signingTime: time instanceof PDFString || time instanceof PDFHexString ? time.decodeDate() : null,
+      subFilter: value.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.asString().slice(1) ?? null,
+    });
+  }
   const info = document.context.lookupMaybe(document.context.trailerInfo.Info, PDFDict);
   return {
     attachments,
+    signatures,
     info: {
       snapshotSha256: info === undefined ? null : textOf(info, INFO_SNAPSHOT_SHA256),
       snapshotFileName: info === undefined ? null : textOf(info, INFO_SNAPSHOT_FILE),

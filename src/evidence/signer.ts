@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import forge from 'node-forge';
+import { keyUsageAllowsSigning } from './trust.js';
 import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { toIsoUtc } from '../util/time.js';
@@ -52,13 +53,6 @@ export function parseP12(bytes: Uint8Array, password: string, fileName: string):
     return new X509Certificate(forge.pki.certificateToPem(bag.cert));
   });
   return { privateKey, certificates };
-}
-
-function keyUsageAllowsSigning(certificate: X509Certificate): boolean | null {
-  const parsed = forge.pki.certificateFromPem(certificate.toString());
-  const keyUsage = parsed.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean } | null;
-  if (keyUsage === null) return null; // no extension: any use is allowed (RFC 5280 4.2.1.3)
-  return keyUsage.digitalSignature === true || keyUsage.nonRepudiation === true;
 }
 
 /** Throws unless the certificate may sign evidence at `at`: within its validity and meant for signing. */
