@@ -80,3 +80,30 @@ export async function makeTestPki(folder: string): Promise<TestPki> {
     tsaConfig,
   };
 }
+
+/** pdfsig's report; it exits 0 even for a broken signature, so callers read the text. */
+export async function pdfsig(pdfPath: string, nssDirectory?: string): Promise<string> {
+  const args = nssDirectory === undefined ? [pdfPath] : ['-nssdir', `sql:${nssDirectory}`, pdfPath];
+  const { stdout, stderr } = await run('pdfsig', args, { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => ({
+    stdout: error.stdout ?? '',
+    stderr: error.stderr ?? '',
+  }));
+  return `${stdout}${stderr}`;
+}
+
+/** A fresh NSS database that trusts `caPem`: what an auditor does to make pdfsig trust the signer. */
+export async function nssTrusting(caPem: string, folder: string): Promise<string> {
+  await run('certutil', ['-N', '-d', `sql:${folder}`, '--empty-password']);
+  await run('certutil', ['-A', '-d', `sql:${folder}`, '-n', 'evidence-ca', '-t', 'CT,C,C', '-i', caPem]);
+  return folder;
+}
+
+export async function runTool(command: string, args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failure.code === 'number' ? failure.code : -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+  }
+}
