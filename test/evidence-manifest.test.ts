@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../src/util/files.js';
+import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { makeTestPki, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
+
+const CREDENTIAL_REPORT = join(FIXTURES, 'demo', 'credential-report.csv');
+const SIGNING_ENV = { IAM_AUDIT_TEST_P12_PASSWORD: PKI_PASSWORD };
+
+interface ManifestShape {
+  manifestVersion: number;
+  tool: { name: string; version: string };
+  createdAt: string;
+  snapshot: { fileName: string; sha256: string; capturedAt: string };
+  artifacts: { name: string; size: number; sha256: string }[];
+}
+
+describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
+  let folder: { path: string; cleanup: () => Promise<void> };
+  let pki: TestPki;
+  let signedOut: string;
+
+  function audit(outDir: string, extra: readonly string[], env: NodeJS.ProcessEnv = SIGNING_ENV) {
+    return runCli(['audit', CREDENTIAL_REPORT, '--generated-at', '2026-11-02T08:15:42Z', '-d', outDir, '--quiet', ...extra], { env });
+  }
+
+  before(async () => {
+    folder = await temporaryFolder('iam-audit-evidence-manifest-');
+    pki = await makeTestPki(folder.path);
+    signedOut = join(folder.path, 'signed');
+    const run = await audit(signedOut, ['--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD']);
+    assert.equal(run.code, 0, run.stderr);
+  });
+  after(() => folder.cleanup());
+
+  it('lists every artifact with its size and SHA-256, and names the snapshot', async () => {
+    const manifest = JSON.parse(await readFile(join(signedOut, 'manifest.json'), 'utf8')) as ManifestShape;
+    const files = (await readdir(signedOut)).sort();
+    const names = manifest.artifacts.map((artifact) => artifact.name).sort();
+    assert.deepEqual(names, files.filter((name) => !['manifest.json', 'SHA256SUMS', 'manifest.json.p7s'].includes(name)));
+    assert.equal(names.length, 3, 'snapshot, CSV and JSON');
+    for (const artifact of manifest.artifacts) {
+      const bytes = await readFile(join(signedOut, artifact.name));
+      assert.equal(artifact.size, bytes.length);
+      assert.equal(artifact.sha256, sha256Hex(bytes));
+    }
+    assert.equal(manifest.manifestVersion, 1);
+    assert.equal(manifest.tool.name, 'iam-audit');
+    assert.equal(manifest.snapshot.capturedAt, '2026-11-02T08:15:42Z');
+    const snapshotArtifact = manifest.artifacts.find((artifact) => artifact.name === manifest.snapshot.fileName);
+    assert.equal(snapshotArtifact?.sha256, manifest.snapshot.sha256);
+  });
+
+  it('is accepted by sha256sum -c and openssl cms -verify, without our tool', async () => {
+    const sums = await runTool('sha256sum', ['-c', 'SHA256SUMS'], signedOut);
+    assert.equal(sums.code, 0, sums.stderr);
+    assert.equal(sums.stdout.trim().split('\n').filter((line) => line.endsWith(': OK')).length, 4);
+    const cms = await runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'manifest.json.p7s', '-content', 'manifest.json', '-CAfile', pki.caPem, '-out', '/dev/null'], signedOut);
+    assert.equal(cms.code, 0, cms.stderr);
+    assert.match(cms.stderr, /CMS Verification successful/);
+  });
+
+  it('verify checks the signature and every listed file', async () => {
+    const run = await runCli(['verify', join(signedOut, 'manifest.json'), '--trust', pki.caPem]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^PASS {2}manifest digest: SHA-256 of manifest\.json matches manifest\.json\.p7s/m);
+    assert.match(run.stdout, /^PASS {2}certificate chain: trusted: "Example Org Audit Signer" <- "Throwaway Evidence CA"/m);
+    assert.equal(run.stdout.match(/^PASS {2}.*: \d+ bytes, SHA-256 matches$/gm)?.length, 3);
+    assert.match(run.stdout, /^VERIFIED/m);
+  });
+
+  it('catches a changed artifact and a changed manifest', async () => {
+    const out = join(folder.path, 'tamper');
+    assert.equal((await audit(out, ['--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'])).code, 0);
+    const csv = (await readdir(out)).find((name) => name.endsWith('.csv')) ?? '';
+    await writeFile(join(out, csv), `${await readFile(join(out, csv), 'utf8')}mallory,False,False,PASS\n`);
+    const sums = await runTool('sha256sum', ['-c', 'SHA256SUMS'], out);
+    assert.notEqual(sums.code, 0);
+    assert.match(sums.stdout, new RegExp(`${csv}: FAILED`));
+    const afterCsv = await runCli(['verify', join(out, 'manifest.json'), '--trust', pki.caPem]);
+    assert.equal(afterCsv.code, 1);
+    assert.match(afterCsv.stdout, new RegExp(`^FAIL {2}${csv}: changed: `, 'm'));
+    assert.match(afterCsv.stdout, /^PASS {2}manifest digest/m);
+
+    const manifestPath = join(out, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ManifestShape;
+    const csvEntry = manifest.artifacts.find((artifact) => artifact.name === csv);
+    assert.ok(csvEntry !== undefined);
+    const csvBytes = await readFile(join(out, csv));
+    csvEntry.size = csvBytes.length;
+    csvEntry.sha256 = sha256Hex(csvBytes);
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    const cms = await runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'manifest.json.p7s', '-content', 'manifest.json', '-CAfile', pki.caPem, '-out', '/dev/null'], out);
+    assert.notEqual(cms.code, 0);
+    const afterManifest = await runCli(['verify', manifestPath, '--trust', pki.caPem]);
+    assert.equal(afterManifest.code, 1);
+    assert.match(afterManifest.stdout, /^FAIL {2}manifest digest: manifest\.json was changed after it was signed/m);
+  });
+
+  it('writes an unsigned manifest on every run, which verify calls unsigned', async () => {
+    const out = join(folder.path, 'unsigned');
+    const run = await audit(out, [], {});
+    assert.equal(run.code, 0, run.stderr);
+    const files = (await readdir(out)).sort();
+    assert.ok(files.includes('manifest.json') && files.includes('SHA256SUMS') && !files.includes('manifest.json.p7s'), files.join(' '));
+    assert.equal((await runTool('sha256sum', ['-c', 'SHA256SUMS'], out)).code, 0);
+    const verify = await runCli(['verify', join(out, 'manifest.json')]);
+    assert.equal(verify.code, 1);
+    assert.match(verify.stdout, /^FAIL {2}manifest signature: .*manifest\.json\.p7s not found: the manifest is unsigned/m);
+    assert.equal(verify.stdout.match(/^PASS {2}.*SHA-256 matches$/gm)?.length, 3);
+  });
+
+  it('refuses bad signing material with one line, exit 2 and nothing written', async () => {
+    const corrupt = join(folder.path, 'corrupt.p12');
+    await writeFile(corrupt, Buffer.from('this is not a PKCS#12 file at all'));
+    const future = String(Math.floor(Date.now() / 1000) + 90 * 86_400);
+    const cases: { name: string; args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }[] = [
+      { name: 'wrong-password', args: ['--sign-p12', pki.signerP12, '--sign-pass-env', 'WRONG'], env: { WRONG: 'not the password' }, message: /signer\.p12: wrong password for this PKCS#12 file/ },
+      { name: 'corrupt', args: ['--sign-p12', corrupt, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'], message: /corrupt\.p12: not a readable PKCS#12/ },
+      { name: 'expired', args: ['--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'], env: { ...SIGNING_ENV, SOURCE_DATE_EPOCH: future }, message: /certificate "Example Org Audit Signer" expired on / },
+      { name: 'not-yet-valid', args: ['--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'], env: { ...SIGNING_ENV, SOURCE_DATE_EPOCH: '1577836800' }, message: /is not valid yet at the signing time 2020-01-01T00:00:00Z/ },
+      { name: 'encipher-only', args: ['--sign-p12', pki.encipherOnlyP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'], message: /certificate "Encipher Only" is not meant for signing/ },
+      { name: 'unset-variable', args: ['--sign-p12', pki.signerP12, '--sign-pass-env', 'NOT_SET_ANYWHERE'], message: /--sign-pass-env NOT_SET_ANYWHERE: that environment variable is not set/ },
+      { name: 'no-terminal', args: ['--sign-p12', pki.signerP12], message: /no terminal to ask for its password; .*--sign-pass-env VAR/ },
+      { name: 'tsa-down', args: ['--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD', '--tsa-url', 'http://127.0.0.1:9/'], message: /--tsa-url http:\/\/127\.0\.0\.1:9\/: could not reach the timestamp authority/ },
+    ];
+    for (const testCase of cases) {
+      const out = join(folder.path, testCase.name);
+      const run = await audit(out, testCase.args, testCase.env ?? SIGNING_ENV);
+      assert.equal(run.code, 2, `${testCase.name}: ${run.stderr}`);
+      assert.match(run.stderr, testCase.message, testCase.name);
+      assert.equal(run.stderr.trim().split('\n').length, 1, `${testCase.name}: ${run.stderr}`);
+      const written = await readdir(out).catch(() => []);
+      // The TSA fails after the import: the snapshot stays (it is the input), nothing signed-looking does.
+      assert.deepEqual(written.filter((name) => !name.startsWith('snapshot-')), [], testCase.name);
+    }
+  });
+
+  it('never takes a password as an argument', async () => {
+    const out = join(folder.path, 'password-argument');
+    const run = await runCli(['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', out, '--sign-p12', pki.signerP12, '--sign-pass', PKI_PASSWORD]);
+    assert.equal(run.code, 2);
+    assert.deepEqual(await readdir(out).catch(() => []), []);
+  });
+});
