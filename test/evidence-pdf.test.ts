@@ -162,11 +162,14 @@ describe('signed report PDF', () => {
     await writeFile(unsigned, await renderedPdf());
     const truncated = join(folder.path, 'truncated.pdf');
     await writeFile(truncated, signedBytes.subarray(0, Math.floor(signedBytes.length * 0.9)));
+    const cutEarly = join(folder.path, 'cut-early.pdf');
+    await writeFile(cutEarly, signedBytes.subarray(0, 2000));
     const notPdf = join(folder.path, 'not.pdf');
     await writeFile(notPdf, 'hello');
     for (const [path, message] of [
       [unsigned, /unsigned\.pdf: not signed: the PDF holds no signature/],
       [truncated, /truncated\.pdf: truncated: the signature covers bytes up to \d+ but the file has \d+/],
+      [cutEarly, /cut-early\.pdf: truncated or damaged: no %%EOF at its end/],
       [notPdf, /not\.pdf: not a PDF/],
     ] as const) {
       const run = await runCli(['verify', path, '--trust', pki.caPem]);

@@ -149,7 +149,11 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
   if (!pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new InputError(path, null, 'not a PDF (it does not start with %PDF-)');
   const snapshotFile = options.snapshotPath === undefined ? null : { path: options.snapshotPath, sha256: sha256Hex(await readInput(options.snapshotPath)) };
   const locations = locateSignatures(pdf, path);
-  if (locations.length === 0) throw new InputError(path, null, 'not signed: the PDF holds no signature (/ByteRange)');
+  if (locations.length === 0) {
+    // A cut-off file loses its end first: say "truncated" rather than "unsigned" when %%EOF is gone.
+    if (!pdf.subarray(-1024).includes('%%EOF')) throw new InputError(path, null, 'truncated or damaged: no %%EOF at its end and no signature found');
+    throw new InputError(path, null, 'not signed: the PDF holds no signature (/ByteRange)');
+  }
   let evidence: PdfEvidence | null = null;
   let evidenceProblem: string | null = null;
   try {
