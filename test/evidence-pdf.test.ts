@@ -20,6 +20,8 @@ let RUN_TIME = new Date(0);
 /** A stand-in for the rendered report (the real renderer lands separately): one page of text. */
 async function renderedPdf(): Promise<Uint8Array> {
   const document = await PDFDocument.create();
+  document.setCreationDate(new Date('2026-11-02T09:00:00Z'));
+  document.setModificationDate(new Date('2026-11-02T09:00:00Z'));
   const page = document.addPage();
   page.drawText('IAM audit report for account 111122223333', { x: 50, y: 760, size: 16, font: await document.embedFont(StandardFonts.Helvetica) });
   return document.save();
@@ -131,6 +133,12 @@ describe('signed report PDF', () => {
     assert.equal(run.code, 1);
     assert.match(run.stdout, /^PASS {2}document digest/m);
     assert.match(run.stdout, /^FAIL {2}certificate chain: not trusted: self-signed certificate "Self Signed Signer" is not among the --trust certificates/m);
+  });
+
+  it('is byte-identical when made again at the same run time (SOURCE_DATE_EPOCH gives reproducible evidence)', async () => {
+    const signer = await loadP12Signer(pki.signerP12, PKI_PASSWORD, RUN_TIME);
+    const again = await evidencePdf(signer, snapshotBytes, findingsJson);
+    assert.equal(sha256Hex(again), sha256Hex(signedBytes));
   });
 
   it('catches one changed byte, in pdfsig and in verify', async () => {
