@@ -162,6 +162,7 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
   let digestMatches: boolean;
   let signedBytes: Buffer;
   let signingTime: Date | null = null;
+  let boundCertificateHash: Buffer | null = null;
   if (signedAttributesNode === undefined) {
     // No signed attributes: the signature is directly over the content (rare, old PKCS#7).
     digestMatches = true;
@@ -173,6 +174,14 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
     digestMatches = digestNode !== undefined && readBytes(digestNode, 'messageDigest').equals(contentDigest);
     const timeNode = attributes.get(OID.signingTime)?.[0];
     if (timeNode !== undefined) signingTime = readTime(timeNode, 'signingTime');
+    // ESS signing-certificate-v2: SEQUENCE { SEQUENCE OF ESSCertIDv2 { [hashAlgorithm], certHash, ... } }
+    const essNode = attributes.get(OID.signingCertificateV2)?.[0];
+    const firstCertId = essNode === undefined ? undefined : children(childAt(essNode, 0, 'certs'))[0];
+    if (firstCertId !== undefined) {
+      const hashNode = children(firstCertId).find((child) => child.type === asn1.Type.OCTETSTRING && child.tagClass === asn1.Class.UNIVERSAL);
+      const algorithmNode = children(firstCertId).find((child) => child.type === asn1.Type.SEQUENCE);
+      if (hashNode !== undefined && (algorithmNode === undefined || nodeHashName(algorithmNode) === 'sha256')) boundCertificateHash = readBytes(hashNode, 'certHash');
+    }
     signedBytes = encodeDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signedAttributesNode)));
   }
   const signerCertificate =
@@ -185,6 +194,9 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
       }
     }) ?? null;
   if (signerCertificate === null) problems.push(certificates.length === 0 ? 'the signature carries no certificate' : 'no certificate in the signature verifies it');
+  const certificateBound =
+    signerCertificate === null || boundCertificateHash === null || boundCertificateHash.equals(createHash('sha256').update(signerCertificate.raw).digest());
+  if (!certificateBound) problems.push('the signed signing-certificate attribute names another certificate than the one that verifies');
 
   let timestamp: TimestampInfo | null = null;
   if (unsignedAttributesNode !== undefined) {
@@ -196,7 +208,7 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
     certificates,
     digestMatches,
     digestAlgorithm: hashName,
-    signatureValid: signerCertificate !== null,
+    signatureValid: signerCertificate !== null && certificateBound,
     signingTime,
     timestamp,
     encapsulatedContent,

@@ -4,7 +4,7 @@ import { renderJson } from '../render/json.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
-import { describeArtifact, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, MANIFEST_VERSION, renderManifest, renderSha256Sums, SHA256SUMS_FILE, signManifest, type Manifest } from './manifest.js';
+import { describeArtifact, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, MANIFEST_VERSION, renderManifest, renderSha256Sums, SHA256SUMS_FILE, signManifest, type Manifest, type ManifestArtifact } from './manifest.js';
 import { finalisePdfEvidence } from './pdf-evidence.js';
 import { signPdf } from './pdf-sign.js';
 import type { EvidenceSigner } from './signer.js';
@@ -74,7 +74,7 @@ export async function addEvidenceOutputs(files: readonly OutputFile[], context: 
     outputs.push({ fileName: file.fileName, content });
   }
 
-  const artifacts = [];
+  const artifacts: ManifestArtifact[] = [];
   const snapshotInOutDir = relative(resolve(context.outDir), resolve(loaded.path));
   if (!snapshotInOutDir.startsWith('..') && !isAbsolute(snapshotInOutDir)) artifacts.push(describeArtifact(snapshotInOutDir.split(sep).join('/'), loaded.bytes));
   for (const output of outputs) artifacts.push(describeArtifact(output.fileName.split(sep).join('/'), output.content));

@@ -71,7 +71,7 @@ function signatureVerdicts(check: CmsCheck, claimedTime: Date | null, options: V
   const verdicts: Verdict[] = [];
   const signer = check.signerCertificate;
   verdicts.push(
-    signer === null
+    signer === null || !check.signatureValid
       ? { ok: false, check: `${what} signature`, detail: check.problems.join('; ') || 'does not verify' }
       : { ok: true, check: `${what} signature`, detail: `made by "${commonNameOf(signer)}" (certificate serial ${signer.serialNumber}), verifies with its key` },
   );
@@ -96,7 +96,7 @@ function signatureVerdicts(check: CmsCheck, claimedTime: Date | null, options: V
     const tsa = timestamp.check.signerCertificate;
     const problems = [
       ...(timestamp.imprintMatches ? [] : ['it stamps another signature']),
-      ...(timestamp.check.digestMatches && tsa !== null ? [] : ['its own signature does not verify']),
+      ...(timestamp.check.digestMatches && timestamp.check.signatureValid ? [] : ['its own signature does not verify']),
     ];
     const tsaChain = tsa === null ? null : evaluateChain(tsa, timestamp.check.certificates, options.trustAnchors, timestamp.genTime);
     if (tsaChain !== null && !tsaChain.trusted) problems.push(`timestamp authority ${tsaChain.detail}`);
