@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sha256Hex } from '../src/util/files.js';
+import { PDFDocument } from 'pdf-lib';
+import { analyseLoaded } from '../src/app/report.js';
+import { addEvidenceOutputs } from '../src/evidence/report-evidence.js';
+import { loadP12Signer } from '../src/evidence/signer.js';
+import { readSnapshot } from '../src/snapshot/io.js';
+import { sha256Hex, writeOutputs } from '../src/util/files.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { makeTestPki, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
 
@@ -136,6 +141,33 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
       // The TSA fails after the import: the snapshot stays (it is the input), nothing signed-looking does.
       assert.deepEqual(written.filter((name) => !name.startsWith('snapshot-')), [], testCase.name);
     }
+  });
+
+  it('puts the evidence into a rendered PDF, signs it, and lists the signed bytes (the hook the PDF renderer feeds)', async () => {
+    const now = new Date();
+    const loaded = await readSnapshot(join(FIXTURES, 'demo', 'snapshot.json'));
+    const result = analyseLoaded(loaded, now, now);
+    const page = await PDFDocument.create();
+    page.addPage();
+    const signer = await loadP12Signer(pki.signerP12, PKI_PASSWORD, now);
+    const outDir = join(folder.path, 'with-pdf');
+    const outputs = await addEvidenceOutputs([{ fileName: 'report.pdf', content: await page.save() }, { fileName: 'report.csv', content: 'a,b\n' }], {
+      result,
+      loaded,
+      outDir,
+      now,
+      stem: 'report',
+      signing: { signer, reason: 'audit', location: 'Berlin' },
+      config: { fileName: 'iam-audit.yaml', bytes: Buffer.from('x: 1\n') },
+    });
+    assert.deepEqual(outputs.map((output) => output.fileName), ['report.pdf', 'report.csv', 'manifest.json', 'SHA256SUMS', 'manifest.json.p7s']);
+    await writeOutputs(outDir, outputs, false);
+    const manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as ManifestShape;
+    assert.equal(manifest.artifacts.find((artifact) => artifact.name === 'report.pdf')?.sha256, sha256Hex(await readFile(join(outDir, 'report.pdf'))));
+    const pdf = await runCli(['verify', join(outDir, 'report.pdf'), '--trust', pki.caPem, '--reproduce']);
+    assert.equal(pdf.code, 0, pdf.stdout);
+    assert.match(pdf.stdout, /^NOTE {2}reproduce: also embedded: iam-audit\.yaml$/m);
+    assert.equal((await runCli(['verify', join(outDir, 'manifest.json'), '--trust', pki.caPem])).code, 0);
   });
 
   it('never takes a password as an argument', async () => {
