@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import { addEvidenceOutputs } from '../src/evidence/report-evidence.js';
 import { loadP12Signer } from '../src/evidence/signer.js';
 import { readSnapshot } from '../src/snapshot/io.js';
 import { sha256Hex, writeOutputs } from '../src/util/files.js';
-import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { CLI_PATH, FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { makeTestPki, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
 
 const CREDENTIAL_REPORT = join(FIXTURES, 'demo', 'credential-report.csv');
@@ -168,6 +169,27 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
     assert.equal(pdf.code, 0, pdf.stdout);
     assert.match(pdf.stdout, /^NOTE {2}reproduce: also embedded: iam-audit\.yaml$/m);
     assert.equal((await runCli(['verify', join(outDir, 'manifest.json'), '--trust', pki.caPem])).code, 0);
+  });
+
+  it('asks for the password at a terminal without echoing it', async () => {
+    const out = join(folder.path, 'prompted');
+    // util-linux `script` gives the CLI a real pseudo-terminal; we type once the prompt shows.
+    const command = [process.execPath, CLI_PATH, 'report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', out, '-q', '--sign-p12', pki.signerP12].map((part) => `'${part}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let transcript = '';
+    let typed = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      transcript += chunk;
+      if (!typed && transcript.includes('Password for')) {
+        typed = true;
+        child.stdin.write(`${PKI_PASSWORD}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, transcript);
+    assert.ok(typed, transcript);
+    assert.ok(!transcript.includes(PKI_PASSWORD), `the password must not be echoed: ${JSON.stringify(transcript.slice(0, 300))}`);
+    assert.ok((await readdir(out)).includes('manifest.json.p7s'));
   });
 
   it('never takes a password as an argument', async () => {

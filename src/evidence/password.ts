@@ -19,9 +19,10 @@ export async function readSigningPassword(variable: string | undefined, environm
 function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const input = process.stdin;
-    process.stderr.write(question);
     let typed = '';
+    // Echo off before the prompt shows, so nothing typed in reply to it can be echoed.
     input.setRawMode(true);
+    process.stderr.write(question);
     input.resume();
     input.setEncoding('utf8');
     const finish = (error: Error | null): void => {
