@@ -7,7 +7,7 @@ import { sha256Hex } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
 import { toIsoUtc } from '../util/time.js';
 import { checkCms, type CmsCheck } from './cms.js';
-import { MANIFEST_SIGNATURE_FILE, parseManifest } from './manifest.js';
+import { MANIFEST_FILE, MANIFEST_SIGNATURE_FILE, parseManifest } from './manifest.js';
 import { KEYWORD_PREFIX, readPdfEvidence, type PdfEvidence, type SignatureDictionary } from './pdf-evidence.js';
 import { reproduceFromEvidence } from './reproduce.js';
 import { commonNameOf } from './signer.js';
@@ -213,7 +213,8 @@ export async function verifyManifest(path: string, options: VerifyOptions): Prom
   }
   const folder = dirname(path);
   const verdicts: Verdict[] = [];
-  const signaturePath = join(folder, basename(path) === 'manifest.json' ? MANIFEST_SIGNATURE_FILE : `${basename(path)}.p7s`);
+  // manifest.json -> manifest.json.p7s, as the report run writes it.
+  const signaturePath = join(folder, basename(path) === MANIFEST_FILE ? MANIFEST_SIGNATURE_FILE : `${basename(path)}.p7s`);
   let signature: Buffer | null = null;
   try {
     signature = await readFile(signaturePath);
