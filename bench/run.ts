@@ -5,11 +5,13 @@
 import { printTable, type BenchRow } from './table.js';
 import { run as importReport } from './import-report.js';
 import { run as rules } from './rules.js';
+import { run as evidence } from './evidence.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
   { name: 'rules', run: rules },
   { name: 'render', run: async () => (await import('./render.js')).run() },
+  { name: 'evidence', run: evidence },
 ];
 
 const filter = process.argv[2];

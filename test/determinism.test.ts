@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { FIXTURES, isEvidenceFile, runCli, temporaryFolder } from './support/cli.js';
 import { runExampleReport, writeExampleSnapshot } from './support/report-run.js';
 
-async function readAll(folder: string): Promise<Map<string, Buffer>> {
-  const files = (await readdir(folder)).sort();
+async function readAll(folder: string, evidence = true): Promise<Map<string, Buffer>> {
+  const files = (await readdir(folder)).sort().filter((name) => evidence || !isEvidenceFile(name));
   return new Map(await Promise.all(files.map(async (name) => [name, await readFile(join(folder, name))] as const)));
 }
 
@@ -36,8 +36,10 @@ describe('determinism', () => {
     }
     const [first, second] = runs as [Map<string, Buffer>, Map<string, Buffer>];
     assert.deepEqual([...first.keys()], [
+      'iam_audit_2027-01-15T08-00-00.SHA256SUMS',
       'iam_audit_2027-01-15T08-00-00.csv',
       'iam_audit_2027-01-15T08-00-00.json',
+      'iam_audit_2027-01-15T08-00-00.manifest.json',
       'iam_audit_2027-01-15T08-00-00.ocsf.json',
       'iam_audit_findings_2027-01-15T08-00-00.csv',
     ]);
@@ -52,7 +54,7 @@ describe('determinism', () => {
       runs.push(await readAll(outDir));
     }
     const [first, second] = runs as [Map<string, Buffer>, Map<string, Buffer>];
-    assert.equal(first.size, 4);
+    assert.equal(first.size, 6, 'four reports, the manifest and SHA256SUMS');
     for (const [name, bytes] of first) assert.ok(bytes.equals(second.get(name) ?? Buffer.alloc(0)), `${name} differs`);
     // The catalogue is really in there: not two empty files that trivially agree.
     const json = [...first].find(([name]) => name.endsWith('.json') && !name.endsWith('.ocsf.json'))?.[1].toString('utf8') ?? '';
@@ -64,7 +66,8 @@ describe('determinism', () => {
     for (const name of ['clock-1', 'clock-2']) {
       const outDir = join(folder.path, name);
       await runExampleReport({ snapshotPath, outDir, exceptionsPath: join(folder.path, 'exceptions.yaml'), environment: {} });
-      runs.push([...(await readAll(outDir)).values()].map((bytes) => bytes.toString('utf8')));
+      // The manifest lists the reports' hashes, which differ with the run timestamps inside them.
+      runs.push([...(await readAll(outDir, false)).values()].map((bytes) => bytes.toString('utf8')));
     }
     // Files sort the same way in both runs: [mfa csv, json, ocsf, findings csv].
     const [first, second] = runs as [string[], string[]];

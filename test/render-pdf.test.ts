@@ -13,7 +13,7 @@ import { generateCredentialReport } from '../bench/generate.js';
 import { ReportTemplates } from '../src/render/html.js';
 import { renderPdf } from '../src/render/pdf.js';
 import { NO_BRANDING } from '../src/render/report-model.js';
-import { CLI_PATH, runCli, temporaryFolder, type CliRun } from './support/cli.js';
+import { CLI_PATH, runCli, temporaryFolder, withoutEvidence, type CliRun } from './support/cli.js';
 import { demoResult, DEMO_CREDENTIAL_REPORT, DEMO_SNAPSHOT, SMALL_CATALOGUE } from './render-support.js';
 
 const run = promisify(execFile);
@@ -87,7 +87,7 @@ describe('PDF report (real Chromium)', () => {
       ],
       { env: { SOURCE_DATE_EPOCH, TMPDIR: browserTemp } },
     );
-    files = (await readdir(join(folder.path, 'out'))).sort();
+    files = withoutEvidence(await readdir(join(folder.path, 'out'))).sort();
     pdfPath = join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.pdf');
   });
   after(async () => {
@@ -158,7 +158,7 @@ describe('PDF report (real Chromium)', () => {
     assert.match(info, /^Author:\s+Internal Audit$/m);
     assert.match(info, /^Creator:\s+iam-audit \d+\.\d+\.\d+$/m);
     assert.match(info, /^Subject:\s+Identity and access audit of AWS account 111122223333, data captured 2026-11-02T08:15:42Z$/m);
-    assert.match(info, /^Keywords:\s+AWS IAM audit MFA 111122223333 CIS Amazon Web Services Foundations Benchmark 5\.0\.0$/m);
+    assert.match(info, /^Keywords:\s+AWS IAM audit MFA 111122223333 CIS Amazon Web Services Foundations Benchmark 5\.0\.0 snapshot-sha256:[0-9a-f]{64}$/m);
     assert.match(info, /^CreationDate:\s+2026-11-05T10:00:00(Z|\+00:00)$/m);
     const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
@@ -237,7 +237,7 @@ describe('PDF report (real Chromium)', () => {
     const lines = missing.stderr.trim().split('\n');
     assert.equal(lines.length, 1, missing.stderr);
     assert.match(lines[0] ?? '', /^iam-audit: PDF not written: --browser .*no-such-chrome is not an executable file; install Chromium \(apt-get install chromium\)/);
-    assert.deepEqual((await readdir(out)).sort(), [
+    assert.deepEqual(withoutEvidence(await readdir(out)).sort(), [
       'iam_audit_2026-11-05T10-00-00.csv',
       'iam_audit_2026-11-05T10-00-00.html',
       'iam_audit_2026-11-05T10-00-00.json',

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
@@ -19,6 +20,7 @@ import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
+import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -74,6 +76,8 @@ export interface ReportOptions {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Sign the PDF and the manifest (report --sign-p12). */
+  readonly signing?: SigningSettings;
 }
 
 export interface ReportOutcome {
@@ -202,7 +206,22 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
       else throw error;
     }
   }
-  const writtenFiles = await writeOutputs(options.outDir, files, options.overwrite);
+  // Evidence last: PDFs get the snapshot embedded (and are signed); once every file is staged, the
+  // manifest and SHA256SUMS are made from the digests taken while writing.
+  const evidenceContext: EvidenceContext = {
+    result,
+    loaded,
+    outDir: options.outDir,
+    now: clock(),
+    stem,
+    ...(options.signing === undefined ? {} : { signing: options.signing }),
+    ...(options.configPath === undefined ? {} : { config: { fileName: basename(options.configPath), bytes: await readFile(options.configPath) } }),
+    ...(options.exceptionsPath === undefined ? {} : { exceptions: { fileName: basename(options.exceptionsPath), bytes: await readFile(options.exceptionsPath) } }),
+  };
+  const outputs = await embedPdfEvidence(files, evidenceContext);
+  // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
+  const writtenFiles =
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext));
 
   for (const error of result.snapshot.collectionErrors) {
     options.stderr.write(`warning: collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}\n`);

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { report: string; 'generated-at': string | undefined };
 
@@ -23,6 +23,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
     const catalogue = catalogueOptions(argv);
     // Bad configuration or exceptions files stop the run before the snapshot is written.
     await checkCatalogueFiles(catalogue);
+    const signing = await signingFromArguments(argv);
     const { snapshotPath } = await runImport({
       reportPath: argv.report,
       defaultDir: argv['out-dir'],
@@ -41,6 +42,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogue,
+      ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
       stderr: process.stderr,
     });

@@ -8,6 +8,7 @@ import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
+import { verifyCommand } from './verify.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
@@ -20,7 +21,8 @@ async function main(argv: readonly string[]): Promise<number> {
     .command(reportCommand)
     .command(auditCommand)
     .command(rulesCommand)
-    .demandCommand(1, 'name a command: import, report, audit or rules')
+    .command(verifyCommand)
+    .demandCommand(1, 'name a command: import, report, audit, rules or verify')
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')

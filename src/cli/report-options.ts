@@ -3,6 +3,10 @@ import { allFrameworks } from '../frameworks/index.js';
 import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
+import { readSigningPassword } from '../evidence/password.js';
+import type { SigningSettings } from '../evidence/report-evidence.js';
+import { loadP12Signer } from '../evidence/signer.js';
+import { runClock } from '../util/time.js';
 
 export interface ReportArguments {
   'out-dir': string;
@@ -22,6 +26,12 @@ export interface ReportArguments {
   'page-size': PageSize;
   browser: string | undefined;
   framework: string[];
+  'sign-p12': string | undefined;
+  'sign-pass-env': string | undefined;
+  'sign-reason': string;
+  'sign-location': string;
+  'signer-name': string | undefined;
+  'tsa-url': string | undefined;
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -63,7 +73,13 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       default: [DEFAULT_REPORT_FRAMEWORK],
       describe: `frameworks whose control tables the HTML/PDF shows, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}`,
     })
-    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' }) as unknown as Argv<
+    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
+    .option('sign-p12', { type: 'string', describe: 'sign the PDF and manifest.json with this PKCS#12 (.p12/.pfx) certificate and key' })
+    .option('sign-pass-env', { type: 'string', describe: 'name of the environment variable holding the P12 password (else you are asked)' })
+    .option('sign-reason', { type: 'string', default: 'IAM audit evidence', describe: 'reason recorded in the PDF signature' })
+    .option('sign-location', { type: 'string', default: '', describe: 'location recorded in the PDF signature' })
+    .option('signer-name', { type: 'string', describe: "signer name in the PDF signature (default: the certificate's common name)" })
+    .option('tsa-url', { type: 'string', describe: 'RFC 3161 timestamp authority URL: adds a trusted timestamp to the signatures' }) as unknown as Argv<
     T & ReportArguments
   >;
 }
@@ -94,4 +110,29 @@ export function parseFrameworkSelection(values: readonly string[]): readonly str
   const unknown = ids.find((id) => !known.includes(id));
   if (unknown !== undefined) throw new UserError(`--framework "${unknown}" is not a framework; choose from ${known.join(', ')} or all`);
   return ids.length === 0 ? [DEFAULT_REPORT_FRAMEWORK] : ids;
+}
+
+/**
+ * Loads and checks the signing certificate before any work is done, so a wrong password or an
+ * expired certificate fails the run up front. Undefined when not signing.
+ */
+export async function signingFromArguments(argv: ReportArguments, environment: NodeJS.ProcessEnv = process.env): Promise<SigningSettings | undefined> {
+  const p12Path = argv['sign-p12'];
+  if (p12Path === undefined) {
+    for (const flag of ['sign-pass-env', 'tsa-url', 'signer-name'] as const) {
+      if (argv[flag] !== undefined) throw new UserError(`--${flag} needs --sign-p12`);
+    }
+    return undefined;
+  }
+  const password = await readSigningPassword(argv['sign-pass-env'], environment, p12Path);
+  const signer = await loadP12Signer(p12Path, password, runClock(environment)());
+  const tsaUrl = argv['tsa-url'];
+  if (tsaUrl !== undefined && !/^https?:\/\//i.test(tsaUrl)) throw new UserError(`--tsa-url "${tsaUrl}" is not an http(s) URL`);
+  return {
+    signer,
+    reason: argv['sign-reason'],
+    location: argv['sign-location'],
+    ...(argv['signer-name'] === undefined ? {} : { signerName: argv['signer-name'] }),
+    ...(tsaUrl === undefined ? {} : { timestampUrl: tsaUrl }),
+  };
 }

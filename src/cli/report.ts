@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
@@ -14,6 +14,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
+    const signing = await signingFromArguments(argv);
     const outcome = await runReport({
       snapshotPath: argv.snapshot,
       outDir: argv['out-dir'],
@@ -24,6 +25,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       presentation: presentationFrom(argv),
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogueOptions(argv),
+      ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
       stderr: process.stderr,
     });

@@ -14,11 +14,25 @@ export function sha256Hex(data: string | Uint8Array): string {
 export class StagedOutput {
   private readonly staged: { temporary: string; final: string }[] = [];
 
-  async add(finalPath: string, content: OutputContent): Promise<void> {
+  /** Writes one file under a temporary name; returns the size and SHA-256 of what was written. */
+  async add(finalPath: string, content: OutputContent): Promise<WrittenDigest> {
     await mkdir(dirname(finalPath), { recursive: true });
     const temporary = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`);
     this.staged.push({ temporary, final: finalPath });
-    await writeFile(temporary, content);
+    // Hashed on the way to the disk: a manifest of large streamed files needs no second read.
+    const hash = createHash('sha256');
+    let size = 0;
+    const hashed = function* (): Generator<Uint8Array> {
+      const pieces = typeof content === 'string' || content instanceof Uint8Array ? [content] : content;
+      for (const piece of pieces) {
+        const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+        hash.update(bytes);
+        size += bytes.length;
+        yield bytes;
+      }
+    };
+    await writeFile(temporary, hashed());
+    return { size, sha256: hash.digest('hex') };
   }
 
   /** Renames every staged file into place. */
@@ -51,7 +65,17 @@ async function exists(path: string): Promise<boolean> {
  * of megabytes of findings) be written without ever holding one string longer than V8 allows
  * (about 512 MiB); an iterable is consumed once, when the file is written.
  */
-export type OutputContent = string | Uint8Array | Iterable<string>;
+export type OutputContent = string | Uint8Array | Iterable<string | Uint8Array>;
+
+export interface WrittenDigest {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** A file as written: its path relative to the output folder, size and SHA-256. */
+export interface WrittenFile extends WrittenDigest {
+  readonly fileName: string;
+}
 
 export interface OutputFile {
   /** Path of the file, relative to the output folder (or absolute). */
@@ -60,20 +84,30 @@ export interface OutputFile {
 }
 
 /**
- * Writes every output, or none: refuses up front to overwrite an existing file (unless
- * `overwrite`), stages each file under a temporary name and renames them into place only when all
- * were written.
+ * Writes every output, or none: refuses to overwrite an existing file (unless `overwrite`), stages
+ * each file under a temporary name and renames them into place only when all were written.
+ * `derived` may add files made from the digests of those written (a manifest); they are staged
+ * and committed with the rest.
  */
-export async function writeOutputs(outDir: string, files: readonly OutputFile[], overwrite: boolean): Promise<string[]> {
-  const paths = files.map((file) => join(outDir, file.fileName));
-  if (!overwrite) {
-    for (const path of paths) {
-      if (await exists(path)) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
-    }
-  }
+export async function writeOutputs(
+  outDir: string,
+  files: readonly OutputFile[],
+  overwrite: boolean,
+  derived?: (written: readonly WrittenFile[]) => Promise<readonly OutputFile[]>,
+): Promise<string[]> {
+  const refuseExisting = async (file: OutputFile): Promise<void> => {
+    const path = join(outDir, file.fileName);
+    if (!overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
+  };
+  for (const file of files) await refuseExisting(file);
   const staged = new StagedOutput();
   try {
-    for (const [index, file] of files.entries()) await staged.add(paths[index] ?? file.fileName, file.content);
+    const written: WrittenFile[] = [];
+    for (const file of files) written.push({ fileName: file.fileName, ...(await staged.add(join(outDir, file.fileName), file.content)) });
+    for (const file of derived === undefined ? [] : await derived(written)) {
+      await refuseExisting(file);
+      await staged.add(join(outDir, file.fileName), file.content);
+    }
     return await staged.commit();
   } catch (error) {
     await staged.discard();

@@ -37,3 +37,13 @@ export async function temporaryFolder(prefix = 'iam-audit-test-'): Promise<{ pat
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
+
+/** True for a run's evidence files (its manifest, SHA256SUMS and the manifest's signature). */
+export function isEvidenceFile(name: string): boolean {
+  return /\.(manifest\.json|manifest\.json\.p7s|SHA256SUMS)$/.test(name);
+}
+
+/** The report files among `names`, without the run's evidence files. */
+export function withoutEvidence(names: readonly string[]): string[] {
+  return names.filter((name) => !isEvidenceFile(name));
+}

@@ -1,0 +1,39 @@
+import type { Argv, CommandModule } from 'yargs';
+import { loadTrustAnchors } from '../evidence/trust.js';
+import { allHold, formatVerdict } from '../evidence/verdict.js';
+import { verifyManifest, verifyPdf } from '../evidence/verify.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import { commandOutcome } from './common.js';
+
+interface Arguments {
+  file: string;
+  snapshot: string | undefined;
+  trust: string | undefined;
+  reproduce: boolean;
+}
+
+export const verifyCommand: CommandModule<object, Arguments> = {
+  command: 'verify <file>',
+  describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('file', { type: 'string', demandOption: true, describe: 'report PDF or manifest.json' })
+      .option('snapshot', { type: 'string', describe: 'also check that this snapshot file is the one the evidence names' })
+      .option('trust', { type: 'string', describe: "PEM file with the CA certificate(s) you trust for the signer's chain" })
+      .option('reproduce', { type: 'boolean', default: false, describe: 'PDF only: re-run the analysis on the embedded snapshot and compare the findings' })
+      .example('$0 verify report.pdf --trust ca.pem', 'signature, chain and embedded snapshot')
+      .example('$0 verify out/manifest.json --trust ca.pem', 'manifest signature and every listed file')
+      .example('$0 verify report.pdf --trust ca.pem --reproduce', 're-run the archived analysis') as unknown as Argv<Arguments>,
+  handler: async (argv) => {
+    const trustAnchors = argv.trust === undefined ? [] : await loadTrustAnchors(argv.trust);
+    const options = { trustAnchors, reproduce: argv.reproduce, ...(argv.snapshot === undefined ? {} : { snapshotPath: argv.snapshot }) };
+    const isPdf = /\.pdf$/i.test(argv.file);
+    if (!isPdf && argv.reproduce) throw new UserError('--reproduce needs a report PDF (it carries the snapshot and the findings)');
+    const verdicts = isPdf ? await verifyPdf(argv.file, options) : await verifyManifest(argv.file, options);
+    for (const verdict of verdicts) process.stdout.write(`${formatVerdict(verdict)}\n`);
+    const holds = allHold(verdicts);
+    const failed = verdicts.filter((verdict) => verdict.ok === false).length;
+    process.stdout.write(holds ? `VERIFIED  ${argv.file}: every check holds\n` : `NOT VERIFIED  ${argv.file}: ${failed} check(s) failed\n`);
+    commandOutcome.exitCode = holds ? ExitCode.ok : ExitCode.findings;
+  },
+};

@@ -1,0 +1,204 @@
+import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { sha256Hex } from '../util/files.js';
+
+/**
+ * The evidence a report PDF carries inside itself: the exact snapshot bytes it was made from,
+ * the configuration and exceptions used, and the report's findings as JSON, each as a PDF
+ * attachment (associated file, PDF/A-3 style), and the snapshot's SHA-256 in the document
+ * information. All of it is added before signing, so the signature covers it.
+ */
+
+/** Document-information keys iam-audit writes (custom keys are allowed by ISO 32000 14.3.3). */
+export const INFO_SNAPSHOT_SHA256 = 'IamAuditSnapshotSha256';
+export const INFO_SNAPSHOT_FILE = 'IamAuditSnapshotFile';
+export const INFO_FINDINGS_FILE = 'IamAuditFindingsFile';
+export const KEYWORD_PREFIX = 'snapshot-sha256:';
+
+export type AttachmentRelationship = 'Source' | 'Data' | 'Supplement';
+
+export interface EvidenceMetadata {
+  /** Stamp for the attachments' dates and the document's modification date: the run clock. */
+  readonly createdAt: Date;
+  readonly toolName: string;
+  readonly toolVersion: string;
+}
+
+export interface PdfEvidenceInput {
+  readonly snapshotBytes: Uint8Array;
+  readonly snapshotFileName: string;
+  /** The snapshot's SHA-256 as the report states it; checked against the bytes, never trusted blindly. */
+  readonly snapshotSha256: string;
+  readonly configBytes?: Uint8Array;
+  readonly configFileName?: string;
+  readonly exceptionsBytes?: Uint8Array;
+  readonly exceptionsFileName?: string;
+  /** The report's JSON (render/json.ts), what `verify --reproduce` compares a re-run against. */
+  readonly findingsJsonBytes?: Uint8Array;
+  readonly findingsFileName?: string;
+  readonly metadata: EvidenceMetadata;
+}
+
+interface Attachment {
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  readonly mimeType: string;
+  readonly description: string;
+  readonly relationship: AttachmentRelationship;
+}
+
+function mimeTypeFor(fileName: string): string {
+  if (/\.json$/i.test(fileName)) return 'application/json';
+  if (/\.ya?ml$/i.test(fileName)) return 'application/yaml';
+  return 'application/octet-stream';
+}
+
+function infoDictionary(document: PDFDocument): PDFDict {
+  const existing = document.context.lookupMaybe(document.context.trailerInfo.Info, PDFDict);
+  if (existing !== undefined) return existing;
+  const created = document.context.obj({});
+  document.context.trailerInfo.Info = document.context.register(created);
+  return created;
+}
+
+/**
+ * Adds the evidence to a rendered PDF and returns the new bytes (unsigned: `signPdf` comes next
+ * and last). Deterministic for the same input and `metadata.createdAt`.
+ */
+export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEvidenceInput): Promise<Uint8Array> {
+  const actualSha256 = sha256Hex(input.snapshotBytes);
+  if (actualSha256 !== input.snapshotSha256) {
+    throw new Error(`internal error: snapshot bytes hash to ${actualSha256}, not the ${input.snapshotSha256} the report states`);
+  }
+  const attachments: Attachment[] = [
+    {
+      fileName: input.snapshotFileName,
+      bytes: input.snapshotBytes,
+      mimeType: mimeTypeFor(input.snapshotFileName),
+      description: `iam-audit snapshot the report was made from (SHA-256 ${actualSha256})`,
+      relationship: 'Source',
+    },
+  ];
+  if (input.configBytes !== undefined) {
+    const fileName = input.configFileName ?? 'iam-audit-config.yaml';
+    attachments.push({ fileName, bytes: input.configBytes, mimeType: mimeTypeFor(fileName), description: 'configuration used for the analysis', relationship: 'Source' });
+  }
+  if (input.exceptionsBytes !== undefined) {
+    const fileName = input.exceptionsFileName ?? 'iam-audit-exceptions.yaml';
+    attachments.push({ fileName, bytes: input.exceptionsBytes, mimeType: mimeTypeFor(fileName), description: 'exceptions (accepted risks) applied', relationship: 'Source' });
+  }
+  if (input.findingsJsonBytes !== undefined) {
+    const fileName = input.findingsFileName ?? 'iam-audit-findings.json';
+    attachments.push({ fileName, bytes: input.findingsJsonBytes, mimeType: 'application/json', description: 'the findings of this report as JSON', relationship: 'Data' });
+  }
+  const names = attachments.map((attachment) => attachment.fileName);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new Error(`internal error: two attachments named ${duplicate}`);
+
+  // updateMetadata false: pdf-lib would otherwise stamp the wall clock into the file.
+  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false });
+  for (const attachment of attachments) {
+    await document.attach(attachment.bytes, attachment.fileName, {
+      mimeType: attachment.mimeType,
+      description: attachment.description,
+      creationDate: input.metadata.createdAt,
+      modificationDate: input.metadata.createdAt,
+      afRelationship: AFRelationship[attachment.relationship],
+    });
+  }
+  const existingKeywords = document.getKeywords();
+  const keyword = `${KEYWORD_PREFIX}${actualSha256}`;
+  document.setKeywords([...(existingKeywords === undefined || existingKeywords === '' ? [] : [existingKeywords]), keyword]);
+  document.setModificationDate(input.metadata.createdAt);
+  if (document.getCreator() === undefined) document.setCreator(`${input.metadata.toolName} ${input.metadata.toolVersion}`);
+  const info = infoDictionary(document);
+  info.set(PDFName.of(INFO_SNAPSHOT_SHA256), PDFString.of(actualSha256));
+  info.set(PDFName.of(INFO_SNAPSHOT_FILE), PDFHexString.fromText(input.snapshotFileName));
+  if (input.findingsJsonBytes !== undefined) info.set(PDFName.of(INFO_FINDINGS_FILE), PDFHexString.fromText(input.findingsFileName ?? 'iam-audit-findings.json'));
+  return document.save({ useObjectStreams: false });
+}
+
+// ---------------------------------------------------------------- reading back
+
+export interface EmbeddedFile {
+  readonly fileName: string;
+  readonly relationship: string | null;
+  readonly bytes: Buffer;
+}
+
+export interface SignatureDictionary {
+  readonly signerName: string | null;
+  readonly reason: string | null;
+  readonly location: string | null;
+  readonly signingTime: Date | null;
+  readonly subFilter: string | null;
+}
+
+export interface PdfEvidence {
+  readonly attachments: readonly EmbeddedFile[];
+  readonly signatures: readonly SignatureDictionary[];
+  readonly info: {
+    readonly snapshotSha256: string | null;
+    readonly snapshotFileName: string | null;
+    readonly findingsFileName: string | null;
+    readonly keywords: string | null;
+  };
+}
+
+function textOf(dictionary: PDFDict, key: string): string | null {
+  const value = dictionary.lookup(PDFName.of(key));
+  if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeText();
+  return null;
+}
+
+/** Reads the attachments and iam-audit's document information back out of a PDF. */
+export async function readPdfEvidence(pdfBytes: Uint8Array): Promise<PdfEvidence> {
+  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false, ignoreEncryption: true });
+  const attachments: EmbeddedFile[] = [];
+  const namesTree = document.catalog.lookupMaybe(PDFName.of('Names'), PDFDict)?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
+  const pending: PDFDict[] = namesTree === undefined ? [] : [namesTree];
+  while (pending.length > 0) {
+    const node = pending.pop() as PDFDict;
+    const kids = node.lookupMaybe(PDFName.of('Kids'), PDFArray);
+    if (kids !== undefined) for (let index = 0; index < kids.size(); index += 1) pending.push(kids.lookup(index, PDFDict));
+    const pairs = node.lookupMaybe(PDFName.of('Names'), PDFArray);
+    if (pairs === undefined) continue;
+    for (let index = 0; index + 1 < pairs.size(); index += 2) {
+      const fileSpec = pairs.lookup(index + 1, PDFDict);
+      const fileName = textOf(fileSpec, 'UF') ?? textOf(fileSpec, 'F') ?? `attachment-${index / 2 + 1}`;
+      const stream = fileSpec.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
+      if (!(stream instanceof PDFRawStream)) continue;
+      const relationship = fileSpec.lookupMaybe(PDFName.of('AFRelationship'), PDFName)?.asString().slice(1) ?? null;
+      attachments.push({ fileName, relationship, bytes: Buffer.from(decodePDFRawStream(stream).decode()) });
+    }
+  }
+  const signatures: SignatureDictionary[] = [];
+  const fields = document.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const fieldQueue: PDFDict[] = [];
+  if (fields !== undefined) for (let index = 0; index < fields.size(); index += 1) fieldQueue.push(fields.lookup(index, PDFDict));
+  while (fieldQueue.length > 0) {
+    const field = fieldQueue.shift() as PDFDict;
+    const kids = field.lookupMaybe(PDFName.of('Kids'), PDFArray);
+    if (kids !== undefined) for (let index = 0; index < kids.size(); index += 1) fieldQueue.push(kids.lookup(index, PDFDict));
+    const value = field.lookup(PDFName.of('V'));
+    if (!(value instanceof PDFDict) || field.lookupMaybe(PDFName.of('FT'), PDFName)?.asString() !== '/Sig') continue;
+    const time = value.lookup(PDFName.of('M'));
+    signatures.push({
+      signerName: textOf(value, 'Name'),
+      reason: textOf(value, 'Reason'),
+      location: textOf(value, 'Location'),
+      signingTime: time instanceof PDFString || time instanceof PDFHexString ? time.decodeDate() : null,
+      subFilter: value.lookupMaybe(PDFName.of('SubFilter'), PDFName)?.asString().slice(1) ?? null,
+    });
+  }
+  const info = document.context.lookupMaybe(document.context.trailerInfo.Info, PDFDict);
+  return {
+    attachments,
+    signatures,
+    info: {
+      snapshotSha256: info === undefined ? null : textOf(info, INFO_SNAPSHOT_SHA256),
+      snapshotFileName: info === undefined ? null : textOf(info, INFO_SNAPSHOT_FILE),
+      findingsFileName: info === undefined ? null : textOf(info, INFO_FINDINGS_FILE),
+      keywords: document.getKeywords() ?? null,
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { AnalysisResult } from '../analyze/result.js';
+import { renderJson } from '../render/json.js';
+import type { LoadedSnapshot } from '../snapshot/io.js';
+import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
+import { toIsoUtc } from '../util/time.js';
+import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from './manifest.js';
+import { finalisePdfEvidence } from './pdf-evidence.js';
+import { signPdf } from './pdf-sign.js';
+import type { EvidenceSigner } from './signer.js';
+
+/** What `report --sign-p12 ...` asks for; the signer is loaded and checked before any work. */
+export interface SigningSettings {
+  readonly signer: EvidenceSigner;
+  readonly reason: string;
+  readonly location: string;
+  readonly signerName?: string;
+  readonly timestampUrl?: string;
+}
+
+export interface EvidenceContext {
+  readonly result: AnalysisResult;
+  readonly loaded: LoadedSnapshot;
+  readonly outDir: string;
+  /** The run clock's "now" for the evidence: signing time, manifest time (SOURCE_DATE_EPOCH honoured). */
+  readonly now: Date;
+  /** Stem of the report files (iam_audit_<time>): names the embedded findings JSON. */
+  readonly stem: string;
+  readonly signing?: SigningSettings;
+  /** The configuration and exceptions files used, embedded in the PDF as they were read. */
+  readonly config?: { readonly fileName: string; readonly bytes: Uint8Array };
+  readonly exceptions?: { readonly fileName: string; readonly bytes: Uint8Array };
+}
+
+function asBytes(content: OutputContent): Uint8Array {
+  if (typeof content === 'string') return Buffer.from(content, 'utf8');
+  if (content instanceof Uint8Array) return content;
+  return Buffer.concat([...content].map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
+}
+
+/**
+ * Before anything is written: puts the evidence into every PDF (the exact snapshot, the
+ * configuration and exceptions used, the findings JSON) and signs it when asked. Since writing is
+ * all-or-nothing, a failed signature leaves no unsigned PDF behind.
+ */
+export async function embedPdfEvidence(files: readonly OutputFile[], context: EvidenceContext): Promise<OutputFile[]> {
+  const { result, loaded, signing } = context;
+  const tool = result.tool;
+  const outputs: OutputFile[] = [];
+  for (const file of files) {
+    if (!/\.pdf$/i.test(file.fileName)) {
+      outputs.push(file);
+      continue;
+    }
+    const withEvidence = await finalisePdfEvidence(asBytes(file.content), {
+      snapshotBytes: loaded.bytes,
+      snapshotFileName: result.snapshot.fileName,
+      snapshotSha256: loaded.sha256,
+      ...(context.config === undefined ? {} : { configBytes: context.config.bytes, configFileName: context.config.fileName }),
+      ...(context.exceptions === undefined ? {} : { exceptionsBytes: context.exceptions.bytes, exceptionsFileName: context.exceptions.fileName }),
+      findingsJsonBytes: Buffer.from(renderJson(result), 'utf8'),
+      findingsFileName: `${context.stem}.json`,
+      metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
+    });
+    const content =
+      signing === undefined
+        ? withEvidence
+        : await signPdf(withEvidence, signing.signer, {
+            signingTime: context.now,
+            reason: signing.reason,
+            location: signing.location,
+            ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
+            ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
+          });
+    outputs.push({ fileName: file.fileName, content });
+  }
+  return outputs;
+}
+
+/**
+ * After the run's files were written (staged): the manifest listing each with its size and
+ * SHA-256 (and the snapshot when it lies in the output folder), the SHA256SUMS file, and with a
+ * certificate the detached CMS signature of the manifest.
+ */
+export async function manifestOutputs(written: readonly WrittenFile[], context: EvidenceContext): Promise<OutputFile[]> {
+  const { result, loaded, signing } = context;
+  const names = manifestFileNames(context.stem);
+  const artifacts: ManifestArtifact[] = [];
+  const snapshotInOutDir = relative(resolve(context.outDir), resolve(loaded.path));
+  if (!snapshotInOutDir.startsWith('..') && !isAbsolute(snapshotInOutDir)) artifacts.push(describeArtifact(snapshotInOutDir.split(sep).join('/'), loaded.bytes));
+  for (const file of written) artifacts.push(checkedArtifact(file.fileName.split(sep).join('/'), file.size, file.sha256));
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    tool: { name: result.tool.name, version: result.tool.version },
+    createdAt: toIsoUtc(context.now),
+    snapshot: {
+      fileName: result.snapshot.fileName,
+      sha256: result.snapshot.sha256,
+      capturedAt: result.snapshot.capturedAt,
+      account: { id: result.snapshot.account.id, partition: result.snapshot.account.partition },
+    },
+    artifacts,
+  };
+  const manifestText = renderManifest(manifest);
+  const outputs: OutputFile[] = [
+    { fileName: names.manifest, content: manifestText },
+    { fileName: names.sums, content: renderSha256Sums([...artifacts, describeArtifact(names.manifest, manifestText)]) },
+  ];
+  if (signing !== undefined) {
+    outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(manifestText, 'utf8'), signing.signer, context.now, signing.timestampUrl) });
+  }
+  return outputs;
+}

@@ -1,0 +1,94 @@
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import forge from 'node-forge';
+import { keyUsageAllowsSigning } from './trust.js';
+import { describeFsError } from '../snapshot/io.js';
+import { InputError } from '../util/errors.js';
+import { toIsoUtc } from '../util/time.js';
+
+/** The organisation's signing identity, loaded from a PKCS#12 file and checked for use. */
+export interface EvidenceSigner {
+  readonly certificate: X509Certificate;
+  /** Further certificates from the P12 (intermediates, CA), embedded so verifiers can build the chain. */
+  readonly chain: readonly X509Certificate[];
+  readonly privateKey: KeyObject;
+  /** The certificate subject's common name (or the whole subject when it has none). */
+  readonly commonName: string;
+}
+
+export function commonNameOf(certificate: X509Certificate): string {
+  const match = /(?:^|\n)CN=([^\n]+)/.exec(certificate.subject);
+  return match?.[1] ?? certificate.subject.replace(/\n/g, ', ');
+}
+
+function sameKey(left: KeyObject, right: KeyObject): boolean {
+  return left.export({ type: 'spki', format: 'der' }).equals(right.export({ type: 'spki', format: 'der' }));
+}
+
+/**
+ * Parses a PKCS#12 file. node-forge reads the PBES2/AES files OpenSSL 3 writes as well as the
+ * legacy ones; its key support is RSA only, which we say plainly rather than fail obscurely.
+ */
+export function parseP12(bytes: Uint8Array, password: string, fileName: string): { privateKey: KeyObject; certificates: X509Certificate[] } {
+  let pfx: forge.pkcs12.Pkcs12Pfx;
+  try {
+    const der = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(bytes).toString('binary')), true);
+    pfx = forge.pkcs12.pkcs12FromAsn1(der, true, password);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/mac could not be verified|invalid password/i.test(message)) throw new InputError(fileName, null, 'wrong password for this PKCS#12 file');
+    throw new InputError(fileName, null, `not a readable PKCS#12 (.p12/.pfx) file (${message})`);
+  }
+  const keyBags = [
+    ...(pfx.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag ?? ''] ?? []),
+    ...(pfx.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag ?? ''] ?? []),
+  ];
+  const certBags = pfx.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag ?? ''] ?? [];
+  const keyBag = keyBags[0];
+  if (keyBag === undefined) throw new InputError(fileName, null, 'holds no private key');
+  if (keyBag.key === undefined || keyBag.key === null) throw new InputError(fileName, null, 'holds a private key that is not RSA; only RSA signing keys are supported');
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
+  const certificates = certBags.map((bag) => {
+    if (bag.cert === undefined || bag.cert === null) throw new InputError(fileName, null, 'holds a certificate that is not RSA; only RSA certificates are supported');
+    return new X509Certificate(forge.pki.certificateToPem(bag.cert));
+  });
+  return { privateKey, certificates };
+}
+
+/** Throws unless the certificate may sign evidence at `at`: within its validity and meant for signing. */
+export function checkSigningCertificate(certificate: X509Certificate, at: Date, fileName: string): void {
+  const notBefore = new Date(certificate.validFrom);
+  const notAfter = new Date(certificate.validTo);
+  const name = commonNameOf(certificate);
+  if (at < notBefore) {
+    throw new InputError(fileName, null, `certificate "${name}" is not valid yet at the signing time ${toIsoUtc(at)} (valid from ${toIsoUtc(notBefore)})`);
+  }
+  if (at > notAfter) throw new InputError(fileName, null, `certificate "${name}" expired on ${toIsoUtc(notAfter)} (signing time ${toIsoUtc(at)})`);
+  if (keyUsageAllowsSigning(certificate) === false) {
+    throw new InputError(fileName, null, `certificate "${name}" is not meant for signing (its key usage has neither digitalSignature nor nonRepudiation)`);
+  }
+}
+
+export function signerFromP12(bytes: Uint8Array, password: string, fileName: string, at: Date): EvidenceSigner {
+  const { privateKey, certificates } = parseP12(bytes, password, fileName);
+  const publicKey = createPublicKey(privateKey);
+  const certificate = certificates.find((candidate) => sameKey(candidate.publicKey, publicKey));
+  if (certificate === undefined) throw new InputError(fileName, null, 'holds no certificate for its private key');
+  checkSigningCertificate(certificate, at, fileName);
+  return {
+    certificate,
+    chain: certificates.filter((candidate) => candidate !== certificate),
+    privateKey,
+    commonName: commonNameOf(certificate),
+  };
+}
+
+export async function loadP12Signer(path: string, password: string, at: Date): Promise<EvidenceSigner> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new InputError(path, null, describeFsError(error));
+  }
+  return signerFromP12(bytes, password, path, at);
+}
