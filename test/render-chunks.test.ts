@@ -28,10 +28,14 @@ function exampleResult(users: number): AnalysisResult {
 }
 
 describe('chunked renderers', () => {
-  it('JSON: byte-identical to JSON.stringify of the whole report, in several chunks', async () => {
+  it('JSON: the whole report, indented as json.dump(indent=4) but one line per rule result, in several chunks', async () => {
     for (const result of [await demoResult(), exampleResult(0), exampleResult(2500)]) {
-      const chunks = [...renderJsonChunks(result, 100)];
-      assert.equal(chunks.join(''), `${JSON.stringify(buildJsonReport(result), null, 4)}\n`);
+      const text = [...renderJsonChunks(result, 100)].join('');
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(buildJsonReport(result))));
+      const resultLines = text.split('\n').filter((line) => line.startsWith('        {"rule_id":'));
+      assert.equal(resultLines.length, result.catalogue?.results.length ?? 0);
+      const expected = JSON.stringify(buildJsonReport(result), null, 4).split('\n');
+      assert.deepEqual(text.split('\n').slice(0, 20), expected.slice(0, 20), 'metadata and findings as the original wrote them');
     }
     assert.ok([...renderJsonChunks(exampleResult(2500), 100)].length > 25);
   });

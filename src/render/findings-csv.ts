@@ -51,14 +51,16 @@ function* findingRows(result: AnalysisResult): Generator<string[]> {
       item.exception?.approvedBy ?? '',
       item.exception?.expires ?? '',
       cells.controls,
-      cells.remediation,
+      // What to do applies to failures (and accepted ones); on a pass it would only repeat the
+      // rule's text hundreds of thousands of times in a large account.
+      item.status === 'fail' || item.status === 'excepted' ? cells.remediation : '',
     ];
   }
 }
 
 /**
  * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result, in the engine's
- * order, in chunks (a large account's file exceeds what one string can hold). An excepted failure
+ * order, remediation filled on failed and excepted rows, in chunks (a large account's file exceeds what one string can hold). An excepted failure
  * carries its justification, approver and expiry in its own columns; a failure whose exception
  * expired says so in `reason`.
  */

@@ -10,6 +10,8 @@ class MappedList<Item> {
   constructor(
     readonly items: readonly Item[],
     readonly map: (item: Item) => unknown,
+    /** One compact line per item instead of indented JSON: for the rule results, which are many. */
+    readonly compact: boolean,
   ) {}
 }
 
@@ -18,8 +20,8 @@ function isMappedList(value: unknown): value is MappedList<unknown> {
   return value instanceof MappedList;
 }
 
-function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown): MappedList<Item> {
-  return new MappedList(items, map);
+function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown, compact = false): MappedList<Item> {
+  return new MappedList(items, map, compact);
 }
 
 /**
@@ -123,7 +125,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
               expires: item.expiredException.expires,
               resource_pattern: item.expiredException.resourcePattern,
             },
-    })),
+    }), true),
     frameworks: catalogue.frameworks.map((framework) => ({
       id: framework.id,
       name: framework.name,
@@ -160,8 +162,9 @@ function nestedJson(value: unknown, depth: number): string {
 }
 
 /**
- * The JSON report in chunks: byte for byte what JSON.stringify(buildJsonReport(result), null, 4)
- * gives, but the long lists are written a batch of items at a time.
+ * The JSON report in chunks: JSON.stringify(buildJsonReport(result), null, 4), except that each
+ * rule result is one compact line (a large account has hundreds of thousands of them; indented,
+ * they would double the file), and the long lists are written a batch of items at a time.
  */
 export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
   // JSON.stringify leaves out keys whose value is undefined; so do we.
@@ -173,7 +176,8 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
       yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
       let batch: string[] = [];
       for (const [position, item] of value.items.entries()) {
-        batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${nestedJson(value.map(item), 2)}`);
+        const text = value.compact ? JSON.stringify(value.map(item)) : nestedJson(value.map(item), 2);
+        batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
         if (batch.length >= itemsPerChunk) {
           yield batch.join('');
           batch = [];
