@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { auditCommand } from './audit.js';
+import { collectCommand } from './collect.js';
 import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
@@ -13,10 +14,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('iam-audit')
     .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
+    .command(collectCommand)
     .command(importCommand)
     .command(reportCommand)
     .command(auditCommand)
-    .demandCommand(1, 'name a command: import, report or audit')
+    .demandCommand(1, 'name a command: collect, import, report or audit')
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')
