@@ -73,6 +73,10 @@ export function collectRunOptions(
   output: { outputPath?: string; defaultDir: string; overwrite: boolean },
 ): CollectRunOptions {
   const environment = process.env;
+  // yargs does not enforce `choices` here (the handler runs first), so check it ourselves.
+  if (!(COLLECT_SOURCES as readonly string[]).includes(argv.source)) {
+    throw new UserError(`--source must be one of ${COLLECT_SOURCES.join(', ')}, got "${argv.source}"`);
+  }
   const retryBaseDelayMs = hiddenMilliseconds(environment, 'IAM_AUDIT_RETRY_BASE_MS');
   return {
     ...(argv.profile === undefined ? {} : { profile: argv.profile }),
