@@ -763,13 +763,14 @@ function rootFacts(inputs: RootInputs): RootFacts {
     arn: inputs.arn,
     createdAt: fromReport(reportRoot?.createdAt),
     password: {
-      enabled: passwordPresent.known ? passwordPresent : (reportRoot?.password.enabled ?? passwordPresent),
+      // Live facts that failed stay failed: a stale report value must not hide a failed collection.
+      enabled: passwordPresent,
       lastUsed: fromReport(reportRoot?.password.lastUsed),
       lastChanged: fromReport(reportRoot?.password.lastChanged),
       nextRotation: fromReport(reportRoot?.password.nextRotation),
       resetRequired: absent('not_supported'),
     },
-    mfa: { active: mfaActive.known ? mfaActive : (reportRoot?.mfa.active ?? mfaActive), devices },
+    mfa: { active: mfaActive, devices },
     accessKeys,
     signingCertificates: fromReport(reportRoot?.signingCertificates),
   };
