@@ -4,9 +4,11 @@
  */
 import { printTable, type BenchRow } from './table.js';
 import { run as importReport } from './import-report.js';
+import { run as collect } from './collect.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
+  { name: 'collect', run: collect },
 ];
 
 const filter = process.argv[2];

@@ -40,7 +40,10 @@ export class ApiCaller {
    * `api` is the IAM action (iam:ListUsers), which is also the permission the call needs;
    * `resource` names what the call is about (a user ARN) or null for account-wide calls.
    */
-  async call<T extends WithMetadata>(api: string, resource: string | null, send: (signal: AbortSignal) => Promise<T>, urgent = false): Promise<T> {
+  async call<T extends WithMetadata>(api: string, resource: string | null, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // Account-wide calls (a few dozen: list pages, report polls) go ahead of the thousands of
+    // per-user calls, so the user total is known early and the report polls keep their rhythm.
+    const urgent = resource === null;
     return this.options.limiter.run(async () => {
       if (this.options.runSignal.aborted) {
         throw new CallFailure(api, resource, RUN_TIME_LIMIT_CODE, 'not called: the run time limit was reached');

@@ -52,6 +52,7 @@ import { toIsoUtc } from '../util/time.js';
 import { attempt, type ApiCaller, type Outcome } from './caller.js';
 import { fetchCredentialReport, type ReportFetchOptions } from './credential-report.js';
 import { CallFailure, isAccessDenied } from './errors.js';
+import { ConcurrencyLimiter } from './limiter.js';
 
 export const COLLECT_SOURCES = ['api', 'credential-report', 'both'] as const;
 export type CollectSource = (typeof COLLECT_SOURCES)[number];
@@ -61,6 +62,8 @@ export interface CollectorOptions {
   readonly sts: STSClient;
   readonly caller: ApiCaller;
   readonly source: CollectSource;
+  /** Users collected at once (each makes up to three calls at a time, through the caller's limit). */
+  readonly concurrency: number;
   readonly region: string | null;
   readonly report: ReportFetchOptions;
   readonly runSignal: AbortSignal;
@@ -184,11 +187,10 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
     resource: string | null,
     fetchPage: (marker: string | undefined, abortSignal: AbortSignal) => Promise<T>,
     onPage: (page: T) => void,
-    urgent = false,
   ): Promise<void> => {
     let marker: string | undefined;
     do {
-      const page = await caller.call(api, resource, (abortSignal) => fetchPage(marker, abortSignal), urgent);
+      const page = await caller.call(api, resource, (abortSignal) => fetchPage(marker, abortSignal));
       onPage(page);
       if (page.IsTruncated === true) {
         if (page.Marker === undefined || page.Marker === '') {
@@ -208,7 +210,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
   // ---- account-wide facts, concurrently with the users ----
   const aliasPromise = attempt(async () => {
     const aliases: string[] = [];
-    await forEachPage('iam:ListAccountAliases', null, (Marker, abortSignal) => iam.send(new ListAccountAliasesCommand({ Marker }), { abortSignal }), (page) =>
+    await forEachPage('iam:ListAccountAliases', null, (Marker, abortSignal) => iam.send(new ListAccountAliasesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) =>
       aliases.push(...(page.AccountAliases ?? [])),
     );
     return aliases;
@@ -242,7 +244,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
     await forEachPage(
       'iam:ListVirtualMFADevices',
       null,
-      (Marker, abortSignal) => iam.send(new ListVirtualMFADevicesCommand({ Marker, AssignmentStatus: 'Any' }), { abortSignal }),
+      (Marker, abortSignal) => iam.send(new ListVirtualMFADevicesCommand({ Marker, MaxItems: 1000, AssignmentStatus: 'Any' }), { abortSignal }),
       (page) => {
         for (const device of page.VirtualMFADevices ?? []) {
           if (device.SerialNumber !== undefined) devices.push({ serialNumber: device.SerialNumber, assignedTo: device.User?.Arn ?? null });
@@ -260,7 +262,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
       'iam:GetAccountAuthorizationDetails',
       null,
       (Marker, abortSignal) =>
-        iam.send(new GetAccountAuthorizationDetailsCommand({ Marker, Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] }), {
+        iam.send(new GetAccountAuthorizationDetailsCommand({ Marker, MaxItems: 1000, Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] }), {
           abortSignal,
         }),
       (page) => {
@@ -291,7 +293,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
     await forEachPage(
       'iam:ListServerCertificates',
       null,
-      (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker }), { abortSignal }),
+      (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }),
       (page) => {
         for (const certificate of page.ServerCertificateMetadataList ?? []) {
           certificates.push({
@@ -360,6 +362,9 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
 
   // ---- users: ListUsers page by page; each listed user's own calls start at once ----
   const userTasks: Promise<LiveUser>[] = [];
+  // Users in flight are bounded too (their calls are bounded by the caller): thousands of users
+  // queued at once would hold thousands of pending calls in memory for no gain in speed.
+  const userSlots = new ConcurrencyLimiter(options.concurrency * 2);
   let listingFailure: CallFailure | null = null;
   const collectUser = async (listed: User, index: number): Promise<LiveUser> => {
     const name = listed.UserName ?? '';
@@ -403,12 +408,12 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
       (Marker, abortSignal) => iam.send(new ListUsersCommand({ Marker, MaxItems: 1000 }), { abortSignal }),
       (page) => {
         for (const user of page.Users ?? []) {
-          userTasks.push(collectUser(user, listedUsers.length));
+          const index = listedUsers.length;
+          userTasks.push(userSlots.run(() => collectUser(user, index)));
           listedUsers.push(user);
         }
         options.onUsersListed?.(listedUsers.length, page.IsTruncated !== true);
       },
-      true,
     );
   } catch (error) {
     if (!(error instanceof CallFailure)) throw error;

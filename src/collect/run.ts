@@ -11,7 +11,8 @@ import { redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ProgressDisplay } from './progress.js';
 
-export const DEFAULT_CONCURRENCY = 8;
+/** As the AWS CLI's s3 transfers (max_concurrent_requests 10); the SDK's adaptive retry backs off if IAM throttles. */
+export const DEFAULT_CONCURRENCY = 10;
 
 export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutMs'> {
   readonly source: CollectSource;
@@ -91,6 +92,7 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
       sts: connection.sts,
       caller,
       source: options.source,
+      concurrency: options.concurrency,
       region: connection.region,
       report: { timeoutMs: options.reportTimeoutMs, pollBaseMs: options.reportPollBaseMs, maxPollDelayMs: Math.max(options.reportPollBaseMs, 8_000) },
       runSignal: runController.signal,
