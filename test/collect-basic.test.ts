@@ -113,6 +113,8 @@ describe('collect against the local IAM endpoint (default source: both)', () => 
     );
     // The default version (v2), not v1; "a b+c" survives URL-decoding.
     assert.deepEqual(value(policies[1]!.document), { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::bucket/a b+c' }] });
+    // 11 entries (7 users, a group, a role, 2 policies) in pages of 2: all 6 pages were read.
+    assert.equal(endpoint.count('GetAccountAuthorizationDetails'), 6);
     assert.deepEqual(
       value(snapshot.accountFacts.groups).map((group) => group.name),
       ['admins'],

@@ -84,6 +84,20 @@ describe('collect under faults', () => {
     });
   });
 
+  test('AccessDenied on ListUsers: no users is a recorded failure, never an empty clean list', async () => {
+    const scenario = baseScenario({ faults: [{ action: 'ListUsers', kind: 'access-denied' }] });
+    await withCollection(scenario, ['--quiet'], ({ run, snapshot }) => {
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(run.stderr, /Missing permissions: grant iam:ListUsers/);
+      assert.ok(snapshot);
+      assert.deepEqual(snapshot.users, []);
+      assert.deepEqual(
+        snapshot.collectionErrors.map((error) => [error.api, error.code, error.affects]),
+        [['iam:ListUsers', 'AccessDenied', ['users']]],
+      );
+    });
+  });
+
   test('a 500 on every attempt: the call fails for good after the retries, the rest goes on', async () => {
     const scenario = baseScenario({ faults: [{ action: 'GetAccountPasswordPolicy', kind: 'internal-error' }] });
     await withCollection(scenario, ['--max-attempts', '3'], ({ run, snapshot }, { count }) => {

@@ -48,12 +48,20 @@ export class ApiCaller {
       if (this.options.runSignal.aborted) {
         throw new CallFailure(api, resource, RUN_TIME_LIMIT_CODE, 'not called: the run time limit was reached');
       }
-      const callSignal = AbortSignal.timeout(this.options.callTimeoutMs);
-      const signal = AbortSignal.any([this.options.runSignal, callSignal]);
+      // A plain controller with a timer cleared at the end, not AbortSignal.timeout/any: those keep
+      // every call's signal (and its timer) alive for the whole time limit, i.e. all of them at once.
+      const controller = new AbortController();
+      let callTimedOut = false;
+      const timer = setTimeout(() => {
+        callTimedOut = true;
+        controller.abort();
+      }, this.options.callTimeoutMs);
+      const onRunAbort = (): void => controller.abort();
+      this.options.runSignal.addEventListener('abort', onRunAbort, { once: true });
       const started = performance.now();
       this.calls += 1;
       try {
-        const output = await send(signal);
+        const output = await send(controller.signal);
         const attempts = output.$metadata.attempts ?? 1;
         this.retries += attempts - 1;
         this.logLine(api, resource, `ok, ${attempts} attempt${attempts === 1 ? '' : 's'}`, started);
@@ -63,17 +71,20 @@ export class ApiCaller {
         this.retries += Math.max(0, attempts - 1);
         let code = errorCode(error);
         let message = redactSecrets(errorMessage(error), this.options.secrets);
-        if (code === 'AbortError' || signal.aborted) {
-          if (this.options.runSignal.aborted) {
-            code = RUN_TIME_LIMIT_CODE;
-            message = 'the run time limit was reached before the call completed';
-          } else {
+        if (code === 'AbortError' || controller.signal.aborted) {
+          if (callTimedOut) {
             code = CALL_TIME_LIMIT_CODE;
             message = `no answer within the call time limit of ${this.options.callTimeoutMs / 1000} s`;
+          } else {
+            code = RUN_TIME_LIMIT_CODE;
+            message = 'the run time limit was reached before the call completed';
           }
         }
         this.logLine(api, resource, `failed: ${code}, ${attempts} attempt${attempts === 1 ? '' : 's'}`, started);
         throw new CallFailure(api, resource, code, message);
+      } finally {
+        clearTimeout(timer);
+        this.options.runSignal.removeEventListener('abort', onRunAbort);
       }
     }, urgent);
   }
