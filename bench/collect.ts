@@ -53,8 +53,15 @@ export async function run(): Promise<BenchRow[]> {
     credentialReport: { csv: credentialReportCsv({ accountId: ACCOUNT, users }), generatedAt: '2026-11-20T10:00:00Z', pollsUntilReady: 2 },
   };
   const rows: BenchRow[] = [];
-  for (const source of ['both', 'api'] as const) {
-    const endpoint = await startIamEndpoint(scenario);
+  const runs = [
+    { source: 'both', maxRequestsPerSecond: undefined },
+    { source: 'api', maxRequestsPerSecond: undefined },
+    // IAM throttles per API with token buckets; 300/s is below what 10 calls in flight reach here,
+    // so this row shows the SDK's adaptive retry at work (the targets apply to the rows above).
+    { source: 'both', maxRequestsPerSecond: 300 },
+  ] as const;
+  for (const { source, maxRequestsPerSecond } of runs) {
+    const endpoint = await startIamEndpoint({ ...scenario, ...(maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond }) });
     const folder = await mkdtemp(join(tmpdir(), 'iam-audit-bench-collect-'));
     try {
       const output = join(folder, 'snapshot.json');
@@ -66,14 +73,14 @@ export async function run(): Promise<BenchRow[]> {
       if (snapshot.users.length !== USERS) throw new Error(`collected ${snapshot.users.length} users, expected ${USERS}`);
       const perUserCalls = PER_USER_ACTIONS.reduce((sum, action) => sum + endpoint.count(action), 0);
       rows.push({
-        benchmark: `collect --source ${source} (${LATENCY_MS} ms/call)`,
+        benchmark: `collect --source ${source} (${LATENCY_MS} ms/call${maxRequestsPerSecond === undefined ? '' : `, throttled above ${maxRequestsPerSecond}/s`})`,
         size: `${USERS.toLocaleString('en')} users`,
         'wall time': formatSeconds(measured.wallMs),
         'peak memory': formatMegabytes(measured.peakRssBytes),
         'calls/user': (perUserCalls / USERS).toFixed(2),
         'all calls/user': (snapshot.collection.apiCalls / USERS).toFixed(2),
         retries: String(snapshot.collection.retries),
-        target: '<= 4 calls/user, < 60 s, < 300 MB',
+        target: maxRequestsPerSecond === undefined ? '<= 4 calls/user, < 60 s, < 300 MB' : '(throttling: informative)',
       });
     } finally {
       await endpoint.close();

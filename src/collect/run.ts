@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { defaultSnapshotFileName } from '../import/credential-report.js';
 import { writeSnapshot } from '../snapshot/io.js';
@@ -66,6 +67,8 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
   const counters = { usersDone: 0, usersTotal: 0, listingComplete: false };
   let progress: ProgressDisplay | null = null;
   const runController = new AbortController();
+  // Every call in flight listens for the run's abort: up to --concurrency listeners, by design.
+  setMaxListeners(0, runController.signal);
   const runTimer = setTimeout(() => runController.abort(), options.runTimeoutMs);
   const caller = new ApiCaller({
     limiter: new ConcurrencyLimiter(options.concurrency),

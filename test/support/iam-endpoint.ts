@@ -73,6 +73,8 @@ export interface Scenario {
   /** The credential report: its CSV, when IAM generated it, and how many polls it takes. null: never available. */
   readonly credentialReport?: { readonly csv: string; readonly generatedAt: string; readonly pollsUntilReady: number } | null;
   readonly faults?: readonly Fault[];
+  /** Throttle above this many requests per second (a token bucket, as IAM's per-API limits are). */
+  readonly maxRequestsPerSecond?: number;
   /** Added before every answer (the benchmark's 20 ms). */
   readonly latencyMs?: number;
   /** Credentials AssumeRole hands out. */
@@ -350,6 +352,19 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     return null;
   };
 
+  let tokens = scenario.maxRequestsPerSecond ?? 0;
+  let refilledAt = performance.now();
+  const takeRateToken = (): boolean => {
+    const limit = scenario.maxRequestsPerSecond;
+    if (limit === undefined) return true;
+    const now = performance.now();
+    tokens = Math.min(limit, tokens + ((now - refilledAt) / 1000) * limit);
+    refilledAt = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+
   const send = (response: ServerResponse, status: number, body: string): void => {
     response.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
     response.end(body);
@@ -372,6 +387,7 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
         hung.push(response);
         return;
       }
+      if (!takeRateToken()) throw new QueryError(400, 'Throttling', 'Rate exceeded');
       if (fault?.kind === 'throttle') throw new QueryError(400, 'Throttling', 'Rate exceeded');
       if (fault?.kind === 'internal-error') throw new QueryError(500, 'ServiceFailure', 'Request processing has failed due to some unknown error, exception or failure.');
       if (fault?.kind === 'access-denied') {
