@@ -163,6 +163,11 @@ describe('collect against the local IAM endpoint (default source: both)', () => 
     assert.ok(endpoint.requests.every((request) => request.signedWith === 'AKIAFAKETESTKEY00001'));
     assert.match(collected.run.stderr, /\[call\] iam:ListMFADevices arn:aws:iam::123456789012:user\/alice: ok/);
     assert.deepEqual(leakedSecrets(collected.snapshotText, collected.run.stdout, collected.run.stderr), []);
+    // Nothing but the call log on stderr: no SDK or Node warnings (e.g. MaxListenersExceeded).
+    assert.deepEqual(
+      collected.run.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[call] ')),
+      [],
+    );
   });
 
   test('reporting the collected snapshot gives exactly the expected MFA findings', async () => {

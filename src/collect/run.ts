@@ -10,6 +10,7 @@ import { connect, type ConnectionOptions } from './clients.js';
 import { collectSnapshot, missingPermissions, type CollectSource } from './collector.js';
 import { redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
+import { startPeriodicFullGc } from './memory.js';
 import { ProgressDisplay } from './progress.js';
 
 /** As the AWS CLI's s3 transfers (max_concurrent_requests 10); the SDK's adaptive retry backs off if IAM throttles. */
@@ -88,6 +89,7 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     retries: caller.retries + connection.setupRetries,
   }));
   progress.start();
+  const stopFullGc = startPeriodicFullGc(5_000);
   let outcome;
   try {
     outcome = await collectSnapshot({
@@ -111,6 +113,7 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     });
   } finally {
     clearTimeout(runTimer);
+    stopFullGc();
     progress.stop();
     connection.iam.destroy();
     connection.sts.destroy();
