@@ -161,6 +161,22 @@ describe('collect under faults', () => {
     });
   });
 
+  test('LimitExceeded on GenerateCredentialReport and ReportInProgress on GetCredentialReport mean "poll again"', async () => {
+    const scenario = baseScenario({
+      faults: [
+        { action: 'GenerateCredentialReport', kind: 'limit-exceeded', times: 1 },
+        { action: 'GetCredentialReport', kind: 'report-in-progress', times: 1 },
+      ],
+    });
+    await withCollection(scenario, ['--quiet'], ({ run, snapshot }, { count }) => {
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(snapshot);
+      assert.deepEqual(snapshot.collectionErrors, []);
+      assert.equal(snapshot.credentialReport?.generatedAt, '2026-11-20T10:00:00Z');
+      assert.equal(count('GetCredentialReport'), 2);
+    });
+  });
+
   test('a credential report that never becomes ready: recorded, usage dates fall back to GetAccessKeyLastUsed', async () => {
     const scenario = baseScenario({ credentialReport: { csv: '', generatedAt: '2026-11-20T10:00:00Z', pollsUntilReady: 1_000 } });
     await withCollection(scenario, ['--report-timeout', '0.5', '--quiet'], ({ run, snapshot }, { count }) => {

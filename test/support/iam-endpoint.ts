@@ -43,7 +43,7 @@ export interface ScenarioManagedPolicy {
   readonly document: unknown;
 }
 
-export type FaultKind = 'throttle' | 'access-denied' | 'internal-error' | 'hang';
+export type FaultKind = 'throttle' | 'access-denied' | 'internal-error' | 'hang' | 'limit-exceeded' | 'report-in-progress';
 
 export interface Fault {
   /** The Action the fault applies to (e.g. ListMFADevices). */
@@ -389,6 +389,8 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
       }
       if (!takeRateToken()) throw new QueryError(400, 'Throttling', 'Rate exceeded');
       if (fault?.kind === 'throttle') throw new QueryError(400, 'Throttling', 'Rate exceeded');
+      if (fault?.kind === 'limit-exceeded') throw new QueryError(409, 'LimitExceeded', 'Cannot exceed quota for ReportGenerationRequests');
+      if (fault?.kind === 'report-in-progress') throw new QueryError(404, 'ReportInProgress', 'Credential report is being generated');
       if (fault?.kind === 'internal-error') throw new QueryError(500, 'ServiceFailure', 'Request processing has failed due to some unknown error, exception or failure.');
       if (fault?.kind === 'access-denied') {
         throw new QueryError(403, 'AccessDenied', `User: ${scenario.callerArn ?? accountArn('user/auditor')} is not authorized to perform: iam:${action} on resource: ${params['UserName'] === undefined ? '*' : accountArn(`user/${params['UserName']}`)}`);
