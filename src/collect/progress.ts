@@ -48,7 +48,8 @@ export class ProgressDisplay {
   }
 
   private draw(): void {
-    const columns = this.stream.columns ?? 100;
+    // A pseudo-terminal can report 0 columns; then do not cut at all rather than cut everything.
+    const columns = this.stream.columns !== undefined && this.stream.columns > 0 ? this.stream.columns : 1000;
     this.stream.write(`\r\x1b[K${progressLine(this.read(), performance.now() - this.started).slice(0, columns - 1)}`);
   }
 
