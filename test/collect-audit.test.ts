@@ -11,7 +11,7 @@ async function auditLive(faults: Parameters<typeof baseScenario>[0] = {}) {
   const folder = await temporaryFolder();
   const out = join(folder.path, 'out');
   const run = await runCli(['audit', '--endpoint-url', endpoint.url, '-d', out, '--format', 'csv,json'], { env: collectEnvironment(), cwd: folder.path });
-  const files = await readdir(out).catch(() => [] as string[]);
+  const files = await readdir(out);
   const jsonFile = files.find((name) => name.startsWith('iam_audit_') && name.endsWith('.json'));
   const report = jsonFile === undefined ? null : (JSON.parse(await readFile(join(out, jsonFile), 'utf8')) as { findings: { username: string; compliance_status: string }[] });
   await endpoint.close();
