@@ -1,36 +1,52 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
+import { runCollect } from '../collect/run.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
-type Arguments = ReportArguments & { report: string; 'generated-at': string | undefined };
+type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 
 export const auditCommand: CommandModule<object, Arguments> = {
-  command: 'audit <report>',
-  describe: 'Import a credential report and report on it in one go (the snapshot is kept beside the reports)',
+  command: 'audit [report]',
+  describe: 'Snapshot and report in one go: from a credential report CSV, or live from the account when no CSV is given (the snapshot is kept beside the reports)',
   builder: (yargs: Argv) =>
-    withReportOptions(
-      yargs
-        .positional('report', { type: 'string', demandOption: true, describe: 'credential report CSV' })
-        .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
+    withCollectOptions(
+      withReportOptions(
+        yargs
+          .positional('report', { type: 'string', describe: 'credential report CSV; without it, collect live with the AWS API' })
+          .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
+      ),
     )
-      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/') as unknown as Argv<Arguments>,
+      .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/')
+      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
     const formats = parseFormats(argv.format);
     const catalogue = catalogueOptions(argv);
-    // Bad configuration or exceptions files stop the run before the snapshot is written.
+    const presentation = presentationFrom(argv);
+    // Bad configuration, exceptions or certificate stop the run before a snapshot is taken or written.
     await checkCatalogueFiles(catalogue);
     const signing = await signingFromArguments(argv);
-    const { snapshotPath } = await runImport({
-      reportPath: argv.report,
-      defaultDir: argv['out-dir'],
-      ...(generatedAt === undefined ? {} : { generatedAt }),
-      overwrite: argv.overwrite,
-      stderr: process.stderr,
-    });
+    let snapshotPath: string;
+    let collectionExit: number = ExitCode.ok;
+    if (argv.report === undefined) {
+      if (generatedAt !== undefined) throw new UserError('--generated-at applies to a credential report CSV; a live collection records its own times');
+      const collected = await runCollect(collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }));
+      snapshotPath = collected.snapshotPath;
+      collectionExit = collected.exitCode;
+    } else {
+      ({ snapshotPath } = await runImport({
+        reportPath: argv.report,
+        defaultDir: argv['out-dir'],
+        ...(generatedAt === undefined ? {} : { generatedAt }),
+        overwrite: argv.overwrite,
+        stderr: process.stderr,
+      }));
+    }
     process.stdout.write(`Snapshot written: ${snapshotPath}\n`);
     const outcome = await runReport({
       snapshotPath,
@@ -39,13 +55,15 @@ export const auditCommand: CommandModule<object, Arguments> = {
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
-      presentation: presentationFrom(argv),
+      presentation,
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogue,
       ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
       stderr: process.stderr,
     });
-    commandOutcome.exitCode = outcome.exitCode;
+    // A partial collection outranks findings: the findings themselves are incomplete.
+    commandOutcome.exitCode = collectionExit === ExitCode.partial ? ExitCode.partial : outcome.exitCode;
+    if (collectionExit === ExitCode.partial) process.stderr.write('iam-audit: the collection was partial (exit 3); see the collection errors above and in the report.\n');
   },
 };

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { auditCommand } from './audit.js';
+import { collectCommand } from './collect.js';
 import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
 import { reportCommand } from './report.js';
@@ -17,12 +18,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('iam-audit')
     .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
+    .command(collectCommand)
     .command(importCommand)
     .command(reportCommand)
     .command(auditCommand)
     .command(rulesCommand)
     .command(verifyCommand)
-    .demandCommand(1, 'name a command: import, report, audit, rules or verify')
+    .demandCommand(1, 'name a command: collect, import, report, audit, rules or verify')
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')

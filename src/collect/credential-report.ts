@@ -1,0 +1,83 @@
+import { GenerateCredentialReportCommand, GetCredentialReportCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { importCredentialReport, type ImportOutcome } from '../import/credential-report.js';
+import { UserError } from '../util/errors.js';
+import type { ApiCaller } from './caller.js';
+import { CallFailure } from './errors.js';
+
+export interface ReportFetchOptions {
+  /** Give up waiting for the report after this long. */
+  readonly timeoutMs: number;
+  /** First wait between polls; doubles up to 8 times the base... capped at `maxPollDelayMs`. */
+  readonly pollBaseMs: number;
+  readonly maxPollDelayMs: number;
+}
+
+export const REPORT_TIMEOUT_CODE = 'CredentialReportTimeout';
+export const REPORT_INVALID_CODE = 'InvalidCredentialReport';
+
+/** The report is being made (or was asked for too often): wait and poll again. */
+const NOT_READY_CODES = new Set(['ReportInProgress', 'LimitExceeded']);
+/** There is no usable report: ask IAM to generate one. */
+const REGENERATE_CODES = new Set(['ReportNotPresent', 'ReportExpired']);
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * GenerateCredentialReport, polled with exponential backoff until COMPLETE (LimitExceeded and
+ * ReportInProgress mean "wait"), then GetCredentialReport; parsed by the same reader as `import`,
+ * with IAM's GeneratedTime as the capture time. Throws CallFailure when it cannot be had in time.
+ */
+export async function fetchCredentialReport(iam: IAMClient, caller: ApiCaller, options: ReportFetchOptions, runSignal: AbortSignal): Promise<ImportOutcome> {
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = options.pollBaseMs;
+  let lastState = 'not asked';
+  for (;;) {
+    let complete = false;
+    try {
+      const generated = await caller.call('iam:GenerateCredentialReport', null, (abortSignal) => iam.send(new GenerateCredentialReportCommand({}), { abortSignal }));
+      lastState = generated.State ?? 'unknown';
+      complete = generated.State === 'COMPLETE';
+    } catch (error) {
+      if (!(error instanceof CallFailure) || !NOT_READY_CODES.has(error.code)) throw error;
+      lastState = error.code;
+    }
+    if (complete) {
+      try {
+        const report = await caller.call('iam:GetCredentialReport', null, (abortSignal) => iam.send(new GetCredentialReportCommand({}), { abortSignal }));
+        if (report.Content === undefined || report.GeneratedTime === undefined) {
+          throw new CallFailure('iam:GetCredentialReport', null, REPORT_INVALID_CODE, 'the answer had no Content or no GeneratedTime');
+        }
+        try {
+          return importCredentialReport(report.Content, {
+            generatedAt: report.GeneratedTime,
+            fileName: null,
+            displayPath: 'credential report (GetCredentialReport)',
+          });
+        } catch (parseError) {
+          if (parseError instanceof UserError) throw new CallFailure('iam:GetCredentialReport', null, REPORT_INVALID_CODE, parseError.message);
+          throw parseError;
+        }
+      } catch (error) {
+        if (!(error instanceof CallFailure) || !(NOT_READY_CODES.has(error.code) || REGENERATE_CODES.has(error.code))) throw error;
+        lastState = error.code;
+      }
+    }
+    if (Date.now() + delay > deadline) {
+      throw new CallFailure(
+        'iam:GenerateCredentialReport',
+        null,
+        REPORT_TIMEOUT_CODE,
+        `the credential report was not ready within ${options.timeoutMs / 1000} s (last state: ${lastState})`,
+      );
+    }
+    await sleep(delay, runSignal);
+    delay = Math.min(delay * 2, options.maxPollDelayMs);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Mapping SDK errors to what the snapshot records. The SDK names modeled errors by their shape
+ * (NoSuchEntityException) and unmodeled ones by the wire code (AccessDenied, Throttling); the
+ * snapshot records IAM's wire code, which is what the AWS documentation and CloudTrail show.
+ */
+
+/** A call that failed for good (after the SDK's retries). */
+export class CallFailure extends Error {
+  constructor(
+    readonly api: string,
+    readonly resource: string | null,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallFailure';
+  }
+}
+
+/** SDK exception names whose wire code differs. */
+const WIRE_CODES: Readonly<Record<string, string>> = {
+  NoSuchEntityException: 'NoSuchEntity',
+  ServiceFailureException: 'ServiceFailure',
+  LimitExceededException: 'LimitExceeded',
+  CredentialReportNotPresentException: 'ReportNotPresent',
+  CredentialReportExpiredException: 'ReportExpired',
+  CredentialReportNotReadyException: 'ReportInProgress',
+  InvalidInputException: 'InvalidInput',
+};
+
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly Code?: unknown;
+  readonly message?: unknown;
+  readonly $metadata?: { readonly attempts?: number; readonly httpStatusCode?: number };
+}
+
+function asErrorLike(error: unknown): ErrorLike {
+  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+}
+
+export function errorCode(error: unknown): string {
+  const like = asErrorLike(error);
+  if (typeof like.Code === 'string' && like.Code !== '') return like.Code;
+  const name = typeof like.name === 'string' ? like.name : 'UnknownError';
+  return WIRE_CODES[name] ?? name;
+}
+
+export function errorMessage(error: unknown): string {
+  const like = asErrorLike(error);
+  return typeof like.message === 'string' && like.message !== '' ? like.message : String(error);
+}
+
+export function errorAttempts(error: unknown): number {
+  return asErrorLike(error).$metadata?.attempts ?? 1;
+}
+
+export const isAccessDenied = (code: string): boolean =>
+  code === 'AccessDenied' || code === 'AccessDeniedException' || code === 'UnauthorizedOperation' || code === 'UnauthorizedAccess';
+
+/**
+ * Removes the given secrets (secret access key, session token) from a text. Nothing in the SDK puts
+ * them into an error message today; this keeps it so if a server or proxy echoes a request back.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= 8) result = result.split(secret).join('[REDACTED]');
+  }
+  // The signature header names the access key id and signs with the secret; never echo it.
+  return result.replace(/Signature=[0-9a-f]{64}/g, 'Signature=[REDACTED]');
+}

@@ -1,0 +1,128 @@
+import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
+import { defaultSnapshotFileName } from '../import/credential-report.js';
+import { writeSnapshot } from '../snapshot/io.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { ExitCode, type ExitCodeValue } from '../util/errors.js';
+import { runClock } from '../util/time.js';
+import { ApiCaller } from './caller.js';
+import { connect, type ConnectionOptions } from './clients.js';
+import { collectSnapshot, missingPermissions, type CollectSource } from './collector.js';
+import { redactSecrets } from './errors.js';
+import { ConcurrencyLimiter } from './limiter.js';
+import { startPeriodicFullGc } from './memory.js';
+import { ProgressDisplay } from './progress.js';
+
+/** As the AWS CLI's s3 transfers (max_concurrent_requests 10); the SDK's adaptive retry backs off if IAM throttles. */
+export const DEFAULT_CONCURRENCY = 10;
+
+export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutMs'> {
+  readonly source: CollectSource;
+  readonly concurrency: number;
+  readonly callTimeoutMs: number;
+  readonly runTimeoutMs: number;
+  readonly reportTimeoutMs: number;
+  readonly reportPollBaseMs: number;
+  /** Output file; default snapshot-<account>-<capture time>.json in `defaultDir`. */
+  readonly outputPath?: string;
+  readonly defaultDir: string;
+  readonly overwrite: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly stderr: NodeJS.WriteStream;
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+export interface CollectRunOutcome {
+  readonly snapshot: Snapshot;
+  readonly snapshotPath: string;
+  /** ok, or partial when some calls failed for good. */
+  readonly exitCode: ExitCodeValue;
+}
+
+/** The explanation printed when the collection is partial: what failed and which permissions to grant. */
+export function describePartialCollection(snapshot: Snapshot): string[] {
+  const errors = snapshot.collectionErrors;
+  if (errors.length === 0) return [];
+  const byCode = new Map<string, number>();
+  for (const error of errors) byCode.set(`${error.api} ${error.code}`, (byCode.get(`${error.api} ${error.code}`) ?? 0) + 1);
+  const lines = [
+    `Collection incomplete: ${errors.length} failure${errors.length === 1 ? '' : 's'}; the affected facts are recorded as collection_failed and the checks that need them will be not evaluated.`,
+    ...[...byCode].map(([what, count]) => `  ${what}${count > 1 ? ` (x${count})` : ''}`),
+  ];
+  const permissions = missingPermissions(errors);
+  if (permissions.length > 0) {
+    lines.push(`Missing permissions: grant ${permissions.join(', ')} (the AWS managed SecurityAudit policy covers them all; see "Live collection" in the README).`);
+  }
+  return lines;
+}
+
+/**
+ * `iam-audit collect`: connect (default credential chain, profile, assumed role), collect with a
+ * progress line, write the snapshot (never over an existing file without --overwrite) and say
+ * whether the collection is complete.
+ */
+export async function runCollect(options: CollectRunOptions): Promise<CollectRunOutcome> {
+  const environment = options.environment ?? process.env;
+  const connection = await connect(options);
+  const counters = { usersDone: 0, usersTotal: 0, listingComplete: false };
+  let progress: ProgressDisplay | null = null;
+  const runController = new AbortController();
+  // Every call in flight listens for the run's abort: up to --concurrency listeners, by design.
+  setMaxListeners(0, runController.signal);
+  const runTimer = setTimeout(() => runController.abort(), options.runTimeoutMs);
+  const caller = new ApiCaller({
+    limiter: new ConcurrencyLimiter(options.concurrency),
+    callTimeoutMs: options.callTimeoutMs,
+    runSignal: runController.signal,
+    secrets: connection.secrets,
+    log: options.verbose
+      ? (line) => {
+          // Clear the progress line first so the log and the progress do not mix.
+          options.stderr.write(`${options.stderr.isTTY === true && !options.quiet ? '\r\x1b[K' : ''}[call] ${redactSecrets(line, connection.secrets)}\n`);
+        }
+      : null,
+  });
+  progress = ProgressDisplay.for(options.stderr, options.quiet, () => ({
+    ...counters,
+    calls: caller.calls + connection.setupCalls,
+    retries: caller.retries + connection.setupRetries,
+  }));
+  progress.start();
+  const stopFullGc = startPeriodicFullGc(5_000);
+  let outcome;
+  try {
+    outcome = await collectSnapshot({
+      iam: connection.iam,
+      sts: connection.sts,
+      caller,
+      source: options.source,
+      concurrency: options.concurrency,
+      region: connection.region,
+      report: { timeoutMs: options.reportTimeoutMs, pollBaseMs: options.reportPollBaseMs, maxPollDelayMs: Math.max(options.reportPollBaseMs, 8_000) },
+      runSignal: runController.signal,
+      clock: runClock(environment),
+      setupCalls: () => ({ calls: connection.setupCalls, retries: connection.setupRetries }),
+      onUsersListed: (count, complete) => {
+        counters.usersTotal = count;
+        counters.listingComplete = complete;
+      },
+      onUserDone: () => {
+        counters.usersDone += 1;
+      },
+    });
+  } finally {
+    clearTimeout(runTimer);
+    stopFullGc();
+    progress.stop();
+    connection.iam.destroy();
+    connection.sts.destroy();
+  }
+  const { snapshot, warnings } = outcome;
+  for (const warning of warnings) options.stderr.write(`warning: ${redactSecrets(warning, connection.secrets)}\n`);
+  const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
+  await writeSnapshot(snapshotPath, snapshot, options.overwrite);
+  const partial = snapshot.collectionErrors.length > 0;
+  if (partial) for (const line of describePartialCollection(snapshot)) options.stderr.write(`${line}\n`);
+  return { snapshot, snapshotPath, exitCode: partial ? ExitCode.partial : ExitCode.ok };
+}
