@@ -96,7 +96,7 @@ export function keyUsageAllowsSigning(certificate: X509Certificate): boolean | n
     return null; // not an RSA certificate: forge cannot read it; node verified the signature already
   }
   const keyUsage = parsed.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean } | null;
-  if (keyUsage === null) return null; // no extension: any use is allowed (RFC 5280 4.2.1.3)
+  if (keyUsage === null) return null; // no extension: every use is allowed (RFC 5280 4.2.1.3)
   return keyUsage.digitalSignature === true || keyUsage.nonRepudiation === true;
 }
 

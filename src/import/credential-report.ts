@@ -47,23 +47,12 @@ export const CREDENTIAL_REPORT_COLUMNS = [
 export type CredentialReportColumn = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
 
 /**
- * Columns every known layout has. Older layouts (the 16-column one before April 2015) lack the
- * `*_last_used_*` columns; those facts are recorded as `not_collected`, never guessed.
+ * Columns a report may lack: the 16-column layout before April 2015 has no `*_last_used_*`
+ * columns. Their facts are then recorded as `not_collected`, never guessed. Every other column is
+ * required.
  */
-const REQUIRED_COLUMNS: readonly CredentialReportColumn[] = [
-  'user',
-  'arn',
-  'user_creation_time',
-  'password_enabled',
-  'password_last_used',
-  'password_last_changed',
-  'password_next_rotation',
-  'mfa_active',
-  'access_key_1_active',
-  'access_key_1_last_rotated',
-  'access_key_2_active',
-  'access_key_2_last_rotated',
-];
+const OPTIONAL_COLUMN = /^access_key_[12]_last_used_|^cert_[12]_/;
+const REQUIRED_COLUMNS: readonly CredentialReportColumn[] = CREDENTIAL_REPORT_COLUMNS.filter((column) => !OPTIONAL_COLUMN.test(column));
 
 /** The three placeholders AWS writes instead of a value, parsed once into absence reasons. */
 const PLACEHOLDERS: Readonly<Record<string, AbsenceReason>> = {
