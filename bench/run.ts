@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark, printed as one table. Speed and memory are measured here,
+ * `npm run bench`: every benchmark, printed as a table each (their metrics differ). Speed and memory are measured here,
  * never asserted in tests. `npm run bench -- import` runs only benchmarks whose name contains "import".
  */
 import { printTable, type BenchRow } from './table.js';
@@ -17,10 +17,10 @@ const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Pro
 ];
 
 const filter = process.argv[2];
-const rows: BenchRow[] = [];
+const tables: string[] = [];
 for (const benchmark of benchmarks) {
   if (filter !== undefined && !benchmark.name.includes(filter)) continue;
   process.stderr.write(`bench: ${benchmark.name}...\n`);
-  rows.push(...(await benchmark.run()));
+  tables.push(`${benchmark.name}\n\n${printTable(await benchmark.run())}\n`);
 }
-process.stdout.write(`${printTable(rows)}\n`);
+process.stdout.write(tables.join('\n'));

@@ -83,7 +83,10 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
   if (!overwrite) {
     // Importing the same report twice gives the same snapshot: keeping the existing file then
     // loses nothing, and lets a command be run again without --overwrite.
-    const existing = await readFile(path).catch(() => null);
+    const existing = await readFile(path).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // nothing there yet: write it
+      throw new InputError(path, null, describeFsError(error));
+    });
     if (existing !== null) {
       const text = serializeSnapshot(snapshot);
       if (existing.equals(Buffer.from(text, 'utf8'))) return sha256Hex(existing);
