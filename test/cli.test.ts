@@ -151,6 +151,27 @@ describe('iam-audit command line', () => {
     assert.match(refused.stderr, /snapshot-111122223333-2026-11-02T08-15-42Z\.json already exists; refusing to overwrite it/);
   });
 
+  it('names the first ten collection errors on the console and counts the rest', async () => {
+    const cwd = await folder('collection-errors');
+    const snapshot = JSON.parse(await readFile(DEMO_SNAPSHOT, 'utf8')) as { collectionErrors: unknown[] };
+    snapshot.collectionErrors = Array.from({ length: 12 }, (_, index) => ({
+      api: 'iam:ListMFADevices',
+      resource: `arn:aws:iam::111122223333:user/u${index}`,
+      code: 'AccessDenied',
+      message: 'not authorized',
+      affects: [`users[${index}].mfa.devices`],
+    }));
+    await writeFile(join(cwd, 'partial.json'), JSON.stringify(snapshot));
+    const run = await runCli(['report', 'partial.json', '--format', 'json', '--quiet'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr.match(/^warning: collection error in the snapshot: iam:ListMFADevices /gm)?.length, 10);
+    assert.match(run.stderr, /^warning: \.\.\. and 2 more collection errors \(all listed in the JSON and HTML\/PDF reports\)$/m);
+    const json = JSON.parse(await readFile(join(cwd, (await readdir(cwd)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8')) as {
+      snapshot: { collection_errors: unknown[] };
+    };
+    assert.equal(json.snapshot.collection_errors.length, 12);
+  });
+
   it('never overwrites an existing report unless told to', async () => {
     const outDir = await folder('no-overwrite');
     const existing = join(outDir, 'iam_audit_2026-01-02T14-30-00.json');

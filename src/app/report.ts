@@ -28,6 +28,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
 
 export const PAGE_SIZES = ['a4', 'letter'] as const;
+/** How many collection errors the console lists before summarising the rest. */
+const CONSOLE_COLLECTION_ERRORS = 10;
 /** The framework the printable report shows unless --framework says otherwise. */
 export const DEFAULT_REPORT_FRAMEWORK = 'cis-5.0';
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -223,8 +225,14 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const writtenFiles =
     outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext));
 
-  for (const error of result.snapshot.collectionErrors) {
+  // Every error is in the JSON and the printable report; the console names the first few, so a
+  // large account with a missing permission does not bury the summary under thousands of lines.
+  const errors = result.snapshot.collectionErrors;
+  for (const error of errors.slice(0, CONSOLE_COLLECTION_ERRORS)) {
     options.stderr.write(`warning: collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}\n`);
+  }
+  if (errors.length > CONSOLE_COLLECTION_ERRORS) {
+    options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
   for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${warning}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
