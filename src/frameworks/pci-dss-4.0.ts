@@ -21,7 +21,7 @@ export const pciDss40 = defineFramework({
       // Alphabetic characters of either case satisfy PCI, so neither case rule alone is required here.
       rules: ['password-policy-exists', 'password-policy-min-length', 'password-policy-require-numbers'],
     },
-    { id: '8.3.7', title: 'Individuals are not allowed to submit a new password/passphrase that is the same as any of the last four used', rules: ['password-policy-reuse-prevention'] },
+    { id: '8.3.7', title: 'Individuals are not allowed to submit a new password/passphrase that repeats one of the last four used', rules: ['password-policy-reuse-prevention'] },
     { id: '8.3.9', title: 'Passwords/passphrases used as the only authentication factor are changed at least once every 90 days', rules: ['password-policy-max-age', 'access-key-rotation'] },
     { id: '8.4.1', title: 'MFA is implemented for all non-console access into the CDE for personnel with administrative access', rules: ['root-mfa', 'root-hardware-mfa'] },
     { id: '8.4.2', title: 'MFA is implemented for all access into the CDE', rules: ['console-users-mfa', 'root-mfa', 'root-hardware-mfa'] },
