@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { finding, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { consoleUserGate, finding, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { snapshotWith, user } from './testing.js';
 
 export const consoleUsersMfa = defineRule({
@@ -16,9 +16,8 @@ export const consoleUsersMfa = defineRule({
   evaluate(snapshot) {
     return snapshot.users.map((facts) => {
       const resource = userResource(facts);
-      const password = facts.password.enabled;
-      if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
-      if (!password.value) return notApplicable(resource, 'no console password');
+      const gate = consoleUserGate(facts, resource);
+      if (gate !== null) return gate;
       const mfa = facts.mfa.active;
       if (!mfa.known) return notEvaluated(resource, missingReason('MFA status', mfa, SOURCES.mfa), 'console password enabled');
       return finding(resource, mfa.value ? 'pass' : 'fail', `console password enabled, MFA ${mfa.value ? 'active' : 'not active'}`);

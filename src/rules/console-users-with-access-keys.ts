@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { activeKeys, finding, keyLabel, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, consoleUserGate, finding, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const consoleUsersWithAccessKeys = defineRule({
@@ -17,9 +17,8 @@ export const consoleUsersWithAccessKeys = defineRule({
   evaluate(snapshot) {
     return snapshot.users.map((facts) => {
       const resource = userResource(facts);
-      const password = facts.password.enabled;
-      if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
-      if (!password.value) return notApplicable(resource, 'no console password');
+      const gate = consoleUserGate(facts, resource);
+      if (gate !== null) return gate;
       if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
       const active = activeKeys(facts.accessKeys.value);
       if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');

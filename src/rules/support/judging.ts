@@ -122,6 +122,17 @@ export function notEvaluated(resource: ResourceRef, reason: string, evidence = '
   return { resource, verdict: 'not_evaluated', evidence, reason };
 }
 
+/**
+ * The gate every console-user rule starts with: not evaluated when the password status is
+ * missing, not applicable without a console password; null when the user has one (judge on).
+ */
+export function consoleUserGate(user: UserFacts, resource: ResourceRef): RuleFinding | null {
+  const password = user.password.enabled;
+  if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
+  if (!password.value) return notApplicable(resource, 'no console password');
+  return null;
+}
+
 export function verdictOf(failed: boolean): RuleVerdict {
   return failed ? 'fail' : 'pass';
 }
