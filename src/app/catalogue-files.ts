@@ -10,28 +10,36 @@ import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 
-async function readText(path: string): Promise<{ text: string; sha256: string }> {
+/** A configuration or exceptions file as read: once, so what is analysed is what gets embedded. */
+export interface CatalogueFile {
+  readonly path: string;
+  readonly fileName: string;
+  readonly bytes: Buffer;
+  readonly sha256: string;
+}
+
+async function readCatalogueFile(path: string): Promise<CatalogueFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw new InputError(path, null, describeFsError(error));
   }
-  return { text: bytes.toString('utf8'), sha256: sha256Hex(bytes) };
+  return { path, fileName: basename(path), bytes, sha256: sha256Hex(bytes) };
 }
 
 export async function loadConfiguration(
   path: string | undefined,
   rules: readonly Rule[],
   frameworks: readonly CatalogueFramework[],
-): Promise<CatalogueConfiguration> {
-  if (path === undefined) return DEFAULT_CONFIGURATION;
-  const { text, sha256 } = await readText(path);
-  return parseConfiguration(text, path, { name: basename(path), sha256 }, rules, frameworks);
+): Promise<{ configuration: CatalogueConfiguration; file: CatalogueFile | null }> {
+  if (path === undefined) return { configuration: DEFAULT_CONFIGURATION, file: null };
+  const file = await readCatalogueFile(path);
+  return { configuration: parseConfiguration(file.bytes.toString('utf8'), path, { name: file.fileName, sha256: file.sha256 }, rules, frameworks), file };
 }
 
-export async function loadExceptions(path: string | undefined, rules: readonly Rule[]): Promise<ExceptionList> {
-  if (path === undefined) return NO_EXCEPTIONS;
-  const { text, sha256 } = await readText(path);
-  return parseExceptions(text, path, { name: basename(path), sha256 }, rules);
+export async function loadExceptions(path: string | undefined, rules: readonly Rule[]): Promise<{ exceptions: ExceptionList; file: CatalogueFile | null }> {
+  if (path === undefined) return { exceptions: NO_EXCEPTIONS, file: null };
+  const file = await readCatalogueFile(path);
+  return { exceptions: parseExceptions(file.bytes.toString('utf8'), path, { name: file.fileName, sha256: file.sha256 }, rules), file };
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
@@ -179,8 +178,8 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const rules = options.catalogue?.rules ?? allRules;
   const frameworks = options.catalogue?.frameworks ?? allFrameworks;
   // Configuration and exceptions first: a bad file stops the run before anything is read or written.
-  const configuration = await loadConfiguration(options.configPath, rules, frameworks);
-  const exceptions = await loadExceptions(options.exceptionsPath, rules);
+  const { configuration, file: configFile } = await loadConfiguration(options.configPath, rules, frameworks);
+  const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
   const loaded = await readSnapshot(options.snapshotPath);
   const endedAt = clock();
   const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
@@ -217,8 +216,9 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     now: clock(),
     stem,
     ...(options.signing === undefined ? {} : { signing: options.signing }),
-    ...(options.configPath === undefined ? {} : { config: { fileName: basename(options.configPath), bytes: await readFile(options.configPath) } }),
-    ...(options.exceptionsPath === undefined ? {} : { exceptions: { fileName: basename(options.exceptionsPath), bytes: await readFile(options.exceptionsPath) } }),
+    // The bytes the analysis parsed, not a second read that could see a changed file.
+    ...(configFile === null ? {} : { config: { fileName: configFile.fileName, bytes: configFile.bytes } }),
+    ...(exceptionsFile === null ? {} : { exceptions: { fileName: exceptionsFile.fileName, bytes: exceptionsFile.bytes } }),
   };
   const outputs = await embedPdfEvidence(files, evidenceContext);
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
