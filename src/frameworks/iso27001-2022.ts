@@ -1,4 +1,5 @@
 import { defineFramework } from './framework.js';
+import { PASSWORD_POLICY_RULES } from './rule-groups.js';
 
 /** ISO/IEC 27001:2022 Annex A controls (the ISO/IEC 27002:2022 numbering) the IAM rules give evidence for. */
 export const iso27001 = defineFramework({
@@ -12,14 +13,7 @@ export const iso27001 = defineFramework({
       id: 'A.5.17',
       title: 'Authentication information',
       rules: [
-        'password-policy-exists',
-        'password-policy-min-length',
-        'password-policy-reuse-prevention',
-        'password-policy-require-uppercase',
-        'password-policy-require-lowercase',
-        'password-policy-require-numbers',
-        'password-policy-require-symbols',
-        'password-policy-max-age',
+        ...PASSWORD_POLICY_RULES,
         'access-key-rotation',
         'multiple-active-access-keys',
         'access-keys-at-initial-setup',

@@ -1,4 +1,5 @@
 import { defineFramework } from './framework.js';
+import { PASSWORD_POLICY_RULES } from './rule-groups.js';
 
 /** NIST SP 800-53 Revision 5: the controls and enhancements the IAM rules give evidence for. */
 export const nist80053r5 = defineFramework({
@@ -23,14 +24,7 @@ export const nist80053r5 = defineFramework({
       id: 'IA-5(1)',
       title: 'Authenticator Management | Password-based Authentication',
       rules: [
-        'password-policy-exists',
-        'password-policy-min-length',
-        'password-policy-reuse-prevention',
-        'password-policy-require-uppercase',
-        'password-policy-require-lowercase',
-        'password-policy-require-numbers',
-        'password-policy-require-symbols',
-        'password-policy-max-age',
+        ...PASSWORD_POLICY_RULES,
       ],
     },
     { id: 'IR-7', title: 'Incident Response Assistance', rules: ['support-role-exists'] },

@@ -1,4 +1,5 @@
 import { defineFramework } from './framework.js';
+import { PASSWORD_POLICY_RULES } from './rule-groups.js';
 
 /** SOC 2: the AICPA 2017 Trust Services Criteria (with the 2022 revised points of focus), common criteria the IAM rules support. */
 export const soc2 = defineFramework({
@@ -15,14 +16,7 @@ export const soc2 = defineFramework({
         'root-hardware-mfa',
         'console-users-mfa',
         'mfa-device-type',
-        'password-policy-exists',
-        'password-policy-min-length',
-        'password-policy-reuse-prevention',
-        'password-policy-require-uppercase',
-        'password-policy-require-lowercase',
-        'password-policy-require-numbers',
-        'password-policy-require-symbols',
-        'password-policy-max-age',
+        ...PASSWORD_POLICY_RULES,
         'access-key-rotation',
         'multiple-active-access-keys',
         'console-users-with-access-keys',
