@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AnalysisResult } from '../analyze/result.js';
-import { renderJson } from '../render/json.js';
+import { renderJsonChunks } from '../render/json.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
@@ -58,7 +58,8 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       snapshotSha256: loaded.sha256,
       ...(context.config === undefined ? {} : { configBytes: context.config.bytes, configFileName: context.config.fileName }),
       ...(context.exceptions === undefined ? {} : { exceptionsBytes: context.exceptions.bytes, exceptionsFileName: context.exceptions.fileName }),
-      findingsJsonBytes: Buffer.from(renderJson(result), 'utf8'),
+      // From the chunks, never one string: a large account's report outgrows what a string can hold.
+      findingsJsonBytes: asBytes(renderJsonChunks(result)),
       findingsFileName: `${context.stem}.json`,
       metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
     });
