@@ -1,6 +1,6 @@
 /**
  * The framework maps: CIS numbering per version (from the benchmark texts, see
- * ../shared/reference/iam-controls.md), ids in each framework's own format, no id twice, every rule
+ * the CIS benchmark texts), ids in each framework's own format, no id twice, every rule
  * mapped somewhere and every mapped rule existing.
  */
 import assert from 'node:assert/strict';

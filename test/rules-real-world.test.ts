@@ -1,5 +1,5 @@
 /**
- * The rules on real credential reports (../shared/real-world/credential-reports/, see SOURCE.txt
+ * The rules on real credential reports (fixtures/real-world/, see SOURCE.txt
  * there). Each report is imported as the CLI would (capture time = the newest timestamp in the
  * file), every rule is evaluated directly (no engine), and every finding is compared with the
  * verdict worked out by hand from the CSV rows, resource by resource.

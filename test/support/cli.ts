@@ -6,7 +6,7 @@ import { packageRoot } from '../../src/util/paths.js';
 
 export const CLI_PATH = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 export const FIXTURES = join(packageRoot, 'fixtures');
-export const REAL_WORLD_REPORTS = join(packageRoot, '..', 'shared', 'real-world', 'credential-reports');
+export const REAL_WORLD_REPORTS = join(packageRoot, 'fixtures', 'real-world');
 
 export interface CliRun {
   readonly code: number | null;
