@@ -20,6 +20,7 @@ import {
   type User,
   type UserDetail,
 } from '@aws-sdk/client-iam';
+import { livePopulations } from './populations.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { ImportOutcome } from '../import/credential-report.js';
 import {
@@ -696,6 +697,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
     accountFacts,
     collectionErrors: errors,
     discrepancies,
+    populations: livePopulations(users, accountFacts, errors),
   };
   return { snapshot, warnings };
 }
