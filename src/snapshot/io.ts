@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../util/errors.js';
-import { sha256Hex, writeOutputs } from '../util/files.js';
+import { fileSystemCause, InputError } from '../util/errors.js';
+import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
 import { migrateToCurrent } from './migrate.js';
 import type { Snapshot } from './types.js';
 import { validateSnapshot } from './validate.js';
@@ -85,7 +85,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
     // loses nothing, and lets a command be run again without --overwrite.
     const existing = await readFile(path).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // nothing there yet: write it
-      throw new InputError(path, null, describeFsError(error));
+      throw explainWriteError(error, path);
     });
     if (existing !== null) {
       const text = serializeSnapshot(snapshot);
@@ -104,9 +104,6 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
 }
 
 export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'no such file';
+  return fileSystemCause(error) ?? (error as Error).message;
 }
