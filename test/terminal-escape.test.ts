@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { escapeForTerminal } from '../src/util/terminal-text.js';
-import { runCli, temporaryFolder } from './support/cli.js';
+import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { openssl, PKI_PASSWORD } from './support/evidence-pki.js';
 import { HEADER_22, ROOT_ROW_OLD, userRow } from './support/reports.js';
 
 /** Any character a terminal would act on rather than show: controls other than the line feed, and bidi controls. */
@@ -89,5 +90,27 @@ describe('text from input on the terminal', () => {
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.doesNotMatch(run.stdout, RAW_CONTROL);
     assert.match(run.stdout, /^FAIL {2}\\x1B\[1A\\x1B\[2KPASS {2}all good\\u202E\.csv: /m);
+  });
+
+  it('verify shows a certificate subject escaped', async () => {
+    const folder = join(work.path, 'certificate');
+    await mkdir(folder);
+    const subject = '/CN=Audit\u202ESigner\u001b[31m';
+    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-utf8', '-subj', subject, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'], folder);
+    await openssl(['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'cert.pem', '-out', 'signer.p12', '-passout', `pass:${PKI_PASSWORD}`], folder);
+    const out = join(folder, 'out');
+    const audit = await runCli(
+      ['audit', join(FIXTURES, 'demo', 'credential-report.csv'), '--generated-at', '2026-11-02T08:15:42Z', '-d', out, '--format', 'csv', '--quiet', '--sign-p12', join(folder, 'signer.p12'), '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'],
+      { env: { IAM_AUDIT_TEST_P12_PASSWORD: PKI_PASSWORD } },
+    );
+    assert.equal(audit.code, 0, audit.stderr);
+    const { readdir } = await import('node:fs/promises');
+    const manifest = (await readdir(out)).find((name) => name.endsWith('.manifest.json'));
+    assert.ok(manifest !== undefined);
+    const run = await runCli(['verify', join(out, manifest), '--trust', join(folder, 'cert.pem')]);
+    assert.doesNotMatch(run.stdout, RAW_CONTROL);
+    assert.doesNotMatch(run.stderr, RAW_CONTROL);
+    // The evidence code already writes the ESC of a subject as \1B (RFC 4514); the bidi override is ours to escape.
+    assert.ok(run.stdout.includes('made by "Audit\\u202ESigner'), run.stdout);
   });
 });
