@@ -51,8 +51,12 @@ main(hideBin(process.argv)).then(
   (error: unknown) => {
     // Messages quote input (names, cells, paths): escaped, so they stay one line and cannot drive the terminal.
     const fileSystemProblem = fileSystemCause(error);
-    if (error instanceof UserError) {
-      process.stderr.write(`iam-audit: ${escapeForTerminal(error.message)}\n${error instanceof UsageError ? `${USAGE_HINT}\n` : ''}`);
+    if (error instanceof UsageError) {
+      // yargs' own text may span lines ("Invalid values:\n  Argument: ..."): each line is escaped.
+      process.stderr.write(`iam-audit: ${error.message.split('\n').map(escapeForTerminal).join('\n')}\n${USAGE_HINT}\n`);
+      process.exitCode = error.exitCode;
+    } else if (error instanceof UserError) {
+      process.stderr.write(`iam-audit: ${escapeForTerminal(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else if (fileSystemProblem !== null) {
       // A file operation no use case explained (a disk error, a full disk): still one line, not a bug.

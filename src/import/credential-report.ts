@@ -262,12 +262,11 @@ function parseCsv(bytes: Uint8Array, file: string, withLines: boolean): string[]
     if (error instanceof FieldTooLarge) throw error;
     const csvError = error as Error & { lines?: number; code?: string };
     const where = csvError.lines === undefined ? null : `line ${csvError.lines}`;
+    // Rows with the wrong number of fields are not a parse error (relax_column_count): the importer judges them.
     const problem =
-      csvError.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || csvError.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH'
-        ? `wrong number of fields (${csvError.message.replace(/^Invalid Record Length: /, '')})`
-        : csvError.code === 'CSV_MAX_RECORD_SIZE'
-          ? `a row longer than ${MAX_RECORD_CHARACTERS} characters (a credential report's rows are under 3,000); not an IAM credential report`
-          : csvError.lines === 1
+      csvError.code === 'CSV_MAX_RECORD_SIZE'
+        ? `a row longer than ${MAX_RECORD_CHARACTERS} characters (a credential report's rows are under 3,000); not an IAM credential report`
+        : csvError.lines === 1
           ? `not an IAM credential report: the first line is not a CSV header (${csvError.message})`
           : `not a readable CSV file (${csvError.message})`;
     throw new InputError(file, where, problem);
