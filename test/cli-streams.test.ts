@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
-import { open, readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_PATH, FIXTURES, runCli, temporaryFolder } from './support/cli.js';
@@ -81,6 +81,23 @@ describe('import with standard streams', () => {
     assert.equal(code, 0);
     assert.equal((JSON.parse(await readFile(target, 'utf8')) as Snapshotish).users.length, 26);
     assert.ok(lstatSync('/dev/stdout').isSymbolicLink(), '/dev/stdout was not replaced by a file');
+  });
+
+  it('a reader that stops early (| head) gets exit 2 and one line, not a crash', HANG_LIMIT, async () => {
+    const [header = '', root = '', user = ''] = (await readFile(DEMO_REPORT, 'utf8')).split('\n');
+    const rows = Array.from({ length: 5000 }, (_, index) => user.replaceAll('alice.admin', `user${index}`));
+    const big = join(work.path, 'big.csv');
+    await writeFile(big, `${[header, root, ...rows].join('\n')}\n`);
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_PATH, 'import', big, '-o', '-', ...GENERATED_AT], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let errors = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('error', reject);
+      child.on('close', (exitCode) => resolve({ code: exitCode, stderr: errors }));
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /^iam-audit: standard output closed before the whole snapshot was written \([^)]+\)\n$/);
   });
 
   it('audit reads the CSV from stdin with "-"', HANG_LIMIT, async () => {

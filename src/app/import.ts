@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import { defaultSnapshotFileName, importCredentialReport } from '../import/credential-report.js';
 import { describeFsError, serializeSnapshotChunks, writeSnapshot } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { InputError } from '../util/errors.js';
+import { InputError, UserError } from '../util/errors.js';
 
 /** The file name that means the standard streams: `import -` reads stdin, `-o -` writes stdout. */
 export const STANDARD_STREAM = '-';
@@ -44,11 +44,31 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Writes the snapshot to a stream; rejects if the reader goes away (EPIPE) instead of crashing. */
 async function writeChunks(stream: NodeJS.WritableStream, snapshot: Snapshot): Promise<void> {
+  let failure: Error | null = null;
+  // Stays attached: an EPIPE reported after the last write must not become an uncaught 'error'.
+  stream.on('error', (error: Error) => {
+    failure = error;
+  });
+  const settled = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.removeListener('drain', done);
+        stream.removeListener('error', done);
+        resolve();
+      };
+      stream.once('drain', done);
+      stream.once('error', done);
+    });
   for (const chunk of serializeSnapshotChunks(snapshot)) {
+    if (failure !== null) throw failure;
     // Respect back-pressure: a large account's snapshot is hundreds of megabytes.
-    if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    if (!stream.write(chunk)) await settled();
   }
+  // Write callbacks run in order: this one fires once everything before it reached the reader.
+  await new Promise<void>((resolve) => stream.write('', () => resolve()));
+  if (failure !== null) throw failure;
 }
 
 /**
@@ -84,13 +104,13 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
   });
   for (const warning of warnings) options.stderr.write(`warning: ${warning}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
-  if (snapshotPath === STANDARD_STREAM) {
-    await writeChunks(options.stdout ?? process.stdout, snapshot);
-    return { snapshot, snapshotPath, streamed: true };
-  }
-  if (STDOUT_PATHS.includes(snapshotPath)) {
-    // Opening /dev/stdout again fails (ENXIO) when stdout is a socket, as under many supervisors.
-    await writeChunks(options.stdout ?? process.stdout, snapshot);
+  // Opening /dev/stdout again fails (ENXIO) when stdout is a socket, as under many supervisors.
+  if (snapshotPath === STANDARD_STREAM || STDOUT_PATHS.includes(snapshotPath)) {
+    try {
+      await writeChunks(options.stdout ?? process.stdout, snapshot);
+    } catch (error) {
+      throw new UserError(`standard output closed before the whole snapshot was written (${describeFsError(error)})`);
+    }
     return { snapshot, snapshotPath, streamed: true };
   }
   if (await isStream(snapshotPath)) {
