@@ -97,8 +97,10 @@ export async function browserInPuppeteerCache(environment: NodeJS.ProcessEnv): P
   const { getInstalledBrowsers } = await import('@puppeteer/browsers');
   const configured = environment['PUPPETEER_CACHE_DIR'];
   const cacheDir = configured !== undefined && configured !== '' ? configured : join(homedir(), '.cache', 'puppeteer');
-  // A missing or unreadable cache folder holds no browser; that is "none found", not an error.
-  const installed = await getInstalledBrowsers({ cacheDir }).catch(() => []);
+  // A missing cache folder gives an empty list; an unreadable one is worth saying.
+  const installed = await getInstalledBrowsers({ cacheDir }).catch((error: unknown) => {
+    throw new BrowserNotFoundError(`puppeteer's browser cache ${cacheDir} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const usable = installed
     .filter((candidate) => ['chrome', 'chromium', 'chrome-headless-shell'].includes(candidate.browser) && isExecutable(candidate.executablePath))
     .sort((a, b) => b.buildId.localeCompare(a.buildId, 'en', { numeric: true }));
