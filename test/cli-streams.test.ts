@@ -3,6 +3,7 @@
  * hanging), comma-separated list options that leave the positionals alone, help defaults as typed,
  * an unknown flag named once.
  */
+import { CURRENT_SCHEMA_VERSION } from '../src/snapshot/types.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
@@ -38,7 +39,7 @@ describe('import with standard streams', () => {
     const run = await runCli(['import', '-', '-o', '-', ...GENERATED_AT], { cwd: work.path, input: csv });
     assert.equal(run.code, 0, run.stderr);
     const snapshot = JSON.parse(run.stdout) as Snapshotish;
-    assert.equal(snapshot.schemaVersion, 1);
+    assert.equal(snapshot.schemaVersion, CURRENT_SCHEMA_VERSION);
     assert.equal(snapshot.account.id, '111122223333');
     assert.equal(snapshot.users.length, 26);
     assert.equal(snapshot.credentialReport.fileName, null);
