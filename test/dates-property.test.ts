@@ -29,7 +29,9 @@ import {
   type TimeSpec,
 } from '../src/rules/testing.js';
 import type { Snapshot } from '../src/snapshot/types.js';
-import { isUtcInstant, MS_PER_DAY } from '../src/util/time.js';
+import { validateSnapshot } from '../src/snapshot/validate.js';
+import { HEADER_22, ROOT_ROW_OLD, importText, userRow } from './support/reports.js';
+import { isUtcInstant, MS_PER_DAY, parseStrictInstant } from '../src/util/time.js';
 
 const CAPTURED_MS = Date.parse(CAPTURED_AT);
 
@@ -293,5 +295,53 @@ describe('engine: the last line of defence', () => {
     const unused = results.find((result) => result.ruleId === 'unused-credentials' && result.resourceName === 'alice');
     assert.equal(unused?.status, 'error');
     assert.match(unused?.reason ?? '', /\/users\/0\/password\/lastUsed = "2026-02-30T00:00:00Z"/);
+  });
+});
+
+describe('property: the importer writes only snapshots the reader accepts', () => {
+  const validInstant = fc
+    .record({
+      ms: fc.integer({ min: Date.parse('1990-01-01T00:00:00Z'), max: Date.parse('2099-12-31T23:59:59Z') }),
+      offsetMinutes: fc.integer({ min: -14 * 60, max: 14 * 60 }),
+      fraction: fc.constantFrom('', '.5', '.123', '.123456789'),
+      zulu: fc.boolean(),
+    })
+    .map(({ ms, offsetMinutes, fraction, zulu }) => {
+      const offset = zulu ? 0 : offsetMinutes;
+      const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+      const sign = offset < 0 ? '-' : '+';
+      const zone = zulu ? 'Z' : `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+      return `${local}${fraction}${zone}`;
+    });
+
+  it('any real time AWS could write imports into a snapshot that validates; its instant is the same', () => {
+    fc.assert(
+      fc.property(validInstant, (instant) => {
+        const { snapshot } = importText(`${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: instant })}\n`, '2100-01-01T00:00:00Z');
+        const outcome = validateSnapshot(JSON.parse(JSON.stringify(snapshot)));
+        assert.equal(outcome.valid, true, outcome.valid ? '' : outcome.problem);
+        const lastUsed = snapshot.users[0]?.password.lastUsed;
+        assert.ok(lastUsed?.known === true);
+        assert.equal(Math.floor(Date.parse(lastUsed.value) / 1000), Math.floor(Date.parse(instant) / 1000));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('anything else is refused with the line, the column and the value', () => {
+    fc.assert(
+      fc.property(impossibleInstant.filter((text) => parseStrictInstant(text, { offsets: true }) === null), (text) => {
+        assert.throws(() => importText(`${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: text })}\n`), {
+          message: `report.csv: line 3, column password_last_used: "${text}" is not an ISO 8601 timestamp (a real calendar time, with T and Z or +00:00) such as 2025-01-28T17:25:12+00:00`,
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an offset that carries the year past 9999 is refused, not written as +010000', () => {
+    assert.throws(() => importText(`${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '9999-12-31T23:00:00-02:00' })}\n`), {
+      message: /"9999-12-31T23:00:00-02:00" is not an ISO 8601 timestamp/,
+    });
   });
 });

@@ -44,7 +44,9 @@ export function parseStrictInstant(text: string, options: { readonly offsets: bo
   const fraction = match[7] === undefined ? 0 : Math.floor(Number(`0${match[7]}`) * 1000);
   const ms = calendarDay.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 + fraction - offsetMinutes * 60_000;
   const date = new Date(ms);
-  return Number.isFinite(date.getTime()) ? date : null;
+  // An offset can carry 9999-12-31 into year 10000, which ISO 8601's four digits cannot write.
+  if (!Number.isFinite(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return null;
+  return date;
 }
 
 /** True when `text` is an instant in the snapshot's format (UTC with `Z`) and a real calendar time. */
