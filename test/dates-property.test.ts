@@ -345,3 +345,15 @@ describe('property: the importer writes only snapshots the reader accepts', () =
     });
   });
 });
+
+describe('property: the two instant checks agree', () => {
+  it('isUtcInstant (the fast reader check) says yes exactly when parseStrictInstant (UTC only) parses', () => {
+    const candidates = fc.oneof(impossibleInstant, fc.string(), fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((date) => date.toISOString()));
+    fc.assert(
+      fc.property(candidates, (text) => {
+        assert.equal(isUtcInstant(text), parseStrictInstant(text) !== null, text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

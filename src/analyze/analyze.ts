@@ -49,12 +49,15 @@ function inventoryRow(user: UserFacts): InventoryRow {
 export function describeCaptureTime(snapshot: Snapshot): CaptureTime {
   const at = snapshot.capturedAt;
   if (snapshot.source === 'aws-api') return { source: 'collection', inferred: false, statement: `Capture time ${at}: the end of the live collection.` };
-  switch (snapshot.credentialReport?.generatedAtSource) {
+  if (snapshot.credentialReport === null) {
+    return { source: 'unknown', inferred: true, statement: `Capture time ${at}: the snapshot does not record how it was obtained.` };
+  }
+  switch (snapshot.credentialReport.generatedAtSource) {
     case 'api':
       return { source: 'api', inferred: false, statement: `Capture time ${at}: the credential report's GeneratedTime, as AWS returned it.` };
     case 'flag':
       return { source: 'flag', inferred: false, statement: `Capture time ${at}: the credential report's generation time, given with --generated-at at import.` };
-    default:
+    case 'newest-timestamp-in-file':
       return {
         source: 'newest-timestamp-in-file',
         inferred: true,

@@ -67,9 +67,9 @@ export interface CaptureTime {
   /**
    * `collection`: the end of a live collection; `api`: the credential report's GeneratedTime
    * (live, or the AWS CLI's JSON); `flag`: --generated-at at import; `newest-timestamp-in-file`:
-   * inferred from the newest timestamp in the CSV.
+   * inferred from the newest timestamp in the CSV; `unknown`: the snapshot does not record it.
    */
-  readonly source: 'collection' | 'api' | 'flag' | 'newest-timestamp-in-file';
+  readonly source: 'collection' | 'api' | 'flag' | 'newest-timestamp-in-file' | 'unknown';
   /** True when nothing recorded the time and it was inferred (then the report may be newer). */
   readonly inferred: boolean;
   /** One sentence for readers, e.g. "Capture time 2026-11-02T08:15:42Z inferred from ...". */

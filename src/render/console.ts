@@ -46,11 +46,11 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
 export function timeLines(result: AnalysisResult): string[] {
   const lines: string[] = [];
   const capture = result.snapshot.captureTime;
-  if (capture.inferred) {
+  if (capture.source === 'newest-timestamp-in-file') {
     lines.push(
       `Capture time inferred: ${result.snapshot.capturedAt} is the newest timestamp in the credential report, which does not say when it was generated. Import with --generated-at TIME (or import the AWS CLI's get-credential-report JSON) to set it exactly.`,
     );
-  }
+  } else if (capture.inferred) lines.push(`Capture time not recorded: ${capture.statement}`);
   if (result.run.projection !== null) lines.push(`Projection: ${result.run.projection.statement}`);
   return lines.length === 0 ? [] : ['', ...lines];
 }
