@@ -26,6 +26,8 @@ export interface ImportCommandOptions {
   readonly stdin?: NodeJS.ReadableStream;
   /** Written for `outputPath` "-"; default process.stdout. */
   readonly stdout?: NodeJS.WritableStream;
+  /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
+  readonly check?: (snapshot: Snapshot, displayPath: string) => void;
 }
 
 export interface ImportCommandOutcome {
@@ -103,6 +105,7 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
     fileName: fromStdin ? null : basename(options.reportPath),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
   });
+  options.check?.(snapshot, fromStdin ? 'stdin' : options.reportPath);
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   // Opening /dev/stdout again fails (ENXIO) when stdout is a socket, as under many supervisors.
