@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { COLLECT_SOURCES, type CollectSource } from '../collect/collector.js';
+import { COLLECT_SOURCES, type CollectSource } from '../collect/collect.js';
 import { DEFAULT_CONCURRENCY, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 import { commandOutcome } from './common.js';

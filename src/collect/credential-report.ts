@@ -1,8 +1,10 @@
 import { GenerateCredentialReportCommand, GetCredentialReportCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { importCredentialReport, type ImportOutcome } from '../import/credential-report.js';
 import { UserError } from '../util/errors.js';
-import type { ApiCaller } from './caller.js';
+import type { CollectionError, Fact } from '../snapshot/types.js';
+import { attempt, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
+import { StageFailures } from './failures.js';
 
 export interface ReportFetchOptions {
   /** Give up waiting for the report after this long. */
@@ -80,4 +82,33 @@ export async function fetchCredentialReport(iam: IAMClient, caller: ApiCaller, o
     await sleep(delay, runSignal);
     delay = Math.min(delay * 2, options.maxPollDelayMs);
   }
+}
+
+/** Stage 6 (with --source both): the credential report, for the dates only it has. */
+export interface ReportStage {
+  /** null when it could not be had or names another account. */
+  readonly report: ImportOutcome | null;
+  /** The absent fact for what only the report has, when getting it failed; null otherwise. */
+  readonly failure: Fact<never> | null;
+  readonly errors: readonly CollectionError[];
+  readonly warnings: readonly string[];
+}
+
+export async function collectCredentialReport(iam: IAMClient, caller: ApiCaller, options: ReportFetchOptions, runSignal: AbortSignal, accountId: string): Promise<ReportStage> {
+  const outcome = await attempt(() => fetchCredentialReport(iam, caller, options, runSignal));
+  if (!outcome.ok) {
+    const failures = new StageFailures();
+    const failure = failures.failed(outcome.failure, ['credentialReport', 'users[*].password.lastChanged', 'users[*].password.nextRotation', 'users[*].signingCertificates', 'root']);
+    return { report: null, failure, errors: failures.errors, warnings: [] };
+  }
+  const report = outcome.value;
+  if (report.snapshot.account.id !== accountId) {
+    return {
+      report: null,
+      failure: null,
+      errors: [],
+      warnings: [...report.warnings, `the credential report names account ${report.snapshot.account.id}, not the caller's ${accountId}; it is not used`],
+    };
+  }
+  return { report, failure: null, errors: [], warnings: report.warnings };
 }

@@ -70,3 +70,8 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   // The signature header names the access key id and signs with the secret; never echo it.
   return result.replace(/Signature=[0-9a-f]{64}/g, 'Signature=[REDACTED]');
 }
+
+/** IAM actions a failed collection needed, for the "missing permissions" message. */
+export function missingPermissions(errors: readonly { readonly api: string; readonly code: string }[]): string[] {
+  return [...new Set(errors.filter((error) => isAccessDenied(error.code)).map((error) => error.api))].sort();
+}
