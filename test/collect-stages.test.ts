@@ -97,10 +97,10 @@ describe('collection stages, one at a time', () => {
   });
 
   test('6 credential report: polled until ready, parsed; another account is not used', async () => {
-    const stage = await withStage(baseScenario(), ({ iam, caller }) => collectCredentialReport(iam, caller, REPORT_OPTIONS, new AbortController().signal, ACCOUNT));
+    const stage = await withStage(baseScenario(), ({ iam, caller }) => collectCredentialReport(iam, caller, REPORT_OPTIONS, new AbortController().signal, ACCOUNT, new Date('2026-11-20T12:00:00Z')));
     assert.equal(stage.report?.snapshot.users.length, USERS.length);
     assert.equal(stage.report?.snapshot.credentialReport?.generatedAt, '2026-11-20T10:00:00Z');
-    const other = await withStage(baseScenario(), ({ iam, caller }) => collectCredentialReport(iam, caller, REPORT_OPTIONS, new AbortController().signal, '999999999999'));
+    const other = await withStage(baseScenario(), ({ iam, caller }) => collectCredentialReport(iam, caller, REPORT_OPTIONS, new AbortController().signal, '999999999999', new Date('2026-11-20T12:00:00Z')));
     assert.equal(other.report, null);
     assert.match(other.warnings.join('\n'), /names account 123456789012, not the caller's 999999999999/);
   });

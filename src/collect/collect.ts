@@ -25,7 +25,7 @@ import { collectAccountFacts } from './account-facts.js';
 import { assembleAccountFacts, assembleSnapshot, assembleUser } from './assemble.js';
 import { collectAuthorization } from './authorization.js';
 import type { ApiCaller } from './caller.js';
-import { collectCredentialReport, fetchCredentialReport, type ReportFetchOptions } from './credential-report.js';
+import { collectCredentialReport, fetchCredentialReport, staleReportError, type ReportFetchOptions } from './credential-report.js';
 import { CallFailure } from './errors.js';
 import { identifyCaller, type CallerIdentity } from './identity.js';
 import { collectKeyUsage } from './key-usage.js';
@@ -86,8 +86,13 @@ async function collectReportOnly(options: CollectorOptions, identity: CallerIden
     warnings.unshift(`the credential report names account ${imported.snapshot.account.id}, but the caller is in ${identity.accountId}`);
   }
   const provenance = imported.snapshot.credentialReport;
+  // The snapshot is the report as of its own generation time, so its ages stay consistent; a stale
+  // one is still an error (exit 3) and said, since it is not the account as it is now.
+  const stale = staleReportError(imported.snapshot.capturedAt, startedAt, ['capturedAt']);
+  if (stale !== null) warnings.push(stale.message);
   const snapshot: Snapshot = {
     ...imported.snapshot,
+    collectionErrors: [...imported.snapshot.collectionErrors, ...(stale === null ? [] : [stale])],
     collection: collectionFacts(options, identity, startedAt, options.clock()),
     credentialReport: provenance === null ? null : { ...provenance, generatedAtSource: 'api', fileName: null },
   };
@@ -102,7 +107,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
   if (options.source === 'credential-report') return collectReportOnly(options, identity, startedAt);
 
   // Independent of the users: started now, awaited when needed.
-  const reportStage = options.source === 'both' ? collectCredentialReport(iam, caller, options.report, options.runSignal, identity.accountId) : Promise.resolve(null);
+  const reportStage = options.source === 'both' ? collectCredentialReport(iam, caller, options.report, options.runSignal, identity.accountId, startedAt) : Promise.resolve(null);
   const accountStage = collectAccountFacts(iam, caller);
   const authorizationStage = collectAuthorization(iam, caller, identity.partition);
 
