@@ -218,7 +218,7 @@ describe('bad input on the command line: one line, exit 2, nothing written', () 
   it('a snapshot from a newer schema version', async () => {
     const snapshot = JSON.parse(await readFile(DEMO_SNAPSHOT, 'utf8')) as { schemaVersion: number };
     snapshot.schemaVersion = 99;
-    await bad('future.json', JSON.stringify(snapshot), 'report', /^iam-audit: future\.json: written by a newer iam-audit \(snapshot schema version 99; this version reads up to 1\)/);
+    await bad('future.json', JSON.stringify(snapshot), 'report', /^iam-audit: future\.json: written by a newer iam-audit \(snapshot schema version 99; this version reads up to 2\)/);
   });
   it('an unknown --format', async () => {
     const cwd = await folder('bad-format');

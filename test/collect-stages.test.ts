@@ -118,7 +118,7 @@ describe('collection stages, one at a time', () => {
       const sources = { keyUsage: new Map(), authorization, reportUsers: new Map(), hasReport: false, reportFailure: null };
       const users = details.users.map((live) => assembleUser(live, sources));
       const root = rootFacts({ arn: `arn:aws:iam::${ACCOUNT}:root`, reportRoot: null, summary: account.summary, virtualMfaDevices: account.virtualMfaDevices, reportFailure: null });
-      const reconciliation = reconcile({ listing, users, root, authorization, report: null });
+      const reconciliation = reconcile({ listing, mfaListing: details.mfaListing, account, users, root, authorization, report: null });
       assert.deepEqual(reconciliation.errors.map((error) => [error.resource, error.code]), [[aliceArn, 'UserNotListed']]);
       assert.equal(users[0]!.groups.known, false);
       assert.deepEqual(root.mfa.active, known(true));
@@ -131,6 +131,7 @@ describe('collection stages, one at a time', () => {
         accountFacts: assembleAccountFacts(account, full),
         collectionErrors: reconciliation.errors,
         discrepancies: reconciliation.discrepancies,
+        populations: reconciliation.populations,
       });
       assert.equal(snapshot.capturedAt, '2026-11-30T00:01:00Z');
       assert.equal(snapshot.users.length, USERS.length);

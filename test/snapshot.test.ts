@@ -35,13 +35,13 @@ describe('snapshot schema and versions', () => {
   }
 
   it('refuses a newer schema version and a missing one, and passes the current one through', () => {
-    const newer = migrateToCurrent({ schemaVersion: 2 });
+    const newer = migrateToCurrent({ schemaVersion: 3 });
     assert.equal(newer.ok, false);
-    assert.match(newer.ok ? '' : newer.problem, /newer iam-audit \(snapshot schema version 2; this version reads up to 1\)/);
+    assert.match(newer.ok ? '' : newer.problem, /newer iam-audit \(snapshot schema version 3; this version reads up to 2\)/);
     const missing = migrateToCurrent({});
     assert.equal(missing.ok, false);
     assert.match(missing.ok ? '' : missing.problem, /at \/schemaVersion: missing/);
-    const current = migrateToCurrent({ schemaVersion: 1, marker: true });
-    assert.deepEqual(current, { ok: true, document: { schemaVersion: 1, marker: true }, migratedFrom: null });
+    const current = migrateToCurrent({ schemaVersion: 2, marker: true });
+    assert.deepEqual(current, { ok: true, document: { schemaVersion: 2, marker: true }, migratedFrom: null });
   });
 });

@@ -1,4 +1,5 @@
 import type { Fact, Snapshot, UserFacts } from '../snapshot/types.js';
+import { reportPopulations } from './populations.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
@@ -65,6 +66,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     credentialReport: snapshot.credentialReport,
     collectionErrors: snapshot.collectionErrors,
     discrepancies: snapshot.discrepancies,
+    populations: reportPopulations(snapshot.populations, snapshot.source),
   };
   const asOf = input.asOf ?? snapshot.capturedAt;
   const catalogue = runCatalogue({

@@ -8,7 +8,7 @@
  * rule gave them (a pure function of the snapshot), frameworks and controls in their own order.
  */
 import picomatch from 'picomatch';
-import type { Fact, Snapshot } from '../snapshot/types.js';
+import type { Fact, PopulationName, PopulationStatus, Snapshot } from '../snapshot/types.js';
 import { REQUIREMENTS, type Requirement, type ResourceRef, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
 import type {
@@ -120,6 +120,59 @@ export function missingRequirement(snapshot: Snapshot, requirement: Requirement)
   return fact.known ? null : describeAbsence(fact);
 }
 
+/** The account-wide lists each requirement judges "every member" of. */
+const POPULATIONS_JUDGED: Readonly<Record<Requirement, readonly PopulationName[]>> = {
+  root: [],
+  users: ['users'],
+  'users.password': ['users'],
+  'users.passwordLastUsed': ['users'],
+  'users.mfa': ['users', 'mfaDevices'],
+  'users.mfaDevices': ['users', 'mfaDevices'],
+  'users.accessKeys': ['users'],
+  'users.accessKeysLastUsed': ['users'],
+  'users.policies': ['users'],
+  'account.summary': [],
+  'account.passwordPolicy': [],
+  'account.virtualMfaDevices': ['virtualMfaDevices'],
+  'account.managedPolicies': ['managedPolicies'],
+  'account.groups': ['groups'],
+  'account.roles': ['roles'],
+  'account.serverCertificates': ['serverCertificates'],
+};
+
+const POPULATION_NAMES: Readonly<Record<PopulationName, string>> = {
+  users: 'the list of IAM users',
+  mfaDevices: 'the list of MFA devices in use',
+  managedPolicies: 'the list of managed policies',
+  groups: 'the list of groups',
+  roles: 'the list of roles',
+  virtualMfaDevices: 'the list of virtual MFA devices',
+  serverCertificates: 'the list of server certificates',
+};
+
+/** "expected 14 (iam:GetAccountSummary Users), collected 3" */
+export function describeCounts(population: PopulationStatus): string {
+  const expected = population.expected === null ? '' : `expected ${population.expected}${population.expectedSource === null ? '' : ` (${population.expectedSource})`}, `;
+  return `${expected}collected ${population.collected}`;
+}
+
+/**
+ * Why a rule cannot pass for the whole account: the populations it judges that are known to be
+ * incomplete. A rule judges the members it has (it may still fail on them), but a member that was
+ * never listed could fail too, so the account-level verdict stays open.
+ */
+export function incompletePopulations(snapshot: Snapshot, requires: readonly Requirement[]): string | null {
+  const names = [...new Set(requires.flatMap((requirement) => POPULATIONS_JUDGED[requirement]))];
+  const problems = names
+    .filter((name) => snapshot.populations[name].state === 'incomplete')
+    .map((name) => {
+      const population = snapshot.populations[name];
+      return `${POPULATION_NAMES[name]} is incomplete (${population.reason ?? 'no reason recorded'}; ${describeCounts(population)})`;
+    });
+  if (problems.length === 0) return null;
+  return `Not evaluated for the whole account: ${problems.join('; ')}. The other results of this rule cover only the members collected; an unlisted one could fail.`;
+}
+
 function applied(entry: RuleException): AppliedException {
   return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource };
 }
@@ -191,10 +244,13 @@ function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: Rule
       .join('; ');
     return { findings: [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${reason}.` }], error: null };
   }
+  const incomplete = incompletePopulations(snapshot, rule.requires);
+  const populationFindings: RuleFinding[] = incomplete === null ? [] : [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: incomplete }];
   try {
-    return { findings: rule.evaluate(snapshot, { now, options }), error: null };
+    const findings = rule.evaluate(snapshot, { now, options });
+    return { findings: populationFindings.length === 0 ? findings : populationFindings.concat(findings), error: null };
   } catch (error) {
-    return { findings: [], error: errorMessage(error) };
+    return { findings: populationFindings, error: errorMessage(error) };
   }
 }
 

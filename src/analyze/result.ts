@@ -2,6 +2,7 @@
  * The analysis result: the only thing renderers read (CSV, JSON, HTML, PDF, OCSF, console), so
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
+import type { PopulationReport } from './populations.js';
 import type { CollectionError, CredentialReportProvenance, IsoTimestamp, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
 export const RESULT_FORMAT_VERSION = 1 as const;
@@ -58,6 +59,8 @@ export interface SnapshotIdentity {
   readonly credentialReport: CredentialReportProvenance | null;
   readonly collectionErrors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
+  /** Each account-wide list's completeness and reconciliation (expected vs collected). */
+  readonly populations: readonly PopulationReport[];
 }
 
 export interface RunInfo {

@@ -8,6 +8,7 @@ import {
   type CollectionError,
   type CollectionFacts,
   type Fact,
+  type Populations,
   type RootFacts,
   type Snapshot,
   type SourceDiscrepancy,
@@ -119,6 +120,7 @@ export interface SnapshotParts {
   readonly accountFacts: AccountFacts;
   readonly collectionErrors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
+  readonly populations: Populations;
 }
 
 export function assembleSnapshot(parts: SnapshotParts): Snapshot {
@@ -137,5 +139,6 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     accountFacts: parts.accountFacts,
     collectionErrors: parts.collectionErrors,
     discrepancies: parts.discrepancies,
+    populations: parts.populations,
   };
 }

@@ -9,7 +9,8 @@
  *   5. account-facts.ts     summary, password policy, alias, virtual MFA devices, server certificates
  *      authorization.ts    GetAccountAuthorizationDetails: policies, groups, roles
  *   6. credential-report.ts the credential report (--source both), for the dates only it has
- *   7. reconcile.ts         cross-checks between the sources: discrepancies, users one source lacks
+ *   7. reconcile.ts         cross-checks between the sources: discrepancies, users one source lacks,
+ *      populations.ts      and whether each list is complete (expected against collected)
  *   8. assemble.ts, root.ts the snapshot
  *
  * Stages 5 and 6 do not depend on the users, so they run while 2-4 do. Every call that fails for
@@ -131,6 +132,8 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
   });
   const reconciliation = reconcile({
     listing,
+    mfaListing: details.mfaListing,
+    account,
     users,
     root,
     authorization,
@@ -154,6 +157,7 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
       ...reconciliation.errors,
     ],
     discrepancies: reconciliation.discrepancies,
+    populations: reconciliation.populations,
   });
   return { snapshot, warnings: [...listing.warnings, ...(report?.warnings ?? [])] };
 }

@@ -1,14 +1,21 @@
-import { known, type CollectionError, type Fact, type RootFacts, type SourceDiscrepancy, type UserFacts } from '../snapshot/types.js';
+import { known, type CollectionError, type Fact, type Populations, type RootFacts, type SourceDiscrepancy, type UserFacts } from '../snapshot/types.js';
+import type { AccountWideFacts } from './account-facts.js';
 import type { AuthorizationStage } from './authorization.js';
+import { reconcilePopulations } from './populations.js';
+import type { UserDetails } from './user-details.js';
 import type { UserListing } from './users-listing.js';
 
 /**
  * Stage 7: reconciliation. The one place that compares what the sources say about the same
- * things: ListUsers against GetAccountAuthorizationDetails, the live facts against the
- * credential report. Pure; its findings are collection errors and discrepancies.
+ * things and decides whether each list is complete (populations.ts): ListUsers against
+ * GetAccountSummary and the credential report, ListUsers against GetAccountAuthorizationDetails,
+ * the live facts against the credential report. Pure; its findings are collection errors,
+ * discrepancies and the populations.
  */
 export interface ReconcileInputs {
   readonly listing: UserListing;
+  readonly mfaListing: UserDetails['mfaListing'];
+  readonly account: AccountWideFacts;
   readonly users: readonly UserFacts[];
   readonly root: RootFacts;
   readonly authorization: AuthorizationStage;
@@ -19,6 +26,7 @@ export interface ReconcileInputs {
 export interface Reconciliation {
   readonly errors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
+  readonly populations: Populations;
 }
 
 const activeKeyCount = (fact: Fact<readonly { readonly active: boolean }[]>): Fact<number> => (fact.known ? known(fact.value.filter((key) => key.active).length) : fact);
@@ -72,5 +80,18 @@ function usersMissingFromAuthorization(inputs: ReconcileInputs): CollectionError
 }
 
 export function reconcile(inputs: ReconcileInputs): Reconciliation {
-  return { errors: usersMissingFromAuthorization(inputs), discrepancies: liveVersusReport(inputs) };
+  const { populations, errors } = reconcilePopulations({
+    listing: inputs.listing,
+    users: inputs.users,
+    mfaListing: inputs.mfaListing,
+    root: inputs.root,
+    summary: inputs.account.summary,
+    managedPolicies: inputs.authorization.managedPolicies,
+    groups: inputs.authorization.groups,
+    roles: inputs.authorization.roles,
+    virtualMfaDevices: inputs.account.virtualMfaDevices,
+    serverCertificates: inputs.account.serverCertificates,
+    reportUserArns: inputs.report === null ? null : inputs.report.users.map((user) => user.arn),
+  });
+  return { errors: [...errors, ...usersMissingFromAuthorization(inputs)], discrepancies: liveVersusReport(inputs), populations };
 }

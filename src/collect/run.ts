@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSnapshotFileName } from '../import/credential-report.js';
 import { writeSnapshot } from '../snapshot/io.js';
-import type { Snapshot } from '../snapshot/types.js';
+import { POPULATIONS, type PopulationName, type Snapshot } from '../snapshot/types.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { runClock } from '../util/time.js';
 import { ApiCaller } from './caller.js';
@@ -51,6 +51,29 @@ async function pathExists(path: string): Promise<boolean> {
     // ENOENT (or unreadable parent): the writer reports any real problem when it writes
     return false;
   }
+}
+
+const POPULATION_LABELS: Readonly<Record<PopulationName, string>> = {
+  users: 'IAM users',
+  mfaDevices: 'MFA devices in use',
+  managedPolicies: 'customer managed policies',
+  groups: 'groups',
+  roles: 'roles',
+  virtualMfaDevices: 'virtual MFA devices',
+  serverCertificates: 'server certificates',
+};
+
+/**
+ * The reconciliation, one line per list: always the users and their MFA devices, the other lists
+ * when they are not complete. E.g. "IAM users: expected 14 (iam:GetAccountSummary Users), collected 3: INCOMPLETE (...)".
+ */
+export function describePopulations(snapshot: Snapshot): string[] {
+  return POPULATIONS.filter((name) => name === 'users' || name === 'mfaDevices' || snapshot.populations[name].state === 'incomplete').map((name) => {
+    const population = snapshot.populations[name];
+    const expected = population.expected === null ? 'no independent count' : `expected ${population.expected} (${population.expectedSource ?? '?'})`;
+    const state = population.state === 'complete' ? 'complete' : population.state === 'incomplete' ? `INCOMPLETE (${population.reason ?? ''})` : `not collected (${population.reason ?? ''})`;
+    return `${POPULATION_LABELS[name]}: ${expected}, collected ${population.collected}: ${state}`;
+  });
 }
 
 /** The explanation printed when the collection is partial: what failed and which permissions to grant. */

@@ -33,6 +33,8 @@ export interface LiveUser {
 
 export interface UserDetails {
   readonly users: readonly LiveUser[];
+  /** The MFA devices listed for all users; complete only when every user's ListMFADevices paged to its end. */
+  readonly mfaListing: { readonly devices: number; readonly usersNotListed: number };
   readonly errors: readonly CollectionError[];
 }
 
@@ -149,5 +151,10 @@ export async function collectUserDetails(
       }),
     ),
   );
-  return { users: results.map((result) => result.user), errors: results.flatMap((result) => result.errors) };
+  const users = results.map((result) => result.user);
+  const mfaListing = {
+    devices: users.reduce((sum, user) => sum + (user.mfaDevices.known ? user.mfaDevices.value.length : 0), 0),
+    usersNotListed: users.filter((user) => !user.mfaDevices.known).length,
+  };
+  return { users, mfaListing, errors: results.flatMap((result) => result.errors) };
 }

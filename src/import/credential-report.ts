@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { credentialReportPopulations } from '../snapshot/populations.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
@@ -391,6 +392,7 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
     accountFacts: emptyAccountFacts(),
     collectionErrors: [],
     discrepancies: [],
+    populations: credentialReportPopulations(users.length),
   };
   return { snapshot, warnings };
 }

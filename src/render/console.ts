@@ -34,11 +34,21 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
     `Compliance rate: ${formatRate(summary.complianceRate)}`,
     `Compliance rate among console users: ${formatRate(summary.consoleComplianceRate)} (${summary.compliant} of ${summary.consoleUsers} console users)`,
   );
+  lines.push(...populationLines(result));
   lines.push(...rulesSummaryLines(result));
   if (exportedFiles.length > 0) {
     lines.push('', 'Results exported to:', ...exportedFiles.map((file) => `  - ${file}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The reconciliation of the lists the verdicts rest on (expected vs collected), after the
+ * original summary: one line for the users, and one for every other list that is incomplete.
+ */
+export function populationLines(result: AnalysisResult): string[] {
+  const shown = result.snapshot.populations.filter((population) => population.name === 'users' || population.state === 'incomplete');
+  return shown.map((population) => `Population: ${population.statement}`);
 }
 
 /**

@@ -73,6 +73,15 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       credential_report: result.snapshot.credentialReport,
       collection_errors: result.snapshot.collectionErrors,
       discrepancies: result.snapshot.discrepancies,
+      populations: result.snapshot.populations.map((population) => ({
+        name: population.name,
+        state: population.state,
+        collected: population.collected,
+        expected: population.expected,
+        expected_source: population.expectedSource,
+        reason: population.reason,
+        statement: population.statement,
+      })),
     },
     ...buildCatalogueJson(result),
   };

@@ -300,6 +300,8 @@ function methodologyParts(result: AnalysisResult): ReportPart[] {
       notEvaluatedRules: [...notEvaluatedRules.values()],
       collectionErrorCount: snapshot.collectionErrors.length,
       discrepancies: snapshot.discrepancies,
+      populations: snapshot.populations.filter((population) => population.state !== 'not_collected'),
+      populationsNotCollected: snapshot.populations.filter((population) => population.state === 'not_collected').map((population) => population.label).join(', '),
       catalogue:
         catalogue === null
           ? null

@@ -9,12 +9,15 @@
  * Defaults follow a credential-report import: passwords, MFA status and keys are known; MFA
  * devices, policies and every account-wide fact are not collected unless a case gives them.
  */
+import { populationOfFact } from '../snapshot/populations.js';
 import {
   absent,
+  completePopulation,
   CURRENT_SCHEMA_VERSION,
   emptyAccountFacts,
   known,
   NOT_COLLECTED,
+  notCollectedPopulation,
   type AccessKeyFacts,
   type AccountFacts,
   type Fact,
@@ -26,6 +29,7 @@ import {
   type PasswordPolicy,
   type PasswordPolicyState,
   type PolicyAttachment,
+  type Populations,
   type RoleFacts,
   type RootFacts,
   type ServerCertificateFacts,
@@ -247,10 +251,32 @@ export interface SnapshotSpec {
   readonly users?: readonly UserFacts[];
   /** Account-wide facts given; the rest are not collected. */
   readonly accountFacts?: Partial<AccountFacts>;
+  /** Population states given; the rest follow from the facts (see defaultPopulations). */
+  readonly populations?: Partial<Populations>;
+}
+
+/**
+ * Users complete (as a credential report's are); the account-wide lists complete where their fact
+ * is known, incomplete where it failed, not collected otherwise; MFA devices complete when any
+ * user's device list is known.
+ */
+function defaultPopulations(users: readonly UserFacts[], accountFacts: AccountFacts): Populations {
+  const devices = users.reduce((sum, user) => sum + (user.mfa.devices.known ? user.mfa.devices.value.length : 0), 0);
+  return {
+    users: completePopulation(users.length),
+    mfaDevices: users.some((user) => user.mfa.devices.known) ? completePopulation(devices) : notCollectedPopulation('no device lists in this test snapshot'),
+    managedPolicies: populationOfFact(accountFacts.managedPolicies, 'managed policies'),
+    groups: populationOfFact(accountFacts.groups, 'groups'),
+    roles: populationOfFact(accountFacts.roles, 'roles'),
+    virtualMfaDevices: populationOfFact(accountFacts.virtualMfaDevices, 'virtual MFA devices'),
+    serverCertificates: populationOfFact(accountFacts.serverCertificates, 'server certificates'),
+  };
 }
 
 export function snapshotWith(spec: SnapshotSpec = {}): Snapshot {
   const capturedAt = spec.capturedAt ?? CAPTURED_AT;
+  const users = spec.users ?? [];
+  const accountFacts: AccountFacts = { ...emptyAccountFacts(), ...spec.accountFacts };
   return {
     schemaVersion: CURRENT_SCHEMA_VERSION,
     source: spec.source ?? 'credential-report',
@@ -260,9 +286,10 @@ export function snapshotWith(spec: SnapshotSpec = {}): Snapshot {
     account: { id: ACCOUNT_ID, partition: 'aws' },
     tool: { name: 'iam-audit', version: '0.0.0-test' },
     root: spec.root === undefined ? rootUser() : spec.root,
-    users: spec.users ?? [],
-    accountFacts: { ...emptyAccountFacts(), ...spec.accountFacts },
+    users,
+    accountFacts,
     collectionErrors: [],
     discrepancies: [],
+    populations: { ...defaultPopulations(users, accountFacts), ...spec.populations },
   };
 }

@@ -1,12 +1,65 @@
-import { CURRENT_SCHEMA_VERSION } from './types.js';
+import { credentialReportPopulations, populationOfFact } from './populations.js';
+import { completePopulation, CURRENT_SCHEMA_VERSION, incompletePopulation, type Fact, type PopulationStatus, type Populations } from './types.js';
 
 /**
- * Explicit migrations from older snapshot schema versions to the current one. Version 1 is the
- * first, so the table is empty; a v2 adds `1: (v1) => v2` here and a test with an archived v1
- * snapshot. A snapshot is never migrated silently in place: `read` migrates in memory only.
+ * Explicit migrations from older snapshot schema versions to the current one, one step per
+ * version. A snapshot is never migrated in place: `read` migrates in memory only, and the archived
+ * file keeps its bytes (and so its SHA-256). Each step reads a document that has not been
+ * validated yet (validation is against the current schema, after migration), so it only copies
+ * what it finds; anything malformed is left for the validator to name.
  */
 type Migration = (older: Record<string, unknown>) => Record<string, unknown>;
-const migrations: Readonly<Record<number, Migration>> = {};
+
+const asArray = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+const asRecord = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const isFact = (value: unknown): value is Fact<readonly unknown[]> => {
+  const record = asRecord(value);
+  return record['known'] === false || (record['known'] === true && Array.isArray(record['value']));
+};
+
+/**
+ * Version 1 recorded collection errors but not whether each list was complete. What it can honestly
+ * say: a credential report lists every user; a live collection's list is incomplete where its
+ * call failed, and otherwise complete as far as the paging went, with no independent count
+ * (`expected` null: version 1 did not cross-check against GetAccountSummary).
+ */
+function populationsOfV1(document: Record<string, unknown>): Populations {
+  const users = asArray(document['users']);
+  if (document['source'] === 'credential-report') return credentialReportPopulations(users.length);
+  const errors = asArray(document['collectionErrors']).map(asRecord);
+  const listUsersFailure = errors.find((error) => error['api'] === 'iam:ListUsers');
+  const userPopulation = listUsersFailure === undefined
+    ? completePopulation(users.length)
+    : incompletePopulation(`iam:ListUsers failed (${String(listUsersFailure['code'])}: ${String(listUsersFailure['message'])})`, users.length);
+  let devices = 0;
+  let devicesFailed = 0;
+  for (const user of users) {
+    const deviceFact = asRecord(asRecord(user)['mfa'])['devices'];
+    if (isFact(deviceFact) && deviceFact.known) devices += deviceFact.value.length;
+    else if (asRecord(deviceFact)['reason'] === 'collection_failed') devicesFailed += 1;
+  }
+  const mfaDevices: PopulationStatus = devicesFailed === 0
+    ? completePopulation(devices)
+    : incompletePopulation(`the MFA devices of ${devicesFailed} user(s) could not be listed`, devices);
+  const facts = asRecord(document['accountFacts']);
+  const listOf = (key: string, what: string): PopulationStatus => {
+    const fact = facts[key];
+    return isFact(fact) ? populationOfFact(fact, what) : incompletePopulation(`accountFacts.${key} is not a list fact`, 0);
+  };
+  return {
+    users: userPopulation,
+    mfaDevices,
+    managedPolicies: listOf('managedPolicies', 'managed policies'),
+    groups: listOf('groups', 'groups'),
+    roles: listOf('roles', 'roles'),
+    virtualMfaDevices: listOf('virtualMfaDevices', 'virtual MFA devices'),
+    serverCertificates: listOf('serverCertificates', 'server certificates'),
+  };
+}
+
+const migrations: Readonly<Record<number, Migration>> = {
+  1: (v1) => ({ ...v1, schemaVersion: 2, populations: populationsOfV1(v1) }),
+};
 
 export type MigrationOutcome =
   | { readonly ok: true; readonly document: Record<string, unknown>; readonly migratedFrom: number | null }

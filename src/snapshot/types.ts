@@ -10,7 +10,7 @@
  * import, into these reasons; nothing downstream ever compares raw CSV strings.
  */
 
-export const CURRENT_SCHEMA_VERSION = 1 as const;
+export const CURRENT_SCHEMA_VERSION = 2 as const;
 
 /** Why a fact has no value. */
 export type AbsenceReason =
@@ -217,6 +217,37 @@ export interface CollectionFacts {
   readonly retries: number;
 }
 
+/**
+ * The lists a verdict over "every X" rests on. A rule can only pass for the whole account when the
+ * list it judged is known to be complete; see Snapshot.populations.
+ */
+export const POPULATIONS = ['users', 'mfaDevices', 'managedPolicies', 'groups', 'roles', 'virtualMfaDevices', 'serverCertificates'] as const;
+export type PopulationName = (typeof POPULATIONS)[number];
+
+/**
+ * complete: every member was listed and every cross-check agreed; incomplete: a page or call
+ * failed, or an independent count disagreed; not_collected: the source does not carry this list.
+ */
+export type PopulationState = 'complete' | 'incomplete' | 'not_collected';
+
+export interface PopulationStatus {
+  readonly state: PopulationState;
+  /** Why it is not complete, in words (the failed call, the mismatch); null when complete. */
+  readonly reason: string | null;
+  /** How many members the snapshot holds. */
+  readonly collected: number;
+  /** The count an independent source gives (GetAccountSummary, the credential report), or null when none was available. */
+  readonly expected: number | null;
+  /** Where `expected` came from, e.g. "iam:GetAccountSummary Users"; null when expected is null. */
+  readonly expectedSource: string | null;
+}
+
+/**
+ * Per-user lists (a user's MFA devices, keys, policies, groups) are Facts instead: a known list is
+ * complete by contract, and a list that could not be read to its end is `collection_failed`.
+ */
+export type Populations = Readonly<Record<PopulationName, PopulationStatus>>;
+
 export interface Snapshot {
   readonly schemaVersion: typeof CURRENT_SCHEMA_VERSION;
   readonly source: SnapshotSource;
@@ -231,6 +262,8 @@ export interface Snapshot {
   readonly accountFacts: AccountFacts;
   readonly collectionErrors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
+  /** Whether each account-wide list is complete, and how that was checked (expected vs collected). */
+  readonly populations: Populations;
 }
 
 export const known = <T>(value: T): Known<T> => ({ known: true, value });
@@ -258,4 +291,22 @@ export const emptyAccountFacts = (): AccountFacts => ({
   groups: NOT_COLLECTED,
   roles: NOT_COLLECTED,
   serverCertificates: NOT_COLLECTED,
+});
+
+export const completePopulation = (collected: number, expected: number | null = null, expectedSource: string | null = null): PopulationStatus => ({
+  state: 'complete',
+  reason: null,
+  collected,
+  expected,
+  expectedSource: expected === null ? null : expectedSource,
+});
+
+export const notCollectedPopulation = (reason: string): PopulationStatus => ({ state: 'not_collected', reason, collected: 0, expected: null, expectedSource: null });
+
+export const incompletePopulation = (reason: string, collected: number, expected: number | null = null, expectedSource: string | null = null): PopulationStatus => ({
+  state: 'incomplete',
+  reason,
+  collected,
+  expected,
+  expectedSource: expected === null ? null : expectedSource,
 });

@@ -4,7 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { packageRoot } from '../util/paths.js';
 import type { Snapshot } from './types.js';
 
-export const SNAPSHOT_SCHEMA_PATH = join(packageRoot, 'schema', 'snapshot-v1.schema.json');
+export const SNAPSHOT_SCHEMA_PATH = join(packageRoot, 'schema', 'snapshot-v2.schema.json');
 
 let compiled: ValidateFunction<Snapshot> | undefined;
 function validator(): ValidateFunction<Snapshot> {
