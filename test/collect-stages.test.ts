@@ -121,6 +121,8 @@ describe('collection stages, one at a time', () => {
       const reconciliation = reconcile({ listing, mfaListing: details.mfaListing, account, users, root, authorization, report: null });
       assert.deepEqual(reconciliation.errors.map((error) => [error.resource, error.code]), [[aliceArn, 'UserNotListed']]);
       assert.equal(users[0]!.groups.known, false);
+      assert.deepEqual(reconciliation.populations.users, { state: 'complete', reason: null, collected: USERS.length, expected: USERS.length, expectedSource: 'iam:GetAccountSummary Users' });
+      assert.equal(reconciliation.populations.mfaDevices.state, 'complete');
       assert.deepEqual(root.mfa.active, known(true));
       const snapshot = assembleSnapshot({
         identity,

@@ -48,6 +48,31 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * Spacing between the starts of one API's calls, widened when that API is throttled and narrowed
+ * again as its calls succeed: IAM's limits are per API, so one API slowing down leaves the others
+ * at full speed (the SDK's adaptive mode paces the whole client instead).
+ */
+class ApiPacer {
+  private nextStartAt = 0;
+  private intervalMs = 0;
+
+  async wait(signal: AbortSignal): Promise<void> {
+    const now = performance.now();
+    const startAt = Math.max(now, this.nextStartAt);
+    this.nextStartAt = startAt + this.intervalMs;
+    if (startAt > now) await sleep(startAt - now, signal);
+  }
+
+  throttled(): void {
+    this.intervalMs = Math.min(Math.max(this.intervalMs * 2, 5), 1_000);
+  }
+
+  succeeded(): void {
+    this.intervalMs = this.intervalMs < 1 ? 0 : this.intervalMs * 0.95;
+  }
+}
+
 type AttemptResult<T> = { readonly ok: true; readonly output: T; readonly wireMs: number } | { readonly ok: false; readonly failure: CallFailure; readonly retry: ReturnType<typeof retryKind>; readonly wireMs: number };
 
 /**
@@ -58,13 +83,14 @@ type AttemptResult<T> = { readonly ok: true; readonly output: T; readonly wireMs
  * Retries are made here rather than by the SDK, for two reasons: a call waiting to retry gives
  * its concurrency slot to other calls (the SDK sleeps inside `send`, so a throttled API would hold
  * every slot and stall the others), and the call time limit can count time on the wire only. IAM
- * throttles per API, so there is no client-wide rate limiter (the SDK's adaptive mode has one).
+ * throttles per API, so the pacing after a throttle is per API too (ApiPacer).
  */
 export class ApiCaller {
   calls = 0;
   retries = 0;
   private consecutiveUnreachable = 0;
   private stopped: Unreachable | null = null;
+  private readonly pacers = new Map<string, ApiPacer>();
 
   constructor(private readonly options: CallerOptions) {}
 
@@ -84,18 +110,23 @@ export class ApiCaller {
   async call<T extends WithMetadata>(api: string, resource: string | null, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const maxAttempts = this.options.maxAttempts ?? 1;
     const started = performance.now();
+    let pacer = this.pacers.get(api);
+    if (pacer === undefined) this.pacers.set(api, (pacer = new ApiPacer()));
     let wireMs = 0;
     for (let attempt = 1; ; attempt += 1) {
+      await pacer.wait(this.options.runSignal);
       const result = await this.attemptOnce(api, resource, send, this.options.callTimeoutMs - wireMs, attempt === 1);
       wireMs += result.wireMs;
       const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
       if (result.ok) {
+        pacer.succeeded();
         this.consecutiveUnreachable = 0;
         this.logLine(api, resource, `ok, ${attempts}`, started);
         return result.output;
       }
       const failure = result.failure;
       this.noteConnection(failure);
+      if (result.retry === 'throttling') pacer.throttled();
       if (result.retry === null || attempt >= maxAttempts || this.stopped !== null || wireMs >= this.options.callTimeoutMs) {
         this.logLine(api, resource, `failed: ${failure.code}, ${attempts}`, started);
         throw failure;
