@@ -84,6 +84,8 @@ describe('collect: live collection defects', () => {
       const codes = new Set(snapshot.collectionErrors.map((error) => error.code));
       assert.ok(codes.has('EndpointUnreachable') || [...codes].some((code) => /^E[A-Z]+$/.test(code)), [...codes].join(', '));
       assert.ok(!codes.has('Error') && !codes.has('UnknownError'), [...codes].join(', '));
+      assert.equal(snapshot.populations.users.state, 'incomplete');
+      assert.equal(snapshot.populations.users.collected < 60, true);
     });
   });
 
