@@ -7,16 +7,14 @@
  * gives the same result, in the same order: rules by id, each rule's results in the order the
  * rule gave them (a pure function of the snapshot), frameworks and controls in their own order.
  */
-import picomatch from 'picomatch';
-import type { Fact, PopulationName, PopulationStatus, Snapshot } from '../snapshot/types.js';
-import { REQUIREMENTS, type Requirement, type ResourceRef, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { REQUIREMENTS, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
 import type {
   AppliedException,
   CatalogueResult,
   ControlResult,
   ControlStatus,
-  ExceptionsReport,
   FrameworkResult,
   RuleResult,
   RuleResultStatus,
@@ -25,6 +23,12 @@ import type {
 import { checkIntegrity, guardFindings, type JudgedFinding, type SnapshotIntegrity } from './integrity.js';
 import { projectFindings } from './projection.js';
 import { toIsoUtc } from '../util/time.js';
+import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
+import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
+
+// Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
+export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
+export { accountResource, describeCounts, incompletePopulations, missingRequirement } from './requirements.js';
 
 /** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
 export type CatalogueFramework = Omit<Framework, 'controls'> & {
@@ -52,28 +56,6 @@ export interface CatalogueConfiguration {
 
 export const DEFAULT_CONFIGURATION: CatalogueConfiguration = { file: null, rules: {}, frameworks: null };
 
-/** One validated entry of the exceptions file. */
-export interface RuleException {
-  /** Position in the file (0-based), to name the entry in messages. */
-  readonly index: number;
-  readonly ruleId: string;
-  /** Exact ARN, exact resource name, or a picomatch glob over either. */
-  readonly resource: string;
-  readonly justification: string;
-  readonly approvedBy: string;
-  /** As written in the file: a date (valid through that whole UTC day) or an ISO instant. */
-  readonly expires: string;
-  /** The first instant (ms) at which the exception no longer applies. */
-  readonly expiresAtMs: number;
-}
-
-export interface ExceptionList {
-  readonly file: FileIdentity | null;
-  readonly entries: readonly RuleException[];
-}
-
-export const NO_EXCEPTIONS: ExceptionList = { file: null, entries: [] };
-
 export interface CatalogueInput {
   readonly snapshot: Snapshot;
   /** The instant time-based checks measure against (ms): capture time or --as-of. */
@@ -86,99 +68,6 @@ export interface CatalogueInput {
 
 export const RESULT_STATUSES: readonly RuleResultStatus[] = ['pass', 'fail', 'not_applicable', 'not_evaluated', 'error', 'excepted'];
 const CONTROL_STATUSES: readonly ControlStatus[] = ['pass', 'fail', 'not_evaluated', 'manual'];
-
-/** The resource a whole-account result is about (missing data, a rule that threw). */
-export function accountResource(snapshot: Snapshot): ResourceRef {
-  // arn:aws:iam::<id>:root is how IAM policies name the account itself.
-  return { type: 'account', arn: `arn:${snapshot.account.partition}:iam::${snapshot.account.id}:root`, name: 'account' };
-}
-
-function describeAbsence(fact: Fact<unknown>): string {
-  if (fact.known) return 'present';
-  if (fact.reason === 'collection_failed') return `its collection failed${fact.detail === undefined ? '' : ` (${fact.detail})`}`;
-  return 'it was not collected';
-}
-
-const ACCOUNT_FACTS: Partial<Record<Requirement, (snapshot: Snapshot) => Fact<unknown>>> = {
-  'account.summary': (snapshot) => snapshot.accountFacts.summary,
-  'account.passwordPolicy': (snapshot) => snapshot.accountFacts.passwordPolicy,
-  'account.virtualMfaDevices': (snapshot) => snapshot.accountFacts.virtualMfaDevices,
-  'account.managedPolicies': (snapshot) => snapshot.accountFacts.managedPolicies,
-  'account.groups': (snapshot) => snapshot.accountFacts.groups,
-  'account.roles': (snapshot) => snapshot.accountFacts.roles,
-  'account.serverCertificates': (snapshot) => snapshot.accountFacts.serverCertificates,
-};
-
-/**
- * Why the snapshot cannot serve an account-level requirement (`root`, `account.*`), or null when
- * it can. Per-user requirements (`users.*`) never stop a rule: a fact may be missing for one user
- * and present for another, and a rule judging several facts per user (password and keys) still
- * judges the ones it has, so the rule reports each user's missing fact itself, with its source.
- */
-export function missingRequirement(snapshot: Snapshot, requirement: Requirement): string | null {
-  if (requirement === 'root') return snapshot.root === null ? 'the snapshot has no root user row' : null;
-  const accountFact = ACCOUNT_FACTS[requirement];
-  if (accountFact === undefined) return null;
-  const fact = accountFact(snapshot);
-  return fact.known ? null : describeAbsence(fact);
-}
-
-/** The account-wide lists each requirement judges "every member" of. */
-const POPULATIONS_JUDGED: Readonly<Record<Requirement, readonly PopulationName[]>> = {
-  root: [],
-  users: ['users'],
-  'users.password': ['users'],
-  'users.passwordLastUsed': ['users'],
-  'users.mfa': ['users', 'mfaDevices'],
-  'users.mfaDevices': ['users', 'mfaDevices'],
-  'users.accessKeys': ['users'],
-  'users.accessKeysLastUsed': ['users'],
-  'users.policies': ['users'],
-  'account.summary': [],
-  'account.passwordPolicy': [],
-  'account.virtualMfaDevices': ['virtualMfaDevices'],
-  'account.managedPolicies': ['managedPolicies'],
-  'account.groups': ['groups'],
-  'account.roles': ['roles'],
-  'account.serverCertificates': ['serverCertificates'],
-};
-
-const POPULATION_NAMES: Readonly<Record<PopulationName, string>> = {
-  users: 'the list of IAM users',
-  mfaDevices: 'the list of MFA devices in use',
-  managedPolicies: 'the list of managed policies',
-  groups: 'the list of groups',
-  roles: 'the list of roles',
-  virtualMfaDevices: 'the list of virtual MFA devices',
-  serverCertificates: 'the list of server certificates',
-};
-
-/** "expected 14 (iam:GetAccountSummary Users), collected 3" */
-export function describeCounts(population: PopulationStatus): string {
-  const expected = population.expected === null ? '' : `expected ${population.expected}${population.expectedSource === null ? '' : ` (${population.expectedSource})`}, `;
-  return `${expected}collected ${population.collected}`;
-}
-
-/**
- * Why a rule cannot pass for the whole account: the populations it judges that are known to be
- * incomplete. A rule judges the members it has (it may still fail on them), but a member that was
- * never listed could fail too, so the account-level verdict stays open.
- */
-export function incompletePopulations(snapshot: Snapshot, requires: readonly Requirement[]): string | null {
-  const names = [...new Set(requires.flatMap((requirement) => POPULATIONS_JUDGED[requirement]))];
-  const problems = names
-    .filter((name) => snapshot.populations[name].state === 'incomplete')
-    .map((name) => {
-      const population = snapshot.populations[name];
-      return `${POPULATION_NAMES[name]} is incomplete (${population.reason ?? 'no reason recorded'}; ${describeCounts(population)})`;
-    });
-  if (problems.length === 0) return null;
-  return `Not evaluated for the whole account: ${problems.join('; ')}. The other results of this rule cover only the members collected; an unlisted one could fail.`;
-}
-
-function applied(entry: RuleException): AppliedException {
-  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource };
-}
 
 function zeroCounts<Status extends string>(statuses: readonly Status[]): Record<Status, number> {
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<Status, number>;
@@ -194,58 +83,10 @@ export function ruleSettings(rule: Rule, configuration: CatalogueConfiguration):
   return { enabled: settings?.enabled ?? true, options: { ...rule.defaultOptions, ...settings?.options } };
 }
 
-interface TrackedException {
-  readonly entry: RuleException;
-  used: boolean;
-}
-
-/**
- * One rule's active exceptions, ready to match many results: exact patterns (ARN or name) in a
- * map, globs compiled once to regular expressions. The first matching entry in file order wins.
- */
-class ExceptionMatcher {
-  private readonly exact = new Map<string, TrackedException[]>();
-  private readonly globs: { readonly exception: TrackedException; readonly pattern: RegExp }[] = [];
-
-  constructor(exceptions: readonly TrackedException[]) {
-    for (const exception of exceptions) {
-      const resource = exception.entry.resource;
-      if (picomatch.scan(resource).isGlob) this.globs.push({ exception, pattern: picomatch.makeRe(resource, { dot: true }) });
-      else this.exact.set(resource, [...(this.exact.get(resource) ?? []), exception]);
-    }
-  }
-
-  get empty(): boolean {
-    return this.exact.size === 0 && this.globs.length === 0;
-  }
-
-  match(resource: ResourceRef): TrackedException | undefined {
-    let best: TrackedException | undefined;
-    for (const key of [resource.arn, resource.name]) {
-      for (const candidate of this.exact.get(key) ?? []) {
-        if (best === undefined || candidate.entry.index < best.entry.index) best = candidate;
-      }
-    }
-    for (const { exception, pattern } of this.globs) {
-      if (best !== undefined && exception.entry.index > best.entry.index) break;
-      if (pattern.test(resource.arn) || pattern.test(resource.name)) {
-        best = exception;
-        break;
-      }
-    }
-    return best;
-  }
-}
-
 function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: RuleOptions): { findings: readonly RuleFinding[]; error: string | null } {
-  const missing = rule.requires
-    .map((requirement) => ({ requirement, why: missingRequirement(snapshot, requirement) }))
-    .filter((item): item is { requirement: Requirement; why: string } => item.why !== null);
-  if (missing.length > 0) {
-    const reason = missing
-      .map(({ requirement, why }) => `needs ${REQUIREMENTS[requirement].description}, but ${why}; evaluated from ${REQUIREMENTS[requirement].source}`)
-      .join('; ');
-    return { findings: [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${reason}.` }], error: null };
+  const missing = missingRequirements(snapshot, rule.requires);
+  if (missing !== null) {
+    return { findings: [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${missing}.` }], error: null };
   }
   const incomplete = incompletePopulations(snapshot, rule.requires);
   const populationFindings: RuleFinding[] = incomplete === null ? [] : [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: incomplete }];
@@ -311,16 +152,100 @@ function controlStatus(ruleIds: readonly string[], outcomes: ReadonlyMap<string,
   return everyRuleClean && results > 0 ? 'pass' : 'not_evaluated';
 }
 
+/** The exceptions one rule's failures are matched against. */
+interface RuleExceptions {
+  readonly active: ExceptionMatcher;
+  readonly expired: ExceptionMatcher;
+}
+
+function exceptionsForRule(ruleId: string, active: readonly TrackedException[], expired: readonly TrackedException[]): RuleExceptions {
+  return {
+    active: new ExceptionMatcher(active.filter((exception) => exception.entry.ruleId === ruleId)),
+    expired: new ExceptionMatcher(expired.filter((exception) => exception.entry.ruleId === ruleId)),
+  };
+}
+
+/** A failure an active exception covers becomes `excepted`; one only an expired exception covers says so. */
+function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions): RuleResult {
+  let exception: AppliedException | null = null;
+  let expiredException: AppliedException | null = null;
+  if (finding.verdict === 'fail' && !(exceptions.active.empty && exceptions.expired.empty)) {
+    const match = exceptions.active.match(finding.resource);
+    if (match !== undefined) {
+      match.used = true;
+      exception = applied(match.entry);
+    } else {
+      const lapsed = exceptions.expired.match(finding.resource);
+      if (lapsed !== undefined) expiredException = applied(lapsed.entry);
+    }
+  }
+  return {
+    ruleId: rule.id,
+    severity: rule.severity,
+    resourceType: finding.resource.type,
+    resourceArn: finding.resource.arn,
+    resourceName: finding.resource.name,
+    status: exception === null ? finding.verdict : 'excepted',
+    evidence: finding.evidence,
+    reason: finding.reason,
+    exception,
+    expiredException,
+  };
+}
+
+/** One enabled rule's results: an `error` result first when it threw, then one result per finding. */
+function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonly JudgedFinding[]; error: string | null }, exceptions: RuleExceptions): RuleResult[] {
+  const results: RuleResult[] = [];
+  if (judged.error !== null) {
+    const resource = accountResource(snapshot);
+    results.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      resourceType: resource.type,
+      resourceArn: resource.arn,
+      resourceName: resource.name,
+      status: 'error',
+      evidence: '',
+      reason: `The rule failed to run: ${judged.error}`,
+      exception: null,
+      expiredException: null,
+    });
+  }
+  for (const finding of judged.findings) results.push(resultOf(rule, finding, exceptions));
+  return results;
+}
+
+function ruleSummary(rule: Rule, frameworks: readonly CatalogueFramework[], settings: { enabled: boolean; options: RuleOptions }, counts: Record<RuleResultStatus, number>): RuleSummary {
+  return {
+    id: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    rationale: rule.rationale,
+    remediation: { console: [...rule.remediation.console], cli: rule.remediation.cli },
+    requires: rule.requires.map((requirement) => ({ requirement, ...REQUIREMENTS[requirement] })),
+    controls: frameworks.flatMap((framework) =>
+      framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })),
+    ),
+    options: settings.options,
+    counts,
+    enabled: settings.enabled,
+  };
+}
+
+function frameworkResult(framework: CatalogueFramework, outcomes: ReadonlyMap<string, RuleOutcome>): FrameworkResult {
+  const counts = zeroCounts(CONTROL_STATUSES);
+  const controls: ControlResult[] = framework.controls.map((control) => {
+    const status = controlStatus(control.rules, outcomes);
+    counts[status] += 1;
+    return { controlId: control.id, title: control.title, level: control.level ?? null, status, ruleIds: [...control.rules] };
+  });
+  return { id: framework.id, name: framework.name, version: framework.version, controls, counts };
+}
+
 export function runCatalogue(input: CatalogueInput): CatalogueResult {
   const { snapshot, now } = input;
   const configuration = input.configuration ?? DEFAULT_CONFIGURATION;
-  // In file order, so that the first matching entry wins.
-  const exceptions: TrackedException[] = [...(input.exceptions ?? NO_EXCEPTIONS).entries]
-    .sort((a, b) => a.index - b.index)
-    .map((entry) => ({ entry, used: false }));
-  const expired = exceptions.filter((exception) => now >= exception.entry.expiresAtMs);
-  const active = exceptions.filter((exception) => now < exception.entry.expiresAtMs);
-
+  const { active, expired } = trackExceptions(input.exceptions ?? NO_EXCEPTIONS, now);
   const selected = configuration.frameworks;
   const frameworks = selected === null ? input.frameworks : input.frameworks.filter((framework) => selected.includes(framework.id));
   // Ordinal comparison, not localeCompare: the order must not depend on the machine's locale.
@@ -331,92 +256,23 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
   const summaries: RuleSummary[] = [];
   const outcomes = new Map<string, RuleOutcome>();
   for (const rule of rules) {
-    const { enabled, options } = ruleSettings(rule, configuration);
+    const settings = ruleSettings(rule, configuration);
     const counts = zeroCounts(RESULT_STATUSES);
-    if (enabled) {
-      const ruleResults: RuleResult[] = [];
-      const { findings, error } = judgeRule(rule, snapshot, now, options, integrity);
-      if (error !== null) {
-        const resource = accountResource(snapshot);
-        ruleResults.push({
-          ruleId: rule.id,
-          severity: rule.severity,
-          resourceType: resource.type,
-          resourceArn: resource.arn,
-          resourceName: resource.name,
-          status: 'error',
-          evidence: '',
-          reason: `The rule failed to run: ${error}`,
-          exception: null,
-          expiredException: null,
-        });
-      }
-      const matcher = new ExceptionMatcher(active.filter((exception) => exception.entry.ruleId === rule.id));
-      const expiredMatcher = new ExceptionMatcher(expired.filter((exception) => exception.entry.ruleId === rule.id));
-      for (const finding of findings) {
-        let exception: AppliedException | null = null;
-        let expiredException: AppliedException | null = null;
-        if (finding.verdict === 'fail' && !(matcher.empty && expiredMatcher.empty)) {
-          const match = matcher.match(finding.resource);
-          if (match !== undefined) {
-            match.used = true;
-            exception = applied(match.entry);
-          } else {
-            const lapsed = expiredMatcher.match(finding.resource);
-            if (lapsed !== undefined) expiredException = applied(lapsed.entry);
-          }
-        }
-        ruleResults.push({
-          ruleId: rule.id,
-          severity: rule.severity,
-          resourceType: finding.resource.type,
-          resourceArn: finding.resource.arn,
-          resourceName: finding.resource.name,
-          status: exception === null ? finding.verdict : 'excepted',
-          evidence: finding.evidence,
-          reason: finding.reason,
-          exception,
-          expiredException,
-        });
-      }
-      for (const result of ruleResults) counts[result.status] += 1;
-      outcomes.set(rule.id, ruleOutcome(ruleResults));
+    if (settings.enabled) {
+      const judged = judgeRule(rule, snapshot, now, settings.options, integrity);
+      const own = ruleResults(rule, snapshot, judged, exceptionsForRule(rule.id, active, expired));
+      for (const result of own) counts[result.status] += 1;
+      outcomes.set(rule.id, ruleOutcome(own));
       // One push per result: spreading 100,000 results into push() overflows the call stack.
-      for (const result of ruleResults) results.push(result);
+      for (const result of own) results.push(result);
     }
-    summaries.push({
-      id: rule.id,
-      title: rule.title,
-      severity: rule.severity,
-      rationale: rule.rationale,
-      remediation: { console: [...rule.remediation.console], cli: rule.remediation.cli },
-      requires: rule.requires.map((requirement) => ({ requirement, ...REQUIREMENTS[requirement] })),
-      controls: frameworks.flatMap((framework) =>
-        framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })),
-      ),
-      options,
-      counts,
-      enabled,
-    });
+    summaries.push(ruleSummary(rule, frameworks, settings, counts));
   }
-
-  const frameworkResults: FrameworkResult[] = frameworks.map((framework) => {
-    const counts = zeroCounts(CONTROL_STATUSES);
-    const controls: ControlResult[] = framework.controls.map((control) => {
-      const status = controlStatus(control.rules, outcomes);
-      counts[status] += 1;
-      return { controlId: control.id, title: control.title, level: control.level ?? null, status, ruleIds: [...control.rules] };
-    });
-    return { id: framework.id, name: framework.name, version: framework.version, controls, counts };
-  });
-
-  const exceptionsReport: ExceptionsReport = {
-    file: input.exceptions?.file ?? null,
-    expired: expired.map(({ entry }) => ({ ruleId: entry.ruleId, resourcePattern: entry.resource, expires: entry.expires, justification: entry.justification })),
-    unused: active
-      .filter((exception) => !exception.used)
-      .map(({ entry }) => ({ ruleId: entry.ruleId, resourcePattern: entry.resource, justification: entry.justification })),
+  return {
+    rules: summaries,
+    results,
+    frameworks: frameworks.map((framework) => frameworkResult(framework, outcomes)),
+    exceptions: exceptionsReport(input.exceptions?.file ?? null, active, expired),
+    configuration: { file: configuration.file },
   };
-
-  return { rules: summaries, results, frameworks: frameworkResults, exceptions: exceptionsReport, configuration: { file: configuration.file } };
 }
