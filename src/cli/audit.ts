@@ -6,14 +6,15 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 
 export const auditCommand: CommandModule<object, Arguments> = {
-  command: 'audit [report]',
-  describe: 'Snapshot and report in one go: from a credential report CSV, or live from the account when no CSV is given (the snapshot is kept beside the reports)',
+  command: COMMANDS.audit.command,
+  describe: COMMANDS.audit.describe,
   builder: (yargs: Argv) =>
     withCollectOptions(
       withReportOptions(

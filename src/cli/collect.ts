@@ -3,6 +3,7 @@ import { COLLECT_SOURCES, type CollectSource } from '../collect/collect.js';
 import { DEFAULT_CONCURRENCY, describePopulations, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 export interface CollectOptionArguments {
@@ -103,8 +104,8 @@ export function collectRunOptions(
 }
 
 export const collectCommand: CommandModule<object, Arguments> = {
-  command: 'collect',
-  describe: 'Snapshot the live account with the AWS API (read-only IAM calls)',
+  command: COMMANDS.collect.command,
+  describe: COMMANDS.collect.describe,
   builder: (yargs: Argv) =>
     withCollectOptions(yargs)
       .option('output', { alias: 'o', type: 'string', describe: 'snapshot file to write [default: snapshot-<account>-<capture time>.json]' })

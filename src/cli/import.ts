@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { COMMANDS } from './commands.js';
 import { parseInstant } from './common.js';
 
 interface ImportArguments {
@@ -11,8 +12,8 @@ interface ImportArguments {
 }
 
 export const importCommand: CommandModule<object, ImportArguments> = {
-  command: 'import <report>',
-  describe: 'Read an IAM credential report (CSV) into a snapshot',
+  command: COMMANDS.import.command,
+  describe: COMMANDS.import.describe,
   builder: (yargs: Argv) =>
     yargs
       .positional('report', { type: 'string', demandOption: true, describe: 'credential report CSV, as downloaded from IAM; "-" reads standard input' })

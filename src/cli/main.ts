@@ -4,13 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
-import { auditCommand } from './audit.js';
-import { collectCommand } from './collect.js';
 import { commandOutcome } from './common.js';
-import { importCommand } from './import.js';
-import { reportCommand } from './report.js';
-import { rulesCommand } from './rules.js';
-import { verifyCommand } from './verify.js';
+import { COMMAND_ENTRIES } from './commands.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
@@ -18,18 +13,23 @@ class UsageError extends UserError {}
 const USAGE_HINT = 'Run "iam-audit --help" for usage.';
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Only a command named on the command line can run, so only those modules are loaded; the others
+  // are listed by name and description for --help. Every token equal to a command name counts, so
+  // a flag's value in front of the command ("--profile x collect") cannot hide it.
+  const named = new Set(argv);
+  const commands = await Promise.all(COMMAND_ENTRIES.map(async (entry) => (named.has(entry.name) ? await entry.load() : null)));
   const parser = yargs(argv)
     .scriptName('iam-audit')
     // Flags are read by their written (kebab-case) names; camelCase aliases made every unknown
     // flag appear twice in the error ("Unknown arguments: out-put, outPut").
     .parserConfiguration({ 'camel-case-expansion': false })
-    .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
-    .command(collectCommand)
-    .command(importCommand)
-    .command(reportCommand)
-    .command(auditCommand)
-    .command(rulesCommand)
-    .command(verifyCommand)
+    .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.');
+  COMMAND_ENTRIES.forEach((entry, index) => {
+    const loaded = commands[index];
+    if (loaded !== null && loaded !== undefined) parser.command(loaded);
+    else parser.command(entry.command, entry.describe);
+  });
+  parser
     .demandCommand(1, 'name a command: collect, import, report, audit, rules or verify')
     .strict()
     .version(packageInfo().version)

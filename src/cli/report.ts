@@ -1,13 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseFormats, runReport } from '../app/report.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string };
 
 export const reportCommand: CommandModule<object, Arguments> = {
-  command: 'report <snapshot>',
-  describe: 'Analyse a snapshot offline and write the reports',
+  command: COMMANDS.report.command,
+  describe: COMMANDS.report.describe,
   builder: (yargs: Argv) =>
     withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
       .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')

@@ -3,6 +3,7 @@ import { renderDefaults, renderFrameworkControls, renderRuleList } from '../app/
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import { UserError } from '../util/errors.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -11,8 +12,8 @@ interface Arguments {
 }
 
 export const rulesCommand: CommandModule<object, Arguments> = {
-  command: 'rules',
-  describe: 'List the rules, or a framework\'s controls, or print the default configuration',
+  command: COMMANDS.rules.command,
+  describe: COMMANDS.rules.describe,
   builder: (yargs: Argv) =>
     yargs
       .option('framework', { type: 'string', describe: 'list this framework\'s controls and the rules behind each (e.g. cis-5.0)' })

@@ -7,6 +7,7 @@ import { verifyManifest, verifyPdf } from '../evidence/verify.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { packageInfo } from '../util/paths.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -17,8 +18,8 @@ interface Arguments {
 }
 
 export const verifyCommand: CommandModule<object, Arguments> = {
-  command: 'verify <file>',
-  describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files',
+  command: COMMANDS.verify.command,
+  describe: COMMANDS.verify.describe,
   builder: (yargs: Argv) =>
     yargs
       .positional('file', { type: 'string', demandOption: true, describe: 'report PDF or manifest.json' })

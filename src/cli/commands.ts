@@ -1,0 +1,44 @@
+/**
+ * The command table: each command's usage and one-line description, and how to load its module.
+ * main.ts loads only the modules of commands named on the command line, so `--version`, `--help`
+ * and `rules` never load the AWS SDK, puppeteer or pdf-lib (start-up is most of a short run).
+ * The command modules take their `command` and `describe` from here, so the two never disagree.
+ */
+import type { CommandModule } from 'yargs';
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly command: string;
+  readonly describe: string;
+  // yargs' own CommandModule type is generic over each command's arguments; the table holds all.
+  readonly load: () => Promise<CommandModule<object, never>>;
+}
+
+export const COMMANDS = {
+  collect: { command: 'collect', describe: 'Snapshot the live account with the AWS API (read-only IAM calls)' },
+  import: { command: 'import <report>', describe: 'Read an IAM credential report (CSV) into a snapshot' },
+  report: { command: 'report <snapshot>', describe: 'Analyse a snapshot offline and write the reports' },
+  audit: {
+    command: 'audit [report]',
+    describe: 'Snapshot and report in one go: from a credential report CSV, or live from the account when no CSV is given (the snapshot is kept beside the reports)',
+  },
+  rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
+  verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
+} as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
+  collect: async () => (await import('./collect.js')).collectCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  audit: async () => (await import('./audit.js')).auditCommand,
+  rules: async () => (await import('./rules.js')).rulesCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+};
+
+export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
+  name,
+  ...COMMANDS[name],
+  load: loaders[name] as () => Promise<CommandModule<object, never>>,
+}));
