@@ -84,7 +84,7 @@ describe('package manifest', () => {
       assert.ok(packedFiles.includes(required), `${required} is packed`);
     }
     const runtimeFiles = [...(await filesUnder('templates')), ...(await filesUnder('schema')), ...(await filesUnder('fonts'))];
-    assert.ok(runtimeFiles.includes('schema/snapshot-v1.schema.json'));
+    assert.ok(runtimeFiles.includes('schema/snapshot-v2.schema.json'));
     for (const file of runtimeFiles) assert.ok(packedFiles.includes(file), `${file} is packed`);
     const unwanted = packedFiles.filter((file) => /^(test|fixtures|bench|src|dist\/test|dist\/bench|\.ci)\//.test(file) || file.endsWith('.map') || file.endsWith('.ts') || file === '.puppeteerrc.cjs');
     assert.deepEqual(unwanted, []);

@@ -86,9 +86,10 @@ async function isStream(path: string): Promise<boolean> {
   try {
     const status = await stat(path);
     return !status.isFile() && !status.isDirectory();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new InputError(path, null, describeFsError(error));
+  } catch {
+    // Nothing there yet, or a path that cannot hold a file (a part of it is a file, a name too
+    // long): not a stream. The atomic writer then creates it, or reports why it cannot, in its own words.
+    return false;
   }
 }
 
