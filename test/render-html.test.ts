@@ -20,7 +20,8 @@ function section(html: string, id: string): string {
 describe('HTML report', () => {
   it('shows the demo account, its figures and every user, FAIL first, fetching nothing', async () => {
     const result = await demoResult();
-    const html = await renderDefaultHtml(result);
+    // <wbr> marks where an identifier may wrap; the assertions read the text without it.
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     assert.match(html, /Account 111122223333/);
     assert.match(html, /<span class="value">42\.3%<\/span>/);
     assert.match(html, /<span class="value">57\.9%<\/span>/);
@@ -73,7 +74,7 @@ describe('HTML report', () => {
 
   it('renders the framework control table and the failed-rule sections from a catalogue', async () => {
     const result = { ...withHostileUser(await demoResult()), catalogue: SMALL_CATALOGUE };
-    const html = await renderDefaultHtml(result);
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     const summary = section(html, 'summary');
     assert.match(summary, /Findings by severity/);
     assert.match(summary, /aria-label="critical: 0, high: 2, medium: 0, low: 0, info: 0"/);
@@ -170,7 +171,7 @@ describe('HTML report', () => {
         collectionErrors: [{ api: 'iam:ListMFADevices', resource: missing.arn, code: 'AccessDenied', message: 'not authorised <here>', affects: ['users[no.data].mfa'] }],
       },
     };
-    const html = await renderDefaultHtml(result);
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     const methodology = section(html, 'methodology');
     assert.match(methodology, /<td>Not evaluated: MFA status failed to collect \(AccessDenied\)\.<\/td><td class="num">1<\/td><td class="wrap">no\.data<\/td>/);
     assert.match(methodology, /1 collection error\(s\) are listed in the next section/);

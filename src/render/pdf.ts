@@ -9,11 +9,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer';
-import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts, rgb, type PDFRef } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, rgb, type PDFRef } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 import { findBrowser, withBrowser } from './browser.js';
+import { footerFontBytes } from './fonts.js';
 
 export type PaperSize = 'a4' | 'letter';
 
@@ -56,9 +58,9 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
   return jobs;
 }
 
-/** pdf-lib's standard fonts speak WinAnsi only; anything else in the footer becomes "?". */
-function winAnsi(text: string): string {
-  return text.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?');
+/** A character the embedded footer face lacks becomes "?" rather than an invisible .notdef box. */
+function drawable(text: string, characters: ReadonlySet<number>): string {
+  return [...text].map((character) => (characters.has(character.codePointAt(0) ?? -1) ? character : '?')).join('');
 }
 
 interface OutlineEntry {
@@ -120,9 +122,14 @@ function addOutline(document: PDFDocument, entries: readonly OutlineEntry[]): vo
 }
 
 async function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPage: number): Promise<void> {
-  const font = await document.embedFont(StandardFonts.Helvetica);
+  // The report's own face, subset and embedded: a standard (unembedded) Helvetica would depend on
+  // the viewer's machine, like the body text did before it carried its fonts.
+  document.registerFontkit(fontkit);
+  // A fixed name: pdf-lib would otherwise add a random suffix, and the same input must give the same bytes.
+  const font = await document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' });
+  const characters = new Set(font.getCharacterSet());
   const pages = document.getPages();
-  const left = winAnsi(`AWS account ${info.accountLabel} \u00b7 data captured ${info.capturedAt} \u00b7 report ${info.reportTime}`);
+  const left = drawable(`AWS account ${info.accountLabel} \u00b7 data captured ${info.capturedAt} \u00b7 report ${info.reportTime}`, characters);
   const colour = rgb(0.36, 0.4, 0.44);
   pages.forEach((page, index) => {
     if (index < firstNumberedPage) return;
