@@ -25,7 +25,11 @@ describe('HTML report', () => {
     assert.match(html, /Account 111122223333/);
     assert.match(html, /<span class="value">42\.3%<\/span>/);
     assert.match(html, /<span class="value">57\.9%<\/span>/);
-    assert.match(html, /console users with MFA \(11 of 19\)/);
+    assert.match(html, /of the 19 users with a console password have MFA \(11 of 19\)/);
+    // One denominator per figure: the donut has the headline's (console users), and says so.
+    assert.match(html, /PASS: console user with MFA: 11 \(57\.9%\)/);
+    assert.match(html, /of 19 console users/);
+    assert.match(html, /42\.3%<\/span><span class="label">of all 26 users have MFA/);
     assert.ok(html.includes(result.snapshot.sha256), 'the snapshot SHA-256 is on the cover');
     assert.match(html, /Age of the data<\/dt><dd>3 days 1 hour at report time/);
 
@@ -76,10 +80,13 @@ describe('HTML report', () => {
     const result = { ...withHostileUser(await demoResult()), catalogue: SMALL_CATALOGUE };
     const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     const summary = section(html, 'summary');
-    assert.match(summary, /Findings by severity/);
+    assert.match(summary, /Failed checks by severity/);
     assert.match(summary, /aria-label="critical: 0, high: 2, medium: 0, low: 0, info: 0"/);
-    assert.match(summary, /<span class="value">2<\/span><span class="label">findings \(failed checks\)/);
-    assert.match(summary, /<span class="value">1<\/span><span class="label">rules failed, of 3/);
+    assert.match(summary, /<span class="value">2<\/span><span class="label">checks failed, of 5 checks judged/);
+    assert.match(summary, /<span class="value">1<\/span><span class="label">of the 3 rules run have at least one failure/);
+    // "Not evaluated" explains itself: the reason and the rule.
+    assert.match(summary, /Why 1 checks were not evaluated/);
+    assert.match(summary, /1: the account password policy was not collected \(needs live collection\)/);
 
     const framework = section(html, 'framework-1');
     assert.match(framework, /<h2>CIS AWS Foundations Benchmark 5\.0\.0<\/h2>/);

@@ -118,7 +118,9 @@ describe('PDF report (real Chromium)', () => {
     assert.match(text, /Prepared for\s+The Board/);
     assert.match(text, /42\.3%/);
     assert.match(text, /57\.9%/);
-    assert.match(text, /console users with MFA \(11 of 19\)/);
+    // The figure's label wraps inside its box; -layout interleaves it with the next box.
+    assert.match(text, /of the 19 users with a console/);
+    assert.match(text, /password have MFA \(11 of 19\)/);
     const csv = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.csv'), 'utf8');
     const failUsers = csv
       .split('\n')
@@ -143,7 +145,13 @@ describe('PDF report (real Chromium)', () => {
     const coverPage = text.split('\f')[0] ?? '';
     assert.doesNotMatch(coverPage, /Page \d+ of/);
     for (let page = 2; page <= pages; page += 1) assert.match(text, new RegExp(`Page ${page} of ${pages}\\b`));
-    assert.match(text, /AWS account 111122223333 · data captured 2026-11-02T08:15:42Z/);
+    // Scope and times in every footer (pages 2..N): scope line, then capture/evaluation/report times.
+    const numbered = text.split('\f').slice(1).filter((page) => page.trim() !== '');
+    assert.equal(numbered.length, pages - 1);
+    for (const page of numbered) {
+      assert.match(page, /AWS account 111122223333 · root and IAM users · CIS 5\.0\.0 IAM section/);
+      assert.match(page, /Captured 2026-11-02T08:15:42Z \(set with --generated-at\) · evaluated as of 2026-11-02T08:15:42Z · report 2026-11-05T10:00:00Z/);
+    }
   });
 
   it('shows the logo on the cover', async () => {
@@ -215,7 +223,7 @@ describe('PDF report (real Chromium)', () => {
     assert.equal((text.match(/MFA compliance \(continued\)/g) ?? []).length, 5, '26 users in chunks of 5: 6 chunks, 5 continued');
     for (const finding of result.mfa.findings.filter((entry) => entry.status === 'FAIL')) assert.ok(text.includes(finding.username), finding.username);
     assert.match(text, /iam-user-console-mfa: Console users have MFA/);
-    assert.match(text, /Findings by severity/);
+    assert.match(text, /Failed checks by severity/);
     const document = await PDFDocument.load(bytes, { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
       'Cover',

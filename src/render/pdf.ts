@@ -33,7 +33,7 @@ export const DEFAULT_ROWS_PER_CHUNK = 1000;
 
 /** Margins leave room at the bottom for the footer pdf-lib stamps. */
 const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
-const FOOTER_BASELINE_PT = 24;
+const FOOTER_BASELINE_PT = 18;
 const FOOTER_FONT_SIZE = 7.5;
 
 interface PrintJob {
@@ -129,13 +129,18 @@ async function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumb
   const font = await document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' });
   const characters = new Set(font.getCharacterSet());
   const pages = document.getPages();
-  const left = drawable(`AWS account ${info.accountLabel} \u00b7 data captured ${info.capturedAt} \u00b7 report ${info.reportTime}`, characters);
+  const [scopeLine, timeLine] = info.footerLines.map((line) => drawable(line, characters));
   const colour = rgb(0.36, 0.4, 0.44);
   pages.forEach((page, index) => {
     if (index < firstNumberedPage) return;
     const { width } = page.getSize();
     const right = `Page ${index + 1} of ${pages.length}`;
-    page.drawText(left, { x: 34, y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+    // Scope on the upper line, times on the lower; shrunk only if a long alias would overrun.
+    const room = width - 68 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE) - 12;
+    for (const [line, text] of [[0, scopeLine], [1, timeLine]] as const) {
+      const size = Math.min(FOOTER_FONT_SIZE, (FOOTER_FONT_SIZE * room) / Math.max(1, font.widthOfTextAtSize(text ?? '', FOOTER_FONT_SIZE)));
+      page.drawText(text ?? '', { x: 34, y: FOOTER_BASELINE_PT + (1 - line) * (FOOTER_FONT_SIZE + 3), size, font, color: colour });
+    }
     page.drawText(right, { x: width - 34 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE), y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
   });
 }

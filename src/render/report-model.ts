@@ -67,8 +67,36 @@ export interface DocumentInfo {
   readonly accountLabel: string;
   readonly capturedAt: string;
   readonly reportTime: string;
+  /** What was audited and what was not: cover, executive summary, footer. */
+  readonly scope: ScopeStatement;
+  /** Capture, evaluation and report times, each with how it was established. */
+  readonly times: TimeStatement;
+  /** The two footer lines of every numbered page (scope, then times). */
+  readonly footerLines: readonly [string, string];
   readonly branding: ReportBranding;
   readonly toc: readonly { readonly anchor: string; readonly title: string; readonly level: number }[];
+}
+
+export interface ScopeStatement {
+  readonly account: string;
+  readonly identities: string;
+  readonly frameworks: readonly { readonly name: string; readonly sections: string }[];
+  readonly outOfScope: string;
+  /** One line for the footer. */
+  readonly short: string;
+}
+
+export interface TimeStatement {
+  readonly capturedAt: string;
+  /** How the capture time was established, in words. */
+  readonly captureMethod: string;
+  /** Short form of the method for the footer. */
+  readonly captureMethodShort: string;
+  readonly evaluatedAt: string;
+  /** "the capture time" or "projected to --as-of". */
+  readonly evaluationMethod: string;
+  readonly projected: boolean;
+  readonly reportTime: string;
 }
 
 export interface ReportModel {
@@ -115,21 +143,101 @@ function sourceLabel(result: AnalysisResult): string {
   return result.snapshot.source === 'credential-report' ? 'IAM credential report (CSV)' : 'Live collection through the AWS IAM API';
 }
 
+
+/**
+ * How the capture time was established. Derived here from the snapshot's provenance until the
+ * analysis result carries its own capture-time statement; then only this function changes.
+ */
+function captureMethod(result: AnalysisResult): { long: string; short: string } {
+  const report = result.snapshot.credentialReport;
+  if (result.snapshot.source !== 'credential-report' || report === null) {
+    return { long: 'start of the live collection through the AWS IAM API', short: 'live collection' };
+  }
+  switch (report.generatedAtSource) {
+    case 'api':
+      return { long: "the credential report's GeneratedTime, returned by the AWS API", short: 'report GeneratedTime' };
+    case 'flag':
+      return { long: 'the --generated-at option given when the credential report was imported', short: 'set with --generated-at' };
+    case 'newest-timestamp-in-file':
+      return {
+        long: 'inferred from the newest timestamp in the credential report file (the report was generated at or after it; give --generated-at for the exact time)',
+        short: 'inferred from newest timestamp',
+      };
+  }
+}
+
+export function timeStatement(result: AnalysisResult): TimeStatement {
+  const method = captureMethod(result);
+  const capturedAt = result.snapshot.capturedAt;
+  const projected = result.run.asOf !== capturedAt;
+  return {
+    capturedAt,
+    captureMethod: method.long,
+    captureMethodShort: method.short,
+    evaluatedAt: result.run.asOf,
+    evaluationMethod: projected ? 'projected to the time given with --as-of: ages and expiry dates are measured against it, the facts are those captured' : 'the capture time: ages and expiry dates are measured against it',
+    projected,
+    reportTime: toIsoUtc(new Date(result.run.startedAt)),
+  };
+}
+
+/** Sections of a framework this tool judges: CIS's IAM section only; elsewhere its IAM controls. */
+function frameworkSections(framework: FrameworkResult): string {
+  if (framework.id.startsWith('cis-')) {
+    const section = framework.controls[0]?.controlId.split('.')[0] ?? '1';
+    return `section ${section} (Identity and Access Management) only, ${framework.controls.length} recommendations; the other sections are out of scope`;
+  }
+  return `the ${framework.controls.length} identity and access controls mapped in this tool only; the framework's other controls are out of scope`;
+}
+
+export function scopeStatement(result: AnalysisResult, frameworks: readonly FrameworkResult[], accountLabel: string): ScopeStatement {
+  const live = result.snapshot.source !== 'credential-report';
+  const users = result.inventory.length;
+  const identities = live
+    ? `the root user and all ${users} IAM users; roles, groups and managed policies as collected live (for the policy rules)`
+    : `the root user and all ${users} IAM users listed in the credential report; roles and groups are not covered (a credential report lists users only; use live collection to include them)`;
+  return {
+    account: `AWS account ${accountLabel}`,
+    identities,
+    frameworks: frameworks.map((framework) => ({ name: `${framework.name} ${framework.version}`, sections: frameworkSections(framework) })),
+    outOfScope:
+      'other AWS accounts, identities outside IAM (IAM Identity Center, federated users), resource-based policies, and every service other than IAM; a framework verdict in this report covers only the controls listed for it, never the whole framework',
+    short: `Scope: ${live ? 'root, IAM users, roles and groups' : 'root and IAM users'}${frameworks.length > 0 ? ` · ${frameworks.map((framework) => (framework.id.startsWith('cis-') ? `CIS ${framework.version} IAM section` : `${framework.name} IAM controls`)).join(', ')}` : ''}`,
+  };
+}
+
+/** Why checks were not evaluated, most common first, in words an auditor can act on. */
+function notEvaluatedExplanation(results: readonly RuleResult[]): { total: number; reasons: { count: number; reason: string; rules: string }[] } {
+  const groups = new Map<string, { count: number; rules: Set<string> }>();
+  for (const entry of results) {
+    if (entry.status !== 'not_evaluated' && entry.status !== 'error') continue;
+    const reason = entry.reason ?? 'no reason given';
+    const group = groups.get(reason) ?? { count: 0, rules: new Set<string>() };
+    group.count += 1;
+    group.rules.add(entry.ruleId);
+    groups.set(reason, group);
+  }
+  const reasons = [...groups.entries()]
+    .map(([reason, group]) => ({ count: group.count, reason, rules: [...group.rules].join(', ') }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  return { total: reasons.reduce((sum, entry) => sum + entry.count, 0), reasons };
+}
+
 function summaryPart(result: AnalysisResult): ReportPart {
   const summary = result.mfa.summary;
+  // The donut has the headline's denominator: console users (MFA is required of them only).
   const statusChart: DonutChart = donutChart(
     [
       { label: 'PASS: console user with MFA', count: summary.compliant, className: 'status-pass' },
       { label: 'FAIL: console user without MFA', count: summary.nonCompliant, className: 'status-fail' },
-      { label: 'INFO: no console access', count: summary.noConsoleAccess, className: 'status-info' },
-      { label: 'NOT EVALUATED: data missing', count: summary.notEvaluated, className: 'status-not-evaluated' },
     ],
     formatRate(summary.consoleComplianceRate),
-    'console users with MFA',
+    `of ${summary.consoleUsers} console users`,
   );
   const catalogue = result.catalogue;
   let severityChart: BarChart | null = null;
   let ruleFigures: Record<string, number> | null = null;
+  let notEvaluated: ReturnType<typeof notEvaluatedExplanation> | null = null;
   if (catalogue !== null) {
     const failures = catalogue.results.filter((entry) => entry.status === 'fail');
     severityChart = barChart(
@@ -137,12 +245,16 @@ function summaryPart(result: AnalysisResult): ReportPart {
     );
     const count = (status: RuleResultStatus): number => catalogue.results.filter((entry) => entry.status === status).length;
     ruleFigures = {
-      rules: catalogue.rules.length,
+      rules: catalogue.rules.filter((rule) => rule.enabled).length,
       failedRules: catalogue.rules.filter((rule) => rule.counts.fail > 0).length,
       findings: failures.length,
+      judged: count('pass') + count('fail') + count('excepted'),
+      checks: catalogue.results.length,
+      notApplicable: count('not_applicable'),
       excepted: count('excepted'),
       notEvaluated: count('not_evaluated') + count('error'),
     };
+    notEvaluated = notEvaluatedExplanation(catalogue.results);
   }
   return {
     partial: 'summary',
@@ -157,7 +269,8 @@ function summaryPart(result: AnalysisResult): ReportPart {
       statusChart,
       severityChart,
       ruleFigures,
-      frameworks: catalogue?.frameworks.map((framework) => ({ name: framework.name, version: framework.version, counts: framework.counts })) ?? [],
+      notEvaluated,
+      frameworks: catalogue?.frameworks.map((framework) => ({ name: framework.name, version: framework.version, counts: framework.counts, controls: framework.controls.length })) ?? [],
     },
   };
 }
@@ -385,6 +498,12 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
   }
   const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), inventoryPart(result)];
   const title = `IAM audit report: AWS account ${accountLabel}`;
+  const scope = scopeStatement(result, frameworks, accountLabel);
+  const times = timeStatement(result);
+  const footerLines: [string, string] = [
+    `AWS account ${accountLabel} · ${scope.short.replace(/^Scope: /, '')}`,
+    `Captured ${times.capturedAt} (${times.captureMethodShort}) · evaluated as of ${times.evaluatedAt}${times.projected ? ' (--as-of)' : ''} · report ${times.reportTime}`,
+  ];
   return {
     document: {
       title,
@@ -397,6 +516,9 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
       accountLabel,
       capturedAt: snapshot.capturedAt,
       reportTime: toIsoUtc(new Date(result.run.startedAt)),
+      scope,
+      times,
+      footerLines,
       branding,
       toc: parts.filter((part) => part.partial !== 'cover').map((part) => ({ anchor: part.anchor, title: part.title, level: part.level })),
     },
