@@ -90,8 +90,13 @@ describe('HTML report', () => {
 
     const framework = section(html, 'framework-1');
     assert.match(framework, /<h2>CIS AWS Foundations Benchmark 5\.0\.0<\/h2>/);
-    assert.match(framework, /<td>1\.10<\/td><td>Ensure MFA is enabled for all IAM users that have a console password<\/td><td>Level 1<\/td><td class="status status-fail">FAIL<\/td>/);
-    assert.match(framework, /<td>1\.1<\/td><td>Maintain current contact details<\/td><td>Level 1<\/td><td class="status status-manual">MANUAL<\/td>/);
+    // Per control: title, the criterion of each rule with a link to its section, status, and the
+    // resources tested / failing / excepted / not evaluated (resources once per control).
+    assert.match(
+      framework,
+      /<td>1\.10<\/td><td><strong>Ensure MFA is enabled for all IAM users that have a console password<\/strong><br><span class="criterion"><a href="#rule-1">iam-user-console-mfa<\/a>: Console users have MFA<\/span><\/td><td>Level 1<\/td><td class="status status-fail">FAIL<\/td><td class="num">4<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">0<\/td>/,
+    );
+    assert.match(framework, /<td>1\.1<\/td><td><strong>Maintain current contact details<\/strong><br><span class="criterion">Manual: judged outside this tool\.<\/span><\/td><td>Level 1<\/td><td class="status status-manual">MANUAL<\/td><td class="num">-<\/td>/);
 
     const overview = section(html, 'failed-rules');
     assert.match(overview, /iam-user-console-mfa/);

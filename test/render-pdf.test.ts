@@ -154,6 +154,29 @@ describe('PDF report (real Chromium)', () => {
     }
   });
 
+  it('names access keys by user and slot, states each criterion with its boundary, and counts resources per control', async () => {
+    const text = await pdftotext(pdfPath);
+    assert.match(text, /bob\.admin, key 1/);
+    assert.doesNotMatch(text, /#access_key/, 'no pseudo-ARN with #access_key_N');
+    assert.doesNotMatch(text, /\baccess_key_\d\b/, 'evidence names the slot as "key N"');
+    assert.doesNotMatch(text, /key key/);
+    assert.match(text.replace(/\s+/g, ' '), /Criterion Active access keys are rotated within 90 days: an active key created more than 90 days before the evaluation time fails; exactly 90 days passes/);
+    assert.match(text, /Title and criterion\s+Level\s+Status\s+Tested\s+Failing\s+Excepted/);
+    // CIS 5.0.0 1.9 (console users MFA): 19 console users tested, 8 failing.
+    assert.match(text, /^\s*1\.9\s+Ensure multi-factor.*FAIL\s+19\s+8\s+0\s+0\s*$/m);
+    assert.match(text, /Every resource the\s+criterion applies to was tested; nothing was sampled|nothing was sampled/);
+  });
+
+  it('states scope and the three times on the cover', async () => {
+    const cover = (await pdftotext(pdfPath)).split('\f')[0] ?? '';
+    assert.match(cover, /Identities\s+the root user and all 26 IAM users listed in the credential report; roles and groups are not covered/);
+    assert.match(cover, /CIS Amazon Web Services Foundations Benchmark 5\.0\.0: section 1 \(Identity and Access\s/);
+    assert.match(cover, /Out of scope\s+other AWS accounts/);
+    assert.match(cover, /Data captured\s+2026-11-02T08:15:42Z, established from the --generated-at option/);
+    assert.match(cover, /Evaluated as of\s+2026-11-02T08:15:42Z, the capture time/);
+    assert.match(cover, /Report time\s+2026-11-05T10:00:00Z/);
+  });
+
   it('shows the logo on the cover', async () => {
     const images = (await run('pdfimages', ['-list', pdfPath])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
     assert.equal(images.length, 1, images.join('\n'));
