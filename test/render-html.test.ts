@@ -192,4 +192,18 @@ describe('HTML report', () => {
     const statuses = [...section(html, 'mfa').matchAll(/<td class="status status-[a-z-]+">([A-Z ]+)<\/td>/g)].map((match) => match[1]);
     assert.equal(statuses[8], 'NOT EVALUATED', 'NOT EVALUATED right after the FAILs');
   });
+  it('prints a sign-off block: names and roles from the options, blank lines to sign otherwise', async () => {
+    const html = await renderDefaultHtml(await demoResult(), {
+      ...NO_BRANDING,
+      signOff: {
+        preparedBy: { name: 'Dana Lee', role: 'IT auditor', date: '2026-11-06' },
+        reviewedBy: { name: 'Sam Roe', role: null, date: null },
+        approvedBy: { name: null, role: null, date: null },
+      },
+    });
+    const signOff = section(html, 'sign-off');
+    assert.match(signOff, /<th scope="row">Prepared by<\/th><td>Dana Lee<\/td><td>IT auditor<\/td><td>2026-11-06<\/td><td><span class="blank signature"><\/span><\/td>/);
+    assert.match(signOff, /<th scope="row">Reviewed by<\/th><td>Sam Roe<\/td><td><span class="blank"><\/span><\/td>/);
+    assert.match(signOff, /<th scope="row">Approved by<\/th><td><span class="blank"><\/span><\/td><td><span class="blank"><\/span><\/td><td><span class="blank"><\/span><\/td>/);
+  });
 });

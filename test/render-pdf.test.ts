@@ -207,6 +207,7 @@ describe('PDF report (real Chromium)', () => {
       '  console-users-with-access-keys: Users with a console password do not also hold active access keys',
       'MFA compliance',
       'Methodology',
+      'Sign-off',
       'Appendix: user inventory',
     ]);
   });
@@ -257,6 +258,7 @@ describe('PDF report (real Chromium)', () => {
       '  iam-user-console-mfa: Console users have MFA',
       'MFA compliance',
       'Methodology',
+      'Sign-off',
       'Appendix: user inventory',
     ]);
   });

@@ -33,7 +33,23 @@ export interface ReportBranding {
    * every framework in the result. The JSON and CSV always carry all of them.
    */
   readonly shownFrameworks: readonly string[] | null;
+  /** Sign-off block (prepared, reviewed, approved); absent or null fields print as blank lines. */
+  readonly signOff?: SignOff;
 }
+
+export interface SignOffEntry {
+  readonly name: string | null;
+  readonly role: string | null;
+  readonly date: string | null;
+}
+
+export interface SignOff {
+  readonly preparedBy: SignOffEntry;
+  readonly reviewedBy: SignOffEntry;
+  readonly approvedBy: SignOffEntry;
+}
+
+const BLANK_ENTRY: SignOffEntry = { name: null, role: null, date: null };
 
 export const NO_BRANDING: ReportBranding = { orgName: null, logoDataUri: null, preparedFor: null, preparedBy: null, shownFrameworks: null };
 
@@ -541,6 +557,25 @@ function inventoryPart(result: AnalysisResult): ReportPart {
   };
 }
 
+function signOffPart(branding: ReportBranding): ReportPart {
+  const signOff = branding.signOff;
+  const preparedBy = signOff?.preparedBy ?? { ...BLANK_ENTRY, name: branding.preparedBy };
+  return {
+    partial: 'sign-off',
+    anchor: 'sign-off',
+    title: 'Sign-off',
+    level: 1,
+    rows: null,
+    context: {
+      entries: [
+        { label: 'Prepared by', ...preparedBy },
+        { label: 'Reviewed by', ...(signOff?.reviewedBy ?? BLANK_ENTRY) },
+        { label: 'Approved by', ...(signOff?.approvedBy ?? BLANK_ENTRY) },
+      ],
+    },
+  };
+}
+
 export function buildReportModel(result: AnalysisResult, branding: ReportBranding, medium: ReportMedium): ReportModel {
   const snapshot = result.snapshot;
   const accountLabel = snapshot.account.alias === null ? snapshot.account.id : `${snapshot.account.id} (${snapshot.account.alias})`;
@@ -581,7 +616,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), inventoryPart(result)];
+  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), inventoryPart(result)];
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);
