@@ -177,6 +177,33 @@ describe('PDF report (real Chromium)', () => {
     assert.match(cover, /Report time\s+2026-11-05T10:00:00Z/);
   });
 
+  it('has a contents page whose page numbers point at the sections, as the outline does', async () => {
+    const pages = (await pdftotext(pdfPath)).split('\f');
+    const contents = pages[1] ?? '';
+    assert.match(contents, /^\s*Contents\s*$/m);
+    const lines = [...contents.matchAll(/^\s*(\S.*?)\s{2,}(\d+)\s*$/gm)].map((match) => ({ title: match[1] ?? '', page: Number(match[2]) }));
+    assert.ok(lines.length >= 10, `contents lines: ${lines.length}`);
+    for (const line of lines) {
+      const start = line.title.replace(/\u2026$/, '').slice(0, 24);
+      assert.ok((pages[line.page - 1] ?? '').includes(start), `"${line.title}" on page ${line.page}`);
+    }
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
+    const pageRefs = document.getPages().map((page) => page.ref.toString());
+    const outline = document.context.lookup(document.catalog.get(PDFName.of('Outlines')), PDFDict);
+    let node: PDFDict | undefined = document.context.lookup(outline.get(PDFName.of('First')), PDFDict);
+    const outlinePages = new Map<string, number>();
+    while (node !== undefined) {
+      const title = node.get(PDFName.of('Title'));
+      const destination = node.get(PDFName.of('Dest'));
+      const target = destination !== undefined && 'asArray' in destination ? (destination as unknown as { asArray(): unknown[] }).asArray()[0] : undefined;
+      if (title instanceof PDFHexString) outlinePages.set(title.decodeText(), pageRefs.indexOf(String(target)) + 1);
+      const next = node.get(PDFName.of('Next'));
+      node = next instanceof PDFRef ? document.context.lookup(next, PDFDict) : undefined;
+    }
+    for (const line of lines.filter((entry) => outlinePages.has(entry.title))) assert.equal(line.page, outlinePages.get(line.title), line.title);
+    assert.ok([...outlinePages.keys()].filter((title) => lines.some((line) => line.title === title)).length >= 6);
+  });
+
   it('shows the logo on the cover', async () => {
     const images = (await run('pdfimages', ['-list', pdfPath])).stdout.split('\n').slice(2).filter((line) => line.trim() !== '');
     assert.equal(images.length, 1, images.join('\n'));
@@ -194,6 +221,7 @@ describe('PDF report (real Chromium)', () => {
     const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
       'Cover',
+      'Contents',
       'Executive summary',
       'Framework controls',
       '  CIS Amazon Web Services Foundations Benchmark 5.0.0',
@@ -251,6 +279,7 @@ describe('PDF report (real Chromium)', () => {
     const document = await PDFDocument.load(bytes, { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
       'Cover',
+      'Contents',
       'Executive summary',
       'Framework controls',
       '  CIS AWS Foundations Benchmark 5.0.0',
