@@ -498,6 +498,7 @@ function methodologyParts(result: AnalysisResult): ReportPart[] {
     rows: null,
     context: {
       source: sourceLabel(result),
+      populationUsers: result.inventory.length,
       snapshot,
       credentialReport: snapshot.credentialReport,
       missingColumns: snapshot.credentialReport?.missingColumns.join(', ') ?? '',
