@@ -20,11 +20,16 @@ function section(html: string, id: string): string {
 describe('HTML report', () => {
   it('shows the demo account, its figures and every user, FAIL first, fetching nothing', async () => {
     const result = await demoResult();
-    const html = await renderDefaultHtml(result);
+    // <wbr> marks where an identifier may wrap; the assertions read the text without it.
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     assert.match(html, /Account 111122223333/);
     assert.match(html, /<span class="value">42\.3%<\/span>/);
     assert.match(html, /<span class="value">57\.9%<\/span>/);
-    assert.match(html, /console users with MFA \(11 of 19\)/);
+    assert.match(html, /of the 19 users with a console password have MFA \(11 of 19\)/);
+    // One denominator per figure: the donut has the headline's (console users), and says so.
+    assert.match(html, /PASS: console user with MFA: 11 \(57\.9%\)/);
+    assert.match(html, /of 19 console users/);
+    assert.match(html, /42\.3%<\/span><span class="label">of all 26 users have MFA/);
     assert.ok(html.includes(result.snapshot.sha256), 'the snapshot SHA-256 is on the cover');
     assert.match(html, /Age of the data<\/dt><dd>3 days 1 hour at report time/);
 
@@ -73,17 +78,25 @@ describe('HTML report', () => {
 
   it('renders the framework control table and the failed-rule sections from a catalogue', async () => {
     const result = { ...withHostileUser(await demoResult()), catalogue: SMALL_CATALOGUE };
-    const html = await renderDefaultHtml(result);
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     const summary = section(html, 'summary');
-    assert.match(summary, /Findings by severity/);
+    assert.match(summary, /Failed checks by severity/);
     assert.match(summary, /aria-label="critical: 0, high: 2, medium: 0, low: 0, info: 0"/);
-    assert.match(summary, /<span class="value">2<\/span><span class="label">findings \(failed checks\)/);
-    assert.match(summary, /<span class="value">1<\/span><span class="label">rules failed, of 3/);
+    assert.match(summary, /<span class="value">2<\/span><span class="label">checks failed, of 5 checks judged/);
+    assert.match(summary, /<span class="value">1<\/span><span class="label">of the 3 rules run have at least one failure/);
+    // "Not evaluated" explains itself: the reason and the rule.
+    assert.match(summary, /Why 1 checks were not evaluated/);
+    assert.match(summary, /1: the account password policy was not collected \(needs live collection\)/);
 
     const framework = section(html, 'framework-1');
     assert.match(framework, /<h2>CIS AWS Foundations Benchmark 5\.0\.0<\/h2>/);
-    assert.match(framework, /<td>1\.10<\/td><td>Ensure MFA is enabled for all IAM users that have a console password<\/td><td>Level 1<\/td><td class="status status-fail">FAIL<\/td>/);
-    assert.match(framework, /<td>1\.1<\/td><td>Maintain current contact details<\/td><td>Level 1<\/td><td class="status status-manual">MANUAL<\/td>/);
+    // Per control: title, the criterion of each rule with a link to its section, status, and the
+    // resources tested / failing / excepted / not evaluated (resources once per control).
+    assert.match(
+      framework,
+      /<td>1\.10<\/td><td><strong>Ensure MFA is enabled for all IAM users that have a console password<\/strong><br><span class="criterion"><a href="#rule-1">iam-user-console-mfa<\/a>: Console users have MFA<\/span><\/td><td>Level 1<\/td><td class="status status-fail">FAIL<\/td><td class="num">4<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">0<\/td>/,
+    );
+    assert.match(framework, /<td>1\.1<\/td><td><strong>Maintain current contact details<\/strong><br><span class="criterion">Manual: judged outside this tool\.<\/span><\/td><td>Level 1<\/td><td class="status status-manual">MANUAL<\/td><td class="num">-<\/td>/);
 
     const overview = section(html, 'failed-rules');
     assert.match(overview, /iam-user-console-mfa/);
@@ -170,7 +183,7 @@ describe('HTML report', () => {
         collectionErrors: [{ api: 'iam:ListMFADevices', resource: missing.arn, code: 'AccessDenied', message: 'not authorised <here>', affects: ['users[no.data].mfa'] }],
       },
     };
-    const html = await renderDefaultHtml(result);
+    const html = (await renderDefaultHtml(result)).replaceAll('<wbr>', '');
     const methodology = section(html, 'methodology');
     assert.match(methodology, /<td>Not evaluated: MFA status failed to collect \(AccessDenied\)\.<\/td><td class="num">1<\/td><td class="wrap">no\.data<\/td>/);
     assert.match(methodology, /1 collection error\(s\) are listed in the next section/);
@@ -178,5 +191,19 @@ describe('HTML report', () => {
     assert.match(errors, /<td>iam:ListMFADevices<\/td><td class="arn">arn:aws:iam::111122223333:user\/no\.data<\/td><td>AccessDenied<\/td><td>not authorised &lt;here&gt;<\/td><td class="wrap">users\[no\.data\]\.mfa<\/td>/);
     const statuses = [...section(html, 'mfa').matchAll(/<td class="status status-[a-z-]+">([A-Z ]+)<\/td>/g)].map((match) => match[1]);
     assert.equal(statuses[8], 'NOT EVALUATED', 'NOT EVALUATED right after the FAILs');
+  });
+  it('prints a sign-off block: names and roles from the options, blank lines to sign otherwise', async () => {
+    const html = await renderDefaultHtml(await demoResult(), {
+      ...NO_BRANDING,
+      signOff: {
+        preparedBy: { name: 'Dana Lee', role: 'IT auditor', date: '2026-11-06' },
+        reviewedBy: { name: 'Sam Roe', role: null, date: null },
+        approvedBy: { name: null, role: null, date: null },
+      },
+    });
+    const signOff = section(html, 'sign-off');
+    assert.match(signOff, /<th scope="row">Prepared by<\/th><td>Dana Lee<\/td><td>IT auditor<\/td><td>2026-11-06<\/td><td><span class="blank signature"><\/span><\/td>/);
+    assert.match(signOff, /<th scope="row">Reviewed by<\/th><td>Sam Roe<\/td><td><span class="blank"><\/span><\/td>/);
+    assert.match(signOff, /<th scope="row">Approved by<\/th><td><span class="blank"><\/span><\/td><td><span class="blank"><\/span><\/td><td><span class="blank"><\/span><\/td>/);
   });
 });

@@ -118,7 +118,9 @@ describe('PDF report (real Chromium)', () => {
     assert.match(text, /Prepared for\s+The Board/);
     assert.match(text, /42\.3%/);
     assert.match(text, /57\.9%/);
-    assert.match(text, /console users with MFA \(11 of 19\)/);
+    // The figure's label wraps inside its box; -layout interleaves it with the next box.
+    assert.match(text, /of the 19 users with a console/);
+    assert.match(text, /password have MFA \(11 of 19\)/);
     const csv = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.csv'), 'utf8');
     const failUsers = csv
       .split('\n')
@@ -143,7 +145,63 @@ describe('PDF report (real Chromium)', () => {
     const coverPage = text.split('\f')[0] ?? '';
     assert.doesNotMatch(coverPage, /Page \d+ of/);
     for (let page = 2; page <= pages; page += 1) assert.match(text, new RegExp(`Page ${page} of ${pages}\\b`));
-    assert.match(text, /AWS account 111122223333 · data captured 2026-11-02T08:15:42Z/);
+    // Scope and times in every footer (pages 2..N): scope line, then capture/evaluation/report times.
+    const numbered = text.split('\f').slice(1).filter((page) => page.trim() !== '');
+    assert.equal(numbered.length, pages - 1);
+    for (const page of numbered) {
+      assert.match(page, /AWS account 111122223333 · root and IAM users · CIS 5\.0\.0 IAM section/);
+      assert.match(page, /Captured 2026-11-02T08:15:42Z \(set with --generated-at\) · evaluated as of 2026-11-02T08:15:42Z · report 2026-11-05T10:00:00Z/);
+    }
+  });
+
+  it('names access keys by user and slot, states each criterion with its boundary, and counts resources per control', async () => {
+    const text = await pdftotext(pdfPath);
+    assert.match(text, /bob\.admin, key 1/);
+    assert.doesNotMatch(text, /#access_key/, 'no pseudo-ARN with #access_key_N');
+    assert.doesNotMatch(text, /\baccess_key_\d\b/, 'evidence names the slot as "key N"');
+    assert.doesNotMatch(text, /key key/);
+    assert.match(text.replace(/\s+/g, ' '), /Criterion Active access keys are rotated within 90 days: an active key created more than 90 days before the evaluation time fails; exactly 90 days passes/);
+    assert.match(text, /Title and criterion\s+Level\s+Status\s+Tested\s+Failing\s+Excepted/);
+    // CIS 5.0.0 1.9 (console users MFA): 19 console users tested, 8 failing.
+    assert.match(text, /^\s*1\.9\s+Ensure multi-factor.*FAIL\s+19\s+8\s+0\s+0\s*$/m);
+    assert.match(text, /Every resource the\s+criterion applies to was tested; nothing was sampled|nothing was sampled/);
+  });
+
+  it('states scope and the three times on the cover', async () => {
+    const cover = (await pdftotext(pdfPath)).split('\f')[0] ?? '';
+    assert.match(cover, /Identities\s+the root user and all 26 IAM users listed in the credential report; roles and groups are not covered/);
+    assert.match(cover, /CIS Amazon Web Services Foundations Benchmark 5\.0\.0: section 1 \(Identity and Access\s/);
+    assert.match(cover, /Out of scope\s+other AWS accounts/);
+    assert.match(cover, /Data captured\s+2026-11-02T08:15:42Z, established from the --generated-at option/);
+    assert.match(cover, /Evaluated as of\s+2026-11-02T08:15:42Z, the capture time/);
+    assert.match(cover, /Report time\s+2026-11-05T10:00:00Z/);
+  });
+
+  it('has a contents page whose page numbers point at the sections, as the outline does', async () => {
+    const pages = (await pdftotext(pdfPath)).split('\f');
+    const contents = pages[1] ?? '';
+    assert.match(contents, /^\s*Contents\s*$/m);
+    const lines = [...contents.matchAll(/^\s*(\S.*?)\s{2,}(\d+)\s*$/gm)].map((match) => ({ title: match[1] ?? '', page: Number(match[2]) }));
+    assert.ok(lines.length >= 10, `contents lines: ${lines.length}`);
+    for (const line of lines) {
+      const start = line.title.replace(/\u2026$/, '').slice(0, 24);
+      assert.ok((pages[line.page - 1] ?? '').includes(start), `"${line.title}" on page ${line.page}`);
+    }
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
+    const pageRefs = document.getPages().map((page) => page.ref.toString());
+    const outline = document.context.lookup(document.catalog.get(PDFName.of('Outlines')), PDFDict);
+    let node: PDFDict | undefined = document.context.lookup(outline.get(PDFName.of('First')), PDFDict);
+    const outlinePages = new Map<string, number>();
+    while (node !== undefined) {
+      const title = node.get(PDFName.of('Title'));
+      const destination = node.get(PDFName.of('Dest'));
+      const target = destination !== undefined && 'asArray' in destination ? (destination as unknown as { asArray(): unknown[] }).asArray()[0] : undefined;
+      if (title instanceof PDFHexString) outlinePages.set(title.decodeText(), pageRefs.indexOf(String(target)) + 1);
+      const next = node.get(PDFName.of('Next'));
+      node = next instanceof PDFRef ? document.context.lookup(next, PDFDict) : undefined;
+    }
+    for (const line of lines.filter((entry) => outlinePages.has(entry.title))) assert.equal(line.page, outlinePages.get(line.title), line.title);
+    assert.ok([...outlinePages.keys()].filter((title) => lines.some((line) => line.title === title)).length >= 6);
   });
 
   it('shows the logo on the cover', async () => {
@@ -163,6 +221,7 @@ describe('PDF report (real Chromium)', () => {
     const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
       'Cover',
+      'Contents',
       'Executive summary',
       'Framework controls',
       '  CIS Amazon Web Services Foundations Benchmark 5.0.0',
@@ -176,6 +235,7 @@ describe('PDF report (real Chromium)', () => {
       '  console-users-with-access-keys: Users with a console password do not also hold active access keys',
       'MFA compliance',
       'Methodology',
+      'Sign-off',
       'Appendix: user inventory',
     ]);
   });
@@ -215,10 +275,11 @@ describe('PDF report (real Chromium)', () => {
     assert.equal((text.match(/MFA compliance \(continued\)/g) ?? []).length, 5, '26 users in chunks of 5: 6 chunks, 5 continued');
     for (const finding of result.mfa.findings.filter((entry) => entry.status === 'FAIL')) assert.ok(text.includes(finding.username), finding.username);
     assert.match(text, /iam-user-console-mfa: Console users have MFA/);
-    assert.match(text, /Findings by severity/);
+    assert.match(text, /Failed checks by severity/);
     const document = await PDFDocument.load(bytes, { updateMetadata: false });
     assert.deepEqual(outlineTitles(document), [
       'Cover',
+      'Contents',
       'Executive summary',
       'Framework controls',
       '  CIS AWS Foundations Benchmark 5.0.0',
@@ -226,6 +287,7 @@ describe('PDF report (real Chromium)', () => {
       '  iam-user-console-mfa: Console users have MFA',
       'MFA compliance',
       'Methodology',
+      'Sign-off',
       'Appendix: user inventory',
     ]);
   });

@@ -13,7 +13,7 @@ import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
 import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
-import type { ReportBranding } from '../render/report-model.js';
+import type { ReportBranding, SignOff } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
@@ -41,6 +41,8 @@ export interface PresentationOptions {
   readonly logoPath: string | null;
   readonly preparedFor: string | null;
   readonly preparedBy: string | null;
+  /** The sign-off block's names, roles and date; absent prints blank lines. */
+  readonly signOff?: SignOff;
   readonly pageSize: PageSize;
   /** --browser; null to look for one (PUPPETEER_EXECUTABLE_PATH, system, puppeteer's download). */
   readonly browserPath: string | null;
@@ -129,6 +131,7 @@ async function loadPrintable(presentation: PresentationOptions): Promise<{ templ
     preparedFor: presentation.preparedFor,
     preparedBy: presentation.preparedBy,
     shownFrameworks: presentation.frameworks,
+    ...(presentation.signOff === undefined ? {} : { signOff: presentation.signOff }),
   };
   return { templates, branding };
 }

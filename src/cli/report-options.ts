@@ -23,6 +23,12 @@ export interface ReportArguments {
   logo: string | undefined;
   'prepared-for': string | undefined;
   'prepared-by': string | undefined;
+  'prepared-by-role': string | undefined;
+  'reviewed-by': string | undefined;
+  'reviewed-by-role': string | undefined;
+  'approved-by': string | undefined;
+  'approved-by-role': string | undefined;
+  'sign-off-date': string | undefined;
   'page-size': PageSize;
   browser: string | undefined;
   framework: string[];
@@ -75,6 +81,12 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('logo', { type: 'string', describe: 'logo image (PNG, JPEG, GIF, WebP or SVG) for the cover, embedded in the report' })
     .option('prepared-for', { type: 'string', describe: 'who the report is for (cover)' })
     .option('prepared-by', { type: 'string', describe: 'who prepared the report (cover; also the PDF author)' })
+    .option('prepared-by-role', { type: 'string', describe: 'role of the person who prepared the report (sign-off block)' })
+    .option('reviewed-by', { type: 'string', describe: 'reviewer named in the sign-off block (else a blank line to sign)' })
+    .option('reviewed-by-role', { type: 'string', describe: "reviewer's role (sign-off block)" })
+    .option('approved-by', { type: 'string', describe: 'approver named in the sign-off block (else a blank line to sign)' })
+    .option('approved-by-role', { type: 'string', describe: "approver's role (sign-off block)" })
+    .option('sign-off-date', { type: 'string', describe: 'date printed on the sign-off lines (else left blank to fill in by hand)' })
     .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
     .option('framework', {
       type: 'string',
@@ -107,6 +119,11 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     logoPath: argv.logo ?? null,
     preparedFor: argv['prepared-for'] ?? null,
     preparedBy: argv['prepared-by'] ?? null,
+    signOff: {
+      preparedBy: { name: argv['prepared-by'] ?? null, role: argv['prepared-by-role'] ?? null, date: argv['sign-off-date'] ?? null },
+      reviewedBy: { name: argv['reviewed-by'] ?? null, role: argv['reviewed-by-role'] ?? null, date: argv['sign-off-date'] ?? null },
+      approvedBy: { name: argv['approved-by'] ?? null, role: argv['approved-by-role'] ?? null, date: argv['sign-off-date'] ?? null },
+    },
     pageSize: argv['page-size'],
     browserPath: argv.browser ?? null,
     frameworks: parseFrameworkSelection(argv.framework),

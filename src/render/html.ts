@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import type { AnalysisResult } from '../analyze/result.js';
 import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { embeddedFontCss } from './fonts.js';
 import { buildReportModel, NO_BRANDING, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 
 export const DEFAULT_TEMPLATE_DIR = join(packageRoot, 'templates');
@@ -76,6 +77,12 @@ export class ReportTemplates {
     }
     const environment = Handlebars.create();
     environment.registerHelper('eq', (left: unknown, right: unknown) => left === right);
+    // The CSS comes from the font files of this package, never from report data: safe unescaped.
+    // Identifiers (ARNs, rule ids, user names) may wrap after a separator, never inside a word.
+    environment.registerHelper('breakable', (value: unknown) =>
+      new environment.SafeString(environment.escapeExpression(typeof value === 'string' ? value : String(value ?? '')).replace(/([/:._@,-])/g, '$1<wbr>')),
+    );
+    environment.registerHelper('embeddedFonts', () => new environment.SafeString(embeddedFontCss()));
     let layout: HandlebarsTemplateDelegate | null = null;
     for (const [name, path] of files) {
       const template = await compileFile(environment, path);

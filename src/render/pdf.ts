@@ -9,11 +9,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
-import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts, rgb, type PDFRef } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, rgb, type PDFFont, type PDFRef } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 import { findBrowser, withBrowser } from './browser.js';
+import { footerFontBytes } from './fonts.js';
 
 export type PaperSize = 'a4' | 'letter';
 
@@ -31,7 +33,7 @@ export const DEFAULT_ROWS_PER_CHUNK = 1000;
 
 /** Margins leave room at the bottom for the footer pdf-lib stamps. */
 const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
-const FOOTER_BASELINE_PT = 24;
+const FOOTER_BASELINE_PT = 18;
 const FOOTER_FONT_SIZE = 7.5;
 
 interface PrintJob {
@@ -56,9 +58,9 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
   return jobs;
 }
 
-/** pdf-lib's standard fonts speak WinAnsi only; anything else in the footer becomes "?". */
-function winAnsi(text: string): string {
-  return text.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?');
+/** A character the embedded footer face lacks becomes "?" rather than an invisible .notdef box. */
+function drawable(text: string, characters: ReadonlySet<number>): string {
+  return [...text].map((character) => (characters.has(character.codePointAt(0) ?? -1) ? character : '?')).join('');
 }
 
 interface OutlineEntry {
@@ -119,16 +121,72 @@ function addOutline(document: PDFDocument, entries: readonly OutlineEntry[]): vo
   document.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
 }
 
-async function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPage: number): Promise<void> {
-  const font = await document.embedFont(StandardFonts.Helvetica);
+/** The report's own face for what pdf-lib draws (footers, contents), subset and embedded. */
+async function embedReportFont(document: PDFDocument): Promise<PDFFont> {
+  // A standard (unembedded) Helvetica would depend on the viewer's machine, like the body text did
+  // before it carried its fonts.
+  document.registerFontkit(fontkit);
+  // A fixed name: pdf-lib would otherwise add a random suffix, and the same input must give the same bytes.
+  return document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' });
+}
+
+const CONTENTS_LINES_PER_PAGE = 40;
+
+/**
+ * Inserts the contents pages after the cover: every outline entry with its page number, drawn by
+ * pdf-lib once the merge has fixed where each part starts (Chromium prints the parts apart, so it
+ * cannot number them). Returns the entries shifted past the inserted pages, "Contents" included.
+ */
+function insertContents(document: PDFDocument, entries: readonly OutlineEntry[], font: PDFFont, coverPages: number): OutlineEntry[] {
+  const characters = new Set(font.getCharacterSet());
+  const listed = entries.filter((entry) => entry.pageIndex >= coverPages);
+  const pageCount = Math.max(1, Math.ceil(listed.length / CONTENTS_LINES_PER_PAGE));
+  const cover = document.getPage(0);
+  const { width, height } = cover.getSize();
+  const shifted = entries.map((entry) => (entry.pageIndex >= coverPages ? { ...entry, pageIndex: entry.pageIndex + pageCount } : entry));
+  const ink = rgb(0.106, 0.122, 0.141);
+  for (let page = 0; page < pageCount; page += 1) {
+    const contents = document.insertPage(coverPages + page, [width, height]);
+    let y = height - 40 * MM_TO_PT;
+    if (page === 0) {
+      contents.drawText('Contents', { x: 12 * MM_TO_PT, y: height - 24 * MM_TO_PT, size: 15, font, color: ink });
+      contents.drawLine({ start: { x: 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, end: { x: width - 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, thickness: 1.5, color: ink });
+    }
+    for (const entry of shifted.filter((candidate) => candidate.pageIndex >= coverPages).slice(page * CONTENTS_LINES_PER_PAGE, (page + 1) * CONTENTS_LINES_PER_PAGE)) {
+      const size = entry.level === 1 ? 10.5 : 9.5;
+      const x = (entry.level === 1 ? 12 : 18) * MM_TO_PT;
+      const number = String(entry.pageIndex + 1);
+      const right = width - 12 * MM_TO_PT;
+      const room = right - x - font.widthOfTextAtSize(number, size) - 16;
+      let title = drawable(entry.title, characters);
+      while (title.length > 4 && font.widthOfTextAtSize(title, size) > room) title = `${title.slice(0, -2)}\u2026`.replace(/\u2026\u2026$/, '\u2026');
+      contents.drawText(title, { x, y, size, font, color: ink });
+      contents.drawText(number, { x: right - font.widthOfTextAtSize(number, size), y, size, font, color: ink });
+      y -= entry.level === 1 ? 17 : 15;
+    }
+  }
+  const contentsEntry: OutlineEntry = { title: 'Contents', level: 1, pageIndex: coverPages };
+  const coverIndex = shifted.findIndex((entry) => entry.pageIndex >= coverPages);
+  return coverIndex < 0 ? [...shifted, contentsEntry] : [...shifted.slice(0, coverIndex), contentsEntry, ...shifted.slice(coverIndex)];
+}
+
+const MM_TO_PT = 72 / 25.4;
+
+function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPage: number, font: PDFFont): void {
+  const characters = new Set(font.getCharacterSet());
   const pages = document.getPages();
-  const left = winAnsi(`AWS account ${info.accountLabel} \u00b7 data captured ${info.capturedAt} \u00b7 report ${info.reportTime}`);
+  const [scopeLine, timeLine] = info.footerLines.map((line) => drawable(line, characters));
   const colour = rgb(0.36, 0.4, 0.44);
   pages.forEach((page, index) => {
     if (index < firstNumberedPage) return;
     const { width } = page.getSize();
     const right = `Page ${index + 1} of ${pages.length}`;
-    page.drawText(left, { x: 34, y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+    // Scope on the upper line, times on the lower; shrunk only if a long alias would overrun.
+    const room = width - 68 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE) - 12;
+    for (const [line, text] of [[0, scopeLine], [1, timeLine]] as const) {
+      const size = Math.min(FOOTER_FONT_SIZE, (FOOTER_FONT_SIZE * room) / Math.max(1, font.widthOfTextAtSize(text ?? '', FOOTER_FONT_SIZE)));
+      page.drawText(text ?? '', { x: 34, y: FOOTER_BASELINE_PT + (1 - line) * (FOOTER_FONT_SIZE + 3), size, font, color: colour });
+    }
     page.drawText(right, { x: width - 34 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE), y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
   });
 }
@@ -233,15 +291,20 @@ export async function renderPdf(result: AnalysisResult, options: PdfOptions): Pr
   const merged = await PDFDocument.create({ updateMetadata: false });
   const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged));
 
+  const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;
-  await stampFooters(merged, model.document, coverPages);
-  addOutline(
+  const entries = insertContents(
     merged,
     model.parts.flatMap((part, index) => {
       const pageIndex = partStartPage.get(index);
       return pageIndex === undefined ? [] : [{ title: part.title, level: part.level, pageIndex }];
     }),
+    font,
+    coverPages,
   );
+  // The contents follow the cover; the footer starts with them.
+  stampFooters(merged, model.document, coverPages, font);
+  addOutline(merged, entries);
   const info = model.document;
   const reportTime = new Date(info.reportTime);
   merged.setTitle(info.title, { showInWindowTitleBar: true });

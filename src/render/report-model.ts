@@ -33,7 +33,23 @@ export interface ReportBranding {
    * every framework in the result. The JSON and CSV always carry all of them.
    */
   readonly shownFrameworks: readonly string[] | null;
+  /** Sign-off block (prepared, reviewed, approved); absent or null fields print as blank lines. */
+  readonly signOff?: SignOff;
 }
+
+export interface SignOffEntry {
+  readonly name: string | null;
+  readonly role: string | null;
+  readonly date: string | null;
+}
+
+export interface SignOff {
+  readonly preparedBy: SignOffEntry;
+  readonly reviewedBy: SignOffEntry;
+  readonly approvedBy: SignOffEntry;
+}
+
+const BLANK_ENTRY: SignOffEntry = { name: null, role: null, date: null };
 
 export const NO_BRANDING: ReportBranding = { orgName: null, logoDataUri: null, preparedFor: null, preparedBy: null, shownFrameworks: null };
 
@@ -67,8 +83,36 @@ export interface DocumentInfo {
   readonly accountLabel: string;
   readonly capturedAt: string;
   readonly reportTime: string;
+  /** What was audited and what was not: cover, executive summary, footer. */
+  readonly scope: ScopeStatement;
+  /** Capture, evaluation and report times, each with how it was established. */
+  readonly times: TimeStatement;
+  /** The two footer lines of every numbered page (scope, then times). */
+  readonly footerLines: readonly [string, string];
   readonly branding: ReportBranding;
   readonly toc: readonly { readonly anchor: string; readonly title: string; readonly level: number }[];
+}
+
+export interface ScopeStatement {
+  readonly account: string;
+  readonly identities: string;
+  readonly frameworks: readonly { readonly name: string; readonly sections: string }[];
+  readonly outOfScope: string;
+  /** One line for the footer. */
+  readonly short: string;
+}
+
+export interface TimeStatement {
+  readonly capturedAt: string;
+  /** How the capture time was established, in words. */
+  readonly captureMethod: string;
+  /** Short form of the method for the footer. */
+  readonly captureMethodShort: string;
+  readonly evaluatedAt: string;
+  /** "the capture time" or "projected to --as-of". */
+  readonly evaluationMethod: string;
+  readonly projected: boolean;
+  readonly reportTime: string;
 }
 
 export interface ReportModel {
@@ -115,21 +159,99 @@ function sourceLabel(result: AnalysisResult): string {
   return result.snapshot.source === 'credential-report' ? 'IAM credential report (CSV)' : 'Live collection through the AWS IAM API';
 }
 
+
+/** How the capture time was established, in the words of the analysis result's capture-time source. */
+function captureMethod(result: AnalysisResult): { long: string; short: string } {
+  switch (result.snapshot.captureTime.source) {
+    case 'collection':
+      return { long: 'the end of the live collection through the AWS IAM API', short: 'live collection' };
+    case 'api':
+      return { long: "the credential report's GeneratedTime, returned by the AWS API", short: 'report GeneratedTime' };
+    case 'flag':
+      return { long: 'the --generated-at option given when the credential report was imported', short: 'set with --generated-at' };
+    case 'newest-timestamp-in-file':
+      return {
+        long: 'inferred from the newest timestamp in the credential report file (the report was generated at or after it; give --generated-at for the exact time)',
+        short: 'inferred from newest timestamp',
+      };
+    case 'unknown':
+      return { long: result.snapshot.captureTime.statement, short: 'source not recorded' };
+  }
+}
+
+export function timeStatement(result: AnalysisResult): TimeStatement {
+  const method = captureMethod(result);
+  const capturedAt = result.snapshot.capturedAt;
+  const projected = result.run.asOf !== capturedAt;
+  return {
+    capturedAt,
+    captureMethod: method.long,
+    captureMethodShort: method.short,
+    evaluatedAt: result.run.asOf,
+    evaluationMethod:
+      result.run.projection === null ? 'the capture time: ages and expiry dates are measured against it' : result.run.projection.statement,
+    projected,
+    reportTime: toIsoUtc(new Date(result.run.startedAt)),
+  };
+}
+
+/** Sections of a framework this tool judges: CIS's IAM section only; elsewhere its IAM controls. */
+function frameworkSections(framework: FrameworkResult): string {
+  if (framework.id.startsWith('cis-')) {
+    const section = framework.controls[0]?.controlId.split('.')[0] ?? '1';
+    return `section ${section} (Identity and Access Management) only, ${framework.controls.length} recommendations; the other sections are out of scope`;
+  }
+  return `the ${framework.controls.length} identity and access controls mapped in this tool only; the framework's other controls are out of scope`;
+}
+
+export function scopeStatement(result: AnalysisResult, frameworks: readonly FrameworkResult[], accountLabel: string): ScopeStatement {
+  const live = result.snapshot.source !== 'credential-report';
+  const users = result.inventory.length;
+  const identities = live
+    ? `the root user and all ${users} IAM users; roles, groups and managed policies as collected live (for the policy rules)`
+    : `the root user and all ${users} IAM users listed in the credential report; roles and groups are not covered (a credential report lists users only; use live collection to include them)`;
+  return {
+    account: `AWS account ${accountLabel}`,
+    identities,
+    frameworks: frameworks.map((framework) => ({ name: `${framework.name} ${framework.version}`, sections: frameworkSections(framework) })),
+    outOfScope:
+      'other AWS accounts, identities outside IAM (IAM Identity Center, federated users), resource-based policies, and every service other than IAM; a framework verdict in this report covers only the controls listed for it, never the whole framework',
+    short: `Scope: ${live ? 'root, IAM users, roles and groups' : 'root and IAM users'}${frameworks.length > 0 ? ` · ${frameworks.map((framework) => (framework.id.startsWith('cis-') ? `CIS ${framework.version} IAM section` : `${framework.name} IAM controls`)).join(', ')}` : ''}`,
+  };
+}
+
+/** Why checks were not evaluated, most common first, in words an auditor can act on. */
+function notEvaluatedExplanation(results: readonly RuleResult[]): { total: number; reasons: { count: number; reason: string; rules: string }[] } {
+  const groups = new Map<string, { count: number; rules: Set<string> }>();
+  for (const entry of results) {
+    if (entry.status !== 'not_evaluated' && entry.status !== 'error') continue;
+    const reason = entry.reason ?? 'no reason given';
+    const group = groups.get(reason) ?? { count: 0, rules: new Set<string>() };
+    group.count += 1;
+    group.rules.add(entry.ruleId);
+    groups.set(reason, group);
+  }
+  const reasons = [...groups.entries()]
+    .map(([reason, group]) => ({ count: group.count, reason, rules: [...group.rules].join(', ') }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  return { total: reasons.reduce((sum, entry) => sum + entry.count, 0), reasons };
+}
+
 function summaryPart(result: AnalysisResult): ReportPart {
   const summary = result.mfa.summary;
+  // The donut has the headline's denominator: console users (MFA is required of them only).
   const statusChart: DonutChart = donutChart(
     [
       { label: 'PASS: console user with MFA', count: summary.compliant, className: 'status-pass' },
       { label: 'FAIL: console user without MFA', count: summary.nonCompliant, className: 'status-fail' },
-      { label: 'INFO: no console access', count: summary.noConsoleAccess, className: 'status-info' },
-      { label: 'NOT EVALUATED: data missing', count: summary.notEvaluated, className: 'status-not-evaluated' },
     ],
     formatRate(summary.consoleComplianceRate),
-    'console users with MFA',
+    `of ${summary.consoleUsers} console users`,
   );
   const catalogue = result.catalogue;
   let severityChart: BarChart | null = null;
   let ruleFigures: Record<string, number> | null = null;
+  let notEvaluated: ReturnType<typeof notEvaluatedExplanation> | null = null;
   if (catalogue !== null) {
     const failures = catalogue.results.filter((entry) => entry.status === 'fail');
     severityChart = barChart(
@@ -137,12 +259,16 @@ function summaryPart(result: AnalysisResult): ReportPart {
     );
     const count = (status: RuleResultStatus): number => catalogue.results.filter((entry) => entry.status === status).length;
     ruleFigures = {
-      rules: catalogue.rules.length,
+      rules: catalogue.rules.filter((rule) => rule.enabled).length,
       failedRules: catalogue.rules.filter((rule) => rule.counts.fail > 0).length,
       findings: failures.length,
+      judged: count('pass') + count('fail') + count('excepted'),
+      checks: catalogue.results.length,
+      notApplicable: count('not_applicable'),
       excepted: count('excepted'),
       notEvaluated: count('not_evaluated') + count('error'),
     };
+    notEvaluated = notEvaluatedExplanation(catalogue.results);
   }
   return {
     partial: 'summary',
@@ -159,26 +285,101 @@ function summaryPart(result: AnalysisResult): ReportPart {
       ruleFigures,
       projectionStatement: result.run.projection?.statement ?? null,
       inferredCaptureStatement: result.snapshot.captureTime.inferred ? result.snapshot.captureTime.statement : null,
-      frameworks: catalogue?.frameworks.map((framework) => ({ name: framework.name, version: framework.version, counts: framework.counts })) ?? [],
+      notEvaluated,
+      frameworks: catalogue?.frameworks.map((framework) => ({ name: framework.name, version: framework.version, counts: framework.counts, controls: framework.controls.length })) ?? [],
     },
   };
 }
 
-function frameworkPart(framework: FrameworkResult, index: number): ReportPart {
+/** "bob.admin#access_key_1" as a reader says it: "bob.admin, key 1" (the suffix is not part of any ARN). */
+export function displayResourceName(name: string): string {
+  const key = /^(.*)#access_key_(\d+)$/.exec(name);
+  if (key !== null) return `${key[1] ?? ''}, key ${key[2] ?? ''}`;
+  const other = /^(.*)#(.+)$/.exec(name);
+  return other === null ? name : `${other[1] ?? ''}, ${(other[2] ?? '').replace(/_/g, ' ')}`;
+}
+
+/** The resource's real ARN: the user's, for a key or other part of a user. */
+export function displayArn(arn: string): string {
+  const hash = arn.indexOf('#');
+  return hash < 0 ? arn : arn.slice(0, hash);
+}
+
+/** Evidence as printed: report column names of key slots read as "key 1". */
+function displayEvidence(evidence: string): string {
+  return evidence.replace(/\b(?:key )?access_key_(\d+)\b/g, 'key $1');
+}
+
+type RuleOptions = Readonly<Record<string, number | boolean | string>>;
+
+/**
+ * Where a threshold's boundary falls, in words, for the rules that have one; read from the rule's
+ * comparison (src/rules) and its options in effect.
+ */
+const BOUNDARIES: Readonly<Record<string, (options: RuleOptions) => string>> = {
+  'access-key-rotation': (o) => `an active key created more than ${String(o['maxAgeDays'])} days before the evaluation time fails; exactly ${String(o['maxAgeDays'])} days passes; inactive keys are not judged`,
+  'unused-credentials': (o) =>
+    `a console password or active key unused for ${String(o['maxUnusedDays'])} days or more fails (exactly ${String(o['maxUnusedDays'])} days fails); never used: measured from the password change or key creation`,
+  'root-recent-use': (o) => `root password or key used within the last ${String(o['days'])} days fails (exactly ${String(o['days'])} days fails); each credential judged on its own`,
+  'password-policy-min-length': (o) => `a minimum length of ${String(o['minimumLength'])} or more passes; ${Number(o['minimumLength']) - 1} fails; no policy fails`,
+  'password-policy-reuse-prevention': (o) => `remembering ${String(o['remembered'])} or more passwords passes; fewer, or no policy, fails`,
+  'password-policy-max-age': (o) => `passwords expiring after ${String(o['maxAgeDays'])} days or fewer pass; longer, never, or no policy fails`,
+  'multiple-active-access-keys': () => 'two active keys on one user fails; one or none passes; inactive keys do not count',
+  'console-users-mfa': () => 'a user with a console password and no MFA device fails; users without a console password are not applicable',
+};
+
+function criterion(rule: RuleSummary): string {
+  const boundary = BOUNDARIES[rule.id];
+  return boundary === undefined ? rule.title : `${rule.title}: ${boundary(rule.options)}`;
+}
+
+function frameworkPart(framework: FrameworkResult, index: number, rules: readonly RuleSummary[], results: readonly RuleResult[], ruleAnchors: ReadonlyMap<string, string>): ReportPart {
+  const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
+  const resultsByRule = new Map<string, RuleResult[]>();
+  for (const entry of results) {
+    const list = resultsByRule.get(entry.ruleId) ?? [];
+    list.push(entry);
+    resultsByRule.set(entry.ruleId, list);
+  }
   return {
     partial: 'framework-controls',
     anchor: `framework-${index + 1}`,
     title: `${framework.name} ${framework.version}`,
     level: 2,
     context: { framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts } },
-    rows: framework.controls.map((control) => ({
-      controlId: control.controlId,
-      title: control.title,
-      level: control.level ?? '',
-      status: CONTROL_STATUS_LABEL[control.status],
-      statusClass: `status-${control.status.replace('_', '-')}`,
-      rules: control.ruleIds.join(', '),
-    })),
+    rows: framework.controls.map((control) => {
+      // Resources, not rule results: a resource judged by two rules of one control counts once.
+      const tested = new Set<string>();
+      const failing = new Set<string>();
+      const excepted = new Set<string>();
+      const notEvaluated = new Set<string>();
+      for (const ruleId of control.ruleIds) {
+        for (const entry of resultsByRule.get(ruleId) ?? []) {
+          if (entry.status === 'pass' || entry.status === 'fail' || entry.status === 'excepted') tested.add(entry.resourceArn);
+          if (entry.status === 'fail') failing.add(entry.resourceArn);
+          if (entry.status === 'excepted') excepted.add(entry.resourceArn);
+          if (entry.status === 'not_evaluated' || entry.status === 'error') notEvaluated.add(entry.resourceArn);
+        }
+      }
+      const criteria = control.ruleIds.flatMap((ruleId) => {
+        const rule = ruleById.get(ruleId);
+        return rule === undefined ? [] : [{ ruleId, text: criterion(rule), anchor: ruleAnchors.get(ruleId) ?? null }];
+      });
+      return {
+        controlId: control.controlId,
+        title: control.title,
+        level: control.level ?? '',
+        status: CONTROL_STATUS_LABEL[control.status],
+        statusClass: `status-${control.status.replace('_', '-')}`,
+        rules: control.ruleIds.join(', '),
+        criteria,
+        judged: control.ruleIds.length > 0,
+        tested: tested.size,
+        failing: failing.size,
+        excepted: excepted.size,
+        notEvaluated: notEvaluated.size,
+      };
+    }),
   };
 }
 
@@ -219,6 +420,7 @@ function failedRuleParts(rules: readonly RuleSummary[], results: readonly RuleRe
             title: rule.title,
             severity: rule.severity,
             rationale: rule.rationale,
+            criterion: criterion(rule),
             controls: rule.controls.map((control) => `${control.framework} ${control.controlId}`).join(', '),
             remediationConsole: rule.remediation.console,
             remediationCli: rule.remediation.cli,
@@ -227,8 +429,8 @@ function failedRuleParts(rules: readonly RuleSummary[], results: readonly RuleRe
           excepted: entries
             .filter((entry) => entry.status === 'excepted')
             .map((entry) => ({
-              resourceName: entry.resourceName,
-              resourceArn: entry.resourceArn,
+              resourceName: displayResourceName(entry.resourceName),
+              resourceArn: displayArn(entry.resourceArn),
               justification: entry.exception?.justification ?? '',
               approvedBy: entry.exception?.approvedBy ?? '',
               expires: entry.exception?.expires ?? '',
@@ -236,7 +438,13 @@ function failedRuleParts(rules: readonly RuleSummary[], results: readonly RuleRe
         },
         rows: entries
           .filter((entry) => entry.status === 'fail')
-          .map((entry) => ({ resourceName: entry.resourceName, resourceType: entry.resourceType, resourceArn: entry.resourceArn, evidence: entry.evidence })),
+          .map((entry) => ({
+            resourceName: displayResourceName(entry.resourceName),
+            resourceType: entry.resourceType,
+            resourceArn: displayArn(entry.resourceArn),
+            evidence: displayEvidence(entry.evidence),
+            expiredException: entry.expiredException === null ? null : { approvedBy: entry.expiredException.approvedBy, expires: entry.expiredException.expires },
+          })),
       };
     }),
   ];
@@ -290,6 +498,7 @@ function methodologyParts(result: AnalysisResult): ReportPart[] {
     rows: null,
     context: {
       source: sourceLabel(result),
+      populationUsers: result.inventory.length,
       snapshot,
       credentialReport: snapshot.credentialReport,
       missingColumns: snapshot.credentialReport?.missingColumns.join(', ') ?? '',
@@ -351,6 +560,25 @@ function inventoryPart(result: AnalysisResult): ReportPart {
   };
 }
 
+function signOffPart(branding: ReportBranding): ReportPart {
+  const signOff = branding.signOff;
+  const preparedBy = signOff?.preparedBy ?? { ...BLANK_ENTRY, name: branding.preparedBy };
+  return {
+    partial: 'sign-off',
+    anchor: 'sign-off',
+    title: 'Sign-off',
+    level: 1,
+    rows: null,
+    context: {
+      entries: [
+        { label: 'Prepared by', ...preparedBy },
+        { label: 'Reviewed by', ...(signOff?.reviewedBy ?? BLANK_ENTRY) },
+        { label: 'Approved by', ...(signOff?.approvedBy ?? BLANK_ENTRY) },
+      ],
+    },
+  };
+}
+
 export function buildReportModel(result: AnalysisResult, branding: ReportBranding, medium: ReportMedium): ReportModel {
   const snapshot = result.snapshot;
   const accountLabel = snapshot.account.alias === null ? snapshot.account.id : `${snapshot.account.id} (${snapshot.account.alias})`;
@@ -383,12 +611,22 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
           frameworks: frameworks.map((framework, index) => ({ anchor: `framework-${index + 1}`, name: framework.name, version: framework.version, counts: framework.counts })),
         },
       });
-      catalogueParts.push(...frameworks.map(frameworkPart));
+      const failedOrder = catalogue.rules
+        .filter((rule) => rule.counts.fail > 0)
+        .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
+      const ruleAnchors = new Map(failedOrder.map((rule, index) => [rule.id, `rule-${index + 1}`]));
+      catalogueParts.push(...frameworks.map((framework, index) => frameworkPart(framework, index, catalogue.rules, catalogue.results, ruleAnchors)));
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), inventoryPart(result)];
+  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), inventoryPart(result)];
   const title = `IAM audit report: AWS account ${accountLabel}`;
+  const scope = scopeStatement(result, frameworks, accountLabel);
+  const times = timeStatement(result);
+  const footerLines: [string, string] = [
+    `AWS account ${accountLabel} · ${scope.short.replace(/^Scope: /, '')}`,
+    `Captured ${times.capturedAt} (${times.captureMethodShort}) · evaluated as of ${times.evaluatedAt}${times.projected ? ' (--as-of)' : ''} · report ${times.reportTime}`,
+  ];
   return {
     document: {
       title,
@@ -401,6 +639,9 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
       accountLabel,
       capturedAt: snapshot.capturedAt,
       reportTime: toIsoUtc(new Date(result.run.startedAt)),
+      scope,
+      times,
+      footerLines,
       branding,
       toc: parts.filter((part) => part.partial !== 'cover').map((part) => ({ anchor: part.anchor, title: part.title, level: part.level })),
     },
