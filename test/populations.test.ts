@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import { analyze } from '../src/analyze/analyze.js';
 import type { AnalysisResult } from '../src/analyze/result.js';
 import { renderSummary } from '../src/render/console.js';
+import { renderDefaultHtml } from '../src/render/html.js';
+import { NO_BRANDING } from '../src/render/report-model.js';
 import { renderJsonChunks } from '../src/render/json.js';
 import { daysAgo, group, key, role, snapshotWith, user } from '../src/rules/testing.js';
 import { parseSnapshot } from '../src/snapshot/io.js';
@@ -110,6 +112,21 @@ describe('incomplete populations', () => {
     const json = JSON.parse([...renderJsonChunks(result)].join('')) as { snapshot: { populations: { name: string; state: string; expected: number; collected: number }[] } };
     const users = json.snapshot.populations.find((entry) => entry.name === 'users');
     assert.deepEqual({ state: users?.state, expected: users?.expected, collected: users?.collected }, { state: 'incomplete', expected: 14, collected: 3 });
+  });
+
+  it('the printable methodology names the caller, the API calls and the reconciliation', async () => {
+    const base = cleanAccount(null);
+    const live: Snapshot = {
+      ...base,
+      collection: { ...base.collection, callerArn: 'arn:aws:sts::123456789012:assumed-role/Auditor/iam-audit', region: 'eu-west-1', apiCalls: 57, retries: 2 },
+      populations: { ...base.populations, users: PARTIAL_USERS },
+    };
+    const html = (await renderDefaultHtml(analysed(live), NO_BRANDING)).replace(/<wbr>|&#8203;|\u200b/g, '');
+    assert.match(html, /Caller identity<\/dt><dd[^>]*>arn:aws:sts::123456789012:assumed-role\/Auditor\/iam-audit<\/dd>/);
+    assert.match(html, /AWS API calls<\/dt><dd>57 calls, 2 retries, 0 collection error\(s\)<\/dd>/);
+    assert.match(html, /<td>IAM users<\/td><td class="num">3<\/td><td class="num">14<\/td><td>iam:GetAccountSummary Users<\/td><td>incomplete: iam:ListUsers failed on page 2/);
+    const json = JSON.parse([...renderJsonChunks(analysed(live))].join('')) as { snapshot: { collection: { caller_arn: string; api_calls: number } } };
+    assert.deepEqual([json.snapshot.collection.caller_arn, json.snapshot.collection.api_calls], ['arn:aws:sts::123456789012:assumed-role/Auditor/iam-audit', 57]);
   });
 
   it('a complete list with agreeing counts says so', () => {

@@ -96,6 +96,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
       alias: snapshot.accountFacts.alias.known ? snapshot.accountFacts.alias.value : null,
     },
     collectedByToolVersion: snapshot.tool.version,
+    collection: snapshot.collection,
     credentialReport: snapshot.credentialReport,
     captureTime: describeCaptureTime(snapshot),
     collectionErrors: snapshot.collectionErrors,

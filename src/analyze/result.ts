@@ -3,7 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
-import type { CollectionError, CredentialReportProvenance, IsoTimestamp, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
+import type { CollectionError, CollectionFacts, CredentialReportProvenance, IsoTimestamp, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
 export const RESULT_FORMAT_VERSION = 1 as const;
 
@@ -56,6 +56,8 @@ export interface SnapshotIdentity {
   readonly capturedAt: IsoTimestamp;
   readonly account: { readonly id: string; readonly partition: string; readonly alias: string | null };
   readonly collectedByToolVersion: string;
+  /** How the data was obtained: the collection window, the caller, the API calls (zero for an import). */
+  readonly collection: CollectionFacts;
   readonly credentialReport: CredentialReportProvenance | null;
   /** How the capture time was obtained, and whether it is only inferred (issue #9). */
   readonly captureTime: CaptureTime;

@@ -500,6 +500,7 @@ function methodologyParts(result: AnalysisResult): ReportPart[] {
       source: sourceLabel(result),
       populationUsers: result.inventory.length,
       snapshot,
+      liveCollection: snapshot.source === 'aws-api',
       credentialReport: snapshot.credentialReport,
       missingColumns: snapshot.credentialReport?.missingColumns.join(', ') ?? '',
       capturedAt: snapshot.capturedAt,
