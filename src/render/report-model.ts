@@ -9,17 +9,20 @@
 import { formatRate } from '../analyze/mfa.js';
 import type {
   AnalysisResult,
-  ControlStatus,
-  FrameworkResult,
   MfaFinding,
   MfaStatus,
   RuleResult,
   RuleResultStatus,
-  RuleSummary,
-  Severity,
 } from '../analyze/result.js';
 import { toIsoUtc } from '../util/time.js';
 import { barChart, donutChart, type BarChart, type DonutChart } from './svg-charts.js';
+import { failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
+import { methodologyParts } from './report-methodology.js';
+import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
+
+// Re-exported: renderers and tests name them as parts of the report model.
+export { displayArn, displayResourceName } from './report-controls.js';
+export { scopeStatement, timeStatement } from './report-scope.js';
 
 /** What a company puts on the cover without forking the templates. */
 export interface ReportBranding {
@@ -124,17 +127,6 @@ const yesNo = (value: boolean | null, unknown = 'not collected'): string => (val
 
 const STATUS_ORDER: Readonly<Record<MfaStatus, number>> = { FAIL: 0, NOT_EVALUATED: 1, PASS: 2, INFO: 3 };
 const STATUS_LABEL: Readonly<Record<MfaStatus, string>> = { FAIL: 'FAIL', NOT_EVALUATED: 'NOT EVALUATED', PASS: 'PASS', INFO: 'INFO' };
-const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-const CONTROL_STATUS_LABEL: Readonly<Record<ControlStatus, string>> = { pass: 'PASS', fail: 'FAIL', not_evaluated: 'NOT EVALUATED', manual: 'MANUAL' };
-const RULE_STATUS_LABEL: Readonly<Record<RuleResultStatus, string>> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  not_applicable: 'N/A',
-  not_evaluated: 'NOT EVALUATED',
-  error: 'ERROR',
-  excepted: 'EXCEPTED',
-};
-
 /** "3 days 4 hours", "5 hours 12 minutes", "40 minutes"; negative ages (report before capture) say so. */
 export function describeDuration(milliseconds: number): string {
   const negative = milliseconds < 0;
@@ -153,71 +145,6 @@ export function sortFindingsForReport(findings: readonly MfaFinding[]): MfaFindi
     .map((finding, index) => ({ finding, index }))
     .sort((a, b) => STATUS_ORDER[a.finding.status] - STATUS_ORDER[b.finding.status] || a.index - b.index)
     .map((entry) => entry.finding);
-}
-
-function sourceLabel(result: AnalysisResult): string {
-  return result.snapshot.source === 'credential-report' ? 'IAM credential report (CSV)' : 'Live collection through the AWS IAM API';
-}
-
-
-/** How the capture time was established, in the words of the analysis result's capture-time source. */
-function captureMethod(result: AnalysisResult): { long: string; short: string } {
-  switch (result.snapshot.captureTime.source) {
-    case 'collection':
-      return { long: 'the end of the live collection through the AWS IAM API', short: 'live collection' };
-    case 'api':
-      return { long: "the credential report's GeneratedTime, returned by the AWS API", short: 'report GeneratedTime' };
-    case 'flag':
-      return { long: 'the --generated-at option given when the credential report was imported', short: 'set with --generated-at' };
-    case 'newest-timestamp-in-file':
-      return {
-        long: 'inferred from the newest timestamp in the credential report file (the report was generated at or after it; give --generated-at for the exact time)',
-        short: 'inferred from newest timestamp',
-      };
-    case 'unknown':
-      return { long: result.snapshot.captureTime.statement, short: 'source not recorded' };
-  }
-}
-
-export function timeStatement(result: AnalysisResult): TimeStatement {
-  const method = captureMethod(result);
-  const capturedAt = result.snapshot.capturedAt;
-  const projected = result.run.asOf !== capturedAt;
-  return {
-    capturedAt,
-    captureMethod: method.long,
-    captureMethodShort: method.short,
-    evaluatedAt: result.run.asOf,
-    evaluationMethod:
-      result.run.projection === null ? 'the capture time: ages and expiry dates are measured against it' : result.run.projection.statement,
-    projected,
-    reportTime: toIsoUtc(new Date(result.run.startedAt)),
-  };
-}
-
-/** Sections of a framework this tool judges: CIS's IAM section only; elsewhere its IAM controls. */
-function frameworkSections(framework: FrameworkResult): string {
-  if (framework.id.startsWith('cis-')) {
-    const section = framework.controls[0]?.controlId.split('.')[0] ?? '1';
-    return `section ${section} (Identity and Access Management) only, ${framework.controls.length} recommendations; the other sections are out of scope`;
-  }
-  return `the ${framework.controls.length} identity and access controls mapped in this tool only; the framework's other controls are out of scope`;
-}
-
-export function scopeStatement(result: AnalysisResult, frameworks: readonly FrameworkResult[], accountLabel: string): ScopeStatement {
-  const live = result.snapshot.source !== 'credential-report';
-  const users = result.inventory.length;
-  const identities = live
-    ? `the root user and all ${users} IAM users; roles, groups and managed policies as collected live (for the policy rules)`
-    : `the root user and all ${users} IAM users listed in the credential report; roles and groups are not covered (a credential report lists users only; use live collection to include them)`;
-  return {
-    account: `AWS account ${accountLabel}`,
-    identities,
-    frameworks: frameworks.map((framework) => ({ name: `${framework.name} ${framework.version}`, sections: frameworkSections(framework) })),
-    outOfScope:
-      'other AWS accounts, identities outside IAM (IAM Identity Center, federated users), resource-based policies, and every service other than IAM; a framework verdict in this report covers only the controls listed for it, never the whole framework',
-    short: `Scope: ${live ? 'root, IAM users, roles and groups' : 'root and IAM users'}${frameworks.length > 0 ? ` · ${frameworks.map((framework) => (framework.id.startsWith('cis-') ? `CIS ${framework.version} IAM section` : `${framework.name} IAM controls`)).join(', ')}` : ''}`,
-  };
 }
 
 /** Why checks were not evaluated, most common first, in words an auditor can act on. */
@@ -291,165 +218,6 @@ function summaryPart(result: AnalysisResult): ReportPart {
   };
 }
 
-/** "bob.admin#access_key_1" as a reader says it: "bob.admin, key 1" (the suffix is not part of any ARN). */
-export function displayResourceName(name: string): string {
-  const key = /^(.*)#access_key_(\d+)$/.exec(name);
-  if (key !== null) return `${key[1] ?? ''}, key ${key[2] ?? ''}`;
-  const other = /^(.*)#(.+)$/.exec(name);
-  return other === null ? name : `${other[1] ?? ''}, ${(other[2] ?? '').replace(/_/g, ' ')}`;
-}
-
-/** The resource's real ARN: the user's, for a key or other part of a user. */
-export function displayArn(arn: string): string {
-  const hash = arn.indexOf('#');
-  return hash < 0 ? arn : arn.slice(0, hash);
-}
-
-/** Evidence as printed: report column names of key slots read as "key 1". */
-function displayEvidence(evidence: string): string {
-  return evidence.replace(/\b(?:key )?access_key_(\d+)\b/g, 'key $1');
-}
-
-type RuleOptions = Readonly<Record<string, number | boolean | string>>;
-
-/**
- * Where a threshold's boundary falls, in words, for the rules that have one; read from the rule's
- * comparison (src/rules) and its options in effect.
- */
-const BOUNDARIES: Readonly<Record<string, (options: RuleOptions) => string>> = {
-  'access-key-rotation': (o) => `an active key created more than ${String(o['maxAgeDays'])} days before the evaluation time fails; exactly ${String(o['maxAgeDays'])} days passes; inactive keys are not judged`,
-  'unused-credentials': (o) =>
-    `a console password or active key unused for ${String(o['maxUnusedDays'])} days or more fails (exactly ${String(o['maxUnusedDays'])} days fails); never used: measured from the password change or key creation`,
-  'root-recent-use': (o) => `root password or key used within the last ${String(o['days'])} days fails (exactly ${String(o['days'])} days fails); each credential judged on its own`,
-  'password-policy-min-length': (o) => `a minimum length of ${String(o['minimumLength'])} or more passes; ${Number(o['minimumLength']) - 1} fails; no policy fails`,
-  'password-policy-reuse-prevention': (o) => `remembering ${String(o['remembered'])} or more passwords passes; fewer, or no policy, fails`,
-  'password-policy-max-age': (o) => `passwords expiring after ${String(o['maxAgeDays'])} days or fewer pass; longer, never, or no policy fails`,
-  'multiple-active-access-keys': () => 'two active keys on one user fails; one or none passes; inactive keys do not count',
-  'console-users-mfa': () => 'a user with a console password and no MFA device fails; users without a console password are not applicable',
-};
-
-function criterion(rule: RuleSummary): string {
-  const boundary = BOUNDARIES[rule.id];
-  return boundary === undefined ? rule.title : `${rule.title}: ${boundary(rule.options)}`;
-}
-
-function frameworkPart(framework: FrameworkResult, index: number, rules: readonly RuleSummary[], results: readonly RuleResult[], ruleAnchors: ReadonlyMap<string, string>): ReportPart {
-  const ruleById = new Map(rules.map((rule) => [rule.id, rule]));
-  const resultsByRule = new Map<string, RuleResult[]>();
-  for (const entry of results) {
-    const list = resultsByRule.get(entry.ruleId) ?? [];
-    list.push(entry);
-    resultsByRule.set(entry.ruleId, list);
-  }
-  return {
-    partial: 'framework-controls',
-    anchor: `framework-${index + 1}`,
-    title: `${framework.name} ${framework.version}`,
-    level: 2,
-    context: { framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts } },
-    rows: framework.controls.map((control) => {
-      // Resources, not rule results: a resource judged by two rules of one control counts once.
-      const tested = new Set<string>();
-      const failing = new Set<string>();
-      const excepted = new Set<string>();
-      const notEvaluated = new Set<string>();
-      for (const ruleId of control.ruleIds) {
-        for (const entry of resultsByRule.get(ruleId) ?? []) {
-          if (entry.status === 'pass' || entry.status === 'fail' || entry.status === 'excepted') tested.add(entry.resourceArn);
-          if (entry.status === 'fail') failing.add(entry.resourceArn);
-          if (entry.status === 'excepted') excepted.add(entry.resourceArn);
-          if (entry.status === 'not_evaluated' || entry.status === 'error') notEvaluated.add(entry.resourceArn);
-        }
-      }
-      const criteria = control.ruleIds.flatMap((ruleId) => {
-        const rule = ruleById.get(ruleId);
-        return rule === undefined ? [] : [{ ruleId, text: criterion(rule), anchor: ruleAnchors.get(ruleId) ?? null }];
-      });
-      return {
-        controlId: control.controlId,
-        title: control.title,
-        level: control.level ?? '',
-        status: CONTROL_STATUS_LABEL[control.status],
-        statusClass: `status-${control.status.replace('_', '-')}`,
-        rules: control.ruleIds.join(', '),
-        criteria,
-        judged: control.ruleIds.length > 0,
-        tested: tested.size,
-        failing: failing.size,
-        excepted: excepted.size,
-        notEvaluated: notEvaluated.size,
-      };
-    }),
-  };
-}
-
-function failedRuleParts(rules: readonly RuleSummary[], results: readonly RuleResult[]): ReportPart[] {
-  const failed = rules
-    .filter((rule) => rule.counts.fail > 0)
-    .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
-  if (failed.length === 0) return [];
-  const byRule = new Map<string, RuleResult[]>();
-  for (const entry of results) {
-    if (entry.status !== 'fail' && entry.status !== 'excepted') continue;
-    const list = byRule.get(entry.ruleId) ?? [];
-    list.push(entry);
-    byRule.set(entry.ruleId, list);
-  }
-  const overview: ReportPart = {
-    partial: 'failed-rules-overview',
-    anchor: 'failed-rules',
-    title: 'Failed rules',
-    level: 1,
-    rows: null,
-    context: {
-      rules: failed.map((rule, index) => ({ anchor: `rule-${index + 1}`, id: rule.id, title: rule.title, severity: rule.severity, failures: rule.counts.fail, excepted: rule.counts.excepted })),
-    },
-  };
-  return [
-    overview,
-    ...failed.map((rule, index): ReportPart => {
-      const entries = byRule.get(rule.id) ?? [];
-      return {
-        partial: 'failed-rule',
-        anchor: `rule-${index + 1}`,
-        title: `${rule.id}: ${rule.title}`,
-        level: 2,
-        context: {
-          rule: {
-            id: rule.id,
-            title: rule.title,
-            severity: rule.severity,
-            rationale: rule.rationale,
-            criterion: criterion(rule),
-            controls: rule.controls.map((control) => `${control.framework} ${control.controlId}`).join(', '),
-            remediationConsole: rule.remediation.console,
-            remediationCli: rule.remediation.cli,
-            counts: rule.counts,
-          },
-          excepted: entries
-            .filter((entry) => entry.status === 'excepted')
-            .map((entry) => ({
-              resourceName: displayResourceName(entry.resourceName),
-              resourceArn: displayArn(entry.resourceArn),
-              justification: entry.exception?.justification ?? '',
-              approvedBy: entry.exception?.approvedBy ?? '',
-              expires: entry.exception?.expires ?? '',
-            })),
-        },
-        rows: entries
-          .filter((entry) => entry.status === 'fail')
-          .map((entry) => ({
-            resourceName: displayResourceName(entry.resourceName),
-            resourceType: entry.resourceType,
-            resourceArn: displayArn(entry.resourceArn),
-            evidence: displayEvidence(entry.evidence),
-            expiredException: entry.expiredException === null ? null : { approvedBy: entry.expiredException.approvedBy, expires: entry.expiredException.expires },
-          })),
-      };
-    }),
-  ];
-}
-
 function mfaPart(result: AnalysisResult): ReportPart {
   return {
     partial: 'mfa-table',
@@ -467,76 +235,6 @@ function mfaPart(result: AnalysisResult): ReportPart {
       detail: finding.message,
     })),
   };
-}
-
-function methodologyParts(result: AnalysisResult): ReportPart[] {
-  const snapshot = result.snapshot;
-  const ageMs = Date.parse(result.run.startedAt) - Date.parse(snapshot.capturedAt);
-  const notEvaluatedUsers = new Map<string, { reason: string; count: number; examples: string[] }>();
-  for (const finding of result.mfa.findings) {
-    if (finding.status !== 'NOT_EVALUATED') continue;
-    const group = notEvaluatedUsers.get(finding.message) ?? { reason: finding.message, count: 0, examples: [] };
-    group.count += 1;
-    if (group.examples.length < 5) group.examples.push(finding.username);
-    notEvaluatedUsers.set(finding.message, group);
-  }
-  const notEvaluatedRules = new Map<string, { ruleId: string; status: string; reason: string; count: number }>();
-  for (const entry of result.catalogue?.results ?? []) {
-    if (entry.status !== 'not_evaluated' && entry.status !== 'error') continue;
-    const reason = entry.reason ?? 'no reason given';
-    const key = `${entry.ruleId}\u0000${entry.status}\u0000${reason}`;
-    const group = notEvaluatedRules.get(key) ?? { ruleId: entry.ruleId, status: RULE_STATUS_LABEL[entry.status], reason, count: 0 };
-    group.count += 1;
-    notEvaluatedRules.set(key, group);
-  }
-  const catalogue = result.catalogue;
-  const methodology: ReportPart = {
-    partial: 'methodology',
-    anchor: 'methodology',
-    title: 'Methodology',
-    level: 1,
-    rows: null,
-    context: {
-      source: sourceLabel(result),
-      populationUsers: result.inventory.length,
-      snapshot,
-      liveCollection: snapshot.source === 'aws-api',
-      credentialReport: snapshot.credentialReport,
-      missingColumns: snapshot.credentialReport?.missingColumns.join(', ') ?? '',
-      capturedAt: snapshot.capturedAt,
-      reportTime: toIsoUtc(new Date(result.run.startedAt)),
-      asOf: result.run.asOf,
-      asOfDiffers: result.run.asOf !== snapshot.capturedAt,
-      dataAge: describeDuration(ageMs),
-      notEvaluatedUsers: [...notEvaluatedUsers.values()].map((group) => ({ ...group, examples: group.examples.join(', ') })),
-      notEvaluatedRules: [...notEvaluatedRules.values()],
-      collectionErrorCount: snapshot.collectionErrors.length,
-      discrepancies: snapshot.discrepancies,
-      populations: snapshot.populations.filter((population) => population.state !== 'not_collected'),
-      populationsNotCollected: snapshot.populations.filter((population) => population.state === 'not_collected').map((population) => population.label).join(', '),
-      catalogue:
-        catalogue === null
-          ? null
-          : {
-              configuration: catalogue.configuration.file,
-              exceptionsFile: catalogue.exceptions.file,
-              expiredExceptions: catalogue.exceptions.expired,
-              unusedExceptions: catalogue.exceptions.unused,
-            },
-    },
-  };
-  if (snapshot.collectionErrors.length === 0) return [methodology];
-  return [
-    methodology,
-    {
-      partial: 'collection-errors',
-      anchor: 'collection-errors',
-      title: 'Collection errors',
-      level: 2,
-      context: {},
-      rows: snapshot.collectionErrors.map((error) => ({ api: error.api, resource: error.resource ?? 'account-wide', code: error.code, message: error.message, affects: error.affects.join(', ') })),
-    },
-  ];
 }
 
 function inventoryPart(result: AnalysisResult): ReportPart {
