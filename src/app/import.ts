@@ -4,6 +4,7 @@ import { defaultSnapshotFileName, importCredentialReport } from '../import/crede
 import { describeFsError, writeSnapshot } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { InputError } from '../util/errors.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 export interface ImportCommandOptions {
   readonly reportPath: string;
@@ -32,7 +33,7 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
     fileName: basename(options.reportPath),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
   });
-  for (const warning of warnings) options.stderr.write(`warning: ${warning}\n`);
+  for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   await writeSnapshot(snapshotPath, snapshot, options.overwrite);
   return { snapshot, snapshotPath };

@@ -19,6 +19,7 @@ import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf'] as const;
@@ -229,12 +230,12 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   // large account with a missing permission does not bury the summary under thousands of lines.
   const errors = result.snapshot.collectionErrors;
   for (const error of errors.slice(0, CONSOLE_COLLECTION_ERRORS)) {
-    options.stderr.write(`warning: collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}\n`);
+    options.stderr.write(`warning: ${escapeForTerminal(`collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}`)}\n`);
   }
   if (errors.length > CONSOLE_COLLECTION_ERRORS) {
     options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
-  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${warning}\n`);
+  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
   options.stdout.write(renderSummary(result, writtenFiles));
 
@@ -242,7 +243,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const ruleFindings = options.failOn !== undefined && hasFailureAtOrAbove(result, options.failOn);
   let exitCode: ExitCodeValue = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
   if (pdfSkipped !== null) {
-    options.stderr.write(`iam-audit: ${pdfSkipped.message}\n`);
+    options.stderr.write(`iam-audit: ${escapeForTerminal(pdfSkipped.message)}\n`);
     exitCode = pdfSkipped.exitCode;
   }
   return { exitCode, result, writtenFiles };

@@ -4,6 +4,7 @@ import { checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
 import { runCollect } from '../collect/run.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
@@ -47,7 +48,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
         stderr: process.stderr,
       }));
     }
-    process.stdout.write(`Snapshot written: ${snapshotPath}\n`);
+    process.stdout.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);
     const outcome = await runReport({
       snapshotPath,
       outDir: argv['out-dir'],

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { COLLECT_SOURCES, type CollectSource } from '../collect/collector.js';
 import { DEFAULT_CONCURRENCY, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
 
 export interface CollectOptionArguments {
@@ -118,7 +119,7 @@ export const collectCommand: CommandModule<object, Arguments> = {
     );
     const { snapshot } = outcome;
     process.stdout.write(
-      `Snapshot written: ${outcome.snapshotPath}\n  account ${snapshot.account.id}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users, ${snapshot.collection.apiCalls} API calls, ${snapshot.collection.retries} retries${
+      `Snapshot written: ${escapeForTerminal(outcome.snapshotPath)}\n  account ${escapeForTerminal(snapshot.account.id)}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users, ${snapshot.collection.apiCalls} API calls, ${snapshot.collection.retries} retries${
         snapshot.collectionErrors.length > 0 ? `, PARTIAL (${snapshot.collectionErrors.length} collection errors)` : ''
       }\n`,
     );

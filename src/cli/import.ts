@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { parseInstant } from './common.js';
 
 interface ImportArguments {
@@ -34,7 +35,7 @@ export const importCommand: CommandModule<object, ImportArguments> = {
       stderr: process.stderr,
     });
     process.stdout.write(
-      `Snapshot written: ${snapshotPath}\n  account ${snapshot.account.id}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users${snapshot.root === null ? ', no root row' : ' and root'}\n`,
+      `Snapshot written: ${escapeForTerminal(snapshotPath)}\n  account ${escapeForTerminal(snapshot.account.id)}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users${snapshot.root === null ? ', no root row' : ' and root'}\n`,
     );
   },
 };

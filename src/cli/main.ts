@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, UserError } from '../util/errors.js';
+import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import { commandOutcome } from './common.js';
@@ -13,6 +14,8 @@ import { verifyCommand } from './verify.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
+
+const USAGE_HINT = 'Run "iam-audit --help" for usage.';
 
 async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs(argv)
@@ -35,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).
       // Throwing is what stops it: returning would let the command run despite the error.
       if (error !== undefined && error !== null) throw error;
-      throw new UsageError(`${message}\nRun "iam-audit --help" for usage.`);
+      throw new UsageError(message);
     });
   await parser.parseAsync();
   return commandOutcome.exitCode;
@@ -46,9 +49,16 @@ main(hideBin(process.argv)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // Messages quote input (names, cells, paths): escaped, so they stay one line and cannot drive the terminal.
+    const fileSystemProblem = fileSystemCause(error);
     if (error instanceof UserError) {
-      process.stderr.write(`iam-audit: ${error.message}\n`);
+      process.stderr.write(`iam-audit: ${escapeForTerminal(error.message)}\n${error instanceof UsageError ? `${USAGE_HINT}\n` : ''}`);
       process.exitCode = error.exitCode;
+    } else if (fileSystemProblem !== null) {
+      // A file operation no use case explained (a disk error, a full disk): still one line, not a bug.
+      const path = (error as NodeJS.ErrnoException).path;
+      process.stderr.write(`iam-audit: ${escapeForTerminal(path === undefined ? fileSystemProblem : `${path}: ${fileSystemProblem}`)}\n`);
+      process.exitCode = ExitCode.inputError;
     } else {
       // Not a known failure: a bug. Show everything rather than hide it behind a friendly line.
       process.stderr.write(`iam-audit: internal error (please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

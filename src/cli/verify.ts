@@ -3,6 +3,7 @@ import { loadTrustAnchors } from '../evidence/trust.js';
 import { allHold, formatVerdict } from '../evidence/verdict.js';
 import { verifyManifest, verifyPdf } from '../evidence/verify.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -30,10 +31,12 @@ export const verifyCommand: CommandModule<object, Arguments> = {
     const isPdf = /\.pdf$/i.test(argv.file);
     if (!isPdf && argv.reproduce) throw new UserError('--reproduce needs a report PDF (it carries the snapshot and the findings)');
     const verdicts = isPdf ? await verifyPdf(argv.file, options) : await verifyManifest(argv.file, options);
-    for (const verdict of verdicts) process.stdout.write(`${formatVerdict(verdict)}\n`);
+    // Details quote the evidence (file names, certificate subjects): escaped, one line each.
+    for (const verdict of verdicts) process.stdout.write(`${escapeForTerminal(formatVerdict(verdict))}\n`);
     const holds = allHold(verdicts);
     const failed = verdicts.filter((verdict) => verdict.ok === false).length;
-    process.stdout.write(holds ? `VERIFIED  ${argv.file}: every check holds\n` : `NOT VERIFIED  ${argv.file}: ${failed} check(s) failed\n`);
+    const file = escapeForTerminal(argv.file);
+    process.stdout.write(holds ? `VERIFIED  ${file}: every check holds\n` : `NOT VERIFIED  ${file}: ${failed} check(s) failed\n`);
     commandOutcome.exitCode = holds ? ExitCode.ok : ExitCode.findings;
   },
 };

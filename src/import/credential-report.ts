@@ -220,25 +220,83 @@ function readPrincipal(row: RowReader, arn: string, isRoot: boolean): PrincipalF
   };
 }
 
+/**
+ * Input limits, far above any real report (an ARN is at most 2,048 characters, a row of 22 columns
+ * under 3 KB) and low enough that a file which is not a credential report fails in moments with
+ * one clear line instead of running for minutes or exhausting memory.
+ */
+export const MAX_FIELD_CHARACTERS = 64 * 1024;
+export const MAX_RECORD_CHARACTERS = 1024 * 1024;
+/** How many unknown column names a warning lists before it counts the rest. */
+const LISTED_UNKNOWN_COLUMNS = 10;
+
+/** A field over MAX_FIELD_CHARACTERS, thrown from csv-parse's record hook and passed on as it is. */
+class FieldTooLarge extends InputError {}
+
 type CsvRecordWithInfo = { record: string[]; info: { lines: number } };
 function parseCsv(bytes: Uint8Array, file: string, withLines: true): CsvRecordWithInfo[];
 function parseCsv(bytes: Uint8Array, file: string, withLines: false): string[][];
 function parseCsv(bytes: Uint8Array, file: string, withLines: boolean): string[][] | CsvRecordWithInfo[] {
   try {
-    return parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { bom: true, info: withLines, skip_empty_lines: true }) as unknown as
-      | string[][]
-      | CsvRecordWithInfo[];
+    return parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      bom: true,
+      info: withLines,
+      skip_empty_lines: true,
+      // Rows with extra fields may be user names with commas, recovered (or refused) by the importer.
+      relax_column_count: true,
+      max_record_size: MAX_RECORD_CHARACTERS,
+      on_record: (parsed: string[], context: { lines: number }) => {
+        // With `info`, csv-parse hands the hook the record with its info (its types do not say so).
+        const record = Array.isArray(parsed) ? parsed : (parsed as unknown as CsvRecordWithInfo).record;
+        const column = record.findIndex((field) => field.length > MAX_FIELD_CHARACTERS);
+        if (column >= 0) {
+          throw new FieldTooLarge(
+            file,
+            `line ${context.lines}, field ${column + 1}`,
+            `a field of ${record[column]?.length} characters; the limit is ${MAX_FIELD_CHARACTERS} (a credential report's longest field, an ARN, is at most 2,048)`,
+          );
+        }
+        return parsed;
+      },
+    }) as unknown as string[][] | CsvRecordWithInfo[];
   } catch (error) {
+    if (error instanceof FieldTooLarge) throw error;
     const csvError = error as Error & { lines?: number; code?: string };
     const where = csvError.lines === undefined ? null : `line ${csvError.lines}`;
     const problem =
       csvError.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || csvError.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH'
         ? `wrong number of fields (${csvError.message.replace(/^Invalid Record Length: /, '')})`
-        : csvError.lines === 1
+        : csvError.code === 'CSV_MAX_RECORD_SIZE'
+          ? `a row longer than ${MAX_RECORD_CHARACTERS} characters (a credential report's rows are under 3,000); not an IAM credential report`
+          : csvError.lines === 1
           ? `not an IAM credential report: the first line is not a CSV header (${csvError.message})`
           : `not a readable CSV file (${csvError.message})`;
     throw new InputError(file, where, problem);
   }
+}
+
+/**
+ * IAM user names may contain commas, and the credential report does not quote them: such a row
+ * has extra fields, two per comma (the name and the ARN that ends with it are both split). The
+ * split is recovered only when the ARN proves it: the user column directly before the ARN column,
+ * and the rejoined ARN ending with "/" and the rejoined name. Anything else is refused, naming the line.
+ */
+function recoverSplitUserName(record: readonly string[], columns: number, columnIndex: ReadonlyMap<CredentialReportColumn, number>, file: string, line: () => number): string[] {
+  const refuse = (why: string): never => {
+    throw new InputError(file, `line ${line()}`, `wrong number of fields (${record.length} fields, the header has ${columns})${why}`);
+  };
+  const extra = record.length - columns;
+  const userAt = columnIndex.get('user');
+  const arnAt = columnIndex.get('arn');
+  if (extra < 0) return refuse('');
+  if (userAt === undefined || arnAt !== userAt + 1 || extra % 2 !== 0) return refuse('; not a user name with commas');
+  const commas = extra / 2;
+  const name = record.slice(userAt, userAt + commas + 1).join(',');
+  const arn = record.slice(arnAt + commas, arnAt + 2 * commas + 1).join(',');
+  if (!ARN.test(arn.trim()) || !arn.trim().endsWith(`/${name.trim()}`)) {
+    return refuse(`; if the user name has commas, the ARN does not confirm it ("${arn}" does not end with "/${name}")`);
+  }
+  return [...record.slice(0, userAt), name, arn, ...record.slice(arnAt + 2 * commas + 1)];
 }
 
 function looksBinary(bytes: Uint8Array): boolean {
@@ -276,7 +334,16 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
       `not an IAM credential report: the header lacks ${missingRequired.join(', ')} (expected a header starting "user,arn,user_creation_time,password_enabled,...")`,
     );
   }
-  const duplicateColumn = header.find((name, index) => header.indexOf(name) !== index);
+  // One pass with a set: a header of 100,000 columns is checked in milliseconds, not minutes.
+  const seenColumns = new Set<string>();
+  let duplicateColumn: string | undefined;
+  for (const name of header) {
+    if (seenColumns.has(name)) {
+      duplicateColumn = name;
+      break;
+    }
+    seenColumns.add(name);
+  }
   if (duplicateColumn !== undefined) throw new InputError(file, 'line 1', `column "${duplicateColumn}" appears twice in the header`);
 
   const columnIndex = new Map<CredentialReportColumn, number>();
@@ -291,7 +358,12 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
     );
   }
   const unknownColumns = header.filter((name) => !(CREDENTIAL_REPORT_COLUMNS as readonly string[]).includes(name));
-  if (unknownColumns.length > 0) warnings.push(`${file}: ignoring columns this version does not know: ${unknownColumns.join(', ')}`);
+  if (unknownColumns.length > 0) {
+    const more = unknownColumns.length - LISTED_UNKNOWN_COLUMNS;
+    warnings.push(
+      `${file}: ignoring columns this version does not know: ${unknownColumns.slice(0, LISTED_UNKNOWN_COLUMNS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  }
 
   let newestTimestamp: Date | null = null;
   const noteTimestamp = (value: Date): void => {
@@ -304,8 +376,9 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   const seenNames = new Map<string, number>();
 
   for (let index = 1; index < records.length; index += 1) {
-    const record = records[index];
-    if (record === undefined) continue;
+    const parsed = records[index];
+    if (parsed === undefined) continue;
+    const record = parsed.length === header.length ? parsed : recoverSplitUserName(parsed, header.length, columnIndex, file, () => lineOf(index));
     const row = new RowReader(file, () => lineOf(index), record, columnIndex, noteTimestamp);
     const line = (): number => lineOf(index);
 

@@ -102,6 +102,27 @@ export function browserArguments(): string[] {
   return flags;
 }
 
+/**
+ * The variables the browser may see: where programs, fonts and locale data are, the language and
+ * time zone, and on Windows the system folders. Nothing else: the environment of an audit run holds
+ * secrets (AWS_* credentials, the variable --sign-pass-env names), and a browser that renders
+ * input has no business with them. An allowlist, so that a secret under a name we did not think
+ * of is not passed on either.
+ */
+const BROWSER_ENVIRONMENT_NAMES =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TZ|FONTCONFIG_FILE|FONTCONFIG_PATH|XDG_(CONFIG|CACHE|DATA)_HOME|XDG_DATA_DIRS|XDG_RUNTIME_DIR|SYSTEMROOT|SYSTEMDRIVE|WINDIR|PROGRAMFILES|PROGRAMFILES\(X86\)|LOCALAPPDATA|APPDATA|USERPROFILE)$/i;
+
+/** The browser's environment: the allowed variables of `source`, and TMPDIR inside the profile. */
+export function browserEnvironment(source: NodeJS.ProcessEnv, profile: string): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && BROWSER_ENVIRONMENT_NAMES.test(name)) environment[name] = value;
+  }
+  // Chromium keeps its singleton socket under TMPDIR; inside the profile it goes with it.
+  environment['TMPDIR'] = profile;
+  return environment;
+}
+
 const CLOSE_TIMEOUT_MS = 5_000;
 
 /** Never settles: the normal path waits here while a signal handler cleans up and exits. */
@@ -172,8 +193,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         handleSIGTERM: false,
         handleSIGHUP: false,
         timeout: 60_000,
-        // Chromium keeps its singleton socket under TMPDIR; inside the profile it goes with it.
-        env: { ...process.env, TMPDIR: profile },
+        env: browserEnvironment(process.env, profile),
       });
       browser = await launching;
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 const RULE = '='.repeat(40);
 
@@ -8,8 +9,9 @@ const RULE = '='.repeat(40);
 export function renderCheckingLines(result: AnalysisResult): string {
   const lines: string[] = [];
   for (const finding of result.mfa.findings) {
-    lines.push(`Checking: ${finding.username}`);
-    lines.push(`    [${finding.status === 'NOT_EVALUATED' ? 'NOT EVALUATED' : finding.status}] ${finding.message}`);
+    // User names come from the input: escaped, so a name cannot rewrite the terminal or forge a line.
+    lines.push(`Checking: ${escapeForTerminal(finding.username)}`);
+    lines.push(`    [${finding.status === 'NOT_EVALUATED' ? 'NOT EVALUATED' : finding.status}] ${escapeForTerminal(finding.message)}`);
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
@@ -37,7 +39,7 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
   lines.push(...populationLines(result));
   lines.push(...rulesSummaryLines(result));
   if (exportedFiles.length > 0) {
-    lines.push('', 'Results exported to:', ...exportedFiles.map((file) => `  - ${file}`));
+    lines.push('', 'Results exported to:', ...exportedFiles.map((file) => `  - ${escapeForTerminal(file)}`));
   }
   return `${lines.join('\n')}\n`;
 }

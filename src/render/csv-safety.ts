@@ -1,13 +1,19 @@
 /**
  * Spreadsheet formula injection: Excel, LibreOffice and Google Sheets evaluate a cell that begins
- * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula. IAM user
- * names may begin with `+`, `=`, `-` or `@`, so such a cell is prefixed with a single quote, which
- * every spreadsheet shows as text and hides in the cell. The JSON output keeps the raw values.
+ * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula, some of
+ * them also after leading spaces, line breaks or invisible bidi controls. IAM user names may begin
+ * with `+`, `=`, `-` or `@`, so such a cell is prefixed with a single quote, which every spreadsheet
+ * shows as text and hides in the cell. The JSON output keeps the raw values.
  */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+const FORMULA_TRIGGER = /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*[=+\-@]|^[\t\r]/;
+
+/** NUL ends a string in C: some spreadsheet importers cut the cell (or the file) there. Shown as U+FFFD instead. */
+const NUL = /\u0000/g;
+export const NUL_REPLACEMENT = '\uFFFD';
 
 export function neutraliseFormula(cell: string): string {
-  return cell.length > 0 && FORMULA_TRIGGERS.has(cell[0] ?? '') ? `'${cell}` : cell;
+  const text = cell.includes('\u0000') ? cell.replace(NUL, NUL_REPLACEMENT) : cell;
+  return FORMULA_TRIGGER.test(text) ? `'${text}` : text;
 }
 
 /** Quotes a field the way Python's csv module does (QUOTE_MINIMAL): only when needed. */

@@ -88,7 +88,8 @@ export class ReportTemplates {
 
   render(printed: PrintedDocument): string {
     try {
-      return this.layout(printed, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+      // NUL is not allowed in HTML (parsers drop or replace it unpredictably); values from input may hold one.
+      return this.layout(printed, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }).replace(/\u0000/g, '\uFFFD');
     } catch (error) {
       // A custom template naming a partial that does not exist ends up here.
       throw new UserError(`report template error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

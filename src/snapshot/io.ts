@@ -1,7 +1,8 @@
+import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../util/errors.js';
-import { sha256Hex, writeOutputs } from '../util/files.js';
+import { readFile, stat } from 'node:fs/promises';
+import { fileSystemCause, InputError } from '../util/errors.js';
+import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
 import { migrateToCurrent } from './migrate.js';
 import type { Snapshot } from './types.js';
 import { validateSnapshot } from './validate.js';
@@ -44,11 +45,31 @@ export function serializeSnapshot(snapshot: Snapshot): string {
   return [...serializeSnapshotChunks(snapshot)].join('');
 }
 
+/**
+ * The largest snapshot that can be read: JSON.parse needs the whole text as one JavaScript string,
+ * and V8 caps a string at about 512 MiB (roughly two million users in iam-audit's layout).
+ */
+export const MAX_SNAPSHOT_BYTES = constants.MAX_STRING_LENGTH;
+
+function tooLarge(path: string, size: number): InputError {
+  const mebibytes = Math.round(MAX_SNAPSHOT_BYTES / 1024 / 1024);
+  return new InputError(
+    path,
+    null,
+    `the snapshot is too large to read: ${size} bytes, over the limit of ${MAX_SNAPSHOT_BYTES} (about ${mebibytes} MiB, the longest text JavaScript can hold)`,
+  );
+}
+
+const UTF8_BOM = '\uFEFF';
+
 export function parseSnapshot(bytes: Buffer, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
   if (bytes.length === 0) throw new InputError(path, null, 'the file is empty; expected an iam-audit snapshot (JSON)');
+  if (bytes.length > MAX_SNAPSHOT_BYTES) throw tooLarge(path, bytes.length);
   let document: unknown;
   try {
-    document = JSON.parse(bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    // A byte-order mark (editors on Windows add one) is not part of the JSON.
+    document = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text);
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
@@ -65,8 +86,12 @@ export function parseSnapshot(bytes: Buffer, path: string): Omit<LoadedSnapshot,
 export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
   let bytes: Buffer;
   try {
+    // Checked before reading: a file over the limit would be read whole only to fail as "not valid JSON".
+    const { size } = await stat(path);
+    if (size > MAX_SNAPSHOT_BYTES) throw tooLarge(path, size);
     bytes = await readFile(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(path, null, describeFsError(error));
   }
   return { ...parseSnapshot(bytes, path), bytes, path, sha256: sha256Hex(bytes) };
@@ -85,7 +110,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
     // loses nothing, and lets a command be run again without --overwrite.
     const existing = await readFile(path).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // nothing there yet: write it
-      throw new InputError(path, null, describeFsError(error));
+      throw explainWriteError(error, path);
     });
     if (existing !== null) {
       const text = serializeSnapshot(snapshot);
@@ -104,9 +129,6 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
 }
 
 export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'no such file';
+  return fileSystemCause(error) ?? (error as Error).message;
 }

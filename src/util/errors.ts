@@ -34,3 +34,56 @@ export class InputError extends UserError {
     this.name = 'InputError';
   }
 }
+
+/** What the operating system's error codes mean to a user, in words (no errno names, no stack). */
+const FILE_SYSTEM_CAUSES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted (the file or folder is protected, e.g. immutable)',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for this file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'is a folder, not a file',
+  ENAMETOOLONG: 'the name is too long for the file system',
+  EEXIST: 'already exists',
+  ELOOP: 'too many symbolic links in the path',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error on the disk',
+  EBUSY: 'the file or folder is busy',
+  ETXTBSY: 'the file is busy',
+  EXDEV: 'cannot rename across file systems',
+};
+
+/** The error code of a Node.js system error (`ENOENT`...), or null for any other value. */
+export function systemErrorCode(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
+}
+
+/**
+ * The cause of a failed file operation in words, or null when `error` is not a file system error
+ * we know (then it is a bug and keeps its stack).
+ */
+export function fileSystemCause(error: unknown): string | null {
+  const code = systemErrorCode(error);
+  return code === null ? null : (FILE_SYSTEM_CAUSES[code] ?? null);
+}
+
+/**
+ * A file or folder that could not be read or written: one line naming the path (the one the user
+ * asked for, never a temporary name) and the cause; exit 2.
+ */
+export class FileSystemError extends UserError {
+  constructor(
+    readonly path: string,
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(`cannot ${action} ${path}: ${reason}`);
+    this.name = 'FileSystemError';
+  }
+}

@@ -1,10 +1,96 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { UserError } from './errors.js';
+import { renameSync, rmSync, statSync } from 'node:fs';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FileSystemError, fileSystemCause, systemErrorCode, UserError } from './errors.js';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The longest file name (one path component, in bytes) Linux, macOS and Windows file systems take. */
+export const MAX_FILE_NAME_BYTES = 255;
+/** How much of the final name a temporary name keeps, so that the temporary name fits too. */
+const TEMPORARY_NAME_KEEPS_BYTES = MAX_FILE_NAME_BYTES - '..123456789abc.partial'.length;
+
+/**
+ * The nearest existing ancestor of `path` that is a file rather than a folder, if any: what an
+ * ENOTDIR (or mkdir's EEXIST) really means to the user.
+ */
+function fileInTheWay(path: string): string | null {
+  for (let folder = resolve(path); ; folder = dirname(folder)) {
+    try {
+      if (!statSync(folder).isDirectory()) return folder;
+    } catch {
+      // Not there (or not reachable): look further up.
+    }
+    if (dirname(folder) === folder) return null;
+  }
+}
+
+/**
+ * Turns a failed file operation on `path` into one line naming the path and the cause; anything
+ * that is not a file system error is returned unchanged (a bug keeps its stack).
+ */
+export function explainWriteError(error: unknown, path: string, action = 'write'): unknown {
+  if (error instanceof UserError) return error;
+  const code = systemErrorCode(error);
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    const file = fileInTheWay(dirname(path));
+    if (file !== null) return new FileSystemError(path, action, `${file} is a file, not a folder`);
+  }
+  const cause = fileSystemCause(error);
+  return cause === null ? error : new FileSystemError(path, action, cause);
+}
+
+/**
+ * The temporary files of every run in flight, so that Ctrl-C, SIGTERM or SIGHUP (and any other
+ * exit) removes them: a killed run leaves no hidden `.partial` files behind.
+ */
+const inFlight = new Set<string>();
+const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+function removeInFlight(): void {
+  for (const temporary of inFlight) rmSync(temporary, { force: true });
+  inFlight.clear();
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  removeInFlight();
+  // Another handler (the browser's) may own this signal and exit when it is done; else we exit.
+  if (process.listenerCount(signal) > 1) return;
+  process.stderr.write(`iam-audit: interrupted (${signal}); nothing written\n`);
+  process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+}
+
+function track(temporary: string): void {
+  if (inFlight.size === 0) {
+    for (const signal of INTERRUPTING_SIGNALS) process.on(signal, onInterrupt);
+    process.on('exit', removeInFlight);
+  }
+  inFlight.add(temporary);
+}
+
+function untrack(temporary: string): void {
+  if (!inFlight.delete(temporary) || inFlight.size > 0) return;
+  for (const signal of INTERRUPTING_SIGNALS) process.removeListener(signal, onInterrupt);
+  process.removeListener('exit', removeInFlight);
+}
+
+/** A temporary name beside `finalPath`: hidden, unique, and no longer than a file name may be. */
+function temporaryPath(finalPath: string): string {
+  let name = basename(finalPath);
+  while (Buffer.byteLength(name) > TEMPORARY_NAME_KEEPS_BYTES) name = name.slice(0, -1);
+  return join(dirname(finalPath), `.${name}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/** Refuses a file name no common file system takes, before anything is written. */
+function checkNameLength(path: string): void {
+  const bytes = Buffer.byteLength(basename(path));
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    throw new FileSystemError(path, 'write', `the file name is too long (${bytes} bytes; file systems take at most ${MAX_FILE_NAME_BYTES})`);
+  }
 }
 
 /**
@@ -16,9 +102,15 @@ export class StagedOutput {
 
   /** Writes one file under a temporary name; returns the size and SHA-256 of what was written. */
   async add(finalPath: string, content: OutputContent): Promise<WrittenDigest> {
-    await mkdir(dirname(finalPath), { recursive: true });
-    const temporary = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.partial`);
+    checkNameLength(finalPath);
+    try {
+      await mkdir(dirname(finalPath), { recursive: true });
+    } catch (error) {
+      throw explainWriteError(error, finalPath);
+    }
+    const temporary = temporaryPath(finalPath);
     this.staged.push({ temporary, final: finalPath });
+    track(temporary);
     // Hashed on the way to the disk: a manifest of large streamed files needs no second read.
     const hash = createHash('sha256');
     let size = 0;
@@ -31,13 +123,27 @@ export class StagedOutput {
         yield bytes;
       }
     };
-    await writeFile(temporary, hashed());
+    try {
+      await writeFile(temporary, hashed());
+    } catch (error) {
+      throw explainWriteError(error, finalPath);
+    }
     return { size, sha256: hash.digest('hex') };
   }
 
-  /** Renames every staged file into place. */
+  /**
+   * Renames every staged file into place. Synchronously, so that no signal handler runs between
+   * two renames and sees half a commit.
+   */
   async commit(): Promise<string[]> {
-    for (const { temporary, final } of this.staged) await rename(temporary, final);
+    for (const { temporary, final } of this.staged) {
+      try {
+        renameSync(temporary, final);
+      } catch (error) {
+        throw explainWriteError(error, final);
+      }
+      untrack(temporary);
+    }
     const written = this.staged.map((entry) => entry.final);
     this.staged.length = 0;
     return written;
@@ -46,6 +152,7 @@ export class StagedOutput {
   /** Removes whatever was staged; call on every failure path. */
   async discard(): Promise<void> {
     await Promise.all(this.staged.map((entry) => rm(entry.temporary, { force: true })));
+    for (const entry of this.staged) untrack(entry.temporary);
     this.staged.length = 0;
   }
 }
@@ -97,6 +204,7 @@ export async function writeOutputs(
 ): Promise<string[]> {
   const refuseExisting = async (file: OutputFile): Promise<void> => {
     const path = join(outDir, file.fileName);
+    checkNameLength(path);
     if (!overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
   };
   for (const file of files) await refuseExisting(file);
