@@ -148,7 +148,18 @@ describe('credential report import: bad input', () => {
   const cases: ReadonlyArray<{ name: string; input: string | Uint8Array; message: RegExp }> = [
     { name: 'an empty file', input: '', message: /^report\.csv: the file is empty/ },
     { name: 'a binary file', input: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), message: /^report\.csv: this is a binary file/ },
-    { name: 'JSON instead of CSV', input: '{"users": []}\n', message: /^report\.csv: line 1: not an IAM credential report/ },
+    { name: 'JSON instead of CSV', input: '{"users": []}\n', message: /^report\.csv: not an IAM credential report: a JSON file without Content/ },
+    // Issue #9: Date() accepts or rolls these over; none is a real calendar time as AWS writes it.
+    { name: 'a lowercase t separator', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '2026-01-02t14:30:00+00:00' })}\n`, message: /^report\.csv: line 3, column password_last_used: "2026-01-02t14:30:00\+00:00" is not an ISO 8601 timestamp/ },
+    { name: 'hour 24', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '2026-01-02T24:00:00+00:00' })}\n`, message: /^report\.csv: line 3, column password_last_used: "2026-01-02T24:00:00\+00:00" is not an ISO 8601 timestamp/ },
+    { name: 'February 30', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { user_creation_time: '2025-02-30T00:00:00Z' })}\n`, message: /^report\.csv: line 3, column user_creation_time: "2025-02-30T00:00:00Z" is not an ISO 8601 timestamp/ },
+    { name: 'minute 60', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_changed: '2025-03-01T10:60:00Z' })}\n`, message: /^report\.csv: line 3, column password_last_changed: "2025-03-01T10:60:00Z"/ },
+    { name: 'a lowercase z', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '2026-01-02T14:30:00z' })}\n`, message: /^report\.csv: line 3, column password_last_used: "2026-01-02T14:30:00z"/ },
+    {
+      name: 'two rows with the same ARN',
+      input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice')}\n${userRow('Alice', { arn: 'arn:aws:iam::123456789012:user/alice' })}\n`,
+      message: /^report\.csv: line 4, column arn: ARN "arn:aws:iam::123456789012:user\/alice" already appears on line 3/,
+    },
     { name: 'a CSV without the header', input: `${ROOT_ROW_OLD}\n`, message: /^report\.csv: line 1: not an IAM credential report/ },
     { name: 'a row with too few fields', input: `${HEADER_22}\n${ROOT_ROW_OLD}\nalice,arn:aws:iam::123456789012:user/alice,2025-01-01T00:00:00Z\n`, message: /^report\.csv: line 3: wrong number of fields/ },
     { name: 'an unparseable date', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '2026-13-45T00:00:00Z' })}\n`, message: /^report\.csv: line 3, column password_last_used: "2026-13-45T00:00:00Z" is not an ISO 8601 timestamp/ },
@@ -176,5 +187,61 @@ describe('credential report import: bad input', () => {
     });
     const text = `${HEADER_22}\n${ROOT_ROW_OLD}\n${spanning}\n${userRow('bad', { mfa_active: 'maybe' })}\n`;
     assert.throws(() => importText(text), { message: /line 5, column mfa_active/ });
+  });
+});
+
+/** What `aws iam get-credential-report` prints: the API response as JSON, the CSV in base64. */
+function awsCliOutput(csv: string, fields: Readonly<Record<string, unknown>> = {}): string {
+  return `${JSON.stringify({ Content: Buffer.from(csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: '2026-01-05T10:20:30+00:00', ...fields }, null, 4)}\n`;
+}
+
+describe('credential report import: the AWS CLI JSON output', () => {
+  const csv = report(ROOT_ROW_OLD, userRow('alice'));
+
+  it('reads the base64 Content and takes the capture time from GeneratedTime', () => {
+    const { snapshot, warnings } = importText(awsCliOutput(csv));
+    assert.equal(snapshot.capturedAt, '2026-01-05T10:20:30Z');
+    assert.equal(snapshot.credentialReport?.generatedAt, '2026-01-05T10:20:30Z');
+    assert.equal(snapshot.credentialReport?.generatedAtSource, 'api');
+    assert.deepEqual(snapshot.users.map((user) => user.name), ['alice']);
+    assert.deepEqual(warnings, [], 'no "capture time inferred" warning: GeneratedTime is the real one');
+    const outcome = validateSnapshot(JSON.parse(JSON.stringify(snapshot)));
+    assert.equal(outcome.valid, true, outcome.valid ? '' : outcome.problem);
+  });
+
+  it('gives the same users as the CSV it carries', () => {
+    const fromCsv = importText(csv, '2026-01-05T10:20:30Z').snapshot;
+    const fromJson = importText(awsCliOutput(csv)).snapshot;
+    assert.deepEqual(fromJson.users, fromCsv.users);
+    assert.deepEqual(fromJson.root, fromCsv.root);
+  });
+
+  const bad: ReadonlyArray<{ name: string; input: string; message: string | RegExp }> = [
+    { name: 'an impossible GeneratedTime', input: awsCliOutput(csv, { GeneratedTime: '2026-02-30T10:20:30+00:00' }), message: /^report\.csv: \/GeneratedTime: "2026-02-30T10:20:30\+00:00" is not an ISO 8601 timestamp/ },
+    { name: 'a GeneratedTime that is not text', input: awsCliOutput(csv, { GeneratedTime: 12 }), message: /^report\.csv: \/GeneratedTime: 12 is not an ISO 8601 timestamp/ },
+    { name: 'no GeneratedTime', input: awsCliOutput(csv, { GeneratedTime: undefined }), message: 'report.csv: /GeneratedTime: missing; the capture time comes from it' },
+    { name: 'Content that is not base64', input: awsCliOutput(csv, { Content: 'not base64!' }), message: /^report\.csv: \/Content: expected the credential report as base64/ },
+    { name: 'another ReportFormat', input: awsCliOutput(csv, { ReportFormat: 'text/xml' }), message: /^report\.csv: \/ReportFormat: "text\/xml" is not a format/ },
+    { name: 'broken JSON', input: '{"Content": ', message: /^report\.csv: not valid JSON/ },
+    {
+      name: 'a bad cell in the carried CSV',
+      input: awsCliOutput(report(ROOT_ROW_OLD, userRow('alice', { mfa_active: 'maybe' }))),
+      message: /^report\.csv \(Content\): line 3, column mfa_active: "maybe" is not a boolean/,
+    },
+  ];
+  for (const testCase of bad) {
+    it(`refuses ${testCase.name} with one line naming the field`, () => {
+      assert.throws(() => importText(testCase.input), (error: unknown) => {
+        assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+        if (typeof testCase.message === 'string') assert.equal(error.message, testCase.message);
+        else assert.match(error.message, testCase.message);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    });
+  }
+
+  it('refuses a --generated-at that contradicts GeneratedTime', () => {
+    assert.throws(() => importText(awsCliOutput(csv), '2026-01-01T00:00:00Z'), { message: /\/GeneratedTime: the report says it was generated 2026-01-05T10:20:30Z, but --generated-at says 2026-01-01T00:00:00Z/ });
   });
 });

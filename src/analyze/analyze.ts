@@ -5,7 +5,7 @@ import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
-import { RESULT_FORMAT_VERSION, type AnalysisResult, type InventoryRow, type RunInfo, type SnapshotIdentity } from './result.js';
+import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
   readonly snapshot: Snapshot;
@@ -13,7 +13,7 @@ export interface AnalysisInput {
   readonly snapshotFile: { readonly fileName: string; readonly sha256: string; readonly migratedFrom: number | null };
   readonly tool: { readonly name: string; readonly version: string };
   /** The run's own timestamps, taken by the caller: analysis never reads the clock. */
-  readonly run: Omit<RunInfo, 'asOf'>;
+  readonly run: Omit<RunInfo, 'asOf' | 'projection'>;
   /** Evaluate time-based checks at this instant instead of the capture time (--as-of). */
   readonly asOf?: string;
   /** The rule catalogue to run; the registered rules and frameworks, with defaults, when left out. */
@@ -46,6 +46,39 @@ function inventoryRow(user: UserFacts): InventoryRow {
   };
 }
 
+/** How the snapshot's capture time was obtained, in a sentence a reader can weigh. */
+export function describeCaptureTime(snapshot: Snapshot): CaptureTime {
+  const at = snapshot.capturedAt;
+  if (snapshot.source === 'aws-api') return { source: 'collection', inferred: false, statement: `Capture time ${at}: the end of the live collection.` };
+  if (snapshot.credentialReport === null) {
+    return { source: 'unknown', inferred: true, statement: `Capture time ${at}: the snapshot does not record how it was obtained.` };
+  }
+  switch (snapshot.credentialReport.generatedAtSource) {
+    case 'api':
+      return { source: 'api', inferred: false, statement: `Capture time ${at}: the credential report's GeneratedTime, as AWS returned it.` };
+    case 'flag':
+      return { source: 'flag', inferred: false, statement: `Capture time ${at}: the credential report's generation time, given with --generated-at at import.` };
+    case 'newest-timestamp-in-file':
+      return {
+        source: 'newest-timestamp-in-file',
+        inferred: true,
+        statement: `Capture time ${at} is inferred: it is the newest timestamp in the credential report CSV, which does not say when it was generated; the report may be newer, so ages may be understated.`,
+      };
+  }
+}
+
+/** The projection facts when --as-of is later than the capture time; null otherwise. */
+export function describeProjection(capturedAt: string, asOf: string): Projection | null {
+  if (!(Date.parse(asOf) > Date.parse(capturedAt))) return null;
+  return {
+    capturedAt,
+    asOf,
+    statement:
+      `Projection to ${asOf} of data captured at ${capturedAt}, assuming no change since capture. ` +
+      'A check that would pass only because time passed (no activity after capture, which the data cannot show) is not evaluated.',
+  };
+}
+
 /** A pure function of the snapshot and the options: the same input gives the same result. */
 export function analyze(input: AnalysisInput): AnalysisResult {
   const { snapshot } = input;
@@ -64,6 +97,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     },
     collectedByToolVersion: snapshot.tool.version,
     credentialReport: snapshot.credentialReport,
+    captureTime: describeCaptureTime(snapshot),
     collectionErrors: snapshot.collectionErrors,
     discrepancies: snapshot.discrepancies,
     populations: reportPopulations(snapshot.populations, snapshot.source),
@@ -80,7 +114,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
   return {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
-    run: { ...input.run, asOf },
+    run: { ...input.run, asOf, projection: describeProjection(snapshot.capturedAt, asOf) },
     snapshot: identity,
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),

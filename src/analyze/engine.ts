@@ -22,6 +22,9 @@ import type {
   RuleResultStatus,
   RuleSummary,
 } from './result.js';
+import { checkIntegrity, guardFindings, type JudgedFinding, type SnapshotIntegrity } from './integrity.js';
+import { projectFindings } from './projection.js';
+import { toIsoUtc } from '../util/time.js';
 
 /** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
 export type CatalogueFramework = Omit<Framework, 'controls'> & {
@@ -254,6 +257,27 @@ function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: Rule
   }
 }
 
+/**
+ * Runs a rule at the evaluation time and, when that is after the capture time, also at the
+ * capture time, so that a projection never improves a verdict (see projection.ts). Findings that
+ * rest on impossible values become errors (see integrity.ts).
+ */
+function judgeRule(
+  rule: Rule,
+  snapshot: Snapshot,
+  now: number,
+  options: RuleOptions,
+  integrity: SnapshotIntegrity,
+): { findings: readonly JudgedFinding[]; error: string | null } {
+  const atNow = evaluateRule(rule, snapshot, now, options);
+  const capturedMs = Date.parse(snapshot.capturedAt);
+  if (atNow.error !== null || integrity.clockProblem !== null || !(now > capturedMs)) return { findings: guardFindings(atNow.findings, integrity), error: atNow.error };
+  const atCapture = evaluateRule(rule, snapshot, capturedMs, options);
+  if (atCapture.error !== null) return { findings: [], error: atCapture.error };
+  const projected = projectFindings(guardFindings(atCapture.findings, integrity), guardFindings(atNow.findings, integrity), snapshot.capturedAt, toIsoUtc(new Date(now)));
+  return { findings: projected, error: null };
+}
+
 /** What a control needs to know of one rule's results, computed once per rule. */
 interface RuleOutcome {
   readonly anyFail: boolean;
@@ -301,6 +325,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
   const frameworks = selected === null ? input.frameworks : input.frameworks.filter((framework) => selected.includes(framework.id));
   // Ordinal comparison, not localeCompare: the order must not depend on the machine's locale.
   const rules = [...input.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const integrity = checkIntegrity(snapshot, now);
 
   const results: RuleResult[] = [];
   const summaries: RuleSummary[] = [];
@@ -310,7 +335,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
     const counts = zeroCounts(RESULT_STATUSES);
     if (enabled) {
       const ruleResults: RuleResult[] = [];
-      const { findings, error } = evaluateRule(rule, snapshot, now, options);
+      const { findings, error } = judgeRule(rule, snapshot, now, options, integrity);
       if (error !== null) {
         const resource = accountResource(snapshot);
         ruleResults.push({

@@ -57,10 +57,34 @@ export interface SnapshotIdentity {
   readonly account: { readonly id: string; readonly partition: string; readonly alias: string | null };
   readonly collectedByToolVersion: string;
   readonly credentialReport: CredentialReportProvenance | null;
+  /** How the capture time was obtained, and whether it is only inferred (issue #9). */
+  readonly captureTime: CaptureTime;
   readonly collectionErrors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
   /** Each account-wide list's completeness and reconciliation (expected vs collected). */
   readonly populations: readonly PopulationReport[];
+}
+
+/** Where a snapshot's capture time comes from. */
+export interface CaptureTime {
+  /**
+   * `collection`: the end of a live collection; `api`: the credential report's GeneratedTime
+   * (live, or the AWS CLI's JSON); `flag`: --generated-at at import; `newest-timestamp-in-file`:
+   * inferred from the newest timestamp in the CSV; `unknown`: the snapshot does not record it.
+   */
+  readonly source: 'collection' | 'api' | 'flag' | 'newest-timestamp-in-file' | 'unknown';
+  /** True when nothing recorded the time and it was inferred (then the report may be newer). */
+  readonly inferred: boolean;
+  /** One sentence for readers, e.g. "Capture time 2026-11-02T08:15:42Z inferred from ...". */
+  readonly statement: string;
+}
+
+/** An --as-of later than the capture time: the facts of the projection, for every renderer. */
+export interface Projection {
+  readonly capturedAt: IsoTimestamp;
+  readonly asOf: IsoTimestamp;
+  /** "Projection to <as-of> of data captured at <capture>, assuming no change since capture; ..." */
+  readonly statement: string;
 }
 
 export interface RunInfo {
@@ -70,6 +94,8 @@ export interface RunInfo {
   readonly elapsedSeconds: number;
   /** The instant time-based checks measure against: the capture time, or --as-of. */
   readonly asOf: IsoTimestamp;
+  /** Set when --as-of is later than the capture time; null when checks are judged at capture. */
+  readonly projection: Projection | null;
 }
 
 export interface AnalysisResult {

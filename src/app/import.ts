@@ -14,6 +14,8 @@ export interface ImportCommandOptions {
   readonly generatedAt?: Date;
   readonly overwrite: boolean;
   readonly stderr: NodeJS.WritableStream;
+  /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
+  readonly check?: (snapshot: Snapshot, displayPath: string) => void;
 }
 
 export interface ImportCommandOutcome {
@@ -33,6 +35,7 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
     fileName: basename(options.reportPath),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
   });
+  options.check?.(snapshot, options.reportPath);
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   await writeSnapshot(snapshotPath, snapshot, options.overwrite);

@@ -173,6 +173,18 @@ export function analyseLoaded(loaded: LoadedSnapshot, startedAt: Date, endedAt: 
   });
 }
 
+/**
+ * Refuses an --as-of before the capture time: the snapshot cannot say what the account looked
+ * like before it was taken (keys "created 151 days after the evaluation time"). Later is a
+ * projection (see analyze/projection.ts); equal is the capture time itself.
+ */
+export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: string): void {
+  if (asOf === undefined || asOf.getTime() >= Date.parse(capturedAt)) return;
+  throw new UserError(
+    `--as-of ${toIsoUtc(asOf)} is before the capture time ${capturedAt} of ${where}; the data cannot show the account before it was captured (give a time at or after capture)`,
+  );
+}
+
 export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
   const clock = runClock(options.environment);
   const startedAt = clock();
@@ -182,6 +194,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const { configuration, file: configFile } = await loadConfiguration(options.configPath, rules, frameworks);
   const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
   const loaded = await readSnapshot(options.snapshotPath);
+  checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
   const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
 

@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
-import { checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
+import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
 import { runCollect } from '../collect/run.js';
 import { ExitCode, UserError } from '../util/errors.js';
+import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome, parseInstant } from './common.js';
@@ -36,6 +37,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
     let collectionExit: number = ExitCode.ok;
     if (argv.report === undefined) {
       if (generatedAt !== undefined) throw new UserError('--generated-at applies to a credential report CSV; a live collection records its own times');
+      // A live capture happens now: an --as-of in the past would be refused after collecting.
+      checkAsOf(asOf, toIsoUtc(runClock()()), 'the live collection about to start');
       const collected = await runCollect(collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }));
       snapshotPath = collected.snapshotPath;
       collectionExit = collected.exitCode;
@@ -46,6 +49,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
         ...(generatedAt === undefined ? {} : { generatedAt }),
         overwrite: argv.overwrite,
         stderr: process.stderr,
+        // Refused before the snapshot is written: audit leaves nothing its own report refuses.
+        check: (snapshot, where) => checkAsOf(asOf, snapshot.capturedAt, where),
       }));
     }
     process.stdout.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);

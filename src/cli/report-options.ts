@@ -57,7 +57,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing report files of the same name' })
-    .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time' })
+    .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
     .option('config', { type: 'string', describe: 'rule configuration, YAML or JSON (see "iam-audit rules --defaults")' })
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })
     .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` })

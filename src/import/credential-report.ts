@@ -3,7 +3,7 @@ import { credentialReportPopulations } from '../snapshot/populations.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
-import { toIsoUtc } from '../util/time.js';
+import { parseStrictInstant, toIsoUtc } from '../util/time.js';
 import {
   absent,
   CURRENT_SCHEMA_VERSION,
@@ -62,7 +62,6 @@ const PLACEHOLDERS: Readonly<Record<string, AbsenceReason>> = {
   not_supported: 'not_supported',
 };
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const ARN = /^arn:([a-z0-9-]+):iam::([^:]*):(.+)$/;
 
 type CellKind = 'timestamp' | 'boolean' | 'text';
@@ -120,7 +119,7 @@ class RowReader {
   timestamp(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<IsoTimestamp> {
     return this.fact(column, 'timestamp', allowed, (text) => {
       const parsed = normaliseTimestamp(text);
-      if (parsed === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp such as 2025-01-28T17:25:12Z`);
+      if (parsed === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp (a real calendar time, with T and Z or +00:00) such as 2025-01-28T17:25:12+00:00`);
       this.onTimestamp(parsed.date);
       return parsed.iso;
     });
@@ -147,7 +146,7 @@ class RowReader {
   }
 }
 
-const UTC_SUFFIX = /(?:Z|\+00:00)$/i;
+const UTC_SUFFIX = /(?:Z|\+00:00)$/;
 
 /** Parses a report timestamp and returns it normalised to UTC `Z`, or null when it is not one. */
 function normaliseTimestamp(text: string): { iso: IsoTimestamp; date: Date } | null {
@@ -158,16 +157,13 @@ function normaliseTimestamp(text: string): { iso: IsoTimestamp; date: Date } | n
   return { iso, date };
 }
 
+/**
+ * A credential-report time as AWS documents it: ISO 8601 with `T`, and `Z` or an offset
+ * (`2026-01-02T14:30:00+00:00`), and a real calendar time. Anything else (a lowercase `t`,
+ * `T24:00`, month 13, February 30) is refused rather than copied into a snapshot.
+ */
 export function parseTimestamp(text: string): Date | null {
-  const match = TIMESTAMP.exec(text);
-  if (match === null) return null;
-  const date = new Date(text.toUpperCase());
-  if (Number.isNaN(date.getTime())) return null;
-  // Date accepts 2025-02-30 by rolling over; a real report never holds such a date.
-  const [, year, month, day] = match;
-  const offsetFree = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (offsetFree.getUTCDate() !== Number(day) || offsetFree.getUTCMonth() !== Number(month) - 1) return null;
-  return date;
+  return parseStrictInstant(text, { offsets: true });
 }
 
 function readAccessKeys(row: RowReader): Fact<readonly AccessKeyFacts[]> {
@@ -304,12 +300,77 @@ function looksBinary(bytes: Uint8Array): boolean {
   return sample.includes(0);
 }
 
+/** What `aws iam get-credential-report` prints (the API's response as JSON): the CSV and its time. */
+interface AwsCliReport {
+  readonly csv: Buffer;
+  readonly generatedAt: Date;
+}
+
+/** True when the bytes start (after a BOM and blanks) with `{`: JSON, so not a credential report CSV. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString('utf8').replace(/^\uFEFF/, '');
+  return text.trimStart().startsWith('{');
+}
+
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
+
+/**
+ * Reads the AWS CLI's output of `aws iam get-credential-report`: `Content` (the CSV, base64),
+ * `ReportFormat` (text/csv) and `GeneratedTime`, the report's real generation time. Every problem
+ * names the field as a JSON pointer.
+ */
+function readAwsCliReport(bytes: Uint8Array, file: string): AwsCliReport {
+  let document: unknown;
+  try {
+    document = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new InputError(file, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected a credential report CSV or the output of aws iam get-credential-report`);
+  }
+  const fields = typeof document === 'object' && document !== null && !Array.isArray(document) ? (document as Record<string, unknown>) : null;
+  if (fields === null || !('Content' in fields)) {
+    throw new InputError(file, null, 'not an IAM credential report: a JSON file without Content; expected a credential report CSV or the output of aws iam get-credential-report');
+  }
+  const content = fields['Content'];
+  if (typeof content !== 'string' || content.trim() === '' || !BASE64.test(content)) {
+    throw new InputError(file, '/Content', 'expected the credential report as base64 text, as aws iam get-credential-report prints it');
+  }
+  const format = fields['ReportFormat'];
+  if (format !== undefined && format !== 'text/csv') throw new InputError(file, '/ReportFormat', `${JSON.stringify(format)} is not a format this version reads (text/csv)`);
+  const generatedTime = fields['GeneratedTime'];
+  if (generatedTime === undefined) throw new InputError(file, '/GeneratedTime', 'missing; the capture time comes from it');
+  const generatedAt = typeof generatedTime === 'string' ? parseTimestamp(generatedTime) : null;
+  if (generatedAt === null) {
+    throw new InputError(file, '/GeneratedTime', `${JSON.stringify(generatedTime)} is not an ISO 8601 timestamp (a real calendar time) such as 2026-01-02T14:30:00+00:00`);
+  }
+  return { csv: Buffer.from(content, 'base64'), generatedAt };
+}
+
+/**
+ * Reads an IAM credential report into a snapshot: the CSV as downloaded from the console, or the
+ * AWS CLI's JSON output of `aws iam get-credential-report` (told apart by content), whose
+ * `GeneratedTime` then gives the capture time.
+ */
+export function importCredentialReport(bytes: Uint8Array, options: ImportOptions): ImportOutcome {
+  if (bytes.length === 0 || !looksLikeJson(bytes)) return importCsvReport(bytes, options, null);
+  const cli = readAwsCliReport(bytes, options.displayPath);
+  if (options.generatedAt !== undefined && options.generatedAt.getTime() !== cli.generatedAt.getTime()) {
+    throw new InputError(
+      options.displayPath,
+      '/GeneratedTime',
+      `the report says it was generated ${toIsoUtc(cli.generatedAt)}, but --generated-at says ${toIsoUtc(options.generatedAt)}; leave --generated-at out`,
+    );
+  }
+  const csvOptions: ImportOptions = { ...options, displayPath: `${options.displayPath} (Content)`, generatedAt: cli.generatedAt };
+  return importCsvReport(cli.csv, csvOptions, { sha256: sha256Hex(bytes) });
+}
+
 /**
  * Reads an IAM credential report (CSV, as downloaded from the console or GetCredentialReport) into
  * a snapshot. Accepts every layout AWS has produced: `+00:00` and `Z` timestamps, booleans in any
  * case, `<root_account>` or `root_account`, the legacy 16-column layout, CRLF, a BOM, quoted fields.
+ * `fromCli` is set when the CSV came inside the AWS CLI's JSON (the capture time is then the API's).
  */
-export function importCredentialReport(bytes: Uint8Array, options: ImportOptions): ImportOutcome {
+function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { readonly sha256: string } | null): ImportOutcome {
   const file = options.displayPath;
   const warnings: string[] = [];
   if (bytes.length === 0) throw new InputError(file, null, 'the file is empty; expected an IAM credential report (CSV)');
@@ -374,6 +435,7 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   let root: PrincipalFacts | null = null;
   const users: UserFacts[] = [];
   const seenNames = new Map<string, number>();
+  const seenArns = new Map<string, number>();
 
   for (let index = 1; index < records.length; index += 1) {
     const parsed = records[index];
@@ -409,6 +471,11 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
       throw new InputError(file, `line ${line()}, column user`, `user "${name}" already appears on line ${lineOf(firstIndex)}`);
     }
     seenNames.set(name, index);
+    const sameArnIndex = seenArns.get(arn);
+    if (sameArnIndex !== undefined) {
+      throw new InputError(file, `line ${line()}, column arn`, `ARN "${arn}" already appears on line ${lineOf(sameArnIndex)}`);
+    }
+    seenArns.set(arn, index);
     const slash = resource.lastIndexOf('/');
     users.push({
       name,
@@ -429,10 +496,10 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   if (root === null) warnings.push(`${file}: the report has no root account row; root checks will be not evaluated`);
 
   let generatedAt: Date;
-  let generatedAtSource: 'flag' | 'newest-timestamp-in-file';
+  let generatedAtSource: 'flag' | 'api' | 'newest-timestamp-in-file';
   if (options.generatedAt !== undefined) {
     generatedAt = options.generatedAt;
-    generatedAtSource = 'flag';
+    generatedAtSource = fromCli === null ? 'flag' : 'api';
   } else {
     const newest: Date | null = newestTimestamp;
     if (newest === null) throw new InputError(file, null, 'no timestamp in the report to take the capture time from; give --generated-at');
@@ -454,7 +521,7 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
       generatedAt: capturedAt,
       generatedAtSource,
       fileName: options.fileName,
-      sha256: sha256Hex(bytes),
+      sha256: fromCli?.sha256 ?? sha256Hex(bytes),
       missingColumns,
       columnCount: header.length,
     },

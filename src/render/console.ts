@@ -37,11 +37,25 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
     `Compliance rate among console users: ${formatRate(summary.consoleComplianceRate)} (${summary.compliant} of ${summary.consoleUsers} console users)`,
   );
   lines.push(...populationLines(result));
+  lines.push(...timeLines(result));
   lines.push(...rulesSummaryLines(result));
   if (exportedFiles.length > 0) {
     lines.push('', 'Results exported to:', ...exportedFiles.map((file) => `  - ${escapeForTerminal(file)}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the reader must weigh about time: an inferred capture time, a projection (issue #9). */
+export function timeLines(result: AnalysisResult): string[] {
+  const lines: string[] = [];
+  const capture = result.snapshot.captureTime;
+  if (capture.source === 'newest-timestamp-in-file') {
+    lines.push(
+      `Capture time inferred: ${result.snapshot.capturedAt} is the newest timestamp in the credential report, which does not say when it was generated. Import with --generated-at TIME (or import the AWS CLI's get-credential-report JSON) to set it exactly.`,
+    );
+  } else if (capture.inferred) lines.push(`Capture time not recorded: ${capture.statement}`);
+  if (result.run.projection !== null) lines.push(`Projection: ${result.run.projection.statement}`);
+  return lines.length === 0 ? [] : ['', ...lines];
 }
 
 /**

@@ -50,6 +50,10 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       console_users: summary.consoleUsers,
       console_compliance_rate: formatRate(summary.consoleComplianceRate),
       evaluated_as_of: result.run.asOf,
+      projection:
+        result.run.projection === null
+          ? null
+          : { captured_at: result.run.projection.capturedAt, as_of: result.run.projection.asOf, statement: result.run.projection.statement },
       tool: result.tool,
       result_format_version: result.formatVersion,
     },
@@ -68,6 +72,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       migrated_from: result.snapshot.migratedFrom,
       source: result.snapshot.source,
       captured_at: result.snapshot.capturedAt,
+      capture_time: result.snapshot.captureTime,
       account: result.snapshot.account,
       collected_by_tool_version: result.snapshot.collectedByToolVersion,
       credential_report: result.snapshot.credentialReport,

@@ -157,6 +157,8 @@ function summaryPart(result: AnalysisResult): ReportPart {
       statusChart,
       severityChart,
       ruleFigures,
+      projectionStatement: result.run.projection?.statement ?? null,
+      inferredCaptureStatement: result.snapshot.captureTime.inferred ? result.snapshot.captureTime.statement : null,
       frameworks: catalogue?.frameworks.map((framework) => ({ name: framework.name, version: framework.version, counts: framework.counts })) ?? [],
     },
   };

@@ -1,7 +1,7 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, describeAgeMs, finding, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, ageAt, describeAgeMs, unmeasurable, finding, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const accessKeyRotation = defineRule({
@@ -40,8 +40,12 @@ export const accessKeyRotation = defineRule({
           findings.push(notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys)));
           continue;
         }
-        const age = context.now - Date.parse(k.createdAt.value);
-        findings.push(finding(resource, age > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age)} (limit: ${limit} days)`));
+        const age = ageAt(k.createdAt.value, context.now);
+        if (!age.ok) {
+          findings.push(unmeasurable(resource, 'the key age', age));
+          continue;
+        }
+        findings.push(finding(resource, age.ms > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age.ms)} (limit: ${limit} days)`));
       }
     }
     return findings;

@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { accountResource, describeAge, finding, missingReason, notApplicable, notEvaluated, SOURCES } from './support/judging.js';
+import { accountResource, ageAt, describeAgeMs, finding, unmeasurable, missingReason, notApplicable, notEvaluated, SOURCES } from './support/judging.js';
 import { daysAgo, serverCertificate, snapshotWith } from './testing.js';
 
 export const expiredServerCertificates = defineRule({
@@ -23,8 +23,10 @@ export const expiredServerCertificates = defineRule({
       if (!certificate.expiration.known) return notEvaluated(resource, missingReason('the expiration date', certificate.expiration, SOURCES.serverCertificates));
       const expiration = certificate.expiration.value;
       // Valid up to and including its expiration instant (X.509 notAfter is inclusive).
-      const expired = Date.parse(expiration) < context.now;
-      return finding(resource, expired ? 'fail' : 'pass', `expires ${expiration} (${expired ? `expired ${describeAge(expiration, context.now)}` : `still valid, ${describeAge(expiration, context.now)}`})`);
+      const age = ageAt(expiration, context.now);
+      if (!age.ok) return unmeasurable(resource, 'the expiry', age);
+      const expired = age.ms > 0;
+      return finding(resource, expired ? 'fail' : 'pass', `expires ${expiration} (${expired ? `expired ${describeAgeMs(age.ms)}` : `still valid, ${describeAgeMs(age.ms)}`})`);
     });
   },
   tests: [

@@ -1,7 +1,8 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
-import { accountResource, describeAge, daysSince, finding, isUnknown, keyResource, missingReason, notEvaluated, rootResource, ROOT_NAME, SOURCES } from './support/judging.js';
+import { accountResource, ageAt, describeAgeMs, finding, unmeasurable, isUnknown, keyResource, missingReason, notEvaluated, rootResource, ROOT_NAME, SOURCES } from './support/judging.js';
 import { daysAgo, key, rootUser, snapshotWith } from './testing.js';
+import { MS_PER_DAY } from '../util/time.js';
 
 export const rootRecentUse = defineRule({
   id: 'root-recent-use',
@@ -29,8 +30,12 @@ export const rootRecentUse = defineRule({
     const resource = rootResource(root);
     const used = root.password.lastUsed;
     if (used.known) {
-      const recent = daysSince(used.value, context.now) <= days;
-      findings.push(finding(resource, recent ? 'fail' : 'pass', `root password last used ${used.value}, ${describeAge(used.value, context.now)} (limit: ${days} days)`));
+      const age = ageAt(used.value, context.now);
+      if (!age.ok) findings.push(unmeasurable(resource, "the time since root's password was used", age));
+      else {
+        const recent = age.ms <= days * MS_PER_DAY;
+        findings.push(finding(resource, recent ? 'fail' : 'pass', `root password last used ${used.value}, ${describeAgeMs(age.ms)} (limit: ${days} days)`));
+      }
     } else if (isUnknown(used)) {
       findings.push(notEvaluated(resource, missingReason("root's password last use", used, SOURCES.passwordLastUsed)));
     } else {
@@ -45,8 +50,12 @@ export const rootRecentUse = defineRule({
       const state = rootKey.active ? 'active' : 'inactive';
       const lastUsed = rootKey.lastUsed;
       if (lastUsed.known) {
-        const recent = daysSince(lastUsed.value, context.now) <= days;
-        findings.push(finding(keyRef, recent ? 'fail' : 'pass', `${state} root key last used ${lastUsed.value}, ${describeAge(lastUsed.value, context.now)} (limit: ${days} days)`));
+        const age = ageAt(lastUsed.value, context.now);
+        if (!age.ok) findings.push(unmeasurable(keyRef, "the time since the root key's last use", age));
+        else {
+          const recent = age.ms <= days * MS_PER_DAY;
+          findings.push(finding(keyRef, recent ? 'fail' : 'pass', `${state} root key last used ${lastUsed.value}, ${describeAgeMs(age.ms)} (limit: ${days} days)`));
+        }
       } else if (isUnknown(lastUsed)) {
         findings.push(notEvaluated(keyRef, missingReason("root key's last use", lastUsed, SOURCES.accessKeysLastUsed)));
       } else {

@@ -2,7 +2,7 @@ import type { Fact, UserFacts } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, describeAgeMs, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, ageAt, describeAgeMs, unmeasurable, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 /** The instant a credential was last used, or the date CIS says to measure a never-used one from. */
@@ -31,9 +31,10 @@ function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<str
 function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding {
   if ('missing' in reference) return notEvaluated(resource, reference.missing);
   // CIS: compliant only when used "less than 45 days ago"; unused for 45 days or more fails.
-  const age = now - Date.parse(reference.at);
-  const stale = age >= limit * MS_PER_DAY;
-  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAgeMs(age)} (unused for ${limit} days or more fails)`);
+  const age = ageAt(reference.at, now);
+  if (!age.ok) return unmeasurable(resource, 'the time since last use', age);
+  const stale = age.ms >= limit * MS_PER_DAY;
+  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAgeMs(age.ms)} (unused for ${limit} days or more fails)`);
 }
 
 export const unusedCredentials = defineRule({

@@ -13,6 +13,92 @@ export function toIsoUtc(date: Date): string {
 
 export const MS_PER_DAY = 86_400_000;
 
+/** The snapshot's one instant format: UTC, `T` and `Z` in capitals, optional fraction of a second. */
+const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+/** The same with a numeric offset allowed, as AWS writes credential-report times (`+00:00`). */
+const OFFSET_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/** The fields of a matched instant when they name a real calendar time, else null. */
+function calendarFields(match: RegExpExecArray): { year: number; month: number; day: number; hour: number; minute: number; second: number } | null {
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day > monthDays ? null : { year, month, day, hour, minute, second };
+}
+
+/**
+ * Parses an ISO 8601 instant, refusing anything that is not a real calendar time: month 13,
+ * February 30, `T24:00`, second 60, a lowercase `t` or `z`. `Date` alone rolls such values over
+ * (2025-02-30 becomes March 2; 24:00 the next day) or gives NaN, and either would reach the
+ * age checks. With `offsets`, `+hh:mm` / `-hh:mm` are accepted and converted to UTC; without,
+ * only `Z` is.
+ */
+export function parseStrictInstant(text: string, options: { readonly offsets: boolean } = { offsets: false }): Date | null {
+  const match = (options.offsets ? OFFSET_INSTANT : UTC_INSTANT).exec(text);
+  if (match === null) return null;
+  const fields = calendarFields(match);
+  if (fields === null) return null;
+  let offsetMinutes = 0;
+  if (options.offsets && match[8] !== 'Z') {
+    const offsetHours = Number(match[10]);
+    const offsetMins = Number(match[11]);
+    if (offsetHours > 23 || offsetMins > 59) return null;
+    offsetMinutes = (match[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  const calendarDay = new Date(Date.UTC(fields.year, fields.month - 1, fields.day));
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps the year as written.
+  if (fields.year < 100) calendarDay.setUTCFullYear(fields.year);
+  const fraction = match[7] === undefined ? 0 : Math.floor(Number(`0${match[7]}`) * 1000);
+  const ms = calendarDay.getTime() + ((fields.hour * 60 + fields.minute) * 60 + fields.second) * 1000 + fraction - offsetMinutes * 60_000;
+  const date = new Date(ms);
+  // An offset can carry 9999-12-31 into year 10000, which ISO 8601's four digits cannot write.
+  if (!Number.isFinite(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return null;
+  return date;
+}
+
+/**
+ * True when `text` is an instant in the snapshot's format (UTC with `Z`) and a real calendar
+ * time. Checked for every instant on every read (a million on a large account), so it reads the
+ * characters directly instead of matching a regular expression and building a Date.
+ */
+export function isUtcInstant(text: string): boolean {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return false;
+  const digits = (from: number, count: number): number => {
+    let value = 0;
+    for (let index = from; index < from + count; index += 1) {
+      const code = text.charCodeAt(index) - 48;
+      if (code < 0 || code > 9) return -1;
+      value = value * 10 + code;
+    }
+    return value;
+  };
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return false;
+  if (length === 20) {
+    if (text[19] !== 'Z') return false;
+  } else if (text[19] !== '.' || length < 22 || digits(20, length - 21) < 0) return false;
+  const year = digits(0, 4);
+  const month = digits(5, 2);
+  const day = digits(8, 2);
+  const hour = digits(11, 2);
+  const minute = digits(14, 2);
+  const second = digits(17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day <= monthDays;
+}
+
 /**
  * The original script's timestamp style (Python's isoformat with microseconds), in UTC:
  * 2026-01-02T14:30:00.123456. JavaScript clocks have millisecond precision, so the last three

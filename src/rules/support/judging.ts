@@ -5,7 +5,7 @@
  * This folder is not a rule: rules are the files directly in src/rules/.
  */
 import type { Absent, AccessKeyFacts, Fact, PrincipalFacts, Snapshot, UserFacts } from '../../snapshot/types.js';
-import { MS_PER_DAY } from '../../util/time.js';
+import { MS_PER_DAY, parseStrictInstant } from '../../util/time.js';
 import type { ResourceRef, RuleFinding, RuleVerdict } from '../rule.js';
 
 export const ROOT_NAME = '<root_account>';
@@ -81,14 +81,24 @@ export function isUnknown(fact: Fact<unknown>): boolean {
   return !fact.known && (fact.reason === 'not_collected' || fact.reason === 'collection_failed');
 }
 
-/** Whole and fractional days from `iso` to `now`; negative when `iso` is later than `now`. */
-export function daysSince(iso: string, now: number): number {
-  return (now - Date.parse(iso)) / MS_PER_DAY;
+/**
+ * The age of an instant at `now` (ms; negative when the instant is later), or why there is none.
+ * A typed failure rather than NaN: `NaN > limit` is false, which reads as "recent enough", so a
+ * rule must handle `ok: false` (as not evaluated) before it can compare anything.
+ */
+export type Age = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly problem: string };
+
+export function ageAt(iso: string, now: number): Age {
+  const at = parseStrictInstant(iso);
+  if (at === null) return { ok: false, problem: `${JSON.stringify(iso)} is not a real UTC instant` };
+  if (!Number.isFinite(now)) return { ok: false, problem: 'the evaluation time is not a valid instant' };
+  return { ok: true, ms: now - at.getTime() };
 }
 
-/** "143 days" / "45 days 00:00:01" — readable, and exact enough to explain a boundary verdict. */
-export function describeAge(iso: string, now: number): string {
-  return describeAgeMs(now - Date.parse(iso));
+/** The not_evaluated finding for an age that could not be measured. */
+export function unmeasurable(resource: ResourceRef, what: string, age: Extract<Age, { ok: false }>): RuleFinding {
+  // The evidence quotes the bad value, so the engine reports the finding as an error (integrity.ts).
+  return notEvaluated(resource, `${what} cannot be measured: ${age.problem}`, age.problem);
 }
 
 /** describeAge for an age already measured (ms from the instant to the evaluation time). */

@@ -1,0 +1,132 @@
+/**
+ * The engine's last line of defence against impossible values (issue #9). The snapshot reader
+ * already refuses any instant that is not a real UTC time, but the engine must hold even for a
+ * snapshot built in memory: a rule computing an age from `Date.parse("2026-99-99...")` gets NaN,
+ * every comparison with NaN is false, and "older than 90 days" silently becomes a pass.
+ *
+ * So, without trusting any rule to remember: every instant the snapshot holds for a principal
+ * (user, root) or a server certificate is checked once, and a finding about that resource
+ * (the principal itself or one of its keys, `arn#...`) that passes, or whose evidence quotes the
+ * bad value, becomes `error`. A finding whose evidence shows NaN, Infinity or "Invalid Date"
+ * becomes `error` whatever its resource. A `fail` that does not rest on the bad value (a user
+ * without MFA whose last sign-in date is garbled) stays a fail: the failure is real.
+ */
+import type { Snapshot } from '../snapshot/types.js';
+import type { RuleFinding, RuleVerdict } from '../rules/rule.js';
+import { isUtcInstant } from '../util/time.js';
+
+/** A finding as the engine passes it on: a rule's verdict, or the engine's own `error`. */
+export type JudgedFinding = Omit<RuleFinding, 'verdict'> & { readonly verdict: RuleVerdict | 'error' };
+
+interface BadInstant {
+  /** JSON pointer into the snapshot, e.g. /users/3/password/lastUsed. */
+  readonly pointer: string;
+  /** The value as text, as a rule's evidence would quote it. */
+  readonly text: string;
+}
+
+export interface SnapshotIntegrity {
+  /** Why no time can be measured at all (the capture time or the evaluation time is not an instant); null when they are fine. */
+  readonly clockProblem: string | null;
+  /** Bad instants by the ARN of the resource they belong to. */
+  readonly badInstants: ReadonlyMap<string, readonly BadInstant[]>;
+}
+
+/** `undefined`, `null`, a non-object or a known fact without a real instant; absences are fine. */
+function instantProblem(fact: unknown): string | null {
+  if (typeof fact !== 'object' || fact === null) return fact === undefined ? 'missing' : JSON.stringify(fact);
+  const record = fact as { known?: unknown; value?: unknown };
+  if (record.known === false) return null;
+  if (record.known !== true) return JSON.stringify(fact);
+  if (typeof record.value === 'string' && isUtcInstant(record.value)) return null;
+  return typeof record.value === 'string' ? record.value : String(record.value);
+}
+
+function asList(value: unknown): readonly Record<string, unknown>[] {
+  return Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+}
+
+function knownList(fact: unknown): readonly Record<string, unknown>[] {
+  const record = fact as { known?: unknown; value?: unknown } | null | undefined;
+  return record?.known === true ? asList(record.value) : [];
+}
+
+/** Every instant of one principal (user or root), with its pointer. */
+function principalInstants(principal: Record<string, unknown>, base: string): { pointer: string; fact: unknown }[] {
+  const password = (principal['password'] ?? {}) as Record<string, unknown>;
+  const mfa = (principal['mfa'] ?? {}) as Record<string, unknown>;
+  const found = [
+    { pointer: `${base}/createdAt`, fact: principal['createdAt'] },
+    { pointer: `${base}/password/lastUsed`, fact: password['lastUsed'] },
+    { pointer: `${base}/password/lastChanged`, fact: password['lastChanged'] },
+    { pointer: `${base}/password/nextRotation`, fact: password['nextRotation'] },
+  ];
+  knownList(mfa['devices']).forEach((device, index) => found.push({ pointer: `${base}/mfa/devices/value/${index}/enabledAt`, fact: device['enabledAt'] }));
+  knownList(principal['accessKeys']).forEach((key, index) => {
+    found.push({ pointer: `${base}/accessKeys/value/${index}/createdAt`, fact: key['createdAt'] });
+    found.push({ pointer: `${base}/accessKeys/value/${index}/lastUsed`, fact: key['lastUsed'] });
+  });
+  knownList(principal['signingCertificates']).forEach((certificate, index) =>
+    found.push({ pointer: `${base}/signingCertificates/value/${index}/lastRotated`, fact: certificate['lastRotated'] }),
+  );
+  return found;
+}
+
+/** Checks every instant once per run; cheap next to the rules (a few string tests per user). */
+export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegrity {
+  const badInstants = new Map<string, BadInstant[]>();
+  const note = (arn: string, pointer: string, fact: unknown): void => {
+    const text = instantProblem(fact);
+    if (text === null) return;
+    const list = badInstants.get(arn) ?? [];
+    list.push({ pointer, text });
+    badInstants.set(arn, list);
+  };
+  // Read as plain data: the point is to hold when the types lie (a snapshot built in memory).
+  const loose = snapshot as unknown as Record<string, unknown>;
+  if (snapshot.root !== null && typeof snapshot.root === 'object') {
+    for (const { pointer, fact } of principalInstants(snapshot.root as unknown as Record<string, unknown>, '/root')) note(snapshot.root.arn, pointer, fact);
+  }
+  asList(loose['users']).forEach((user, index) => {
+    for (const { pointer, fact } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact);
+  });
+  const accountFacts = (loose['accountFacts'] ?? {}) as Record<string, unknown>;
+  knownList(accountFacts['serverCertificates']).forEach((certificate, index) => {
+    const base = `/accountFacts/serverCertificates/value/${index}`;
+    note(String(certificate['arn']), `${base}/expiration`, certificate['expiration']);
+    note(String(certificate['arn']), `${base}/uploadedAt`, certificate['uploadedAt']);
+  });
+  const captured = typeof snapshot.capturedAt === 'string' && isUtcInstant(snapshot.capturedAt);
+  const clockProblem = !captured
+    ? `the snapshot's capture time ${JSON.stringify(snapshot.capturedAt)} is not a real UTC instant`
+    : Number.isFinite(now)
+      ? null
+      : 'the evaluation time is not a valid instant';
+  return { clockProblem, badInstants };
+}
+
+const NON_FINITE = /\bNaN\b|Infinity|Invalid Date/;
+
+/** The resource's own ARN: a key `arn:...:user/alice#access_key_1` belongs to the user. */
+function ownerArn(arn: string): string {
+  const hash = arn.indexOf('#');
+  return hash < 0 ? arn : arn.slice(0, hash);
+}
+
+/** Turns findings that rest on impossible values into `error`, with the value and where it is. */
+export function guardFindings(findings: readonly RuleFinding[], integrity: SnapshotIntegrity): JudgedFinding[] {
+  return findings.map((finding): JudgedFinding => {
+    if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
+      return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };
+    }
+    if (NON_FINITE.test(finding.evidence)) {
+      return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
+    }
+    const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
+    if (bad === undefined) return finding;
+    const quoted = bad.some((instant) => instant.text !== '' && finding.evidence.includes(instant.text));
+    if (!quoted && finding.verdict !== 'pass' && finding.verdict !== 'not_applicable') return finding;
+    const where = bad.map((instant) => `${instant.pointer} = ${JSON.stringify(instant.text)}`).join(', ');
+    return { ...finding, verdict: 'error', reason: `Not judged: the snapshot holds an impossible date for this resource (${where}); it is never a pass.` };
+  });
+}
