@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { mfaDeviceType, missingPermissions } from '../src/collect/collector.js';
-import { errorCode, redactSecrets } from '../src/collect/errors.js';
+import { errorCode, missingPermissions, redactSecrets } from '../src/collect/errors.js';
+import { mfaDeviceType } from '../src/collect/user-details.js';
 import { ConcurrencyLimiter } from '../src/collect/limiter.js';
 import { progressLine, ProgressDisplay } from '../src/collect/progress.js';
 

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { COLLECT_SOURCES, type CollectSource } from '../collect/collector.js';
-import { DEFAULT_CONCURRENCY, runCollect, type CollectRunOptions } from '../collect/run.js';
+import { COLLECT_SOURCES, type CollectSource } from '../collect/collect.js';
+import { DEFAULT_CONCURRENCY, describePopulations, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
@@ -121,7 +121,9 @@ export const collectCommand: CommandModule<object, Arguments> = {
     process.stdout.write(
       `Snapshot written: ${escapeForTerminal(outcome.snapshotPath)}\n  account ${escapeForTerminal(snapshot.account.id)}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users, ${snapshot.collection.apiCalls} API calls, ${snapshot.collection.retries} retries${
         snapshot.collectionErrors.length > 0 ? `, PARTIAL (${snapshot.collectionErrors.length} collection errors)` : ''
-      }\n`,
+      }\n${describePopulations(snapshot)
+        .map((line) => `  ${line}\n`)
+        .join('')}`,
     );
     commandOutcome.exitCode = outcome.exitCode;
   },

@@ -1,9 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
+import { reproduceFromEvidence } from '../app/reproduce.js';
+import type { EmbeddedFile } from '../evidence/pdf-evidence.js';
 import { loadTrustAnchors } from '../evidence/trust.js';
 import { allHold, formatVerdict } from '../evidence/verdict.js';
 import { verifyManifest, verifyPdf } from '../evidence/verify.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { packageInfo } from '../util/paths.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -27,7 +30,10 @@ export const verifyCommand: CommandModule<object, Arguments> = {
       .example('$0 verify report.pdf --trust ca.pem --reproduce', 're-run the archived analysis') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const trustAnchors = argv.trust === undefined ? [] : await loadTrustAnchors(argv.trust);
-    const options = { trustAnchors, reproduce: argv.reproduce, ...(argv.snapshot === undefined ? {} : { snapshotPath: argv.snapshot }) };
+    const reproduce = argv.reproduce
+      ? (snapshot: EmbeddedFile, findings: EmbeddedFile, attachments: readonly EmbeddedFile[]) => reproduceFromEvidence(snapshot, findings, packageInfo().version, attachments)
+      : null;
+    const options = { trustAnchors, reproduce, ...(argv.snapshot === undefined ? {} : { snapshotPath: argv.snapshot }) };
     const isPdf = /\.pdf$/i.test(argv.file);
     if (!isPdf && argv.reproduce) throw new UserError('--reproduce needs a report PDF (it carries the snapshot and the findings)');
     const verdicts = isPdf ? await verifyPdf(argv.file, options) : await verifyManifest(argv.file, options);

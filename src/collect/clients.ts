@@ -1,6 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { loadSharedConfigFiles } from '@smithy/core/config';
 import { UserError } from '../util/errors.js';
 import { errorCode, errorMessage, redactSecrets } from './errors.js';
 
@@ -11,6 +12,7 @@ interface AwsCredentialIdentity {
   readonly sessionToken?: string;
   readonly expiration?: Date;
 }
+type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
 
 export interface ConnectionOptions {
   readonly profile?: string;
@@ -19,9 +21,8 @@ export interface ConnectionOptions {
   readonly roleArn?: string;
   readonly externalId?: string;
   readonly roleSessionName?: string;
+  /** For AssumeRole only (the collection's calls are retried by the ApiCaller). */
   readonly maxAttempts: number;
-  /** Base of the exponential retry backoff; the SDK's (50 ms, 1 s for throttling) when undefined. */
-  readonly retryBaseDelayMs?: number;
   readonly callTimeoutMs: number;
 }
 
@@ -29,7 +30,7 @@ export interface Connection {
   readonly iam: IAMClient;
   readonly sts: STSClient;
   readonly region: string;
-  /** The resolved secret key and session token, only so that messages can be scrubbed of them. */
+  /** The resolved access key id, secret key and session token, only so that messages can be scrubbed of them. */
   readonly secrets: readonly string[];
   /** Calls and retries spent on AssumeRole (not made through the ApiCaller). */
   readonly setupCalls: number;
@@ -40,35 +41,41 @@ export interface Connection {
 const FALLBACK_REGION = 'us-east-1';
 
 /**
- * SDK adaptive retries (client-side rate limiting after a throttle, exponential backoff with
- * jitter). The backoff base can be shortened so the tests' throttling scenarios stay fast.
+ * Clients for the collection make one attempt per send: the ApiCaller retries (so that a call
+ * waiting to retry does not hold a concurrency slot, see caller.ts). Only AssumeRole, made before
+ * the caller exists, keeps the SDK's standard retries.
  */
-function retryStrategy(options: ConnectionOptions): AdaptiveRetryStrategy {
-  const baseDelay = options.retryBaseDelayMs;
-  if (baseDelay === undefined) return new AdaptiveRetryStrategy(options.maxAttempts);
-  let base = baseDelay;
-  return new AdaptiveRetryStrategy(options.maxAttempts, {
-    maxAttempts: options.maxAttempts,
-    baseDelay,
-    backoff: {
-      // The SDK asks for a longer base for throttling; keep one fixed base instead.
-      setDelayBase: () => {
-        base = baseDelay;
-      },
-      computeNextBackoffDelay: (retryAttempt: number) => Math.floor(Math.random() * Math.min(base * 2 ** retryAttempt, 20_000)),
-    },
+function commonConfig(options: ConnectionOptions, region: string, credentials: AwsCredentialIdentityProvider) {
+  return {
+    region,
+    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
+    credentials,
+    maxAttempts: 1,
+    // Socket-level limits; the per-call limit (time on the wire) is the ApiCaller's abort signal.
+    requestHandler: { connectionTimeout: Math.min(options.callTimeoutMs, 10_000), requestTimeout: options.callTimeoutMs },
+  };
+}
+
+/**
+ * The SDK's default credential chain, with --endpoint-url also for the STS client it makes itself
+ * when a profile assumes a role (role_arn + source_profile): otherwise that call goes to AWS.
+ */
+function credentialChain(options: ConnectionOptions, region: string): AwsCredentialIdentityProvider {
+  return defaultProvider({
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    clientConfig: { region, ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }) },
   });
 }
 
-function commonConfig(options: ConnectionOptions, region: string) {
-  return {
-    region,
-    ...(options.profile === undefined ? {} : { profile: options.profile }),
-    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
-    retryStrategy: retryStrategy(options),
-    // Socket-level limits; the per-call limit (retries included) is the ApiCaller's abort signal.
-    requestHandler: { connectionTimeout: Math.min(options.callTimeoutMs, 10_000), requestTimeout: options.callTimeoutMs },
-  };
+/** --profile (or AWS_PROFILE) must name a profile of the shared config or credentials file. */
+async function checkProfileExists(options: ConnectionOptions): Promise<void> {
+  const profile = options.profile ?? (process.env['AWS_PROFILE'] === '' ? undefined : process.env['AWS_PROFILE']);
+  if (profile === undefined) return;
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+  if (profile in configFile || profile in credentialsFile) return;
+  const configPath = process.env['AWS_CONFIG_FILE'] ?? '~/.aws/config';
+  const credentialsPath = process.env['AWS_SHARED_CREDENTIALS_FILE'] ?? '~/.aws/credentials';
+  throw new UserError(`the AWS profile "${profile}" does not exist (not in ${configPath} nor ${credentialsPath})`);
 }
 
 async function resolveRegion(options: ConnectionOptions): Promise<string> {
@@ -94,19 +101,21 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
   // The SDK warns on every run under Node 20 that *future* SDK releases will need Node 22; this
   // package pins its SDK version, so the notice is not actionable for a user of iam-audit.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  await checkProfileExists(options);
   const region = await resolveRegion(options);
-  const baseSts = new STSClient(commonConfig(options, region));
+  const baseCredentials = credentialChain(options, region);
   let secrets: string[] = [];
   try {
-    const base = await baseSts.config.credentials();
-    secrets = [base.secretAccessKey, ...(base.sessionToken === undefined ? [] : [base.sessionToken])];
+    const base = await baseCredentials();
+    secrets = [base.accessKeyId, base.secretAccessKey, ...(base.sessionToken === undefined ? [] : [base.sessionToken])];
   } catch (error) {
-    baseSts.destroy();
     throw new UserError(`no AWS credentials: ${describeCredentialFailure(error, secrets)} (configure them as for the AWS CLI, or give --profile)`);
   }
   if (options.roleArn === undefined) {
-    return { iam: new IAMClient(commonConfig(options, region)), sts: baseSts, region, secrets, setupCalls: 0, setupRetries: 0 };
+    const config = commonConfig(options, region, baseCredentials);
+    return { iam: new IAMClient(config), sts: new STSClient(config), region, secrets, setupCalls: 0, setupRetries: 0 };
   }
+  const baseSts = new STSClient({ ...commonConfig(options, region, baseCredentials), maxAttempts: options.maxAttempts });
 
   const roleArn = options.roleArn;
   const sessionName = options.roleSessionName ?? 'iam-audit';
@@ -127,7 +136,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
       if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined) {
         throw new UserError(`sts:AssumeRole ${roleArn} returned no credentials`);
       }
-      secrets.push(credentials.SecretAccessKey, ...(credentials.SessionToken === undefined ? [] : [credentials.SessionToken]));
+      secrets.push(credentials.AccessKeyId, credentials.SecretAccessKey, ...(credentials.SessionToken === undefined ? [] : [credentials.SessionToken]));
       return {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -148,7 +157,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
     if (expiresAt !== undefined && expiresAt - Date.now() < 5 * 60_000) current = await assume();
     return current;
   };
-  const assumedConfig = { ...commonConfig(options, region), credentials: refreshing };
+  const assumedConfig = commonConfig(options, region, refreshing);
   return {
     iam: new IAMClient(assumedConfig),
     sts: new STSClient(assumedConfig),

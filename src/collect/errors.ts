@@ -31,6 +31,7 @@ const WIRE_CODES: Readonly<Record<string, string>> = {
 interface ErrorLike {
   readonly name?: unknown;
   readonly Code?: unknown;
+  readonly code?: unknown;
   readonly message?: unknown;
   readonly $metadata?: { readonly attempts?: number; readonly httpStatusCode?: number };
 }
@@ -42,8 +43,41 @@ function asErrorLike(error: unknown): ErrorLike {
 export function errorCode(error: unknown): string {
   const like = asErrorLike(error);
   if (typeof like.Code === 'string' && like.Code !== '') return like.Code;
+  // A failed connection is a plain Node error ("Error"); its system code (ECONNREFUSED, ENOTFOUND)
+  // is what says what happened.
+  if (typeof like.code === 'string' && /^E[A-Z0-9_]+$/.test(like.code)) return like.code;
   const name = typeof like.name === 'string' ? like.name : 'UnknownError';
   return WIRE_CODES[name] ?? name;
+}
+
+export function errorHttpStatus(error: unknown): number | null {
+  return asErrorLike(error).$metadata?.httpStatusCode ?? null;
+}
+
+/** The connection itself failed (refused, reset, name not resolved, timed out): no answer at all. */
+export const CONNECTION_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
+
+/** IAM's (and the SDK's) throttling codes: wait and try again. */
+const THROTTLING_CODES: ReadonlySet<string> = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException']);
+
+export type RetryKind = 'throttling' | 'transient' | null;
+
+/** Whether another attempt may succeed: throttling, a server error (5xx), or a failed connection. */
+export function retryKind(code: string, httpStatus: number | null): RetryKind {
+  if (THROTTLING_CODES.has(code) || httpStatus === 429) return 'throttling';
+  if (CONNECTION_FAILURE_CODES.has(code) || (httpStatus !== null && httpStatus >= 500)) return 'transient';
+  return null;
 }
 
 export function errorMessage(error: unknown): string {
@@ -69,4 +103,9 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   }
   // The signature header names the access key id and signs with the secret; never echo it.
   return result.replace(/Signature=[0-9a-f]{64}/g, 'Signature=[REDACTED]');
+}
+
+/** IAM actions a failed collection needed, for the "missing permissions" message. */
+export function missingPermissions(errors: readonly { readonly api: string; readonly code: string }[]): string[] {
+  return [...new Set(errors.filter((error) => isAccessDenied(error.code)).map((error) => error.api))].sort();
 }

@@ -1,24 +1,138 @@
 /**
- * Population completeness of a live collection, from what the collection saw: a list whose
- * listing call failed is incomplete; a list that paged to its end is complete.
+ * Part of stage 7 (reconciliation): whether each account-wide list is complete. The paging
+ * stages say whether they read their list to the end; this is the one place that compares the
+ * lists with the independent counts and decides. A count that disagrees with a list read to its
+ * end is a collection error (code PopulationMismatch); a list that could not be read to its end is
+ * incomplete with the error its stage already recorded.
+ *
+ * How the counts are taken:
+ *  - users: ListUsers against GetAccountSummary `Users`; with --source both, also every user of
+ *    the credential report must be in ListUsers (a user created after the report was generated is
+ *    only a discrepancy: it cannot make the list short).
+ *  - mfaDevices: the users' devices (ListMFADevices) against `MFADevicesInUse`. IAM does not say
+ *    whether that count includes root's devices, and root's hardware and FIDO devices cannot be
+ *    listed, so the count is accepted when it equals the users' devices alone or plus root's
+ *    (root's virtual devices, or one when AccountMFAEnabled says root has MFA but none is listed).
+ *  - managedPolicies (customer managed only), groups, roles: against `Policies`, `Groups`, `Roles`;
+ *    serverCertificates against `ServerCertificates`; virtualMfaDevices: paged to the end.
+ *  A count the summary lacks (or a failed summary) leaves `expected` null: the list is then
+ *  complete when it was read to its end.
  */
-import { populationOfFact } from '../snapshot/populations.js';
-import { completePopulation, incompletePopulation, type AccountFacts, type CollectionError, type Populations, type UserFacts } from '../snapshot/types.js';
+import {
+  completePopulation,
+  incompletePopulation,
+  notCollectedPopulation,
+  type CollectionError,
+  type Fact,
+  type ManagedPolicy,
+  type PopulationStatus,
+  type Populations,
+  type RootFacts,
+  type UserFacts,
+} from '../snapshot/types.js';
+import type { UserListing } from './users-listing.js';
 
-export function livePopulations(users: readonly UserFacts[], accountFacts: AccountFacts, errors: readonly CollectionError[]): Populations {
-  const listUsersFailure = errors.find((error) => error.api === 'iam:ListUsers');
-  const devices = users.reduce((sum, user) => sum + (user.mfa.devices.known ? user.mfa.devices.value.length : 0), 0);
-  const unlistedDevices = users.filter((user) => !user.mfa.devices.known).length;
-  return {
-    users:
-      listUsersFailure === undefined
-        ? completePopulation(users.length)
-        : incompletePopulation(`iam:ListUsers failed (${listUsersFailure.code}: ${listUsersFailure.message})`, users.length),
-    mfaDevices: unlistedDevices === 0 ? completePopulation(devices) : incompletePopulation(`the MFA devices of ${unlistedDevices} user(s) could not be listed`, devices),
-    managedPolicies: populationOfFact(accountFacts.managedPolicies, 'managed policies'),
-    groups: populationOfFact(accountFacts.groups, 'groups'),
-    roles: populationOfFact(accountFacts.roles, 'roles'),
-    virtualMfaDevices: populationOfFact(accountFacts.virtualMfaDevices, 'virtual MFA devices'),
-    serverCertificates: populationOfFact(accountFacts.serverCertificates, 'server certificates'),
+export const POPULATION_MISMATCH_CODE = 'PopulationMismatch';
+const SUMMARY = 'iam:GetAccountSummary';
+
+export interface PopulationInputs {
+  readonly listing: UserListing;
+  readonly users: readonly UserFacts[];
+  readonly mfaListing: { readonly devices: number; readonly usersNotListed: number };
+  readonly root: RootFacts;
+  readonly summary: Fact<Readonly<Record<string, number>>>;
+  readonly managedPolicies: Fact<readonly ManagedPolicy[]>;
+  readonly groups: Fact<readonly unknown[]>;
+  readonly roles: Fact<readonly unknown[]>;
+  readonly virtualMfaDevices: Fact<readonly unknown[]>;
+  readonly serverCertificates: Fact<readonly unknown[]>;
+  /** The credential report's user ARNs (--source both, report used); null otherwise. */
+  readonly reportUserArns: readonly string[] | null;
+}
+
+export interface PopulationReconciliation {
+  readonly populations: Populations;
+  readonly errors: readonly CollectionError[];
+}
+
+class Decider {
+  readonly errors: CollectionError[] = [];
+
+  constructor(private readonly summary: Fact<Readonly<Record<string, number>>>) {}
+
+  expected(key: string): number | null {
+    return this.summary.known ? (this.summary.value[key] ?? null) : null;
+  }
+
+  /** A list read to its end, checked against the summary's `key` when the summary has it. */
+  counted(what: string, collected: number, key: string, affects: string): PopulationStatus {
+    const expected = this.expected(key);
+    const source = `${SUMMARY} ${key}`;
+    if (expected === null || expected === collected) return completePopulation(collected, expected, source);
+    return this.mismatch(SUMMARY, `${source} says ${expected} ${what}, ${collected} were collected`, affects, collected, expected, source);
+  }
+
+  mismatch(api: string, message: string, affects: string, collected: number, expected: number | null, source: string | null): PopulationStatus {
+    this.errors.push({ api, resource: null, code: POPULATION_MISMATCH_CODE, message, affects: [affects] });
+    return incompletePopulation(message, collected, expected, source);
+  }
+
+  /** An account-wide list held as a Fact: known means its stage paged it to the end. */
+  ofFact(what: string, fact: Fact<readonly unknown[]>, key: string | null, affects: string, count: (list: readonly unknown[]) => number = (list) => list.length): PopulationStatus {
+    if (fact.known) return key === null ? completePopulation(count(fact.value)) : this.counted(what, count(fact.value), key, affects);
+    if (fact.reason === 'collection_failed') {
+      const expected = key === null ? null : this.expected(key);
+      return incompletePopulation(`the ${what} could not be listed${fact.detail === undefined ? '' : ` (${fact.detail})`}`, 0, expected, expected === null ? null : `${SUMMARY} ${key}`);
+    }
+    return notCollectedPopulation(`the ${what} were not collected`);
+  }
+}
+
+function usersPopulation(inputs: PopulationInputs, decider: Decider): PopulationStatus {
+  const collected = inputs.users.length;
+  const expected = decider.expected('Users');
+  const source = expected === null ? null : `${SUMMARY} Users`;
+  if (inputs.listing.failure !== null) {
+    const failure = inputs.listing.failure;
+    return incompletePopulation(`iam:ListUsers failed on a page (${failure.code}: ${failure.message}); ${collected} users were listed before it`, collected, expected, source);
+  }
+  if (inputs.reportUserArns !== null) {
+    const listed = new Set(inputs.users.map((user) => user.arn));
+    const missing = inputs.reportUserArns.filter((arn) => !listed.has(arn));
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 5).join(', ');
+      const message = `the credential report lists ${missing.length} user(s) that ListUsers did not: ${shown}${missing.length > 5 ? ', ...' : ''}`;
+      return decider.mismatch('iam:GetCredentialReport', message, 'users', collected, collected + missing.length, 'credential report user rows');
+    }
+  }
+  return decider.counted('users', collected, 'Users', 'users');
+}
+
+function mfaPopulation(inputs: PopulationInputs, decider: Decider, users: PopulationStatus): PopulationStatus {
+  const { devices, usersNotListed } = inputs.mfaListing;
+  const expected = decider.expected('MFADevicesInUse');
+  const source = expected === null ? null : `${SUMMARY} MFADevicesInUse`;
+  if (users.state !== 'complete') return incompletePopulation('the list of IAM users is incomplete, so is the list of their MFA devices', devices, expected, source);
+  if (usersNotListed > 0) return incompletePopulation(`the MFA devices of ${usersNotListed} user(s) could not be listed`, devices, expected, source);
+  const rootMfa = inputs.root.mfa;
+  const rootDevices = rootMfa.devices.known ? rootMfa.devices.value.length : rootMfa.active.known && rootMfa.active.value ? 1 : 0;
+  if (expected === null || expected === devices) return completePopulation(devices, expected, source);
+  if (expected === devices + rootDevices) return completePopulation(devices + rootDevices, expected, source);
+  return decider.mismatch(SUMMARY, `${SUMMARY} MFADevicesInUse says ${expected} MFA devices in use, the users have ${devices} (root ${rootDevices})`, 'mfaDevices', devices + rootDevices, expected, source);
+}
+
+export function reconcilePopulations(inputs: PopulationInputs): PopulationReconciliation {
+  const decider = new Decider(inputs.summary);
+  const users = usersPopulation(inputs, decider);
+  const customerManaged = (list: readonly unknown[]): number => (list as readonly ManagedPolicy[]).filter((policy) => !policy.isAwsManaged).length;
+  const populations: Populations = {
+    users,
+    mfaDevices: mfaPopulation(inputs, decider, users),
+    managedPolicies: decider.ofFact('customer managed policies', inputs.managedPolicies, 'Policies', 'accountFacts.managedPolicies', customerManaged),
+    groups: decider.ofFact('groups', inputs.groups, 'Groups', 'accountFacts.groups'),
+    roles: decider.ofFact('roles', inputs.roles, 'Roles', 'accountFacts.roles'),
+    virtualMfaDevices: decider.ofFact('virtual MFA devices', inputs.virtualMfaDevices, null, 'accountFacts.virtualMfaDevices'),
+    serverCertificates: decider.ofFact('server certificates', inputs.serverCertificates, 'ServerCertificates', 'accountFacts.serverCertificates'),
   };
+  return { populations, errors: decider.errors };
 }

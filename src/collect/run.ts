@@ -1,14 +1,15 @@
 import { setMaxListeners } from 'node:events';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSnapshotFileName } from '../import/credential-report.js';
 import { writeSnapshot } from '../snapshot/io.js';
-import type { Snapshot } from '../snapshot/types.js';
-import { ExitCode, type ExitCodeValue } from '../util/errors.js';
+import { POPULATIONS, type PopulationName, type Snapshot } from '../snapshot/types.js';
+import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { runClock } from '../util/time.js';
 import { ApiCaller } from './caller.js';
 import { connect, type ConnectionOptions } from './clients.js';
-import { collectSnapshot, missingPermissions, type CollectSource } from './collector.js';
-import { redactSecrets } from './errors.js';
+import { collectSnapshot, type CollectSource } from './collect.js';
+import { missingPermissions, redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { startPeriodicFullGc } from './memory.js';
 import { ProgressDisplay } from './progress.js';
@@ -20,6 +21,8 @@ export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutM
   readonly source: CollectSource;
   readonly concurrency: number;
   readonly callTimeoutMs: number;
+  /** Base of the retry backoff (tests shorten it); the caller's default when undefined. */
+  readonly retryBaseDelayMs?: number;
   readonly runTimeoutMs: number;
   readonly reportTimeoutMs: number;
   readonly reportPollBaseMs: number;
@@ -38,6 +41,39 @@ export interface CollectRunOutcome {
   readonly snapshotPath: string;
   /** ok, or partial when some calls failed for good. */
   readonly exitCode: ExitCodeValue;
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    // ENOENT (or unreadable parent): the writer reports any real problem when it writes
+    return false;
+  }
+}
+
+const POPULATION_LABELS: Readonly<Record<PopulationName, string>> = {
+  users: 'IAM users',
+  mfaDevices: 'MFA devices in use',
+  managedPolicies: 'customer managed policies',
+  groups: 'groups',
+  roles: 'roles',
+  virtualMfaDevices: 'virtual MFA devices',
+  serverCertificates: 'server certificates',
+};
+
+/**
+ * The reconciliation, one line per list: always the users and their MFA devices, the other lists
+ * when they are not complete. E.g. "IAM users: expected 14 (iam:GetAccountSummary Users), collected 3: INCOMPLETE (...)".
+ */
+export function describePopulations(snapshot: Snapshot): string[] {
+  return POPULATIONS.filter((name) => name === 'users' || name === 'mfaDevices' || snapshot.populations[name].state === 'incomplete').map((name) => {
+    const population = snapshot.populations[name];
+    const expected = population.expected === null ? 'no independent count' : `expected ${population.expected} (${population.expectedSource ?? '?'})`;
+    const state = population.state === 'complete' ? 'complete' : population.state === 'incomplete' ? `INCOMPLETE (${population.reason ?? ''})` : `not collected (${population.reason ?? ''})`;
+    return `${POPULATION_LABELS[name]}: ${expected}, collected ${population.collected}: ${state}`;
+  });
 }
 
 /** The explanation printed when the collection is partial: what failed and which permissions to grant. */
@@ -64,6 +100,10 @@ export function describePartialCollection(snapshot: Snapshot): string[] {
  */
 export async function runCollect(options: CollectRunOptions): Promise<CollectRunOutcome> {
   const environment = options.environment ?? process.env;
+  // Before the first call: a collection of an hour must not end in "already exists".
+  if (options.outputPath !== undefined && !options.overwrite && (await pathExists(options.outputPath))) {
+    throw new UserError(`${options.outputPath} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
+  }
   const connection = await connect(options);
   const counters = { usersDone: 0, usersTotal: 0, listingComplete: false };
   let progress: ProgressDisplay | null = null;
@@ -76,6 +116,8 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     callTimeoutMs: options.callTimeoutMs,
     runSignal: runController.signal,
     secrets: connection.secrets,
+    maxAttempts: options.maxAttempts,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
     log: options.verbose
       ? (line) => {
           // Clear the progress line first so the log and the progress do not mix.
@@ -119,6 +161,12 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     connection.sts.destroy();
   }
   const { snapshot, warnings } = outcome;
+  const unreachable = caller.unreachable;
+  if (unreachable !== null) {
+    options.stderr.write(
+      `iam-audit: the endpoint stopped answering (${unreachable.code}: ${redactSecrets(unreachable.message, connection.secrets)}); stopped after ${unreachable.afterCalls} calls, the snapshot holds what was collected before\n`,
+    );
+  }
   for (const warning of warnings) options.stderr.write(`warning: ${redactSecrets(warning, connection.secrets)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   await writeSnapshot(snapshotPath, snapshot, options.overwrite);

@@ -127,6 +127,35 @@ function nodeHashName(algorithm: Asn1): string {
   return name;
 }
 
+interface SignedAttributes {
+  readonly digestMatches: boolean;
+  /** What the signature is over: the DER SET of the signed attributes. */
+  readonly signedBytes: Buffer;
+  readonly signingTime: Date | null;
+  /** The ESS signing-certificate-v2 hash (SHA-256) of the certificate the signer meant, if any. */
+  readonly boundCertificateHash: Buffer | null;
+}
+
+function readSignedAttributes(signedAttributesNode: Asn1, contentDigest: Buffer, problems: string[]): SignedAttributes {
+  const attributes = attributeMap(children(signedAttributesNode));
+  const digestNode = attributes.get(OID.messageDigest)?.[0];
+  if (digestNode === undefined) problems.push('the signature has no message digest attribute');
+  const digestMatches = digestNode !== undefined && readBytes(digestNode, 'messageDigest').equals(contentDigest);
+  const timeNode = attributes.get(OID.signingTime)?.[0];
+  const signingTime = timeNode === undefined ? null : readTime(timeNode, 'signingTime');
+  // ESS signing-certificate-v2: SEQUENCE { SEQUENCE OF ESSCertIDv2 { [hashAlgorithm], certHash, ... } }
+  let boundCertificateHash: Buffer | null = null;
+  const essNode = attributes.get(OID.signingCertificateV2)?.[0];
+  const firstCertId = essNode === undefined ? undefined : children(childAt(essNode, 0, 'certs'))[0];
+  if (firstCertId !== undefined) {
+    const hashNode = children(firstCertId).find((child) => child.type === asn1.Type.OCTETSTRING && child.tagClass === asn1.Class.UNIVERSAL);
+    const algorithmNode = children(firstCertId).find((child) => child.type === asn1.Type.SEQUENCE);
+    if (hashNode !== undefined && (algorithmNode === undefined || nodeHashName(algorithmNode) === 'sha256')) boundCertificateHash = readBytes(hashNode, 'certHash');
+  }
+  const signedBytes = encodeDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signedAttributesNode)));
+  return { digestMatches, signedBytes, signingTime, boundCertificateHash };
+}
+
 /**
  * Checks a CMS SignedData. `detachedContent` is the signed bytes for a detached signature (a
  * PDF's byte ranges, manifest.json); without it the encapsulated content is used (timestamp tokens).
@@ -159,31 +188,12 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
   const contentDigest = createHash(hashName).update(content).digest();
   const problems: string[] = [];
 
-  let digestMatches: boolean;
-  let signedBytes: Buffer;
-  let signingTime: Date | null = null;
-  let boundCertificateHash: Buffer | null = null;
-  if (signedAttributesNode === undefined) {
-    // No signed attributes: the signature is directly over the content (rare, old PKCS#7).
-    digestMatches = true;
-    signedBytes = Buffer.from(content);
-  } else {
-    const attributes = attributeMap(children(signedAttributesNode));
-    const digestNode = attributes.get(OID.messageDigest)?.[0];
-    if (digestNode === undefined) problems.push('the signature has no message digest attribute');
-    digestMatches = digestNode !== undefined && readBytes(digestNode, 'messageDigest').equals(contentDigest);
-    const timeNode = attributes.get(OID.signingTime)?.[0];
-    if (timeNode !== undefined) signingTime = readTime(timeNode, 'signingTime');
-    // ESS signing-certificate-v2: SEQUENCE { SEQUENCE OF ESSCertIDv2 { [hashAlgorithm], certHash, ... } }
-    const essNode = attributes.get(OID.signingCertificateV2)?.[0];
-    const firstCertId = essNode === undefined ? undefined : children(childAt(essNode, 0, 'certs'))[0];
-    if (firstCertId !== undefined) {
-      const hashNode = children(firstCertId).find((child) => child.type === asn1.Type.OCTETSTRING && child.tagClass === asn1.Class.UNIVERSAL);
-      const algorithmNode = children(firstCertId).find((child) => child.type === asn1.Type.SEQUENCE);
-      if (hashNode !== undefined && (algorithmNode === undefined || nodeHashName(algorithmNode) === 'sha256')) boundCertificateHash = readBytes(hashNode, 'certHash');
-    }
-    signedBytes = encodeDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signedAttributesNode)));
-  }
+  const signed = signedAttributesNode === undefined ? null : readSignedAttributes(signedAttributesNode, contentDigest, problems);
+  // No signed attributes: the signature is directly over the content (rare, old PKCS#7).
+  const digestMatches = signed?.digestMatches ?? true;
+  const signedBytes = signed?.signedBytes ?? Buffer.from(content);
+  const signingTime = signed?.signingTime ?? null;
+  const boundCertificateHash = signed?.boundCertificateHash ?? null;
   const signerCertificate =
     certificates.find((certificate) => {
       try {

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import forge from 'node-forge';
-import { keyUsageAllowsSigning } from './trust.js';
+import { commonNameOf, keyUsageAllowsSigning } from './certificate.js';
 import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { toIsoUtc } from '../util/time.js';
@@ -14,11 +14,6 @@ export interface EvidenceSigner {
   readonly privateKey: KeyObject;
   /** The certificate subject's common name (or the whole subject when it has none). */
   readonly commonName: string;
-}
-
-export function commonNameOf(certificate: X509Certificate): string {
-  const match = /(?:^|\n)CN=([^\n]+)/.exec(certificate.subject);
-  return match?.[1] ?? certificate.subject.replace(/\n/g, ', ');
 }
 
 function sameKey(left: KeyObject, right: KeyObject): boolean {

@@ -1,10 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import forge from 'node-forge';
 import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { toIsoUtc } from '../util/time.js';
-import { commonNameOf } from './signer.js';
+import { commonNameOf } from './certificate.js';
 
 /** Reads every certificate of a PEM file (a CA bundle) given with --trust. */
 export async function loadTrustAnchors(path: string): Promise<X509Certificate[]> {
@@ -85,19 +84,6 @@ export function evaluateChain(leaf: X509Certificate, pool: readonly X509Certific
     current = issuer;
   }
   return { trusted: false, detail: 'not trusted: certificate chain longer than 10' };
-}
-
-/** Whether the key usage allows signatures (null: no key usage extension, so any use). */
-export function keyUsageAllowsSigning(certificate: X509Certificate): boolean | null {
-  let parsed: forge.pki.Certificate;
-  try {
-    parsed = forge.pki.certificateFromPem(certificate.toString());
-  } catch {
-    return null; // not an RSA certificate: forge cannot read it; node verified the signature already
-  }
-  const keyUsage = parsed.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean } | null;
-  if (keyUsage === null) return null; // no extension: every use is allowed (RFC 5280 4.2.1.3)
-  return keyUsage.digitalSignature === true || keyUsage.nonRepudiation === true;
 }
 
 export function validityProblem(certificate: X509Certificate, at: Date): string | null {

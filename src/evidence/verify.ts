@@ -4,20 +4,25 @@ import { dirname, join, basename } from 'node:path';
 import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
-import { packageInfo } from '../util/paths.js';
 import { toIsoUtc } from '../util/time.js';
 import { checkCms, type CmsCheck } from './cms.js';
 import { parseManifest } from './manifest.js';
-import { KEYWORD_PREFIX, readPdfEvidence, type PdfEvidence, type SignatureDictionary } from './pdf-evidence.js';
-import { reproduceFromEvidence } from './reproduce.js';
-import { commonNameOf } from './signer.js';
-import { evaluateChain, keyUsageAllowsSigning, validityProblem } from './trust.js';
+import { KEYWORD_PREFIX, readPdfEvidence, type EmbeddedFile, type PdfEvidence, type SignatureDictionary } from './pdf-evidence.js';
+import { commonNameOf, keyUsageAllowsSigning } from './certificate.js';
+import { evaluateChain, validityProblem } from './trust.js';
 import type { Verdict } from './verdict.js';
+
+/**
+ * Re-runs the analysis on the embedded snapshot and compares it with the embedded findings. That
+ * is a use case (app/reproduce.ts) given by the caller, so evidence/ never imports the analysis.
+ */
+export type Reproducer = (snapshot: EmbeddedFile, findings: EmbeddedFile, attachments: readonly EmbeddedFile[]) => Verdict[];
 
 export interface VerifyOptions {
   readonly trustAnchors: readonly X509Certificate[];
   readonly snapshotPath?: string;
-  readonly reproduce: boolean;
+  /** null: do not reproduce. */
+  readonly reproduce: Reproducer | null;
 }
 
 async function readInput(path: string): Promise<Buffer> {
@@ -134,10 +139,10 @@ function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; s
       detail: snapshotFile.sha256 === embeddedSha256 ? `${snapshotFile.path} is byte for byte the embedded snapshot` : `${snapshotFile.path} (SHA-256 ${snapshotFile.sha256}) is not the embedded snapshot`,
     });
   }
-  if (options.reproduce) {
+  if (options.reproduce !== null) {
     const findings = evidence.attachments.find((attachment) => attachment.fileName === info.findingsFileName && attachment.relationship === 'Data');
     if (findings === undefined) verdicts.push({ ok: false, check: 'reproduce', detail: 'the PDF carries no findings JSON to compare a re-run against' });
-    else verdicts.push(...reproduceFromEvidence(snapshot, findings, packageInfo().version, evidence.attachments));
+    else verdicts.push(...options.reproduce(snapshot, findings, evidence.attachments));
   }
   return verdicts;
 }

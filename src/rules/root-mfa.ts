@@ -29,7 +29,9 @@ export const rootMfa = defineRule({
     if (password.known && !password.value) return [finding(resource, 'pass', 'root has no password (password_enabled false), so console sign-in is impossible')];
 
     let mfa: boolean | null = root.mfa.active.known ? root.mfa.active.value : null;
-    let mfaSource = 'mfa_active';
+    // A live snapshot takes root's MFA from GetAccountSummary (the collector never lets the report's
+    // value stand in for it); an imported one from the credential report's root row.
+    let mfaSource = snapshot.source === 'aws-api' ? 'GetAccountSummary AccountMFAEnabled' : 'mfa_active';
     const summary = snapshot.accountFacts.summary;
     if (mfa === null && summary.known && summary.value['AccountMFAEnabled'] !== undefined) {
       mfa = summary.value['AccountMFAEnabled'] === 1;

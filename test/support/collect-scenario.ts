@@ -1,6 +1,10 @@
 /** The account the collector tests run against, and the helpers to collect it through the CLI. */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ApiCaller } from '../../src/collect/caller.js';
+import { ConcurrencyLimiter } from '../../src/collect/limiter.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { runCli, type CliRun } from './cli.js';
 import { credentialReportCsv, type Scenario, type ScenarioUser } from './iam-endpoint.js';
@@ -96,6 +100,9 @@ export function collectEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.Proces
     AWS_EC2_METADATA_DISABLED: 'true',
     IAM_AUDIT_RETRY_BASE_MS: '5',
     IAM_AUDIT_REPORT_POLL_MS: '10',
+    // The collection "happens" two hours after the scenario's credential report was generated, so
+    // that the report is fresh (a report over a day old is refused) whatever the day the tests run.
+    SOURCE_DATE_EPOCH: String(Date.parse('2026-11-20T12:00:00Z') / 1000),
     ...extra,
   };
 }
@@ -130,4 +137,26 @@ export async function mfaFindings(snapshotPath: string, outDir: string): Promise
 /** Asserts no secret reached any of the texts. */
 export function leakedSecrets(...texts: readonly string[]): string[] {
   return [FAKE_SECRET_KEY, FAKE_SESSION_TOKEN, 'assumedSecretKeyDoNotLeak', 'assumedSessionTokenDoNotLeak'].filter((secret) => texts.some((text) => text.includes(secret)));
+}
+
+/** SDK clients and an ApiCaller against a local endpoint, for running one collection stage alone. */
+export function stageClients(endpointUrl: string): { iam: IAMClient; sts: STSClient; caller: ApiCaller; close: () => void } {
+  const config = {
+    region: 'us-east-1',
+    endpoint: endpointUrl,
+    credentials: { accessKeyId: 'AKIAFAKETESTKEY00001', secretAccessKey: FAKE_SECRET_KEY },
+    maxAttempts: 2,
+  };
+  const iam = new IAMClient(config);
+  const sts = new STSClient(config);
+  const caller = new ApiCaller({ limiter: new ConcurrencyLimiter(4), callTimeoutMs: 10_000, runSignal: new AbortController().signal, secrets: [FAKE_SECRET_KEY], log: null });
+  return {
+    iam,
+    sts,
+    caller,
+    close: () => {
+      iam.destroy();
+      sts.destroy();
+    },
+  };
 }

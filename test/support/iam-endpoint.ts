@@ -43,7 +43,8 @@ export interface ScenarioManagedPolicy {
   readonly document: unknown;
 }
 
-export type FaultKind = 'throttle' | 'access-denied' | 'internal-error' | 'hang' | 'limit-exceeded' | 'report-in-progress';
+/** `signature-mismatch` answers as AWS does, echoing the request's credential scope (with the access key id). */
+export type FaultKind = 'throttle' | 'access-denied' | 'internal-error' | 'hang' | 'limit-exceeded' | 'report-in-progress' | 'signature-mismatch';
 
 export interface Fault {
   /** The Action the fault applies to (e.g. ListMFADevices). */
@@ -53,6 +54,8 @@ export interface Fault {
   readonly kind: FaultKind;
   /** How many times; undefined = every time. */
   readonly times?: number;
+  /** Only for this page (1-based) of a paged action, e.g. page 2 of ListUsers. */
+  readonly page?: number;
 }
 
 export interface Scenario {
@@ -77,6 +80,8 @@ export interface Scenario {
   readonly maxRequestsPerSecond?: number;
   /** Added before every answer (the benchmark's 20 ms). */
   readonly latencyMs?: number;
+  /** After this many requests the endpoint stops answering altogether: open connections are cut, new ones refused. */
+  readonly stopAnsweringAfter?: number;
   /** Credentials AssumeRole hands out. */
   readonly assumedRole?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
 }
@@ -340,10 +345,15 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
   };
 
+  const pageNumber = (params: Readonly<Record<string, string>>): number => {
+    const start = params['Marker'] === undefined ? 0 : Number(params['Marker'].replace(/^m/, ''));
+    return Math.floor(start / (scenario.pageSize ?? 1000)) + 1;
+  };
   const activeFault = (action: string, params: Readonly<Record<string, string>>): Fault | null => {
     for (const fault of scenario.faults ?? []) {
       if (fault.action !== action) continue;
       if (fault.userName !== undefined && fault.userName !== params['UserName']) continue;
+      if (fault.page !== undefined && fault.page !== pageNumber(params)) continue;
       const used = faultUses.get(fault) ?? 0;
       if (fault.times !== undefined && used >= fault.times) continue;
       faultUses.set(fault, used + 1);
@@ -379,6 +389,10 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     const namespace = isSts ? STS_NS : IAM_NS;
     const signedWith = /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? null;
     requests.push({ action, params, signedWith });
+    if (scenario.stopAnsweringAfter !== undefined && requests.length > scenario.stopAnsweringAfter) {
+      stopAnswering();
+      return;
+    }
     if (scenario.latencyMs !== undefined && scenario.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, scenario.latencyMs));
 
     try {
@@ -391,6 +405,10 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
       if (fault?.kind === 'throttle') throw new QueryError(400, 'Throttling', 'Rate exceeded');
       if (fault?.kind === 'limit-exceeded') throw new QueryError(409, 'LimitExceeded', 'Cannot exceed quota for ReportGenerationRequests');
       if (fault?.kind === 'report-in-progress') throw new QueryError(404, 'ReportInProgress', 'Credential report is being generated');
+      if (fault?.kind === 'signature-mismatch') {
+        const scope = /Credential=([^,]+)/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+        throw new QueryError(403, 'SignatureDoesNotMatch', `The request signature we calculated does not match the signature you provided. Credential=${scope}`);
+      }
       if (fault?.kind === 'internal-error') throw new QueryError(500, 'ServiceFailure', 'Request processing has failed due to some unknown error, exception or failure.');
       if (fault?.kind === 'access-denied') {
         throw new QueryError(403, 'AccessDenied', `User: ${scenario.callerArn ?? accountArn('user/auditor')} is not authorized to perform: iam:${action} on resource: ${params['UserName'] === undefined ? '*' : accountArn(`user/${params['UserName']}`)}`);
@@ -408,6 +426,15 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     }
   };
 
+  let stopped = false;
+  /** The endpoint goes away: no answer to what is open, and nothing listening any more. */
+  const stopAnswering = (): void => {
+    if (stopped) return;
+    stopped = true;
+    server.close();
+    server.closeAllConnections();
+  };
+
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       response.writeHead(500).end(String(error));
@@ -423,7 +450,7 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     close: async () => {
       for (const response of hung) response.destroy();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!stopped) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { analyseLoaded } from '../app/report.js';
+import { analyseLoaded } from './report.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../analyze/engine.js';
 import { parseConfiguration } from '../config/configuration.js';
 import { parseExceptions } from '../config/exceptions.js';
@@ -9,8 +9,8 @@ import { buildJsonReport } from '../render/json.js';
 import { parseSnapshot } from '../snapshot/io.js';
 import { UserError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
-import type { EmbeddedFile } from './pdf-evidence.js';
-import type { Verdict } from './verdict.js';
+import type { EmbeddedFile } from '../evidence/pdf-evidence.js';
+import type { Verdict } from '../evidence/verdict.js';
 
 /**
  * "The findings in the report" are the report's JSON (render/json.ts), embedded in the PDF as a
@@ -46,10 +46,6 @@ function differingSections(left: Record<string, unknown>, right: Record<string, 
 }
 
 /**
- * Re-runs the analysis on the embedded snapshot (with the embedded report's as-of time) and
- * compares the result with the embedded findings.
- */
-/**
  * The catalogue file (configuration or exceptions) the report says it used, found among the
  * attachments by name and SHA-256. Undefined when the report used none; a string when it is missing.
  */
@@ -61,6 +57,10 @@ function usedFile(identity: unknown, attachments: readonly EmbeddedFile[], what:
   return attachment ?? `the report used the ${what} ${name} (SHA-256 ${sha256}), which is not embedded unchanged`;
 }
 
+/**
+ * `verify --reproduce`: re-runs the analysis on the embedded snapshot (with the embedded report's
+ * as-of time, configuration and exceptions) and compares the result with the embedded findings.
+ */
 export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: EmbeddedFile, toolVersion: string, attachments: readonly EmbeddedFile[] = []): Verdict[] {
   let embeddedReport: Record<string, unknown>;
   try {

@@ -1,0 +1,148 @@
+import { GetAccountAuthorizationDetailsCommand, type AttachedPolicy, type IAMClient, type PolicyDetail, type UserDetail } from '@aws-sdk/client-iam';
+import {
+  absent,
+  known,
+  type CollectionError,
+  type Fact,
+  type GroupFacts,
+  type InlinePolicy,
+  type ManagedPolicy,
+  type PolicyAttachment,
+  type RoleFacts,
+} from '../snapshot/types.js';
+import { attempt, type ApiCaller } from './caller.js';
+import { CallFailure } from './errors.js';
+import { StageFailures } from './failures.js';
+import { forEachPage } from './paging.js';
+
+/** What GetAccountAuthorizationDetails says about one user. */
+export interface UserAuthorization {
+  readonly groups: Fact<readonly string[]>;
+  readonly attachedPolicies: Fact<readonly PolicyAttachment[]>;
+  readonly inlinePolicies: Fact<readonly InlinePolicy[]>;
+  readonly tags: Fact<Readonly<Record<string, string>>>;
+}
+
+/** Stage 5b: GetAccountAuthorizationDetails paged to the end: users' policies, groups, roles, managed policies. */
+export interface AuthorizationStage {
+  /** By user ARN; empty when the call failed. */
+  readonly users: ReadonlyMap<string, UserAuthorization>;
+  /** The absent fact for everything this stage gives, when the call failed; null otherwise. */
+  readonly failure: Fact<never> | null;
+  readonly groups: Fact<readonly GroupFacts[]>;
+  readonly roles: Fact<readonly RoleFacts[]>;
+  readonly managedPolicies: Fact<readonly ManagedPolicy[]>;
+  readonly errors: readonly CollectionError[];
+}
+
+type ManagedPolicyDetailLike = {
+  readonly PolicyName?: string;
+  readonly Arn?: string;
+  readonly AttachmentCount?: number;
+  readonly PolicyVersionList?: readonly { readonly Document?: string; readonly IsDefaultVersion?: boolean }[];
+};
+
+const API = 'iam:GetAccountAuthorizationDetails';
+
+/** Policy documents arrive URL-encoded (RFC 3986) JSON. */
+function decodePolicyDocument(encoded: string): unknown {
+  return JSON.parse(decodeURIComponent(encoded));
+}
+
+function attachments(list: readonly AttachedPolicy[] | undefined): PolicyAttachment[] {
+  return (list ?? []).map((policy) => ({ policyName: policy.PolicyName ?? '', policyArn: policy.PolicyArn ?? '' }));
+}
+
+/** Decodes what one page holds; documents that do not decode are recorded in `failures`. */
+class PageDecoder {
+  constructor(
+    private readonly partition: string,
+    private readonly failures: StageFailures,
+  ) {}
+
+  /** An inline policy whose document is not URL-encoded JSON is recorded, its document left null. */
+  inlinePolicies(list: readonly PolicyDetail[] | undefined, owner: string): InlinePolicy[] {
+    return (list ?? []).map((policy) => {
+      const name = policy.PolicyName ?? '';
+      try {
+        return { policyName: name, document: decodePolicyDocument(policy.PolicyDocument ?? '') };
+      } catch (error) {
+        this.failures.record({ api: API, resource: owner, code: 'InvalidPolicyDocument', message: `inline policy ${name}: ${(error as Error).message}`, affects: [`${owner} inline policy ${name}`] });
+        return { policyName: name, document: null };
+      }
+    });
+  }
+
+  managedPolicy(policy: ManagedPolicyDetailLike): ManagedPolicy {
+    const arn = policy.Arn ?? '';
+    const affects = [`accountFacts.managedPolicies[${arn}].document`];
+    const defaultVersion = (policy.PolicyVersionList ?? []).find((version) => version.IsDefaultVersion === true);
+    let document: Fact<unknown>;
+    if (defaultVersion?.Document === undefined) {
+      document = absent('collection_failed', 'no default version document in GetAccountAuthorizationDetails');
+      this.failures.record({ api: API, resource: arn, code: 'MissingPolicyDocument', message: `managed policy ${arn} has no default version document`, affects });
+    } else {
+      try {
+        document = known(decodePolicyDocument(defaultVersion.Document));
+      } catch (error) {
+        document = this.failures.failed(new CallFailure(API, arn, 'InvalidPolicyDocument', (error as Error).message), affects);
+      }
+    }
+    const isAwsManaged = arn.startsWith(`arn:${this.partition}:iam::aws:policy/`);
+    return { arn, name: policy.PolicyName ?? '', attachmentCount: policy.AttachmentCount ?? 0, isAwsManaged, document };
+  }
+
+  user(detail: UserDetail): UserAuthorization {
+    const arn = detail.Arn ?? '';
+    return {
+      groups: known(detail.GroupList ?? []),
+      attachedPolicies: known(attachments(detail.AttachedManagedPolicies)),
+      inlinePolicies: known(this.inlinePolicies(detail.UserPolicyList, arn)),
+      tags: known(Object.fromEntries((detail.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']))),
+    };
+  }
+}
+
+export async function collectAuthorization(iam: IAMClient, caller: ApiCaller, partition: string): Promise<AuthorizationStage> {
+  const failures = new StageFailures();
+  const decoder = new PageDecoder(partition, failures);
+  const users = new Map<string, UserAuthorization>();
+  const groups: GroupFacts[] = [];
+  const roles: RoleFacts[] = [];
+  const policies: ManagedPolicy[] = [];
+  const outcome = await attempt(() =>
+    forEachPage(
+      caller,
+      API,
+      null,
+      (Marker, abortSignal) =>
+        iam.send(new GetAccountAuthorizationDetailsCommand({ Marker, MaxItems: 1000, Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] }), { abortSignal }),
+      (page) => {
+        for (const detail of page.UserDetailList ?? []) users.set(detail.Arn ?? '', decoder.user(detail));
+        for (const group of page.GroupDetailList ?? []) {
+          const arn = group.Arn ?? '';
+          groups.push({ name: group.GroupName ?? '', arn, attachedPolicies: attachments(group.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(group.GroupPolicyList, `group ${arn}`) });
+        }
+        for (const role of page.RoleDetailList ?? []) {
+          const arn = role.Arn ?? '';
+          roles.push({ name: role.RoleName ?? '', arn, attachedPolicies: attachments(role.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(role.RolePolicyList, `role ${arn}`) });
+        }
+        for (const policy of page.Policies ?? []) policies.push(decoder.managedPolicy(policy));
+      },
+    ),
+  );
+  if (!outcome.ok) {
+    // A partial list of policies, groups or roles is never given: all of it is failed.
+    const failure = failures.failed(outcome.failure, [
+      'users[*].groups',
+      'users[*].attachedPolicies',
+      'users[*].inlinePolicies',
+      'users[*].tags',
+      'accountFacts.groups',
+      'accountFacts.roles',
+      'accountFacts.managedPolicies',
+    ]);
+    return { users: new Map(), failure, groups: failure, roles: failure, managedPolicies: failure, errors: failures.errors };
+  }
+  return { users, failure: null, groups: known(groups), roles: known(roles), managedPolicies: known(policies), errors: failures.errors };
+}

@@ -1,0 +1,25 @@
+/**
+ * Facts read off one X.509 certificate, shared by signing (signer.ts: may this certificate sign?)
+ * and verification (trust.ts, verify.ts: did a certificate fit for signing sign this?).
+ */
+import type { X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
+
+/** The certificate subject's common name (or the whole subject when it has none). */
+export function commonNameOf(certificate: X509Certificate): string {
+  const match = /(?:^|\n)CN=([^\n]+)/.exec(certificate.subject);
+  return match?.[1] ?? certificate.subject.replace(/\n/g, ', ');
+}
+
+/** Whether the key usage allows signatures (null: no key usage extension, so any use). */
+export function keyUsageAllowsSigning(certificate: X509Certificate): boolean | null {
+  let parsed: forge.pki.Certificate;
+  try {
+    parsed = forge.pki.certificateFromPem(certificate.toString());
+  } catch {
+    return null; // not an RSA certificate: forge cannot read it; node verified the signature already
+  }
+  const keyUsage = parsed.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean } | null;
+  if (keyUsage === null) return null; // no extension: every use is allowed (RFC 5280 4.2.1.3)
+  return keyUsage.digitalSignature === true || keyUsage.nonRepudiation === true;
+}
