@@ -1,4 +1,6 @@
-// Puppeteer reads this at `npm ci` time and at run time.
+// Puppeteer reads this at `npm ci` time and at run time, in a clone of this repository only: once
+// iam-audit is installed as a package, puppeteer (an optional dependency) is hoisted and never
+// sees this file; a failed download there merely drops the optional package (see README, Install).
 // Where a system Chrome/Chromium exists (CI, Debian servers, sandboxes without internet) we skip
 // puppeteer's own browser download, which cannot work offline and would fail `npm ci`. On a laptop
 // without a system browser the normal download still happens. src/render/browser.ts finds the

@@ -37,19 +37,19 @@ describe('configuration file', () => {
     assert.deepEqual(config(''), { file: { name: 'iam-audit.yaml', sha256: 'x' }, rules: {}, frameworks: null });
   });
 
-  it('names the file and the field for every mistake', () => {
-    assertInputError(() => config('rules:\n  no-such-rule: {}\n'), 'iam-audit.yaml: rules.no-such-rule: unknown rule id "no-such-rule" (run "iam-audit rules" to list them)');
+  it('names the file, line, column and field for every mistake', () => {
+    assertInputError(() => config('rules:\n  no-such-rule: {}\n'), 'iam-audit.yaml:2:3: rules.no-such-rule: unknown rule id "no-such-rule" (run "iam-audit rules" to list them)');
     assertInputError(
       () => config('rules:\n  example-key-age:\n    maxAge: 3\n'),
-      'iam-audit.yaml: rules.example-key-age.maxAge: unknown option "maxAge"; expected one of: enabled, maxAgeDays',
+      'iam-audit.yaml:3:5: rules.example-key-age.maxAge: unknown option "maxAge"; expected one of: enabled, maxAgeDays',
     );
-    assertInputError(() => config('rules:\n  example-key-age:\n    maxAgeDays: "ninety"\n'), 'iam-audit.yaml: rules.example-key-age.maxAgeDays: expected a number (default 90), got the text "ninety"');
-    assertInputError(() => config('rules:\n  example-key-age:\n    enabled: "no"\n'), 'iam-audit.yaml: rules.example-key-age.enabled: expected true or false, got the text "no"');
-    assertInputError(() => config('rules:\n  example-root-mfa:\n    label: 3\n'), 'iam-audit.yaml: rules.example-root-mfa.label: expected a string (default root), got number 3');
-    assertInputError(() => config('rules:\n  example-key-age: 5\n'), 'iam-audit.yaml: rules.example-key-age: expected a mapping of settings (enabled, options), got number 5');
-    assertInputError(() => config('rule: {}\n'), 'iam-audit.yaml: rule: unknown setting "rule"; expected one of: rules, frameworks');
-    assertInputError(() => config('frameworks: [cis-9]\n'), 'iam-audit.yaml: frameworks[0]: unknown framework the text "cis-9"; known: example-1.0, other-2');
-    assertInputError(() => config('frameworks: cis\n'), 'iam-audit.yaml: frameworks: expected a list of framework ids, got the text "cis"');
+    assertInputError(() => config('rules:\n  example-key-age:\n    maxAgeDays: "ninety"\n'), 'iam-audit.yaml:3:5: rules.example-key-age.maxAgeDays: expected a number (default 90), got the text "ninety"');
+    assertInputError(() => config('rules:\n  example-key-age:\n    enabled: "no"\n'), 'iam-audit.yaml:3:5: rules.example-key-age.enabled: expected true or false, got the text "no"');
+    assertInputError(() => config('rules:\n  example-root-mfa:\n    label: 3\n'), 'iam-audit.yaml:3:5: rules.example-root-mfa.label: expected a string (default root), got number 3');
+    assertInputError(() => config('rules:\n  example-key-age: 5\n'), 'iam-audit.yaml:2:3: rules.example-key-age: expected a mapping of settings (enabled, options), got number 5');
+    assertInputError(() => config('rule: {}\n'), 'iam-audit.yaml:1:1: rule: unknown setting "rule"; expected one of: rules, frameworks');
+    assertInputError(() => config('frameworks: [cis-9]\n'), 'iam-audit.yaml:1:14: frameworks[0]: unknown framework the text "cis-9"; known: example-1.0, other-2');
+    assertInputError(() => config('frameworks: cis\n'), 'iam-audit.yaml:1:1: frameworks: expected a list of framework ids, got the text "cis"');
     assertInputError(() => config('- a\n- b\n'), 'iam-audit.yaml: expected a mapping with "rules" and "frameworks", got a list');
   });
 
@@ -106,26 +106,26 @@ describe('exceptions file', () => {
     const second = (entry: string) => `${valid}  - ${entry}\n`;
     assertInputError(
       () => exceptions(second('rule: example-key-age\n    resource: bob\n    approvedBy: x\n    expires: 2027-01-01')),
-      'exceptions.yaml: exceptions[1].justification: missing; every exception needs rule, resource, justification, approvedBy, expires',
+      'exceptions.yaml:7:5: exceptions[1].justification: missing; every exception needs rule, resource, justification, approvedBy, expires',
     );
     assertInputError(
       () => exceptions(second('rule: example-key-age\n    resource: bob\n    justification: j\n    approved_by: x\n    expires: 2027-01-01')),
-      'exceptions.yaml: exceptions[1].approved_by: unknown field "approved_by"; expected one of: rule, resource, justification, approvedBy, expires',
+      'exceptions.yaml:10:5: exceptions[1].approved_by: unknown field "approved_by"; expected one of: rule, resource, justification, approvedBy, expires',
     );
     assertInputError(
       () => exceptions(second('rule: nope\n    resource: bob\n    justification: j\n    approvedBy: x\n    expires: 2027-01-01')),
-      'exceptions.yaml: exceptions[1].rule: unknown rule id "nope" (run "iam-audit rules" to list them)',
+      'exceptions.yaml:7:5: exceptions[1].rule: unknown rule id "nope" (run "iam-audit rules" to list them)',
     );
     assertInputError(
       () => exceptions(second('rule: example-key-age\n    resource: bob\n    justification: j\n    approvedBy: x\n    expires: 2027-02-30')),
-      'exceptions.yaml: exceptions[1].expires: "2027-02-30" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone',
+      'exceptions.yaml:11:5: exceptions[1].expires: "2027-02-30" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone',
     );
     assertInputError(
       () => exceptions(second('rule: example-key-age\n    resource: ""\n    justification: j\n    approvedBy: x\n    expires: 2027-01-01')),
-      'exceptions.yaml: exceptions[1].resource: expected non-empty text, got the text ""',
+      'exceptions.yaml:8:5: exceptions[1].resource: expected non-empty text, got the text ""',
     );
-    assertInputError(() => exceptions(second('just text')), 'exceptions.yaml: exceptions[1]: expected a mapping with rule, resource, justification, approvedBy, expires, got the text "just text"');
-    assertInputError(() => exceptions('exceptions: {}\n'), 'exceptions.yaml: exceptions: expected a list of exceptions, got a mapping');
+    assertInputError(() => exceptions(second('just text')), 'exceptions.yaml:7:5: exceptions[1]: expected a mapping with rule, resource, justification, approvedBy, expires, got the text "just text"');
+    assertInputError(() => exceptions('exceptions: {}\n'), 'exceptions.yaml:1:1: exceptions: expected a list of exceptions, got a mapping');
   });
 
   it('reads expiry dates strictly', () => {

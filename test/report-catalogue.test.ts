@@ -212,7 +212,7 @@ describe('report with the rule catalogue', () => {
     const outDir = join(folder.path, 'bad');
     await assert.rejects(
       runExampleReport({ snapshotPath, outDir, configPath: join(folder.path, 'bad.yaml') }),
-      { message: `${join(folder.path, 'bad.yaml')}: rules.example-key-age.maxAgeDays: expected a number (default 90), got the text "soon"` },
+      { message: `${join(folder.path, 'bad.yaml')}:3:5: rules.example-key-age.maxAgeDays: expected a number (default 90), got the text "soon"` },
     );
     await assert.rejects(readdir(outDir), { code: 'ENOENT' });
   });

@@ -91,7 +91,7 @@ describe('report and audit flags (CLI)', () => {
       const run = await runCli(['audit', join(FIXTURES, 'demo', 'credential-report.csv'), '--generated-at', '2026-11-02T08:15:42Z', '-d', out, '--exceptions', exceptions]);
       assert.equal(run.code, 2);
       // With an empty catalogue the rule id is the first problem; with rules, a missing field would be.
-      assert.match(run.stderr, /^iam-audit: .*exceptions\.yaml: exceptions\[0\]\.(rule: unknown rule id "some-rule"|justification: missing)/);
+      assert.match(run.stderr, /^iam-audit: .*exceptions\.yaml:2:5: exceptions\[0\]\.(rule: unknown rule id "some-rule"|justification: missing)/);
       await assert.rejects(access(out), { code: 'ENOENT' });
     } finally {
       await folder.cleanup();
@@ -105,7 +105,7 @@ describe('report and audit flags (CLI)', () => {
       await writeFile(config, 'rulez: {}\n');
       const run = await runCli(['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', folder.path, '--config', config]);
       assert.equal(run.code, 2);
-      assert.equal(run.stderr, `iam-audit: ${config}: rulez: unknown setting "rulez"; expected one of: rules, frameworks\n`);
+      assert.equal(run.stderr, `iam-audit: ${config}:1:1: rulez: unknown setting "rulez"; expected one of: rules, frameworks\n`);
       assert.deepEqual(await readdir(folder.path), ['config.yaml']);
     } finally {
       await folder.cleanup();

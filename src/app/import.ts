@@ -1,14 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { defaultSnapshotFileName, importCredentialReport } from '../import/credential-report.js';
-import { describeFsError, writeSnapshot } from '../snapshot/io.js';
+import { describeFsError, serializeSnapshotChunks, writeSnapshot } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { InputError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { InputError, UserError } from '../util/errors.js';
+
+/** The file name that means the standard streams: `import -` reads stdin, `-o -` writes stdout. */
+export const STANDARD_STREAM = '-';
+
+/** Names of this process's standard output, written through the stream rather than reopened. */
+const STDOUT_PATHS: readonly string[] = ['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1'];
 
 export interface ImportCommandOptions {
+  /** The credential report CSV, or "-" for standard input. */
   readonly reportPath: string;
-  /** Output file; default snapshot-<account>-<capture time>.json in `defaultDir`. */
+  /** Output file, or "-" for standard output; default snapshot-<account>-<capture time>.json in `defaultDir`. */
   readonly outputPath?: string;
   readonly defaultDir: string;
   readonly generatedAt?: Date;
@@ -16,28 +24,114 @@ export interface ImportCommandOptions {
   readonly stderr: NodeJS.WritableStream;
   /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
   readonly check?: (snapshot: Snapshot, displayPath: string) => void;
+  /** Read for `reportPath` "-"; default process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** Written for `outputPath` "-"; default process.stdout. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 export interface ImportCommandOutcome {
   readonly snapshot: Snapshot;
+  /** Where the snapshot went: a file path, or "-" for standard output. */
   readonly snapshotPath: string;
+  /**
+   * True when the snapshot went to a stream (standard output, /dev/stdout, a pipe) rather than a
+   * regular file: the caller's human messages then belong on stderr, not mixed into the JSON.
+   */
+  readonly streamed: boolean;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Writes the snapshot to a stream; rejects if the reader goes away (EPIPE) instead of crashing. */
+async function writeChunks(stream: NodeJS.WritableStream, snapshot: Snapshot): Promise<void> {
+  let failure: Error | null = null;
+  // Stays attached: an EPIPE reported after the last write must not become an uncaught 'error'.
+  stream.on('error', (error: Error) => {
+    failure = error;
+  });
+  const settled = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.removeListener('drain', done);
+        stream.removeListener('error', done);
+        resolve();
+      };
+      stream.once('drain', done);
+      stream.once('error', done);
+    });
+  for (const chunk of serializeSnapshotChunks(snapshot)) {
+    if (failure !== null) throw failure;
+    // Respect back-pressure: a large account's snapshot is hundreds of megabytes.
+    if (!stream.write(chunk)) await settled();
+  }
+  // Write callbacks run in order: this one fires once everything before it reached the reader.
+  await new Promise<void>((resolve) => stream.write('', () => resolve()));
+  if (failure !== null) throw failure;
+}
+
+/**
+ * A device, pipe or socket (/dev/stdout, a FIFO): written straight through. It is never read as an
+ * "existing snapshot" (reading /dev/stdout blocks for ever) nor replaced by a staged file renamed
+ * over it (that would replace /dev/stdout itself).
+ */
+async function isStream(path: string): Promise<boolean> {
+  // /dev/stdout redirected to a file stats as a regular file, yet a staged file renamed onto it
+  // would replace the /dev entry: anything under /dev or /proc is written straight through.
+  if (/^\/(dev|proc)\//.test(resolve(path))) return true;
+  try {
+    const status = await stat(path);
+    return !status.isFile() && !status.isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new InputError(path, null, describeFsError(error));
+  }
 }
 
 export async function runImport(options: ImportCommandOptions): Promise<ImportCommandOutcome> {
+  const fromStdin = options.reportPath === STANDARD_STREAM;
   let bytes: Buffer;
   try {
-    bytes = await readFile(options.reportPath);
+    bytes = fromStdin ? await readAll(options.stdin ?? process.stdin) : await readFile(options.reportPath);
   } catch (error) {
-    throw new InputError(options.reportPath, null, describeFsError(error));
+    throw new InputError(fromStdin ? 'stdin' : options.reportPath, null, describeFsError(error));
   }
   const { snapshot, warnings } = importCredentialReport(bytes, {
-    displayPath: options.reportPath,
-    fileName: basename(options.reportPath),
+    displayPath: fromStdin ? 'stdin' : options.reportPath,
+    fileName: fromStdin ? null : basename(options.reportPath),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
   });
   options.check?.(snapshot, options.reportPath);
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
+  // Opening /dev/stdout again fails (ENXIO) when stdout is a socket, as under many supervisors.
+  if (snapshotPath === STANDARD_STREAM || STDOUT_PATHS.includes(snapshotPath)) {
+    try {
+      await writeChunks(options.stdout ?? process.stdout, snapshot);
+    } catch (error) {
+      throw new UserError(`standard output closed before the whole snapshot was written (${describeFsError(error)})`);
+    }
+    return { snapshot, snapshotPath, streamed: true };
+  }
+  if (await isStream(snapshotPath)) {
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(snapshotPath, 'a');
+      const stream = handle.createWriteStream();
+      await writeChunks(stream, snapshot);
+      stream.end();
+      await finished(stream);
+    } catch (error) {
+      throw new InputError(snapshotPath, null, describeFsError(error));
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+    return { snapshot, snapshotPath, streamed: true };
+  }
   await writeSnapshot(snapshotPath, snapshot, options.overwrite);
-  return { snapshot, snapshotPath };
+  return { snapshot, snapshotPath, streamed: false };
 }

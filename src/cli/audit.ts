@@ -18,7 +18,9 @@ export const auditCommand: CommandModule<object, Arguments> = {
     withCollectOptions(
       withReportOptions(
         yargs
-          .positional('report', { type: 'string', describe: 'credential report CSV; without it, collect live with the AWS API' })
+          .positional('report', { type: 'string', describe: 'credential report CSV ("-": standard input); without it, collect live with the AWS API' })
+          // Without nargs, yargs re-parses the positional as `--report -` and reads the dash as a flag ("").
+          .nargs('report', 1)
           .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
       ),
     )

@@ -20,6 +20,9 @@ const USAGE_HINT = 'Run "iam-audit --help" for usage.';
 async function main(argv: readonly string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('iam-audit')
+    // Flags are read by their written (kebab-case) names; camelCase aliases made every unknown
+    // flag appear twice in the error ("Unknown arguments: out-put, outPut").
+    .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.')
     .command(collectCommand)
     .command(importCommand)

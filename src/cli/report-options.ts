@@ -43,15 +43,24 @@ export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'co
   };
 }
 
+/** A string option given once or repeated (`-f json -f pdf`), as a list; the parsers split the commas. */
+function asList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
 /** The options `report` and `audit` share. */
 export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> {
   return yargs
     .option('out-dir', { alias: 'd', type: 'string', default: '.', describe: 'folder for the report files' })
+    // Comma-separated strings, not yargs arrays: an array option swallows the positional after it
+    // (`report -f json snapshot.json`). A repeated flag still gives a list, hence the coerce.
     .option('format', {
       alias: 'f',
       type: 'string',
-      array: true,
-      default: [DEFAULT_FORMATS.join(',')],
+      requiresArg: true,
+      default: DEFAULT_FORMATS.join(','),
+      defaultDescription: DEFAULT_FORMATS.join(','),
+      coerce: asList,
       describe: `formats to write, comma-separated: ${OUTPUT_FORMATS.join(', ')} (csv writes the MFA CSV and the findings CSV)`,
     })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
@@ -69,8 +78,10 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
     .option('framework', {
       type: 'string',
-      array: true,
-      default: [DEFAULT_REPORT_FRAMEWORK],
+      requiresArg: true,
+      default: DEFAULT_REPORT_FRAMEWORK,
+      defaultDescription: DEFAULT_REPORT_FRAMEWORK,
+      coerce: asList,
       describe: `frameworks whose control tables the HTML/PDF shows, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}`,
     })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })

@@ -11,7 +11,8 @@
 import type { CatalogueConfiguration, CatalogueFramework, FileIdentity, RuleSettings } from '../analyze/engine.js';
 import type { Rule, RuleOptionValue } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { checkKnownKeys, describeValue, isPlainObject, parseStructuredText } from './structured-file.js';
+import { CONFIG_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, withPositions } from './structured-file.js';
 
 function validateRuleSettings(file: string, rule: Rule, value: unknown): RuleSettings {
   const where = `rules.${rule.id}`;
@@ -81,7 +82,13 @@ export function parseConfiguration(
   rules: readonly Rule[],
   frameworks: readonly CatalogueFramework[],
 ): CatalogueConfiguration {
-  return validateConfiguration(parseStructuredText(text, file), file, identity, rules, frameworks);
+  const source = parseStructuredSource(text, file);
+  return withPositions(source, file, () => {
+    const configuration = validateConfiguration(source.data, file, identity, rules, frameworks);
+    // Catalogue first (its messages know the rule ids), then the schema's ranges: `maxAgeDays: -5` is refused.
+    checkAgainstSchema(CONFIG_SCHEMA_PATH, source.data, file, (path) => source.position(path));
+    return configuration;
+  });
 }
 
 function yamlScalar(value: RuleOptionValue): string {

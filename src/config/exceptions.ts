@@ -15,7 +15,8 @@ import picomatch from 'picomatch';
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { checkKnownKeys, describeValue, isPlainObject, parseStructuredText } from './structured-file.js';
+import { EXCEPTIONS_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 
 const FIELDS = ['rule', 'resource', 'justification', 'approvedBy', 'expires'] as const;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -80,5 +81,20 @@ export function validateExceptions(data: unknown, file: string, identity: FileId
 }
 
 export function parseExceptions(text: string, file: string, identity: FileIdentity | null, rules: readonly Rule[]): ExceptionList {
-  return validateExceptions(parseStructuredText(text, file), file, identity, rules);
+  const source = parseStructuredSource(text, file);
+  // The fields are named "exceptions[1].expires" for both layouts; a bare list has no "exceptions" key.
+  const toPath = (where: string): DataPath => {
+    const path = pathOfField(where);
+    return Array.isArray(source.data) && path[0] === 'exceptions' ? path.slice(1) : path;
+  };
+  return withPositions(
+    source,
+    file,
+    () => {
+      const list = validateExceptions(source.data, file, identity, rules);
+      checkAgainstSchema(EXCEPTIONS_SCHEMA_PATH, source.data, file, (path) => source.position(path), 'exceptions');
+      return list;
+    },
+    toPath,
+  );
 }

@@ -2,8 +2,79 @@
  * Reading the configuration and exceptions files: YAML (which also reads JSON) into plain data,
  * plus the small checks both validators share. Every error names the file and the field.
  */
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { InputError } from '../util/errors.js';
+
+/** One step into the data: a mapping key or a list index. */
+export type DataPath = readonly (string | number)[];
+
+/** A parsed file: its data, and where in the text each value sits (for error messages). */
+export interface StructuredSource {
+  readonly data: unknown;
+  /** "3:5" (line and column, from 1) of the value at `path`, or of its nearest ancestor present; null if unknown. */
+  position(path: DataPath): string | null;
+}
+
+/** Offset of the node at `path`: the key's when the path ends at a key, else the item's; the deepest found. */
+function offsetOf(document: Document, path: DataPath): number | null {
+  let node: unknown = document.contents;
+  let offset: number | null = (node as { range?: [number, number, number] } | null)?.range?.[0] ?? null;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === String(step));
+      if (pair === undefined || !isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) return offset;
+      offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && Number.isInteger(Number(step))) {
+      const item: unknown = node.items[Number(step)];
+      const range = (item as { range?: [number, number, number] } | null)?.range;
+      if (range === undefined) return offset;
+      offset = range[0];
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+/** Parses YAML or JSON text, keeping the positions of its values. See parseStructuredText. */
+export function parseStructuredSource(text: string, file: string): StructuredSource {
+  const data = parseStructuredText(text, file);
+  // JSON is YAML too: the same parser gives the positions of a JSON file's values.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const usable = document.errors.length === 0;
+  return {
+    data,
+    position(path: DataPath): string | null {
+      const offset = usable ? offsetOf(document, path) : null;
+      if (offset === null) return null;
+      const { line, col } = lineCounter.linePos(offset);
+      return `${line}:${col}`;
+    },
+  };
+}
+
+/** "rules.example-key-age.maxAge" or "exceptions[1].expires" as path steps. */
+export function pathOfField(where: string): DataPath {
+  return [...where.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] !== undefined ? Number(match[2]) : (match[1] ?? '')));
+}
+
+/**
+ * Runs a validation over a parsed file and adds the line and column to its error: "file:3:5: field:
+ * problem". Errors about other files, or without a field, pass through unchanged.
+ */
+export function withPositions<T>(source: StructuredSource, file: string, validate: () => T, toPath: (where: string) => DataPath = pathOfField): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.file !== file || error.where === null) throw error;
+    const position = source.position(toPath(error.where));
+    if (position === null) throw error;
+    throw new InputError(`${file}:${position}`, error.where, error.problem);
+  }
+}
 
 /** Parses YAML or JSON text; a `.json` file must be strict JSON. An empty file gives null. */
 export function parseStructuredText(text: string, file: string): unknown {

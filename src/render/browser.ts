@@ -4,10 +4,12 @@
  */
 import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-// puppeteer is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
-import type { Browser } from 'puppeteer';
+// puppeteer-core is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
+// It never downloads anything; the full `puppeteer` package is an optional dependency whose only
+// use here is the browser it downloaded (see findBrowser), so a failed download cannot fail the install.
+import type { Browser } from 'puppeteer-core';
 import { ExitCode, UserError } from '../util/errors.js';
 
 /** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
@@ -73,14 +75,36 @@ export async function findBrowser(explicitPath: string | null, environment: Node
   if (system !== undefined) return { executablePath: system, origin: 'system' };
   let downloaded: string | null = null;
   try {
+    // Optional: absent when its download failed at install time (npm then removes it) or with --omit=optional.
     const { default: puppeteer } = await import('puppeteer');
     downloaded = puppeteer.executablePath();
   } catch {
-    // puppeteer throws when it has no browser for this platform in its cache: that is "none found".
+    // Not installed, or no browser for this platform in its cache: either way "none found".
     downloaded = null;
   }
   if (downloaded !== null && isExecutable(downloaded)) return { executablePath: downloaded, origin: 'puppeteer download' };
+  const cached = await browserInPuppeteerCache(environment);
+  if (cached !== null) return { executablePath: cached, origin: 'puppeteer download' };
   throw new BrowserNotFoundError('no Chrome or Chromium found');
+}
+
+/**
+ * A browser in puppeteer's cache folder, found without the `puppeteer` package: after a failed
+ * install-time download npm removes that package, and "npx puppeteer browsers install chrome"
+ * fills the cache without bringing it back. Newest build first; null when there is none.
+ */
+export async function browserInPuppeteerCache(environment: NodeJS.ProcessEnv): Promise<string | null> {
+  const { getInstalledBrowsers } = await import('@puppeteer/browsers');
+  const configured = environment['PUPPETEER_CACHE_DIR'];
+  const cacheDir = configured !== undefined && configured !== '' ? configured : join(homedir(), '.cache', 'puppeteer');
+  // A missing cache folder gives an empty list; an unreadable one is worth saying.
+  const installed = await getInstalledBrowsers({ cacheDir }).catch((error: unknown) => {
+    throw new BrowserNotFoundError(`puppeteer's browser cache ${cacheDir} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const usable = installed
+    .filter((candidate) => ['chrome', 'chromium', 'chrome-headless-shell'].includes(candidate.browser) && isExecutable(candidate.executablePath))
+    .sort((a, b) => b.buildId.localeCompare(a.buildId, 'en', { numeric: true }));
+  return usable[0]?.executablePath ?? null;
 }
 
 /** Flags for a quiet, offline, throw-away headless browser. */
@@ -182,7 +206,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   process.once('exit', killNow);
   try {
     try {
-      const { default: puppeteer } = await import('puppeteer');
+      const { default: puppeteer } = await import('puppeteer-core');
       launching = puppeteer.launch({
         executablePath: found.executablePath,
         headless: true,

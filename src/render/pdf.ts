@@ -8,7 +8,7 @@
  * document metadata. The cover has no footer.
  */
 import { availableParallelism } from 'node:os';
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer-core';
 import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, StandardFonts, rgb, type PDFRef } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintedPart, ReportTemplates } from './html.js';
