@@ -16,6 +16,7 @@ import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
 import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
+import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from './exit-status.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
@@ -84,8 +85,22 @@ export interface ReportOptions {
 
 export interface ReportOutcome {
   readonly exitCode: ExitCodeValue;
+  /** Every reason that applied (the exit code is the first by EXIT_PRECEDENCE); empty when clean. */
+  readonly exitReasons: readonly ExitReason[];
   readonly result: AnalysisResult;
   readonly writtenFiles: readonly string[];
+  /** Formats asked for that could not be produced (no browser: pdf). */
+  readonly missingFormats: readonly OutputFormat[];
+  /** The findings that tripped --fail-on / --fail-on-findings, in result order. */
+  readonly gateFindings: readonly GateFinding[];
+}
+
+/** A finding that tripped the gate, as the console and the --json summary name it. */
+export interface GateFinding {
+  readonly ruleId: string;
+  readonly severity: string;
+  /** The resource's ARN (or name when it has none). */
+  readonly resource: string;
 }
 
 interface RenderContext {
@@ -142,8 +157,7 @@ export function parseSeverity(value: string): Severity {
 
 /** True when a failed, not excepted, rule result is at or above `threshold`. */
 export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
-  const limit = SEVERITIES.indexOf(threshold);
-  return (result.catalogue?.results ?? []).some((item) => item.status === 'fail' && SEVERITIES.indexOf(item.severity) <= limit);
+  return failuresAtOrAbove(result, threshold).length > 0;
 }
 
 export function parseFormats(list: readonly string[]): OutputFormat[] {
@@ -216,7 +230,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     try {
       files.push(...(await renderers[format](context)));
     } catch (error) {
-      // No browser: skip the PDF, still write the other formats, and fail the run (exit 2) below.
+      // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
       if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
       else throw error;
     }
@@ -252,14 +266,31 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
   options.stdout.write(renderSummary(result, writtenFiles));
 
-  const mfaFindings = options.failOnFindings && result.mfa.summary.nonCompliant > 0;
-  const ruleFindings = options.failOn !== undefined && hasFailureAtOrAbove(result, options.failOn);
-  let exitCode: ExitCodeValue = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
+  const gateFindings: GateFinding[] = [];
+  if (options.failOnFindings) {
+    for (const finding of result.mfa.findings) {
+      if (finding.status === 'FAIL') gateFindings.push({ ruleId: 'mfa-console', severity: 'FAIL', resource: finding.arn || finding.username });
+    }
+  }
+  if (options.failOn !== undefined) {
+    for (const item of failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
+  }
+  const exitReasons: ExitReason[] = [];
+  if (gateFindings.length > 0) {
+    const gate = [options.failOnFindings ? '--fail-on-findings' : null, options.failOn === undefined ? null : `--fail-on ${options.failOn}`].filter((flag) => flag !== null).join(', ');
+    exitReasons.push({ code: ExitCode.findings, reason: `findings gate tripped (${gate}): ${gateFindings.length} finding${gateFindings.length === 1 ? '' : 's'}` });
+    options.stderr.write(`iam-audit: ${exitReasons[0]?.reason ?? ''}:\n${gateFindingLines(gateFindings).map((line) => escapeForTerminal(line)).join('\n')}\n`);
+  }
+  if (errors.length > 0) {
+    exitReasons.push({ code: ExitCode.partial, reason: `partial data: the snapshot has ${errors.length} collection error${errors.length === 1 ? '' : 's'}` });
+  }
+  const missingFormats: OutputFormat[] = [];
   if (pdfSkipped !== null) {
     options.stderr.write(`iam-audit: ${escapeForTerminal(pdfSkipped.message)}\n`);
-    exitCode = pdfSkipped.exitCode;
+    missingFormats.push('pdf');
+    exitReasons.push({ code: ExitCode.outputMissing, reason: `output not produced: pdf (${pdfSkipped.message})` });
   }
-  return { exitCode, result, writtenFiles };
+  return { exitCode: decideExitCode(exitReasons), exitReasons, result, writtenFiles, missingFormats, gateFindings };
 }
 
 /** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */

@@ -32,6 +32,7 @@ export interface ReportArguments {
   'sign-location': string;
   'signer-name': string | undefined;
   'tsa-url': string | undefined;
+  json: boolean;
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -64,6 +65,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       describe: `formats to write, comma-separated: ${OUTPUT_FORMATS.join(', ')} (csv writes the MFA CSV and the findings CSV)`,
     })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout (files written, counts, exit code and reason); the human text goes to stderr' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing report files of the same name' })
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
