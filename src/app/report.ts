@@ -16,6 +16,7 @@ import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
 import type { ReportBranding } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
+import { resultForFrameworks } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from './exit-status.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
@@ -47,6 +48,11 @@ export interface PresentationOptions {
   readonly browserPath: string | null;
   /** --framework: the frameworks whose control tables the printable report shows; null for all. */
   readonly frameworks: readonly string[] | null;
+  /**
+   * --framework when given explicitly: the frameworks JSON, CSV and OCSF keep; null (the default)
+   * for all of them, so machine outputs stay complete unless the user narrowed them.
+   */
+  readonly machineFrameworks?: readonly string[] | null;
 }
 
 export const DEFAULT_PRESENTATION: PresentationOptions = {
@@ -105,6 +111,8 @@ export interface GateFinding {
 
 interface RenderContext {
   readonly result: AnalysisResult;
+  /** The result narrowed to an explicit --framework, for JSON, CSV and OCSF. */
+  readonly machineResult: AnalysisResult;
   /** iam_audit_<audit start> */
   readonly stem: string;
   /** The audit start alone, as in file names. */
@@ -119,12 +127,12 @@ interface RenderContext {
 type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ result, stem, stamp }) => [
-    { fileName: `${stem}.csv`, content: renderMfaCsv(result) },
-    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(result) },
+  csv: async ({ machineResult, stem, stamp }) => [
+    { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
+    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
   ],
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ result, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
   pdf: async ({ result, stem, printable, presentation, environment }) => [
     {
@@ -133,7 +141,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       content: await (await import('../render/pdf.js')).renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
     },
   ],
-  ocsf: async ({ result, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
+  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(machineResult) }],
 };
 
 async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -218,6 +226,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
   const context: RenderContext = {
     result,
+    machineResult: resultForFrameworks(result, presentation.machineFrameworks ?? null),
     stem,
     stamp,
     presentation,

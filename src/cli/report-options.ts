@@ -25,7 +25,7 @@ export interface ReportArguments {
   'prepared-by': string | undefined;
   'page-size': PageSize;
   browser: string | undefined;
-  framework: string[];
+  framework: string[] | undefined;
   'sign-p12': string | undefined;
   'sign-pass-env': string | undefined;
   'sign-reason': string;
@@ -78,13 +78,14 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('prepared-for', { type: 'string', describe: 'who the report is for (cover)' })
     .option('prepared-by', { type: 'string', describe: 'who prepared the report (cover; also the PDF author)' })
     .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
+    // No yargs default: an explicit --framework also narrows JSON, CSV and OCSF; left out, the
+    // printable report shows the default framework and machine outputs keep every framework.
     .option('framework', {
       type: 'string',
       requiresArg: true,
-      default: DEFAULT_REPORT_FRAMEWORK,
-      defaultDescription: DEFAULT_REPORT_FRAMEWORK,
+      defaultDescription: `${DEFAULT_REPORT_FRAMEWORK} in HTML/PDF, all in machine outputs`,
       coerce: asList,
-      describe: `frameworks whose control tables the HTML/PDF shows, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}`,
+      describe: `frameworks to report, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}; given explicitly, JSON, CSV and OCSF keep only these too`,
     })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
     .option('sign-p12', { type: 'string', describe: 'sign the PDF and manifest.json with this PKCS#12 (.p12/.pfx) certificate and key' })
@@ -111,7 +112,8 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     preparedBy: argv['prepared-by'] ?? null,
     pageSize: argv['page-size'],
     browserPath: argv.browser ?? null,
-    frameworks: parseFrameworkSelection(argv.framework),
+    frameworks: parseFrameworkSelection(argv.framework ?? []),
+    machineFrameworks: argv.framework === undefined ? null : parseFrameworkSelection(argv.framework),
   };
 }
 

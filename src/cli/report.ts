@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { EXIT_CODES_HELP } from '../app/exit-status.js';
 import { parseFormats, runReport } from '../app/report.js';
 import { buildRunSummary } from '../app/run-summary.js';
 import { commandOutcome, parseInstant } from './common.js';
@@ -13,7 +14,8 @@ export const reportCommand: CommandModule<object, Arguments> = {
     withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
       .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only')
-      .example('$0 report snapshot.json -d out --fail-on high --json', 'one JSON summary on stdout: files written, counts, exit code and reason') as unknown as Argv<Arguments>,
+      .example('$0 report snapshot.json -d out --fail-on high --json', 'one JSON summary on stdout: files written, counts, exit code and reason')
+      .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
     const signing = await signingFromArguments(argv);
