@@ -5,6 +5,7 @@ import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { findingsCsvChunks } from '../render/findings-csv.js';
 import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
+import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
 import { loadConfiguration, loadExceptions } from './catalogue-files.js';
@@ -24,7 +25,7 @@ import { writeOutputs, type OutputFile } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** What --format defaults to: the original two (csv also writes the findings CSV) and the printable report. */
 export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
@@ -142,6 +143,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     },
   ],
   ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(machineResult) }],
+  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: renderJunitChunks(machineResult) }],
   'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: renderOcsfJsonLinesChunks(machineResult) }],
 };
 
