@@ -23,6 +23,7 @@ import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { pdfProgressLine, TerminalProgress } from '../util/terminal-progress.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
@@ -88,6 +89,8 @@ export interface ReportOptions {
   readonly environment?: NodeJS.ProcessEnv;
   /** Sign the PDF and the manifest (report --sign-p12). */
   readonly signing?: SigningSettings;
+  /** The run's clock; runClock(environment) when left out (tests step it). */
+  readonly clock?: () => Date;
 }
 
 export interface ReportOutcome {
@@ -122,6 +125,8 @@ interface RenderContext {
   /** Loaded once, only when HTML or PDF is asked for. */
   readonly printable: () => Promise<{ templates: ReportTemplates; branding: ReportBranding }>;
   readonly environment: NodeJS.ProcessEnv;
+  /** The PDF's progress line (stderr, terminal only, not with --quiet). */
+  readonly progress: TerminalProgress;
 }
 
 /** Renders one format. */
@@ -135,13 +140,22 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   // In chunks: a large account's results do not fit in one string.
   json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
-  pdf: async ({ result, stem, printable, presentation, environment }) => [
-    {
-      fileName: `${stem}.pdf`,
-      // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
-      content: await (await import('../render/pdf.js')).renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
-    },
-  ],
+  pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
+    // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
+    const { renderPdf } = await import('../render/pdf.js');
+    try {
+      const content = await renderPdf(result, {
+        ...(await printable()),
+        pageSize: presentation.pageSize,
+        browserPath: presentation.browserPath,
+        environment,
+        onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
+      });
+      return [{ fileName: `${stem}.pdf`, content }];
+    } finally {
+      progress.stop();
+    }
+  },
   ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(machineResult) }],
   junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: renderJunitChunks(machineResult) }],
   'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: renderOcsfJsonLinesChunks(machineResult) }],
@@ -211,7 +225,7 @@ export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: str
 }
 
 export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
-  const clock = runClock(options.environment);
+  const clock = options.clock ?? runClock(options.environment);
   const startedAt = clock();
   const rules = options.catalogue?.rules ?? allRules;
   const frameworks = options.catalogue?.frameworks ?? allFrameworks;
@@ -235,6 +249,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     presentation,
     printable: () => (printable ??= loadPrintable(presentation)),
     environment: options.environment ?? process.env,
+    progress: TerminalProgress.on(options.stderr, options.quiet),
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
@@ -276,7 +291,10 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   }
   for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
-  options.stdout.write(renderSummary(result, writtenFiles));
+  // The console's times cover the whole run, rendering and writing included (the files' own
+  // metadata can only know the analysis).
+  const finishedAt = clock();
+  options.stdout.write(renderSummary(result, writtenFiles, { endedAt: finishedAt.toISOString(), elapsedSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 }));
 
   const gateFindings: GateFinding[] = [];
   if (options.failOnFindings) {
