@@ -9,6 +9,7 @@ import { lstatSync } from 'node:fs';
 import { open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CURRENT_SCHEMA_VERSION } from '../src/snapshot/types.js';
 import { CLI_PATH, FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 
 const DEMO_REPORT = join(FIXTURES, 'demo', 'credential-report.csv');
@@ -38,7 +39,7 @@ describe('import with standard streams', () => {
     const run = await runCli(['import', '-', '-o', '-', ...GENERATED_AT], { cwd: work.path, input: csv });
     assert.equal(run.code, 0, run.stderr);
     const snapshot = JSON.parse(run.stdout) as Snapshotish;
-    assert.equal(snapshot.schemaVersion, 1);
+    assert.equal(snapshot.schemaVersion, CURRENT_SCHEMA_VERSION);
     assert.equal(snapshot.account.id, '111122223333');
     assert.equal(snapshot.users.length, 26);
     assert.equal(snapshot.credentialReport.fileName, null);
@@ -141,7 +142,7 @@ describe('list options and positionals', () => {
       const help = await runCli([command, '--help']);
       assert.equal(help.code, 0);
       assert.match(help.stdout, /\[default: csv,json,html,pdf\]/);
-      assert.match(help.stdout, /\[default: cis-5\.0\]/);
+      assert.match(help.stdout, /\[default: cis-5\.0 in HTML\/PDF, all in machine outputs\]/);
       assert.doesNotMatch(help.stdout, /\[default: \["/);
     }
   });

@@ -83,7 +83,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
         : [];
     const summary = buildRunSummary(outcome, { snapshotRead: snapshotPath, snapshotWritten: snapshotPath, extraReasons: collectionReasons });
     commandOutcome.exitCode = summary.exit_code;
-    if (collectionExit === ExitCode.partial) process.stderr.write('iam-audit: the collection was partial (exit 3); see the collection errors above and in the report.\n');
+    if (collectionExit === ExitCode.partial) process.stderr.write(`iam-audit: the collection was partial (partial data, exit 3 unless outranked; this run exits ${summary.exit_code}); see the collection errors above and in the report.\n`);
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   },
 };
