@@ -75,6 +75,8 @@ describe('determinism', () => {
       const parsed = JSON.parse(json) as { metadata: Record<string, unknown> };
       delete parsed.metadata['audit_start'];
       delete parsed.metadata['audit_end'];
+      delete parsed.metadata['audit_start_utc'];
+      delete parsed.metadata['audit_end_utc'];
       delete parsed.metadata['elapsed_seconds'];
       return parsed;
     };

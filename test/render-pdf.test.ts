@@ -292,10 +292,10 @@ describe('PDF report (real Chromium)', () => {
     ]);
   });
 
-  it('without a browser: one line saying how to get one, the other formats written, exit code 2', async () => {
+  it('without a browser: one line saying how to get one, the other formats written, exit code 4 (an output could not be produced)', async () => {
     const out = join(folder.path, 'no-browser');
     const missing = await runCli(['report', DEMO_SNAPSHOT, '-d', out, '--quiet', '--browser', join(folder.path, 'no-such-chrome')], { env: { SOURCE_DATE_EPOCH } });
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 4);
     const lines = missing.stderr.trim().split('\n');
     assert.equal(lines.length, 1, missing.stderr);
     assert.match(lines[0] ?? '', /^iam-audit: PDF not written: --browser .*no-such-chrome is not an executable file; install Chromium \(apt-get install chromium\)/);
@@ -309,7 +309,7 @@ describe('PDF report (real Chromium)', () => {
     const pdfOnly = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder.path, 'pdf-only'), '--format', 'pdf'], {
       env: { SOURCE_DATE_EPOCH, PUPPETEER_EXECUTABLE_PATH: join(folder.path, 'missing') },
     });
-    assert.equal(pdfOnly.code, 2);
+    assert.equal(pdfOnly.code, 4);
     assert.match(pdfOnly.stderr, /PDF not written: PUPPETEER_EXECUTABLE_PATH=.*missing is not an executable file/);
     assert.deepEqual(await readdir(folder.path).then((entries) => entries.includes('pdf-only')), false);
   });

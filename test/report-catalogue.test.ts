@@ -124,12 +124,14 @@ describe('report with the rule catalogue', () => {
     assert.deepEqual(json.rules.find((rule) => rule.id === 'example-key-age')?.counts, { pass: 1, fail: 1, not_applicable: 1, not_evaluated: 0, error: 0, excepted: 1 });
   });
 
-  it('writes one OCSF Compliance Finding per result', async () => {
+  it('writes one OCSF Compliance Finding per result and framework control', async () => {
     const outDir = join(folder.path, 'ocsf');
     await runExampleReport({ snapshotPath, outDir, formats: ['ocsf'], exceptionsPath: join(folder.path, 'exceptions.yaml') });
     assert.deepEqual(withoutEvidence(await readdir(outDir)), [`iam_audit_${STAMP}.ocsf.json`]);
     const findings = JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.ocsf.json`), 'utf8')) as Record<string, never>[];
-    assert.equal(findings.length, 7);
+    // 7 results, one event per control: key age (4 users) x E.1, E.5; root MFA x E.4, E.5, O-1;
+    // user policies x E.2; the throwing rule x E.6: 8 + 3 + 1 + 1.
+    assert.equal(findings.length, 13);
     for (const finding of findings) {
       assert.equal(finding['class_uid'], 2003);
       assert.equal(finding['category_uid'], 2);
@@ -138,23 +140,38 @@ describe('report with the rule catalogue', () => {
       assert.equal(finding['time'], 1_800_000_000_000);
       assert.match(JSON.stringify(finding['finding_info']), /"uid":"[0-9a-f]{64}"/);
     }
-    const byName = (name: string, rule: string) => findings.find((finding) => JSON.stringify(finding['resources']).includes(`"name":${JSON.stringify(name)}`) && JSON.stringify(finding['compliance']).includes(`"control":"${rule}"`)) as Record<string, unknown> | undefined;
-    const evil = byName('=evil', 'example-key-age');
+    const byName = (name: string, rule: string, control?: string) =>
+      findings.find(
+        (finding) =>
+          JSON.stringify(finding['resources']).includes(`"name":${JSON.stringify(name)}`) &&
+          JSON.stringify(finding['unmapped']).includes(`"rule_id":"${rule}"`) &&
+          (control === undefined || JSON.stringify(finding['compliance']).includes(`"control":"${control}"`)),
+      ) as Record<string, unknown> | undefined;
+    const evil = byName('=evil', 'example-key-age', 'E.5');
+    const detail = 'oldest active key 300 days old (maximum 90) Exception "=evil" expired 2026-05-31 (approved by Bob: Lapsed approval); it no longer applies.';
     assert.deepEqual(evil?.['compliance'], {
-      control: 'example-key-age',
+      control: 'E.5',
       standards: ['Example Benchmark 1.0'],
-      requirements: ['example-1.0 E.1', 'example-1.0 E.5'],
+      requirements: ['example-1.0 E.5'],
       status_id: 3,
       status: 'Fail',
       status_code: 'fail',
-      status_detail: 'oldest active key 300 days old (maximum 90) Exception "=evil" expired 2026-05-31 (approved by Bob: Lapsed approval); it no longer applies.',
+      status_detail: detail,
     });
+    assert.equal(evil?.['status_code'], 'fail');
+    assert.equal(evil?.['status_detail'], detail);
+    assert.equal((byName('=evil', 'example-key-age', 'E.1')?.['compliance'] as Record<string, unknown>)['control'], 'E.1');
     assert.equal(evil?.['severity_id'], 3);
     assert.equal(evil?.['severity'], 'Medium');
     assert.equal(evil?.['status_id'], 1);
     assert.deepEqual(evil?.['resources'], [{ uid: `arn:aws:iam::${EXAMPLE_ACCOUNT}:user/=evil`, name: '=evil', type: 'AWS::IAM::User', cloud_partition: 'aws' }]);
-    assert.deepEqual(evil?.['cloud'], { provider: 'AWS', account: { uid: EXAMPLE_ACCOUNT } });
-    assert.deepEqual(evil?.['metadata'], { version: '1.3.0', product: { name: 'iam-audit', vendor_name: 'iam-audit', version: '0.1.0' } });
+    assert.deepEqual(evil?.['cloud'], { provider: 'AWS', account: { uid: EXAMPLE_ACCOUNT, type_id: 10, type: 'AWS Account' } });
+    assert.deepEqual(evil?.['metadata'], {
+      version: '1.3.0',
+      profiles: ['cloud'],
+      log_name: 'iam-audit compliance findings',
+      product: { name: 'iam-audit', vendor_name: 'iam-audit', version: '0.1.0' },
+    });
 
     const alice = byName('alice', 'example-key-age');
     assert.equal(alice?.['status_id'], 3);
@@ -163,8 +180,9 @@ describe('report with the rule catalogue', () => {
 
     const missing = byName('account', 'example-user-policies');
     assert.equal((missing?.['compliance'] as Record<string, unknown>)['status_id'], 2);
-    const root = byName('<root_account>', 'example-root-mfa');
-    assert.deepEqual((root?.['compliance'] as Record<string, unknown>)['standards'], ['Example Benchmark 1.0', 'Other Standard 2']);
+    const root = byName('<root_account>', 'example-root-mfa', 'O-1');
+    assert.deepEqual((root?.['compliance'] as Record<string, unknown>)['standards'], ['Other Standard 2']);
+    assert.deepEqual((byName('<root_account>', 'example-root-mfa', 'E.5')?.['compliance'] as Record<string, unknown>)['standards'], ['Example Benchmark 1.0']);
     assert.equal(root?.['severity_id'], 5);
   });
 

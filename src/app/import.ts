@@ -22,12 +22,12 @@ export interface ImportCommandOptions {
   readonly generatedAt?: Date;
   readonly overwrite: boolean;
   readonly stderr: NodeJS.WritableStream;
+  /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
+  readonly check?: (snapshot: Snapshot, displayPath: string) => void;
   /** Read for `reportPath` "-"; default process.stdin. */
   readonly stdin?: NodeJS.ReadableStream;
   /** Written for `outputPath` "-"; default process.stdout. */
   readonly stdout?: NodeJS.WritableStream;
-  /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
-  readonly check?: (snapshot: Snapshot, displayPath: string) => void;
 }
 
 export interface ImportCommandOutcome {

@@ -4,7 +4,8 @@ import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { findingsCsvChunks } from '../render/findings-csv.js';
-import { renderOcsfChunks } from '../render/ocsf.js';
+import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
+import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
 import { loadConfiguration, loadExceptions } from './catalogue-files.js';
@@ -16,13 +17,16 @@ import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
 import type { ReportBranding, SignOff } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
+import { resultForFrameworks } from './framework-filter.js';
+import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from './exit-status.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { pdfProgressLine, TerminalProgress } from '../util/terminal-progress.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** What --format defaults to: the original two (csv also writes the findings CSV) and the printable report. */
 export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
@@ -48,6 +52,11 @@ export interface PresentationOptions {
   readonly browserPath: string | null;
   /** --framework: the frameworks whose control tables the printable report shows; null for all. */
   readonly frameworks: readonly string[] | null;
+  /**
+   * --framework when given explicitly: the frameworks JSON, CSV and OCSF keep; null (the default)
+   * for all of them, so machine outputs stay complete unless the user narrowed them.
+   */
+  readonly machineFrameworks?: readonly string[] | null;
 }
 
 export const DEFAULT_PRESENTATION: PresentationOptions = {
@@ -82,16 +91,34 @@ export interface ReportOptions {
   readonly environment?: NodeJS.ProcessEnv;
   /** Sign the PDF and the manifest (report --sign-p12). */
   readonly signing?: SigningSettings;
+  /** The run's clock; runClock(environment) when left out (tests step it). */
+  readonly clock?: () => Date;
 }
 
 export interface ReportOutcome {
   readonly exitCode: ExitCodeValue;
+  /** Every reason that applied (the exit code is the first by EXIT_PRECEDENCE); empty when clean. */
+  readonly exitReasons: readonly ExitReason[];
   readonly result: AnalysisResult;
   readonly writtenFiles: readonly string[];
+  /** Formats asked for that could not be produced (no browser: pdf). */
+  readonly missingFormats: readonly OutputFormat[];
+  /** The findings that tripped --fail-on / --fail-on-findings, in result order. */
+  readonly gateFindings: readonly GateFinding[];
+}
+
+/** A finding that tripped the gate, as the console and the --json summary name it. */
+export interface GateFinding {
+  readonly ruleId: string;
+  readonly severity: string;
+  /** The resource's ARN (or name when it has none). */
+  readonly resource: string;
 }
 
 interface RenderContext {
   readonly result: AnalysisResult;
+  /** The result narrowed to an explicit --framework, for JSON, CSV and OCSF. */
+  readonly machineResult: AnalysisResult;
   /** iam_audit_<audit start> */
   readonly stem: string;
   /** The audit start alone, as in file names. */
@@ -100,27 +127,40 @@ interface RenderContext {
   /** Loaded once, only when HTML or PDF is asked for. */
   readonly printable: () => Promise<{ templates: ReportTemplates; branding: ReportBranding }>;
   readonly environment: NodeJS.ProcessEnv;
+  /** The PDF's progress line (stderr, terminal only, not with --quiet). */
+  readonly progress: TerminalProgress;
 }
 
 /** Renders one format. */
 type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ result, stem, stamp }) => [
-    { fileName: `${stem}.csv`, content: renderMfaCsv(result) },
-    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(result) },
+  csv: async ({ machineResult, stem, stamp }) => [
+    { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
+    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
   ],
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ result, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(result) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
-  pdf: async ({ result, stem, printable, presentation, environment }) => [
-    {
-      fileName: `${stem}.pdf`,
-      // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
-      content: await (await import('../render/pdf.js')).renderPdf(result, { ...(await printable()), pageSize: presentation.pageSize, browserPath: presentation.browserPath, environment }),
-    },
-  ],
-  ocsf: async ({ result, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(result) }],
+  pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
+    // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
+    const { renderPdf } = await import('../render/pdf.js');
+    try {
+      const content = await renderPdf(result, {
+        ...(await printable()),
+        pageSize: presentation.pageSize,
+        browserPath: presentation.browserPath,
+        environment,
+        onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
+      });
+      return [{ fileName: `${stem}.pdf`, content }];
+    } finally {
+      progress.stop();
+    }
+  },
+  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(machineResult) }],
+  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: renderJunitChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: renderOcsfJsonLinesChunks(machineResult) }],
 };
 
 async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -145,8 +185,7 @@ export function parseSeverity(value: string): Severity {
 
 /** True when a failed, not excepted, rule result is at or above `threshold`. */
 export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
-  const limit = SEVERITIES.indexOf(threshold);
-  return (result.catalogue?.results ?? []).some((item) => item.status === 'fail' && SEVERITIES.indexOf(item.severity) <= limit);
+  return failuresAtOrAbove(result, threshold).length > 0;
 }
 
 export function parseFormats(list: readonly string[]): OutputFormat[] {
@@ -189,7 +228,7 @@ export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: str
 }
 
 export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
-  const clock = runClock(options.environment);
+  const clock = options.clock ?? runClock(options.environment);
   const startedAt = clock();
   const rules = options.catalogue?.rules ?? allRules;
   const frameworks = options.catalogue?.frameworks ?? allFrameworks;
@@ -207,11 +246,13 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
   const context: RenderContext = {
     result,
+    machineResult: resultForFrameworks(result, presentation.machineFrameworks ?? null),
     stem,
     stamp,
     presentation,
     printable: () => (printable ??= loadPrintable(presentation)),
     environment: options.environment ?? process.env,
+    progress: TerminalProgress.on(options.stderr, options.quiet),
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
@@ -219,7 +260,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     try {
       files.push(...(await renderers[format](context)));
     } catch (error) {
-      // No browser: skip the PDF, still write the other formats, and fail the run (exit 2) below.
+      // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
       if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
       else throw error;
     }
@@ -253,16 +294,36 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   }
   for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result));
-  options.stdout.write(renderSummary(result, writtenFiles));
+  // The console's times cover the whole run, rendering and writing included (the files' own
+  // metadata can only know the analysis).
+  const finishedAt = clock();
+  options.stdout.write(renderSummary(result, writtenFiles, { endedAt: finishedAt.toISOString(), elapsedSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 }));
 
-  const mfaFindings = options.failOnFindings && result.mfa.summary.nonCompliant > 0;
-  const ruleFindings = options.failOn !== undefined && hasFailureAtOrAbove(result, options.failOn);
-  let exitCode: ExitCodeValue = mfaFindings || ruleFindings ? ExitCode.findings : ExitCode.ok;
+  const gateFindings: GateFinding[] = [];
+  if (options.failOnFindings) {
+    for (const finding of result.mfa.findings) {
+      if (finding.status === 'FAIL') gateFindings.push({ ruleId: 'mfa-console', severity: 'FAIL', resource: finding.arn || finding.username });
+    }
+  }
+  if (options.failOn !== undefined) {
+    for (const item of failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
+  }
+  const exitReasons: ExitReason[] = [];
+  if (gateFindings.length > 0) {
+    const gate = [options.failOnFindings ? '--fail-on-findings' : null, options.failOn === undefined ? null : `--fail-on ${options.failOn}`].filter((flag) => flag !== null).join(', ');
+    exitReasons.push({ code: ExitCode.findings, reason: `findings gate tripped (${gate}): ${gateFindings.length} finding${gateFindings.length === 1 ? '' : 's'}` });
+    options.stderr.write(`iam-audit: ${exitReasons[0]?.reason ?? ''}:\n${gateFindingLines(gateFindings).map((line) => escapeForTerminal(line)).join('\n')}\n`);
+  }
+  if (errors.length > 0) {
+    exitReasons.push({ code: ExitCode.partial, reason: `partial data: the snapshot has ${errors.length} collection error${errors.length === 1 ? '' : 's'}` });
+  }
+  const missingFormats: OutputFormat[] = [];
   if (pdfSkipped !== null) {
     options.stderr.write(`iam-audit: ${escapeForTerminal(pdfSkipped.message)}\n`);
-    exitCode = pdfSkipped.exitCode;
+    missingFormats.push('pdf');
+    exitReasons.push({ code: ExitCode.outputMissing, reason: `output not produced: pdf (${pdfSkipped.message})` });
   }
-  return { exitCode, result, writtenFiles };
+  return { exitCode: decideExitCode(exitReasons), exitReasons, result, writtenFiles, missingFormats, gateFindings };
 }
 
 /** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */

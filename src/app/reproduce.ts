@@ -17,7 +17,7 @@ import type { Verdict } from '../evidence/verdict.js';
  * Data attachment. A re-run must give the same JSON except the run's own timestamps, which say
  * when the analysis ran, not what it found.
  */
-const RUN_TIMESTAMP_KEYS = ['audit_start', 'audit_end', 'elapsed_seconds'] as const;
+const RUN_TIMESTAMP_KEYS = ['audit_start', 'audit_end', 'audit_start_utc', 'audit_end_utc', 'elapsed_seconds'] as const;
 
 export function comparableReport(report: Record<string, unknown>): Record<string, unknown> {
   const metadata = { ...(report['metadata'] as Record<string, unknown> | undefined) };

@@ -1,5 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
+import { EXIT_CODES_HELP } from '../app/exit-status.js';
 import { runImport } from '../app/import.js';
+import type { ExitReason } from '../app/exit-status.js';
+import { buildRunSummary } from '../app/run-summary.js';
 import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
 import { runCollect } from '../collect/run.js';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -26,7 +29,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ),
     )
       .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/')
-      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did') as unknown as Argv<Arguments>,
+      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did')
+      .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
@@ -56,7 +60,9 @@ export const auditCommand: CommandModule<object, Arguments> = {
         check: (snapshot, where) => checkAsOf(asOf, snapshot.capturedAt, where),
       }));
     }
-    process.stdout.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);
+    // With --json, stdout carries the JSON summary alone; the human text goes to stderr.
+    const human = argv.json ? process.stderr : process.stdout;
+    human.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);
     const outcome = await runReport({
       snapshotPath,
       outDir: argv['out-dir'],
@@ -68,11 +74,17 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ...(asOf === undefined ? {} : { asOf }),
       ...catalogue,
       ...(signing === undefined ? {} : { signing }),
-      stdout: process.stdout,
+      stdout: human,
       stderr: process.stderr,
     });
-    // A partial collection outranks findings: the findings themselves are incomplete.
-    commandOutcome.exitCode = collectionExit === ExitCode.partial ? ExitCode.partial : outcome.exitCode;
-    if (collectionExit === ExitCode.partial) process.stderr.write('iam-audit: the collection was partial (exit 3); see the collection errors above and in the report.\n');
+    // A partial collection is partial data (exit 3), ranked by EXIT_PRECEDENCE with the report's own reasons.
+    const collectionReasons: ExitReason[] =
+      collectionExit === ExitCode.partial && outcome.result.snapshot.collectionErrors.length === 0
+        ? [{ code: ExitCode.partial, reason: 'partial data: the collection was partial' }]
+        : [];
+    const summary = buildRunSummary(outcome, { snapshotRead: snapshotPath, snapshotWritten: snapshotPath, extraReasons: collectionReasons });
+    commandOutcome.exitCode = summary.exit_code;
+    if (collectionExit === ExitCode.partial) process.stderr.write(`iam-audit: the collection was partial (partial data, exit 3 unless outranked; this run exits ${summary.exit_code}); see the collection errors above and in the report.\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   },
 };

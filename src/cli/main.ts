@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { EXIT_CODES_HELP } from '../app/exit-status.js';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
@@ -35,7 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .version(packageInfo().version)
     .alias('h', 'help')
     .alias('V', 'version')
-    .epilogue('Exit codes: 0 done, 1 findings (with --fail-on-findings or --fail-on), 2 usage or input error, 3 partial collection.')
+    .epilogue(EXIT_CODES_HELP)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).

@@ -31,13 +31,14 @@ export interface ReportArguments {
   'sign-off-date': string | undefined;
   'page-size': PageSize;
   browser: string | undefined;
-  framework: string[];
+  framework: string[] | undefined;
   'sign-p12': string | undefined;
   'sign-pass-env': string | undefined;
   'sign-reason': string;
   'sign-location': string;
   'signer-name': string | undefined;
   'tsa-url': string | undefined;
+  json: boolean;
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -70,6 +71,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       describe: `formats to write, comma-separated: ${OUTPUT_FORMATS.join(', ')} (csv writes the MFA CSV and the findings CSV)`,
     })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout (files written, counts, exit code and reason); the human text goes to stderr' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing report files of the same name' })
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
@@ -88,13 +90,14 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('approved-by-role', { type: 'string', describe: "approver's role (sign-off block)" })
     .option('sign-off-date', { type: 'string', describe: 'date printed on the sign-off lines (else left blank to fill in by hand)' })
     .option('page-size', { type: 'string', choices: PAGE_SIZES, default: 'a4', coerce: (value: string) => value.toLowerCase(), describe: 'PDF paper size' })
+    // No yargs default: an explicit --framework also narrows JSON, CSV and OCSF; left out, the
+    // printable report shows the default framework and machine outputs keep every framework.
     .option('framework', {
       type: 'string',
       requiresArg: true,
-      default: DEFAULT_REPORT_FRAMEWORK,
-      defaultDescription: DEFAULT_REPORT_FRAMEWORK,
+      defaultDescription: `${DEFAULT_REPORT_FRAMEWORK} in HTML/PDF, all in machine outputs`,
       coerce: asList,
-      describe: `frameworks whose control tables the HTML/PDF shows, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}`,
+      describe: `frameworks to report, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}; given explicitly, JSON, CSV and OCSF keep only these too`,
     })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
     .option('sign-p12', { type: 'string', describe: 'sign the PDF and manifest.json with this PKCS#12 (.p12/.pfx) certificate and key' })
@@ -126,7 +129,8 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     },
     pageSize: argv['page-size'],
     browserPath: argv.browser ?? null,
-    frameworks: parseFrameworkSelection(argv.framework),
+    frameworks: parseFrameworkSelection(argv.framework ?? []),
+    machineFrameworks: argv.framework === undefined ? null : parseFrameworkSelection(argv.framework),
   };
 }
 

@@ -17,7 +17,12 @@ export function renderCheckingLines(result: AnalysisResult): string {
 }
 
 /** The closing summary, as the original printed it, plus the lines we added (each labelled). */
-export function renderSummary(result: AnalysisResult, exportedFiles: readonly string[]): string {
+export function renderSummary(
+  result: AnalysisResult,
+  exportedFiles: readonly string[],
+  /** The whole run's end and length, rendering included; the analysis's when left out. */
+  wholeRun?: { readonly endedAt: string; readonly elapsedSeconds: number },
+): string {
   const summary = result.mfa.summary;
   const lines = [
     '',
@@ -31,8 +36,8 @@ export function renderSummary(result: AnalysisResult, exportedFiles: readonly st
   lines.push(
     '',
     `Audit started: ${pythonIsoformat(result.run.startedAt)}`,
-    `Audit completed: ${pythonIsoformat(result.run.endedAt)}`,
-    `Elapsed time: ${result.run.elapsedSeconds.toFixed(2)} seconds`,
+    `Audit completed: ${pythonIsoformat(wholeRun?.endedAt ?? result.run.endedAt)}`,
+    `Elapsed time: ${(wholeRun?.elapsedSeconds ?? result.run.elapsedSeconds).toFixed(2)} seconds`,
     `Compliance rate: ${formatRate(summary.complianceRate)}`,
     `Compliance rate among console users: ${formatRate(summary.consoleComplianceRate)} (${summary.compliant} of ${summary.consoleUsers} console users)`,
   );

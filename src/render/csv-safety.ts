@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 /**
  * Spreadsheet formula injection: Excel, LibreOffice and Google Sheets evaluate a cell that begins
  * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula, some of
@@ -16,9 +17,19 @@ export function neutraliseFormula(cell: string): string {
   return FORMULA_TRIGGER.test(text) ? `'${text}` : text;
 }
 
-/** Quotes a field the way Python's csv module does (QUOTE_MINIMAL): only when needed. */
-function quoteMinimal(cell: string): string {
-  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+/**
+ * csv-stringify with Python's csv.writer defaults (QUOTE_MINIMAL, CRLF): a field is quoted when it
+ * holds a comma, a quote or any line break. csv-stringify alone quotes only on the whole record
+ * delimiter (CRLF), so a lone CR or LF needs quoted_match, or a name with a line break would split
+ * the row.
+ */
+const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
+/** Rows as CSV text, each ending CRLF; a row of one empty field is `""`, as Python writes it (an empty line would be no row). */
+function csvLines(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  if (!rows.some((row) => row.length === 1 && row[0] === '')) return stringify(rows as string[][], STRINGIFY_OPTIONS);
+  return rows.map((row) => (row.length === 1 && row[0] === '' ? '""\r\n' : stringify([row as string[]], STRINGIFY_OPTIONS))).join('');
 }
 
 /**
@@ -26,9 +37,7 @@ function quoteMinimal(cell: string): string {
  * RFC 4180 says). Every cell is neutralised against formula injection.
  */
 export function toCsv(header: readonly string[], rows: Iterable<readonly string[]>): string {
-  const lines: string[] = [header.map(quoteMinimal).join(',')];
-  for (const row of rows) lines.push(row.map((cell) => quoteMinimal(neutraliseFormula(cell))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return [...toCsvChunks(header, rows, Number.POSITIVE_INFINITY)].join('');
 }
 
 /**
@@ -36,13 +45,13 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly string[
  * Rows are read lazily, so a generator of rows keeps memory flat.
  */
 export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly string[]>, rowsPerChunk = 2000): Generator<string> {
-  let batch: string[] = [header.map(quoteMinimal).join(',')];
+  let batch: (readonly string[])[] = [header];
   for (const row of rows) {
-    batch.push(row.map((cell) => quoteMinimal(neutraliseFormula(cell))).join(','));
+    batch.push(row.map(neutraliseFormula));
     if (batch.length >= rowsPerChunk) {
-      yield `${batch.join('\r\n')}\r\n`;
+      yield csvLines(batch);
       batch = [];
     }
   }
-  if (batch.length > 0) yield `${batch.join('\r\n')}\r\n`;
+  if (batch.length > 0) yield csvLines(batch);
 }

@@ -49,6 +49,12 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       not_evaluated: summary.notEvaluated,
       console_users: summary.consoleUsers,
       console_compliance_rate: formatRate(summary.consoleComplianceRate),
+      // Zoned twins: audit_start/audit_end keep the original's zone-less isoformat (they are UTC).
+      audit_start_utc: result.run.startedAt,
+      audit_end_utc: result.run.endedAt,
+      // Numeric twins of the rate strings ("42.3%" -> 42.3), null for no users.
+      compliance_rate_percent: ratePercent(summary.complianceRate),
+      console_compliance_rate_percent: ratePercent(summary.consoleComplianceRate),
       evaluated_as_of: result.run.asOf,
       projection:
         result.run.projection === null
@@ -98,6 +104,11 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
     },
     ...buildCatalogueJson(result),
   };
+}
+
+/** The percentage the rate string shows, as a number (same rounding), or null. */
+export function ratePercent(rate: number | null): number | null {
+  return rate === null ? null : Number(rate.toFixed(1));
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * `--format ocsf`: one OCSF Compliance Finding (class_uid 2003, category Findings) per rule
- * result, as a JSON array, for security data lakes and SIEMs (Amazon Security Lake, Splunk...).
+ * `--format ocsf`: OCSF 1.3.0 Compliance Findings (class_uid 2003, category Findings), one per rule
+ * result and framework control, as a JSON array (`ocsf-jsonl`: JSON Lines), for security data
+ * lakes and SIEMs (Amazon Security Lake, Splunk...). Profile `cloud`; validated in the tests
+ * against the schema subset in schema/ocsf/.
  *
  * Field names follow the OCSF schema (events/findings/compliance_finding.json and the objects it
  * uses: finding_info, compliance, resource_details, remediation, cloud, metadata). Mapping choices:
@@ -52,7 +54,19 @@ function statusDetail(item: RuleResult): string {
   return parts.filter((part) => part !== '').join(' ');
 }
 
-/** One finding per result, built lazily: a large account has hundreds of thousands. */
+/** The OCSF profiles every event uses: `cloud` (cloud.provider, cloud.account, resources in a partition). */
+export const OCSF_PROFILES: readonly string[] = ['cloud'];
+/** metadata.log_name: which log these events are, for a SIEM's source filter. */
+export const OCSF_LOG_NAME = 'iam-audit compliance findings';
+/** OCSF account type_id 10: AWS Account. */
+const AWS_ACCOUNT_TYPE = { type_id: 10, type: 'AWS Account' } as const;
+
+/**
+ * One event per result and framework requirement (control), built lazily: a large account has
+ * hundreds of thousands. A SIEM filters by framework on compliance.standards and by control on
+ * compliance.control; a rule mapped to no control gives one event whose control is the rule id.
+ * IAM is a global service, so cloud.region is left out (the snapshot knows none).
+ */
 function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
   const catalogue = result.catalogue;
   if (catalogue === null) return;
@@ -60,71 +74,85 @@ function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown
   const frameworkNames = new Map(catalogue.frameworks.map((framework) => [framework.id, `${framework.name} ${framework.version}`]));
   const time = Date.parse(result.run.startedAt);
   const account = result.snapshot.account;
+  const cloud = {
+    provider: 'AWS',
+    account: { uid: account.id, ...AWS_ACCOUNT_TYPE, ...(account.alias === null ? {} : { name: account.alias }) },
+  };
+  const metadata = {
+    version: OCSF_SCHEMA_VERSION,
+    profiles: OCSF_PROFILES,
+    log_name: OCSF_LOG_NAME,
+    product: { name: result.tool.name, vendor_name: result.tool.name, version: result.tool.version },
+  };
   for (const item of catalogue.results) {
     const rule = rules.get(item.ruleId);
-    const controls = rule?.controls ?? [];
-    const standards = [...new Set(controls.map((control) => frameworkNames.get(control.framework) ?? control.framework))];
+    const controls: readonly { framework: string; controlId: string }[] = rule?.controls.length ? rule.controls : [{ framework: '', controlId: item.ruleId }];
     const severity = SEVERITY[item.severity];
     const complianceStatus = COMPLIANCE_STATUS[item.status];
     const excepted = item.status === 'excepted';
-    yield {
-      activity_id: 1,
-      activity_name: 'Create',
-      category_uid: 2,
-      category_name: 'Findings',
-      class_uid: 2003,
-      class_name: 'Compliance Finding',
-      type_uid: 200301,
-      type_name: 'Compliance Finding: Create',
-      time,
-      severity_id: severity.id,
-      severity: severity.caption,
-      status_id: excepted ? 3 : 1,
-      status: excepted ? 'Suppressed' : 'New',
-      message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
-      metadata: {
-        version: OCSF_SCHEMA_VERSION,
-        product: { name: result.tool.name, vendor_name: result.tool.name, version: result.tool.version },
-      },
-      cloud: { provider: 'AWS', account: { uid: account.id, ...(account.alias === null ? {} : { name: account.alias }) } },
-      finding_info: {
-        uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}`),
-        title: rule?.title ?? item.ruleId,
-        desc: rule?.rationale ?? '',
-        created_time: time,
-        data_sources: [result.snapshot.source],
-        types: ['IAM'],
-      },
-      compliance: {
-        control: item.ruleId,
-        standards: standards.length === 0 ? [`${result.tool.name} rule catalogue`] : standards,
-        requirements: controls.map((control) => `${control.framework} ${control.controlId}`),
-        status_id: complianceStatus.id,
-        status: complianceStatus.caption,
+    const detail = statusDetail(item);
+    for (const control of controls) {
+      const standard = control.framework === '' ? `${result.tool.name} rule catalogue` : (frameworkNames.get(control.framework) ?? control.framework);
+      yield {
+        activity_id: 1,
+        activity_name: 'Create',
+        category_uid: 2,
+        category_name: 'Findings',
+        class_uid: 2003,
+        class_name: 'Compliance Finding',
+        type_uid: 200301,
+        type_name: 'Compliance Finding: Create',
+        time,
+        severity_id: severity.id,
+        severity: severity.caption,
+        status_id: excepted ? 3 : 1,
+        status: excepted ? 'Suppressed' : 'New',
         status_code: item.status,
-        status_detail: statusDetail(item),
-      },
-      resources: [
-        {
-          uid: item.resourceArn,
-          name: item.resourceName,
-          type: RESOURCE_TYPE[item.resourceType] ?? item.resourceType,
-          cloud_partition: account.partition,
+        status_detail: detail,
+        message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
+        metadata,
+        cloud,
+        finding_info: {
+          // Stable across runs: the same finding, framework and control keep their id.
+          uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`),
+          title: rule?.title ?? item.ruleId,
+          desc: rule?.rationale ?? '',
+          created_time: time,
+          data_sources: [result.snapshot.source],
+          types: ['IAM'],
         },
-      ],
-      remediation: { desc: rule === undefined ? '' : describeRemediation(rule) },
-      unmapped: {
-        rule_id: item.ruleId,
-        result_status: item.status,
-        evidence: item.evidence,
-        reason: item.reason,
-        exception: item.exception,
-        expired_exception: item.expiredException,
-        evaluated_as_of: result.run.asOf,
-        snapshot_sha256: result.snapshot.sha256,
-        snapshot_captured_at: result.snapshot.capturedAt,
-      },
-    };
+        compliance: {
+          control: control.controlId,
+          standards: [standard],
+          requirements: control.framework === '' ? [item.ruleId] : [`${control.framework} ${control.controlId}`],
+          status_id: complianceStatus.id,
+          status: complianceStatus.caption,
+          status_code: item.status,
+          status_detail: detail,
+        },
+        resources: [
+          {
+            uid: item.resourceArn,
+            name: item.resourceName,
+            type: RESOURCE_TYPE[item.resourceType] ?? item.resourceType,
+            cloud_partition: account.partition,
+          },
+        ],
+        remediation: { desc: rule === undefined ? '' : describeRemediation(rule) },
+        unmapped: {
+          rule_id: item.ruleId,
+          framework_id: control.framework === '' ? null : control.framework,
+          result_status: item.status,
+          evidence: item.evidence,
+          reason: item.reason,
+          exception: item.exception,
+          expired_exception: item.expiredException,
+          evaluated_as_of: result.run.asOf,
+          snapshot_sha256: result.snapshot.sha256,
+          snapshot_captured_at: result.snapshot.capturedAt,
+        },
+      };
+    }
   }
 }
 
@@ -148,6 +176,19 @@ export function* renderOcsfChunks(result: AnalysisResult, findingsPerChunk = 100
     }
   }
   batch.push(first ? ']\n' : '\n]\n');
+  yield batch.join('');
+}
+
+/** `--format ocsf-jsonl`: the same events as JSON Lines (one event per line, no array), for streaming ingestion. */
+export function* renderOcsfJsonLinesChunks(result: AnalysisResult, findingsPerChunk = 1000): Generator<string> {
+  let batch: string[] = [];
+  for (const finding of ocsfFindings(result)) {
+    batch.push(`${JSON.stringify(finding)}\n`);
+    if (batch.length >= findingsPerChunk) {
+      yield batch.join('');
+      batch = [];
+    }
+  }
   yield batch.join('');
 }
 

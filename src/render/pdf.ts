@@ -27,6 +27,8 @@ export interface PdfOptions {
   readonly environment?: NodeJS.ProcessEnv;
   /** Table rows per Chromium print; small enough to print fast, large enough to keep chunks few. */
   readonly rowsPerChunk?: number;
+  /** Called after each printed chunk is merged: chunks done, chunks in all, pages so far. */
+  readonly onProgress?: (chunksDone: number, chunksTotal: number, pages: number) => void;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -237,7 +239,15 @@ async function preparePage(browser: Browser): Promise<Page> {
  * Prints the jobs in a few tabs at once and merges the pieces into `merged` in document order as
  * they arrive. Returns the index of the first page of each part.
  */
-async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize, merged: PDFDocument): Promise<Map<number, number>> {
+async function printAndMerge(
+  browser: Browser,
+  jobs: readonly PrintJob[],
+  templates: ReportTemplates,
+  info: DocumentInfo,
+  pageSize: PaperSize,
+  merged: PDFDocument,
+  onProgress: PdfOptions['onProgress'],
+): Promise<Map<number, number>> {
   const slots = jobs.map(() => new Deferred<Uint8Array>());
   let nextJob = 0;
   let failed = false;
@@ -274,6 +284,7 @@ async function printAndMerge(browser: Browser, jobs: readonly PrintJob[], templa
       if (!partStartPage.has(job.partIndex)) partStartPage.set(job.partIndex, merged.getPageCount());
       const copied = await merged.copyPages(piece, piece.getPageIndices());
       for (const copiedPage of copied) merged.addPage(copiedPage);
+      onProgress?.(index + 1, jobs.length, merged.getPageCount());
     }
   } finally {
     failed = true;
@@ -289,7 +300,7 @@ export async function renderPdf(result: AnalysisResult, options: PdfOptions): Pr
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
-  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged));
+  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, options.onProgress));
 
   const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;

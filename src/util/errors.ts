@@ -1,12 +1,15 @@
 /**
  * Exit codes, as knip does: 0 clean, 1 findings at or above the threshold, 2 usage or input
- * error (the tool could not do its job), 3 partial collection (issue #5).
+ * error (the tool could not do its job, nothing written), 3 partial data (issue #5), 4 an output
+ * could not be produced (no browser for the PDF; the other files were written). When several
+ * apply, app/exit-status.ts picks one by EXIT_PRECEDENCE.
  */
 export const ExitCode = {
   ok: 0,
   findings: 1,
   inputError: 2,
   partial: 3,
+  outputMissing: 4,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

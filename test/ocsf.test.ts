@@ -1,0 +1,89 @@
+/**
+ * OCSF output (issue #12): every demo event validates against the vendored OCSF 1.3.0 Compliance
+ * Finding subset (schema/ocsf/), one event per result and framework control, the cloud profile
+ * declared and filled, and `ocsf-jsonl` holding the same events as JSON Lines. In-process.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { DEFAULT_PRESENTATION, runReport } from '../src/app/report.js';
+import { FIXTURES, temporaryFolder } from './support/cli.js';
+import { TextSink } from './support/report-run.js';
+
+let work: { path: string; cleanup: () => Promise<void> };
+let events: Record<string, unknown>[] = [];
+let lines: string[] = [];
+let resultCount = 0;
+let expectedEvents = 0;
+before(async () => {
+  work = await temporaryFolder('iam-audit-ocsf-');
+  const outDir = join(work.path, 'out');
+  const outcome = await runReport({
+    snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'),
+    outDir,
+    formats: ['ocsf', 'ocsf-jsonl'],
+    quiet: true,
+    failOnFindings: false,
+    overwrite: false,
+    presentation: DEFAULT_PRESENTATION,
+    environment: { SOURCE_DATE_EPOCH: '1767364200' },
+    stdout: new TextSink(),
+    stderr: new TextSink(),
+  });
+  const catalogue = outcome.result.catalogue;
+  assert.ok(catalogue !== null);
+  resultCount = catalogue.results.length;
+  const controlsByRule = new Map(catalogue.rules.map((rule) => [rule.id, Math.max(1, rule.controls.length)]));
+  expectedEvents = catalogue.results.reduce((sum, item) => sum + (controlsByRule.get(item.ruleId) ?? 1), 0);
+  const files = await readdir(outDir);
+  events = JSON.parse(await readFile(join(outDir, files.find((name) => name.endsWith('.ocsf.json')) ?? 'missing'), 'utf8')) as Record<string, unknown>[];
+  lines = (await readFile(join(outDir, files.find((name) => name.endsWith('.ocsf.jsonl')) ?? 'missing'), 'utf8')).split('\n');
+});
+after(async () => {
+  await work.cleanup();
+});
+
+it('every demo event is a valid OCSF 1.3.0 Compliance Finding (vendored schema subset)', async () => {
+  const schema = JSON.parse(await readFile(join(FIXTURES, '..', 'schema', 'ocsf', 'compliance_finding-1.3.0.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  assert.ok(events.length > 0);
+  for (const event of events) assert.ok(validate(event), `${JSON.stringify(validate.errors)} in ${JSON.stringify(event).slice(0, 300)}`);
+  // The schema can fail: a lost profile or a control-less event is refused.
+  assert.equal(validate({ ...events[0], metadata: { ...(events[0]?.['metadata'] as object), profiles: [] } }), false);
+  assert.equal(validate({ ...events[0], compliance: { standards: ['x'], requirements: [], status_id: 1 } }), false);
+});
+
+it('one event per result and framework control; compliance.control is the control id', () => {
+  assert.equal(events.length, expectedEvents);
+  assert.ok(events.length > resultCount, 'rules map to several controls');
+  const mfa = events.filter((event) => (event['unmapped'] as { rule_id: string }).rule_id === 'console-users-mfa');
+  const cis5 = mfa.filter((event) => (event['unmapped'] as { framework_id: string }).framework_id === 'cis-5.0');
+  assert.ok(cis5.length > 0);
+  for (const event of cis5) {
+    const compliance = event['compliance'] as { control: string; standards: string[]; requirements: string[] };
+    assert.match(compliance.control, /^\d+\.\d+$/, 'a CIS control id, not the rule id');
+    assert.equal(compliance.standards.length, 1);
+    assert.match(compliance.standards[0] ?? '', /CIS/);
+    assert.deepEqual(compliance.requirements, [`cis-5.0 ${compliance.control}`]);
+  }
+  const uids = new Set(events.map((event) => (event['finding_info'] as { uid: string }).uid));
+  assert.equal(uids.size, events.length, 'finding_info.uid unique per result and control');
+});
+
+it('fills the cloud profile, log name and status fields', () => {
+  const event = events[0] ?? {};
+  assert.deepEqual((event['metadata'] as { profiles: string[] }).profiles, ['cloud']);
+  assert.equal((event['metadata'] as { log_name: string }).log_name, 'iam-audit compliance findings');
+  assert.deepEqual(event['cloud'], { provider: 'AWS', account: { uid: '111122223333', type_id: 10, type: 'AWS Account' } });
+  const failed = events.find((item) => item['status_code'] === 'fail');
+  assert.ok(failed !== undefined);
+  assert.equal((failed['compliance'] as { status_id: number }).status_id, 3);
+  assert.ok(String(failed['status_detail']).length > 0);
+});
+
+it('ocsf-jsonl holds the same events, one per line', () => {
+  assert.equal(lines.at(-1), '', 'ends with a newline');
+  assert.deepEqual(lines.slice(0, -1).map((line) => JSON.parse(line) as unknown), events);
+});
