@@ -22,12 +22,12 @@ export const verifyCommand: CommandModule<object, Arguments> = {
   describe: COMMANDS.verify.describe,
   builder: (yargs: Argv) =>
     yargs
-      .positional('file', { type: 'string', demandOption: true, describe: 'report PDF or manifest.json' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'report PDF or run manifest (iam_audit_<time>.manifest.json)' })
       .option('snapshot', { type: 'string', describe: 'also check that this snapshot file is the one the evidence names' })
       .option('trust', { type: 'string', describe: "PEM file with the CA certificate(s) you trust for the signer's chain" })
       .option('reproduce', { type: 'boolean', default: false, describe: 'PDF only: re-run the analysis on the embedded snapshot and compare the findings' })
       .example('$0 verify report.pdf --trust ca.pem', 'signature, chain and embedded snapshot')
-      .example('$0 verify out/manifest.json --trust ca.pem', 'manifest signature and every listed file')
+      .example('$0 verify out/iam_audit_<time>.manifest.json --trust ca.pem', 'manifest signature and every listed file')
       .example('$0 verify report.pdf --trust ca.pem --reproduce', 're-run the archived analysis') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const trustAnchors = argv.trust === undefined ? [] : await loadTrustAnchors(argv.trust);
