@@ -128,17 +128,8 @@ describe('write failures: one line, exit 2, nothing left behind', () => {
   it('a read-only folder: permission denied (run as nobody when the tests run as root)', async () => {
     const readOnly = await folder('read-only');
     await chmod(readOnly, 0o555);
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const run = (args: string[]): Promise<CliRun> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: work.path, ...asNobody, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const asNobody = process.getuid?.() === 0 ? { user: { uid: 65534, gid: 65534 } } : {};
+    const run = (args: string[]): Promise<CliRun> => runCli(args, { cwd: work.path, ...asNobody });
     const imported = await run(['import', DEMO_REPORT, ...GENERATED_AT, '-o', join(readOnly, 'snapshot.json')]);
     assertOneLine(imported, join(readOnly, 'snapshot.json'), /permission denied$/);
     const reported = await run(['report', DEMO_SNAPSHOT, '-d', readOnly, '--format', 'csv,json']);

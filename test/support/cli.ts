@@ -15,11 +15,16 @@ export interface CliRun {
 }
 
 /** Runs the built CLI as a user would, in `cwd`, and collects its output. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliRun> {
+/** `user`: run as another uid/gid (root tests use it to meet a real "permission denied"). */
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; user?: { readonly uid: number; readonly gid: number } } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd ?? packageRoot,
       env: { ...process.env, ...options.env },
+      ...options.user,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
