@@ -8,6 +8,7 @@ import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import { commandOutcome } from './common.js';
 import { importCommand } from './import.js';
+import { notifyCommand } from './notify.js';
 import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
 import { verifyCommand } from './verify.js';
@@ -30,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .command(auditCommand)
     .command(rulesCommand)
     .command(verifyCommand)
+    .command(notifyCommand)
     .demandCommand(1, 'name a command: collect, import, report, audit, rules or verify')
     .strict()
     .version(packageInfo().version)
