@@ -332,3 +332,45 @@ describe('notify: owners from user tags', () => {
     }
   });
 });
+
+describe('notify: attachments and the report\'s snapshot', () => {
+  it('--attach puts the PDF on the summary only', async () => {
+    const context = await setup();
+    try {
+      const pdf = join(context.dir, 'iam_audit_report.pdf');
+      const bytes = Buffer.from('%PDF-1.7\n% not a real report, bytes to compare\n%%EOF\n');
+      await writeFile(pdf, bytes);
+      const out = join(context.dir, 'outbox');
+      const run = await runCli(['notify', context.report, '--owners', OWNERS, '--summary-to', SUMMARY_TO, '--from', 'iam-audit@example.com', '--dry-run', '-d', out, '--attach', pdf, '--state', context.state], { cwd: context.dir });
+      assert.equal(run.code, 0, run.stderr);
+      const files = await readdir(out);
+      for (const name of files) {
+        const mail = await simpleParser(await readFile(join(out, name)));
+        if (name.includes('_summary_')) {
+          assert.deepEqual(mail.attachments.map((item) => [item.filename, item.contentType, item.content.equals(bytes)]), [['iam_audit_report.pdf', 'application/pdf', true]]);
+          assert.ok((mail.text ?? '').includes('The full report is attached: iam_audit_report.pdf'));
+        } else {
+          assert.equal(mail.attachments.length, 0, name);
+        }
+      }
+    } finally {
+      await context.cleanup();
+    }
+  });
+
+  it('refuses a --snapshot that is not the one the report was made from', async () => {
+    const context = await setup();
+    try {
+      const snapshot = JSON.parse(await readFile(join(FIXTURES, 'golden', 'demo', 'snapshot-111122223333-2026-11-02T08-15-42Z.json'), 'utf8')) as { users: { name: string; tags: unknown }[] };
+      for (const user of snapshot.users) user.tags = { known: true, value: {} };
+      const other = join(context.dir, 'other-snapshot.json');
+      await writeFile(other, JSON.stringify(snapshot));
+      const run = await runCli(['notify', context.report, '--snapshot', other, '--owners', OWNERS, '--from', 'iam-audit@example.com', '--dry-run', '-d', join(context.dir, 'out'), '--state', context.state], { cwd: context.dir });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr.trimEnd(), /^iam-audit: .*other-snapshot\.json is not the snapshot .*report\.json was made from \(SHA-256 differs\); give the right one with --snapshot$/);
+      await assert.rejects(readdir(join(context.dir, 'out')), { code: 'ENOENT' });
+    } finally {
+      await context.cleanup();
+    }
+  });
+});
