@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
@@ -369,6 +369,27 @@ describe('notify: attachments and the report\'s snapshot', () => {
       assert.equal(run.code, 2);
       assert.match(run.stderr.trimEnd(), /^iam-audit: .*other-snapshot\.json is not the snapshot .*report\.json was made from \(SHA-256 differs\); give the right one with --snapshot$/);
       await assert.rejects(readdir(join(context.dir, 'out')), { code: 'ENOENT' });
+    } finally {
+      await context.cleanup();
+    }
+  });
+});
+
+describe('notify --template-dir', () => {
+  it('a template of the same name replaces the bundled one; the others stay', async () => {
+    const context = await setup();
+    try {
+      const templates = join(context.dir, 'mail-templates');
+      await mkdir(templates);
+      await writeFile(join(templates, 'owner.text.hbs'), 'Dear {{owner}}: {{#each rules}}{{#each findings}}[{{resource}}]{{/each}}{{/each}}\n');
+      const out = join(context.dir, 'outbox');
+      const run = await runCli(['notify', context.report, '--owners', OWNERS, '--from', 'iam-audit@example.com', '--dry-run', '-d', out, '--template-dir', templates, '--state', context.state], { cwd: context.dir });
+      assert.equal(run.code, 0, run.stderr);
+      const bob = (await readdir(out)).find((name) => name.includes('_owner_bob@'));
+      assert.ok(bob !== undefined);
+      const mail = await simpleParser(await readFile(join(out, bob)));
+      assert.equal((mail.text ?? '').trim(), 'Dear bob@example.com: [bob.admin][bob.admin#access_key_1][bob.admin]');
+      assert.match(typeof mail.html === 'string' ? mail.html : '', /How to fix it in the console:/);
     } finally {
       await context.cleanup();
     }
