@@ -24,6 +24,7 @@ export const COMMANDS = {
   },
   rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
   verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
+  notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -35,6 +36,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   rules: async () => (await import('./rules.js')).rulesCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  notify: async () => (await import('./notify.js')).notifyCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({

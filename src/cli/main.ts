@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     else parser.command(entry.command, entry.describe);
   });
   parser
-    .demandCommand(1, 'name a command: collect, import, report, audit, rules or verify')
+    .demandCommand(1, `name a command: ${COMMAND_ENTRIES.map((entry) => entry.name).join(', ')}`)
     .strict()
     .version(packageInfo().version)
     .alias('h', 'help')
