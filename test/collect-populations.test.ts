@@ -3,6 +3,7 @@
  * a count that disagrees leaves the list incomplete, is a collection error, and `report` then
  * never passes a control over that list (issue 9 §1).
  */
+import { USER_POPULATION_CONTROLS } from './support/population-controls.js';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,18 +50,6 @@ function accountOf(users: readonly ScenarioUser[], overrides: Partial<Scenario> 
   });
 }
 
-// CIS v5 1.10 keys at initial setup, 1.12 one active key, 1.13 rotation, 1.14 permissions through
-// groups only; FSBP IAM.2 no direct policies, IAM.3 rotation, IAM.8 and IAM.22 unused credentials.
-const USER_CONTROLS: readonly (readonly [string, string])[] = [
-  ['cis-5.0', '1.10'],
-  ['cis-5.0', '1.12'],
-  ['cis-5.0', '1.13'],
-  ['cis-5.0', '1.14'],
-  ['fsbp', 'IAM.2'],
-  ['fsbp', 'IAM.3'],
-  ['fsbp', 'IAM.8'],
-  ['fsbp', 'IAM.22'],
-];
 
 interface Collected {
   readonly code: number | null;
@@ -103,7 +92,7 @@ describe('collect: populations', () => {
     assert.deepEqual(stateOf(collected.snapshot.populations.mfaDevices), { state: 'complete', expected: 3, collected: 3 });
     assert.match(collected.stdout, /^ {2}IAM users: expected 3 \(iam:GetAccountSummary Users\), collected 3: complete$/m);
     // The same three users seen through a complete list pass: what the next test sees is the population.
-    for (const [framework, control] of USER_CONTROLS) assert.equal(collected.controls.get(`${framework} ${control}`), 'pass', `${framework} ${control}`);
+    for (const [framework, control] of USER_POPULATION_CONTROLS) assert.equal(collected.controls.get(`${framework} ${control}`), 'pass', `${framework} ${control}`);
   });
 
   test('one ListUsers page fails (3 of 14 listed, an unlisted user holds two active keys): exit 3, and no user control passes', async () => {
@@ -115,7 +104,7 @@ describe('collect: populations', () => {
     assert.match(collected.snapshot.populations.users.reason ?? '', /iam:ListUsers failed on a page \(ServiceFailure/);
     assert.equal(collected.snapshot.populations.mfaDevices.state, 'incomplete');
     assert.match(collected.stdout, /^ {2}IAM users: expected 14 \(iam:GetAccountSummary Users\), collected 3: INCOMPLETE \(iam:ListUsers failed on a page/m);
-    for (const [framework, control] of USER_CONTROLS) assert.notEqual(collected.controls.get(`${framework} ${control}`), 'pass', `${framework} ${control}`);
+    for (const [framework, control] of USER_POPULATION_CONTROLS) assert.notEqual(collected.controls.get(`${framework} ${control}`), 'pass', `${framework} ${control}`);
   });
 
   test('GetAccountSummary counts more users than ListUsers gave: a PopulationMismatch error, users incomplete', async () => {
@@ -177,7 +166,7 @@ describe('collect against a deliberately broken endpoint never yields a PASS ove
       assert.equal(collected.code, 3, collected.stderr);
       assert.ok(!collected.snapshot.users.some((user) => user.name === 'mallory'), 'mallory was not seen');
       assert.equal(collected.snapshot.populations.users.state, 'incomplete');
-      for (const [framework, control] of USER_CONTROLS) assert.notEqual(collected.controls.get(`${framework} ${control}`), 'pass', `${name}: ${framework} ${control}`);
+      for (const [framework, control] of USER_POPULATION_CONTROLS) assert.notEqual(collected.controls.get(`${framework} ${control}`), 'pass', `${name}: ${framework} ${control}`);
     });
   }
 });

@@ -16,6 +16,7 @@ import { renderJsonChunks } from '../src/render/json.js';
 import { daysAgo, group, key, role, snapshotWith, user } from '../src/rules/testing.js';
 import { parseSnapshot } from '../src/snapshot/io.js';
 import { completePopulation, incompletePopulation, known, type Snapshot } from '../src/snapshot/types.js';
+import { USER_POPULATION_CONTROLS } from './support/population-controls.js';
 import { FIXTURES } from './support/cli.js';
 
 const RUN = { startedAt: '2026-06-01T00:00:00.000Z', endedAt: '2026-06-01T00:00:01.000Z', elapsedSeconds: 1 };
@@ -41,32 +42,17 @@ function cleanAccount(populations: Snapshot['populations'] | null): Snapshot {
 
 const PARTIAL_USERS = incompletePopulation('iam:ListUsers failed on page 2 (InternalFailure: We encountered an internal error)', 3, 14, 'iam:GetAccountSummary Users');
 
-// CIS v5: 1.9 MFA for console users, 1.10 keys at initial setup, 1.11 unused credentials, 1.12 one
-// active key, 1.13 rotation, 1.14 permissions through groups only. FSBP: IAM.2 direct policies,
-// IAM.3 rotation, IAM.8 and IAM.22 unused credentials.
-const POPULATION_CONTROLS: readonly (readonly [string, string])[] = [
-  ['cis-5.0', '1.9'],
-  ['cis-5.0', '1.10'],
-  ['cis-5.0', '1.11'],
-  ['cis-5.0', '1.12'],
-  ['cis-5.0', '1.13'],
-  ['cis-5.0', '1.14'],
-  ['fsbp', 'IAM.2'],
-  ['fsbp', 'IAM.3'],
-  ['fsbp', 'IAM.8'],
-  ['fsbp', 'IAM.22'],
-];
 
 describe('incomplete populations', () => {
   it('the clean account passes every population control when its user list is complete', () => {
     const result = analysed(cleanAccount(null));
-    for (const [framework, controlId] of POPULATION_CONTROLS) assert.equal(control(result, framework, controlId), 'pass', `${framework} ${controlId}`);
+    for (const [framework, controlId] of USER_POPULATION_CONTROLS) assert.equal(control(result, framework, controlId), 'pass', `${framework} ${controlId}`);
   });
 
   it('the same account with users missing from the list never passes them', () => {
     const base = cleanAccount(null);
     const result = analysed({ ...base, populations: { ...base.populations, users: PARTIAL_USERS } });
-    for (const [framework, controlId] of POPULATION_CONTROLS) assert.equal(control(result, framework, controlId), 'not_evaluated', `${framework} ${controlId}`);
+    for (const [framework, controlId] of USER_POPULATION_CONTROLS) assert.equal(control(result, framework, controlId), 'not_evaluated', `${framework} ${controlId}`);
     const rotation = result.catalogue?.results.filter((entry) => entry.ruleId === 'access-key-rotation') ?? [];
     const accountLevel = rotation.find((entry) => entry.resourceType === 'account');
     assert.equal(accountLevel?.status, 'not_evaluated');
