@@ -50,7 +50,6 @@ function accountOf(users: readonly ScenarioUser[], overrides: Partial<Scenario> 
   });
 }
 
-
 interface Collected {
   readonly code: number | null;
   readonly stdout: string;
