@@ -80,3 +80,63 @@ describe("every rule's own table of cases, run through the engine", () => {
     }
   }
 });
+
+describe('CIS assessment status (Automated / Manual) per version', () => {
+  const cis = (id: string): (typeof allFrameworks)[number] => {
+    const found = allFrameworks.find((framework) => framework.id === id);
+    assert.ok(found !== undefined, id);
+    return found;
+  };
+  const status = (framework: string, control: string): string | undefined => cis(framework).controls.find((entry) => entry.id === control)?.assessment;
+
+  it('every CIS control carries a status, and no other framework claims one', () => {
+    for (const framework of allFrameworks) {
+      for (const control of framework.controls) {
+        if (framework.id.startsWith('cis-')) assert.match(control.assessment ?? '', /^(Automated|Manual)$/, `${framework.id} ${control.id}`);
+        else assert.equal(control.assessment, undefined, `${framework.id} ${control.id}`);
+      }
+    }
+  });
+
+  // One row per topic whose status differs between versions or is easy to get wrong; values from
+  // each version's benchmark titles (see src/frameworks/cis-aws-iam-section.ts for the source).
+  const cases: readonly [string, string, string, 'Automated' | 'Manual'][] = [
+    ['root hardware MFA', 'cis-3.0', '1.6', 'Automated'],
+    ['root hardware MFA', 'cis-4.0', '1.6', 'Manual'],
+    ['root hardware MFA', 'cis-5.0', '1.5', 'Manual'],
+    ['root hardware MFA', 'cis-6.0', '2.5', 'Manual'],
+    ['root use', 'cis-3.0', '1.7', 'Automated'],
+    ['root use', 'cis-4.0', '1.7', 'Manual'],
+    ['root use', 'cis-6.0', '2.6', 'Manual'],
+    ['keys at initial setup', 'cis-3.0', '1.11', 'Automated'],
+    ['keys at initial setup', 'cis-5.0', '1.10', 'Manual'],
+    ['console users MFA', 'cis-5.0', '1.9', 'Automated'],
+    ['instance roles', 'cis-3.0', '1.18', 'Manual'],
+    ['instance roles', 'cis-4.0', '1.18', 'Automated'],
+    ['CloudShell full access', 'cis-6.0', '2.21', 'Manual'],
+    ['contact details', 'cis-5.0', '1.1', 'Manual'],
+    ['root access keys', 'cis-6.0', '2.3', 'Automated'],
+  ];
+  for (const [topic, framework, control, expected] of cases) {
+    it(`${framework} ${control} (${topic}) is ${expected}`, () => assert.equal(status(framework, control), expected));
+  }
+
+  it('each version keeps its own wording of a retitled control', () => {
+    const title = (framework: string, control: string): string | undefined => cis(framework).controls.find((entry) => entry.id === control)?.title;
+    assert.equal(title('cis-3.0', '1.20'), 'Ensure that IAM Access analyzer is enabled for all regions');
+    assert.equal(title('cis-4.0', '1.20'), 'Ensure that IAM Access Analyzer is enabled for all regions');
+    assert.equal(title('cis-5.0', '1.19'), 'Ensure that IAM External Access Analyzer is enabled for all regions');
+    assert.equal(title('cis-3.0', '1.11'), 'Do not setup access keys during initial user setup for all IAM users that have a console password');
+    assert.equal(title('cis-5.0', '1.10'), 'Do not create access keys during initial setup for IAM users with a console password');
+  });
+
+  it('reaches the analysis result and the control tables of the printable report', async () => {
+    const { demoResult } = await import('./render-support.js');
+    const { renderDefaultHtml } = await import('../src/render/html.js');
+    const result = await demoResult();
+    const cis50 = result.catalogue?.frameworks.find((framework) => framework.id === 'cis-5.0');
+    assert.equal(cis50?.controls.find((control) => control.controlId === '1.10')?.assessment, 'Manual');
+    const html = await renderDefaultHtml(result);
+    assert.match(html, /<td>1\.10<\/td><td><strong>Do not create access keys(?:(?!<\/tr>)[^])*<td>Level 1<br><span class="assessment">Manual<\/span><\/td>/);
+  });
+});

@@ -42,8 +42,11 @@ describe('HTML report', () => {
     assert.ok(!statuses.slice(failCount).includes('FAIL'));
     for (const finding of result.mfa.findings) assert.ok(mfa.includes(`<td class="arn">${finding.arn.replace(/=/g, '&#x3D;')}</td>`), finding.arn);
 
-    const inventory = section(html, 'inventory');
-    assert.equal((inventory.match(/<tr>/g) ?? []).length, result.inventory.length + 1);
+    // The appendix: root's row in its own table, then one row per user (every identity tested).
+    const identities = section(html, 'identities');
+    assert.equal((identities.match(/<tr class="root"><td class="wrap identity">/g) ?? []).length, 1);
+    assert.equal((identities.match(/<tr><td class="wrap identity">/g) ?? []).length, result.inventory.length);
+    assert.equal(result.identities.length, result.inventory.length + 1);
 
     // Nothing to fetch: no scheme-qualified URL anywhere, no script, links only to anchors.
     assert.doesNotMatch(html, /https?:\/\//i);
@@ -94,9 +97,9 @@ describe('HTML report', () => {
     // resources tested / failing / excepted / not evaluated (resources once per control).
     assert.match(
       framework,
-      /<td>1\.10<\/td><td><strong>Ensure MFA is enabled for all IAM users that have a console password<\/strong><br><span class="criterion"><a href="#rule-1">iam-user-console-mfa<\/a>: Console users have MFA<\/span><\/td><td>Level 1<\/td><td class="status status-fail">FAIL<\/td><td class="num">4<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">0<\/td>/,
+      /<td>1\.10<\/td><td><strong>Ensure MFA is enabled for all IAM users that have a console password<\/strong><br><span class="criterion"><a href="#rule-1">iam-user-console-mfa<\/a>: Console users have MFA<\/span><\/td><td>Level 1<br><span class="assessment">Automated<\/span><\/td><td class="status status-fail">FAIL<\/td><td class="num">4<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">0<\/td>/,
     );
-    assert.match(framework, /<td>1\.1<\/td><td><strong>Maintain current contact details<\/strong><br><span class="criterion">Manual: judged outside this tool\.<\/span><\/td><td>Level 1<\/td><td class="status status-manual">MANUAL<\/td><td class="num">-<\/td>/);
+    assert.match(framework, /<td>1\.1<\/td><td><strong>Maintain current contact details<\/strong><br><span class="criterion">Manual: judged outside this tool\.<\/span><\/td><td>Level 1<br><span class="assessment">Manual<\/span><\/td><td class="status status-manual">MANUAL<\/td><td class="num">-<\/td>/);
 
     const overview = section(html, 'failed-rules');
     assert.match(overview, /iam-user-console-mfa/);

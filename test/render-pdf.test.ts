@@ -138,7 +138,7 @@ describe('PDF report (real Chromium)', () => {
   it('numbers pages across the whole document, without a footer on the cover', async () => {
     const info = await pdfinfo(pdfPath);
     const pages = Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1]);
-    // Cover, summary, CIS v5 controls, 7 failed rules, MFA table, methodology, inventory.
+    // Cover, summary, CIS v5 controls, 7 failed rules, MFA table, methodology, identity matrix.
     assert.ok(pages >= 10 && pages <= 30, `plausible page count, got ${pages}`);
     assert.match(info, /^Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/m);
     const text = await pdftotext(pdfPath);
@@ -165,6 +165,62 @@ describe('PDF report (real Chromium)', () => {
     // CIS 5.0.0 1.9 (console users MFA): 19 console users tested, 8 failing.
     assert.match(text, /^\s*1\.9\s+Ensure multi-factor.*FAIL\s+19\s+8\s+0\s+0\s*$/m);
     assert.match(text, /Every resource the\s+criterion applies to was tested; nothing was sampled|nothing was sampled/);
+  });
+
+  it('ends with one matrix row per identity, root included, with the facts judged and a readable mark per rule', async () => {
+    const pages = (await pdftotext(pdfPath)).split('\f');
+    const start = pages.findIndex((page) => page.includes('Appendix: every identity tested') && page.includes('One row per identity'));
+    assert.ok(start > 0, 'the appendix exists');
+    const body = pages.slice(0, start).join('\f');
+    const appendix = pages.slice(start).join('\f');
+    // Landscape pages for the matrix.
+    const landscape = (await run('pdfinfo', ['-f', String(start + 1), '-l', String(start + 1), pdfPath])).stdout;
+    assert.match(landscape, /Page\s+\d+ size:\s+841\.\d+ x 595\.\d+ pts/);
+    assert.match(appendix, /the root user and 26 IAM users \(27 rows\)/);
+    // The legend: every mark in words, every raw value explained.
+    for (const entry of ['P pass', 'F fail', 'X excepted', 'NE not evaluated', 'ERR error', 'n/a not applicable', 'N/A not applicable in the source', 'no_information password never used']) {
+      assert.ok(appendix.replace(/\s+/g, ' ').includes(entry), entry);
+    }
+    // Root: its own row with the four root rules (root used 3 days before capture fails root-recent-use).
+    assert.match(appendix, /^\s*<root_account>\s+yes\s+yes\s+2026-10-30\s+none\s+none\s+P\s+NE\s+P\s+F\s*$/m);
+    // Facts as the source gave them and one mark per user rule: Key age, Setup keys, User MFA, Pwd + keys, MFA type, Two keys, Unused, Direct policy.
+    const rows: Record<string, RegExp> = {
+      'bob.admin': /^\s*bob\.admin\s+yes\s+no\s+2026-10-28\s+active, 636 d\s+2026-11-01\s+none\s+F\s+P\s+F\s+F\s+NE\s+P\s+P\s+NE\s*$/m,
+      'never.signed.in': /^\s*never\.signed\.in\s+yes\s+no\s+no_information\s+none\s+none\s+n\/a\s+P\s+F\s+P\s+NE\s+n\/a\s+F\s+NE\s*$/m,
+      // An active key never used is judged (Key age F, Unused F), its last use shown as the source's N/A.
+      'svc-metrics': /^\s*svc-metrics\s+no\s+no\s+N\/A\s+active, 396 d\s+N\/A\s+none\s+F\s+n\/a\s+n\/a\s+n\/a\s+NE\s+P\s+F\s+NE\s*$/m,
+      'walter.setup': /^\s*walter\.setup\s+yes\s+yes\s+2026-10-26\s+active, 7 d\s+N\/A\s+none\s+P\s+F\s+P\s+F\s+NE\s+P\s+P\s+NE\s*$/m,
+      terraform: /^\s*terraform\s+no\s+no\s+N\/A\s+active, 31 d\s+2026-11-02\s+inactive, 295 d\s+2026-09-30\s+P\s+n\/a\s+n\/a\s+n\/a\s+NE\s+P\s+P\s+NE\s*$/m,
+    };
+    for (const [name, row] of Object.entries(rows)) assert.match(appendix, row, name);
+    const csv = await readFile(join(folder.path, 'out', 'iam_audit_2026-11-05T10-00-00.csv'), 'utf8');
+    const users = csv.trim().split('\n').slice(1).map((line) => (line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : (line.split(',')[0] ?? '')).replace(/^'/, ''));
+    assert.equal(users.length, 26);
+    for (const user of users) assert.match(appendix, new RegExp(`^\\s*${user.replace(/[.+=,@]/g, '\\$&')}\\s+(yes|no)\\s`, 'm'), user);
+    // Raw source values only in the appendix, and no internal words for how the capture time was found.
+    for (const raw of [/\bN\/A\b/, /no_information/, /not_supported/, /not_applicable/, /newest-timestamp-in-file/]) assert.doesNotMatch(body, raw, String(raw));
+  });
+
+  it('carries the findings CSV and JSON and the MFA CSV as attachments', async () => {
+    const listed = (await run('pdfdetach', ['-list', pdfPath])).stdout;
+    assert.match(listed, /^4 embedded files$/m);
+    for (const name of ['iam_audit_2026-11-05T10-00-00.json', 'iam_audit_findings_2026-11-05T10-00-00.csv', 'iam_audit_2026-11-05T10-00-00.csv', 'snapshot-111122223333-2026-11-02T08-15-42Z.json']) {
+      assert.ok(listed.includes(name), name);
+    }
+    // The attached findings CSV is the one written beside the PDF, byte for byte.
+    const extracted = join(folder.path, 'extracted.csv');
+    const index = listed.split('\n').findIndex((line) => line.endsWith('iam_audit_findings_2026-11-05T10-00-00.csv'));
+    await run('pdfdetach', ['-save', String(index), '-o', extracted, pdfPath]);
+    assert.ok((await readFile(extracted)).equals(await readFile(join(folder.path, 'out', 'iam_audit_findings_2026-11-05T10-00-00.csv'))));
+  });
+
+  it('shows each CIS control with its own assessment status (Automated or Manual)', async () => {
+    const text = await pdftotext(pdfPath);
+    const controls = text.slice(text.indexOf('CIS Amazon Web Services Foundations Benchmark 5.0.0\n'));
+    assert.match(controls.replace(/\s+/g, ' '), /the benchmark's own assessment status for this version: Automated/);
+    // CIS 5.0.0: 1.9 (console MFA) Automated, 1.10 (keys at setup) Manual.
+    assert.match(controls, /^\s*1\.9\s+Ensure multi-factor.*Level 1\s+FAIL.*\n.*\s{2,}Automated\s*$/m);
+    assert.match(controls, /^\s*1\.10\s+Do not create access keys.*Level 1\s+FAIL.*\n.*\s{2,}Manual\s*$/m);
   });
 
   it('states scope and the three times on the cover', async () => {
@@ -236,7 +292,7 @@ describe('PDF report (real Chromium)', () => {
       'MFA compliance',
       'Methodology',
       'Sign-off',
-      'Appendix: user inventory',
+      'Appendix: every identity tested',
     ]);
   });
 
@@ -288,7 +344,7 @@ describe('PDF report (real Chromium)', () => {
       'MFA compliance',
       'Methodology',
       'Sign-off',
-      'Appendix: user inventory',
+      'Appendix: every identity tested',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
-import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
+import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
   readonly snapshot: Snapshot;
@@ -44,6 +44,15 @@ function inventoryRow(user: UserFacts): InventoryRow {
     accessKeysLastUsed:
       activeKeys === null ? 'not_collected' : activeKeys.length === 0 ? 'not_applicable' : activeKeys.map((key) => describeFact(key.lastUsed)).join('; '),
   };
+}
+
+/** Root first (when present), then the users: the identities the per-identity rules judge. */
+function identities(snapshot: Snapshot): IdentityFacts[] {
+  const rows: IdentityFacts[] = [];
+  const root = snapshot.root;
+  if (root !== null) rows.push({ kind: 'root', name: '<root_account>', arn: root.arn, password: root.password, mfa: root.mfa, accessKeys: root.accessKeys });
+  for (const user of snapshot.users) rows.push({ kind: 'user', name: user.name, arn: user.arn, password: user.password, mfa: user.mfa, accessKeys: user.accessKeys });
+  return rows;
 }
 
 /** How the snapshot's capture time was obtained, in a sentence a reader can weigh. */
@@ -119,6 +128,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     snapshot: identity,
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
+    identities: identities(snapshot),
     catalogue,
   };
 }

@@ -237,7 +237,7 @@ function frameworkResult(framework: CatalogueFramework, outcomes: ReadonlyMap<st
   const controls: ControlResult[] = framework.controls.map((control) => {
     const status = controlStatus(control.rules, outcomes);
     counts[status] += 1;
-    return { controlId: control.id, title: control.title, level: control.level ?? null, status, ruleIds: [...control.rules] };
+    return { controlId: control.id, title: control.title, level: control.level ?? null, assessment: control.assessment ?? null, status, ruleIds: [...control.rules] };
   });
   return { id: framework.id, name: framework.name, version: framework.version, controls, counts };
 }

@@ -3,7 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
-import type { CollectionError, CollectionFacts, CredentialReportProvenance, IsoTimestamp, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
+import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
 export const RESULT_FORMAT_VERSION = 1 as const;
 
@@ -45,6 +45,22 @@ export interface InventoryRow {
   readonly passwordLastUsed: string;
   readonly activeAccessKeys: number | null;
   readonly accessKeysLastUsed: string;
+}
+
+/**
+ * An identity the rules judge one by one: the root user and every IAM user, with the facts the
+ * rules read, exactly as the snapshot holds them (a missing value keeps its reason: the credential
+ * report's N/A, no_information, not_supported). The report's per-identity appendix prints these.
+ * The facts are the snapshot's own objects, shared, not copies.
+ */
+export interface IdentityFacts {
+  readonly kind: 'root' | 'user';
+  /** The user name, or `<root_account>`. */
+  readonly name: string;
+  readonly arn: string;
+  readonly password: PasswordFacts;
+  readonly mfa: MfaFacts;
+  readonly accessKeys: Fact<readonly AccessKeyFacts[]>;
 }
 
 export interface SnapshotIdentity {
@@ -107,6 +123,8 @@ export interface AnalysisResult {
   readonly snapshot: SnapshotIdentity;
   readonly mfa: { readonly findings: readonly MfaFinding[]; readonly summary: MfaSummary };
   readonly inventory: readonly InventoryRow[];
+  /** Root (when the snapshot has it) first, then every IAM user in the snapshot's order. */
+  readonly identities: readonly IdentityFacts[];
   /** The rule catalogue's results (issue #4); null until the engine runs. */
   readonly catalogue: CatalogueResult | null;
 }
@@ -167,6 +185,8 @@ export interface ControlResult {
   readonly controlId: string;
   readonly title: string;
   readonly level: string | null;
+  /** The framework's own assessment status (CIS: Automated or Manual, per version); null when it has none. */
+  readonly assessment: 'Automated' | 'Manual' | 'unknown' | null;
   readonly status: ControlStatus;
   readonly ruleIds: readonly string[];
 }

@@ -35,6 +35,11 @@ export interface PdfEvidenceInput {
   /** The report's JSON (render/json.ts), what `verify --reproduce` compares a re-run against. */
   readonly findingsJsonBytes?: Uint8Array;
   readonly findingsFileName?: string;
+  /**
+   * More of the report's data, attached as `Data` after the findings JSON: the findings CSV and
+   * the MFA CSV, so the printed report's shortened listings have their full rows inside the PDF.
+   */
+  readonly dataFiles?: readonly { readonly fileName: string; readonly bytes: Uint8Array; readonly description: string }[];
   readonly metadata: EvidenceMetadata;
 }
 
@@ -49,6 +54,7 @@ interface Attachment {
 function mimeTypeFor(fileName: string): string {
   if (/\.json$/i.test(fileName)) return 'application/json';
   if (/\.ya?ml$/i.test(fileName)) return 'application/yaml';
+  if (/\.csv$/i.test(fileName)) return 'text/csv';
   return 'application/octet-stream';
 }
 
@@ -89,6 +95,9 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
   if (input.findingsJsonBytes !== undefined) {
     const fileName = input.findingsFileName ?? 'iam-audit-findings.json';
     attachments.push({ fileName, bytes: input.findingsJsonBytes, mimeType: 'application/json', description: 'the findings of this report as JSON', relationship: 'Data' });
+  }
+  for (const file of input.dataFiles ?? []) {
+    attachments.push({ fileName: file.fileName, bytes: file.bytes, mimeType: mimeTypeFor(file.fileName), description: file.description, relationship: 'Data' });
   }
   const names = attachments.map((attachment) => attachment.fileName);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);

@@ -1,6 +1,8 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AnalysisResult } from '../analyze/result.js';
+import { findingsCsvChunks } from '../render/findings-csv.js';
 import { renderJsonChunks } from '../render/json.js';
+import { renderMfaCsv } from '../render/mfa-csv.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
@@ -38,6 +40,11 @@ function asBytes(content: OutputContent): Uint8Array {
   return Buffer.concat([...content].map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
 }
 
+/** The findings CSV's name beside the report: iam_audit_<time> -> iam_audit_findings_<time>.csv. */
+function findingsCsvName(stem: string): string {
+  return `${stem.replace(/^iam_audit_/, 'iam_audit_findings_')}.csv`;
+}
+
 /**
  * Before anything is written: puts the evidence into every PDF (the exact snapshot, the
  * configuration and exceptions used, the findings JSON) and signs it when asked. Since writing is
@@ -61,6 +68,11 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       // From the chunks, never one string: a large account's report outgrows what a string can hold.
       findingsJsonBytes: asBytes(renderJsonChunks(result)),
       findingsFileName: `${context.stem}.json`,
+      // The full listings the printed report shortens: every rule result with its evidence, every user's MFA verdict.
+      dataFiles: [
+        { fileName: findingsCsvName(context.stem), bytes: asBytes(findingsCsvChunks(result)), description: 'every rule result of this report with its evidence, as CSV' },
+        { fileName: `${context.stem}.csv`, bytes: asBytes(renderMfaCsv(result)), description: "every IAM user's MFA verdict, as CSV" },
+      ],
       metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
     });
     const content =

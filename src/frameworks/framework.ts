@@ -13,7 +13,15 @@ export interface FrameworkControl {
   readonly rules: readonly RuleId[];
   /** Assessment level where the framework has one (CIS Level 1/2). */
   readonly level?: string;
+  /**
+   * The benchmark's own assessment status where it has one (CIS marks each recommendation
+   * Automated or Manual); `unknown` when the source for that version does not say.
+   */
+  readonly assessment?: AssessmentStatus;
 }
+
+/** CIS's assessment status of a recommendation (Automated: checkable by a tool; Manual: needs a person). */
+export type AssessmentStatus = 'Automated' | 'Manual' | 'unknown';
 
 export interface Framework {
   /** Selector used on the command line: cis-5.0, fsbp, nist-800-53-r5, soc2, iso27001-2022, pci-dss-4.0. */

@@ -35,6 +35,8 @@ export const DEFAULT_ROWS_PER_CHUNK = 1000;
 
 /** Margins leave room at the bottom for the footer pdf-lib stamps. */
 const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
+/** Landscape pages hold the long identity matrix: a narrower top, and just room for the footer below. */
+const LANDSCAPE_MARGIN = { top: '9mm', bottom: '14mm', left: '10mm', right: '10mm' } as const;
 const FOOTER_BASELINE_PT = 18;
 const FOOTER_FONT_SIZE = 7.5;
 
@@ -198,7 +200,7 @@ async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, i
   return page.pdf({
     format: pageSize === 'a4' ? 'A4' : 'Letter',
     landscape: job.part.landscape === true,
-    margin: MARGIN,
+    margin: job.part.landscape === true ? LANDSCAPE_MARGIN : MARGIN,
     printBackground: true,
     displayHeaderFooter: false,
     // Chromium's structure tags would not survive the merge (pdf-lib copies pages, not the

@@ -31,9 +31,16 @@ export function displayArn(arn: string): string {
   return hash < 0 ? arn : arn.slice(0, hash);
 }
 
-/** Evidence as printed: report column names of key slots read as "key 1". */
+/**
+ * Evidence as printed: report column names of key slots read as "key 1", and the source's raw
+ * placeholders (N/A, no_information, not_supported) left to the appendix, which prints and
+ * explains them; the words around them already say what they mean ("never used").
+ */
 export function displayEvidence(evidence: string): string {
-  return evidence.replace(/\b(?:key )?access_key_(\d+)\b/g, 'key $1');
+  return evidence
+    .replace(/ \((?:last_used_date|password_last_used) (?:N\/A|no_information)\)/g, '')
+    .replace(/ \(not_supported\)/g, '')
+    .replace(/\b(?:key )?access_key_(\d+)\b/g, 'key $1');
 }
 
 type RuleOptions = Readonly<Record<string, number | boolean | string>>;
@@ -72,7 +79,10 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
     anchor: `framework-${index + 1}`,
     title: `${framework.name} ${framework.version}`,
     level: 2,
-    context: { framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts } },
+    context: {
+      framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts },
+      hasAssessment: framework.controls.some((control) => control.assessment !== null),
+    },
     rows: framework.controls.map((control) => {
       // Resources, not rule results: a resource judged by two rules of one control counts once.
       const tested = new Set<string>();
@@ -95,6 +105,7 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
         controlId: control.controlId,
         title: control.title,
         level: control.level ?? '',
+        assessment: control.assessment === 'unknown' ? 'not stated in the source' : control.assessment,
         status: CONTROL_STATUS_LABEL[control.status],
         statusClass: `status-${control.status.replace('_', '-')}`,
         rules: control.ruleIds.join(', '),

@@ -17,6 +17,7 @@ import type {
 import { toIsoUtc } from '../util/time.js';
 import { barChart, donutChart, type BarChart, type DonutChart } from './svg-charts.js';
 import { failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
+import { compactForPrint, identityMatrixPart } from './report-identities.js';
 import { methodologyParts } from './report-methodology.js';
 import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
 
@@ -70,7 +71,7 @@ export interface ReportPart {
   readonly level: 1 | 2;
   readonly context: Readonly<Record<string, unknown>>;
   readonly rows: readonly unknown[] | null;
-  /** Printed on landscape pages in the PDF (wide tables such as the inventory). */
+  /** Printed on landscape pages in the PDF (wide tables such as the identity matrix). */
   readonly landscape?: boolean;
 }
 
@@ -237,28 +238,6 @@ function mfaPart(result: AnalysisResult): ReportPart {
   };
 }
 
-function inventoryPart(result: AnalysisResult): ReportPart {
-  return {
-    partial: 'inventory',
-    anchor: 'inventory',
-    title: 'Appendix: user inventory',
-    level: 1,
-    landscape: true,
-    context: { count: result.inventory.length },
-    rows: result.inventory.map((row) => ({
-      username: row.username,
-      arn: row.arn,
-      createdAt: row.createdAt ?? 'not collected',
-      consoleAccess: yesNo(row.consoleAccess),
-      mfa: yesNo(row.mfaActive),
-      mfaDevices: row.mfaDeviceTypes === null ? 'not collected' : row.mfaDeviceTypes.length === 0 ? 'none' : row.mfaDeviceTypes.join(', '),
-      passwordLastUsed: row.passwordLastUsed,
-      activeAccessKeys: row.activeAccessKeys === null ? 'not collected' : String(row.activeAccessKeys),
-      accessKeysLastUsed: row.accessKeysLastUsed,
-    })),
-  };
-}
-
 function signOffPart(branding: ReportBranding): ReportPart {
   const signOff = branding.signOff;
   const preparedBy = signOff?.preparedBy ?? { ...BLANK_ENTRY, name: branding.preparedBy };
@@ -318,7 +297,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), inventoryPart(result)];
+  const parts = compactForPrint([cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);

@@ -83,6 +83,11 @@ export const accessKeyRotation = defineRule({
       asOf: daysAgo(20),
       expect: { 'alice#access_key_1': 'pass' },
     },
+    {
+      name: 'a recent key never used is judged (pass), not not-applicable',
+      snapshot: () => snapshotWith({ users: [user('ci', { keys: [key({ created: daysAgo(10), lastUsed: 'N/A' })] })] }),
+      expect: { 'ci#access_key_1': 'pass' },
+    },
     { name: 'keys not collected is not evaluated', snapshot: () => snapshotWith({ users: [user('alice', { keys: 'unknown' })] }), expect: { alice: 'not_evaluated' } },
     { name: 'no keys is not applicable', snapshot: () => snapshotWith({ users: [user('alice')] }), expect: { alice: 'not_applicable' } },
     { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },

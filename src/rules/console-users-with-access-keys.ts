@@ -43,6 +43,11 @@ export const consoleUsersWithAccessKeys = defineRule({
       snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ active: false, created: daysAgo(10) })] })] }),
       expect: { alice: 'pass' },
     },
+    {
+      name: 'an active key never used (last used N/A) still counts: the rule applies and fails',
+      snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: [key({ created: daysAgo(3), lastUsed: 'N/A' })] })] }),
+      expect: { alice: 'fail' },
+    },
     { name: 'keys not collected is not evaluated', snapshot: () => snapshotWith({ users: [user('alice', { console: true, keys: 'unknown' })] }), expect: { alice: 'not_evaluated' } },
     { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
   ],

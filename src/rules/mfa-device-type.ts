@@ -28,7 +28,12 @@ export const mfaDeviceType = defineRule({
       const resource = userResource(facts);
       const devices = facts.mfa.devices;
       if (!devices.known) return notEvaluated(resource, missingReason('MFA devices', devices, SOURCES.mfaDevices));
-      if (devices.value.length === 0) return notApplicable(resource, 'no MFA device');
+      if (devices.value.length === 0) {
+        // MFA reported active with no device listed: the user has MFA, so the rule applies; the
+        // device (and its type) is what is missing, never a reason to call it not applicable.
+        if (facts.mfa.active.known && facts.mfa.active.value) return notEvaluated(resource, 'MFA is reported active but no MFA device was listed, so its type is unknown; collect live again (iam:ListMFADevices)', 'MFA active, no device listed');
+        return notApplicable(resource, 'no MFA device');
+      }
       const described = devices.value.map((device) => `${device.serialNumber} (${TYPE_WORDS[device.type]})`).join(', ');
       if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', `MFA devices: ${described}`);
       if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', `MFA devices: ${described}`);
@@ -64,6 +69,11 @@ export const mfaDeviceType = defineRule({
     {
       name: 'credential-report import (devices not collected) is not evaluated',
       snapshot: () => snapshotWith({ users: [user('alice', { console: true, mfa: true })] }),
+      expect: { alice: 'not_evaluated' },
+    },
+    {
+      name: 'MFA active but no device listed is not evaluated, not not-applicable',
+      snapshot: () => snapshotWith({ source: 'aws-api', users: [user('alice', { console: true, mfa: true, mfaDevices: [] })] }),
       expect: { alice: 'not_evaluated' },
     },
     { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },

@@ -47,6 +47,16 @@ export const multipleActiveAccessKeys = defineRule({
       snapshot: () => snapshotWith({ users: [user('alice', { keys: [key({ active: false, created: daysAgo(200) })] })] }),
       expect: { alice: 'not_applicable' },
     },
+    {
+      name: 'active keys never used count as active: two of them fail',
+      snapshot: () => snapshotWith({ users: [user('ci', { keys: [key({ created: daysAgo(10), lastUsed: 'N/A' }), key({ created: daysAgo(2), lastUsed: 'N/A' })] })] }),
+      expect: { ci: 'fail' },
+    },
+    {
+      name: 'one active key never used is judged (pass), not not-applicable',
+      snapshot: () => snapshotWith({ users: [user('ci', { keys: [key({ created: daysAgo(10), lastUsed: 'N/A' })] })] }),
+      expect: { ci: 'pass' },
+    },
     { name: 'keys not collected is not evaluated', snapshot: () => snapshotWith({ users: [user('alice', { keys: 'unknown' })] }), expect: { alice: 'not_evaluated' } },
     { name: 'empty account gives no findings', snapshot: () => snapshotWith({ users: [] }), expect: {} },
   ],

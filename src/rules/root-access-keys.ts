@@ -74,6 +74,11 @@ export const rootAccessKeys = defineRule({
       snapshot: () => snapshotWith({ root: rootUser({ keys: 'unknown' }) }),
       expect: { '<root_account>': 'not_evaluated' },
     },
+    {
+      name: 'an active root key never used (last used N/A) fails',
+      snapshot: () => snapshotWith({ root: rootUser({ keys: [key({ created: daysAgo(500), lastUsed: 'N/A' })] }) }),
+      expect: { '<root_account>': 'fail' },
+    },
     { name: 'no root row is not evaluated', snapshot: () => snapshotWith({ root: null }), expect: { account: 'not_evaluated' } },
   ],
 });

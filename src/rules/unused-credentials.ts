@@ -139,6 +139,22 @@ export const unusedCredentials = defineRule({
       expect: { alice: 'pass', 'alice#access_key_1': 'not_evaluated' },
     },
     {
+      name: 'password enabled but last use N/A (never used) is judged from the last change, not not-applicable',
+      snapshot: () =>
+        snapshotWith({
+          users: [
+            user('stale', { console: true, passwordLastUsed: 'N/A', passwordLastChanged: daysAgo(60) }),
+            user('fresh', { console: true, passwordLastUsed: 'N/A', passwordLastChanged: daysAgo(2) }),
+          ],
+        }),
+      expect: { stale: 'fail', fresh: 'pass' },
+    },
+    {
+      name: 'a key-only user: the missing password is not applicable, the never-used active key is judged',
+      snapshot: () => snapshotWith({ users: [user('ci', { console: false, keys: [key({ created: daysAgo(3), lastUsed: 'N/A' })] })] }),
+      expect: { ci: 'not_applicable', 'ci#access_key_1': 'pass' },
+    },
+    {
       name: 'option maxUnusedDays 90 (FSBP IAM.8)',
       snapshot: () => snapshotWith({ users: [user('alice', { console: true, passwordLastUsed: daysAgo(60) })] }),
       options: { maxUnusedDays: 90 },
