@@ -227,7 +227,7 @@ export interface ApiOperationCalls {
   readonly calls: number;
   /** Further attempts after a throttled or failed one. */
   readonly retries: number;
-  /** Calls that failed for good (after their retries). */
+  /** Calls answered with an error after their retries (GetLoginProfile's NoSuchEntity for a user without a password included). */
   readonly errors: number;
   /** The run clock when the first call started and when the last one finished; null when not recorded. */
   readonly firstCallAt: IsoTimestamp | null;
