@@ -77,6 +77,15 @@ describe('a signed report run, verified end to end', () => {
     assert.equal(new Date(printed).getTime(), new Date(signed.replace(/^(\w+) (\d+) (\d+) (\S+)$/, '$1 $2 $3 $4 UTC')).getTime(), `${printed} vs ${signed}`);
   });
 
+  it('the PDF shows the remediation plan and the exceptions register', async () => {
+    const all = await runTool('pdftotext', ['-raw', pdfPath, '-'], folder.path);
+    const text = all.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Remediation plan/);
+    assert.match(text, /console-users-mfa HIGH dave\.dev security@example\.com owners file \(\*\) 2026-11-16 MFA enrolment booked Owner: IT Target: 2026-11-20/);
+    assert.match(text, /Exceptions register/);
+    assert.match(text, /1 console-users- ?mfa bob\.admin Break-glass admin, hardware token on order ciso@example\. ?com 2027-06-30 1: bob\.admin/);
+  });
+
   it('carries owners, due dates and responses into the JSON, and they reproduce', async () => {
     const json = JSON.parse(await readFile(join(out, (await readdir(out)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8')) as {
       results: { rule_id: string; resource_name: string; status: string; tracking?: { owner: string | null; due_date: string | null; response: { response: string } | null } }[];
