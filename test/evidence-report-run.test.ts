@@ -6,11 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../src/util/files.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { makeTestPki, nssTrusting, pdfsig, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
 
 const SNAPSHOT = join(FIXTURES, 'demo', 'snapshot.json');
-const CONFIG = 'rules:\n  access-key-rotation:\n    maxAgeDays: 120\n';
+const CONFIG = 'rules:\n  access-key-rotation:\n    maxAgeDays: 120\nremediation:\n  dueDays: { high: 14 }\n';
+const OWNERS = 'owners:\n  "*": security@example.com\n';
+const RESPONSES = 'responses:\n  - { rule: console-users-mfa, resource: dave.dev, response: "MFA enrolment booked", owner: IT, targetDate: 2026-11-20 }\n';
 const EXCEPTIONS = 'exceptions:\n  - { rule: console-users-mfa, resource: bob.admin, justification: "Break-glass admin, hardware token on order", approvedBy: ciso@example.com, expires: 2027-06-30 }\n';
 
 describe('a signed report run, verified end to end', () => {
@@ -24,9 +27,12 @@ describe('a signed report run, verified end to end', () => {
     pki = await makeTestPki(folder.path);
     await writeFile(join(folder.path, 'iam-audit.yaml'), CONFIG);
     await writeFile(join(folder.path, 'exceptions.yaml'), EXCEPTIONS);
+    await writeFile(join(folder.path, 'owners.yaml'), OWNERS);
+    await writeFile(join(folder.path, 'responses.yaml'), RESPONSES);
     out = join(folder.path, 'out');
     const run = await runCli(
       ['report', SNAPSHOT, '-d', out, '--format', 'json,pdf', '--quiet', '--config', join(folder.path, 'iam-audit.yaml'), '--exceptions', join(folder.path, 'exceptions.yaml'),
+        '--owners', join(folder.path, 'owners.yaml'), '--responses', join(folder.path, 'responses.yaml'),
         '--sign-p12', pki.signerP12, '--sign-pass-env', 'P12_PASSWORD', '--sign-reason', 'Q4 IAM audit', '--sign-location', 'Berlin'],
       { env: { P12_PASSWORD: PKI_PASSWORD } },
     );
@@ -50,6 +56,44 @@ describe('a signed report run, verified end to end', () => {
     assert.ok((await readFile(join(detached, 'snapshot.json'))).equals(await readFile(SNAPSHOT)));
     assert.equal(await readFile(join(detached, 'iam-audit.yaml'), 'utf8'), CONFIG);
     assert.equal(await readFile(join(detached, 'exceptions.yaml'), 'utf8'), EXCEPTIONS);
+    assert.equal(await readFile(join(detached, 'owners.yaml'), 'utf8'), OWNERS);
+    assert.equal(await readFile(join(detached, 'responses.yaml'), 'utf8'), RESPONSES);
+  });
+
+  it('prints the signature on the cover: signer, signing time, issuer, snapshot SHA-256', async () => {
+    const cover = await runTool('pdftotext', ['-f', '1', '-l', '1', '-raw', pdfPath, '-'], folder.path);
+    assert.equal(cover.code, 0, cover.stderr);
+    const text = cover.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Digitally signed/);
+    assert.match(text, /Signer Example Org Audit Signer/);
+    assert.match(text, /Certificate issuer CN=Throwaway Evidence CA, O=iam-audit tests/);
+    assert.match(text, /Reason Q4 IAM audit/);
+    assert.match(text, new RegExp(`Snapshot SHA-256 ${sha256Hex(await readFile(SNAPSHOT))}`));
+    // The very time the signature carries (/M), to the second.
+    const signature = await pdfsig(pdfPath);
+    const signed = /Signing Time: (.+)/.exec(signature)?.[1] ?? '';
+    const printed = /Signing time (\S+Z)/.exec(text)?.[1] ?? '';
+    assert.ok(printed !== '', text);
+    assert.equal(new Date(printed).getTime(), new Date(signed.replace(/^(\w+) (\d+) (\d+) (\S+)$/, '$1 $2 $3 $4 UTC')).getTime(), `${printed} vs ${signed}`);
+  });
+
+  it('the PDF shows the remediation plan and the exceptions register', async () => {
+    const all = await runTool('pdftotext', ['-raw', pdfPath, '-'], folder.path);
+    const text = all.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /Remediation plan/);
+    assert.match(text, /console-users-mfa HIGH dave\.dev security@example\.com owners file \(\*\) 2026-11-16 MFA enrolment booked Owner: IT Target: 2026-11-20/);
+    assert.match(text, /Exceptions register/);
+    assert.match(text, /1 console-users- ?mfa bob\.admin Break-glass admin, hardware token on order ciso@example\. ?com 2027-06-30 1: bob\.admin/);
+  });
+
+  it('carries owners, due dates and responses into the JSON, and they reproduce', async () => {
+    const json = JSON.parse(await readFile(join(out, (await readdir(out)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8')) as {
+      results: { rule_id: string; resource_name: string; status: string; tracking?: { owner: string | null; due_date: string | null; response: { response: string } | null } }[];
+    };
+    const dave = json.results.find((item) => item.rule_id === 'console-users-mfa' && item.resource_name === 'dave.dev');
+    assert.equal(dave?.tracking?.owner, 'security@example.com');
+    assert.equal(dave?.tracking?.due_date, '2026-11-16');
+    assert.equal(dave?.tracking?.response?.response, 'MFA enrolment booked');
   });
 
   it('verify --reproduce re-runs the analysis with the embedded configuration and exceptions', async () => {

@@ -19,6 +19,7 @@ import type {
   RuleResult,
   RuleResultStatus,
   RuleSummary,
+  RemediationConfig,
 } from './result.js';
 import { checkIntegrity, guardFindings, type JudgedFinding, type SnapshotIntegrity } from './integrity.js';
 import { projectFindings } from './projection.js';
@@ -52,6 +53,8 @@ export interface CatalogueConfiguration {
   readonly rules: Readonly<Record<string, RuleSettings>>;
   /** Framework ids to report on; null means every framework. */
   readonly frameworks: readonly string[] | null;
+  /** Due dates and owner tags for remediation tracking; read by the report use case, not the engine. */
+  readonly remediation?: RemediationConfig;
 }
 
 export const DEFAULT_CONFIGURATION: CatalogueConfiguration = { file: null, rules: {}, frameworks: null };
@@ -173,10 +176,14 @@ function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions
     const match = exceptions.active.match(finding.resource);
     if (match !== undefined) {
       match.used = true;
+      match.covered += 1;
       exception = applied(match.entry);
     } else {
       const lapsed = exceptions.expired.match(finding.resource);
-      if (lapsed !== undefined) expiredException = applied(lapsed.entry);
+      if (lapsed !== undefined) {
+        lapsed.covered += 1;
+        expiredException = applied(lapsed.entry);
+      }
     }
   }
   return {

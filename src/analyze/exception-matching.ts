@@ -6,7 +6,7 @@
 import picomatch from 'picomatch';
 import type { ResourceRef } from '../rules/rule.js';
 import type { FileIdentity } from './engine.js';
-import type { AppliedException, ExceptionsReport } from './result.js';
+import type { AppliedException, ExceptionRegisterEntry, ExceptionsReport } from './result.js';
 
 /** One validated entry of the exceptions file. */
 export interface RuleException {
@@ -31,12 +31,14 @@ export interface ExceptionList {
 export const NO_EXCEPTIONS: ExceptionList = { file: null, entries: [] };
 
 export function applied(entry: RuleException): AppliedException {
-  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource };
+  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource, entryIndex: entry.index };
 }
 
 export interface TrackedException {
   readonly entry: RuleException;
   used: boolean;
+  /** Failed results it matched: excepted (active) or failing again (expired). */
+  covered: number;
 }
 
 /**
@@ -80,7 +82,7 @@ export class ExceptionMatcher {
 
 /** The entries in file order, split at `now` into the active and the expired. */
 export function trackExceptions(list: ExceptionList, now: number): { readonly active: TrackedException[]; readonly expired: TrackedException[] } {
-  const tracked: TrackedException[] = [...list.entries].sort((a, b) => a.index - b.index).map((entry) => ({ entry, used: false }));
+  const tracked: TrackedException[] = [...list.entries].sort((a, b) => a.index - b.index).map((entry) => ({ entry, used: false, covered: 0 }));
   return { active: tracked.filter((exception) => now < exception.entry.expiresAtMs), expired: tracked.filter((exception) => now >= exception.entry.expiresAtMs) };
 }
 
@@ -92,5 +94,22 @@ export function exceptionsReport(file: FileIdentity | null, active: readonly Tra
     unused: active
       .filter((exception) => !exception.used)
       .map(({ entry }) => ({ ruleId: entry.ruleId, resourcePattern: entry.resource, justification: entry.justification })),
+    register: [
+      ...active.map((exception) => registerEntry(exception, 'active')),
+      ...expired.map((exception) => registerEntry(exception, 'expired')),
+    ].sort((a, b) => a.index - b.index),
+  };
+}
+
+function registerEntry({ entry, covered }: TrackedException, state: 'active' | 'expired'): ExceptionRegisterEntry {
+  return {
+    index: entry.index,
+    ruleId: entry.ruleId,
+    resourcePattern: entry.resource,
+    justification: entry.justification,
+    approvedBy: entry.approvedBy,
+    expires: entry.expires,
+    state,
+    covered,
   };
 }

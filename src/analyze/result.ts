@@ -127,6 +127,8 @@ export interface AnalysisResult {
   readonly identities: readonly IdentityFacts[];
   /** The rule catalogue's results (issue #4); null until the engine runs. */
   readonly catalogue: CatalogueResult | null;
+  /** Remediation tracking settings (issue 10), set by the report use case; absent when not computed. */
+  readonly remediation?: RemediationReport;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +163,55 @@ export interface AppliedException {
   readonly expires: string;
   /** The resource pattern as written in the exceptions file. */
   readonly resourcePattern: string;
+  /** The entry's position in the exceptions file (0-based): its row in the exceptions register. */
+  readonly entryIndex?: number;
+}
+
+/** A management response to a finding (--responses): what will be done, by whom, by when. */
+export interface ManagementResponse {
+  readonly response: string;
+  readonly owner: string | null;
+  /** YYYY-MM-DD as written in the responses file. */
+  readonly targetDate: string | null;
+}
+
+/**
+ * How a failed or excepted result is tracked to closure (issue 10): its owner, its due date from
+ * the configuration's per-severity deadlines (counted from the capture time) and the management
+ * response. Set by the report use case (app/remediation.ts), not by the engine.
+ */
+export interface FindingTracking {
+  /** From the user's tags or the owners file; null when nothing names one. */
+  readonly owner: string | null;
+  /** "tag owner", "owners file (svc-*)": where the owner came from; null without an owner. */
+  readonly ownerSource: string | null;
+  /** YYYY-MM-DD (UTC): capture day plus the severity's deadline; null for an accepted risk or a severity without one. */
+  readonly dueDate: string | null;
+  /** True when the evaluation time (the capture, or --as-of) is after the due date. */
+  readonly overdue: boolean;
+  readonly response: ManagementResponse | null;
+}
+
+/** The configuration file's `remediation` section, as written (defaults fill the rest). */
+export interface RemediationConfig {
+  readonly dueDays?: Readonly<Partial<Record<Severity, number | null>>>;
+  readonly ownerTags?: readonly string[];
+}
+
+/** The remediation settings in effect and the files they came from (issue 10). */
+export interface RemediationReport {
+  /** Days from the capture time to the due date, per severity; null: no due date. */
+  readonly dueDays: Readonly<Record<Severity, number | null>>;
+  /** The instant due dates are counted from: the snapshot's capture time, never the clock. */
+  readonly dueFrom: IsoTimestamp;
+  /** The user tag keys read for an owner, in order. */
+  readonly ownerTagKeys: readonly string[];
+  /** False when the snapshot carries no user tags (a credential report import). */
+  readonly tagsCollected: boolean;
+  readonly ownersFile: { readonly name: string; readonly sha256: string } | null;
+  readonly responsesFile: { readonly name: string; readonly sha256: string } | null;
+  /** Responses that matched no failed or excepted result (a typo, or a finding since fixed). */
+  readonly unmatchedResponses: readonly { readonly ruleId: string; readonly resource: string; readonly response: string }[];
 }
 
 export interface RuleResult {
@@ -177,6 +228,8 @@ export interface RuleResult {
   readonly exception: AppliedException | null;
   /** A failure an exception would have covered, had it not expired before the as-of time; else null. */
   readonly expiredException: AppliedException | null;
+  /** Owner, due date and management response of a failed or excepted result (absent otherwise). */
+  readonly tracking?: FindingTracking;
 }
 
 export type ControlStatus = 'pass' | 'fail' | 'not_evaluated' | 'manual';
@@ -204,6 +257,22 @@ export interface ExceptionsReport {
   readonly file: { readonly name: string; readonly sha256: string } | null;
   readonly expired: readonly { readonly ruleId: string; readonly resourcePattern: string; readonly expires: string; readonly justification: string }[];
   readonly unused: readonly { readonly ruleId: string; readonly resourcePattern: string; readonly justification: string }[];
+  /** Every entry of the exceptions file, in file order, with what it covers: the exceptions register. */
+  readonly register?: readonly ExceptionRegisterEntry[];
+}
+
+export interface ExceptionRegisterEntry {
+  /** Position in the exceptions file (0-based); AppliedException.entryIndex points here. */
+  readonly index: number;
+  readonly ruleId: string;
+  readonly resourcePattern: string;
+  readonly justification: string;
+  readonly approvedBy: string;
+  readonly expires: string;
+  /** `expired`: past its expiry at the evaluation time; the failures it named fail again. */
+  readonly state: 'active' | 'expired';
+  /** Results it excepted (active) or would have excepted (expired: now failing). */
+  readonly covered: number;
 }
 
 export interface CatalogueResult {

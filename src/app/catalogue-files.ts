@@ -5,6 +5,8 @@ import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS } from '../analyze/engine.js';
 import { parseConfiguration } from '../config/configuration.js';
 import { parseExceptions } from '../config/exceptions.js';
+import { NO_RESPONSES, parseResponses, type ResponseList } from '../config/responses.js';
+import { OwnersMapping } from './owners.js';
 import type { Rule } from '../rules/rule.js';
 import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
@@ -42,4 +44,17 @@ export async function loadExceptions(path: string | undefined, rules: readonly R
   if (path === undefined) return { exceptions: NO_EXCEPTIONS, file: null };
   const file = await readCatalogueFile(path);
   return { exceptions: parseExceptions(file.bytes.toString('utf8'), path, { name: file.fileName, sha256: file.sha256 }, rules), file };
+}
+
+export async function loadResponses(path: string | undefined, rules: readonly Rule[]): Promise<{ responses: ResponseList; file: CatalogueFile | null }> {
+  if (path === undefined) return { responses: NO_RESPONSES, file: null };
+  const file = await readCatalogueFile(path);
+  return { responses: parseResponses(file.bytes.toString('utf8'), path, rules), file };
+}
+
+/** The owners mapping file (--owners), shared with `notify`. */
+export async function loadOwners(path: string | undefined): Promise<{ mapping: OwnersMapping; file: CatalogueFile | null }> {
+  if (path === undefined) return { mapping: OwnersMapping.empty, file: null };
+  const file = await readCatalogueFile(path);
+  return { mapping: OwnersMapping.parse(file.bytes.toString('utf8'), path), file };
 }

@@ -25,6 +25,7 @@ export function resultForFrameworks(result: AnalysisResult, frameworkIds: readon
         ...catalogue.exceptions,
         expired: catalogue.exceptions.expired.filter((entry) => kept.has(entry.ruleId)),
         unused: catalogue.exceptions.unused.filter((entry) => kept.has(entry.ruleId)),
+        ...(catalogue.exceptions.register === undefined ? {} : { register: catalogue.exceptions.register.filter((entry) => kept.has(entry.ruleId)) }),
       },
     },
   };

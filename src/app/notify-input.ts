@@ -14,7 +14,7 @@ import { packageInfo } from '../util/paths.js';
 import { runClock } from '../util/time.js';
 import { loadConfiguration, loadExceptions } from './catalogue-files.js';
 import { analyseLoaded } from './report.js';
-import type { TagsByUser } from './owners.js';
+import { tagsFromSnapshot, type TagsByUser } from './owners.js';
 
 export interface NotifyRule {
   readonly id: string;
@@ -148,17 +148,8 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
   };
 }
 
-/** The users' tags from a snapshot, or null when the snapshot did not collect them. */
-export function tagsFromSnapshot(loaded: LoadedSnapshot): TagsByUser {
-  const tags = new Map<string, Readonly<Record<string, string>>>();
-  let anyKnown = false;
-  for (const user of loaded.snapshot.users) {
-    if (!user.tags.known) continue;
-    anyKnown = true;
-    tags.set(user.name, user.tags.value);
-  }
-  return anyKnown ? tags : null;
-}
+// Moved to owners.ts (the report uses it too); re-exported for the notify code and tests.
+export { tagsFromSnapshot } from './owners.js';
 
 export interface LoadNotifyInputOptions {
   readonly inputPath: string;

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import { parseStructuredSource } from '../config/structured-file.js';
 import { InputError, UserError } from '../util/errors.js';
-import { describeFsError } from '../snapshot/io.js';
+import { describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
 
 /** The tag keys read when --owner-tag is not given. */
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['email', 'owner'];
@@ -173,4 +173,16 @@ export class OwnerResolver {
 export function parseOwnerTagKeys(values: readonly string[] | undefined): readonly string[] {
   if (values === undefined || values.length === 0) return DEFAULT_OWNER_TAG_KEYS;
   return values.flatMap((value) => value.split(',')).map((key) => key.trim()).filter((key) => key !== '');
+}
+
+/** The users' tags from a snapshot, or null when the snapshot did not collect them. */
+export function tagsFromSnapshot(loaded: LoadedSnapshot): TagsByUser {
+  const tags = new Map<string, Readonly<Record<string, string>>>();
+  let anyKnown = false;
+  for (const user of loaded.snapshot.users) {
+    if (!user.tags.known) continue;
+    anyKnown = true;
+    tags.set(user.name, user.tags.value);
+  }
+  return anyKnown ? tags : null;
 }

@@ -8,13 +8,16 @@ import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
 import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
-import { loadConfiguration, loadExceptions } from './catalogue-files.js';
+import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from './catalogue-files.js';
+import { withRemediation } from './remediation.js';
+import { tagsFromSnapshot } from './owners.js';
 import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
 import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
-import type { ReportBranding, SignOff } from '../render/report-model.js';
+import type { ReportBranding, SignatureAppearance, SignOff } from '../render/report-model.js';
+import { issuerNameOf } from '../evidence/certificate.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { resultForFrameworks } from './framework-filter.js';
@@ -81,6 +84,9 @@ export interface ReportOptions {
   /** --config and --exceptions files. */
   readonly configPath?: string;
   readonly exceptionsPath?: string;
+  /** --owners (user name or glob -> owner, shared with notify) and --responses (management responses). */
+  readonly ownersPath?: string;
+  readonly responsesPath?: string;
   /** --fail-on: exit 1 when a failed (not excepted) rule result at or above this severity exists. */
   readonly failOn?: Severity;
   /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
@@ -163,7 +169,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: renderOcsfJsonLinesChunks(machineResult) }],
 };
 
-async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
   const templates = await ReportTemplates.load(presentation.templateDir);
   const branding: ReportBranding = {
     orgName: presentation.orgName,
@@ -172,6 +178,7 @@ async function loadPrintable(presentation: PresentationOptions): Promise<{ templ
     preparedBy: presentation.preparedBy,
     shownFrameworks: presentation.frameworks,
     ...(presentation.signOff === undefined ? {} : { signOff: presentation.signOff }),
+    ...(signature === null ? {} : { signature }),
   };
   return { templates, branding };
 }
@@ -235,14 +242,37 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   // Configuration and exceptions first: a bad file stops the run before anything is read or written.
   const { configuration, file: configFile } = await loadConfiguration(options.configPath, rules, frameworks);
   const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
+  const { mapping, file: ownersFile } = await loadOwners(options.ownersPath);
+  const { responses, file: responsesFile } = await loadResponses(options.responsesPath, rules);
   const loaded = await readSnapshot(options.snapshotPath);
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
+  const result = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
+    configuration: configuration.remediation,
+    mapping,
+    ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
+    responses,
+    responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
+    tags: tagsFromSnapshot(loaded),
+  });
 
   const stamp = fileStamp(result.run.startedAt);
   const stem = `iam_audit_${stamp}`;
   const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  // Signing: the time is taken now, so the cover prints the very time the signature will carry.
+  // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
+  const signingTime = options.signing === undefined ? null : new Date(Math.floor(clock().getTime() / 1000) * 1000);
+  const signature: SignatureAppearance | null =
+    options.signing === undefined || signingTime === null
+      ? null
+      : {
+          signerName: options.signing.signerName ?? options.signing.signer.commonName,
+          certificateIssuer: issuerNameOf(options.signing.signer.certificate),
+          signingTime: toIsoUtc(signingTime),
+          reason: options.signing.reason,
+          location: options.signing.location,
+          timestampUrl: options.signing.timestampUrl ?? null,
+        };
   let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
   const context: RenderContext = {
     result,
@@ -250,7 +280,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     stem,
     stamp,
     presentation,
-    printable: () => (printable ??= loadPrintable(presentation)),
+    printable: () => (printable ??= loadPrintable(presentation, signature)),
     environment: options.environment ?? process.env,
     progress: TerminalProgress.on(options.stderr, options.quiet),
   };
@@ -271,12 +301,14 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     result,
     loaded,
     outDir: options.outDir,
-    now: clock(),
+    now: signingTime ?? clock(),
     stem,
     ...(options.signing === undefined ? {} : { signing: options.signing }),
     // The bytes the analysis parsed, not a second read that could see a changed file.
     ...(configFile === null ? {} : { config: { fileName: configFile.fileName, bytes: configFile.bytes } }),
     ...(exceptionsFile === null ? {} : { exceptions: { fileName: exceptionsFile.fileName, bytes: exceptionsFile.bytes } }),
+    ...(ownersFile === null ? {} : { owners: { fileName: ownersFile.fileName, bytes: ownersFile.bytes } }),
+    ...(responsesFile === null ? {} : { responses: { fileName: responsesFile.fileName, bytes: responsesFile.bytes } }),
   };
   const outputs = await embedPdfEvidence(files, evidenceContext);
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
@@ -337,6 +369,9 @@ function catalogueWarnings(result: AnalysisResult): string[] {
   for (const entry of catalogue.exceptions.unused) {
     warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" matched no failed result (unused)`);
   }
+  for (const entry of result.remediation?.unmatchedResponses ?? []) {
+    warnings.push(`management response for rule ${entry.ruleId} on "${entry.resource}" matched no failed or excepted result (unused)`);
+  }
   return warnings;
 }
 
@@ -344,8 +379,10 @@ function catalogueWarnings(result: AnalysisResult): string[] {
  * Reads and validates the configuration and exceptions files without running anything, so
  * `audit` can refuse bad files before it imports and writes a snapshot.
  */
-export async function checkCatalogueFiles(options: Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'catalogue'>): Promise<void> {
+export async function checkCatalogueFiles(options: Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'ownersPath' | 'responsesPath' | 'catalogue'>): Promise<void> {
   const rules = options.catalogue?.rules ?? allRules;
   await loadConfiguration(options.configPath, rules, options.catalogue?.frameworks ?? allFrameworks);
   await loadExceptions(options.exceptionsPath, rules);
+  await loadOwners(options.ownersPath);
+  await loadResponses(options.responsesPath, rules);
 }

@@ -3,6 +3,9 @@ import { analyseLoaded } from './report.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../analyze/engine.js';
 import { parseConfiguration } from '../config/configuration.js';
 import { parseExceptions } from '../config/exceptions.js';
+import { NO_RESPONSES, parseResponses, type ResponseList } from '../config/responses.js';
+import { OwnersMapping, tagsFromSnapshot } from './owners.js';
+import { withRemediation } from './remediation.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import { buildJsonReport } from '../render/json.js';
@@ -81,9 +84,15 @@ export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: Embedded
   // The configuration and exceptions the report names, re-read from their embedded copies.
   const configFile = usedFile(embeddedReport['configuration'] === undefined ? undefined : (embeddedReport['configuration'] as { file?: unknown }).file, attachments, 'configuration');
   const exceptionsFile = usedFile(embeddedReport['exceptions'] === undefined ? undefined : (embeddedReport['exceptions'] as { file?: unknown }).file, attachments, 'exceptions file');
-  for (const missing of [configFile, exceptionsFile]) if (typeof missing === 'string') return [{ ok: false, check: 'reproduce', detail: missing }];
+  // The remediation inputs (issue 10): owners mapping and management responses, when the report used them.
+  const remediationJson = (embeddedReport['remediation'] ?? undefined) as { owners_file?: unknown; responses_file?: unknown } | undefined;
+  const ownersFile = usedFile(remediationJson?.owners_file, attachments, 'owners file');
+  const responsesFile = usedFile(remediationJson?.responses_file, attachments, 'responses file');
+  for (const missing of [configFile, exceptionsFile, ownersFile, responsesFile]) if (typeof missing === 'string') return [{ ok: false, check: 'reproduce', detail: missing }];
   let configuration: CatalogueConfiguration = DEFAULT_CONFIGURATION;
   let exceptions: ExceptionList = NO_EXCEPTIONS;
+  let mapping = OwnersMapping.empty;
+  let responses: ResponseList = NO_RESPONSES;
   try {
     if (typeof configFile === 'object') {
       configuration = parseConfiguration(configFile.bytes.toString('utf8'), `embedded ${configFile.fileName}`, { name: configFile.fileName, sha256: sha256Hex(configFile.bytes) }, allRules, allFrameworks);
@@ -91,19 +100,33 @@ export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: Embedded
     if (typeof exceptionsFile === 'object') {
       exceptions = parseExceptions(exceptionsFile.bytes.toString('utf8'), `embedded ${exceptionsFile.fileName}`, { name: exceptionsFile.fileName, sha256: sha256Hex(exceptionsFile.bytes) }, allRules);
     }
+    if (typeof ownersFile === 'object') mapping = OwnersMapping.parse(ownersFile.bytes.toString('utf8'), `embedded ${ownersFile.fileName}`);
+    if (typeof responsesFile === 'object') responses = parseResponses(responsesFile.bytes.toString('utf8'), `embedded ${responsesFile.fileName}`, allRules);
   } catch (error) {
     if (error instanceof UserError) return [{ ok: false, check: 'reproduce', detail: error.message }];
     throw error;
   }
   // Run timestamps are excluded from the comparison; any fixed instant will do.
   const runInstant = new Date(0);
-  const result = analyseLoaded(
-    { ...parsed, bytes: snapshot.bytes, path: snapshot.fileName, sha256: sha256Hex(snapshot.bytes) },
-    runInstant,
-    runInstant,
-    asOf !== undefined && !Number.isNaN(asOf.getTime()) ? asOf : undefined,
-    { rules: allRules, frameworks: allFrameworks, configuration, exceptions },
-  );
+  const loaded = { ...parsed, bytes: snapshot.bytes, path: snapshot.fileName, sha256: sha256Hex(snapshot.bytes) };
+  const analysed = analyseLoaded(loaded, runInstant, runInstant, asOf !== undefined && !Number.isNaN(asOf.getTime()) ? asOf : undefined, {
+    rules: allRules,
+    frameworks: allFrameworks,
+    configuration,
+    exceptions,
+  });
+  // A report made before remediation tracking existed has no "remediation" key: compare it as it was.
+  const result =
+    remediationJson === undefined
+      ? analysed
+      : withRemediation(analysed, {
+          configuration: configuration.remediation,
+          mapping,
+          ownersFile: typeof ownersFile === 'object' ? { name: ownersFile.fileName, sha256: sha256Hex(ownersFile.bytes) } : null,
+          responses,
+          responsesFile: typeof responsesFile === 'object' ? { name: responsesFile.fileName, sha256: sha256Hex(responsesFile.bytes) } : null,
+          tags: tagsFromSnapshot(loaded),
+        });
   const verdicts: Verdict[] = [];
   const embeddedTool = (embeddedMetadata['tool'] ?? {}) as { version?: unknown };
   if (embeddedTool.version !== toolVersion) {

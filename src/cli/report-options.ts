@@ -17,6 +17,8 @@ export interface ReportArguments {
   'as-of': string | undefined;
   config: string | undefined;
   exceptions: string | undefined;
+  owners: string | undefined;
+  responses: string | undefined;
   'fail-on': string | undefined;
   'template-dir': string | undefined;
   'org-name': string | undefined;
@@ -42,10 +44,12 @@ export interface ReportArguments {
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
-export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'failOn'> {
+export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'ownersPath' | 'responsesPath' | 'failOn'> {
   return {
     ...(argv.config === undefined ? {} : { configPath: argv.config }),
     ...(argv.exceptions === undefined ? {} : { exceptionsPath: argv.exceptions }),
+    ...(argv.owners === undefined ? {} : { ownersPath: argv.owners }),
+    ...(argv.responses === undefined ? {} : { responsesPath: argv.responses }),
     ...(argv['fail-on'] === undefined ? {} : { failOn: parseSeverity(argv['fail-on']) }),
   };
 }
@@ -77,6 +81,8 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
     .option('config', { type: 'string', describe: 'rule configuration, YAML or JSON (see "iam-audit rules --defaults")' })
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })
+    .option('owners', { type: 'string', describe: "owners mapping, YAML or JSON: user name or glob -> owner's address (as for notify); user tags (config remediation.ownerTags) come first" })
+    .option('responses', { type: 'string', describe: 'management responses, YAML or JSON: rule, resource, response, owner, targetDate; shown next to each finding' })
     .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` })
     .option('template-dir', { type: 'string', describe: 'folder whose layout.hbs / partials/*.hbs replace the bundled report templates' })
     .option('org-name', { type: 'string', describe: 'organisation named on the cover of the HTML/PDF report' })

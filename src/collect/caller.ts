@@ -1,5 +1,7 @@
 import { CallFailure, CONNECTION_FAILURE_CODES, errorAttempts, errorCode, errorHttpStatus, errorMessage, redactSecrets, retryKind } from './errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
+import type { ApiOperationCalls } from '../snapshot/types.js';
+import { toIsoUtc } from '../util/time.js';
 
 /** What every SDK output carries. */
 interface WithMetadata {
@@ -22,6 +24,17 @@ export interface CallerOptions {
   readonly retryBaseDelayMs?: number;
   /** Calls in a row that found no endpoint at all before the collection stops calling (default 3). */
   readonly unreachableAfter?: number;
+  /** The run clock, for each API's first and last call time (default: the system clock). */
+  readonly clock?: () => Date;
+}
+
+/** One API's counters while collecting (see ApiOperationCalls in the snapshot). */
+interface OperationCounter {
+  calls: number;
+  retries: number;
+  errors: number;
+  firstCallAt: Date | null;
+  lastCallAt: Date | null;
 }
 
 export const CALL_TIME_LIMIT_CODE = 'CallTimeLimitExceeded';
@@ -91,8 +104,33 @@ export class ApiCaller {
   private consecutiveUnreachable = 0;
   private stopped: Unreachable | null = null;
   private readonly pacers = new Map<string, ApiPacer>();
+  private readonly operations = new Map<string, OperationCounter>();
 
   constructor(private readonly options: CallerOptions) {}
+
+  private counter(api: string): OperationCounter {
+    let counter = this.operations.get(api);
+    if (counter === undefined) this.operations.set(api, (counter = { calls: 0, retries: 0, errors: 0, firstCallAt: null, lastCallAt: null }));
+    return counter;
+  }
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  /** Calls, retries and errors per API operation, sorted by name: the snapshot's apiCallsByOperation. */
+  operationCalls(): ApiOperationCalls[] {
+    return [...this.operations.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([api, counter]) => ({
+        api,
+        calls: counter.calls,
+        retries: counter.retries,
+        errors: counter.errors,
+        firstCallAt: counter.firstCallAt === null ? null : toIsoUtc(counter.firstCallAt),
+        lastCallAt: counter.lastCallAt === null ? null : toIsoUtc(counter.lastCallAt),
+      }));
+  }
 
   get runAborted(): boolean {
     return this.options.runSignal.aborted;
@@ -113,6 +151,8 @@ export class ApiCaller {
     let pacer = this.pacers.get(api);
     if (pacer === undefined) this.pacers.set(api, (pacer = new ApiPacer()));
     let wireMs = 0;
+    const counter = this.counter(api);
+    counter.firstCallAt ??= this.now();
     for (let attempt = 1; ; attempt += 1) {
       await pacer.wait(this.options.runSignal);
       const result = await this.attemptOnce(api, resource, send, this.options.callTimeoutMs - wireMs, attempt === 1);
@@ -120,6 +160,7 @@ export class ApiCaller {
       const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
       if (result.ok) {
         pacer.succeeded();
+        counter.lastCallAt = this.now();
         this.consecutiveUnreachable = 0;
         this.logLine(api, resource, `ok, ${attempts}`, started);
         return result.output;
@@ -129,9 +170,12 @@ export class ApiCaller {
       if (result.retry === 'throttling') pacer.throttled();
       if (result.retry === null || attempt >= maxAttempts || this.stopped !== null || wireMs >= this.options.callTimeoutMs) {
         this.logLine(api, resource, `failed: ${failure.code}, ${attempts}`, started);
+        counter.errors += 1;
+        counter.lastCallAt = this.now();
         throw failure;
       }
       this.retries += 1;
+      counter.retries += 1;
       await sleep(this.backoffMs(attempt, result.retry), this.options.runSignal);
     }
   }
@@ -166,12 +210,17 @@ export class ApiCaller {
       this.options.runSignal.addEventListener('abort', onRunAbort, { once: true });
       const wireStarted = performance.now();
       // A call is counted once, however many attempts it takes (those are `retries`).
-      if (first) this.calls += 1;
+      if (first) {
+        this.calls += 1;
+        this.counter(api).calls += 1;
+      }
       try {
         const output = await send(controller.signal);
         return { ok: true, output, wireMs: performance.now() - wireStarted };
       } catch (error) {
-        this.retries += Math.max(0, errorAttempts(error) - 1);
+        const sdkRetries = Math.max(0, errorAttempts(error) - 1);
+        this.retries += sdkRetries;
+        this.counter(api).retries += sdkRetries;
         let code = errorCode(error);
         let message = redactSecrets(errorMessage(error), this.options.secrets);
         let retry = retryKind(code, errorHttpStatus(error));

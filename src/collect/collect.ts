@@ -70,6 +70,11 @@ function collectionFacts(options: CollectorOptions, identity: CallerIdentity, st
     region: options.region,
     apiCalls: options.caller.calls + setup.calls,
     retries: options.caller.retries + setup.retries,
+    // AssumeRole is made before the caller exists: counted, its times not recorded.
+    apiCallsByOperation: [
+      ...(setup.calls > 0 ? [{ api: 'sts:AssumeRole', calls: setup.calls, retries: setup.retries, errors: 0, firstCallAt: null, lastCallAt: null }] : []),
+      ...options.caller.operationCalls(),
+    ],
   };
 }
 

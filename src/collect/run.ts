@@ -118,6 +118,7 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     runSignal: runController.signal,
     secrets: connection.secrets,
     maxAttempts: options.maxAttempts,
+    clock: runClock(environment),
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
     log: options.verbose
       ? (line) => {

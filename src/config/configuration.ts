@@ -9,7 +9,8 @@
  *   frameworks: [cis-5.0, fsbp]
  */
 import type { CatalogueConfiguration, CatalogueFramework, FileIdentity, RuleSettings } from '../analyze/engine.js';
-import type { Rule, RuleOptionValue } from '../rules/rule.js';
+import type { RemediationConfig } from '../analyze/result.js';
+import { SEVERITIES, type Rule, type RuleOptionValue, type Severity } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
 import { CONFIG_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, withPositions } from './structured-file.js';
@@ -46,7 +47,7 @@ export function validateConfiguration(
 ): CatalogueConfiguration {
   if (data === null || data === undefined) return { file: identity, rules: {}, frameworks: null };
   if (!isPlainObject(data)) throw new InputError(file, null, `expected a mapping with "rules" and "frameworks", got ${describeValue(data)}`);
-  checkKnownKeys(file, '', data, ['rules', 'frameworks'], 'setting');
+  checkKnownKeys(file, '', data, ['rules', 'frameworks', 'remediation'], 'setting');
 
   const ruleSettings: Record<string, RuleSettings> = {};
   const rulesValue = data['rules'];
@@ -72,7 +73,49 @@ export function validateConfiguration(
       if (!selected.includes(id)) selected.push(id);
     }
   }
-  return { file: identity, rules: ruleSettings, frameworks: selected };
+  const remediation = validateRemediation(file, data['remediation']);
+  return { file: identity, rules: ruleSettings, frameworks: selected, ...(remediation === null ? {} : { remediation }) };
+}
+
+/** The most days a deadline may be: ten years. A larger number is a typo (days for hours, an extra zero). */
+export const MAX_DUE_DAYS = 3650;
+
+/**
+ *   remediation:
+ *     dueDays: { critical: 7, high: 30, medium: 90, low: 180, info: null }   # null: no due date
+ *     ownerTags: [owner, email]                                               # user tag keys, in order
+ */
+function validateRemediation(file: string, value: unknown): RemediationConfig | null {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) throw new InputError(file, 'remediation', `expected a mapping with dueDays and ownerTags, got ${describeValue(value)}`);
+  checkKnownKeys(file, 'remediation', value, ['dueDays', 'ownerTags'], 'setting');
+  let dueDays: Partial<Record<Severity, number | null>> | undefined;
+  const daysValue = value['dueDays'];
+  if (daysValue !== undefined && daysValue !== null) {
+    if (!isPlainObject(daysValue)) throw new InputError(file, 'remediation.dueDays', `expected a mapping of severity to days, got ${describeValue(daysValue)}`);
+    checkKnownKeys(file, 'remediation.dueDays', daysValue, SEVERITIES, 'severity');
+    dueDays = {};
+    for (const [severity, days] of Object.entries(daysValue)) {
+      const where = `remediation.dueDays.${severity}`;
+      if (days === null) {
+        dueDays[severity as Severity] = null;
+        continue;
+      }
+      if (typeof days !== 'number' || !Number.isInteger(days)) throw new InputError(file, where, `expected a whole number of days (or null for no due date), got ${describeValue(days)}`);
+      if (days < 0 || days > MAX_DUE_DAYS) throw new InputError(file, where, `must be between 0 and ${MAX_DUE_DAYS} days, got ${days}`);
+      dueDays[severity as Severity] = days;
+    }
+  }
+  let ownerTags: string[] | undefined;
+  const tagsValue = value['ownerTags'];
+  if (tagsValue !== undefined && tagsValue !== null) {
+    if (!Array.isArray(tagsValue)) throw new InputError(file, 'remediation.ownerTags', `expected a list of tag keys, got ${describeValue(tagsValue)}`);
+    ownerTags = (tagsValue as unknown[]).map((key, index) => {
+      if (typeof key !== 'string' || key.trim() === '') throw new InputError(file, `remediation.ownerTags[${index}]`, `expected a tag key, got ${describeValue(key)}`);
+      return key.trim();
+    });
+  }
+  return { ...(dueDays === undefined ? {} : { dueDays }), ...(ownerTags === undefined ? {} : { ownerTags }) };
 }
 
 export function parseConfiguration(

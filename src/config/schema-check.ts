@@ -14,6 +14,7 @@ import { describeValue, type DataPath } from './structured-file.js';
 
 export const CONFIG_SCHEMA_PATH = join(packageRoot, 'schema', 'config.schema.json');
 export const EXCEPTIONS_SCHEMA_PATH = join(packageRoot, 'schema', 'exceptions.schema.json');
+export const RESPONSES_SCHEMA_PATH = join(packageRoot, 'schema', 'responses.schema.json');
 
 const compiled = new Map<string, ValidateFunction>();
 function validator(schemaPath: string): ValidateFunction {

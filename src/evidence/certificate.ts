@@ -11,6 +11,11 @@ export function commonNameOf(certificate: X509Certificate): string {
   return match?.[1] ?? certificate.subject.replace(/\n/g, ', ');
 }
 
+/** The certificate issuer's name on one line, e.g. "CN=Example CA, O=Example Ltd, C=GB". */
+export function issuerNameOf(certificate: X509Certificate): string {
+  return certificate.issuer.split('\n').filter((part) => part !== '').reverse().join(', ');
+}
+
 /** Whether the key usage allows signatures (null: no key usage extension, so any use). */
 export function keyUsageAllowsSigning(certificate: X509Certificate): boolean | null {
   let parsed: forge.pki.Certificate;

@@ -32,6 +32,8 @@ export interface PdfEvidenceInput {
   readonly configFileName?: string;
   readonly exceptionsBytes?: Uint8Array;
   readonly exceptionsFileName?: string;
+  /** Further input files (owners mapping, management responses), embedded as sources. */
+  readonly otherSources?: readonly { readonly fileName: string; readonly bytes: Uint8Array; readonly description: string }[];
   /** The report's JSON (render/json.ts), what `verify --reproduce` compares a re-run against. */
   readonly findingsJsonBytes?: Uint8Array;
   readonly findingsFileName?: string;
@@ -91,6 +93,9 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
   if (input.exceptionsBytes !== undefined) {
     const fileName = input.exceptionsFileName ?? 'iam-audit-exceptions.yaml';
     attachments.push({ fileName, bytes: input.exceptionsBytes, mimeType: mimeTypeFor(fileName), description: 'exceptions (accepted risks) applied', relationship: 'Source' });
+  }
+  for (const source of input.otherSources ?? []) {
+    attachments.push({ fileName: source.fileName, bytes: source.bytes, mimeType: mimeTypeFor(source.fileName), description: source.description, relationship: 'Source' });
   }
   if (input.findingsJsonBytes !== undefined) {
     const fileName = input.findingsFileName ?? 'iam-audit-findings.json';

@@ -32,6 +32,9 @@ export interface EvidenceContext {
   /** The configuration and exceptions files used, embedded in the PDF as they were read. */
   readonly config?: { readonly fileName: string; readonly bytes: Uint8Array };
   readonly exceptions?: { readonly fileName: string; readonly bytes: Uint8Array };
+  /** The owners mapping and management responses files used (report --owners, --responses). */
+  readonly owners?: { readonly fileName: string; readonly bytes: Uint8Array };
+  readonly responses?: { readonly fileName: string; readonly bytes: Uint8Array };
 }
 
 function asBytes(content: OutputContent): Uint8Array {
@@ -65,6 +68,10 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       snapshotSha256: loaded.sha256,
       ...(context.config === undefined ? {} : { configBytes: context.config.bytes, configFileName: context.config.fileName }),
       ...(context.exceptions === undefined ? {} : { exceptionsBytes: context.exceptions.bytes, exceptionsFileName: context.exceptions.fileName }),
+      otherSources: [
+        ...(context.owners === undefined ? [] : [{ ...context.owners, description: 'owners mapping used for the findings\' owners' }]),
+        ...(context.responses === undefined ? [] : [{ ...context.responses, description: 'management responses shown next to the findings' }]),
+      ],
       // From the chunks, never one string: a large account's report outgrows what a string can hold.
       findingsJsonBytes: asBytes(renderJsonChunks(result)),
       findingsFileName: `${context.stem}.json`,

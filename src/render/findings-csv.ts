@@ -1,4 +1,4 @@
-import type { AnalysisResult, RuleSummary } from '../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
 import { describeControls, describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
 import { toCsvChunks } from './csv-safety.js';
 
@@ -17,7 +17,30 @@ export const FINDINGS_CSV_HEADER = [
   'exception_expires',
   'framework_controls',
   'remediation',
+  'owner',
+  'owner_source',
+  'due_date',
+  'overdue',
+  'management_response',
+  'response_owner',
+  'response_target_date',
 ] as const;
+
+const NO_TRACKING = ['', '', '', '', '', '', ''] as const;
+
+function trackingCells(item: RuleResult): readonly string[] {
+  const tracking = item.tracking;
+  if (tracking === undefined) return NO_TRACKING;
+  return [
+    tracking.owner ?? '',
+    tracking.ownerSource ?? '',
+    tracking.dueDate ?? '',
+    tracking.dueDate === null ? '' : tracking.overdue ? 'yes' : 'no',
+    tracking.response?.response ?? '',
+    tracking.response?.owner ?? '',
+    tracking.response?.targetDate ?? '',
+  ];
+}
 
 function* findingRows(result: AnalysisResult): Generator<string[]> {
   const catalogue = result.catalogue;
@@ -54,6 +77,8 @@ function* findingRows(result: AnalysisResult): Generator<string[]> {
       // What to do applies to failures (and accepted ones); on a pass it would only repeat the
       // rule's text hundreds of thousands of times in a large account.
       item.status === 'fail' || item.status === 'excepted' ? cells.remediation : '',
+      // Tracking (owner, due date, management response) is set on failed and excepted rows only.
+      ...trackingCells(item),
     ];
   }
 }

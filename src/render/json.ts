@@ -88,6 +88,19 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
         region: result.snapshot.collection.region,
         api_calls: result.snapshot.collection.apiCalls,
         retries: result.snapshot.collection.retries,
+        // Per API operation; absent from snapshots made before it was recorded (and from imports).
+        ...(result.snapshot.collection.apiCallsByOperation === undefined
+          ? {}
+          : {
+              api_calls_by_operation: result.snapshot.collection.apiCallsByOperation.map((entry) => ({
+                api: entry.api,
+                calls: entry.calls,
+                retries: entry.retries,
+                errors: entry.errors,
+                first_call_at: entry.firstCallAt,
+                last_call_at: entry.lastCallAt,
+              })),
+            }),
       },
       credential_report: result.snapshot.credentialReport,
       collection_errors: result.snapshot.collectionErrors,
@@ -158,6 +171,21 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
               expires: item.expiredException.expires,
               resource_pattern: item.expiredException.resourcePattern,
             },
+      // Failed and excepted results only: owner, due date, management response (issue 10).
+      ...(item.tracking === undefined
+        ? {}
+        : {
+            tracking: {
+              owner: item.tracking.owner,
+              owner_source: item.tracking.ownerSource,
+              due_date: item.tracking.dueDate,
+              overdue: item.tracking.overdue,
+              response:
+                item.tracking.response === null
+                  ? null
+                  : { response: item.tracking.response.response, owner: item.tracking.response.owner, target_date: item.tracking.response.targetDate },
+            },
+          }),
     }), true),
     frameworks: catalogue.frameworks.map((framework) => ({
       id: framework.id,
@@ -182,8 +210,32 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
         justification: entry.justification,
       })),
       unused: catalogue.exceptions.unused.map((entry) => ({ rule_id: entry.ruleId, resource_pattern: entry.resourcePattern, justification: entry.justification })),
+      // Every entry of the exceptions file, in file order, with the number of results it covers.
+      register: (catalogue.exceptions.register ?? []).map((entry) => ({
+        index: entry.index,
+        rule_id: entry.ruleId,
+        resource_pattern: entry.resourcePattern,
+        justification: entry.justification,
+        approved_by: entry.approvedBy,
+        expires: entry.expires,
+        state: entry.state,
+        covered: entry.covered,
+      })),
     },
     configuration: catalogue.configuration,
+    ...(result.remediation === undefined
+      ? {}
+      : {
+          remediation: {
+            due_days: result.remediation.dueDays,
+            due_from: result.remediation.dueFrom,
+            owner_tag_keys: result.remediation.ownerTagKeys,
+            tags_collected: result.remediation.tagsCollected,
+            owners_file: result.remediation.ownersFile,
+            responses_file: result.remediation.responsesFile,
+            unmatched_responses: result.remediation.unmatchedResponses.map((entry) => ({ rule_id: entry.ruleId, resource: entry.resource, response: entry.response })),
+          },
+        }),
   };
 }
 

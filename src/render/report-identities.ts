@@ -278,11 +278,14 @@ export const PRINTED_LIST_ROWS = 50;
  * appendix matrix, every result with its evidence in the findings CSV and JSON attached to the
  * PDF. The HTML report keeps every row.
  */
+/** The per-resource listings the PDF shortens; the attached findings CSV/JSON carry every row. */
+const SHORTENED_IN_PRINT: ReadonlySet<string> = new Set(['failed-rule', 'mfa-table', 'remediation-plan']);
+
 export function compactForPrint(parts: readonly ReportPart[], medium: ReportMedium, limit = PRINTED_LIST_ROWS): ReportPart[] {
   if (medium !== 'pdf') return [...parts];
   return parts.map((part) => {
     const rows = part.rows;
-    if ((part.partial !== 'failed-rule' && part.partial !== 'mfa-table') || rows === null || rows.length <= limit) return part;
+    if (!SHORTENED_IN_PRINT.has(part.partial) || rows === null || rows.length <= limit) return part;
     return { ...part, rows: rows.slice(0, limit), context: { ...part.context, shortened: { shown: limit, total: rows.length.toLocaleString('en') } } };
   });
 }

@@ -51,6 +51,9 @@ export function methodologyParts(result: AnalysisResult): ReportPart[] {
       notEvaluatedUsers: [...notEvaluatedUsers.values()].map((group) => ({ ...group, examples: group.examples.join(', ') })),
       notEvaluatedRules: [...notEvaluatedRules.values()],
       collectionErrorCount: snapshot.collectionErrors.length,
+      // Per API operation (snapshots from before it was recorded have only the totals).
+      apiOperations: snapshot.collection.apiCallsByOperation ?? null,
+      apiOperationErrors: (snapshot.collection.apiCallsByOperation ?? []).reduce((sum, entry) => sum + entry.errors, 0),
       discrepancies: snapshot.discrepancies,
       populations: snapshot.populations.filter((population) => population.state !== 'not_collected'),
       populationsNotCollected: snapshot.populations.filter((population) => population.state === 'not_collected').map((population) => population.label).join(', '),

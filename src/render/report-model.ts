@@ -19,6 +19,7 @@ import { barChart, donutChart, type BarChart, type DonutChart } from './svg-char
 import { failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
 import { compactForPrint, identityMatrixPart } from './report-identities.js';
 import { methodologyParts } from './report-methodology.js';
+import { remediationParts } from './report-remediation.js';
 import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
 
 // Re-exported: renderers and tests name them as parts of the report model.
@@ -39,6 +40,22 @@ export interface ReportBranding {
   readonly shownFrameworks: readonly string[] | null;
   /** Sign-off block (prepared, reviewed, approved); absent or null fields print as blank lines. */
   readonly signOff?: SignOff;
+  /**
+   * The digital signature the PDF will carry (--sign-p12), printed on its cover so a paper copy
+   * carries the integrity statement; the HTML is not signed and never shows it.
+   */
+  readonly signature?: SignatureAppearance;
+}
+
+export interface SignatureAppearance {
+  readonly signerName: string;
+  readonly certificateIssuer: string;
+  /** The signature's own time (/M), as ISO 8601 UTC. */
+  readonly signingTime: string;
+  readonly reason: string;
+  readonly location: string;
+  /** Set when an RFC 3161 timestamp authority will stamp the signature. */
+  readonly timestampUrl: string | null;
 }
 
 export interface SignOffEntry {
@@ -297,7 +314,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = compactForPrint([cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
+  const parts = compactForPrint([cover, summaryPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);

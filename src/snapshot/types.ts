@@ -215,6 +215,23 @@ export interface CollectionFacts {
   readonly region: string | null;
   readonly apiCalls: number;
   readonly retries: number;
+  /** Per API operation (optional: older snapshots and imports leave it out); sums to apiCalls and retries. */
+  readonly apiCallsByOperation?: readonly ApiOperationCalls[];
+}
+
+/** One AWS API operation's share of a collection's calls. */
+export interface ApiOperationCalls {
+  /** The IAM/STS action, e.g. iam:ListUsers. */
+  readonly api: string;
+  /** Calls made (each counted once, however many attempts it took). */
+  readonly calls: number;
+  /** Further attempts after a throttled or failed one. */
+  readonly retries: number;
+  /** Calls answered with an error after their retries (GetLoginProfile's NoSuchEntity for a user without a password included). */
+  readonly errors: number;
+  /** The run clock when the first call started and when the last one finished; null when not recorded. */
+  readonly firstCallAt: IsoTimestamp | null;
+  readonly lastCallAt: IsoTimestamp | null;
 }
 
 /**
