@@ -43,9 +43,9 @@ function asBytes(content: OutputContent): Uint8Array {
   return Buffer.concat([...content].map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
 }
 
-/** The findings CSV's name beside the report: iam_audit_<time> -> iam_audit_findings_<time>.csv. */
+/** The findings CSV's name beside the report: iam_audit_<time> -> iam_audit_findings_<time>.csv (another stem: <stem>.findings.csv). */
 function findingsCsvName(stem: string): string {
-  return `${stem.replace(/^iam_audit_/, 'iam_audit_findings_')}.csv`;
+  return stem.startsWith('iam_audit_') ? `iam_audit_findings_${stem.slice('iam_audit_'.length)}.csv` : `${stem}.findings.csv`;
 }
 
 /**
