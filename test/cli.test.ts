@@ -64,7 +64,8 @@ describe('iam-audit command line', () => {
     assert.match(reported.stdout, /Compliance rate among console users: 57\.9% \(11 of 19 console users\)/);
     assert.match(reported.stdout, /Results exported to:\n {2}- iam_audit_2026-01-02T14-30-00\.csv\n {2}- iam_audit_findings_2026-01-02T14-30-00\.csv\n {2}- iam_audit_2026-01-02T14-30-00\.json\n/);
     const written = (await readdir(cwd)).sort();
-    for (const name of ['iam_audit_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.json', 'iam_audit_findings_2026-01-02T14-30-00.csv', snapshotName]) {
+    // The default formats: the one run of this file that starts a browser.
+    for (const name of ['iam_audit_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.json', 'iam_audit_findings_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.html', 'iam_audit_2026-01-02T14-30-00.pdf', snapshotName]) {
       assert.ok(written.includes(name), `${name} written; got ${written.join(', ')}`);
     }
   });
@@ -118,11 +119,12 @@ describe('iam-audit command line', () => {
 
   it('exits 1 with --fail-on-findings when a FAIL exists, 0 without it', async () => {
     const outDir = await folder('fail-on');
-    const failing = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir, '--fail-on-findings', '--quiet']);
+    // JSON only: the gate is the same for every format, and a browser run would only cost time.
+    const failing = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir, '--format', 'json', '--fail-on-findings', '--quiet']);
     assert.equal(failing.code, 1);
     const clean = await runCli(['import', join(FIXTURES, 'reports', 'all-compliant.csv'), '-o', join(outDir, 'clean.json')]);
     assert.equal(clean.code, 0, clean.stderr);
-    const passing = await runCli(['report', join(outDir, 'clean.json'), '-d', join(outDir, 'clean'), '--fail-on-findings', '--quiet']);
+    const passing = await runCli(['report', join(outDir, 'clean.json'), '-d', join(outDir, 'clean'), '--format', 'json', '--fail-on-findings', '--quiet']);
     assert.equal(passing.code, 0, passing.stderr);
   });
 
@@ -176,12 +178,13 @@ describe('iam-audit command line', () => {
     const outDir = await folder('no-overwrite');
     const existing = join(outDir, 'iam_audit_2026-01-02T14-30-00.json');
     await writeFile(existing, 'precious');
-    const refused = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir], { env: FIXED_EPOCH });
+    // CSV and JSON: the refusal must also keep the CSV that nothing blocked from being written.
+    const refused = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir, '--format', 'csv,json'], { env: FIXED_EPOCH });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /iam_audit_2026-01-02T14-30-00\.json already exists; refusing to overwrite it/);
     assert.equal(await readFile(existing, 'utf8'), 'precious');
     assert.deepEqual(await readdir(outDir), ['iam_audit_2026-01-02T14-30-00.json'], 'no CSV written either: all or nothing');
-    const forced = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir, '--overwrite'], { env: FIXED_EPOCH });
+    const forced = await runCli(['report', DEMO_SNAPSHOT, '-d', outDir, '--format', 'csv,json', '--overwrite'], { env: FIXED_EPOCH });
     assert.equal(forced.code, 0, forced.stderr);
     assert.notEqual(await readFile(existing, 'utf8'), 'precious');
   });

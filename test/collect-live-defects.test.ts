@@ -4,7 +4,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Snapshot } from '../src/snapshot/types.js';
-import { runCli, temporaryFolder } from './support/cli.js';
+import { temporaryFolder } from './support/cli.js';
+import { reportInProcess } from './support/report-in-process.js';
 import { ACCOUNT, baseScenario, collectEnvironment, collectFrom, FAKE_SECRET_KEY, USERS } from './support/collect-scenario.js';
 import { startIamEndpoint, type IamEndpoint, type Scenario } from './support/iam-endpoint.js';
 
@@ -40,7 +41,7 @@ describe('collect: live collection defects', () => {
       assert.equal(run.code, 0, run.stderr);
       const out = join(folder, 'out');
       await mkdir(out);
-      const report = await runCli(['report', join(folder, 'snapshot.json'), '-d', out, '--format', 'json']);
+      const report = await reportInProcess(join(folder, 'snapshot.json'), out);
       const jsonFile = (await readdir(out)).find((name) => name.endsWith('.json'));
       assert.ok(jsonFile, report.stderr);
       const json = await readFile(join(out, jsonFile), 'utf8');

@@ -9,7 +9,8 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { PopulationStatus, Snapshot } from '../src/snapshot/types.js';
-import { runCli, temporaryFolder } from './support/cli.js';
+import { temporaryFolder } from './support/cli.js';
+import { reportInProcess } from './support/report-in-process.js';
 import { ACCOUNT, baseScenario, collectFrom, USERS } from './support/collect-scenario.js';
 import { credentialReportCsv, startIamEndpoint, type Scenario, type ScenarioUser } from './support/iam-endpoint.js';
 
@@ -68,7 +69,7 @@ async function collectAndReport(scenario: Scenario, args: readonly string[]): Pr
     assert.ok(snapshot, `a snapshot was written; stderr: ${run.stderr}`);
     const out = join(folder.path, 'out');
     await mkdir(out);
-    const report = await runCli(['report', join(folder.path, 'snapshot.json'), '-d', out, '--format', 'json']);
+    const report = await reportInProcess(join(folder.path, 'snapshot.json'), out);
     const file = (await readdir(out)).find((name) => name.endsWith('.json'));
     assert.ok(file, report.stderr);
     const json = JSON.parse(await readFile(join(out, file), 'utf8')) as { frameworks: { id: string; controls: { control_id: string; status: string }[] }[] };

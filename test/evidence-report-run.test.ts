@@ -1,12 +1,15 @@
 /**
  * The whole chain as an auditor receives it: a real `report` run (Chromium PDF) with a
  * configuration, exceptions and a certificate; then pdfsig, pdfdetach and `verify --reproduce`.
+ * The run has a signing password and AWS secrets in its environment, and the environments of its
+ * real Chromium processes are read while it prints: none of them may reach the browser.
  */
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../src/util/files.js';
+import { runCliWatchingChromium, type WatchedRun } from './support/chromium-environment.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { makeTestPki, nssTrusting, pdfsig, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
 
@@ -14,6 +17,14 @@ const SNAPSHOT = join(FIXTURES, 'demo', 'snapshot.json');
 const CONFIG = 'rules:\n  access-key-rotation:\n    maxAgeDays: 120\nremediation:\n  dueDays: { high: 14 }\n';
 const OWNERS = 'owners:\n  "*": security@example.com\n';
 const RESPONSES = 'responses:\n  - { rule: console-users-mfa, resource: dave.dev, response: "MFA enrolment booked", owner: IT, targetDate: 2026-11-20 }\n';
+/** In the run's environment; the first is the one --sign-pass-env names. */
+const SECRETS: Readonly<Record<string, string>> = {
+  IAM_AUDIT_TEST_SIGNING_PASSWORD: PKI_PASSWORD,
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN',
+  AWS_PROFILE: 'audit-profile-example',
+};
 const EXCEPTIONS = 'exceptions:\n  - { rule: console-users-mfa, resource: bob.admin, justification: "Break-glass admin, hardware token on order", approvedBy: ciso@example.com, expires: 2027-06-30 }\n';
 
 describe('a signed report run, verified end to end', () => {
@@ -21,6 +32,7 @@ describe('a signed report run, verified end to end', () => {
   let pki: TestPki;
   let out: string;
   let pdfPath: string;
+  let run: WatchedRun;
 
   before(async () => {
     folder = await temporaryFolder('iam-audit-evidence-run-');
@@ -30,11 +42,11 @@ describe('a signed report run, verified end to end', () => {
     await writeFile(join(folder.path, 'owners.yaml'), OWNERS);
     await writeFile(join(folder.path, 'responses.yaml'), RESPONSES);
     out = join(folder.path, 'out');
-    const run = await runCli(
+    run = await runCliWatchingChromium(
       ['report', SNAPSHOT, '-d', out, '--format', 'json,pdf', '--quiet', '--config', join(folder.path, 'iam-audit.yaml'), '--exceptions', join(folder.path, 'exceptions.yaml'),
         '--owners', join(folder.path, 'owners.yaml'), '--responses', join(folder.path, 'responses.yaml'),
-        '--sign-p12', pki.signerP12, '--sign-pass-env', 'P12_PASSWORD', '--sign-reason', 'Q4 IAM audit', '--sign-location', 'Berlin'],
-      { env: { P12_PASSWORD: PKI_PASSWORD } },
+        '--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_SIGNING_PASSWORD', '--sign-reason', 'Q4 IAM audit', '--sign-location', 'Berlin'],
+      SECRETS,
     );
     assert.equal(run.code, 0, run.stderr);
     pdfPath = join(out, (await readdir(out)).find((name) => name.endsWith('.pdf')) ?? 'missing.pdf');
@@ -104,5 +116,21 @@ describe('a signed report run, verified end to end', () => {
     const json = await readFile(join(out, (await readdir(out)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8');
     assert.match(json, /"status":"excepted"/);
     assert.match(json, /Break-glass admin, hardware token on order/);
+  });
+
+  it('no signing password and no AWS secret reaches the Chromium processes of the signed PDF render', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+    const seen = run.chromium;
+    assert.ok(seen.size >= 2, `the browser and at least one of its helpers were seen (${seen.size})`);
+    for (const [pid, environment] of seen) {
+      for (const [name, value] of Object.entries(SECRETS)) {
+        assert.ok(!environment.some((line) => line.startsWith(`${name}=`)), `process ${pid} has ${name}`);
+        assert.ok(!environment.some((line) => line.includes(value)), `process ${pid} holds the value of ${name}`);
+      }
+    }
+    // Chromium rewrites some helpers' process titles over their environment's memory; the others
+    // show the environment it was given, which proves these reads saw real environments.
+    const withProfileTmp = [...seen.values()].filter((environment) => environment.some((line) => line.startsWith('TMPDIR=') && line.includes('iam-audit-chromium-')));
+    assert.ok(withProfileTmp.length >= 1, 'at least one process shows the environment the browser was given');
+    for (const environment of withProfileTmp) assert.ok(environment.every((line) => /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TZ|FONTCONFIG_\w+|XDG_\w+|TMPDIR|CHROME_[A-Z_]+|GOOGLE_[A-Z_]+)=/.test(line)), environment.join('\n'));
   });
 });

@@ -8,6 +8,7 @@ import { ConcurrencyLimiter } from '../../src/collect/limiter.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { runCli, type CliRun } from './cli.js';
 import { credentialReportCsv, type Scenario, type ScenarioUser } from './iam-endpoint.js';
+import { reportInProcess } from './report-in-process.js';
 
 export const ACCOUNT = '123456789012';
 /** The test's fake secret key: it must never appear in a snapshot, a log line or a message. */
@@ -127,7 +128,7 @@ export async function collectFrom(endpointUrl: string, folder: string, args: rea
 
 /** Reports a snapshot as JSON and returns username -> MFA status. */
 export async function mfaFindings(snapshotPath: string, outDir: string): Promise<{ run: CliRun; statuses: Record<string, string>; report: Record<string, unknown> }> {
-  const run = await runCli(['report', snapshotPath, '-d', outDir, '--format', 'json', '--overwrite']);
+  const run = await reportInProcess(snapshotPath, outDir, { overwrite: true });
   const file = (await readdir(outDir)).find((name) => name.startsWith('iam_audit_') && name.endsWith('.json'));
   if (file === undefined) throw new Error(`report wrote no JSON: ${run.stderr}`);
   const report = JSON.parse(await readFile(join(outDir, file), 'utf8')) as { findings: { username: string; compliance_status: string }[] };
