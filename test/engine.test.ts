@@ -198,6 +198,7 @@ describe('engine: exceptions', () => {
       approvedBy: 'Jane Doe (CISO)',
       expires: '2027-01-31',
       resourcePattern: 'alice',
+      entryIndex: 0,
     });
     assert.match(alice?.evidence ?? '', /oldest active key 100 days old/);
     const counts = catalogue.rules.find((rule) => rule.id === 'example-key-age')?.counts;
@@ -227,6 +228,14 @@ describe('engine: exceptions', () => {
   it('lists an exception that matched nothing as unused', () => {
     const catalogue = run({ exceptions: exceptionList(exception({ resource: 'alice' }), exception({ resource: 'zed', justification: 'gone' }, 1)) });
     assert.deepEqual(catalogue.exceptions.unused, [{ ruleId: 'example-key-age', resourcePattern: 'zed', justification: 'gone' }]);
+    // The register lists both, in file order, with what each covered.
+    assert.deepEqual(
+      catalogue.exceptions.register?.map((entry) => [entry.index, entry.resourcePattern, entry.state, entry.covered]),
+      [
+        [0, 'alice', 'active', 1],
+        [1, 'zed', 'active', 0],
+      ],
+    );
   });
 
   it('no longer applies an expired exception, judged against the as-of time, and says it expired', () => {
@@ -240,6 +249,7 @@ describe('engine: exceptions', () => {
       approvedBy: 'Jane Doe (CISO)',
       expires: '2026-05-31',
       resourcePattern: 'alice',
+      entryIndex: 0,
     });
     assert.equal(expired.results.find((result) => result.resourceName === 'dave')?.expiredException, null);
     assert.deepEqual(expired.exceptions.expired, [
