@@ -25,6 +25,7 @@ import { projectFindings } from './projection.js';
 import { toIsoUtc } from '../util/time.js';
 import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
 import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
+import { stableFindingId } from './finding-id.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
@@ -180,6 +181,7 @@ function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions
     }
   }
   return {
+    findingId: stableFindingId(rule.id, finding.resource.arn),
     ruleId: rule.id,
     severity: rule.severity,
     resourceType: finding.resource.type,
@@ -199,6 +201,7 @@ function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonl
   if (judged.error !== null) {
     const resource = accountResource(snapshot);
     results.push({
+      findingId: stableFindingId(rule.id, resource.arn),
       ruleId: rule.id,
       severity: rule.severity,
       resourceType: resource.type,

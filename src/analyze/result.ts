@@ -146,6 +146,8 @@ export interface AppliedException {
 }
 
 export interface RuleResult {
+  /** Stable across runs and snapshots of the same account: see finding-id.ts. */
+  readonly findingId: string;
   readonly ruleId: string;
   readonly severity: Severity;
   readonly resourceType: string;

@@ -132,6 +132,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
       counts: rule.counts,
     })),
     results: mapped(catalogue.results, (item) => ({
+      finding_id: item.findingId,
       rule_id: item.ruleId,
       severity: item.severity,
       resource_type: item.resourceType,
