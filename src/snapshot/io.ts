@@ -102,6 +102,11 @@ export function parseSnapshot(fileBytes: Buffer, path: string): Omit<LoadedSnaps
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
+  return snapshotFromDocument(document, path);
+}
+
+/** A parsed JSON document as a snapshot: migrated to the current schema version and validated. */
+export function snapshotFromDocument(document: unknown, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InputError(path, null, 'expected a JSON object (an iam-audit snapshot)');
   }
