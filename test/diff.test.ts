@@ -139,7 +139,7 @@ describe('diff: the command', () => {
     }
     const erin = rows.find((row) => row['change'] === 'newly_failing' && row['resource_name'] === 'erin.dev');
     assert.equal(erin?.['resource_arn'], arnOf('engineering/erin.dev'));
-    assert.match(erin?.['finding_id'] ?? '', /^[0-9a-f]{16}$/);
+    assert.match(erin?.['finding_id'] ?? '', /^console-users-mfa\/[0-9a-f]{16}$/);
     const json = JSON.parse(await readFile(join(out, files[1] ?? ''), 'utf8')) as { format: string; counts: Record<string, number>; old: { captured_at: string }; keys: { rotated: { user: string }[] } };
     assert.equal(json.format, 'iam-audit-changes');
     assert.equal(json.old.captured_at, OLD_CAPTURE);

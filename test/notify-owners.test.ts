@@ -55,7 +55,7 @@ describe('owners', () => {
     assert.equal(owningUserName('access-key', 'bob#1#access_key_1'), 'bob#1');
     assert.equal(owningUserName('root', '<root_account>'), null);
     assert.equal(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), stableFindingId('console-users-mfa', 'arn:aws:iam::1:user/bob'));
-    assert.match(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), /^[0-9a-f]{16}$/);
+    assert.match(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), /^console-users-mfa\/[0-9a-f]{16}$/);
   });
 
   it('reads a state file keyed the old way (rule|arn) as the same findings', async () => {

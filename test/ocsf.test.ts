@@ -74,7 +74,7 @@ it('one event per result and framework control; compliance.control is the contro
   assert.equal(uids.size, events.length, 'metadata.uid unique per result and control');
   const findingUids = new Set(events.map((event) => (event['finding_info'] as { uid: string }).uid));
   assert.deepEqual([...findingUids].sort(), [...findingIds].sort(), 'finding_info.uid is the stable finding id of the result');
-  for (const uid of findingUids) assert.match(uid, /^[0-9a-f]{16}$/);
+  for (const uid of findingUids) assert.match(uid, /^[a-z0-9-]+\/[0-9a-f]{16}$/);
 });
 
 it('fills the cloud profile, log name and status fields', () => {

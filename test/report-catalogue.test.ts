@@ -138,7 +138,7 @@ describe('report with the rule catalogue', () => {
       assert.equal(finding['type_uid'], 200301);
       assert.equal(finding['activity_id'], 1);
       assert.equal(finding['time'], 1_800_000_000_000);
-      assert.match(JSON.stringify(finding['finding_info']), /"uid":"[0-9a-f]{16}"/);
+      assert.match(JSON.stringify(finding['finding_info']), /"uid":"[a-z0-9-]+\/[0-9a-f]{16}"/);
       assert.match(JSON.stringify(finding['metadata']), /"uid":"[0-9a-f]{64}"/);
     }
     const byName = (name: string, rule: string, control?: string) =>
