@@ -3,6 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { ChangesSincePrevious } from './previous.js';
 import type { CollectionError, CollectionFacts, CredentialReportProvenance, IsoTimestamp, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
 export const RESULT_FORMAT_VERSION = 1 as const;
@@ -109,6 +110,8 @@ export interface AnalysisResult {
   readonly inventory: readonly InventoryRow[];
   /** The rule catalogue's results (issue #4); null until the engine runs. */
   readonly catalogue: CatalogueResult | null;
+  /** With `report --previous`: what changed since that earlier archive (issue 13). */
+  readonly changesSincePrevious?: ChangesSincePrevious;
 }
 
 // ---------------------------------------------------------------------------------------------

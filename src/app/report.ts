@@ -81,6 +81,8 @@ export interface ReportOptions {
   /** --config and --exceptions files. */
   readonly configPath?: string;
   readonly exceptionsPath?: string;
+  /** An earlier snapshot or report JSON: adds "Changes since the previous report" (HTML/PDF, JSON). */
+  readonly previousPath?: string;
   /** --fail-on: exit 1 when a failed (not excepted) rule result at or above this severity exists. */
   readonly failOn?: Severity;
   /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
@@ -238,7 +240,15 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const loaded = await readSnapshot(options.snapshotPath);
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
+  const analysed = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
+  // --previous: loaded only when given (it reads and analyses a second archive).
+  const result: AnalysisResult =
+    options.previousPath === undefined
+      ? analysed
+      : {
+          ...analysed,
+          changesSincePrevious: await (await import('./previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
+        };
 
   const stamp = fileStamp(result.run.startedAt);
   const stem = `iam_audit_${stamp}`;

@@ -17,6 +17,7 @@ export interface ReportArguments {
   'as-of': string | undefined;
   config: string | undefined;
   exceptions: string | undefined;
+  previous: string | undefined;
   'fail-on': string | undefined;
   'template-dir': string | undefined;
   'org-name': string | undefined;
@@ -42,8 +43,9 @@ export interface ReportArguments {
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
-export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'failOn'> {
+export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'failOn' | 'previousPath'> {
   return {
+    ...(argv.previous === undefined ? {} : { previousPath: argv.previous }),
     ...(argv.config === undefined ? {} : { configPath: argv.config }),
     ...(argv.exceptions === undefined ? {} : { exceptionsPath: argv.exceptions }),
     ...(argv['fail-on'] === undefined ? {} : { failOn: parseSeverity(argv['fail-on']) }),
@@ -77,6 +79,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
     .option('config', { type: 'string', describe: 'rule configuration, YAML or JSON (see "iam-audit rules --defaults")' })
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })
+    .option('previous', { type: 'string', requiresArg: true, describe: 'an earlier snapshot or report JSON of the account: adds "Changes since the previous report" to the HTML/PDF and JSON' })
     .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` })
     .option('template-dir', { type: 'string', describe: 'folder whose layout.hbs / partials/*.hbs replace the bundled report templates' })
     .option('org-name', { type: 'string', describe: 'organisation named on the cover of the HTML/PDF report' })

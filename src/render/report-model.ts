@@ -218,6 +218,13 @@ function summaryPart(result: AnalysisResult): ReportPart {
   };
 }
 
+/** `report --previous`: "Changes since the previous report" (templates/partials/previous-changes.hbs). */
+function previousChangesPart(result: AnalysisResult): ReportPart[] {
+  const changes = result.changesSincePrevious;
+  if (changes === undefined) return [];
+  return [{ partial: 'previous-changes', anchor: 'changes-since-previous', title: 'Changes since the previous report', level: 1, rows: null, context: { changes } }];
+}
+
 function mfaPart(result: AnalysisResult): ReportPart {
   return {
     partial: 'mfa-table',
@@ -318,7 +325,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = [cover, summaryPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), inventoryPart(result)];
+  const parts = [cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, mfaPart(result), ...methodologyParts(result), signOffPart(branding), inventoryPart(result)];
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);
