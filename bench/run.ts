@@ -14,6 +14,7 @@ const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Pro
   { name: 'render', run: async () => (await import('./render.js')).run() },
   { name: 'evidence', run: evidence },
   { name: 'collect', run: collect },
+  { name: 'trend', run: async () => (await import('./trend.js')).run() },
 ];
 
 const filter = process.argv[2];

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingId } from '../src/app/notify-state.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findingId, NotifyState } from '../src/app/notify-state.js';
+import { stableFindingId } from '../src/analyze/finding-id.js';
 import { isValidAddress, OwnerResolver, OwnersMapping, owningUserName, parseOwnerTagKeys } from '../src/app/owners.js';
 import { UserError } from '../src/util/errors.js';
 
@@ -50,6 +54,23 @@ describe('owners', () => {
   it('maps owning users and finding ids', () => {
     assert.equal(owningUserName('access-key', 'bob#1#access_key_1'), 'bob#1');
     assert.equal(owningUserName('root', '<root_account>'), null);
-    assert.equal(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), 'console-users-mfa|arn:aws:iam::1:user/bob');
+    assert.equal(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), stableFindingId('console-users-mfa', 'arn:aws:iam::1:user/bob'));
+    assert.match(findingId({ ruleId: 'console-users-mfa', resourceArn: 'arn:aws:iam::1:user/bob' }), /^console-users-mfa\/[0-9a-f]{16}$/);
+  });
+
+  it('reads a state file keyed the old way (rule|arn) as the same findings', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'iam-audit-state-'));
+    try {
+      const path = join(folder, 'state.json');
+      const arn = 'arn:aws:iam::111122223333:user/bob';
+      await writeFile(path, JSON.stringify({ version: 1, sent: { [`console-users-mfa|${arn}`]: { 'bob@example.com': '2026-11-01T00:00:00.000Z' } } }));
+      const state = await NotifyState.load(path);
+      const id = findingId({ ruleId: 'console-users-mfa', resourceArn: arn });
+      assert.equal(state.isQuiet(id, 'bob@example.com', new Date('2026-11-03T00:00:00Z'), 7), true);
+      assert.equal(state.isQuiet(id, 'bob@example.com', new Date('2026-11-30T00:00:00Z'), 7), false);
+      assert.deepEqual(Object.keys((JSON.parse(state.toJson()) as { sent: Record<string, unknown> }).sent), [id]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -122,7 +122,7 @@ describe('notify: the demo account mails each owner their own findings', () => {
     assert.equal(state.version, 1);
     const owned = failures.filter((item) => EXPECTED_OWNER[userOf(item)] !== undefined);
     assert.deepEqual(Object.keys(state.sent).sort(), owned.map((item) => findingId({ ruleId: item.rule_id, resourceArn: item.resource_arn })).sort());
-    for (const item of owned) assert.deepEqual(Object.keys(state.sent[`${item.rule_id}|${item.resource_arn}`] ?? {}), [EXPECTED_OWNER[userOf(item)]]);
+    for (const item of owned) assert.deepEqual(Object.keys(state.sent[findingId({ ruleId: item.rule_id, resourceArn: item.resource_arn })] ?? {}), [EXPECTED_OWNER[userOf(item)]]);
   });
 
   it('tells no owner about the same finding again within --quiet-days; the summary still goes', async () => {

@@ -16,6 +16,7 @@ let work: { path: string; cleanup: () => Promise<void> };
 let events: Record<string, unknown>[] = [];
 let lines: string[] = [];
 let resultCount = 0;
+let findingIds = new Set<string>();
 let expectedEvents = 0;
 before(async () => {
   work = await temporaryFolder('iam-audit-ocsf-');
@@ -35,6 +36,7 @@ before(async () => {
   const catalogue = outcome.result.catalogue;
   assert.ok(catalogue !== null);
   resultCount = catalogue.results.length;
+  findingIds = new Set(catalogue.results.map((item) => item.findingId));
   const controlsByRule = new Map(catalogue.rules.map((rule) => [rule.id, Math.max(1, rule.controls.length)]));
   expectedEvents = catalogue.results.reduce((sum, item) => sum + (controlsByRule.get(item.ruleId) ?? 1), 0);
   const files = await readdir(outDir);
@@ -68,8 +70,11 @@ it('one event per result and framework control; compliance.control is the contro
     assert.match(compliance.standards[0] ?? '', /CIS/);
     assert.deepEqual(compliance.requirements, [`cis-5.0 ${compliance.control}`]);
   }
-  const uids = new Set(events.map((event) => (event['finding_info'] as { uid: string }).uid));
-  assert.equal(uids.size, events.length, 'finding_info.uid unique per result and control');
+  const uids = new Set(events.map((event) => (event['metadata'] as { uid: string }).uid));
+  assert.equal(uids.size, events.length, 'metadata.uid unique per result and control');
+  const findingUids = new Set(events.map((event) => (event['finding_info'] as { uid: string }).uid));
+  assert.deepEqual([...findingUids].sort(), [...findingIds].sort(), 'finding_info.uid is the stable finding id of the result');
+  for (const uid of findingUids) assert.match(uid, /^[a-z0-9-]+\/[0-9a-f]{16}$/);
 });
 
 it('fills the cloud profile, log name and status fields', () => {

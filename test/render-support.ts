@@ -1,10 +1,15 @@
 /** Shared inputs for the render tests: the demo's analysis, and a hand-built rule catalogue. */
 import { join } from 'node:path';
 import { analyseLoaded } from '../src/app/report.js';
-import type { AnalysisResult, CatalogueResult, MfaFinding, RuleResultStatus } from '../src/analyze/result.js';
+import type { AnalysisResult, CatalogueResult, MfaFinding, RuleResult, RuleResultStatus } from '../src/analyze/result.js';
+import { stableFindingId } from '../src/analyze/finding-id.js';
 import { summariseMfa } from '../src/analyze/mfa.js';
 import { readSnapshot } from '../src/snapshot/io.js';
 import { FIXTURES } from './support/cli.js';
+
+function withFindingIds(results: readonly Omit<RuleResult, 'findingId'>[]): RuleResult[] {
+  return results.map((result) => ({ findingId: stableFindingId(result.ruleId, result.resourceArn), ...result }));
+}
 
 export const DEMO_SNAPSHOT = join(FIXTURES, 'demo', 'snapshot.json');
 export const DEMO_CREDENTIAL_REPORT = join(FIXTURES, 'demo', 'credential-report.csv');
@@ -80,7 +85,7 @@ export const SMALL_CATALOGUE: CatalogueResult = {
       counts: counts({ not_evaluated: 1 }),
     },
   ],
-  results: [
+  results: withFindingIds([
     { ruleId: 'iam-user-console-mfa', severity: 'high', resourceType: 'user', resourceArn: 'arn:aws:iam::111122223333:user/bob.admin', resourceName: 'bob.admin', status: 'fail', evidence: 'console password, no MFA device', reason: null, exception: null, expiredException: null },
     { ruleId: 'iam-user-console-mfa', severity: 'high', resourceType: 'user', resourceArn: `arn:aws:iam::111122223333:user/x`, resourceName: HOSTILE_NAME, status: 'fail', evidence: 'evidence <script>', reason: null, exception: null, expiredException: null },
     { ruleId: 'iam-user-console-mfa', severity: 'high', resourceType: 'user', resourceArn: 'arn:aws:iam::111122223333:user/alice.admin', resourceName: 'alice.admin', status: 'pass', evidence: 'virtual MFA', reason: null, exception: null, expiredException: null },
@@ -98,7 +103,7 @@ export const SMALL_CATALOGUE: CatalogueResult = {
     },
     { ruleId: 'root-no-access-keys', severity: 'critical', resourceType: 'root', resourceArn: 'arn:aws:iam::111122223333:root', resourceName: '<root_account>', status: 'pass', evidence: 'no keys', reason: null, exception: null, expiredException: null },
     { ruleId: 'password-policy-length', severity: 'medium', resourceType: 'account', resourceArn: 'arn:aws:iam::111122223333:root', resourceName: 'account', status: 'not_evaluated', evidence: '', reason: 'the account password policy was not collected (needs live collection)', exception: null, expiredException: null },
-  ],
+  ]),
   frameworks: [
     {
       id: 'cis-5.0',

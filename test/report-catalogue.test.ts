@@ -138,7 +138,8 @@ describe('report with the rule catalogue', () => {
       assert.equal(finding['type_uid'], 200301);
       assert.equal(finding['activity_id'], 1);
       assert.equal(finding['time'], 1_800_000_000_000);
-      assert.match(JSON.stringify(finding['finding_info']), /"uid":"[0-9a-f]{64}"/);
+      assert.match(JSON.stringify(finding['finding_info']), /"uid":"[a-z0-9-]+\/[0-9a-f]{16}"/);
+      assert.match(JSON.stringify(finding['metadata']), /"uid":"[0-9a-f]{64}"/);
     }
     const byName = (name: string, rule: string, control?: string) =>
       findings.find(
@@ -166,7 +167,8 @@ describe('report with the rule catalogue', () => {
     assert.equal(evil?.['status_id'], 1);
     assert.deepEqual(evil?.['resources'], [{ uid: `arn:aws:iam::${EXAMPLE_ACCOUNT}:user/=evil`, name: '=evil', type: 'AWS::IAM::User', cloud_partition: 'aws' }]);
     assert.deepEqual(evil?.['cloud'], { provider: 'AWS', account: { uid: EXAMPLE_ACCOUNT, type_id: 10, type: 'AWS Account' } });
-    assert.deepEqual(evil?.['metadata'], {
+    assert.deepEqual({ ...(evil?.['metadata'] as Record<string, unknown>), uid: 'event' }, {
+      uid: 'event',
       version: '1.3.0',
       profiles: ['cloud'],
       log_name: 'iam-audit compliance findings',

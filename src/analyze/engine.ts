@@ -26,6 +26,7 @@ import { projectFindings } from './projection.js';
 import { toIsoUtc } from '../util/time.js';
 import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
 import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
+import { FindingIds } from './finding-id.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
@@ -169,7 +170,7 @@ function exceptionsForRule(ruleId: string, active: readonly TrackedException[], 
 }
 
 /** A failure an active exception covers becomes `excepted`; one only an expired exception covers says so. */
-function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions): RuleResult {
+function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions, ids: FindingIds): RuleResult {
   let exception: AppliedException | null = null;
   let expiredException: AppliedException | null = null;
   if (finding.verdict === 'fail' && !(exceptions.active.empty && exceptions.expired.empty)) {
@@ -187,6 +188,7 @@ function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions
     }
   }
   return {
+    findingId: ids.id(rule.id, finding.resource.arn),
     ruleId: rule.id,
     severity: rule.severity,
     resourceType: finding.resource.type,
@@ -201,11 +203,12 @@ function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions
 }
 
 /** One enabled rule's results: an `error` result first when it threw, then one result per finding. */
-function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonly JudgedFinding[]; error: string | null }, exceptions: RuleExceptions): RuleResult[] {
+function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonly JudgedFinding[]; error: string | null }, exceptions: RuleExceptions, ids: FindingIds): RuleResult[] {
   const results: RuleResult[] = [];
   if (judged.error !== null) {
     const resource = accountResource(snapshot);
     results.push({
+      findingId: ids.id(rule.id, resource.arn),
       ruleId: rule.id,
       severity: rule.severity,
       resourceType: resource.type,
@@ -218,7 +221,7 @@ function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonl
       expiredException: null,
     });
   }
-  for (const finding of judged.findings) results.push(resultOf(rule, finding, exceptions));
+  for (const finding of judged.findings) results.push(resultOf(rule, finding, exceptions, ids));
   return results;
 }
 
@@ -258,6 +261,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
   // Ordinal comparison, not localeCompare: the order must not depend on the machine's locale.
   const rules = [...input.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const integrity = checkIntegrity(snapshot, now);
+  const ids = new FindingIds();
 
   const results: RuleResult[] = [];
   const summaries: RuleSummary[] = [];
@@ -267,7 +271,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
     const counts = zeroCounts(RESULT_STATUSES);
     if (settings.enabled) {
       const judged = judgeRule(rule, snapshot, now, settings.options, integrity);
-      const own = ruleResults(rule, snapshot, judged, exceptionsForRule(rule.id, active, expired));
+      const own = ruleResults(rule, snapshot, judged, exceptionsForRule(rule.id, active, expired), ids);
       for (const result of own) counts[result.status] += 1;
       outcomes.set(rule.id, ruleOutcome(own));
       // One push per result: spreading 100,000 results into push() overflows the call stack.

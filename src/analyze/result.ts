@@ -3,6 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
 export const RESULT_FORMAT_VERSION = 1 as const;
@@ -129,6 +130,8 @@ export interface AnalysisResult {
   readonly catalogue: CatalogueResult | null;
   /** Remediation tracking settings (issue 10), set by the report use case; absent when not computed. */
   readonly remediation?: RemediationReport;
+  /** With `report --previous`: what changed since that earlier archive (issue 13). */
+  readonly changesSincePrevious?: ChangesSincePrevious;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +218,8 @@ export interface RemediationReport {
 }
 
 export interface RuleResult {
+  /** Stable across runs and snapshots of the same account: see finding-id.ts. */
+  readonly findingId: string;
   readonly ruleId: string;
   readonly severity: Severity;
   readonly resourceType: string;

@@ -8,7 +8,7 @@ import { RESULT_FORMAT_VERSION } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { buildJsonReport } from '../render/json.js';
 import { allRules } from '../rules/index.js';
-import { readSnapshot, describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
+import { decompressIfGzip, readSnapshot, describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
 import { InputError, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { runClock } from '../util/time.js';
@@ -172,8 +172,9 @@ async function isFile(path: string): Promise<boolean> {
 async function readJson(path: string): Promise<unknown> {
   let content: string;
   try {
-    content = await readFile(path, 'utf8');
+    content = decompressIfGzip(await readFile(path), path).toString('utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new UserError(`cannot read ${path}: ${describeFsError(error)}`);
   }
   try {

@@ -8,16 +8,27 @@ import { describeFsError } from '../snapshot/io.js';
 import { InputError, UserError } from '../util/errors.js';
 import { writeOutputs } from '../util/files.js';
 import type { FailedResult } from './notify-input.js';
+import { stableFindingId } from '../analyze/finding-id.js';
 
 const STATE_VERSION = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The one place a finding's identity is made. `${ruleId}|${resourceArn}` until stable finding ids
- * exist (issue 13); then only this function changes.
+ * The one place notify names a finding: the stable finding id (src/analyze/finding-id.ts), the
+ * same as the reports' `finding_id`. Computed from rule id and resource ARN, so a report JSON
+ * written before finding ids existed gives the same ids.
  */
 export function findingId(finding: Pick<FailedResult, 'ruleId' | 'resourceArn'>): string {
-  return `${finding.ruleId}|${finding.resourceArn}`;
+  return stableFindingId(finding.ruleId, finding.resourceArn);
+}
+
+/**
+ * State files written before stable finding ids keyed findings as `<rule id>|<resource ARN>`;
+ * they are read as the same findings (rule ids never contain `|`), and saved in the new form.
+ */
+function currentId(id: string): string {
+  const bar = id.indexOf('|');
+  return bar < 0 ? id : stableFindingId(id.slice(0, bar), id.slice(bar + 1));
 }
 
 export class NotifyState {
@@ -54,7 +65,11 @@ export class NotifyState {
         if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) throw new InputError(path, `sent.${id}.${address}`, `${JSON.stringify(time)} is not a time`);
         byOwner.set(address, time);
       }
-      sent.set(id, byOwner);
+      const key = currentId(id);
+      const earlier = sent.get(key);
+      // An old and a new key for the same finding: the latest time per address wins.
+      if (earlier !== undefined) for (const [address, time] of earlier) if (!byOwner.has(address) || Date.parse(byOwner.get(address) ?? '') < Date.parse(time)) byOwner.set(address, time);
+      sent.set(key, byOwner);
     }
     return new NotifyState(sent);
   }

@@ -87,6 +87,8 @@ export interface ReportOptions {
   /** --owners (user name or glob -> owner, shared with notify) and --responses (management responses). */
   readonly ownersPath?: string;
   readonly responsesPath?: string;
+  /** An earlier snapshot or report JSON: adds "Changes since the previous report" (HTML/PDF, JSON). */
+  readonly previousPath?: string;
   /** --fail-on: exit 1 when a failed (not excepted) rule result at or above this severity exists. */
   readonly failOn?: Severity;
   /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
@@ -247,7 +249,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const loaded = await readSnapshot(options.snapshotPath);
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const result = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
+  const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
     configuration: configuration.remediation,
     mapping,
     ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
@@ -255,6 +257,14 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
     tags: tagsFromSnapshot(loaded),
   });
+  // --previous: loaded only when given (it reads and analyses a second archive).
+  const result: AnalysisResult =
+    options.previousPath === undefined
+      ? analysed
+      : {
+          ...analysed,
+          changesSincePrevious: await (await import('./previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
+        };
 
   const stamp = fileStamp(result.run.startedAt);
   const stem = `iam_audit_${stamp}`;

@@ -25,6 +25,8 @@ export const COMMANDS = {
   rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
   verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
   notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
+  trend: { command: 'trend <files..>', describe: 'Figures over archived snapshots or report JSONs of one account, by capture time: CSV, JSON, HTML/PDF line charts' },
+  diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -37,6 +39,8 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   rules: async () => (await import('./rules.js')).rulesCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
   notify: async () => (await import('./notify.js')).notifyCommand,
+  diff: async () => (await import('./diff.js')).diffCommand,
+  trend: async () => (await import('./trend.js')).trendCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({

@@ -19,6 +19,7 @@ export interface ReportArguments {
   exceptions: string | undefined;
   owners: string | undefined;
   responses: string | undefined;
+  previous: string | undefined;
   'fail-on': string | undefined;
   'template-dir': string | undefined;
   'org-name': string | undefined;
@@ -44,8 +45,9 @@ export interface ReportArguments {
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
-export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'ownersPath' | 'responsesPath' | 'failOn'> {
+export function catalogueOptions(argv: ReportArguments): Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'ownersPath' | 'responsesPath' | 'failOn' | 'previousPath'> {
   return {
+    ...(argv.previous === undefined ? {} : { previousPath: argv.previous }),
     ...(argv.config === undefined ? {} : { configPath: argv.config }),
     ...(argv.exceptions === undefined ? {} : { exceptionsPath: argv.exceptions }),
     ...(argv.owners === undefined ? {} : { ownersPath: argv.owners }),
@@ -83,6 +85,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })
     .option('owners', { type: 'string', describe: "owners mapping, YAML or JSON: user name or glob -> owner's address (as for notify); user tags (config remediation.ownerTags) come first" })
     .option('responses', { type: 'string', describe: 'management responses, YAML or JSON: rule, resource, response, owner, targetDate; shown next to each finding' })
+    .option('previous', { type: 'string', requiresArg: true, describe: 'an earlier snapshot or report JSON of the account: adds "Changes since the previous report" to the HTML/PDF and JSON' })
     .option('fail-on', { type: 'string', describe: `exit 1 when a rule fails at or above this severity: ${SEVERITIES.join(', ')}` })
     .option('template-dir', { type: 'string', describe: 'folder whose layout.hbs / partials/*.hbs replace the bundled report templates' })
     .option('org-name', { type: 'string', describe: 'organisation named on the cover of the HTML/PDF report' })

@@ -17,6 +17,7 @@ export const FINDINGS_CSV_HEADER = [
   'exception_expires',
   'framework_controls',
   'remediation',
+  'finding_id',
   'owner',
   'owner_source',
   'due_date',
@@ -77,6 +78,7 @@ function* findingRows(result: AnalysisResult): Generator<string[]> {
       // What to do applies to failures (and accepted ones); on a pass it would only repeat the
       // rule's text hundreds of thousands of times in a large account.
       item.status === 'fail' || item.status === 'excepted' ? cells.remediation : '',
+      item.findingId,
       // Tracking (owner, due date, management response) is set on failed and excepted rows only.
       ...trackingCells(item),
     ];

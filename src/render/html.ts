@@ -21,8 +21,11 @@ export interface PrintedPart extends ReportPart {
   readonly continued: boolean;
 }
 
+/** What the layout and the PDF printer read of a document; other documents (the change report) fill only this. */
+export type PrintableDocumentInfo = Pick<DocumentInfo, 'title' | 'subject' | 'keywords' | 'author' | 'creator' | 'medium' | 'reportTime' | 'footerLines'>;
+
 export interface PrintedDocument {
-  readonly document: DocumentInfo;
+  readonly document: PrintableDocumentInfo;
   readonly parts: readonly PrintedPart[];
 }
 

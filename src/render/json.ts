@@ -116,7 +116,15 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       })),
     },
     ...buildCatalogueJson(result),
+    ...(result.changesSincePrevious === undefined ? {} : { changes_since_previous: snakeKeys(result.changesSincePrevious) }),
   };
+}
+
+/** Object keys in snake case, like the rest of the report (for the changes since the previous report). */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`), snakeKeys(entry)]));
+  return value;
 }
 
 /** The percentage the rate string shows, as a number (same rounding), or null. */
@@ -145,6 +153,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
       counts: rule.counts,
     })),
     results: mapped(catalogue.results, (item) => ({
+      finding_id: item.findingId,
       rule_id: item.ruleId,
       severity: item.severity,
       resource_type: item.resourceType,

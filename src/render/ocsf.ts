@@ -9,8 +9,10 @@
  * - compliance.status_id: pass 1 Pass, fail and excepted 3 Fail, not_evaluated 2 Warning (OCSF:
  *   "did not yield a result due to missing information"), not_applicable and error 99 Other.
  * - status_id (the finding's lifecycle): 3 Suppressed for an excepted failure, 1 New otherwise.
- * - finding_info.uid is a hash of account, rule and resource, so the same finding keeps its id
- *   from one run to the next and a data lake can follow it.
+ * - finding_info.uid is the stable finding id (src/analyze/finding-id.ts): the same finding keeps
+ *   its id from one run to the next, so a data lake can follow it; a result mapped to several
+ *   controls gives one event per control with the same finding_info.uid. metadata.uid, a hash of
+ *   account, rule, resource, framework and control, is unique per event.
  */
 import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
@@ -110,11 +112,12 @@ function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown
         status_code: item.status,
         status_detail: detail,
         message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
-        metadata,
+        // The event's own id, stable across runs: the same finding, framework and control keep it.
+        metadata: { ...metadata, uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`) },
         cloud,
         finding_info: {
-          // Stable across runs: the same finding, framework and control keep their id.
-          uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`),
+          // The stable finding id, shared by the events of one result (one per control).
+          uid: item.findingId,
           title: rule?.title ?? item.ruleId,
           desc: rule?.rationale ?? '',
           created_time: time,

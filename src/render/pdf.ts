@@ -12,7 +12,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import fontkit from '@pdf-lib/fontkit';
 import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, rgb, type PDFFont, type PDFRef } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
-import type { PrintedPart, ReportTemplates } from './html.js';
+import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 import { findBrowser, withBrowser } from './browser.js';
 import { footerFontBytes } from './fonts.js';
@@ -176,7 +176,7 @@ function insertContents(document: PDFDocument, entries: readonly OutlineEntry[],
 
 const MM_TO_PT = 72 / 25.4;
 
-function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPage: number, font: PDFFont): void {
+function stampFooters(document: PDFDocument, info: PrintableDocumentInfo, firstNumberedPage: number, font: PDFFont): void {
   const characters = new Set(font.getCharacterSet());
   const pages = document.getPages();
   const [scopeLine, timeLine] = info.footerLines.map((line) => drawable(line, characters));
@@ -195,7 +195,7 @@ function stampFooters(document: PDFDocument, info: DocumentInfo, firstNumberedPa
   });
 }
 
-async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, info: DocumentInfo, pageSize: PaperSize): Promise<Uint8Array> {
+async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, info: PrintableDocumentInfo, pageSize: PaperSize): Promise<Uint8Array> {
   await page.setContent(templates.render({ document: info, parts: [job.part] }), { waitUntil: 'load', timeout: 120_000 });
   return page.pdf({
     format: pageSize === 'a4' ? 'A4' : 'Letter',
@@ -245,7 +245,7 @@ async function printAndMerge(
   browser: Browser,
   jobs: readonly PrintJob[],
   templates: ReportTemplates,
-  info: DocumentInfo,
+  info: PrintableDocumentInfo,
   pageSize: PaperSize,
   merged: PDFDocument,
   onProgress: PdfOptions['onProgress'],
@@ -298,7 +298,19 @@ async function printAndMerge(
 /** The PDF report's bytes. Throws BrowserNotFoundError when no browser can print it. */
 export async function renderPdf(result: AnalysisResult, options: PdfOptions): Promise<Uint8Array> {
   const found = await findBrowser(options.browserPath, options.environment);
-  const model = buildReportModel(result, options.branding, 'pdf');
+  return printDocument(buildReportModel(result, options.branding, 'pdf'), options, found);
+}
+
+/**
+ * Prints any document made of report parts (the audit report, the change report): parts printed
+ * apart and merged, contents after the cover (the first part), footers, outline, metadata.
+ */
+export async function printDocument(
+  model: { readonly document: PrintableDocumentInfo; readonly parts: readonly ReportPart[] },
+  options: Omit<PdfOptions, 'branding'>,
+  browser?: Awaited<ReturnType<typeof findBrowser>>,
+): Promise<Uint8Array> {
+  const found = browser ?? (await findBrowser(options.browserPath, options.environment));
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });

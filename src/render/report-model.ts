@@ -236,6 +236,13 @@ function summaryPart(result: AnalysisResult): ReportPart {
   };
 }
 
+/** `report --previous`: "Changes since the previous report" (templates/partials/previous-changes.hbs). */
+function previousChangesPart(result: AnalysisResult): ReportPart[] {
+  const changes = result.changesSincePrevious;
+  if (changes === undefined) return [];
+  return [{ partial: 'previous-changes', anchor: 'changes-since-previous', title: 'Changes since the previous report', level: 1, rows: null, context: { changes } }];
+}
+
 function mfaPart(result: AnalysisResult): ReportPart {
   return {
     partial: 'mfa-table',
@@ -314,7 +321,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = compactForPrint([cover, summaryPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
+  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);

@@ -1,6 +1,7 @@
 import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
 import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
 import { migrateToCurrent } from './migrate.js';
@@ -62,9 +63,37 @@ function tooLarge(path: string, size: number): InputError {
 
 const UTF8_BOM = '\uFEFF';
 
-export function parseSnapshot(bytes: Buffer, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
-  if (bytes.length === 0) throw new InputError(path, null, 'the file is empty; expected an iam-audit snapshot (JSON)');
-  if (bytes.length > MAX_SNAPSHOT_BYTES) throw tooLarge(path, bytes.length);
+/** A gzip stream starts with these two bytes (RFC 1952); `.json.gz` archives are read by content, not name. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** True for a path iam-audit writes gzip-compressed (`-o snapshot.json.gz`). */
+export function isGzipPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.gz');
+}
+
+/**
+ * The JSON text's bytes: the file's own, or decompressed when it is gzip. A truncated or corrupt
+ * archive is one InputError; so is one that expands beyond what JSON.parse can hold.
+ */
+export function decompressIfGzip(bytes: Buffer, path: string): Buffer {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_SNAPSHOT_BYTES });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(path, MAX_SNAPSHOT_BYTES + 1);
+    const detail = code === 'Z_BUF_ERROR' ? 'the archive is truncated' : (error as Error).message;
+    throw new InputError(path, null, `not a readable gzip file (${detail}); expected an iam-audit snapshot (.json or .json.gz)`);
+  }
+}
+
+export function parseSnapshot(fileBytes: Buffer, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
+  if (fileBytes.length === 0) throw new InputError(path, null, 'the file is empty; expected an iam-audit snapshot (JSON)');
+  if (fileBytes.length > MAX_SNAPSHOT_BYTES) throw tooLarge(path, fileBytes.length);
+  const bytes = decompressIfGzip(fileBytes, path);
+  if (bytes.length === 0) throw new InputError(path, null, 'the archive is empty; expected an iam-audit snapshot (JSON)');
   let document: unknown;
   try {
     const text = bytes.toString('utf8');
@@ -73,6 +102,11 @@ export function parseSnapshot(bytes: Buffer, path: string): Omit<LoadedSnapshot,
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
+  return snapshotFromDocument(document, path);
+}
+
+/** A parsed JSON document as a snapshot: migrated to the current schema version and validated. */
+export function snapshotFromDocument(document: unknown, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InputError(path, null, 'expected a JSON object (an iam-audit snapshot)');
   }
@@ -105,6 +139,7 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
  * second per 100,000 users.
  */
 export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<string> {
+  if (isGzipPath(path)) return writeGzipSnapshot(path, snapshot, overwrite);
   if (!overwrite) {
     // Importing the same report twice gives the same snapshot: keeping the existing file then
     // loses nothing, and lets a command be run again without --overwrite.
@@ -126,6 +161,25 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
   })();
   await writeOutputs('', [{ fileName: path, content: chunks }], overwrite);
   return hash.digest('hex');
+}
+
+/**
+ * `-o snapshot.json.gz`: the same text, gzip-compressed (node's zlib, default level; the header
+ * carries no time or name, so the same snapshot gives the same bytes). Compressed whole: the
+ * text is built in chunks first, then deflated once.
+ */
+async function writeGzipSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<string> {
+  const text = Buffer.concat([...serializeSnapshotChunks(snapshot)].map((chunk) => Buffer.from(chunk, 'utf8')));
+  const compressed = gzipSync(text);
+  if (!overwrite) {
+    const existing = await readFile(path).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw explainWriteError(error, path);
+    });
+    if (existing !== null && existing.equals(compressed)) return sha256Hex(existing);
+  }
+  await writeOutputs('', [{ fileName: path, content: compressed }], overwrite);
+  return sha256Hex(compressed);
 }
 
 export function describeFsError(error: unknown): string {

@@ -1,0 +1,46 @@
+import type { Argv, CommandModule } from 'yargs';
+import { parseTrendFormats, runTrend, TREND_FORMATS } from '../app/trend.js';
+import { COMMANDS } from './commands.js';
+import { commandOutcome } from './common.js';
+
+interface TrendArguments {
+  files: string[];
+  config: string | undefined;
+  exceptions: string | undefined;
+  format: string;
+  'out-dir': string;
+  overwrite: boolean;
+  'page-size': string;
+  browser: string | undefined;
+}
+
+export const trendCommand: CommandModule<object, TrendArguments> = {
+  command: COMMANDS.trend.command,
+  describe: COMMANDS.trend.describe,
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'snapshots or report JSONs (.json, .json.gz): files, folders or quoted globs' })
+      .option('config', { type: 'string', requiresArg: true, describe: 'rule configuration for the snapshots (all get the same)' })
+      .option('exceptions', { type: 'string', requiresArg: true, describe: 'exceptions file for the snapshots (all get the same)' })
+      .option('format', { alias: 'f', type: 'string', requiresArg: true, default: 'csv,json,html', describe: `formats to write, comma-separated: ${TREND_FORMATS.join(', ')}` })
+      .option('out-dir', { alias: 'd', type: 'string', default: '.', requiresArg: true, describe: 'folder for the trend files' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing trend files of the same name' })
+      .option('page-size', { type: 'string', choices: ['a4', 'letter'], default: 'a4', describe: 'PDF paper size' })
+      .option('browser', { type: 'string', requiresArg: true, describe: 'Chrome/Chromium executable for the PDF' })
+      .example('$0 trend archive/', 'every snapshot in archive/, ordered by capture time')
+      .example("$0 trend 'archive/**/*.json.gz' -f csv,pdf -d trend", 'a glob (quoted), CSV and a PDF page of charts') as unknown as Argv<TrendArguments>,
+  handler: async (argv) => {
+    await runTrend({
+      inputs: argv.files,
+      ...(argv.config === undefined ? {} : { configPath: argv.config }),
+      ...(argv.exceptions === undefined ? {} : { exceptionsPath: argv.exceptions }),
+      formats: parseTrendFormats([argv.format]),
+      outDir: argv['out-dir'],
+      overwrite: argv.overwrite,
+      pageSize: argv['page-size'] === 'letter' ? 'letter' : 'a4',
+      browserPath: argv.browser ?? null,
+      stdout: process.stdout,
+    });
+    commandOutcome.exitCode = 0;
+  },
+};

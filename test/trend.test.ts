@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { EXCEPTIONS_YAML, newSnapshot, oldSnapshot } from './support/demo-series.js';
+import { runCli, temporaryFolder } from './support/cli.js';
+
+const ENV = { SOURCE_DATE_EPOCH: '1767364200' };
+let work: { path: string; cleanup: () => Promise<void> };
+let archive = '';
+let EXCEPTIONS = '';
+before(async () => {
+  work = await temporaryFolder('iam-audit-trend-');
+  archive = join(work.path, 'archive');
+  await mkdir(archive);
+  // Names in the opposite order to the capture times: the trend orders by capture time.
+  await writeFile(join(archive, 'c-november.json'), JSON.stringify(oldSnapshot()));
+  await writeFile(join(archive, 'b-december.json.gz'), gzipSync(JSON.stringify(newSnapshot())));
+  await writeFile(join(archive, 'a-january.json'), JSON.stringify(newSnapshot('2027-01-02T08:15:42Z')));
+  await writeFile(join(archive, 'notes.txt'), 'not an archive');
+  EXCEPTIONS = join(work.path, 'exceptions.yaml');
+  await writeFile(EXCEPTIONS, EXCEPTIONS_YAML);
+});
+after(async () => {
+  await work.cleanup();
+});
+
+it('writes CSV, JSON and HTML time series ordered by capture time', async () => {
+  const out = join(work.path, 'out');
+  const result = await runCli(['trend', archive, '--exceptions', EXCEPTIONS, '-f', 'csv,json,html', '-d', out], { env: ENV });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Trend of account 111122223333: 3 capture\(s\) from 2026-11-02T08:15:42Z to 2027-01-02T08:15:42Z$/m);
+  const files = (await readdir(out)).sort();
+  assert.deepEqual(files, ['iam_audit_trend_2026-01-02T14-30-00.csv', 'iam_audit_trend_2026-01-02T14-30-00.html', 'iam_audit_trend_2026-01-02T14-30-00.json']);
+  const rows = parse(await readFile(join(out, files[0] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((row) => row['file']), ['c-november.json', 'b-december.json.gz', 'a-january.json']);
+  assert.deepEqual(rows.map((row) => row['users']), ['26', '27', '27']);
+  assert.deepEqual(rows.map((row) => row['mfa_compliance_rate_percent']), ['42.3', '40.7', '40.7']);
+  assert.deepEqual(rows.map((row) => row['rotation_limit_days']), ['90', '90', '90']);
+  // bob.admin's and mallory.old's old keys gone, ivan.dba's second deactivated; by January zoe.new's and others have aged.
+  assert.deepEqual(rows.map((row) => row['active_keys_over_rotation_limit']), ['8', '5', '7']);
+  assert.deepEqual(rows.map((row) => row['failing_high']), ['8', '7', '7']);
+  assert.ok(rows.every((row) => /^\d+$/.test(row['cis-5.0_pass'] ?? '') && /^\d+$/.test(row['cis-5.0_fail'] ?? '')));
+  const json = JSON.parse(await readFile(join(out, files[2] ?? ''), 'utf8')) as { format: string; points: { captured_at: string; frameworks: { id: string; pass: number }[] }[] };
+  assert.equal(json.format, 'iam-audit-trend');
+  assert.deepEqual(json.points.map((point) => point.captured_at), ['2026-11-02T08:15:42Z', '2026-12-02T08:15:42Z', '2027-01-02T08:15:42Z']);
+  assert.equal(json.points[0]?.frameworks.find((framework) => framework.id === 'cis-5.0')?.pass, Number(rows[0]?.['cis-5.0_pass']));
+  const html = await readFile(join(out, files[1] ?? ''), 'utf8');
+  assert.ok(!/<script/i.test(html));
+  assert.match(html, /<figcaption>MFA compliance rate<\/figcaption>/);
+  assert.match(html, /<path d="M[\d.]+ [\d.]+ L[\d.]+ [\d.]+ L[\d.]+ [\d.]+" fill="none"/);
+});
+
+it('takes a quoted glob', async () => {
+  const out = join(work.path, 'out-glob');
+  const result = await runCli(['trend', join(archive, '*.json'), '-f', 'csv', '-d', out], { env: ENV });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /2 capture\(s\)/);
+});
+
+for (const [name, setup, message] of [
+  ['a truncated archive', async (folder: string) => writeFile(join(folder, 'z.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200)), /z\.json\.gz: not a readable gzip file/],
+  ['another account', async (folder: string) => writeFile(join(folder, 'z.json'), JSON.stringify(oldSnapshot()).replaceAll('111122223333', '444455556666')), /is account 444455556666, but .* is account 111122223333; a trend covers one account/],
+] as const) {
+  it(`refuses ${name}: one line, exit 2, nothing written`, async () => {
+    const folder = join(work.path, `bad-${name.replace(/\W/g, '')}`);
+    await mkdir(folder);
+    await writeFile(join(folder, 'a.json'), JSON.stringify(oldSnapshot()));
+    await setup(folder);
+    const out = join(work.path, 'refused');
+    const result = await runCli(['trend', folder, '-f', 'csv,json', '-d', out], { env: ENV });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, message);
+    await assert.rejects(readdir(out), { code: 'ENOENT' });
+  });
+}
