@@ -25,6 +25,7 @@ export const COMMANDS = {
   rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
   verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
   notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
+  'merge-index': { command: 'merge-index <indexes..>', describe: 'Join the indexes of the shards of one collect --org run into one index' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -37,6 +38,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   rules: async () => (await import('./rules.js')).rulesCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
   notify: async () => (await import('./notify.js')).notifyCommand,
+  'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
