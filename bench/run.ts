@@ -7,6 +7,7 @@ import { run as importReport } from './import-report.js';
 import { run as rules } from './rules.js';
 import { run as evidence } from './evidence.js';
 import { run as collect } from './collect.js';
+import { run as org } from './org.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
@@ -14,6 +15,7 @@ const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Pro
   { name: 'render', run: async () => (await import('./render.js')).run() },
   { name: 'evidence', run: evidence },
   { name: 'collect', run: collect },
+  { name: 'org', run: org },
 ];
 
 const filter = process.argv[2];
