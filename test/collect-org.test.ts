@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { parseOrgIndex, type OrgIndex } from '../src/snapshot/org-index.js';
 import { parseShard, shardSlice } from '../src/collect/org/selection.js';
+import { orgProgressLine } from '../src/collect/org/run.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 import { runCli, temporaryFolder, type CliRun } from './support/cli.js';
 import { collectEnvironment, leakedSecrets } from './support/collect-scenario.js';
@@ -71,7 +72,7 @@ describe('collect --org across the organisation', () => {
       ],
     );
     const byId = new Map(index.accounts.map((account) => [account.id, account]));
-    assert.match(byId.get(THROTTLED)?.errors[0] ?? '', /Throttling/);
+    assert.match(byId.get(THROTTLED)?.errors[0] ?? '', /Throttling: Rate exceeded \(throttled out: gave up after --max-attempts 3\)/);
     assert.equal(byId.get(DENIED)?.snapshot, null);
     assert.match(byId.get(PARTIAL)?.errors.join('\n') ?? '', /iam:ListMFADevices AccessDenied/);
     assert.equal(byId.get(PROD)?.users, 7);
@@ -237,6 +238,17 @@ describe('collect --org --shard I/N and merge-index', () => {
       [],
     );
   });
+});
+
+test('the progress line shows accounts done/total and the users of the account in flight', () => {
+  const inFlight = new Map([
+    [PROD, { usersDone: 5, usersTotal: 7, listingComplete: true, calls: 20 }],
+    [DEV, { usersDone: 0, usersTotal: 2, listingComplete: false, calls: 3 }],
+  ]);
+  assert.equal(
+    orgProgressLine({ done: 3, failed: 1, partial: 0, total: 7, inFlight }, 12_000),
+    `collecting organisation: accounts 3/7 (1 failed, 0 partial), ${PROD} users 5/7, +1 more in flight, 12s elapsed`,
+  );
 });
 
 describe('collect --org: bad input is one line, exit 2, nothing written', () => {

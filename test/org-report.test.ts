@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { OrgRollup } from '../src/analyze/org-rollup.js';
@@ -11,6 +13,7 @@ import { startOrgEndpoint } from './support/org-endpoint.js';
 import { DENIED, DEV, MANAGEMENT, ORG_ID, orgScenario, PARTIAL, PROD, SANDBOX, THROTTLED } from './support/org-scenario.js';
 
 const SIGNING_ENV = { IAM_AUDIT_TEST_P12_PASSWORD: PKI_PASSWORD };
+const pdfText = async (path: string): Promise<string> => (await promisify(execFile)('pdftotext', ['-layout', path, '-'])).stdout;
 const COLLECTED = [MANAGEMENT, PROD, DEV, PARTIAL, SANDBOX];
 
 describe('report INDEX: the organisation report', () => {
@@ -93,6 +96,14 @@ describe('report INDEX: the organisation report', () => {
     const index = await runCli(['verify', indexPath]);
     assert.equal(index.code, 0, index.stdout);
     assert.equal((index.stdout.match(/SHA-256 matches the index/g) ?? []).length, 5);
+  });
+
+  test('the PDF is the HTML report printed', async () => {
+    const out = join(folder.path, 'pdf');
+    const run = await runCli(['report', indexPath, '-d', out, '--format', 'pdf'], { env: SIGNING_ENV });
+    assert.equal(run.code, 3, run.stderr);
+    const text = await pdfText(await find(out, '.pdf'));
+    for (const expected of ['IAM audit of organisation o-exampleorg1', 'Worst identities', '444444444444']) assert.ok(text.includes(expected), expected);
   });
 
   test('--per-account also writes each account\'s own report', async () => {

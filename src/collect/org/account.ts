@@ -81,8 +81,9 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
   try {
     connection = await connect({ ...options.connection, roleArn });
   } catch (error) {
-    if (error instanceof UserError) return failed(error.message);
-    throw error;
+    if (!(error instanceof UserError)) throw error;
+    const throttled = /: Throttling|ThrottlingException|TooManyRequests/.test(error.message);
+    return failed(throttled ? `${error.message} (throttled out: gave up after --max-attempts ${options.connection.maxAttempts})` : error.message);
   }
   const runController = new AbortController();
   setMaxListeners(0, runController.signal);
