@@ -7,6 +7,7 @@ import { run as importReport } from './import-report.js';
 import { run as rules } from './rules.js';
 import { run as evidence } from './evidence.js';
 import { run as collect } from './collect.js';
+import { run as org } from './org.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
   { name: 'import-report', run: importReport },
@@ -15,6 +16,7 @@ const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Pro
   { name: 'evidence', run: evidence },
   { name: 'collect', run: collect },
   { name: 'trend', run: async () => (await import('./trend.js')).run() },
+  { name: 'org', run: org },
 ];
 
 const filter = process.argv[2];

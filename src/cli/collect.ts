@@ -3,6 +3,7 @@ import { COLLECT_SOURCES, type CollectSource } from '../collect/collect.js';
 import { DEFAULT_CONCURRENCY, describePopulations, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { refuseOrgFlagsAlone, withOrgOptions, type OrgOptionArguments } from './collect-org-options.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
@@ -22,7 +23,7 @@ export interface CollectOptionArguments {
   verbose: boolean;
 }
 
-type Arguments = CollectOptionArguments & { output: string | undefined; overwrite: boolean; quiet: boolean };
+type Arguments = CollectOptionArguments & OrgOptionArguments & { output: string | undefined; overwrite: boolean; quiet: boolean };
 
 /** The options `collect` and `audit` (without a CSV) share. */
 export function withCollectOptions<T>(yargs: Argv<T>): Argv<T & CollectOptionArguments> {
@@ -107,14 +108,18 @@ export const collectCommand: CommandModule<object, Arguments> = {
   command: COMMANDS.collect.command,
   describe: COMMANDS.collect.describe,
   builder: (yargs: Argv) =>
-    withCollectOptions(yargs)
+    withOrgOptions(withCollectOptions(yargs))
       .option('output', { alias: 'o', type: 'string', describe: 'snapshot file to write [default: snapshot-<account>-<capture time>.json]' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing snapshot file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line, only the result' })
       .example('$0 collect', 'snapshot the account of the default credentials')
       .example('$0 collect --profile audit --role-arn arn:aws:iam::123456789012:role/Audit --external-id X', 'through an audit role')
-      .example('$0 collect --source api -o now.json', 'live API only, no credential report') as unknown as Argv<Arguments>,
+      .example('$0 collect --source api -o now.json', 'live API only, no credential report')
+      .example('$0 collect --org -d snapshots --shard 1/4', 'the first quarter of the organisation\'s accounts, one snapshot each and an index') as unknown as Argv<Arguments>,
   handler: async (argv) => {
+    // Loaded only with --org (the Organizations client is not needed otherwise).
+    if (argv.org) return (await import('./collect-org.js')).collectOrg(argv);
+    refuseOrgFlagsAlone(argv);
     const outcome = await runCollect(
       collectRunOptions(argv, { ...(argv.output === undefined ? {} : { outputPath: argv.output }), defaultDir: '.', overwrite: argv.overwrite }),
     );

@@ -27,6 +27,7 @@ export const COMMANDS = {
   notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
   trend: { command: 'trend <files..>', describe: 'Figures over archived snapshots or report JSONs of one account, by capture time: CSV, JSON, HTML/PDF line charts' },
   diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },
+  'merge-index': { command: 'merge-index <indexes..>', describe: 'Join the indexes of the shards of one collect --org run into one index' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -41,6 +42,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   notify: async () => (await import('./notify.js')).notifyCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   trend: async () => (await import('./trend.js')).trendCommand,
+  'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({

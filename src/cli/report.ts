@@ -2,24 +2,50 @@ import type { Argv, CommandModule } from 'yargs';
 import { EXIT_CODES_HELP } from '../app/exit-status.js';
 import { parseFormats, runReport } from '../app/report.js';
 import { COMMANDS } from './commands.js';
+import { isOrgInput } from '../app/org-input.js';
+import { UserError } from '../util/errors.js';
 import { buildRunSummary } from '../app/run-summary.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
-type Arguments = ReportArguments & { snapshot: string };
+type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
 
 export const reportCommand: CommandModule<object, Arguments> = {
   command: COMMANDS.report.command,
   describe: COMMANDS.report.describe,
   builder: (yargs: Argv) =>
-    withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect' }))
+    withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect; or an org-index.json from collect --org, or a folder of snapshots (organisation report)' }))
+      .option('per-account', { type: 'boolean', default: false, describe: 'organisation report: also write each account\'s own report under <out-dir>/<account>/' })
       .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only')
       .example('$0 report snapshot.json -d out --fail-on high --json', 'one JSON summary on stdout: files written, counts, exit code and reason')
+      .example('$0 report snapshots/org-index.json -d out', 'the organisation report: per account, per control, worst accounts and identities')
       .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
     const signing = await signingFromArguments(argv);
+    if (await isOrgInput(argv.snapshot)) {
+      const { runOrgReport } = await import('../app/org-report.js');
+      const outcome = await runOrgReport({
+        inputPath: argv.snapshot,
+        outDir: argv['out-dir'],
+        formats: parseFormats(argv.format),
+        quiet: argv.quiet,
+        overwrite: argv.overwrite,
+        perAccount: argv['per-account'],
+        failOnFindings: argv['fail-on-findings'],
+        presentation: presentationFrom(argv),
+        ...(asOf === undefined ? {} : { asOf }),
+        ...catalogueOptions(argv),
+        ...(signing === undefined ? {} : { signing }),
+        stdout: argv.json ? process.stderr : process.stdout,
+        stderr: process.stderr,
+      });
+      commandOutcome.exitCode = outcome.exitCode;
+      if (argv.json) process.stdout.write(`${JSON.stringify({ files: outcome.writtenFiles, totals: outcome.rollup.totals, exitCode: outcome.exitCode, reasons: outcome.exitReasons.map((reason) => reason.reason) }, null, 2)}\n`);
+      return;
+    }
+    if (argv['per-account']) throw new UserError('--per-account is for an organisation report (an org-index.json or a folder of snapshots)');
     // With --json, stdout carries the JSON summary alone; the human text goes to stderr.
     const human = argv.json ? process.stderr : process.stdout;
     const outcome = await runReport({

@@ -8,6 +8,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { packageInfo } from '../util/paths.js';
 import { COMMANDS } from './commands.js';
+import { isOrgInput } from '../app/org-input.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -22,7 +23,7 @@ export const verifyCommand: CommandModule<object, Arguments> = {
   describe: COMMANDS.verify.describe,
   builder: (yargs: Argv) =>
     yargs
-      .positional('file', { type: 'string', demandOption: true, describe: 'report PDF or run manifest (iam_audit_<time>.manifest.json)' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'report PDF, run manifest (iam_audit_<time>.manifest.json), or org-index.json (checks every snapshot it names)' })
       .option('snapshot', { type: 'string', describe: 'also check that this snapshot file is the one the evidence names' })
       .option('trust', { type: 'string', describe: "PEM file with the CA certificate(s) you trust for the signer's chain" })
       .option('reproduce', { type: 'boolean', default: false, describe: 'PDF only: re-run the analysis on the embedded snapshot and compare the findings' })
@@ -36,8 +37,13 @@ export const verifyCommand: CommandModule<object, Arguments> = {
       : null;
     const options = { trustAnchors, reproduce, ...(argv.snapshot === undefined ? {} : { snapshotPath: argv.snapshot }) };
     const isPdf = /\.pdf$/i.test(argv.file);
+    const isOrgIndex = !isPdf && (await isOrgInput(argv.file));
     if (!isPdf && argv.reproduce) throw new UserError('--reproduce needs a report PDF (it carries the snapshot and the findings)');
-    const verdicts = isPdf ? await verifyPdf(argv.file, options) : await verifyManifest(argv.file, options);
+    const verdicts = isPdf
+      ? await verifyPdf(argv.file, options)
+      : isOrgIndex
+        ? await (await import('../evidence/org-index-verify.js')).verifyOrgIndex(argv.file)
+        : await verifyManifest(argv.file, options);
     // Details quote the evidence (file names, certificate subjects): escaped, one line each.
     for (const verdict of verdicts) process.stdout.write(`${escapeForTerminal(formatVerdict(verdict))}\n`);
     const holds = allHold(verdicts);

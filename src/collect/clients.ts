@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   readonly roleArn?: string;
   readonly externalId?: string;
   readonly roleSessionName?: string;
+  /** DurationSeconds of the assumed role's session; the role's default (one hour) when left out. */
+  readonly roleDurationSeconds?: number;
   /** For AssumeRole only (the collection's calls are retried by the ApiCaller). */
   readonly maxAttempts: number;
   readonly callTimeoutMs: number;
@@ -97,6 +99,11 @@ export function describeCredentialFailure(error: unknown, secrets: readonly stri
   return redactSecrets(`${errorCode(error)}: ${errorMessage(error)}`, secrets);
 }
 
+/** Client settings for another service (Organizations) with the caller's own credentials, as the collection's clients have. */
+export function baseClientConfig(options: ConnectionOptions, region: string): ReturnType<typeof commonConfig> {
+  return commonConfig(options, region, credentialChain(options, region));
+}
+
 export async function connect(options: ConnectionOptions): Promise<Connection> {
   // The SDK warns on every run under Node 20 that *future* SDK releases will need Node 22; this
   // package pins its SDK version, so the notice is not actionable for a user of iam-audit.
@@ -129,6 +136,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
           RoleArn: roleArn,
           RoleSessionName: sessionName,
           ...(options.externalId === undefined ? {} : { ExternalId: options.externalId }),
+          ...(options.roleDurationSeconds === undefined ? {} : { DurationSeconds: options.roleDurationSeconds }),
         }),
       );
       setupRetries += (output.$metadata.attempts ?? 1) - 1;

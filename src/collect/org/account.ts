@@ -1,0 +1,179 @@
+/**
+ * One account of an organisation run: AssumeRole into it, the same collection as `collect`
+ * (collect.ts) with its own limiter, pacing and time limit, and its snapshot written under
+ * `<dir>/<account>/`. Never throws for the account's own trouble: a denied or throttled
+ * AssumeRole, an unidentifiable caller or an unwritable file become a `failed` entry with the
+ * reason, collection errors a `partial` one.
+ */
+import { setMaxListeners } from 'node:events';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { defaultSnapshotFileName } from '../../import/credential-report.js';
+import { serializeSnapshotChunks } from '../../snapshot/io.js';
+import type { OrgIndexAccount } from '../../snapshot/org-index.js';
+import type { Snapshot } from '../../snapshot/types.js';
+import { UserError } from '../../util/errors.js';
+import { StagedOutput } from '../../util/files.js';
+import { toIsoUtc } from '../../util/time.js';
+import { ApiCaller } from '../caller.js';
+import { connect, type ConnectionOptions } from '../clients.js';
+import { collectSnapshot, type CollectSource } from '../collect.js';
+import { redactSecrets } from '../errors.js';
+import { ConcurrencyLimiter } from '../limiter.js';
+import type { OrgAccountEntry } from './organization.js';
+
+export interface AccountRunOptions {
+  readonly connection: Omit<ConnectionOptions, 'roleArn'>;
+  readonly partition: string;
+  readonly roleName: string;
+  readonly source: CollectSource;
+  readonly concurrency: number;
+  readonly retryBaseDelayMs?: number;
+  readonly runTimeoutMs: number;
+  readonly reportTimeoutMs: number;
+  readonly reportPollBaseMs: number;
+  readonly outDir: string;
+  readonly gzip: boolean;
+  readonly overwrite: boolean;
+  readonly clock: () => Date;
+}
+
+export interface AccountProgress {
+  usersDone: number;
+  usersTotal: number;
+  listingComplete: boolean;
+  calls: number;
+}
+
+/** How many of an account's collection errors the index names (the snapshot has them all). */
+const INDEX_ERRORS = 20;
+
+function errorLines(snapshot: Snapshot, extra: readonly string[]): string[] {
+  const counted = new Map<string, number>();
+  for (const error of snapshot.collectionErrors) {
+    const line = `${error.api} ${error.code}: ${error.message}`;
+    counted.set(line, (counted.get(line) ?? 0) + 1);
+  }
+  const lines = [...counted].map(([line, count]) => (count > 1 ? `${line} (x${count})` : line));
+  const shown = lines.slice(0, INDEX_ERRORS);
+  if (lines.length > INDEX_ERRORS) shown.push(`... and ${lines.length - INDEX_ERRORS} more (all in the snapshot's collectionErrors)`);
+  return [...extra, ...shown];
+}
+
+export async function collectAccount(account: OrgAccountEntry, options: AccountRunOptions, progress: AccountProgress): Promise<OrgIndexAccount> {
+  const startedAt = toIsoUtc(options.clock());
+  const failed = (reason: string): OrgIndexAccount => ({
+    id: account.id,
+    name: account.name,
+    status: 'failed',
+    snapshot: null,
+    sha256: null,
+    size: null,
+    capturedAt: null,
+    users: null,
+    errors: [reason],
+    startedAt,
+    endedAt: toIsoUtc(options.clock()),
+  });
+  const roleArn = `arn:${options.partition}:iam::${account.id}:role/${options.roleName}`;
+  let connection;
+  try {
+    connection = await connect({ ...options.connection, roleArn });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const throttled = /: Throttling|ThrottlingException|TooManyRequests/.test(error.message);
+    return failed(throttled ? `${error.message} (throttled out: gave up after --max-attempts ${options.connection.maxAttempts})` : error.message);
+  }
+  const runController = new AbortController();
+  setMaxListeners(0, runController.signal);
+  const runTimer = setTimeout(() => runController.abort(), options.runTimeoutMs);
+  const caller = new ApiCaller({
+    limiter: new ConcurrencyLimiter(options.concurrency),
+    callTimeoutMs: options.connection.callTimeoutMs,
+    runSignal: runController.signal,
+    secrets: connection.secrets,
+    maxAttempts: options.connection.maxAttempts,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    log: null,
+  });
+  const countCalls = setInterval(() => (progress.calls = caller.calls + connection.setupCalls), 250);
+  countCalls.unref();
+  let outcome;
+  try {
+    outcome = await collectSnapshot({
+      iam: connection.iam,
+      sts: connection.sts,
+      caller,
+      source: options.source,
+      concurrency: options.concurrency,
+      region: connection.region,
+      report: { timeoutMs: options.reportTimeoutMs, pollBaseMs: options.reportPollBaseMs, maxPollDelayMs: Math.max(options.reportPollBaseMs, 8_000) },
+      runSignal: runController.signal,
+      clock: options.clock,
+      setupCalls: () => ({ calls: connection.setupCalls, retries: connection.setupRetries }),
+      onUsersListed: (count, complete) => {
+        progress.usersTotal = count;
+        progress.listingComplete = complete;
+      },
+      onUserDone: () => {
+        progress.usersDone += 1;
+      },
+    });
+  } catch (error) {
+    if (error instanceof UserError) return failed(redactSecrets(error.message, connection.secrets));
+    throw error;
+  } finally {
+    clearTimeout(runTimer);
+    clearInterval(countCalls);
+    connection.iam.destroy();
+    connection.sts.destroy();
+  }
+  const { snapshot, warnings } = outcome;
+  if (snapshot.account.id !== account.id) return failed(`the role ${roleArn} answered for account ${snapshot.account.id}, not ${account.id}; nothing kept`);
+  const unreachable = caller.unreachable;
+  const extra = [
+    ...(unreachable === null ? [] : [`the endpoint stopped answering (${unreachable.code}) after ${unreachable.afterCalls} calls`]),
+    ...warnings.map((warning) => `warning: ${warning}`),
+  ].map((line) => redactSecrets(line, connection.secrets));
+
+  const fileName = `${defaultSnapshotFileName(snapshot)}${options.gzip ? '.gz' : ''}`;
+  const relativePath = `${account.id}/${fileName}`;
+  const path = join(options.outDir, account.id, fileName);
+  const staged = new StagedOutput();
+  let digest;
+  try {
+    if (!options.overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite)`);
+    const chunks = serializeSnapshotChunks(snapshot);
+    digest = await staged.add(path, options.gzip ? gzipSync(Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk, 'utf8')))) : chunks);
+    await staged.commit();
+  } catch (error) {
+    await staged.discard();
+    if (error instanceof UserError) return failed(`snapshot not written: ${error.message}`);
+    throw error;
+  }
+  const partial = snapshot.collectionErrors.length > 0 || unreachable !== null;
+  return {
+    id: account.id,
+    name: account.name,
+    status: partial ? 'partial' : 'complete',
+    snapshot: relativePath,
+    sha256: digest.sha256,
+    size: digest.size,
+    capturedAt: snapshot.capturedAt,
+    users: snapshot.users.length,
+    errors: partial ? errorLines(snapshot, extra) : extra,
+    startedAt,
+    endedAt: toIsoUtc(options.clock()),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    // Not there: free to write.
+    return false;
+  }
+}
