@@ -105,7 +105,7 @@ describe('report and audit flags (CLI)', () => {
       await writeFile(config, 'rulez: {}\n');
       const run = await runCli(['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', folder.path, '--config', config]);
       assert.equal(run.code, 2);
-      assert.equal(run.stderr, `iam-audit: ${config}:1:1: rulez: unknown setting "rulez"; expected one of: rules, frameworks\n`);
+      assert.equal(run.stderr, `iam-audit: ${config}:1:1: rulez: unknown setting "rulez"; expected one of: rules, frameworks, remediation\n`);
       assert.deepEqual(await readdir(folder.path), ['config.yaml']);
     } finally {
       await folder.cleanup();
