@@ -13,7 +13,7 @@ import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
-import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
+import type { ReportTemplates } from '../render/html.js';
 import type { ReportBranding, SignOff } from '../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
@@ -72,6 +72,8 @@ export const DEFAULT_PRESENTATION: PresentationOptions = {
 
 export interface ReportOptions {
   readonly snapshotPath: string;
+  /** The snapshot at snapshotPath as just written by this run (audit): used instead of reading it back. */
+  readonly written?: LoadedSnapshot;
   readonly outDir: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
@@ -141,7 +143,10 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   ],
   // In chunks: a large account's results do not fit in one string.
   json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
-  html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
+  html: async ({ result, stem, printable }) => {
+    const { renderHtml } = await import('../render/html.js');
+    return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
+  },
   pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
     const { renderPdf } = await import('../render/pdf.js');
@@ -164,6 +169,8 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
 };
 
 async function loadPrintable(presentation: PresentationOptions): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+  // Loaded only for HTML or PDF: Handlebars and the report model are no part of a CSV/JSON run.
+  const { loadLogo, ReportTemplates } = await import('../render/html.js');
   const templates = await ReportTemplates.load(presentation.templateDir);
   const branding: ReportBranding = {
     orgName: presentation.orgName,
@@ -235,7 +242,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   // Configuration and exceptions first: a bad file stops the run before anything is read or written.
   const { configuration, file: configFile } = await loadConfiguration(options.configPath, rules, frameworks);
   const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
-  const loaded = await readSnapshot(options.snapshotPath);
+  const loaded = options.written ?? (await readSnapshot(options.snapshotPath));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
   const result = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
