@@ -3,7 +3,7 @@ import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
-import { findingsCsvChunks } from '../render/findings-csv.js';
+import { findingsCsvChunks, renderRulesCsv } from '../render/findings-csv.js';
 import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
 import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
@@ -140,6 +140,8 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async ({ machineResult, stem, stamp }) => [
     { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
     { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+    // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
+    ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
   ],
   // In chunks: a large account's results do not fit in one string.
   json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
