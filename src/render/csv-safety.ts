@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 /**
  * Spreadsheet formula injection: Excel, LibreOffice and Google Sheets evaluate a cell that begins
  * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula, some of
@@ -20,30 +21,18 @@ export function neutraliseFormula(cell: string): string {
 }
 
 /**
- * Python's csv.writer defaults (QUOTE_MINIMAL, CRLF): a field is quoted when it holds a comma, a
- * quote or any line break (a lone CR or LF too, or a name with a line break would split the row);
- * a quote inside is doubled. (csv-stringify, which wrote this before, gives the same text with
- * `quoted_match: /[\r\n]/`; a test compares the two. Done here, it is a fifth of the cost.)
+ * csv-stringify with Python's csv.writer defaults (QUOTE_MINIMAL, CRLF): a field is quoted when it
+ * holds a comma, a quote or any line break. csv-stringify alone quotes only on the whole record
+ * delimiter (CRLF), so a lone CR or LF needs quoted_match, or a name with a line break would split
+ * the row.
  */
-const NEEDS_QUOTES = /[",\r\n]/;
-const QUOTES = /"/g;
-
-function csvCell(cell: string): string {
-  return NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTES, '""')}"` : cell;
-}
+const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
 
 /** Rows as CSV text, each ending CRLF; a row of one empty field is `""`, as Python writes it (an empty line would be no row). */
 function csvLines(rows: readonly (readonly string[])[]): string {
-  let text = '';
-  for (const row of rows) {
-    if (row.length === 1 && row[0] === '') {
-      text += '""\r\n';
-      continue;
-    }
-    for (let index = 0; index < row.length; index += 1) text += index === 0 ? csvCell(row[index] ?? '') : `,${csvCell(row[index] ?? '')}`;
-    text += '\r\n';
-  }
-  return text;
+  if (rows.length === 0) return '';
+  if (!rows.some((row) => row.length === 1 && row[0] === '')) return stringify(rows as string[][], STRINGIFY_OPTIONS);
+  return rows.map((row) => (row.length === 1 && row[0] === '' ? '""\r\n' : stringify([row as string[]], STRINGIFY_OPTIONS))).join('');
 }
 
 /**
