@@ -8,6 +8,8 @@ export interface Measurement {
   readonly wallMs: number;
   /** Peak resident memory of the CLI process (and, with the browser, see render benches). */
   readonly peakRssBytes: number;
+  /** CPU time of the CLI process, user + system (what a shared machine does not inflate the way it inflates wall time). */
+  readonly cpuMs: number;
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -18,7 +20,7 @@ export interface Measurement {
  * tiny preamble that prints process.resourceUsage().maxRSS on exit, so no external `time` is needed.
  */
 export function measureCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measurement> {
-  const preamble = `process.on('exit', () => process.stderr.write('\\n@@maxrss=' + process.resourceUsage().maxRSS + '\\n'));`;
+  const preamble = `process.on('exit', () => { const usage = process.resourceUsage(); process.stderr.write('\\n@@maxrss=' + usage.maxRSS + ' cpu=' + (usage.userCPUTime + usage.systemCPUTime) + '\\n'); });`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(preamble)}`, CLI, ...args], {
@@ -33,8 +35,15 @@ export function measureCli(args: readonly string[], options: { cwd?: string; env
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
-      const match = /@@maxrss=(\d+)/.exec(stderr);
-      resolve({ wallMs, peakRssBytes: match === null ? 0 : Number(match[1]) * 1024, code, stdout, stderr: stderr.replace(/\n@@maxrss=\d+\n/, '') });
+      const match = /@@maxrss=(\d+) cpu=(\d+)/.exec(stderr);
+      resolve({
+        wallMs,
+        peakRssBytes: match === null ? 0 : Number(match[1]) * 1024,
+        cpuMs: match === null ? 0 : Number(match[2]) / 1000,
+        code,
+        stdout,
+        stderr: stderr.replace(/\n@@maxrss=\d+ cpu=\d+\n/, ''),
+      });
     });
   });
 }

@@ -4,12 +4,14 @@
  */
 import { printTable, type BenchRow } from './table.js';
 import { run as importReport } from './import-report.js';
+import { run as audit } from './audit.js';
 import { run as rules } from './rules.js';
 import { run as evidence } from './evidence.js';
 import { run as collect } from './collect.js';
 import { run as org } from './org.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
+  { name: 'audit', run: audit },
   { name: 'import-report', run: importReport },
   { name: 'rules', run: rules },
   { name: 'render', run: async () => (await import('./render.js')).run() },

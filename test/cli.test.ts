@@ -62,7 +62,7 @@ describe('iam-audit command line', () => {
     assert.match(reported.stdout, /\n={40}\nTotal users: 26\nCompliant \(MFA enabled\): 11\nNo console access: 7\nNon-compliant: 8\n\n/);
     assert.match(reported.stdout, /Audit started: 2026-01-02T14:30:00\.000000\nAudit completed: 2026-01-02T14:30:00\.000000\nElapsed time: 0\.00 seconds\nCompliance rate: 42\.3%\n/);
     assert.match(reported.stdout, /Compliance rate among console users: 57\.9% \(11 of 19 console users\)/);
-    assert.match(reported.stdout, /Results exported to:\n {2}- iam_audit_2026-01-02T14-30-00\.csv\n {2}- iam_audit_findings_2026-01-02T14-30-00\.csv\n {2}- iam_audit_2026-01-02T14-30-00\.json\n/);
+    assert.match(reported.stdout, /Results exported to:\n {2}- iam_audit_2026-01-02T14-30-00\.csv\n {2}- iam_audit_findings_2026-01-02T14-30-00\.csv\n {2}- iam_audit_rules_2026-01-02T14-30-00\.csv\n {2}- iam_audit_2026-01-02T14-30-00\.json\n/);
     const written = (await readdir(cwd)).sort();
     // The default formats: the one run of this file that starts a browser.
     for (const name of ['iam_audit_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.json', 'iam_audit_findings_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.html', 'iam_audit_2026-01-02T14-30-00.pdf', snapshotName]) {

@@ -30,7 +30,7 @@ describe('audit with no CSV collects live and reports', () => {
     const { run, files, report } = await auditLive();
     assert.equal(run.code, 0, run.stderr);
     assert.equal(files.filter((name) => /^snapshot-123456789012-.*\.json$/.test(name)).length, 1);
-    assert.deepEqual(withoutEvidence(files).filter((name) => /^iam_audit_.*\.(csv|json)$/.test(name)).length, 3, 'MFA CSV, findings CSV, JSON');
+    assert.deepEqual(withoutEvidence(files).filter((name) => /^iam_audit_.*\.(csv|json)$/.test(name)).length, 4, 'MFA CSV, findings CSV, rules CSV, JSON');
     assert.ok(report);
     assert.deepEqual(Object.fromEntries(report.findings.map((finding) => [finding.username, finding.compliance_status])), EXPECTED_MFA);
     assert.match(run.stdout, /Checking: erin\n {4}\[FAIL\] Console access WITHOUT MFA!/);

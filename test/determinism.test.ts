@@ -42,6 +42,7 @@ describe('determinism', () => {
       'iam_audit_2027-01-15T08-00-00.manifest.json',
       'iam_audit_2027-01-15T08-00-00.ocsf.json',
       'iam_audit_findings_2027-01-15T08-00-00.csv',
+      'iam_audit_rules_2027-01-15T08-00-00.csv',
     ]);
     for (const [name, bytes] of first) assert.ok(bytes.equals(second.get(name) ?? Buffer.alloc(0)), `${name} differs`);
   });
@@ -54,7 +55,7 @@ describe('determinism', () => {
       runs.push(await readAll(outDir));
     }
     const [first, second] = runs as [Map<string, Buffer>, Map<string, Buffer>];
-    assert.equal(first.size, 6, 'four reports, the manifest and SHA256SUMS');
+    assert.equal(first.size, 7, 'five reports (MFA, findings and rules CSV, JSON), the manifest and SHA256SUMS');
     for (const [name, bytes] of first) assert.ok(bytes.equals(second.get(name) ?? Buffer.alloc(0)), `${name} differs`);
     // The catalogue is really in there: not two empty files that trivially agree.
     const json = [...first].find(([name]) => name.endsWith('.json') && !name.endsWith('.ocsf.json'))?.[1].toString('utf8') ?? '';

@@ -55,7 +55,7 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
     const files = (await readdir(signedOut)).sort();
     const names = manifest.artifacts.map((artifact) => artifact.name).sort();
     assert.deepEqual(names, files.filter((name) => ![evidence.manifest, evidence.sums, evidence.signature].includes(name)));
-    assert.equal(names.length, 4, 'snapshot, the MFA and findings CSVs, and the JSON');
+    assert.equal(names.length, 5, 'snapshot, the MFA, findings and rules CSVs, and the JSON');
     for (const artifact of manifest.artifacts) {
       const bytes = await readFile(join(signedOut, artifact.name));
       assert.equal(artifact.size, bytes.length);
@@ -72,7 +72,7 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
     const evidence = await evidenceNames(signedOut);
     const sums = await runTool('sha256sum', ['-c', evidence.sums], signedOut);
     assert.equal(sums.code, 0, sums.stderr);
-    assert.equal(sums.stdout.trim().split('\n').filter((line) => line.endsWith(': OK')).length, 5);
+    assert.equal(sums.stdout.trim().split('\n').filter((line) => line.endsWith(': OK')).length, 6);
     const cms = await runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', evidence.signature, '-content', evidence.manifest, '-CAfile', pki.caPem, '-out', '/dev/null'], signedOut);
     assert.equal(cms.code, 0, cms.stderr);
     assert.match(cms.stderr, /CMS Verification successful/);
@@ -83,7 +83,7 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^PASS {2}manifest digest: SHA-256 of iam_audit_[\dT-]+\.manifest\.json matches iam_audit_[\dT-]+\.manifest\.json\.p7s/m);
     assert.match(run.stdout, /^PASS {2}certificate chain: trusted: "Example Org Audit Signer" <- "Throwaway Evidence CA"/m);
-    assert.equal(run.stdout.match(/^PASS {2}.*: \d+ bytes, SHA-256 matches$/gm)?.length, 4);
+    assert.equal(run.stdout.match(/^PASS {2}.*: \d+ bytes, SHA-256 matches$/gm)?.length, 5);
     assert.match(run.stdout, /^VERIFIED/m);
   });
 
@@ -127,7 +127,7 @@ describe('manifest.json, SHA256SUMS and manifest.json.p7s', () => {
     const verify = await runCli(['verify', join(out, evidence.manifest)]);
     assert.equal(verify.code, 1);
     assert.match(verify.stdout, /^FAIL {2}manifest signature: .*manifest\.json\.p7s not found: the manifest is unsigned/m);
-    assert.equal(verify.stdout.match(/^PASS {2}.*SHA-256 matches$/gm)?.length, 4);
+    assert.equal(verify.stdout.match(/^PASS {2}.*SHA-256 matches$/gm)?.length, 5);
   });
 
   it('refuses bad signing material with one line, exit 2 and nothing written', async () => {

@@ -162,7 +162,7 @@ describe('withRemediation on the demo snapshot', () => {
   it('the findings CSV and JSON carry owner, due date, overdue and the response', async () => {
     const result = await run();
     const csv = renderFindingsCsv(result).split('\r\n');
-    assert.match(csv[0] ?? '', /,remediation,finding_id,owner,owner_source,due_date,overdue,management_response,response_owner,response_target_date$/);
+    assert.match(csv[0] ?? '', /,exception_expires,finding_id,owner,owner_source,due_date,overdue,management_response,response_owner,response_target_date$/);
     const bob = csv.find((line) => line.startsWith('console-users-mfa,') && line.includes(',bob.admin,'));
     assert.match(bob ?? '', /,,,2026-11-12,no,Token ordered,,2026-11-20$/);
     const json = buildJsonReport(result) as { results: { rule_id: string; resource_name: string; tracking?: unknown }[]; remediation: Record<string, unknown>; exceptions: { register: unknown[] } };

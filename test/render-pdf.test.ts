@@ -105,6 +105,7 @@ describe('PDF report (real Chromium)', () => {
         'iam_audit_2026-11-05T10-00-00.json',
         'iam_audit_2026-11-05T10-00-00.pdf',
         'iam_audit_findings_2026-11-05T10-00-00.csv',
+        'iam_audit_rules_2026-11-05T10-00-00.csv',
       ],
     );
     assert.deepEqual(await readdir(browserTemp), []);
@@ -364,6 +365,7 @@ describe('PDF report (real Chromium)', () => {
       'iam_audit_2026-11-05T10-00-00.html',
       'iam_audit_2026-11-05T10-00-00.json',
       'iam_audit_findings_2026-11-05T10-00-00.csv',
+      'iam_audit_rules_2026-11-05T10-00-00.csv',
     ]);
 
     const pdfOnly = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder.path, 'pdf-only'), '--format', 'pdf'], {

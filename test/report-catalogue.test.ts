@@ -3,7 +3,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { FINDINGS_CSV_HEADER } from '../src/render/findings-csv.js';
+import { FINDINGS_CSV_HEADER, RULES_CSV_HEADER } from '../src/render/findings-csv.js';
 import { temporaryFolder, withoutEvidence } from './support/cli.js';
 import { EXAMPLE_ACCOUNT } from './support/example-rule.js';
 import { runExampleReport, writeExampleSnapshot } from './support/report-run.js';
@@ -45,7 +45,7 @@ describe('report with the rule catalogue', () => {
   it('writes the findings CSV: one row per result, excepted rows with their justification, formula-safe', async () => {
     const outDir = join(folder.path, 'csv');
     await runExampleReport({ snapshotPath, outDir, formats: ['csv'], exceptionsPath: join(folder.path, 'exceptions.yaml') });
-    assert.deepEqual(withoutEvidence(await readdir(outDir)).sort(), [`iam_audit_${STAMP}.csv`, `iam_audit_findings_${STAMP}.csv`]);
+    assert.deepEqual(withoutEvidence(await readdir(outDir)).sort(), [`iam_audit_${STAMP}.csv`, `iam_audit_findings_${STAMP}.csv`, `iam_audit_rules_${STAMP}.csv`]);
     const text = await readFile(join(outDir, `iam_audit_findings_${STAMP}.csv`), 'utf8');
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(rows[0] ?? {}), [...FINDINGS_CSV_HEADER]);
@@ -62,15 +62,21 @@ describe('report with the rule catalogue', () => {
       ],
     );
     const alice = rows[0] ?? {};
-    assert.equal(alice['title'], 'Active access keys are younger than the maximum age');
     assert.equal(alice['severity'], 'medium');
     assert.equal(alice['resource_arn'], `arn:aws:iam::${EXAMPLE_ACCOUNT}:user/alice`);
     assert.equal(alice['evidence'], 'oldest active key 100 days old (maximum 90)');
     assert.equal(alice['exception_justification'], 'Vendor integration, key rotation scheduled (CHG-7)');
     assert.equal(alice['exception_approved_by'], 'Jane Doe');
     assert.equal(alice['exception_expires'], '2026-12-31');
-    assert.equal(alice['framework_controls'], 'example-1.0 E.1; example-1.0 E.5');
-    assert.equal(alice['remediation'], 'Console: 1. Open the IAM console. 2. Fix it. CLI: aws iam do-something');
+    // What belongs to the rule is in the rules CSV, once per rule, joined on rule_id.
+    const rules = parse(await readFile(join(outDir, `iam_audit_rules_${STAMP}.csv`), 'utf8'), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(rules[0] ?? {}), [...RULES_CSV_HEADER]);
+    assert.deepEqual(rules.map((rule) => rule['rule_id']), [...new Set(rows.map((row) => row['rule_id']))]);
+    const keyAge = rules.find((rule) => rule['rule_id'] === alice['rule_id']) ?? {};
+    assert.equal(keyAge['title'], 'Active access keys are younger than the maximum age');
+    assert.equal(keyAge['severity'], 'medium');
+    assert.equal(keyAge['framework_controls'], 'example-1.0 E.1; example-1.0 E.5');
+    assert.equal(keyAge['remediation'], 'Console: 1. Open the IAM console. 2. Fix it. CLI: aws iam do-something');
     assert.match(rows[6]?.['reason'] ?? '', /live collection \(iam:GetAccountAuthorizationDetails\)/);
     assert.equal(rows[5]?.['reason'], 'The rule failed to run: boom: cannot read property of undefined');
     assert.equal(rows[3]?.['reason'], 'Exception "=evil" expired 2026-05-31 (approved by Bob: Lapsed approval); it no longer applies.');

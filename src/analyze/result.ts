@@ -6,7 +6,8 @@ import type { PopulationReport } from './populations.js';
 import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
-export const RESULT_FORMAT_VERSION = 1 as const;
+/** 2: results carry no per-rule fields (severity is in `rules`); an exception key only where one applies. */
+export const RESULT_FORMAT_VERSION = 2 as const;
 
 /** The original script's three outcomes, plus the one it never needed: data we do not have. */
 export type MfaStatus = 'PASS' | 'FAIL' | 'INFO' | 'NOT_EVALUATED';

@@ -100,17 +100,26 @@ function rateOf(percent: unknown): number | null {
   return typeof percent === 'number' && Number.isFinite(percent) ? percent / 100 : null;
 }
 
+const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
+
 const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'fail', 'not_evaluated', 'manual'];
 
 /** A report JSON's state: its results as they were judged when it was written. */
 export async function stateFromReportJson(data: Json, path: string, fileSha256: string): Promise<ArchiveState> {
   const read = new Reader(path);
   const metadata = read.object(data['metadata'], 'metadata');
-  if (metadata['result_format_version'] !== RESULT_FORMAT_VERSION) {
-    read.fail('metadata.result_format_version', `expected ${RESULT_FORMAT_VERSION} (a report JSON of this iam-audit version), got ${JSON.stringify(metadata['result_format_version'])}`);
+  // Format 1 (severity on every result) and 2 (severity once per rule) carry the same facts.
+  if (!READABLE_RESULT_FORMATS.includes(metadata['result_format_version'])) {
+    read.fail('metadata.result_format_version', `expected one of ${READABLE_RESULT_FORMATS.join(', ')} (report JSON formats this iam-audit version reads), got ${JSON.stringify(metadata['result_format_version'])}`);
   }
   const snapshot = read.object(data['snapshot'], 'snapshot');
   const account = read.object(snapshot['account'], 'snapshot.account');
+  // Format 2 keeps what belongs to a rule (its severity among it) once, in `rules`.
+  const severityOfRule = new Map<string, string>();
+  for (const [index, value] of read.array(data['rules'], 'rules').entries()) {
+    const rule = read.object(value, `rules[${index}]`);
+    severityOfRule.set(read.text(rule['id'], `rules[${index}].id`), read.text(rule['severity'], `rules[${index}].severity`));
+  }
   const results = read.array(data['results'], 'results').map((value, index): ArchiveFinding => {
     const item = read.object(value, `results[${index}]`);
     const ruleId = read.text(item['rule_id'], `results[${index}].rule_id`);
@@ -121,7 +130,7 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
       // Report JSONs written before finding ids existed get the same ids, computed the same way.
       findingId: read.optionalText(item['finding_id']) ?? stableFindingId(ruleId, resourceArn),
       ruleId,
-      severity: read.text(item['severity'], `results[${index}].severity`),
+      severity: read.text(item['severity'] ?? severityOfRule.get(ruleId), `results[${index}].severity (or the severity of rule ${ruleId} in rules)`),
       resourceType: read.text(item['resource_type'], `results[${index}].resource_type`),
       resourceArn,
       resourceName: read.text(item['resource_name'], `results[${index}].resource_name`),

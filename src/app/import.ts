@@ -2,7 +2,7 @@ import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { defaultSnapshotFileName, importCredentialReport } from '../import/credential-report.js';
-import { describeFsError, serializeSnapshotChunks, writeSnapshot } from '../snapshot/io.js';
+import { describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { InputError, UserError } from '../util/errors.js';
@@ -39,6 +39,8 @@ export interface ImportCommandOutcome {
    * regular file: the caller's human messages then belong on stderr, not mixed into the JSON.
    */
   readonly streamed: boolean;
+  /** The snapshot as written to a regular file (bytes, SHA-256): what `report` would read back; absent when streamed. */
+  readonly loaded?: LoadedSnapshot;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -133,6 +135,6 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
     }
     return { snapshot, snapshotPath, streamed: true };
   }
-  await writeSnapshot(snapshotPath, snapshot, options.overwrite);
-  return { snapshot, snapshotPath, streamed: false };
+  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite);
+  return { snapshot, snapshotPath, streamed: false, loaded };
 }

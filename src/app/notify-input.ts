@@ -116,7 +116,8 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
     .filter((item) => item['status'] === 'fail')
     .map((item) => ({
       ruleId: text(item['rule_id']),
-      severity: text(item['severity']),
+      // Severity belongs to the rule: the `rules` section holds it (format 2 results carry none).
+      severity: rules.get(text(item['rule_id']))?.severity ?? '',
       resourceType: text(item['resource_type']),
       resourceArn: text(item['resource_arn']),
       resourceName: text(item['resource_name']),

@@ -3,7 +3,7 @@ import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
-import { findingsCsvChunks } from '../render/findings-csv.js';
+import { findingsCsvChunks, renderRulesCsv } from '../render/findings-csv.js';
 import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
 import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
@@ -15,7 +15,7 @@ import { renderJsonChunks } from '../render/json.js';
 import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
-import { loadLogo, renderHtml, ReportTemplates } from '../render/html.js';
+import type { ReportTemplates } from '../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../render/report-model.js';
 import { issuerNameOf } from '../evidence/certificate.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
@@ -75,6 +75,8 @@ export const DEFAULT_PRESENTATION: PresentationOptions = {
 
 export interface ReportOptions {
   readonly snapshotPath: string;
+  /** The snapshot at snapshotPath as just written by this run (audit): used instead of reading it back. */
+  readonly written?: LoadedSnapshot;
   readonly outDir: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
@@ -146,10 +148,15 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async ({ machineResult, stem, stamp }) => [
     { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
     { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+    // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
+    ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
   ],
   // In chunks: a large account's results do not fit in one string.
   json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
-  html: async ({ result, stem, printable }) => [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }],
+  html: async ({ result, stem, printable }) => {
+    const { renderHtml } = await import('../render/html.js');
+    return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
+  },
   pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
     const { renderPdf } = await import('../render/pdf.js');
@@ -172,6 +179,8 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
 };
 
 async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+  // Loaded only for HTML or PDF: Handlebars and the report model are no part of a CSV/JSON run.
+  const { loadLogo, ReportTemplates } = await import('../render/html.js');
   const templates = await ReportTemplates.load(presentation.templateDir);
   const branding: ReportBranding = {
     orgName: presentation.orgName,
@@ -246,7 +255,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
   const { mapping, file: ownersFile } = await loadOwners(options.ownersPath);
   const { responses, file: responsesFile } = await loadResponses(options.responsesPath, rules);
-  const loaded = await readSnapshot(options.snapshotPath);
+  const loaded = options.written ?? (await readSnapshot(options.snapshotPath));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
   const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {

@@ -4,11 +4,11 @@ import { runImport } from '../app/import.js';
 import type { ExitReason } from '../app/exit-status.js';
 import { buildRunSummary } from '../app/run-summary.js';
 import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
-import { runCollect } from '../collect/run.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
@@ -41,16 +41,19 @@ export const auditCommand: CommandModule<object, Arguments> = {
     await checkCatalogueFiles(catalogue);
     const signing = await signingFromArguments(argv);
     let snapshotPath: string;
+    let written: LoadedSnapshot | undefined;
     let collectionExit: number = ExitCode.ok;
     if (argv.report === undefined) {
       if (generatedAt !== undefined) throw new UserError('--generated-at applies to a credential report CSV; a live collection records its own times');
       // A live capture happens now: an --as-of in the past would be refused after collecting.
       checkAsOf(asOf, toIsoUtc(runClock()()), 'the live collection about to start');
+      const { runCollect } = await import('../collect/run.js');
       const collected = await runCollect(collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }));
       snapshotPath = collected.snapshotPath;
+      written = collected.loaded;
       collectionExit = collected.exitCode;
     } else {
-      ({ snapshotPath } = await runImport({
+      ({ snapshotPath, loaded: written } = await runImport({
         reportPath: argv.report,
         defaultDir: argv['out-dir'],
         ...(generatedAt === undefined ? {} : { generatedAt }),
@@ -65,6 +68,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
     human.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);
     const outcome = await runReport({
       snapshotPath,
+      // What was just written, analysed without reading, parsing and validating the file again.
+      ...(written === undefined ? {} : { written }),
       outDir: argv['out-dir'],
       formats,
       quiet: argv.quiet,

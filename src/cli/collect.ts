@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { COLLECT_SOURCES, type CollectSource } from '../collect/collect.js';
+import { COLLECT_SOURCES, type CollectSource } from '../collect/sources.js';
 import { DEFAULT_CONCURRENCY, describePopulations, runCollect, type CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';

@@ -5,7 +5,6 @@ import { SEVERITIES } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 import { readSigningPassword } from '../evidence/password.js';
 import type { SigningSettings } from '../evidence/report-evidence.js';
-import { loadP12Signer } from '../evidence/signer.js';
 import { runClock } from '../util/time.js';
 
 export interface ReportArguments {
@@ -166,6 +165,8 @@ export async function signingFromArguments(argv: ReportArguments, environment: N
     return undefined;
   }
   const password = await readSigningPassword(argv['sign-pass-env'], environment, p12Path);
+  // Loaded only with --sign-p12: node-forge is no part of an unsigned run.
+  const { loadP12Signer } = await import('../evidence/signer.js');
   const signer = await loadP12Signer(p12Path, password, runClock(environment)());
   const tsaUrl = argv['tsa-url'];
   if (tsaUrl !== undefined && !/^https?:\/\//i.test(tsaUrl)) throw new UserError(`--tsa-url "${tsaUrl}" is not an http(s) URL`);

@@ -35,8 +35,8 @@ import { rootFacts } from './root.js';
 import { collectUserDetails } from './user-details.js';
 import { listUsers } from './users-listing.js';
 
-export const COLLECT_SOURCES = ['api', 'credential-report', 'both'] as const;
-export type CollectSource = (typeof COLLECT_SOURCES)[number];
+import type { CollectSource } from './sources.js';
+export { COLLECT_SOURCES, type CollectSource } from './sources.js';
 
 export interface CollectorOptions {
   readonly iam: IAMClient;

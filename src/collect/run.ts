@@ -2,14 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSnapshotFileName } from '../import/credential-report.js';
-import { writeSnapshot } from '../snapshot/io.js';
+import { writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { POPULATIONS, type PopulationName, type Snapshot } from '../snapshot/types.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { runClock } from '../util/time.js';
 import { ApiCaller } from './caller.js';
-import { connect, type ConnectionOptions } from './clients.js';
-import { collectSnapshot, type CollectSource } from './collect.js';
+import type { ConnectionOptions } from './clients.js';
+import type { CollectSource } from './sources.js';
 import { missingPermissions, redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { startPeriodicFullGc } from './memory.js';
@@ -40,6 +40,8 @@ export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutM
 export interface CollectRunOutcome {
   readonly snapshot: Snapshot;
   readonly snapshotPath: string;
+  /** The snapshot as written (bytes, SHA-256), for `audit` to report on without reading it back. */
+  readonly loaded: LoadedSnapshot;
   /** ok, or partial when some calls failed for good. */
   readonly exitCode: ExitCodeValue;
 }
@@ -105,6 +107,9 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
   if (options.outputPath !== undefined && !options.overwrite && (await pathExists(options.outputPath))) {
     throw new UserError(`${options.outputPath} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
   }
+  // Loaded here, not at module top: the AWS SDK is most of a short run's start-up, and `audit` of
+  // a credential report CSV (which shares this module's options) never calls AWS.
+  const [{ connect }, { collectSnapshot }] = await Promise.all([import('./clients.js'), import('./collect.js')]);
   const connection = await connect(options);
   const counters = { usersDone: 0, usersTotal: 0, listingComplete: false };
   let progress: ProgressDisplay | null = null;
@@ -171,8 +176,8 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
   }
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(redactSecrets(warning, connection.secrets))}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
-  await writeSnapshot(snapshotPath, snapshot, options.overwrite);
+  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite);
   const partial = snapshot.collectionErrors.length > 0;
   if (partial) for (const line of describePartialCollection(snapshot)) options.stderr.write(`${escapeForTerminal(line)}\n`);
-  return { snapshot, snapshotPath, exitCode: partial ? ExitCode.partial : ExitCode.ok };
+  return { snapshot, snapshotPath, loaded, exitCode: partial ? ExitCode.partial : ExitCode.ok };
 }

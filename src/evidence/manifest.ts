@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceSigner } from './signer.js';
-import { createDetachedCms } from './cms.js';
 import { sha256Hex } from '../util/files.js';
 
 /**
@@ -57,8 +56,10 @@ export function renderSha256Sums(artifacts: readonly ManifestArtifact[]): string
 }
 
 /** Detached CMS (DER) over manifest.json's exact bytes, with signingTime: `openssl cms -verify -binary`. */
-export function signManifest(manifestBytes: Uint8Array, signer: EvidenceSigner, signingTime: Date, timestampUrl?: string): Promise<Buffer> {
+export async function signManifest(manifestBytes: Uint8Array, signer: EvidenceSigner, signingTime: Date, timestampUrl?: string): Promise<Buffer> {
   const digest = createHash('sha256').update(manifestBytes).digest();
+  // Loaded only when signing: the CMS code (node-forge) is no part of an unsigned run.
+  const { createDetachedCms } = await import('./cms.js');
   return createDetachedCms(digest, signer, { signingTime, ...(timestampUrl === undefined ? {} : { timestampUrl }) });
 }
 

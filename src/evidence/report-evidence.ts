@@ -7,8 +7,6 @@ import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
 import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from './manifest.js';
-import { finalisePdfEvidence } from './pdf-evidence.js';
-import { signPdf } from './pdf-sign.js';
 import type { EvidenceSigner } from './signer.js';
 
 /** What `report --sign-p12 ...` asks for; the signer is loaded and checked before any work. */
@@ -62,6 +60,8 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       outputs.push(file);
       continue;
     }
+    // Loaded only for a PDF: pdf-lib and the signing libraries slow every run that prints none.
+    const { finalisePdfEvidence } = await import('./pdf-evidence.js');
     const withEvidence = await finalisePdfEvidence(asBytes(file.content), {
       snapshotBytes: loaded.bytes,
       snapshotFileName: result.snapshot.fileName,
@@ -85,7 +85,7 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
     const content =
       signing === undefined
         ? withEvidence
-        : await signPdf(withEvidence, signing.signer, {
+        : await (await import('./pdf-sign.js')).signPdf(withEvidence, signing.signer, {
             signingTime: context.now,
             reason: signing.reason,
             location: signing.location,

@@ -130,7 +130,7 @@ function readHeader(headerRecord: readonly string[], file: string, warnings: str
 }
 
 interface ReportRows {
-  readonly account: { readonly id: string; readonly partition: string; readonly line: number } | null;
+  readonly account: { readonly id: string; readonly partition: string; readonly index: number } | null;
   readonly root: PrincipalFacts | null;
   readonly users: UserFacts[];
   /** The newest timestamp in any cell: the capture time when nothing better is known. */
@@ -170,7 +170,8 @@ function readRows(records: readonly string[][], head: ReportHeader, file: string
   const noteTimestamp = (value: Date): void => {
     if (newestTimestamp === null || value.getTime() > newestTimestamp.getTime()) newestTimestamp = value;
   };
-  let account: { id: string; partition: string; line: number } | null = null;
+  // The record index, not its line: working out line numbers means parsing the file again.
+  let account: { id: string; partition: string; index: number } | null = null;
   let root: PrincipalFacts | null = null;
   const users: UserFacts[] = [];
   const unique = new UniqueUsers(file, lineOf);
@@ -187,12 +188,12 @@ function readRows(records: readonly string[][], head: ReportHeader, file: string
     if (arnMatch === null) throw new InputError(file, `line ${line()}, column arn`, `"${arn}" is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)`);
     const [, partition = '', accountId = '', resource = ''] = arnMatch;
     if (accountId === '') throw new InputError(file, `line ${line()}, column arn`, `"${arn}" has no account id`);
-    if (account === null) account = { id: accountId, partition, line: line() };
+    if (account === null) account = { id: accountId, partition, index };
     else if (account.id !== accountId || account.partition !== partition) {
       throw new InputError(
         file,
         `line ${line()}, column arn`,
-        `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${account.line}; a report covers one account`,
+        `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${lineOf(account.index)}; a report covers one account`,
       );
     }
     if (resource === 'root' || name === '<root_account>' || name === 'root_account') {

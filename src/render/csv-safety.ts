@@ -13,6 +13,9 @@ const NUL = /\u0000/g;
 export const NUL_REPLACEMENT = '\uFFFD';
 
 export function neutraliseFormula(cell: string): string {
+  // Most cells start with a letter or digit, which can never begin a formula: no regex for them.
+  const first = cell.charCodeAt(0);
+  if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !cell.includes('\u0000')) return cell;
   const text = cell.includes('\u0000') ? cell.replace(NUL, NUL_REPLACEMENT) : cell;
   return FORMULA_TRIGGER.test(text) ? `'${text}` : text;
 }

@@ -1,10 +1,9 @@
 import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
-import { describeControls, describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
-import { toCsvChunks } from './csv-safety.js';
+import { describeControls, describeExpiredException, describeRemediation } from './catalogue-text.js';
+import { toCsv, toCsvChunks } from './csv-safety.js';
 
 export const FINDINGS_CSV_HEADER = [
   'rule_id',
-  'title',
   'severity',
   'resource_type',
   'resource_name',
@@ -15,8 +14,6 @@ export const FINDINGS_CSV_HEADER = [
   'exception_justification',
   'exception_approved_by',
   'exception_expires',
-  'framework_controls',
-  'remediation',
   'finding_id',
   'owner',
   'owner_source',
@@ -43,41 +40,25 @@ function trackingCells(item: RuleResult): readonly string[] {
   ];
 }
 
+/** The companion rules CSV: what belongs to a rule, once per rule (the findings CSV joins on rule_id). */
+export const RULES_CSV_HEADER = ['rule_id', 'title', 'severity', 'enabled', 'framework_controls', 'remediation', 'rationale'] as const;
+
 function* findingRows(result: AnalysisResult): Generator<string[]> {
   const catalogue = result.catalogue;
   if (catalogue === null) return;
-  const rules = rulesById(catalogue);
-  // The per-rule cells, worded once per rule rather than once per row.
-  const ruleCells = new Map<string, { controls: string; remediation: string }>();
-  const cellsFor = (rule: RuleSummary | undefined): { controls: string; remediation: string } => {
-    if (rule === undefined) return { controls: '', remediation: '' };
-    let cells = ruleCells.get(rule.id);
-    if (cells === undefined) {
-      cells = { controls: describeControls(rule), remediation: describeRemediation(rule) };
-      ruleCells.set(rule.id, cells);
-    }
-    return cells;
-  };
   for (const item of catalogue.results) {
-    const rule = rules.get(item.ruleId);
-    const cells = cellsFor(rule);
     yield [
       item.ruleId,
-      rule?.title ?? '',
       item.severity,
       item.resourceType,
       item.resourceName,
       item.resourceArn,
       item.status,
       item.evidence,
-      [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
+      item.expiredException === null ? (item.reason ?? '') : [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
       item.exception?.justification ?? '',
       item.exception?.approvedBy ?? '',
       item.exception?.expires ?? '',
-      cells.controls,
-      // What to do applies to failures (and accepted ones); on a pass it would only repeat the
-      // rule's text hundreds of thousands of times in a large account.
-      item.status === 'fail' || item.status === 'excepted' ? cells.remediation : '',
       item.findingId,
       // Tracking (owner, due date, management response) is set on failed and excepted rows only.
       ...trackingCells(item),
@@ -86,8 +67,10 @@ function* findingRows(result: AnalysisResult): Generator<string[]> {
 }
 
 /**
- * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result, in the engine's
- * order, remediation filled on failed and excepted rows, in chunks (a large account's file exceeds what one string can hold). An excepted failure
+ * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result with its evidence, in
+ * the engine's order, in chunks (a large account's file exceeds what one string can hold). What
+ * belongs to the rule (title, framework controls, remediation, rationale) is in the rules CSV,
+ * once per rule; severity stays, short and what a spreadsheet filters on. An excepted failure
  * carries its justification, approver and expiry in its own columns; a failure whose exception
  * expired says so in `reason`.
  */
@@ -97,4 +80,13 @@ export function findingsCsvChunks(result: AnalysisResult): Iterable<string> {
 
 export function renderFindingsCsv(result: AnalysisResult): string {
   return [...findingsCsvChunks(result)].join('');
+}
+
+/** The rules CSV (iam_audit_rules_<time>.csv): one row per rule of the catalogue, in catalogue order. */
+export function renderRulesCsv(result: AnalysisResult): string {
+  const rules: readonly RuleSummary[] = result.catalogue?.rules ?? [];
+  return toCsv(
+    RULES_CSV_HEADER,
+    rules.map((rule) => [rule.id, rule.title, rule.severity, rule.enabled ? 'true' : 'false', describeControls(rule), describeRemediation(rule), rule.rationale]),
+  );
 }

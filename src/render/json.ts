@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../analyze/result.js';
+import type { AnalysisResult, AppliedException } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
 
@@ -132,6 +132,10 @@ export function ratePercent(rate: number | null): number | null {
   return rate === null ? null : Number(rate.toFixed(1));
 }
 
+function exceptionJson(exception: AppliedException): Record<string, unknown> {
+  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern };
+}
+
 /**
  * The rule catalogue's keys, after the original ones: `rules`, `results`, `frameworks` (control
  * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
@@ -152,34 +156,20 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
       options: rule.options,
       counts: rule.counts,
     })),
+    // One object per result with its evidence; what belongs to the rule (title, severity,
+    // rationale, remediation, controls) is in `rules`, once. An exception appears only on the
+    // results it applies to (absent: none), as most results have none.
     results: mapped(catalogue.results, (item) => ({
       finding_id: item.findingId,
       rule_id: item.ruleId,
-      severity: item.severity,
       resource_type: item.resourceType,
       resource_arn: item.resourceArn,
       resource_name: item.resourceName,
       status: item.status,
       evidence: item.evidence,
       reason: item.reason,
-      exception:
-        item.exception === null
-          ? null
-          : {
-              justification: item.exception.justification,
-              approved_by: item.exception.approvedBy,
-              expires: item.exception.expires,
-              resource_pattern: item.exception.resourcePattern,
-            },
-      expired_exception:
-        item.expiredException === null
-          ? null
-          : {
-              justification: item.expiredException.justification,
-              approved_by: item.expiredException.approvedBy,
-              expires: item.expiredException.expires,
-              resource_pattern: item.expiredException.resourcePattern,
-            },
+      ...(item.exception === null ? {} : { exception: exceptionJson(item.exception) }),
+      ...(item.expiredException === null ? {} : { expired_exception: exceptionJson(item.expiredException) }),
       // Failed and excepted results only: owner, due date, management response (issue 10).
       ...(item.tracking === undefined
         ? {}
@@ -250,9 +240,60 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
 
 const INDENT = '    ';
 
+/** Strings JSON.stringify writes as they are, between quotes (no quote, backslash, control character or surrogate). */
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+function jsonString(text: string): string {
+  return PLAIN_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/**
+ * JSON.stringify(value), or JSON.stringify(value, null, 4) nested `depth` levels deep when
+ * `indent`, for the JSON data of a report (plain objects, arrays, strings, finite numbers,
+ * booleans, null). The same text, written without JSON.stringify's general machinery: the
+ * results of a large account are most of a run's time otherwise. A test compares the two.
+ */
+export function reportJson(value: unknown, indent: boolean, depth = 0): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return jsonString(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value) ?? 'null';
+  }
+  const inner = indent ? `\n${INDENT.repeat(depth + 1)}` : '';
+  const close = indent ? `\n${INDENT.repeat(depth)}` : '';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      const written = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : reportJson(item, indent, depth + 1);
+      text += `${index === 0 ? '' : ','}${inner}${written}`;
+    }
+    return `${text}${close}]`;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value, null, indent ? 4 : undefined).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+  let text = '{';
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    text += `${first ? '' : ','}${inner}${jsonString(key)}:${indent ? ' ' : ''}${reportJson(item, indent, depth + 1)}`;
+    first = false;
+  }
+  return first ? '{}' : `${text}${close}}`;
+}
+
 /** JSON.stringify(value, null, 4) as it appears nested `depth` levels deep in the whole document. */
 function nestedJson(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 4).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+  return reportJson(value, true, depth);
 }
 
 /**
@@ -270,7 +311,7 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
       yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
       let batch: string[] = [];
       for (const [position, item] of value.items.entries()) {
-        const text = value.compact ? JSON.stringify(value.map(item)) : nestedJson(value.map(item), 2);
+        const text = reportJson(value.map(item), !value.compact, 2);
         batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
         if (batch.length >= itemsPerChunk) {
           yield batch.join('');

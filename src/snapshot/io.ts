@@ -1,5 +1,4 @@
 import { constants } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
@@ -131,15 +130,23 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
   return { ...parseSnapshot(bytes, path), bytes, path, sha256: sha256Hex(bytes) };
 }
 
+/** The snapshot's file bytes, built from the chunks (never one string of the whole file). */
+export function serializeSnapshotBytes(snapshot: Snapshot): Buffer {
+  return Buffer.concat([...serializeSnapshotChunks(snapshot)].map((chunk) => Buffer.from(chunk, 'utf8')));
+}
+
 /**
- * Writes a snapshot atomically, never replacing an existing file unless `overwrite`. Returns the
- * bytes' SHA-256. It is not validated here: the Snapshot type already constrains what the
- * importer and collector build (their tests validate their output against the schema), and every
- * read validates, which is what protects analysis. Validating here too would cost a third of a
- * second per 100,000 users.
+ * Writes a snapshot atomically, never replacing an existing file unless `overwrite`. Returns it
+ * as if read back (bytes, SHA-256), so that `audit` analyses what it wrote without reading,
+ * parsing and validating the file again. It is not validated here: the Snapshot type already
+ * constrains what the importer and collector build (their tests validate their output against
+ * the schema, and a test compares `audit` with `import` + `report`), and every read validates,
+ * which is what protects analysis of a file from elsewhere.
  */
-export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<string> {
+export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<LoadedSnapshot> {
   if (isGzipPath(path)) return writeGzipSnapshot(path, snapshot, overwrite);
+  const bytes = serializeSnapshotBytes(snapshot);
+  const loaded: LoadedSnapshot = { snapshot, sha256: sha256Hex(bytes), bytes, path, migratedFrom: null };
   if (!overwrite) {
     // Importing the same report twice gives the same snapshot: keeping the existing file then
     // loses nothing, and lets a command be run again without --overwrite.
@@ -147,20 +154,10 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // nothing there yet: write it
       throw explainWriteError(error, path);
     });
-    if (existing !== null) {
-      const text = serializeSnapshot(snapshot);
-      if (existing.equals(Buffer.from(text, 'utf8'))) return sha256Hex(existing);
-    }
+    if (existing !== null && existing.equals(bytes)) return loaded;
   }
-  const hash = createHash('sha256');
-  const chunks = (function* hashed(): Generator<string> {
-    for (const chunk of serializeSnapshotChunks(snapshot)) {
-      hash.update(chunk, 'utf8');
-      yield chunk;
-    }
-  })();
-  await writeOutputs('', [{ fileName: path, content: chunks }], overwrite);
-  return hash.digest('hex');
+  await writeOutputs('', [{ fileName: path, content: bytes }], overwrite);
+  return loaded;
 }
 
 /**
@@ -168,18 +165,19 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
  * carries no time or name, so the same snapshot gives the same bytes). Compressed whole: the
  * text is built in chunks first, then deflated once.
  */
-async function writeGzipSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<string> {
-  const text = Buffer.concat([...serializeSnapshotChunks(snapshot)].map((chunk) => Buffer.from(chunk, 'utf8')));
-  const compressed = gzipSync(text);
+async function writeGzipSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<LoadedSnapshot> {
+  const compressed = gzipSync(serializeSnapshotBytes(snapshot));
+  // As a read of the file would give it: the SHA-256 and bytes of the file as written (compressed).
+  const loaded: LoadedSnapshot = { snapshot, sha256: sha256Hex(compressed), bytes: compressed, path, migratedFrom: null };
   if (!overwrite) {
     const existing = await readFile(path).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw explainWriteError(error, path);
     });
-    if (existing !== null && existing.equals(compressed)) return sha256Hex(existing);
+    if (existing !== null && existing.equals(compressed)) return loaded;
   }
   await writeOutputs('', [{ fileName: path, content: compressed }], overwrite);
-  return sha256Hex(compressed);
+  return loaded;
 }
 
 export function describeFsError(error: unknown): string {
