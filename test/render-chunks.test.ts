@@ -32,7 +32,7 @@ describe('chunked renderers', () => {
     for (const result of [await demoResult(), exampleResult(0), exampleResult(2500)]) {
       const text = [...renderJsonChunks(result, 100)].join('');
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(buildJsonReport(result))));
-      const resultLines = text.split('\n').filter((line) => line.startsWith('        {"rule_id":'));
+      const resultLines = text.split('\n').filter((line) => line.startsWith('        {"finding_id":'));
       assert.equal(resultLines.length, result.catalogue?.results.length ?? 0);
       const expected = JSON.stringify(buildJsonReport(result), null, 4).split('\n');
       assert.deepEqual(text.split('\n').slice(0, 20), expected.slice(0, 20), 'metadata and findings as the original wrote them');

@@ -94,6 +94,8 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
     runSignal: runController.signal,
     secrets: connection.secrets,
     maxAttempts: options.connection.maxAttempts,
+    // The run clock, as the one-account collection uses: the per-API first/last call times in the snapshot.
+    clock: options.clock,
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
     log: null,
   });
