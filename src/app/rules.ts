@@ -1,6 +1,5 @@
 /** `iam-audit rules`: the catalogue as text. Pure functions of the rules and frameworks given. */
 import type { CatalogueFramework } from '../analyze/engine.js';
-import { defaultConfigurationYaml } from '../config/configuration.js';
 import type { Rule } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 
@@ -42,6 +41,9 @@ export function renderFrameworkControls(frameworkId: string, frameworks: readonl
   return `${framework.name} ${framework.version} (${framework.id})\n\n${table(['CONTROL', 'LEVEL', 'TITLE', 'RULES'], rows)}\n\n${framework.controls.length} controls, ${manual} manual.\n`;
 }
 
-export function renderDefaults(rules: readonly Rule[], frameworks: readonly CatalogueFramework[]): string {
+export async function renderDefaults(rules: readonly Rule[], frameworks: readonly CatalogueFramework[]): Promise<string> {
+  // Loaded only here: the configuration module brings the YAML parser and the JSON Schema
+  // compiler, which listing the rules does not need (start-up time, issue 11).
+  const { defaultConfigurationYaml } = await import('../config/configuration.js');
   return defaultConfigurationYaml(rules, frameworks);
 }

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { EXIT_CODES_HELP } from '../app/exit-status.js';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
@@ -25,7 +23,15 @@ function skipHelpCache(parser: object): void {
   if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
+/** `iam-audit --version` alone: answered before yargs (and its help layout) is loaded at all. */
+const VERSION_ONLY: ReadonlySet<string> = new Set(['--version', '-V']);
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 1 && VERSION_ONLY.has(argv[0] ?? '')) {
+    process.stdout.write(`${packageInfo().version}\n`);
+    return 0;
+  }
+  const { default: yargs } = await import('yargs');
   // Only a command named on the command line can run, so only those modules are loaded; the others
   // are listed by name and description for --help. Every token equal to a command name counts, so
   // a flag's value in front of the command ("--profile x collect") cannot hide it.
@@ -61,7 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return commandOutcome.exitCode;
 }
 
-main(hideBin(process.argv)).then(
+// As yargs' hideBin does under Node: the arguments after the script's path.
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -22,10 +22,10 @@ export const rulesCommand: CommandModule<object, Arguments> = {
       .example('$0 rules', 'every rule with its severity and controls')
       .example('$0 rules --framework cis-5.0', 'the CIS v5.0.0 controls and their rules')
       .example('$0 rules --defaults > iam-audit.yaml', 'a configuration file to edit') as unknown as Argv<Arguments>,
-  handler: (argv) => {
+  handler: async (argv) => {
     if (argv.defaults === true && argv.framework !== undefined) throw new UserError('--defaults and --framework cannot be combined');
     const text =
-      argv.defaults === true ? renderDefaults(allRules, allFrameworks)
+      argv.defaults === true ? await renderDefaults(allRules, allFrameworks)
       : argv.framework !== undefined ? renderFrameworkControls(argv.framework, allFrameworks)
       : renderRuleList(allRules, allFrameworks);
     process.stdout.write(text);
