@@ -157,7 +157,8 @@ export class StagedOutput {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a path is there (free to write when not). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

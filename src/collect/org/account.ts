@@ -6,7 +6,6 @@
  * reason, collection errors a `partial` one.
  */
 import { setMaxListeners } from 'node:events';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defaultSnapshotFileName } from '../../import/credential-report.js';
@@ -14,7 +13,7 @@ import { serializeSnapshotChunks } from '../../snapshot/io.js';
 import type { OrgIndexAccount } from '../../snapshot/org-index.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { UserError } from '../../util/errors.js';
-import { StagedOutput } from '../../util/files.js';
+import { exists, StagedOutput } from '../../util/files.js';
 import { toIsoUtc } from '../../util/time.js';
 import { ApiCaller } from '../caller.js';
 import { connect, type ConnectionOptions } from '../clients.js';
@@ -168,14 +167,4 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
     startedAt,
     endedAt: toIsoUtc(options.clock()),
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    // Not there: free to write.
-    return false;
-  }
 }

@@ -5,12 +5,11 @@
  * shard, an index already there) stops the run before anything is written (exit 2); an
  * account's own failure is recorded in the index and the others go on (exit 3).
  */
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORG_INDEX_KIND, ORG_INDEX_VERSION, orgIndexFileName, renderOrgIndex, type OrgIndex, type OrgIndexAccount, type OrgShard } from '../../snapshot/org-index.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
-import { writeOutputs } from '../../util/files.js';
+import { exists, writeOutputs } from '../../util/files.js';
 import { packageInfo } from '../../util/paths.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { runClock, toIsoUtc } from '../../util/time.js';
@@ -58,16 +57,6 @@ export function orgProgressLine(tally: Tally, elapsedMs: number): string {
   const account = first === undefined ? '' : `, ${first[0]} users ${first[1].usersDone}/${first[1].usersTotal}${first[1].listingComplete ? '' : '+'}`;
   const more = current.length > 1 ? `, +${current.length - 1} more in flight` : '';
   return `collecting organisation: accounts ${tally.done}/${tally.total} (${tally.failed} failed, ${tally.partial} partial)${account}${more}, ${formatDuration(elapsedMs / 1000)} elapsed`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    // Not there: free to write.
-    return false;
-  }
 }
 
 export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutcome> {
