@@ -9,8 +9,11 @@ import type { ArchiveState } from '../analyze/archive-state.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import { buildChangeReportModel, renderChangeSummary, renderChangesCsv, renderChangesJson } from '../render/change-report.js';
-import { UserError } from '../util/errors.js';
-import { writeOutputs, type OutputFile } from '../util/files.js';
+import type { SigningSettings } from '../evidence/report-evidence.js';
+import type { ChangeEvidenceContext, ChangeSide } from '../evidence/change-evidence.js';
+import { readFile } from 'node:fs/promises';
+import { InputError, UserError } from '../util/errors.js';
+import { sha256Hex, writeOutputs, type OutputFile } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
 import { fileStamp, runClock } from '../util/time.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
@@ -33,6 +36,8 @@ export interface DiffOptions {
   readonly pageSize?: 'a4' | 'letter';
   readonly browserPath?: string | null;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Sign the change-report PDF and write a signed manifest (diff --sign-p12). */
+  readonly signing?: SigningSettings;
   readonly stdout: { write(text: string): unknown };
 }
 
@@ -66,6 +71,20 @@ export function checkPair(older: ArchiveState, newer: ArchiveState, oldPath: str
   }
 }
 
+/** The file as `diff` read it, for the evidence; refused if it changed since it was read. */
+async function sideOf(state: ArchiveState, path: string): Promise<ChangeSide> {
+  const bytes = await readFile(path);
+  if (sha256Hex(bytes) !== state.fileSha256) throw new InputError(path, null, 'the file changed while it was being compared');
+  return {
+    path,
+    bytes,
+    kind: state.kind,
+    capturedAt: state.capturedAt,
+    account: { id: state.account.id, partition: state.account.partition },
+    snapshot: { fileName: state.snapshotFile, sha256: state.snapshotSha256 },
+  };
+}
+
 export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   const analysis = await archiveAnalysis(options);
   const older = await loadArchive(options.oldPath, analysis);
@@ -73,7 +92,10 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
   checkPair(older, newer, options.oldPath, options.newPath, options);
   const report = compareStates(older, newer);
   const tool = packageInfo();
-  const generatedAt = analysis.clock().toISOString();
+  if (options.signing !== undefined && options.formats.length === 0) throw new UserError('--sign-p12 needs --format: there is no change report to sign');
+  // Signing: whole seconds, as the PDF signature's time carries them; the report's time is the same.
+  const now = options.signing === undefined ? analysis.clock() : new Date(Math.floor(analysis.clock().getTime() / 1000) * 1000);
+  const generatedAt = now.toISOString();
   const stem = `iam_audit_changes_${fileStamp(generatedAt)}`;
   const files: OutputFile[] = [];
   for (const format of options.formats) {
@@ -93,7 +115,26 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
       }
     }
   }
-  const written = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite);
+  let written: string[];
+  if (options.signing === undefined) {
+    written = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite);
+  } else {
+    // Signed: the PDF carries OLD, NEW and the change data and is signed; a manifest lists every file.
+    const { changeManifestOutputs, embedChangePdfEvidence } = await import('../evidence/change-evidence.js');
+    const context: ChangeEvidenceContext = {
+      old: await sideOf(older, options.oldPath),
+      new: await sideOf(newer, options.newPath),
+      outDir: options.outDir,
+      now,
+      stem,
+      tool: { name: tool.name, version: tool.version },
+      signing: options.signing,
+      changesJson: Buffer.from(renderChangesJson(report, { name: tool.name, version: tool.version }, generatedAt), 'utf8'),
+      changesCsv: Buffer.from(renderChangesCsv(report), 'utf8'),
+    };
+    const outputs = await embedChangePdfEvidence(files, context);
+    written = await writeOutputs(options.outDir, outputs, options.overwrite, (staged) => changeManifestOutputs(staged, context));
+  }
   options.stdout.write(renderChangeSummary(report).split('\n').map(escapeForTerminal).join('\n'));
   if (written.length > 0) options.stdout.write(`\nChange report written:\n${written.map((path) => `  - ${escapeForTerminal(path)}`).join('\n')}\n`);
   return { report, writtenFiles: written };

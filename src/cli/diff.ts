@@ -2,8 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { DIFF_FORMATS, parseDiffFormats, runDiff } from '../app/diff.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
+import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';
 
-interface DiffArguments {
+interface DiffArguments extends SigningArguments {
   old: string;
   new: string;
   config: string | undefined;
@@ -21,7 +22,7 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
   command: COMMANDS.diff.command,
   describe: COMMANDS.diff.describe,
   builder: (yargs: Argv) =>
-    yargs
+    withSigningOptions(yargs, 'the change-report PDF and its manifest')
       .positional('old', { type: 'string', demandOption: true, describe: 'the earlier snapshot or report JSON (.json or .json.gz)' })
       .positional('new', { type: 'string', demandOption: true, describe: 'the later snapshot or report JSON (.json or .json.gz)' })
       .option('config', { type: 'string', requiresArg: true, describe: 'rule configuration for the snapshots (both get the same)' })
@@ -34,8 +35,10 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
       .option('page-size', { type: 'string', choices: ['a4', 'letter'], default: 'a4', describe: 'PDF paper size' })
       .option('browser', { type: 'string', requiresArg: true, describe: 'Chrome/Chromium executable for the PDF' })
       .example('$0 diff snapshot-2026-10.json.gz snapshot-2026-11.json', 'what changed: new and resolved failures, users, MFA, keys, controls')
-      .example('$0 diff old.json new.json -f csv,json,pdf -d changes', 'also writes the change report') as unknown as Argv<DiffArguments>,
+      .example('$0 diff old.json new.json -f csv,json,pdf -d changes', 'also writes the change report')
+      .example('$0 diff old.json new.json -f json,pdf --sign-p12 signer.p12 --sign-pass-env P12_PASS', 'signed PDF, manifest naming OLD and NEW, SHA256SUMS') as unknown as Argv<DiffArguments>,
   handler: async (argv) => {
+    const signing = await signingFromArguments(argv);
     await runDiff({
       oldPath: argv.old,
       newPath: argv.new,
@@ -48,6 +51,7 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
       reverse: argv.reverse,
       pageSize: argv['page-size'] === 'letter' ? 'letter' : 'a4',
       browserPath: argv.browser ?? null,
+      ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
     });
     commandOutcome.exitCode = 0;

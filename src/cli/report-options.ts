@@ -3,11 +3,9 @@ import { allFrameworks } from '../frameworks/index.js';
 import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
-import { readSigningPassword } from '../evidence/password.js';
-import type { SigningSettings } from '../evidence/report-evidence.js';
-import { runClock } from '../util/time.js';
+import { withSigningOptions, type SigningArguments } from './signing-options.js';
 
-export interface ReportArguments {
+export interface ReportArguments extends SigningArguments {
   'out-dir': string;
   format: string[];
   quiet: boolean;
@@ -34,12 +32,6 @@ export interface ReportArguments {
   'page-size': PageSize;
   browser: string | undefined;
   framework: string[] | undefined;
-  'sign-p12': string | undefined;
-  'sign-pass-env': string | undefined;
-  'sign-reason': string;
-  'sign-location': string;
-  'signer-name': string | undefined;
-  'tsa-url': string | undefined;
   json: boolean;
 }
 
@@ -62,7 +54,7 @@ function asList(value: string | string[]): string[] {
 
 /** The options `report` and `audit` share. */
 export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> {
-  return yargs
+  const options = yargs
     .option('out-dir', { alias: 'd', type: 'string', default: '.', describe: 'folder for the report files' })
     // Comma-separated strings, not yargs arrays: an array option swallows the positional after it
     // (`report -f json snapshot.json`). A repeated flag still gives a list, hence the coerce.
@@ -107,15 +99,8 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       coerce: asList,
       describe: `frameworks to report, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}; given explicitly, JSON, CSV and OCSF keep only these too`,
     })
-    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
-    .option('sign-p12', { type: 'string', describe: 'sign the PDF and manifest.json with this PKCS#12 (.p12/.pfx) certificate and key' })
-    .option('sign-pass-env', { type: 'string', describe: 'name of the environment variable holding the P12 password (else you are asked)' })
-    .option('sign-reason', { type: 'string', default: 'IAM audit evidence', describe: 'reason recorded in the PDF signature' })
-    .option('sign-location', { type: 'string', default: '', describe: 'location recorded in the PDF signature' })
-    .option('signer-name', { type: 'string', describe: "signer name in the PDF signature (default: the certificate's common name)" })
-    .option('tsa-url', { type: 'string', describe: 'RFC 3161 timestamp authority URL: adds a trusted timestamp to the signatures' }) as unknown as Argv<
-    T & ReportArguments
-  >;
+    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' });
+  return withSigningOptions(options) as unknown as Argv<T & ReportArguments>;
 }
 
 /** The printable report's options from the parsed arguments. */
@@ -152,29 +137,4 @@ export function parseFrameworkSelection(values: readonly string[]): readonly str
   return ids.length === 0 ? [DEFAULT_REPORT_FRAMEWORK] : ids;
 }
 
-/**
- * Loads and checks the signing certificate before any work is done, so a wrong password or an
- * expired certificate fails the run up front. Undefined when not signing.
- */
-export async function signingFromArguments(argv: ReportArguments, environment: NodeJS.ProcessEnv = process.env): Promise<SigningSettings | undefined> {
-  const p12Path = argv['sign-p12'];
-  if (p12Path === undefined) {
-    for (const flag of ['sign-pass-env', 'tsa-url', 'signer-name'] as const) {
-      if (argv[flag] !== undefined) throw new UserError(`--${flag} needs --sign-p12`);
-    }
-    return undefined;
-  }
-  const password = await readSigningPassword(argv['sign-pass-env'], environment, p12Path);
-  // Loaded only with --sign-p12: node-forge is no part of an unsigned run.
-  const { loadP12Signer } = await import('../evidence/signer.js');
-  const signer = await loadP12Signer(p12Path, password, runClock(environment)());
-  const tsaUrl = argv['tsa-url'];
-  if (tsaUrl !== undefined && !/^https?:\/\//i.test(tsaUrl)) throw new UserError(`--tsa-url "${tsaUrl}" is not an http(s) URL`);
-  return {
-    signer,
-    reason: argv['sign-reason'],
-    location: argv['sign-location'],
-    ...(argv['signer-name'] === undefined ? {} : { signerName: argv['signer-name'] }),
-    ...(tsaUrl === undefined ? {} : { timestampUrl: tsaUrl }),
-  };
-}
+export { signingFromArguments } from './signing-options.js';

@@ -33,6 +33,26 @@ export interface Manifest {
     readonly account: { readonly id: string; readonly partition: string };
   };
   readonly artifacts: readonly ManifestArtifact[];
+  /** A `diff` run's own section: the two audits compared and the change report's files. */
+  readonly changeReport?: ChangeReportSection;
+}
+
+/** One side of a change report: the snapshot or report JSON file `diff` read. */
+export interface ChangeReportInput {
+  readonly file: string;
+  readonly sha256: string;
+  readonly kind: 'snapshot' | 'report-json';
+  readonly capturedAt: string;
+  readonly account: { readonly id: string; readonly partition: string };
+  /** The snapshot behind it (the file itself for a snapshot). */
+  readonly snapshot: { readonly fileName: string; readonly sha256: string };
+}
+
+export interface ChangeReportSection {
+  readonly old: ChangeReportInput;
+  readonly new: ChangeReportInput;
+  /** The change report's files, as named in `artifacts`. */
+  readonly files: readonly string[];
 }
 
 export function describeArtifact(name: string, content: string | Uint8Array): ManifestArtifact {
