@@ -219,15 +219,16 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
   for (const id of ids) {
     const old = before.get(id);
     const now = after.get(id);
-    const any = (now ?? old) as ArchiveFinding;
+    // The newer side names the finding when both exist (an id is in at least one of them).
+    const either = (now ?? old) as ArchiveFinding;
     const change = (extra: Partial<FindingChange>): FindingChange => ({
       findingId: id,
-      ruleId: any.ruleId,
-      ruleTitle: titles.get(any.ruleId) ?? any.ruleId,
-      severity: any.severity,
-      resourceType: any.resourceType,
-      resourceName: any.resourceName,
-      resourceArn: any.resourceArn,
+      ruleId: either.ruleId,
+      ruleTitle: titles.get(either.ruleId) ?? either.ruleId,
+      severity: either.severity,
+      resourceType: either.resourceType,
+      resourceName: either.resourceName,
+      resourceArn: either.resourceArn,
       before: old?.status ?? null,
       after: now?.status ?? null,
       firstSeen: null,

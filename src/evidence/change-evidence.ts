@@ -3,7 +3,7 @@ import type { OutputFile, WrittenFile } from '../util/files.js';
 import { sha256Hex } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
 import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type ChangeReportInput, type Manifest, type ManifestArtifact } from './manifest.js';
-import type { SigningSettings } from './report-evidence.js';
+import { signedWhenAsked, type SigningSettings } from './report-evidence.js';
 
 /**
  * The evidence of a signed `diff` run: the change-report PDF carries NEW (as its snapshot, so
@@ -68,17 +68,7 @@ export async function embedChangePdfEvidence(files: readonly OutputFile[], conte
       dataFiles: context.changesCsv === undefined ? [] : [{ fileName: `${context.stem}.csv`, bytes: context.changesCsv, description: 'every change of this report, as CSV' }],
       metadata: { createdAt: context.now, toolName: context.tool.name, toolVersion: context.tool.version },
     });
-    const signing = context.signing;
-    const content =
-      signing === undefined
-        ? withEvidence
-        : await (await import('./pdf-sign.js')).signPdf(withEvidence, signing.signer, {
-            signingTime: context.now,
-            reason: signing.reason,
-            location: signing.location,
-            ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
-            ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
-          });
+    const content = await signedWhenAsked(withEvidence, context.signing, context.now);
     outputs.push({ fileName: file.fileName, content });
   }
   return outputs;

@@ -82,16 +82,7 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       ],
       metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
     });
-    const content =
-      signing === undefined
-        ? withEvidence
-        : await (await import('./pdf-sign.js')).signPdf(withEvidence, signing.signer, {
-            signingTime: context.now,
-            reason: signing.reason,
-            location: signing.location,
-            ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
-            ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
-          });
+    const content = await signedWhenAsked(withEvidence, signing, context.now);
     outputs.push({ fileName: file.fileName, content });
   }
   return outputs;
@@ -130,4 +121,17 @@ export async function manifestOutputs(written: readonly WrittenFile[], context: 
     outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(manifestText, 'utf8'), signing.signer, context.now, signing.timestampUrl) });
   }
   return outputs;
+}
+
+/** The PDF signed with the settings given (pdf-sign and node-forge loaded only then), or as it is. */
+export async function signedWhenAsked(pdf: Uint8Array, signing: SigningSettings | undefined, signingTime: Date): Promise<Uint8Array> {
+  if (signing === undefined) return pdf;
+  const { signPdf } = await import('./pdf-sign.js');
+  return signPdf(pdf, signing.signer, {
+    signingTime,
+    reason: signing.reason,
+    location: signing.location,
+    ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
+    ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
+  });
 }
