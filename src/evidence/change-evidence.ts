@@ -1,9 +1,9 @@
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, sep } from 'node:path';
 import type { OutputFile, WrittenFile } from '../util/files.js';
 import { sha256Hex } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
 import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type ChangeReportInput, type Manifest, type ManifestArtifact } from './manifest.js';
-import { signedWhenAsked, type SigningSettings } from './report-evidence.js';
+import { asBytes, insideOutDir, signedWhenAsked, type SigningSettings } from './report-evidence.js';
 
 /**
  * The evidence of a signed `diff` run: the change-report PDF carries NEW (as its snapshot, so
@@ -43,12 +43,6 @@ function attachmentNames(context: ChangeEvidenceContext): { old: string; new: st
   return { new: newName, old: oldName === newName ? `old-${oldName}` : oldName };
 }
 
-function asBytes(content: OutputFile['content']): Uint8Array {
-  if (typeof content === 'string') return Buffer.from(content, 'utf8');
-  if (content instanceof Uint8Array) return content;
-  return Buffer.concat([...content].map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
-}
-
 /** Before writing: every change-report PDF gets the evidence embedded and is signed when asked. */
 export async function embedChangePdfEvidence(files: readonly OutputFile[], context: ChangeEvidenceContext): Promise<OutputFile[]> {
   const outputs: OutputFile[] = [];
@@ -76,12 +70,6 @@ export async function embedChangePdfEvidence(files: readonly OutputFile[], conte
 
 function sideOf(side: ChangeSide): ChangeReportInput {
   return { file: basename(side.path), sha256: sha256Hex(side.bytes), kind: side.kind, capturedAt: side.capturedAt, account: side.account, snapshot: side.snapshot };
-}
-
-/** Where `path` lies inside the output folder ('/'-separated), or null outside it. */
-function insideOutDir(outDir: string, path: string): string | null {
-  const inside = relative(resolve(outDir), resolve(path));
-  return inside.startsWith('..') || isAbsolute(inside) ? null : inside.split(sep).join('/');
 }
 
 /**

@@ -35,7 +35,7 @@ export interface EvidenceContext {
   readonly responses?: { readonly fileName: string; readonly bytes: Uint8Array };
 }
 
-function asBytes(content: OutputContent): Uint8Array {
+export function asBytes(content: OutputContent): Uint8Array {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
   if (content instanceof Uint8Array) return content;
   return Buffer.concat([...content].map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
@@ -97,8 +97,8 @@ export async function manifestOutputs(written: readonly WrittenFile[], context: 
   const { result, loaded, signing } = context;
   const names = manifestFileNames(context.stem);
   const artifacts: ManifestArtifact[] = [];
-  const snapshotInOutDir = relative(resolve(context.outDir), resolve(loaded.path));
-  if (!snapshotInOutDir.startsWith('..') && !isAbsolute(snapshotInOutDir)) artifacts.push(describeArtifact(snapshotInOutDir.split(sep).join('/'), loaded.bytes));
+  const snapshotInOutDir = insideOutDir(context.outDir, loaded.path);
+  if (snapshotInOutDir !== null) artifacts.push(describeArtifact(snapshotInOutDir, loaded.bytes));
   for (const file of written) artifacts.push(checkedArtifact(file.fileName.split(sep).join('/'), file.size, file.sha256));
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
@@ -134,4 +134,10 @@ export async function signedWhenAsked(pdf: Uint8Array, signing: SigningSettings 
     ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
     ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
   });
+}
+
+/** Where `path` lies inside the output folder ('/'-separated), or null outside it. */
+export function insideOutDir(outDir: string, path: string): string | null {
+  const inside = relative(resolve(outDir), resolve(path));
+  return inside.startsWith('..') || isAbsolute(inside) ? null : inside.split(sep).join('/');
 }
