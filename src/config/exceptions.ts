@@ -15,7 +15,8 @@ import picomatch from 'picomatch';
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { EXCEPTIONS_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { validate as validateExceptionsSchema } from './exceptions-schema.generated.js';
+import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 
 const FIELDS = ['rule', 'resource', 'justification', 'approvedBy', 'expires'] as const;
@@ -92,7 +93,7 @@ export function parseExceptions(text: string, file: string, identity: FileIdenti
     file,
     () => {
       const list = validateExceptions(source.data, file, identity, rules);
-      checkAgainstSchema(EXCEPTIONS_SCHEMA_PATH, source.data, file, (path) => source.position(path), 'exceptions');
+      checkAgainstSchema(validateExceptionsSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'exceptions');
       return list;
     },
     toPath,

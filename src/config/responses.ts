@@ -16,7 +16,8 @@
 import picomatch from 'picomatch';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { RESPONSES_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { validate as validateResponsesSchema } from './responses-schema.generated.js';
+import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 
 const REQUIRED = ['rule', 'resource', 'response'] as const;
@@ -104,7 +105,7 @@ export function parseResponses(text: string, file: string, rules: readonly Rule[
     file,
     () => {
       const list = validateResponses(source.data, file, rules);
-      checkAgainstSchema(RESPONSES_SCHEMA_PATH, source.data, file, (path) => source.position(path), 'responses');
+      checkAgainstSchema(validateResponsesSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'responses');
       return list;
     },
     toPath,
