@@ -31,7 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${packageInfo().version}\n`);
     return 0;
   }
-  const { default: yargs } = await import('yargs');
+  // yargs without its help-layout libraries, loaded only when a help text is laid out (see yargs.ts).
+  const yargs = (await import('./yargs.js')).loadYargs();
   // Only a command named on the command line can run, so only those modules are loaded; the others
   // are listed by name and description for --help. Every token equal to a command name counts, so
   // a flag's value in front of the command ("--profile x collect") cannot hide it.
