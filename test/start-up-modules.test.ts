@@ -5,7 +5,7 @@
  * (The figures themselves are measured by `npm run bench -- audit`, never asserted.)
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -121,6 +121,16 @@ describe('modules each command loads (issue 11)', () => {
       'config/structured-file.js',
     ]);
     assert.equal(ajvCompilerLoaded(loaded), false);
+  });
+
+  it('verify of an unsigned manifest loads neither pdf-lib nor node-forge', async () => {
+    const manifest = (await readdir(join(folder.path, 'json-report'))).find((name) => name.endsWith('.manifest.json'));
+    assert.ok(manifest !== undefined, 'the report test above wrote a manifest');
+    const loaded = await modulesLoadedBy(['verify', join('json-report', manifest)]);
+    // Exit 1: an unsigned manifest fails its signature check; every listed file matches.
+    assert.equal(loaded.code, 1, loaded.stderr);
+    assert.ok(loaded.sources.has('evidence/verify.js'));
+    assertAbsent(loaded, ['pdf-lib', 'node-forge', ...HEAVY]);
   });
 
   it('audit of the demo credential report, JSON only, loads no heavy library and no schema compiler', async () => {
