@@ -3,14 +3,10 @@
  * split at the evaluation time into active and expired, matched per rule by exact ARN or name or
  * by a glob, and reported at the end (expired, unused).
  */
-import type picomatchLibrary from 'picomatch';
 import type { ResourceRef } from '../rules/rule.js';
 import type { FileIdentity } from './engine.js';
 import type { AppliedException, ExceptionRegisterEntry, ExceptionsReport } from './result.js';
-import { onDemand } from '../util/on-demand.js';
-
-// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
-const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
+import { picomatch } from '../util/globs.js';
 
 /** One validated entry of the exceptions file. */
 export interface RuleException {

@@ -6,14 +6,10 @@
  * names before globs, globs in file order), then the default owner. No match: no owner.
  */
 import { readFile } from 'node:fs/promises';
-import type picomatchLibrary from 'picomatch';
 import { parseStructuredSource } from '../config/structured-file.js';
 import { InputError, UserError } from '../util/errors.js';
 import { describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
-import { onDemand } from '../util/on-demand.js';
-
-// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
-const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
+import { picomatch } from '../util/globs.js';
 
 /** The tag keys read when --owner-tag is not given. */
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['email', 'owner'];

@@ -66,6 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // flag appear twice in the error ("Unknown arguments: out-put, outPut").
     .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nAudit the identities of an AWS account and produce evidence auditors accept.');
+  const checkUnknownFlags = unknownFlagsCheck(parser);
+  let checkingFlags = false;
   COMMAND_ENTRIES.forEach((entry, index) => {
     const loaded = commands[index];
     if (loaded !== null && loaded !== undefined) parser.command(loaded);
@@ -83,6 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).
       // Throwing is what stops it: returning would let the command run despite the error.
       if (error !== undefined && error !== null) throw error;
+      // The unknown-flag check fails through this same hook; the flag stops it from re-entering.
       if (!checkingFlags) {
         checkingFlags = true;
         checkUnknownFlags();
@@ -90,8 +93,6 @@ async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(message);
     });
   skipHelpCache(parser);
-  const checkUnknownFlags = unknownFlagsCheck(parser);
-  let checkingFlags = false;
   await parser.parseAsync();
   return commandOutcome.exitCode;
 }

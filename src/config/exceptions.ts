@@ -11,17 +11,13 @@
  * A bare list of entries is accepted too. Every entry is checked; a malformed one is an error
  * naming its position and field.
  */
-import type picomatchLibrary from 'picomatch';
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
 import { validate as validateExceptionsSchema } from './exceptions-schema.generated.js';
 import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
-import { onDemand } from '../util/on-demand.js';
-
-// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
-const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
+import { picomatch } from '../util/globs.js';
 
 const FIELDS = ['rule', 'resource', 'justification', 'approvedBy', 'expires'] as const;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -13,16 +13,12 @@
  * ids, globs, dates) first, then schema/responses.schema.json; an error names file, line, column
  * and field.
  */
-import type picomatchLibrary from 'picomatch';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
 import { validate as validateResponsesSchema } from './responses-schema.generated.js';
 import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
-import { onDemand } from '../util/on-demand.js';
-
-// Loaded on first use: only a responses file with a glob needs it.
-const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
+import { picomatch } from '../util/globs.js';
 
 const REQUIRED = ['rule', 'resource', 'response'] as const;
 const OPTIONAL = ['owner', 'targetDate'] as const;
