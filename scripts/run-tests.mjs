@@ -3,7 +3,8 @@
 // near the end and the run finished on one busy core. Started first, the long files overlap the
 // many short ones and both cores stay busy to the end. Files not named below run after, by name.
 // Usage: node scripts/run-tests.mjs [dist/test/x.test.js ...]   (TEST_CONCURRENCY=n to change n)
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from 'node:test';
 import { spec, tap } from 'node:test/reporters';
@@ -44,7 +45,15 @@ const files = process.argv.length > 2 ? process.argv.slice(2) : defaultFiles();
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`TEST_CONCURRENCY must be a whole number of at least 1, not ${process.env.TEST_CONCURRENCY}`);
 
+// One throwaway PKI for the whole run (test/support/evidence-pki.ts): six files would each make
+// five RSA keys of their own. The files copy it; each still gets its own folder to write in.
+const { makeTestPki, SHARED_PKI_VARIABLE } = await import('../dist/test/support/evidence-pki.js');
+const sharedPki = mkdtempSync(join(tmpdir(), 'iam-audit-test-pki-'));
+await makeTestPki(sharedPki);
+process.env[SHARED_PKI_VARIABLE] = sharedPki;
+
 const stream = run({ files, concurrency });
+stream.on('close', () => rmSync(sharedPki, { recursive: true, force: true }));
 // As `node --test` does: any failed test (not a todo) fails the run.
 stream.on('test:fail', (event) => {
   if (event.todo === undefined || event.todo === false) process.exitCode = 1;
