@@ -1,16 +1,19 @@
 /**
  * `npm run bench`: every benchmark, printed as a table each (their metrics differ). Speed and memory are measured here,
- * never asserted in tests. `npm run bench -- import` runs only benchmarks whose name contains "import".
+ * never asserted in tests. `npm run bench -- import` runs only benchmarks whose name contains "import"
+ * (`-- start-up`: the start-up rows alone).
  */
 import { printTable, type BenchRow } from './table.js';
 import { run as importReport } from './import-report.js';
 import { run as audit } from './audit.js';
+import { run as startUp } from './start-up.js';
 import { run as rules } from './rules.js';
 import { run as evidence } from './evidence.js';
 import { run as collect } from './collect.js';
 import { run as org } from './org.js';
 
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<BenchRow[]> }> = [
+  { name: 'audit-start-up', run: startUp },
   { name: 'audit', run: audit },
   { name: 'import-report', run: importReport },
   { name: 'rules', run: rules },

@@ -155,4 +155,37 @@ describe('list options and positionals', () => {
       assert.match(firstLine, /^iam-audit: Unknown argument: (out-put|bogus-flag)$/);
     }
   });
+
+  it('names an unknown flag in front of a positional, not the positional it took as its value (issue 12)', async () => {
+    // yargs gives --bogus the next word: without the flags checked first, `report --bogus x.json`
+    // said "Not enough non-option arguments".
+    const commands: readonly (readonly string[])[] = [
+      ['report', '--bogus', DEMO_SNAPSHOT],
+      ['audit', '--bogus', DEMO_REPORT, ...GENERATED_AT],
+      ['import', '--bogus', DEMO_REPORT, ...GENERATED_AT],
+      ['diff', '--bogus', DEMO_SNAPSHOT, DEMO_SNAPSHOT],
+      ['verify', '--bogus', DEMO_SNAPSHOT],
+      ['trend', '--bogus', DEMO_SNAPSHOT],
+      ['notify', '--bogus', DEMO_SNAPSHOT],
+      ['merge-index', '--bogus', DEMO_SNAPSHOT],
+      ['rules', '--bogus', 'x'],
+      ['--bogus', 'report', DEMO_SNAPSHOT],
+    ];
+    const cwd = join(work.path, 'unknown-in-front');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(cwd);
+    for (const args of commands) {
+      const run = await runCli(args, { cwd });
+      assert.deepEqual(
+        { code: run.code, stdout: run.stdout, stderr: run.stderr },
+        { code: 2, stdout: '', stderr: 'iam-audit: Unknown argument: bogus\nRun "iam-audit --help" for usage.\n' },
+        args.join(' '),
+      );
+    }
+    assert.deepEqual(await readdir(cwd), [], 'nothing written');
+    // Still the positional's own message when no flag is unknown.
+    const missing = await runCli(['report', '--quiet'], { cwd });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^iam-audit: Not enough non-option arguments: got 0, need at least 1\n/);
+  });
 });

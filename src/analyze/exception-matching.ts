@@ -3,10 +3,14 @@
  * split at the evaluation time into active and expired, matched per rule by exact ARN or name or
  * by a glob, and reported at the end (expired, unused).
  */
-import picomatch from 'picomatch';
+import type picomatchLibrary from 'picomatch';
 import type { ResourceRef } from '../rules/rule.js';
 import type { FileIdentity } from './engine.js';
 import type { AppliedException, ExceptionRegisterEntry, ExceptionsReport } from './result.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
+const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
 
 /** One validated entry of the exceptions file. */
 export interface RuleException {
@@ -52,7 +56,7 @@ export class ExceptionMatcher {
   constructor(exceptions: readonly TrackedException[]) {
     for (const exception of exceptions) {
       const resource = exception.entry.resource;
-      if (picomatch.scan(resource).isGlob) this.globs.push({ exception, pattern: picomatch.makeRe(resource, { dot: true }) });
+      if (picomatch().scan(resource).isGlob) this.globs.push({ exception, pattern: picomatch().makeRe(resource, { dot: true }) });
       else this.exact.set(resource, [...(this.exact.get(resource) ?? []), exception]);
     }
   }

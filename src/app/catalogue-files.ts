@@ -3,9 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../analyze/engine.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS } from '../analyze/engine.js';
-import { parseConfiguration } from '../config/configuration.js';
-import { parseExceptions } from '../config/exceptions.js';
-import { NO_RESPONSES, parseResponses, type ResponseList } from '../config/responses.js';
+import type { ResponseList } from '../config/responses.js';
 import { OwnersMapping } from './owners.js';
 import type { Rule } from '../rules/rule.js';
 import { describeFsError } from '../snapshot/io.js';
@@ -37,18 +35,22 @@ export async function loadConfiguration(
 ): Promise<{ configuration: CatalogueConfiguration; file: CatalogueFile | null }> {
   if (path === undefined) return { configuration: DEFAULT_CONFIGURATION, file: null };
   const file = await readCatalogueFile(path);
+  // The file parsers (and their schema validators) load only for a file given: most runs give none.
+  const { parseConfiguration } = await import('../config/configuration.js');
   return { configuration: parseConfiguration(file.bytes.toString('utf8'), path, { name: file.fileName, sha256: file.sha256 }, rules, frameworks), file };
 }
 
 export async function loadExceptions(path: string | undefined, rules: readonly Rule[]): Promise<{ exceptions: ExceptionList; file: CatalogueFile | null }> {
   if (path === undefined) return { exceptions: NO_EXCEPTIONS, file: null };
   const file = await readCatalogueFile(path);
+  const { parseExceptions } = await import('../config/exceptions.js');
   return { exceptions: parseExceptions(file.bytes.toString('utf8'), path, { name: file.fileName, sha256: file.sha256 }, rules), file };
 }
 
 export async function loadResponses(path: string | undefined, rules: readonly Rule[]): Promise<{ responses: ResponseList; file: CatalogueFile | null }> {
-  if (path === undefined) return { responses: NO_RESPONSES, file: null };
+  if (path === undefined) return { responses: { entries: [] }, file: null };
   const file = await readCatalogueFile(path);
+  const { parseResponses } = await import('../config/responses.js');
   return { responses: parseResponses(file.bytes.toString('utf8'), path, rules), file };
 }
 

@@ -6,10 +6,14 @@
  * names before globs, globs in file order), then the default owner. No match: no owner.
  */
 import { readFile } from 'node:fs/promises';
-import picomatch from 'picomatch';
+import type picomatchLibrary from 'picomatch';
 import { parseStructuredSource } from '../config/structured-file.js';
 import { InputError, UserError } from '../util/errors.js';
 import { describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
+const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
 
 /** The tag keys read when --owner-tag is not given. */
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['email', 'owner'];
@@ -92,11 +96,11 @@ export class OwnersMapping {
       if (typeof value !== 'string' || !isValidAddress(value.trim())) {
         throw new InputError(path, where, `"${pattern}": ${JSON.stringify(value)} is not an email address (name@example.com)`);
       }
-      const isGlob = picomatch.scan(pattern).isGlob;
+      const isGlob = picomatch().scan(pattern).isGlob;
       const entry: MappingEntry = {
         pattern,
         address: value.trim(),
-        matches: isGlob ? picomatch(pattern, { dot: true }) : (name) => name === pattern,
+        matches: isGlob ? picomatch()(pattern, { dot: true }) : (name) => name === pattern,
       };
       (isGlob ? globs : exact).push(entry);
     }

@@ -4,11 +4,15 @@
  * due date (the configuration's per-severity deadline counted from the capture time, never the
  * clock) and management's response (--responses). Renderers read it from the result only.
  */
-import picomatch from 'picomatch';
+import type picomatchLibrary from 'picomatch';
 import type { FileIdentity } from '../analyze/engine.js';
 import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationConfig, RemediationReport, RuleResult, Severity } from '../analyze/result.js';
 import type { ResponseEntry, ResponseList } from '../config/responses.js';
 import { OwnerResolver, DEFAULT_OWNER_TAG_KEYS, type OwnersMapping, type ResolvedOwner, type TagsByUser } from './owners.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
+const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
 
 /** Days to fix a finding when the configuration does not say: a common policy (CIS and PCI audits accept it). */
 export const DEFAULT_DUE_DAYS: Readonly<Record<Severity, number | null>> = { critical: 7, high: 30, medium: 90, low: 180, info: null };
@@ -59,7 +63,7 @@ class ResponseMatcher {
   constructor(entries: readonly TrackedResponse[]) {
     for (const tracked of entries) {
       const resource = tracked.entry.resource;
-      if (picomatch.scan(resource).isGlob) this.globs.push({ tracked, pattern: picomatch.makeRe(resource, { dot: true }) });
+      if (picomatch().scan(resource).isGlob) this.globs.push({ tracked, pattern: picomatch().makeRe(resource, { dot: true }) });
       else this.exact.set(resource, [...(this.exact.get(resource) ?? []), tracked]);
     }
   }

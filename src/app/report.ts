@@ -3,21 +3,15 @@ import { analyze, type AnalysisInput } from '../analyze/analyze.js';
 import type { CatalogueFramework } from '../analyze/engine.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import { allFrameworks } from '../frameworks/index.js';
-import { findingsCsvChunks, renderRulesCsv } from '../render/findings-csv.js';
-import { renderOcsfChunks, renderOcsfJsonLinesChunks } from '../render/ocsf.js';
-import { renderJunitChunks } from '../render/junit.js';
 import { allRules } from '../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from './catalogue-files.js';
 import { withRemediation } from './remediation.js';
 import { tagsFromSnapshot } from './owners.js';
-import { renderJsonChunks } from '../render/json.js';
-import { renderMfaCsv } from '../render/mfa-csv.js';
 import { renderCheckingLines, renderSummary } from '../render/console.js';
 import { BrowserNotFoundError } from '../render/browser.js';
 import type { ReportTemplates } from '../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../render/report-model.js';
-import { issuerNameOf } from '../evidence/certificate.js';
 import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { resultForFrameworks } from './framework-filter.js';
@@ -144,15 +138,19 @@ interface RenderContext {
 /** Renders one format. */
 type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
+// Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ machineResult, stem, stamp }) => [
-    { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-    { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
-    // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
-    ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
-  ],
+  csv: async ({ machineResult, stem, stamp }) => {
+    const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../render/mfa-csv.js'), import('../render/findings-csv.js')]);
+    return [
+      { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
+      { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+      // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
+      ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
+    ];
+  },
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: renderJsonChunks(machineResult) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../render/json.js')).renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => {
     const { renderHtml } = await import('../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
@@ -173,9 +171,9 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: renderOcsfChunks(machineResult) }],
-  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: renderJunitChunks(machineResult) }],
-  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: renderOcsfJsonLinesChunks(machineResult) }],
+  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../render/ocsf.js')).renderOcsfChunks(machineResult) }],
+  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../render/junit.js')).renderJunitChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
 };
 
 async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -286,7 +284,8 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
       ? null
       : {
           signerName: options.signing.signerName ?? options.signing.signer.commonName,
-          certificateIssuer: issuerNameOf(options.signing.signer.certificate),
+          // node-forge (certificate.js) is loaded only by signed runs.
+          certificateIssuer: (await import('../evidence/certificate.js')).issuerNameOf(options.signing.signer.certificate),
           signingTime: toIsoUtc(signingTime),
           reason: options.signing.reason,
           location: options.signing.location,

@@ -23,6 +23,28 @@ function skipHelpCache(parser: object): void {
   if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
+/**
+ * yargs cannot know that an unknown flag takes no value, so it gives it the next word: in
+ * `report --bogus snapshot.json` the snapshot becomes --bogus's value, and since yargs checks the
+ * positionals before the flags it would blame a missing snapshot ("Not enough non-option
+ * arguments"). On any usage error, unknown flags are looked for first (yargs' own check, options
+ * only) and reported instead, as "Unknown argument: bogus": they are the mistake to fix.
+ */
+function unknownFlagsCheck(parser: object): () => void {
+  type Internal = {
+    parsed?: false | { argv: object; aliases: object };
+    getInternalMethods?: () => { getValidationInstance?: () => { unknownArguments?: (argv: object, aliases: object, positionalMap: object, isDefaultCommand: boolean, checkPositionals: boolean) => void } };
+  };
+  return () => {
+    const internal = parser as Internal;
+    const parsed = internal.parsed;
+    const validation = internal.getInternalMethods?.().getValidationInstance?.();
+    if (parsed === undefined || parsed === false || validation?.unknownArguments === undefined) return;
+    // Fails through the same hook (with yargs' "Unknown argument(s): ..." message) when one is unknown.
+    validation.unknownArguments(parsed.argv, parsed.aliases, {}, false, false);
+  };
+}
+
 /** `iam-audit --version` alone: answered before yargs (and its help layout) is loaded at all. */
 const VERSION_ONLY: ReadonlySet<string> = new Set(['--version', '-V']);
 
@@ -31,7 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${packageInfo().version}\n`);
     return 0;
   }
-  const { default: yargs } = await import('yargs');
+  // yargs without its help-layout libraries, loaded only when a help text is laid out (see yargs.ts).
+  const yargs = (await import('./yargs.js')).loadYargs();
   // Only a command named on the command line can run, so only those modules are loaded; the others
   // are listed by name and description for --help. Every token equal to a command name counts, so
   // a flag's value in front of the command ("--profile x collect") cannot hide it.
@@ -60,9 +83,15 @@ async function main(argv: readonly string[]): Promise<number> {
       // yargs calls this for usage errors (message) and for errors thrown by handlers (error).
       // Throwing is what stops it: returning would let the command run despite the error.
       if (error !== undefined && error !== null) throw error;
+      if (!checkingFlags) {
+        checkingFlags = true;
+        checkUnknownFlags();
+      }
       throw new UsageError(message);
     });
   skipHelpCache(parser);
+  const checkUnknownFlags = unknownFlagsCheck(parser);
+  let checkingFlags = false;
   await parser.parseAsync();
   return commandOutcome.exitCode;
 }

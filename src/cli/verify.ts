@@ -1,7 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { reproduceFromEvidence } from '../app/reproduce.js';
 import type { EmbeddedFile } from '../evidence/pdf-evidence.js';
-import { loadTrustAnchors } from '../evidence/trust.js';
 import { allHold, formatVerdict } from '../evidence/verdict.js';
 import { verifyManifest, verifyPdf } from '../evidence/verify.js';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -31,8 +29,10 @@ export const verifyCommand: CommandModule<object, Arguments> = {
       .example('$0 verify out/iam_audit_<time>.manifest.json --trust ca.pem', 'manifest signature and every listed file')
       .example('$0 verify report.pdf --trust ca.pem --reproduce', 're-run the archived analysis') as unknown as Argv<Arguments>,
   handler: async (argv) => {
-    const trustAnchors = argv.trust === undefined ? [] : await loadTrustAnchors(argv.trust);
-    const reproduce = argv.reproduce
+    // Certificates (node-forge) and the re-analysis load only for --trust and --reproduce.
+    const trustAnchors = argv.trust === undefined ? [] : await (await import('../evidence/trust.js')).loadTrustAnchors(argv.trust);
+    const { reproduceFromEvidence } = argv.reproduce ? await import('../app/reproduce.js') : { reproduceFromEvidence: null };
+    const reproduce = reproduceFromEvidence !== null
       ? (snapshot: EmbeddedFile, findings: EmbeddedFile, attachments: readonly EmbeddedFile[]) => reproduceFromEvidence(snapshot, findings, packageInfo().version, attachments)
       : null;
     const options = { trustAnchors, reproduce, ...(argv.snapshot === undefined ? {} : { snapshotPath: argv.snapshot }) };

@@ -11,12 +11,17 @@
  * A bare list of entries is accepted too. Every entry is checked; a malformed one is an error
  * naming its position and field.
  */
-import picomatch from 'picomatch';
+import type picomatchLibrary from 'picomatch';
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { EXCEPTIONS_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { validate as validateExceptionsSchema } from './exceptions-schema.generated.js';
+import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded on first use: a run without globs (no exceptions, responses or owners file) never needs it.
+const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
 
 const FIELDS = ['rule', 'resource', 'justification', 'approvedBy', 'expires'] as const;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -54,9 +59,9 @@ function validateEntry(file: string, index: number, value: unknown, rules: reado
   const ruleId = text('rule');
   if (!rules.some((rule) => rule.id === ruleId)) throw new InputError(file, `${where}.rule`, `unknown rule id "${ruleId}" (run "iam-audit rules" to list them)`);
   const resource = text('resource');
-  if (picomatch.scan(resource).isGlob) {
+  if (picomatch().scan(resource).isGlob) {
     try {
-      picomatch.makeRe(resource);
+      picomatch().makeRe(resource);
     } catch (error) {
       throw new InputError(file, `${where}.resource`, `not a valid glob: ${(error as Error).message}`);
     }
@@ -92,7 +97,7 @@ export function parseExceptions(text: string, file: string, identity: FileIdenti
     file,
     () => {
       const list = validateExceptions(source.data, file, identity, rules);
-      checkAgainstSchema(EXCEPTIONS_SCHEMA_PATH, source.data, file, (path) => source.position(path), 'exceptions');
+      checkAgainstSchema(validateExceptionsSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'exceptions');
       return list;
     },
     toPath,

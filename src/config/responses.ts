@@ -13,11 +13,16 @@
  * ids, globs, dates) first, then schema/responses.schema.json; an error names file, line, column
  * and field.
  */
-import picomatch from 'picomatch';
+import type picomatchLibrary from 'picomatch';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { RESPONSES_SCHEMA_PATH, checkAgainstSchema } from './schema-check.js';
+import { validate as validateResponsesSchema } from './responses-schema.generated.js';
+import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded on first use: only a responses file with a glob needs it.
+const picomatch = onDemand<typeof picomatchLibrary>('picomatch');
 
 const REQUIRED = ['rule', 'resource', 'response'] as const;
 const OPTIONAL = ['owner', 'targetDate'] as const;
@@ -67,9 +72,9 @@ function validateEntry(file: string, index: number, value: unknown, rules: reado
   const ruleId = text('rule', true) ?? '';
   if (!rules.some((rule) => rule.id === ruleId)) throw new InputError(file, `${where}.rule`, `unknown rule id "${ruleId}" (run "iam-audit rules" to list them)`);
   const resource = text('resource', true) ?? '';
-  if (picomatch.scan(resource).isGlob) {
+  if (picomatch().scan(resource).isGlob) {
     try {
-      picomatch.makeRe(resource);
+      picomatch().makeRe(resource);
     } catch (error) {
       throw new InputError(file, `${where}.resource`, `not a valid glob: ${(error as Error).message}`);
     }
@@ -104,7 +109,7 @@ export function parseResponses(text: string, file: string, rules: readonly Rule[
     file,
     () => {
       const list = validateResponses(source.data, file, rules);
-      checkAgainstSchema(RESPONSES_SCHEMA_PATH, source.data, file, (path) => source.position(path), 'responses');
+      checkAgainstSchema(validateResponsesSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'responses');
       return list;
     },
     toPath,

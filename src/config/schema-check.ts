@@ -5,27 +5,20 @@
  * framework ids and give the friendlier messages); the schema adds what the catalogue does not
  * say: each option's allowed range, integer thresholds, text limits.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import { describeValue, type DataPath } from './structured-file.js';
 
+// The validators are precompiled from these schemas (scripts/generate-validators.mjs), so no run
+// compiles one; each command loads only those of the files it reads.
 export const CONFIG_SCHEMA_PATH = join(packageRoot, 'schema', 'config.schema.json');
 export const EXCEPTIONS_SCHEMA_PATH = join(packageRoot, 'schema', 'exceptions.schema.json');
 export const RESPONSES_SCHEMA_PATH = join(packageRoot, 'schema', 'responses.schema.json');
 
-const compiled = new Map<string, ValidateFunction>();
-function validator(schemaPath: string): ValidateFunction {
-  let validate = compiled.get(schemaPath);
-  if (validate === undefined) {
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object;
-    validate = new Ajv2020({ allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true }).compile(schema);
-    compiled.set(schemaPath, validate);
-  }
-  return validate;
-}
+/** A validator generated from one of the schemas above (an ajv standalone function). */
+export type SchemaValidator = ValidateFunction;
 
 function pathOf(instancePath: string): (string | number)[] {
   if (instancePath === '') return [];
@@ -77,8 +70,7 @@ function problemOf(error: ErrorObject, value: unknown): string {
  * Checks `data` against the schema; throws an InputError naming the file, the field and, via
  * `position`, its line and column. `listName` names a top-level list ("exceptions").
  */
-export function checkAgainstSchema(schemaPath: string, data: unknown, file: string, position: (path: DataPath) => string | null, listName: string | null = null): void {
-  const validate = validator(schemaPath);
+export function checkAgainstSchema(validate: SchemaValidator, data: unknown, file: string, position: (path: DataPath) => string | null, listName: string | null = null): void {
   if (validate(data)) return;
   const [error] = validate.errors ?? [];
   if (error === undefined) throw new InputError(file, null, 'does not match its schema');

@@ -2,8 +2,13 @@
  * Reading the configuration and exceptions files: YAML (which also reads JSON) into plain data,
  * plus the small checks both validators share. Every error names the file and the field.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
 import { InputError } from '../util/errors.js';
+import { onDemand } from '../util/on-demand.js';
+
+// Loaded when a file is parsed: a run given no configuration, exceptions or owners file never needs it.
+const yaml = onDemand<typeof Yaml>('yaml');
 
 /** One step into the data: a mapping key or a list index. */
 export type DataPath = readonly (string | number)[];
@@ -20,12 +25,12 @@ function offsetOf(document: Document, path: DataPath): number | null {
   let node: unknown = document.contents;
   let offset: number | null = (node as { range?: [number, number, number] } | null)?.range?.[0] ?? null;
   for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === String(step));
-      if (pair === undefined || !isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) return offset;
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((candidate) => yaml().isScalar(candidate.key) && String(candidate.key.value) === String(step));
+      if (pair === undefined || !yaml().isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) return offset;
       offset = pair.key.range[0];
       node = pair.value;
-    } else if (isSeq(node) && Number.isInteger(Number(step))) {
+    } else if (yaml().isSeq(node) && Number.isInteger(Number(step))) {
       const item: unknown = node.items[Number(step)];
       const range = (item as { range?: [number, number, number] } | null)?.range;
       if (range === undefined) return offset;
@@ -42,8 +47,8 @@ function offsetOf(document: Document, path: DataPath): number | null {
 export function parseStructuredSource(text: string, file: string): StructuredSource {
   const data = parseStructuredText(text, file);
   // JSON is YAML too: the same parser gives the positions of a JSON file's values.
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
+  const lineCounter = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter });
   const usable = document.errors.length === 0;
   return {
     data,
@@ -85,7 +90,7 @@ export function parseStructuredText(text: string, file: string): unknown {
       throw new InputError(file, null, `not valid JSON: ${(error as Error).message}`);
     }
   }
-  const document = parseDocument(text);
+  const document = yaml().parseDocument(text);
   const [first] = document.errors;
   if (first !== undefined) throw new InputError(file, null, `not valid YAML: ${first.message.split('\n')[0] ?? first.message}`);
   return document.toJS() as unknown;

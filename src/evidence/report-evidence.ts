@@ -1,8 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AnalysisResult } from '../analyze/result.js';
-import { findingsCsvChunks } from '../render/findings-csv.js';
-import { renderJsonChunks } from '../render/json.js';
-import { renderMfaCsv } from '../render/mfa-csv.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
@@ -61,7 +58,12 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       continue;
     }
     // Loaded only for a PDF: pdf-lib and the signing libraries slow every run that prints none.
-    const { finalisePdfEvidence } = await import('./pdf-evidence.js');
+    const [{ finalisePdfEvidence }, { renderJsonChunks }, { findingsCsvChunks }, { renderMfaCsv }] = await Promise.all([
+      import('./pdf-evidence.js'),
+      import('../render/json.js'),
+      import('../render/findings-csv.js'),
+      import('../render/mfa-csv.js'),
+    ]);
     const withEvidence = await finalisePdfEvidence(asBytes(file.content), {
       snapshotBytes: loaded.bytes,
       snapshotFileName: result.snapshot.fileName,

@@ -5,12 +5,26 @@ import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
-import { checkCms, type CmsCheck } from './cms.js';
+import type { CmsCheck } from './cms.js';
 import { parseManifest } from './manifest.js';
-import { KEYWORD_PREFIX, readPdfEvidence, type EmbeddedFile, type PdfEvidence, type SignatureDictionary } from './pdf-evidence.js';
-import { commonNameOf, keyUsageAllowsSigning } from './certificate.js';
-import { evaluateChain, validityProblem } from './trust.js';
+import type { EmbeddedFile, PdfEvidence, SignatureDictionary } from './pdf-evidence.js';
 import type { Verdict } from './verdict.js';
+
+/**
+ * The signature checks and certificate reading (node-forge), loaded for an input that carries a
+ * signature; the PDF reader (pdf-lib) is loaded by verifyPdf: an unsigned manifest needs neither.
+ */
+async function signatureChecks() {
+  const [cms, certificate, trust] = await Promise.all([import('./cms.js'), import('./certificate.js'), import('./trust.js')]);
+  return {
+    checkCms: cms.checkCms,
+    commonNameOf: certificate.commonNameOf,
+    keyUsageAllowsSigning: certificate.keyUsageAllowsSigning,
+    evaluateChain: trust.evaluateChain,
+    validityProblem: trust.validityProblem,
+  };
+}
+type SignatureChecks = Awaited<ReturnType<typeof signatureChecks>>;
 
 /**
  * Re-runs the analysis on the embedded snapshot and compares it with the embedded findings. That
@@ -72,7 +86,7 @@ function signedBytes(pdf: Buffer, range: SignatureLocation['byteRange']): Buffer
 }
 
 /** Verdicts shared by PDF and manifest signatures: the signer, its certificate and chain, the timestamp. */
-function signatureVerdicts(check: CmsCheck, claimedTime: Date | null, options: VerifyOptions, what: string): Verdict[] {
+function signatureVerdicts({ commonNameOf, keyUsageAllowsSigning, evaluateChain, validityProblem }: SignatureChecks, check: CmsCheck, claimedTime: Date | null, options: VerifyOptions, what: string): Verdict[] {
   const verdicts: Verdict[] = [];
   const signer = check.signerCertificate;
   verdicts.push(
@@ -114,7 +128,8 @@ function signatureVerdicts(check: CmsCheck, claimedTime: Date | null, options: V
   return verdicts;
 }
 
-function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; sha256: string } | null, options: VerifyOptions): Verdict[] {
+/** `keywordPrefix`: pdf-evidence.ts's KEYWORD_PREFIX (that module loads with pdf-lib, so it is passed in). */
+function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; sha256: string } | null, options: VerifyOptions, keywordPrefix: string): Verdict[] {
   const verdicts: Verdict[] = [];
   const { info } = evidence;
   const snapshot = evidence.attachments.find((attachment) => attachment.fileName === info.snapshotFileName && attachment.relationship === 'Source');
@@ -123,7 +138,7 @@ function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; s
     return verdicts;
   }
   const embeddedSha256 = sha256Hex(snapshot.bytes);
-  const keywordSha256 = info.keywords?.split(/[\s,;]+/).find((word) => word.startsWith(KEYWORD_PREFIX))?.slice(KEYWORD_PREFIX.length) ?? null;
+  const keywordSha256 = info.keywords?.split(/[\s,;]+/).find((word) => word.startsWith(keywordPrefix))?.slice(keywordPrefix.length) ?? null;
   const agree = embeddedSha256 === info.snapshotSha256 && keywordSha256 === info.snapshotSha256;
   verdicts.push({
     ok: agree,
@@ -157,6 +172,7 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
     if (!pdf.subarray(-1024).includes('%%EOF')) throw new InputError(path, null, 'truncated or damaged: no %%EOF at its end and no signature found');
     throw new InputError(path, null, 'not signed: the PDF holds no signature (/ByteRange)');
   }
+  const [{ readPdfEvidence, KEYWORD_PREFIX }, checks] = await Promise.all([import('./pdf-evidence.js'), signatureChecks()]);
   let evidence: PdfEvidence | null = null;
   let evidenceProblem: string | null = null;
   try {
@@ -180,7 +196,7 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
     }
     let check: CmsCheck;
     try {
-      check = checkCms(location.contents, signedBytes(pdf, location.byteRange));
+      check = checks.checkCms(location.contents, signedBytes(pdf, location.byteRange));
     } catch (error) {
       verdicts.push({ ok: false, check: `${what} signature`, detail: `unreadable signature (${(error as Error).message})` });
       continue;
@@ -192,7 +208,7 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
         ? `${check.digestAlgorithm.toUpperCase().replace("SHA", "SHA-")} over the signed byte ranges matches the signature`
         : `${check.digestAlgorithm.toUpperCase().replace("SHA", "SHA-")} over the signed byte ranges does not match the signature: the document was changed after signing`,
     });
-    verdicts.push(...signatureVerdicts(check, dictionary?.signingTime ?? null, options, what));
+    verdicts.push(...signatureVerdicts(checks, check, dictionary?.signingTime ?? null, options, what));
     if (dictionary !== undefined) {
       verdicts.push({
         ok: null,
@@ -202,7 +218,7 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
     }
   }
   if (evidence === null) verdicts.push({ ok: false, check: 'embedded snapshot', detail: `the PDF's structure could not be read (${evidenceProblem ?? 'unknown'})` });
-  else verdicts.push(...evidenceVerdicts(evidence, snapshotFile, options));
+  else verdicts.push(...evidenceVerdicts(evidence, snapshotFile, options, KEYWORD_PREFIX));
   return verdicts;
 }
 
@@ -228,14 +244,15 @@ export async function verifyManifest(path: string, options: VerifyOptions): Prom
   if (signature === null) {
     verdicts.push({ ok: false, check: 'manifest signature', detail: `${signaturePath} not found: the manifest is unsigned (integrity only, no proof of origin)` });
   } else {
+    const checks = await signatureChecks();
     try {
-      const check = checkCms(signature, manifestBytes);
+      const check = checks.checkCms(signature, manifestBytes);
       verdicts.push({
         ok: check.digestMatches,
         check: 'manifest digest',
         detail: check.digestMatches ? `SHA-256 of ${basename(path)} matches ${basename(signaturePath)}` : `${basename(path)} was changed after it was signed`,
       });
-      verdicts.push(...signatureVerdicts(check, check.signingTime, options, 'manifest'));
+      verdicts.push(...signatureVerdicts(checks, check, check.signingTime, options, 'manifest'));
     } catch (error) {
       verdicts.push({ ok: false, check: 'manifest signature', detail: `${signaturePath} is not a readable CMS signature (${(error as Error).message})` });
     }
