@@ -44,19 +44,54 @@ let work: { path: string; cleanup: () => Promise<void> };
 let environment: NodeJS.ProcessEnv;
 let tarball: string;
 let packedFiles: string[];
+/** The two installs run side by side (each mostly waits on the file system); each test awaits its own. */
+let tarballInstall: Promise<string>;
+let cloneInstall: Promise<string>;
+
+/** `npm install <tarball>` in a fresh project folder, as a user adds the package; resolves to that folder. */
+async function installTarball(): Promise<string> {
+  const project = join(work.path, 'fresh-project');
+  await mkdir(project);
+  await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'fresh-project', version: '1.0.0', private: true }, null, 2)}\n`);
+  await npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], project, environment);
+  return project;
+}
+
+/** `npm ci --omit=dev` in a copy of the clone's manifest, lock file and install-time files; resolves to that folder. */
+async function installClone(): Promise<string> {
+  const clone = join(work.path, 'clone');
+  await mkdir(clone);
+  await mkdir(join(clone, 'scripts'));
+  for (const file of ['package.json', 'package-lock.json', '.puppeteerrc.cjs', 'scripts/prepare.mjs']) await copyFile(join(packageRoot, file), join(clone, file));
+  // Its own empty browser cache: the tarball test's "the download was attempted" must see only its own attempt.
+  await mkdir(join(work.path, 'clone-browser-cache'));
+  await npm(['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], clone, userEnvironment(join(work.path, 'clone-browser-cache')));
+  return clone;
+}
+
+/** Started now, awaited by a test later: a failure before then is that test's failure, not an unhandled rejection. */
+function started<T>(pending: Promise<T>): Promise<T> {
+  pending.catch(() => undefined);
+  return pending;
+}
 
 before(async () => {
   work = await temporaryFolder('iam-audit-install-');
   await mkdir(join(work.path, 'browser-cache'));
   environment = userEnvironment(join(work.path, 'browser-cache'));
+  // The lock-file install needs no tarball: it starts at once.
+  cloneInstall = started(installClone());
   // dist/ is built by `npm test` before the tests run; prepack would rebuild it under the other tests' feet.
   const { stdout } = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work.path], packageRoot, environment);
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   assert.ok(packed !== undefined);
   tarball = join(work.path, packed.filename);
   packedFiles = packed.files.map((file) => file.path);
+  tarballInstall = started(installTarball());
 });
 after(async () => {
+  // Never remove the folder under a running npm (a failed test may not have awaited its install).
+  await Promise.allSettled([cloneInstall, tarballInstall]);
   await work.cleanup();
 });
 
@@ -95,14 +130,9 @@ describe('package manifest', () => {
 
 describe('installing the packed tarball without a browser download', () => {
   let project: string;
-  before(async () => {
-    project = join(work.path, 'fresh-project');
-    await mkdir(project);
-    await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'fresh-project', version: '1.0.0', private: true }, null, 2)}\n`);
-  });
 
   it('installs: the failed download of the optional puppeteer does not fail npm install', async () => {
-    await npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], project, environment);
+    project = await tarballInstall;
     assert.ok(existsSync(join(project, 'node_modules', 'iam-audit', 'dist', 'src', 'cli', 'main.js')));
     assert.ok(existsSync(join(project, 'node_modules', 'puppeteer-core', 'package.json')));
     // puppeteer's postinstall ran and failed (no browser could be downloaded), so npm dropped it.
@@ -131,11 +161,7 @@ describe('installing the packed tarball without a browser download', () => {
 
 describe('npm ci --omit=dev from the lock file', () => {
   it('installs the production dependencies without building (no TypeScript needed)', async () => {
-    const clone = join(work.path, 'clone');
-    await mkdir(clone);
-    await mkdir(join(clone, 'scripts'));
-    for (const file of ['package.json', 'package-lock.json', '.puppeteerrc.cjs', 'scripts/prepare.mjs']) await copyFile(join(packageRoot, file), join(clone, file));
-    await npm(['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], clone, environment);
+    const clone = await cloneInstall;
     assert.ok(existsSync(join(clone, 'node_modules', 'puppeteer-core', 'package.json')));
     assert.equal(existsSync(join(clone, 'node_modules', '@types', 'yargs')), false, 'no development packages');
     // Nothing was compiled: prepare skips without TypeScript (it used to run tsc here and fail).
