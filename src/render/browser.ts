@@ -57,6 +57,11 @@ export interface FoundBrowser {
  * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
  * error, not a reason to silently print with another browser.
  */
+/** The part of the optional `puppeteer` package that findBrowser uses. */
+interface OptionalPuppeteer {
+  readonly default: { executablePath(): string };
+}
+
 export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
   if (explicitPath !== null) {
     if (!isExecutable(explicitPath)) throw new BrowserNotFoundError(`--browser ${explicitPath} is not an executable file`);
@@ -76,7 +81,11 @@ export async function findBrowser(explicitPath: string | null, environment: Node
   let downloaded: string | null = null;
   try {
     // Optional: absent when its download failed at install time (npm then removes it) or with --omit=optional.
-    const { default: puppeteer } = await import('puppeteer');
+    // Imported by a name held in a variable, with the one call we use typed here: the build must
+    // not need puppeteer's types, or `npm ci` in a clone fails to compile exactly when the browser
+    // download failed (no system browser, no internet) and npm dropped the package.
+    const optionalPackage: string = 'puppeteer';
+    const { default: puppeteer } = (await import(optionalPackage)) as OptionalPuppeteer;
     downloaded = puppeteer.executablePath();
   } catch {
     // Not installed, or no browser for this platform in its cache: either way "none found".
