@@ -8,7 +8,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
 import { generateCredentialReport } from '../bench/generate.js';
 import { ReportTemplates } from '../src/render/html.js';
 import { renderPdf } from '../src/render/pdf.js';
@@ -259,6 +259,29 @@ describe('PDF report (real Chromium)', () => {
     }
     for (const line of lines.filter((entry) => outlinePages.has(entry.title))) assert.equal(line.page, outlinePages.get(line.title), line.title);
     assert.ok([...outlinePages.keys()].filter((title) => lines.some((line) => line.title === title)).length >= 6);
+  });
+
+  it('names each section as a destination on the page it starts on, so a viewer opens report.pdf#identities there', async () => {
+    const pages = (await pdftotext(pdfPath)).split('\f');
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
+    const pageRefs = document.getPages().map((page) => page.ref.toString());
+    const dests = document.catalog.lookup(PDFName.of('Dests'), PDFDict);
+    const pageOf = (name: string): number => pageRefs.indexOf(String(dests.lookup(PDFName.of(name), PDFArray).get(0))) + 1;
+    // The short sections are printed together: where each starts is read back from these destinations.
+    for (const [anchor, heading] of [['summary', 'Executive summary'], ['frameworks', 'Framework controls'], ['failed-rules', 'Failed rules'], ['methodology', 'Methodology'], ['sign-off', 'Sign-off'], ['identities', 'Appendix: every identity tested']] as const) {
+      const page = pageOf(anchor);
+      assert.ok(page > 2, `${anchor} on page ${page}`);
+      assert.ok((pages[page - 1] ?? '').includes(heading), `${anchor}: page ${page} shows "${heading}"`);
+    }
+    // The frameworks overview links to each framework's section, across the separately printed pieces.
+    const linked = document.getPages().flatMap((page) =>
+      (page.node.Annots()?.asArray() ?? []).flatMap((reference) => {
+        const target = document.context.lookup(reference, PDFDict).get(PDFName.of('Dest'));
+        return target instanceof PDFName ? [target.decodeText()] : [];
+      }),
+    );
+    assert.ok(linked.includes('framework-1') && linked.includes('rule-1'), `internal links: ${linked.join(', ')}`);
+    for (const name of linked) assert.ok(pageOf(name) > 2, `link to #${name} resolves`);
   });
 
   it('shows the logo on the cover', async () => {

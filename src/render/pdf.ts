@@ -2,15 +2,19 @@
  * The PDF report: the HTML report's parts printed by headless Chromium and merged with pdf-lib.
  *
  * One Chromium print of tens of thousands of table rows fails (or takes minutes and gigabytes), so
- * each part is printed on its own and long tables are printed in chunks of rows. pdf-lib then
- * merges the pieces, stamps the footer ("Page N of M", account, capture time) across the whole
- * document (so numbering is right however it was cut), adds the outline (bookmarks) and sets the
- * document metadata. The cover has no footer.
+ * long tables are printed in chunks of rows; the short parts around them are printed together, a
+ * few at a time (every print loads the page and its embedded fonts again, which is what a report of
+ * many short sections spent its time on). Where each part starts is read back from the print's
+ * named destinations (a hidden link to every part's anchor makes Chromium record them). pdf-lib
+ * then merges the pieces, stamps the footer ("Page N of M", account, capture time) across the whole
+ * document (so numbering is right however it was cut), adds the outline (bookmarks), the named
+ * destinations (so the report's links between sections work across pieces) and the metadata. The
+ * cover has no footer.
  */
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import fontkit from '@pdf-lib/fontkit';
-import { ParseSpeeds, PDFDocument, PDFHexString, PDFName, PDFNumber, rgb, type PDFFont, type PDFRef } from 'pdf-lib';
+import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, rgb, type PDFFont, type PDFObject } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
@@ -40,26 +44,73 @@ const LANDSCAPE_MARGIN = { top: '9mm', bottom: '14mm', left: '10mm', right: '10m
 const FOOTER_BASELINE_PT = 18;
 const FOOTER_FONT_SIZE = 7.5;
 
-interface PrintJob {
+interface PrintJobPart {
   readonly part: PrintedPart;
   /** Index of the part in the model; the first chunk of each part gets an outline entry. */
   readonly partIndex: number;
 }
 
-/** Every part, long tables cut into chunks of rows; each job is printed separately. */
+/** One Chromium print: a chunk of a long table, or a few whole parts of the same orientation. */
+interface PrintJob {
+  readonly parts: readonly PrintJobPart[];
+  readonly landscape: boolean;
+}
+
+/**
+ * What a part without table rows counts for when short parts are packed into one print: a page or
+ * two of text and charts, about as much layout as this many table rows.
+ */
+const ROWS_PER_TEXT_PART = 40;
+
+/**
+ * Every part, long tables cut into chunks of rows (each chunk a print of its own), and consecutive
+ * short parts of the same orientation packed into one print up to about `rowsPerChunk` rows.
+ */
 export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number): PrintJob[] {
   const jobs: PrintJob[] = [];
+  let packing: { parts: PrintJobPart[]; landscape: boolean; weight: number } | null = null;
+  const closePacking = (): void => {
+    if (packing !== null) jobs.push({ parts: packing.parts, landscape: packing.landscape });
+    packing = null;
+  };
   parts.forEach((part, partIndex) => {
     const rows = part.rows;
-    if (rows === null || rows.length <= rowsPerChunk) {
-      jobs.push({ part: { ...part, continued: false }, partIndex });
+    const landscape = part.landscape === true;
+    if (rows !== null && rows.length > rowsPerChunk) {
+      closePacking();
+      for (let start = 0; start < rows.length; start += rowsPerChunk) {
+        jobs.push({ parts: [{ part: { ...part, rows: rows.slice(start, start + rowsPerChunk), continued: start > 0 }, partIndex }], landscape });
+      }
       return;
     }
-    for (let start = 0; start < rows.length; start += rowsPerChunk) {
-      jobs.push({ part: { ...part, rows: rows.slice(start, start + rowsPerChunk), continued: start > 0 }, partIndex });
-    }
+    const weight = rows === null ? ROWS_PER_TEXT_PART : Math.max(rows.length, ROWS_PER_TEXT_PART);
+    if (packing !== null && (packing.landscape !== landscape || packing.weight + weight > rowsPerChunk)) closePacking();
+    packing ??= { parts: [], landscape, weight: 0 };
+    packing.parts.push({ part: { ...part, continued: false }, partIndex });
+    packing.weight += weight;
   });
+  closePacking();
   return jobs;
+}
+
+/** Prefix of the hidden links that make Chromium record where each part starts. */
+const PART_DESTINATION_PREFIX = 'iam-audit-part-';
+
+/**
+ * The print's HTML: the layout's, plus a hidden list of links to every part's anchor just before
+ * `</body>`. Chromium writes a named destination (page and position) for each element a link in
+ * the document points to, and nothing visible changes. Anchors come from the model, not from
+ * user input, and are plain ids; they are escaped all the same.
+ */
+function withPartDestinations(html: string, parts: readonly PrintJobPart[]): string {
+  const links = parts.map(({ part }) => `<a href="#${escapeAttribute(part.anchor)}"></a>`).join('');
+  const list = `<nav hidden aria-hidden="true" class="${PART_DESTINATION_PREFIX}links">${links}</nav>`;
+  const end = html.lastIndexOf('</body>');
+  return end < 0 ? `${html}${list}` : `${html.slice(0, end)}${list}${html.slice(end)}`;
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
 /** A character the embedded footer face lacks becomes "?" rather than an invisible .notdef box. */
@@ -196,11 +247,12 @@ function stampFooters(document: PDFDocument, info: PrintableDocumentInfo, firstN
 }
 
 async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, info: PrintableDocumentInfo, pageSize: PaperSize): Promise<Uint8Array> {
-  await page.setContent(templates.render({ document: info, parts: [job.part] }), { waitUntil: 'load', timeout: 120_000 });
+  const html = withPartDestinations(templates.render({ document: info, parts: job.parts.map(({ part }) => part) }), job.parts);
+  await page.setContent(html, { waitUntil: 'load', timeout: 120_000 });
   return page.pdf({
     format: pageSize === 'a4' ? 'A4' : 'Letter',
-    landscape: job.part.landscape === true,
-    margin: job.part.landscape === true ? LANDSCAPE_MARGIN : MARGIN,
+    landscape: job.landscape,
+    margin: job.landscape ? LANDSCAPE_MARGIN : MARGIN,
     printBackground: true,
     displayHeaderFooter: false,
     // Chromium's structure tags would not survive the merge (pdf-lib copies pages, not the
@@ -248,6 +300,7 @@ async function printAndMerge(
   info: PrintableDocumentInfo,
   pageSize: PaperSize,
   merged: PDFDocument,
+  mergedDestinations: Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>,
   onProgress: PdfOptions['onProgress'],
 ): Promise<Map<number, number>> {
   const slots = jobs.map(() => new Deferred<Uint8Array>());
@@ -276,16 +329,42 @@ async function printAndMerge(
   };
   const workers = Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, worker);
   const partStartPage = new Map<number, number>();
+  /** Merges one printed piece; false (and nothing merged) when a packed piece lacks a part's destination. */
+  const mergePiece = async (bytes: Uint8Array, parts: readonly PrintJobPart[]): Promise<boolean> => {
+    // parseSpeed Fastest: parse in one go instead of yielding to the event loop every 100 objects.
+    const piece = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+    const found = namedDestinations(piece);
+    // A part alone starts on the piece's first page; packed parts need their destinations (a
+    // --template-dir partial without the section id has none: those parts are printed apart).
+    if (parts.length > 1 && parts.some(({ part }) => !found.has(part.anchor))) return false;
+    const offset = merged.getPageCount();
+    const copied = await merged.copyPages(piece, piece.getPageIndices());
+    for (const copiedPage of copied) merged.addPage(copiedPage);
+    for (const { part, partIndex } of parts) {
+      if (partStartPage.has(partIndex)) continue;
+      partStartPage.set(partIndex, parts.length === 1 ? offset : offset + (found.get(part.anchor)?.pageIndex ?? 0));
+    }
+    for (const [name, destination] of found) {
+      const page = copied[destination.pageIndex];
+      // The first chunk of a long table keeps the name; its continuations repeat the anchor.
+      if (page !== undefined && !mergedDestinations.has(name)) mergedDestinations.set(name, { page: page.ref, view: destination.view });
+    }
+    return true;
+  };
   try {
     for (const [index, job] of jobs.entries()) {
       const slot = slots[index];
       if (slot === undefined) continue;
-      const bytes = await slot.promise;
-      // parseSpeed Fastest: parse in one go instead of yielding to the event loop every 100 objects.
-      const piece = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
-      if (!partStartPage.has(job.partIndex)) partStartPage.set(job.partIndex, merged.getPageCount());
-      const copied = await merged.copyPages(piece, piece.getPageIndices());
-      for (const copiedPage of copied) merged.addPage(copiedPage);
+      if (!(await mergePiece(await slot.promise, job.parts))) {
+        for (const jobPart of job.parts) {
+          const page = await preparePage(browser);
+          try {
+            await mergePiece(await printJob(page, { parts: [jobPart], landscape: job.landscape }, templates, info, pageSize), [jobPart]);
+          } finally {
+            await page.close().catch(() => undefined);
+          }
+        }
+      }
       onProgress?.(index + 1, jobs.length, merged.getPageCount());
     }
   } finally {
@@ -293,6 +372,37 @@ async function printAndMerge(
     await Promise.all(workers);
   }
   return partStartPage;
+}
+
+interface NamedDestination {
+  /** Index of the page in the document the destination was read from. */
+  readonly pageIndex: number;
+  /** The rest of the destination array after the page: /XYZ left top zoom, as Chromium wrote it. */
+  readonly view: readonly PDFObject[];
+}
+
+/** A piece's named destinations (the catalog's /Dests dictionary, which is where Chromium writes them). */
+function namedDestinations(document: PDFDocument): Map<string, NamedDestination> {
+  const found = new Map<string, NamedDestination>();
+  const dests = document.catalog.lookupMaybe(PDFName.of('Dests'), PDFDict);
+  if (dests === undefined) return found;
+  const pageIndexByRef = new Map(document.getPages().map((page, index) => [page.ref.toString(), index]));
+  for (const [key, value] of dests.entries()) {
+    const array = document.context.lookupMaybe(value, PDFArray);
+    const target = array?.get(0);
+    if (array === undefined || !(target instanceof PDFRef)) continue;
+    const pageIndex = pageIndexByRef.get(target.toString());
+    if (pageIndex !== undefined) found.set(key.decodeText(), { pageIndex, view: array.asArray().slice(1) });
+  }
+  return found;
+}
+
+/** Writes the merged document's /Dests: the report's internal links (/Dest /name) resolve across pieces. */
+function addNamedDestinations(document: PDFDocument, destinations: ReadonlyMap<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>): void {
+  if (destinations.size === 0) return;
+  const dests = document.context.obj({});
+  for (const [name, { page, view }] of destinations) dests.set(PDFName.of(name), document.context.obj([page, ...view]));
+  document.catalog.set(PDFName.of('Dests'), document.context.register(dests));
 }
 
 /** The PDF report's bytes. Throws BrowserNotFoundError when no browser can print it. */
@@ -314,7 +424,8 @@ export async function printDocument(
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
-  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, options.onProgress));
+  const destinations = new Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>();
+  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress));
 
   const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;
@@ -330,6 +441,7 @@ export async function printDocument(
   // The contents follow the cover; the footer starts with them.
   stampFooters(merged, model.document, coverPages, font);
   addOutline(merged, entries);
+  addNamedDestinations(merged, destinations);
   const info = model.document;
   const reportTime = new Date(info.reportTime);
   merged.setTitle(info.title, { showInWindowTitleBar: true });
