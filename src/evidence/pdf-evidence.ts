@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { sha256Hex } from '../util/files.js';
 
@@ -69,6 +70,17 @@ function infoDictionary(document: PDFDocument): PDFDict {
 }
 
 /**
+ * pdf-lib deflates attached files with pako, zlib ported to JavaScript: at 10,000 users the
+ * attached snapshot, JSON and CSVs (about 50 MB) took 1.5 s of a PDF run. Node's own zlib writes
+ * the same format (FlateDecode) natively, several times faster. Only this document's context is
+ * changed, and only the call pdf-lib makes for embedded files and other flate streams it builds.
+ */
+function compressWithNodeZlib(document: PDFDocument): void {
+  const context = document.context;
+  context.flateStream = (contents, dictionary = {}) => context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dictionary, Filter: 'FlateDecode' });
+}
+
+/**
  * Adds the evidence to a rendered PDF and returns the new bytes (unsigned: `signPdf` comes next
  * and last). Deterministic for the same input and `metadata.createdAt`.
  */
@@ -110,6 +122,7 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
 
   // updateMetadata false: pdf-lib would otherwise stamp the wall clock into the file.
   const document = await PDFDocument.load(pdfBytes, { updateMetadata: false });
+  compressWithNodeZlib(document);
   for (const attachment of attachments) {
     await document.attach(attachment.bytes, attachment.fileName, {
       mimeType: attachment.mimeType,

@@ -162,14 +162,15 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const STAND_STILL = new Promise<never>(() => undefined);
 
 /**
- * Runs `work` with one headless browser and removes every trace afterwards. Ctrl-C (SIGINT),
+ * Runs `work` with one headless browser and removes every trace afterwards; `whileStarting` runs
+ * (synchronously) once the browser's process is starting, before `work`. Ctrl-C (SIGINT),
  * SIGTERM and SIGHUP kill the browser's whole process group and remove the profile before exiting.
  *
  * Longer than our usual 80 lines on purpose: the launch, the signal handlers and the clean-up share
  * the browser and profile as they change, and keeping them in one closure is what makes it plain
  * that every path (normal end, error, signal mid-launch, process exit) removes both.
  */
-export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>): Promise<T> {
+export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>, whileStarting?: () => void): Promise<T> {
   const profile = await mkdtemp(join(tmpdir(), 'iam-audit-chromium-'));
   let browser: Browser | null = null;
   /** Set while puppeteer starts the browser, whose process we only get once it is up. */
@@ -232,6 +233,9 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         timeout: 60_000,
         env: browserEnvironment(process.env, profile),
       });
+      // The browser takes about half a second to come up in its own processes: node's share of
+      // the work (building the report, compiling templates) fits in that wait.
+      whileStarting?.();
       browser = await launching;
     } catch (error) {
       if (interrupted) await STAND_STILL;

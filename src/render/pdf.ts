@@ -182,7 +182,31 @@ async function embedReportFont(document: PDFDocument): Promise<PDFFont> {
   // before it carried its fonts.
   document.registerFontkit(fontkit);
   // A fixed name: pdf-lib would otherwise add a random suffix, and the same input must give the same bytes.
-  return document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' });
+  return rememberLayouts(await document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' }));
+}
+
+/**
+ * fontkit shapes the text (OpenType lookups) on every width and every draw, and the footer draws
+ * the same two lines on every page: at 300 pages that was most of a second. Each distinct text is
+ * shaped once; the font's subset still records its glyphs on that first call.
+ */
+function rememberLayouts(font: PDFFont): PDFFont {
+  const encoded = new Map<string, ReturnType<PDFFont['encodeText']>>();
+  const encode = font.encodeText.bind(font);
+  font.encodeText = (text: string) => {
+    const known = encoded.get(text) ?? encode(text);
+    encoded.set(text, known);
+    return known;
+  };
+  const widths = new Map<string, number>();
+  const measure = font.widthOfTextAtSize.bind(font);
+  font.widthOfTextAtSize = (text: string, size: number) => {
+    const key = `${size}\u0000${text}`;
+    const known = widths.get(key) ?? measure(text, size);
+    widths.set(key, known);
+    return known;
+  };
+  return font;
 }
 
 const CONTENTS_LINES_PER_PAGE = 40;
@@ -246,8 +270,12 @@ function stampFooters(document: PDFDocument, info: PrintableDocumentInfo, firstN
   });
 }
 
-async function printJob(page: Page, job: PrintJob, templates: ReportTemplates, info: PrintableDocumentInfo, pageSize: PaperSize): Promise<Uint8Array> {
-  const html = withPartDestinations(templates.render({ document: info, parts: job.parts.map(({ part }) => part) }), job.parts);
+/** The HTML Chromium prints for one job. */
+function jobHtml(job: PrintJob, templates: ReportTemplates, info: PrintableDocumentInfo): string {
+  return withPartDestinations(templates.render({ document: info, parts: job.parts.map(({ part }) => part) }), job.parts);
+}
+
+async function printJob(page: Page, job: PrintJob, html: string, pageSize: PaperSize): Promise<Uint8Array> {
   await page.setContent(html, { waitUntil: 'load', timeout: 120_000 });
   return page.pdf({
     format: pageSize === 'a4' ? 'A4' : 'Letter',
@@ -302,6 +330,8 @@ async function printAndMerge(
   merged: PDFDocument,
   mergedDestinations: Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>,
   onProgress: PdfOptions['onProgress'],
+  /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
+  prerendered: Map<number, string>,
 ): Promise<Map<number, number>> {
   const slots = jobs.map(() => new Deferred<Uint8Array>());
   let nextJob = 0;
@@ -318,7 +348,9 @@ async function printAndMerge(
       let page: Page | null = null;
       try {
         page = await preparePage(browser);
-        slot.resolve(await printJob(page, job, templates, info, pageSize));
+        const html = prerendered.get(index) ?? jobHtml(job, templates, info);
+        prerendered.delete(index);
+        slot.resolve(await printJob(page, job, html, pageSize));
       } catch (error) {
         failed = true;
         slot.reject(error);
@@ -359,7 +391,8 @@ async function printAndMerge(
         for (const jobPart of job.parts) {
           const page = await preparePage(browser);
           try {
-            await mergePiece(await printJob(page, { parts: [jobPart], landscape: job.landscape }, templates, info, pageSize), [jobPart]);
+            const alone: PrintJob = { parts: [jobPart], landscape: job.landscape };
+            await mergePiece(await printJob(page, alone, jobHtml(alone, templates, info), pageSize), [jobPart]);
           } finally {
             await page.close().catch(() => undefined);
           }
@@ -425,7 +458,16 @@ export async function printDocument(
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
   const destinations = new Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>();
-  const partStartPage = await withBrowser(found, (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress));
+  // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
+  const prerendered = new Map<number, string>();
+  const prerender = (): void => {
+    jobs.slice(0, PRINT_CONCURRENCY).forEach((job, index) => prerendered.set(index, jobHtml(job, options.templates, model.document)));
+  };
+  const partStartPage = await withBrowser(
+    found,
+    (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress, prerendered),
+    prerender,
+  );
 
   const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;
