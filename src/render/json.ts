@@ -311,7 +311,9 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
       yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
       let batch: string[] = [];
       for (const [position, item] of value.items.entries()) {
-        const text = reportJson(value.map(item), !value.compact, 2);
+        // One compact line per item is exactly JSON.stringify's text, and V8's own serialiser is
+        // about twice as fast as reportJson for it; reportJson is for the indented items.
+        const text = value.compact ? (JSON.stringify(value.map(item)) ?? 'null') : reportJson(value.map(item), true, 2);
         batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
         if (batch.length >= itemsPerChunk) {
           yield batch.join('');
