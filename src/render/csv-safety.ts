@@ -13,6 +13,8 @@ const NUL = /\u0000/g;
 export const NUL_REPLACEMENT = '\uFFFD';
 
 export function neutraliseFormula(cell: string): string {
+  // Empty cells are common (unused columns): nothing to neutralise.
+  if (cell.length === 0) return cell;
   // Most cells start with a letter or digit, which can never begin a formula: no regex for them.
   const first = cell.charCodeAt(0);
   if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !cell.includes('\u0000')) return cell;
@@ -28,8 +30,8 @@ export function neutraliseFormula(cell: string): string {
  */
 const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
 
-/** What makes QUOTE_MINIMAL quote a field: the delimiter, the quote, or a line break. */
-const NEEDS_QUOTES = /[",\r\n]/;
+/** Besides the delimiter, what makes QUOTE_MINIMAL quote a field: the quote or a line break. */
+const QUOTE_OR_LINE_BREAK = /["\r\n]/;
 
 /**
  * Record delimiter for the rows csv-stringify writes in one call, split apart afterwards. NUL
@@ -46,23 +48,31 @@ const SEPARATED_OPTIONS = { ...STRINGIFY_OPTIONS, record_delimiter: ROW_SEPARATO
  * the result with csv-stringify's own for random rows.
  */
 function csvLines(rows: readonly (readonly string[])[]): string {
-  const kinds = rows.map(rowKind);
-  const quoted = rows.filter((_, index) => kinds[index] === 'quoted') as string[][];
+  // Per row: its plain line, '' for a row of one empty field, or null when csv-stringify must quote it.
+  const lines = rows.map((row) => (row.length === 1 && row[0] === '' ? '' : plainLine(row)));
+  const quoted = rows.filter((_, index) => lines[index] === null) as string[][];
   const quotedLines = quoted.length === 0 ? [] : stringify(quoted, SEPARATED_OPTIONS).split(ROW_SEPARATOR);
   let text = '';
   let next = 0;
-  rows.forEach((row, index) => {
-    const kind = kinds[index];
-    if (kind === 'empty') text += '""\r\n';
-    else if (kind === 'quoted') text += `${quotedLines[next++] ?? ''}\r\n`;
-    else text += `${row.join(',')}\r\n`;
-  });
+  for (const line of lines) {
+    if (line === '') text += '""\r\n';
+    else if (line === null) text += `${quotedLines[next++] ?? ''}\r\n`;
+    else text += `${line}\r\n`;
+  }
   return text;
 }
 
-function rowKind(row: readonly string[]): 'empty' | 'quoted' | 'plain' {
-  if (row.length === 1 && row[0] === '') return 'empty';
-  return row.some((cell) => NEEDS_QUOTES.test(cell)) ? 'quoted' : 'plain';
+/**
+ * The row's fields joined by commas when none of them needs quoting, else null. One scan of the
+ * joined line instead of a test per field: no quote or line break in it, and no comma but the
+ * row.length - 1 that join put there.
+ */
+function plainLine(row: readonly string[]): string | null {
+  const line = row.join(',');
+  if (QUOTE_OR_LINE_BREAK.test(line)) return null;
+  let commas = 0;
+  for (let at = line.indexOf(','); at !== -1; at = line.indexOf(',', at + 1)) commas += 1;
+  return commas === row.length - 1 ? line : null;
 }
 
 /** The same text by csv-stringify alone, for the test that compares the two. */
