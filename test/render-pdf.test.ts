@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
 import { generateCredentialReport } from '../bench/generate.js';
-import { ReportTemplates } from '../src/render/html.js';
+import { DEFAULT_TEMPLATE_DIR, ReportTemplates } from '../src/render/html.js';
 import { renderPdf } from '../src/render/pdf.js';
 import { NO_BRANDING } from '../src/render/report-model.js';
 import { CLI_PATH, runCli, temporaryFolder, withoutEvidence, type CliRun } from './support/cli.js';
@@ -30,6 +30,22 @@ const LOGO_PNG = Buffer.from(
 const SOURCE_DATE_EPOCH = '1793872800';
 
 /** Titles of the PDF outline, top level then children, as "title" / "  child". */
+/** Top-level outline titles and the page (1-based) each points at. */
+function outlinePageNumbers(document: PDFDocument, pageRefs: readonly string[]): Map<string, number> {
+  const outline = document.context.lookup(document.catalog.get(PDFName.of('Outlines')), PDFDict);
+  let node: PDFDict | undefined = document.context.lookup(outline.get(PDFName.of('First')), PDFDict);
+  const pages = new Map<string, number>();
+  while (node !== undefined) {
+    const title = node.get(PDFName.of('Title'));
+    const destination = node.get(PDFName.of('Dest'));
+    const target = destination instanceof PDFArray ? destination.get(0) : undefined;
+    if (title instanceof PDFHexString) pages.set(title.decodeText(), pageRefs.indexOf(String(target)) + 1);
+    const next = node.get(PDFName.of('Next'));
+    node = next instanceof PDFRef ? document.context.lookup(next, PDFDict) : undefined;
+  }
+  return pages;
+}
+
 function outlineTitles(document: PDFDocument): string[] {
   const titles: string[] = [];
   const lookup = (value: unknown): PDFDict | undefined => (value instanceof PDFRef ? document.context.lookup(value, PDFDict) : undefined);
@@ -374,6 +390,42 @@ describe('PDF report (real Chromium)', () => {
       'Sign-off',
       'Appendix: every identity tested',
     ]);
+  });
+
+  it('prints a custom section whose template drops the section id on its own, and still numbers the contents right', async () => {
+    // Packed sections are found by their ids; a --template-dir partial without one is printed apart.
+    const templates = join(folder.path, 'no-id-templates');
+    await run('mkdir', ['-p', join(templates, 'partials')]);
+    const methodology = await readFile(join(DEFAULT_TEMPLATE_DIR, 'partials', 'methodology.hbs'), 'utf8');
+    assert.match(methodology, /id="\{\{anchor\}\}"/);
+    await writeFile(join(templates, 'partials', 'methodology.hbs'), methodology.replace(/ id="\{\{anchor\}\}"/, ''));
+    const result = { ...(await demoResult()), catalogue: SMALL_CATALOGUE };
+    const bytes = await renderPdf(result, { templates: await ReportTemplates.load(templates), branding: NO_BRANDING, pageSize: 'a4', browserPath: null });
+    const file = join(folder.path, 'no-id.pdf');
+    await writeFile(file, bytes);
+    const pages = (await pdftotext(file)).split('\f');
+    const document = await PDFDocument.load(bytes, { updateMetadata: false });
+    const dests = document.catalog.lookup(PDFName.of('Dests'), PDFDict);
+    assert.equal(dests.get(PDFName.of('methodology')), undefined, 'the custom partial has no id, so no destination');
+    const pageRefs = document.getPages().map((page) => page.ref.toString());
+    const outline = outlinePageNumbers(document, pageRefs);
+    for (const [title, heading] of [['Methodology', 'Methodology'], ['Sign-off', 'Sign-off'], ['Executive summary', 'Executive summary']] as const) {
+      const page = outline.get(title);
+      assert.ok(page !== undefined && (pages[page - 1] ?? '').includes(heading), `${title} on page ${page}`);
+    }
+  });
+
+  // A time limit: were the error taken for a failed start, the starting browser would be left running and the file would hang.
+  it('reports a template that fails to render as a template error, not as a browser that did not start', { timeout: 60_000 }, async () => {
+    // The first prints' HTML is rendered while Chromium starts; an error there is still the template's.
+    const templates = join(folder.path, 'broken-templates');
+    await run('mkdir', ['-p', join(templates, 'partials')]);
+    await writeFile(join(templates, 'partials', 'cover.hbs'), '<section class="part cover" id="{{anchor}}">{{> no-such-partial}}</section>');
+    const result = { ...(await demoResult()), catalogue: SMALL_CATALOGUE };
+    await assert.rejects(
+      renderPdf(result, { templates: await ReportTemplates.load(templates), branding: NO_BRANDING, pageSize: 'a4', browserPath: null }),
+      (error: unknown) => error instanceof Error && error.name !== 'BrowserNotFoundError' && /^report template error: .*no-such-partial/.test(error.message),
+    );
   });
 
   it('without a browser: one line saying how to get one, the other formats written, exit code 4 (an output could not be produced)', async () => {

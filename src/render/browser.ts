@@ -219,6 +219,8 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   process.once('SIGHUP', onSignal);
   process.once('exit', killNow);
   try {
+    /** An error of `whileStarting` (a template that fails to render, say) is the run's, not the browser's. */
+    let startingError: { readonly error: unknown } | null = null;
     try {
       const { default: puppeteer } = await import('puppeteer-core');
       launching = puppeteer.launch({
@@ -235,7 +237,12 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
       });
       // The browser takes about half a second to come up in its own processes: node's share of
       // the work (building the report, compiling templates) fits in that wait.
-      whileStarting?.();
+      try {
+        whileStarting?.();
+      } catch (error) {
+        // Not thrown here: the browser is starting and must be awaited, then closed below.
+        startingError = { error };
+      }
       browser = await launching;
     } catch (error) {
       if (interrupted) await STAND_STILL;
@@ -243,6 +250,8 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         `the browser ${found.executablePath} (found by ${found.origin}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
       );
     }
+    // Thrown once the browser is up, so that the clean-up below closes it.
+    if (startingError !== null) throw startingError.error;
     try {
       return await work(browser);
     } catch (error) {

@@ -93,8 +93,8 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
   return jobs;
 }
 
-/** Prefix of the hidden links that make Chromium record where each part starts. */
-const PART_DESTINATION_PREFIX = 'iam-audit-part-';
+/** Class of the hidden list of links that makes Chromium record where each part starts. */
+const PART_LINKS_CLASS = 'iam-audit-part-links';
 
 /**
  * The print's HTML: the layout's, plus a hidden list of links to every part's anchor just before
@@ -104,7 +104,7 @@ const PART_DESTINATION_PREFIX = 'iam-audit-part-';
  */
 function withPartDestinations(html: string, parts: readonly PrintJobPart[]): string {
   const links = parts.map(({ part }) => `<a href="#${escapeAttribute(part.anchor)}"></a>`).join('');
-  const list = `<nav hidden aria-hidden="true" class="${PART_DESTINATION_PREFIX}links">${links}</nav>`;
+  const list = `<nav hidden aria-hidden="true" class="${PART_LINKS_CLASS}">${links}</nav>`;
   const end = html.lastIndexOf('</body>');
   return end < 0 ? `${html}${list}` : `${html.slice(0, end)}${list}${html.slice(end)}`;
 }
@@ -328,7 +328,7 @@ async function printAndMerge(
   info: PrintableDocumentInfo,
   pageSize: PaperSize,
   merged: PDFDocument,
-  mergedDestinations: Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>,
+  mergedDestinations: Map<string, MergedDestination>,
   onProgress: PdfOptions['onProgress'],
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
@@ -407,6 +407,12 @@ async function printAndMerge(
   return partStartPage;
 }
 
+/** A named destination of the merged document: its page there, and the view as Chromium wrote it. */
+interface MergedDestination {
+  readonly page: PDFRef;
+  readonly view: readonly PDFObject[];
+}
+
 interface NamedDestination {
   /** Index of the page in the document the destination was read from. */
   readonly pageIndex: number;
@@ -431,7 +437,7 @@ function namedDestinations(document: PDFDocument): Map<string, NamedDestination>
 }
 
 /** Writes the merged document's /Dests: the report's internal links (/Dest /name) resolve across pieces. */
-function addNamedDestinations(document: PDFDocument, destinations: ReadonlyMap<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>): void {
+function addNamedDestinations(document: PDFDocument, destinations: ReadonlyMap<string, MergedDestination>): void {
   if (destinations.size === 0) return;
   const dests = document.context.obj({});
   for (const [name, { page, view }] of destinations) dests.set(PDFName.of(name), document.context.obj([page, ...view]));
@@ -457,7 +463,7 @@ export async function printDocument(
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
-  const destinations = new Map<string, { readonly page: PDFRef; readonly view: readonly PDFObject[] }>();
+  const destinations = new Map<string, MergedDestination>();
   // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
   const prerendered = new Map<number, string>();
   const prerender = (): void => {
