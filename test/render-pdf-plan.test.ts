@@ -42,6 +42,10 @@ test('a table longer than rowsPerChunk is printed in chunks, alone, the later on
   assert.deepEqual(describePlan([part('a', null), part('long', 12), part('b', 2)], 5), ['a#0', 'long#1[5]', 'long#1[5 cont]', 'long#1[2 cont]', 'b#2[2]']);
 });
 
+test('with small chunks, short parts are still packed up to 1,000 rows a print', () => {
+  assert.deepEqual(describePlan([part('a', null), part('b', 3), part('c', null), part('long', 7), part('d', null)], 5), ['a#0+b#1[3]+c#2', 'long#3[5]', 'long#3[2 cont]', 'd#4']);
+});
+
 test('every part is printed exactly once, in order', () => {
   const parts = Array.from({ length: 60 }, (_, index) => part(`p${index}`, index % 7 === 0 ? null : index * 9, index % 11 === 0));
   const printed = planPrintJobs(parts, 120).flatMap((job) => job.parts.filter(({ part: printedPart }) => !printedPart.continued).map(({ partIndex }) => partIndex));

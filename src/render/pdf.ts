@@ -62,11 +62,16 @@ interface PrintJob {
  */
 const ROWS_PER_TEXT_PART = 40;
 
+/** How much layout one print of packed short parts may hold, in table rows (a part without rows counts ROWS_PER_TEXT_PART). */
+const ROWS_PER_PACKED_PRINT = DEFAULT_ROWS_PER_CHUNK;
+
 /**
- * Every part, long tables cut into chunks of rows (each chunk a print of its own), and consecutive
- * short parts of the same orientation packed into one print up to about `rowsPerChunk` rows.
+ * Every part, long tables cut into chunks of `rowsPerChunk` rows (each chunk a print of its own),
+ * and consecutive short parts of the same orientation packed into one print up to about
+ * ROWS_PER_PACKED_PRINT rows (or `rowsPerChunk`, when larger).
  */
 export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number): PrintJob[] {
+  const packLimit = Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT);
   const jobs: PrintJob[] = [];
   let packing: { parts: PrintJobPart[]; landscape: boolean; weight: number } | null = null;
   const closePacking = (): void => {
@@ -84,7 +89,7 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
       return;
     }
     const weight = rows === null ? ROWS_PER_TEXT_PART : Math.max(rows.length, ROWS_PER_TEXT_PART);
-    if (packing !== null && (packing.landscape !== landscape || packing.weight + weight > rowsPerChunk)) closePacking();
+    if (packing !== null && (packing.landscape !== landscape || packing.weight + weight > packLimit)) closePacking();
     packing ??= { parts: [], landscape, weight: 0 };
     packing.parts.push({ part: { ...part, continued: false }, partIndex });
     packing.weight += weight;
