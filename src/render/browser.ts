@@ -52,16 +52,16 @@ export interface FoundBrowser {
   readonly origin: '--browser' | 'PUPPETEER_EXECUTABLE_PATH' | 'system' | 'puppeteer download';
 }
 
-/**
- * The browser, in the documented order: --browser, PUPPETEER_EXECUTABLE_PATH, a system
- * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
- * error, not a reason to silently print with another browser.
- */
 /** The part of the optional `puppeteer` package that findBrowser uses. */
 interface OptionalPuppeteer {
   readonly default: { executablePath(): string };
 }
 
+/**
+ * The browser, in the documented order: --browser, PUPPETEER_EXECUTABLE_PATH, a system
+ * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
+ * error, not a reason to silently print with another browser.
+ */
 export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
   if (explicitPath !== null) {
     if (!isExecutable(explicitPath)) throw new BrowserNotFoundError(`--browser ${explicitPath} is not an executable file`);
