@@ -75,11 +75,6 @@ function plainLine(row: readonly string[]): string | null {
   return commas === row.length - 1 ? line : null;
 }
 
-/** The same text by csv-stringify alone, for the test that compares the two. */
-export function csvLinesByLibrary(rows: readonly (readonly string[])[]): string {
-  return rows.map((row) => (row.length === 1 && row[0] === '' ? '""\r\n' : stringify([row as string[]], STRINGIFY_OPTIONS))).join('');
-}
-
 /**
  * Writes rows as CSV with CRLF line ends, as the original script's csv.DictWriter did (and as
  * RFC 4180 says). Every cell is neutralised against formula injection.

@@ -250,10 +250,16 @@ function jsonString(text: string): string {
 /**
  * JSON.stringify(value), or JSON.stringify(value, null, 4) nested `depth` levels deep when
  * `indent`, for the JSON data of a report (plain objects, arrays, strings, finite numbers,
- * booleans, null). The same text, written without JSON.stringify's general machinery: the
- * results of a large account are most of a run's time otherwise. A test compares the two.
+ * booleans, null). Compact text is JSON.stringify's own (V8's serialiser is about twice as fast as
+ * this one for it); indented text is written here, without JSON.stringify's general indenting
+ * machinery, which was most of a large run's time. A test compares the two.
  */
 export function reportJson(value: unknown, indent: boolean, depth = 0): string {
+  if (!indent) return JSON.stringify(value) ?? 'null';
+  return indentedJson(value, depth);
+}
+
+function indentedJson(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -267,25 +273,25 @@ export function reportJson(value: unknown, indent: boolean, depth = 0): string {
     default:
       return JSON.stringify(value) ?? 'null';
   }
-  const inner = indent ? `\n${INDENT.repeat(depth + 1)}` : '';
-  const close = indent ? `\n${INDENT.repeat(depth)}` : '';
+  const inner = `\n${INDENT.repeat(depth + 1)}`;
+  const close = `\n${INDENT.repeat(depth)}`;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     let text = '[';
     for (let index = 0; index < value.length; index += 1) {
       const item: unknown = value[index];
-      const written = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : reportJson(item, indent, depth + 1);
+      const written = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : indentedJson(item, depth + 1);
       text += `${index === 0 ? '' : ','}${inner}${written}`;
     }
     return `${text}${close}]`;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value, null, indent ? 4 : undefined).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value, null, 4).replace(/\n/g, `\n${INDENT.repeat(depth)}`);
   let text = '{';
   let first = true;
   for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    text += `${first ? '' : ','}${inner}${jsonString(key)}:${indent ? ' ' : ''}${reportJson(item, indent, depth + 1)}`;
+    text += `${first ? '' : ','}${inner}${jsonString(key)}: ${indentedJson(item, depth + 1)}`;
     first = false;
   }
   return first ? '{}' : `${text}${close}}`;
@@ -311,9 +317,7 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
       yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
       let batch: string[] = [];
       for (const [position, item] of value.items.entries()) {
-        // One compact line per item is exactly JSON.stringify's text, and V8's own serialiser is
-        // about twice as fast as reportJson for it; reportJson is for the indented items.
-        const text = value.compact ? (JSON.stringify(value.map(item)) ?? 'null') : reportJson(value.map(item), true, 2);
+        const text = reportJson(value.map(item), !value.compact, 2);
         batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
         if (batch.length >= itemsPerChunk) {
           yield batch.join('');

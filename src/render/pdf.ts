@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import fontkit from '@pdf-lib/fontkit';
+import Handlebars from 'handlebars';
 import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, rgb, type PDFFont, type PDFObject } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
@@ -105,17 +106,13 @@ const PART_LINKS_CLASS = 'iam-audit-part-links';
  * The print's HTML: the layout's, plus a hidden list of links to every part's anchor just before
  * `</body>`. Chromium writes a named destination (page and position) for each element a link in
  * the document points to, and nothing visible changes. Anchors come from the model, not from
- * user input, and are plain ids; they are escaped all the same.
+ * user input, and are plain ids; they are escaped all the same, as the templates escape them.
  */
 function withPartDestinations(html: string, parts: readonly PrintJobPart[]): string {
-  const links = parts.map(({ part }) => `<a href="#${escapeAttribute(part.anchor)}"></a>`).join('');
+  const links = parts.map(({ part }) => `<a href="#${Handlebars.Utils.escapeExpression(part.anchor)}"></a>`).join('');
   const list = `<nav hidden aria-hidden="true" class="${PART_LINKS_CLASS}">${links}</nav>`;
   const end = html.lastIndexOf('</body>');
   return end < 0 ? `${html}${list}` : `${html.slice(0, end)}${list}${html.slice(end)}`;
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
 /** A character the embedded footer face lacks becomes "?" rather than an invisible .notdef box. */
