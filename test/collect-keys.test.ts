@@ -12,6 +12,7 @@ import { daysAgo, key, snapshotWith, user } from '../src/rules/testing.js';
 import { rootHardwareMfa } from '../src/rules/root-hardware-mfa.js';
 import { absent, known, type AccessKeyFacts, type Snapshot } from '../src/snapshot/types.js';
 import { InternalConsistencyError } from '../src/util/errors.js';
+import { validateSnapshot } from '../src/snapshot/validate.js';
 import { temporaryFolder } from './support/cli.js';
 import { ACCOUNT, baseScenario, collectFrom, USERS } from './support/collect-scenario.js';
 import { credentialReportCsv, startIamEndpoint, type ScenarioUser } from './support/iam-endpoint.js';
@@ -120,6 +121,21 @@ describe('one finding id per result', () => {
     assert.equal(before?.resourceName, 'bob#AKIAOLDKEY0000000001');
     assert.equal(after?.resourceName, 'bob#AKIANEWKEY0000000002');
     assert.notEqual(before?.findingId, after?.findingId);
+  });
+});
+
+describe('a snapshot with two keys under one name is refused on reading', () => {
+  test('the same key id twice in one user, or two id-less keys in one slot: the second is named', () => {
+    const sameId = snapshotWith({ source: 'aws-api', users: [user('bob', { keys: [key({ created: daysAgo(3), id: 'AKIASAME000000000001' }), key({ created: daysAgo(2), id: 'AKIASAME000000000001' })] })] });
+    assert.deepEqual(validateSnapshot(JSON.parse(JSON.stringify(sameId))), {
+      valid: false,
+      problem: 'at /users/0/accessKeys/value/1/id/value: key id "AKIASAME000000000001" is already at /users/0/accessKeys/value/0; each key of a principal needs its own id or slot',
+    });
+    const sameSlot = snapshotWith({ users: [user('bob', { keys: [key({ created: daysAgo(3), slot: 1 }), key({ created: daysAgo(2), slot: 1 })] })] });
+    assert.equal(validateSnapshot(JSON.parse(JSON.stringify(sameSlot))).valid, false);
+    // Known ids in one slot (what the collector wrote before issue 23) stay readable: the ids tell them apart.
+    const slotsWithIds = snapshotWith({ source: 'aws-api', users: [user('bob', { keys: [key({ created: daysAgo(3), slot: 1, id: 'AKIAONE0000000000001' }), key({ created: daysAgo(2), slot: 1, id: 'AKIATWO0000000000002' })] })] });
+    assert.equal(validateSnapshot(JSON.parse(JSON.stringify(slotsWithIds))).valid, true);
   });
 });
 
