@@ -11,6 +11,8 @@ import { delimiter, join } from 'node:path';
 // use here is the browser it downloaded (see findBrowser), so a failed download cannot fail the install.
 import type { Browser } from 'puppeteer-core';
 import { ExitCode, UserError } from '../util/errors.js';
+import { writtenBeforeInterruption } from '../util/files.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 /** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
 export const SYSTEM_BROWSER_PATHS: readonly string[] = [
@@ -210,7 +212,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted = true;
     void killAndWait().finally(() => {
-      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
+      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, ${escapeForTerminal(writtenBeforeInterruption())}\n`);
       process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
     });
   };
