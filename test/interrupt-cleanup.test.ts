@@ -28,15 +28,15 @@ interface InterruptedRun {
   readonly caught: string | null;
 }
 
-/** Runs the CLI, and sends `signal` while a `.partial` file exists in `watched`. */
-function interruptWhileWriting(args: readonly string[], watched: string, signal: NodeJS.Signals): Promise<InterruptedRun> {
+/** Runs the CLI, and sends `signal` while a `.partial` file (whose name `wanted` accepts) exists in `watched`. */
+function interruptWhileWriting(args: readonly string[], watched: string, signal: NodeJS.Signals, wanted: (name: string) => boolean = () => true): Promise<InterruptedRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: work.path, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let caught: string | null = null;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const watcher = watch(watched, (_event, name) => {
-      if (caught !== null || name === null || !name.endsWith('.partial')) return;
+      if (caught !== null || name === null || !name.endsWith('.partial') || !wanted(name)) return;
       child.kill('SIGSTOP');
       // Frozen now: the file is there or the child already renamed it.
       if (!existsSync(join(watched, name))) {
@@ -94,5 +94,23 @@ describe('an interrupted run leaves no .partial file', () => {
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /iam-audit: interrupted \(SIGINT\); nothing written\n$/);
     assert.deepEqual(await leftIn(output), [], 'no report and no .partial file');
+  });
+
+  it('SIGTERM while audit writes its reports, after its snapshot: the message names the snapshot, not "nothing written"', async () => {
+    const report = join(work.path, 'audit.csv');
+    await writeFile(report, generateCredentialReport(15_000));
+    let run: InterruptedRun | null = null;
+    let output = '';
+    for (let attempt = 0; attempt < 3 && (run === null || run.caught === null); attempt += 1) {
+      output = join(work.path, `audit-${attempt}`);
+      await mkdir(output);
+      run = await interruptWhileWriting(['audit', report, '--generated-at', BENCH_GENERATED_AT, '-d', output, '--format', 'csv,json,ocsf', '--quiet'], output, 'SIGTERM', (name) => name.startsWith('.iam_audit_'));
+    }
+    assert.ok(run !== null && run.caught !== null, 'a report .partial file was caught while it existed');
+    assert.equal(run.code, 143, run.stderr);
+    const left = await leftIn(output);
+    assert.equal(left.length, 1, left.join(', '));
+    assert.match(left[0] ?? '', /^snapshot-.*\.json$/);
+    assert.ok(run.stderr.endsWith(`iam-audit: interrupted (SIGTERM); only ${join(output, left[0] ?? '')} written before the interruption; nothing else written\n`), run.stderr);
   });
 });

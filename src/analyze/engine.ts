@@ -27,6 +27,7 @@ import { toIsoUtc } from '../util/time.js';
 import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
 import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
 import { FindingIds } from './finding-id.js';
+import { InternalConsistencyError } from '../util/errors.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
@@ -96,10 +97,29 @@ function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: Rule
   const populationFindings: RuleFinding[] = incomplete === null ? [] : [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: incomplete }];
   try {
     const findings = rule.evaluate(snapshot, { now, options });
-    return { findings: populationFindings.length === 0 ? findings : populationFindings.concat(findings), error: null };
+    return { findings: populationFindings.length === 0 ? findings : withPopulationFindings(populationFindings, findings), error: null };
   } catch (error) {
     return { findings: populationFindings, error: errorMessage(error) };
   }
+}
+
+/**
+ * The "population incomplete" findings are on the account's ARN, which is also root's: a rule that
+ * judges root or the account itself (root-hardware-mfa, support-role-exists) would give two results
+ * with one finding id. Such a finding takes the population's reason instead, and cannot stay clean:
+ * pass and not_applicable become not_evaluated (the control's status is what the two results gave).
+ */
+function withPopulationFindings(population: readonly RuleFinding[], findings: readonly RuleFinding[]): RuleFinding[] {
+  const pending = [...population];
+  const merged = findings.map((finding): RuleFinding => {
+    const index = pending.findIndex((entry) => entry.resource.arn === finding.resource.arn);
+    const incomplete = pending[index];
+    if (incomplete === undefined) return finding;
+    pending.splice(index, 1);
+    const clean = finding.verdict === 'pass' || finding.verdict === 'not_applicable';
+    return { ...finding, verdict: clean ? 'not_evaluated' : finding.verdict, reason: finding.reason === null ? incomplete.reason : `${finding.reason} ${incomplete.reason ?? ''}`.trim() };
+  });
+  return pending.length === 0 ? merged : [...pending, ...merged];
 }
 
 /**
@@ -205,8 +225,13 @@ function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions
 /** One enabled rule's results: an `error` result first when it threw, then one result per finding. */
 function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonly JudgedFinding[]; error: string | null }, exceptions: RuleExceptions, ids: FindingIds): RuleResult[] {
   const results: RuleResult[] = [];
+  let findings = judged.findings;
   if (judged.error !== null) {
     const resource = accountResource(snapshot);
+    // A population finding on the same ARN joins the error's reason (one result per finding id).
+    const joined = findings.filter((finding) => finding.resource.arn === resource.arn);
+    findings = findings.filter((finding) => finding.resource.arn !== resource.arn);
+    const reasons = joined.map((finding) => finding.reason).filter((reason): reason is string => reason !== null);
     results.push({
       findingId: ids.id(rule.id, resource.arn),
       ruleId: rule.id,
@@ -216,13 +241,33 @@ function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonl
       resourceName: resource.name,
       status: 'error',
       evidence: '',
-      reason: `The rule failed to run: ${judged.error}`,
+      reason: [`The rule failed to run: ${judged.error}`, ...reasons].join(' '),
       exception: null,
       expiredException: null,
     });
   }
-  for (const finding of judged.findings) results.push(resultOf(rule, finding, exceptions, ids));
+  for (const finding of findings) results.push(resultOf(rule, finding, exceptions, ids));
   return results;
+}
+
+/**
+ * Finding ids must be unique within a run: `diff`, `trend` and `notify`'s quiet days follow a
+ * finding by its id, and two results under one id would make one of them vanish (issue 23 §4: two
+ * keys in one credential-report slot). Two results with one id are a bug, never the user's input:
+ * the run stops rather than report them.
+ */
+export function assertUniqueFindingIds(results: readonly RuleResult[]): void {
+  const seen = new Map<string, RuleResult>();
+  for (const result of results) {
+    const earlier = seen.get(result.findingId);
+    if (earlier === undefined) {
+      seen.set(result.findingId, result);
+      continue;
+    }
+    throw new InternalConsistencyError(
+      `two results have the finding id ${result.findingId}: ${earlier.resourceName} (${earlier.resourceArn}, ${earlier.status}) and ${result.resourceName} (${result.resourceArn}, ${result.status})`,
+    );
+  }
 }
 
 function ruleSummary(rule: Rule, frameworks: readonly CatalogueFramework[], settings: { enabled: boolean; options: RuleOptions }, counts: Record<RuleResultStatus, number>): RuleSummary {
@@ -279,6 +324,7 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
     }
     summaries.push(ruleSummary(rule, frameworks, settings, counts));
   }
+  assertUniqueFindingIds(results);
   return {
     rules: summaries,
     results,

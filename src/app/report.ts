@@ -47,6 +47,8 @@ export interface PresentationOptions {
   readonly pageSize: PageSize;
   /** --browser; null to look for one (PUPPETEER_EXECUTABLE_PATH, system, puppeteer's download). */
   readonly browserPath: string | null;
+  /** --browser-timeout in seconds; null or absent for IAM_AUDIT_BROWSER_TIMEOUT, else 120 s. */
+  readonly browserTimeoutSeconds?: number | null;
   /** --framework: the frameworks whose control tables the printable report shows; null for all. */
   readonly frameworks: readonly string[] | null;
   /**
@@ -157,12 +159,13 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   },
   pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
-    const { renderPdf } = await import('../render/pdf.js');
+    const [{ renderPdf }, { browserTimeoutMs }] = await Promise.all([import('../render/pdf.js'), import('../render/browser.js')]);
     try {
       const content = await renderPdf(result, {
         ...(await printable()),
         pageSize: presentation.pageSize,
         browserPath: presentation.browserPath,
+        browserTimeoutMs: browserTimeoutMs(presentation.browserTimeoutSeconds ?? null, environment),
         environment,
         onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
       });

@@ -31,6 +31,7 @@ export interface ReportArguments extends SigningArguments {
   'sign-off-date': string | undefined;
   'page-size': PageSize;
   browser: string | undefined;
+  'browser-timeout': number | undefined;
   framework: string[] | undefined;
   json: boolean;
 }
@@ -99,8 +100,21 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       coerce: asList,
       describe: `frameworks to report, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}; given explicitly, JSON, CSV and OCSF keep only these too`,
     })
-    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' });
+    .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
+    .option('browser-timeout', {
+      type: 'number',
+      requiresArg: true,
+      defaultDescription: '120, or IAM_AUDIT_BROWSER_TIMEOUT',
+      describe: 'seconds to wait for the browser to start, and for each page it loads or prints; a browser that does not answer is stopped and the PDF skipped (exit 4)',
+    });
   return withSigningOptions(options) as unknown as Argv<T & ReportArguments>;
+}
+
+/** --browser-timeout, checked: a positive number of seconds, at most a day; null when not given. */
+function browserTimeoutSeconds(value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400) throw new UserError(`--browser-timeout must be a number of seconds between 0 and 86400, got ${String(value)}`);
+  return value;
 }
 
 /** The printable report's options from the parsed arguments. */
@@ -122,6 +136,7 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     },
     pageSize: argv['page-size'],
     browserPath: argv.browser ?? null,
+    browserTimeoutSeconds: browserTimeoutSeconds(argv['browser-timeout']),
     frameworks: parseFrameworkSelection(argv.framework ?? []),
     machineFrameworks: argv.framework === undefined ? null : parseFrameworkSelection(argv.framework),
   };

@@ -4,6 +4,3 @@ import { toIsoUtc } from '../util/time.js';
 
 /** A date from the SDK as a snapshot instant, or `whenAbsent` when IAM gave none. */
 export const isoFact = (date: Date | undefined, whenAbsent: Fact<string>): Fact<string> => (date === undefined ? whenAbsent : known(toIsoUtc(date)));
-
-/** Whether two instants fall in the same second (the credential report has whole seconds). */
-export const sameSecond = (a: string, b: string): boolean => Math.floor(Date.parse(a) / 1000) === Math.floor(Date.parse(b) / 1000);

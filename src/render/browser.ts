@@ -11,6 +11,8 @@ import { delimiter, join } from 'node:path';
 // use here is the browser it downloaded (see findBrowser), so a failed download cannot fail the install.
 import type { Browser } from 'puppeteer-core';
 import { ExitCode, UserError } from '../util/errors.js';
+import { writtenBeforeInterruption } from '../util/files.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 /** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
 export const SYSTEM_BROWSER_PATHS: readonly string[] = [
@@ -28,12 +30,48 @@ const BROWSER_NAMES_ON_PATH = ['chromium', 'chromium-browser', 'google-chrome', 
 export const HOW_TO_GET_A_BROWSER =
   'install Chromium (apt-get install chromium) or Google Chrome, run "npx puppeteer browsers install chrome", or name one with --browser PATH / PUPPETEER_EXECUTABLE_PATH';
 
-/** No usable browser: the PDF is skipped, the other formats are still written, the exit code is 2. */
+/**
+ * No usable browser: the PDF is skipped, the other formats are still written, and `report` exits 4
+ * (an output not produced). `hint` says what to do about it.
+ */
 export class BrowserNotFoundError extends UserError {
-  constructor(detail: string) {
-    super(`PDF not written: ${detail}; ${HOW_TO_GET_A_BROWSER}`, ExitCode.inputError);
+  constructor(detail: string, hint: string = HOW_TO_GET_A_BROWSER) {
+    super(`PDF not written: ${detail}; ${hint}`, ExitCode.inputError);
     this.name = 'BrowserNotFoundError';
   }
+}
+
+/** How long to wait for one answer of the browser unless told otherwise (issue 23 §5). */
+export const DEFAULT_BROWSER_TIMEOUT_SECONDS = 120;
+export const BROWSER_TIMEOUT_VARIABLE = 'IAM_AUDIT_BROWSER_TIMEOUT';
+
+/**
+ * A browser that started but did not answer in time (a hung or foreign executable): it was killed,
+ * and the PDF is skipped like a missing browser (exit 4, the other formats written).
+ */
+export class BrowserTimeoutError extends BrowserNotFoundError {
+  constructor(detail: string) {
+    super(detail, `allow it longer with --browser-timeout SECONDS (or ${BROWSER_TIMEOUT_VARIABLE}), or name another browser with --browser`);
+    this.name = 'BrowserTimeoutError';
+  }
+}
+
+/**
+ * The browser time-out in milliseconds: `seconds` (--browser-timeout) when given, else
+ * IAM_AUDIT_BROWSER_TIMEOUT, else 120 s. A value that is not a positive number is refused.
+ */
+export function browserTimeoutMs(seconds: number | null | undefined, environment: NodeJS.ProcessEnv = process.env): number {
+  const fromVariable = environment[BROWSER_TIMEOUT_VARIABLE];
+  const [value, origin] =
+    seconds !== null && seconds !== undefined
+      ? [seconds, '--browser-timeout']
+      : fromVariable !== undefined && fromVariable.trim() !== ''
+        ? [Number(fromVariable), BROWSER_TIMEOUT_VARIABLE]
+        : [DEFAULT_BROWSER_TIMEOUT_SECONDS, 'default'];
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400) {
+    throw new UserError(`${origin} must be a number of seconds between 0 and 86400, got ${origin === BROWSER_TIMEOUT_VARIABLE ? JSON.stringify(fromVariable) : String(value)}`);
+  }
+  return Math.round(value * 1000);
 }
 
 function isExecutable(path: string): boolean {
@@ -116,7 +154,17 @@ export async function browserInPuppeteerCache(environment: NodeJS.ProcessEnv): P
   return usable[0]?.executablePath ?? null;
 }
 
-/** Flags for a quiet, offline, throw-away headless browser. */
+/**
+ * Flags for a quiet, offline, throw-away headless browser.
+ *
+ * Offline for the whole browser, not only for the page (the page is also set offline, see pdf.ts):
+ * with the flags below alone Chromium still resolved and connected to clients2.google.com (network
+ * time), update.googleapis.com (component updates) and accounts.google.com while printing, and
+ * a template's http:// stylesheet or image was fetched. The host resolver rule maps every name,
+ * and every address literal, to "not found": no DNS query and no connection leaves the browser,
+ * whatever asks for one. Printing needs no network at all: the page is handed over with
+ * setContent over the DevTools pipe, its fonts and images are embedded as data: URLs.
+ */
 export function browserArguments(): string[] {
   const flags = [
     '--disable-gpu',
@@ -126,6 +174,10 @@ export function browserArguments(): string[] {
     '--disable-default-apps',
     '--disable-extensions',
     '--disable-dev-shm-usage',
+    '--disable-domain-reliability',
+    '--disable-client-side-phishing-detection',
+    '--no-pings',
+    '--host-resolver-rules=MAP * ~NOTFOUND',
     '--no-first-run',
     '--no-default-browser-check',
     '--mute-audio',
@@ -158,6 +210,14 @@ export function browserEnvironment(source: NodeJS.ProcessEnv, profile: string): 
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+/** puppeteer's TimeoutError, or a protocol call that timed out (protocolTimeout). */
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'TimeoutError' || (error.name === 'ProtocolError' && /timed out/i.test(error.message));
+}
+
 /** Never settles: the normal path waits here while a signal handler cleans up and exits. */
 const STAND_STILL = new Promise<never>(() => undefined);
 
@@ -170,7 +230,7 @@ const STAND_STILL = new Promise<never>(() => undefined);
  * the browser and profile as they change, and keeping them in one closure is what makes it plain
  * that every path (normal end, error, signal mid-launch, process exit) removes both.
  */
-export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>, whileStarting?: () => void): Promise<T> {
+export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browser) => Promise<T>, whileStarting?: () => void, timeoutMs: number = DEFAULT_BROWSER_TIMEOUT_SECONDS * 1000): Promise<T> {
   const profile = await mkdtemp(join(tmpdir(), 'iam-audit-chromium-'));
   let browser: Browser | null = null;
   /** Set while puppeteer starts the browser, whose process we only get once it is up. */
@@ -210,7 +270,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted = true;
     void killAndWait().finally(() => {
-      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, nothing written\n`);
+      process.stderr.write(`iam-audit: interrupted (${signal}); browser closed, ${escapeForTerminal(writtenBeforeInterruption())}\n`);
       process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
     });
   };
@@ -221,6 +281,12 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
   try {
     /** An error of `whileStarting` (a template that fails to render, say) is the run's, not the browser's. */
     let startingError: { readonly error: unknown } | null = null;
+    // A browser that starts but never answers: the launch is aborted after `timeoutMs`, which
+    // makes puppeteer kill the browser's process group (it started it; we have no pid until the
+    // launch resolves). Every later call (a page, a load, a print) has the same time-out.
+    const launchAbort = new AbortController();
+    const launchTimer = setTimeout(() => launchAbort.abort(), timeoutMs);
+    const seconds = `${timeoutMs / 1000} s`;
     try {
       const { default: puppeteer } = await import('puppeteer-core');
       launching = puppeteer.launch({
@@ -232,9 +298,14 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
-        timeout: 60_000,
+        timeout: timeoutMs,
+        protocolTimeout: timeoutMs,
+        signal: launchAbort.signal,
         env: browserEnvironment(process.env, profile),
       });
+      // Settles as soon as the time is up, whatever the launch is still waiting for.
+      const gaveUp = new Promise<never>((_resolve, reject) => launchAbort.signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true }));
+      gaveUp.catch(() => undefined);
       // The browser takes about half a second to come up in its own processes: node's share of
       // the work (building the report, compiling templates) fits in that wait.
       try {
@@ -243,12 +314,19 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
         // Not thrown here: the browser is starting and must be awaited, then closed below.
         startingError = { error };
       }
-      browser = await launching;
+      const starting = launching;
+      starting.catch(() => undefined);
+      browser = await Promise.race([starting, gaveUp]);
     } catch (error) {
       if (interrupted) await STAND_STILL;
+      if (launchAbort.signal.aborted) {
+        throw new BrowserTimeoutError(`the browser ${found.executablePath} (found by ${found.origin}) started but did not answer within ${seconds}; it was stopped`);
+      }
       throw new BrowserNotFoundError(
         `the browser ${found.executablePath} (found by ${found.origin}) did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
       );
+    } finally {
+      clearTimeout(launchTimer);
     }
     // Thrown once the browser is up, so that the clean-up below closes it.
     if (startingError !== null) throw startingError.error;
@@ -257,6 +335,8 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     } catch (error) {
       // The signal handler killed the browser under our feet; it reports and exits, not us.
       if (interrupted) await STAND_STILL;
+      // A page, a load or a print that got no answer in time: the browser hangs (closed below).
+      if (isTimeout(error)) throw new BrowserTimeoutError(`the browser ${found.executablePath} stopped answering: ${firstLine(error)}; it was stopped`);
       throw error;
     }
   } finally {

@@ -19,7 +19,7 @@ import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDF
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
-import { findBrowser, withBrowser } from './browser.js';
+import { browserTimeoutMs, findBrowser, withBrowser } from './browser.js';
 import { footerFontBytes } from './fonts.js';
 
 export type PaperSize = 'a4' | 'letter';
@@ -34,6 +34,11 @@ export interface PdfOptions {
   readonly rowsPerChunk?: number;
   /** Called after each printed chunk is merged: chunks done, chunks in all, pages so far. */
   readonly onProgress?: (chunksDone: number, chunksTotal: number, pages: number) => void;
+  /**
+   * The longest wait for one answer of the browser (its start, a page load, one print), in ms;
+   * else --browser-timeout's default (IAM_AUDIT_BROWSER_TIMEOUT or 120 s, see browserTimeoutMs).
+   */
+  readonly browserTimeoutMs?: number;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -278,7 +283,8 @@ function jobHtml(job: PrintJob, templates: ReportTemplates, info: PrintableDocum
 }
 
 async function printJob(page: Page, job: PrintJob, html: string, pageSize: PaperSize): Promise<Uint8Array> {
-  await page.setContent(html, { waitUntil: 'load', timeout: 120_000 });
+  // Time-outs: the page's defaults, the browser time-out (preparePage).
+  await page.setContent(html, { waitUntil: 'load' });
   return page.pdf({
     format: pageSize === 'a4' ? 'A4' : 'Letter',
     landscape: job.landscape,
@@ -289,7 +295,6 @@ async function printJob(page: Page, job: PrintJob, html: string, pageSize: Paper
     // structure tree), and they make printing and merging about twice as slow.
     tagged: false,
     outline: false,
-    timeout: 300_000,
   });
 }
 
@@ -311,8 +316,10 @@ class Deferred<T> {
 /** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
 const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 
-async function preparePage(browser: Browser): Promise<Page> {
+async function preparePage(browser: Browser, timeoutMs: number): Promise<Page> {
   const page = await browser.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.setDefaultNavigationTimeout(timeoutMs);
   // The report needs no script and fetches nothing: turn both off for the print too.
   await page.setJavaScriptEnabled(false);
   await page.setOfflineMode(true);
@@ -334,6 +341,7 @@ async function printAndMerge(
   onProgress: PdfOptions['onProgress'],
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
+  timeoutMs: number,
 ): Promise<Map<number, number>> {
   const slots = jobs.map(() => new Deferred<Uint8Array>());
   let nextJob = 0;
@@ -349,7 +357,7 @@ async function printAndMerge(
       // chunk of a large table), while a closed tab gives its memory back.
       let page: Page | null = null;
       try {
-        page = await preparePage(browser);
+        page = await preparePage(browser, timeoutMs);
         const html = prerendered.get(index) ?? jobHtml(job, templates, info);
         prerendered.delete(index);
         slot.resolve(await printJob(page, job, html, pageSize));
@@ -391,7 +399,7 @@ async function printAndMerge(
       if (slot === undefined) continue;
       if (!(await mergePiece(await slot.promise, job.parts))) {
         for (const jobPart of job.parts) {
-          const page = await preparePage(browser);
+          const page = await preparePage(browser, timeoutMs);
           try {
             const alone: PrintJob = { parts: [jobPart], landscape: job.landscape };
             await mergePiece(await printJob(page, alone, jobHtml(alone, templates, info), pageSize), [jobPart]);
@@ -462,6 +470,7 @@ export async function printDocument(
   browser?: Awaited<ReturnType<typeof findBrowser>>,
 ): Promise<Uint8Array> {
   const found = browser ?? (await findBrowser(options.browserPath, options.environment));
+  const timeoutMs = options.browserTimeoutMs ?? browserTimeoutMs(null, options.environment);
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
@@ -473,8 +482,9 @@ export async function printDocument(
   };
   const partStartPage = await withBrowser(
     found,
-    (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress, prerendered),
+    (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress, prerendered, timeoutMs),
     prerender,
+    timeoutMs,
   );
 
   const font = await embedReportFont(merged);

@@ -1,5 +1,6 @@
 import { defineRule } from './rule.js';
 import { finding, missingReason, notEvaluated, rootArn, rootResource, SOURCES } from './support/judging.js';
+import { rootMfaDeviceSeen } from './support/root-mfa-device.js';
 import { ROOT_ARN, rootUser, snapshotWith } from './testing.js';
 
 export const rootHardwareMfa = defineRule({
@@ -36,9 +37,9 @@ export const rootHardwareMfa = defineRule({
     // Judged by assignment, never by the device's name: since multi-device MFA the name is free text.
     const rootVirtual = virtualDevices.value.filter((device) => device.assignedTo === arn);
     if (rootVirtual.length > 0) {
-      return [finding(resource, 'fail', `root MFA is virtual: ${rootVirtual.map((device) => device.serialNumber).join(', ')} assigned to ${arn}`)];
+      return [finding(resource, 'fail', `root MFA is virtual (device type seen: virtual, ${rootVirtual.map((device) => device.serialNumber).join(', ')} assigned to ${arn})`)];
     }
-    return [finding(resource, 'pass', `AccountMFAEnabled = 1 and none of the ${virtualDevices.value.length} virtual MFA device(s) is assigned to ${arn}`)];
+    return [finding(resource, 'pass', `AccountMFAEnabled = 1 and none of the ${virtualDevices.value.length} virtual MFA device(s) is assigned to ${arn}; ${rootMfaDeviceSeen(snapshot)}`)];
   },
   tests: [
     {

@@ -1,5 +1,6 @@
 import { defineRule } from './rule.js';
 import { accountResource, finding, isUnknown, missingReason, notEvaluated, rootResource, SOURCES } from './support/judging.js';
+import { rootMfaDeviceSeen } from './support/root-mfa-device.js';
 import { rootUser, snapshotWith } from './testing.js';
 
 export const rootMfa = defineRule({
@@ -37,7 +38,7 @@ export const rootMfa = defineRule({
       mfa = summary.value['AccountMFAEnabled'] === 1;
       mfaSource = 'account summary AccountMFAEnabled';
     }
-    if (mfa === true) return [finding(resource, 'pass', `root MFA enabled (${mfaSource} true)`)];
+    if (mfa === true) return [finding(resource, 'pass', `root MFA enabled (${mfaSource} true); ${rootMfaDeviceSeen(snapshot)}`)];
     if (mfa === null) return [notEvaluated(resource, missingReason("root's MFA status", root.mfa.active.known ? { known: false, reason: 'not_collected' } : root.mfa.active, SOURCES.mfa))];
 
     // MFA is off: compliant only if the root has no password.

@@ -51,12 +51,35 @@ function findDuplicateUsers(snapshot: Snapshot): string | null {
   return null;
 }
 
+/**
+ * Two keys of one principal under one name: the same key id, or (without ids) the same report
+ * slot. Each key is judged on its own resource, named by its id or else its slot; two keys under
+ * one name would be two results with one finding id.
+ */
+function findDuplicateKeys(snapshot: Snapshot): string | null {
+  const principals = [...(snapshot.root === null ? [] : [{ facts: snapshot.root, path: '/root' }]), ...snapshot.users.map((facts, index) => ({ facts, path: `/users/${index}` }))];
+  for (const { facts, path } of principals) {
+    if (!facts.accessKeys.known) continue;
+    const seen = new Map<string, number>();
+    for (const [index, key] of facts.accessKeys.value.entries()) {
+      const name = key.id.known ? `id:${key.id.value}` : key.slot === null ? null : `slot:${key.slot}`;
+      if (name === null) continue;
+      const earlier = seen.get(name);
+      const where = `${path}/accessKeys/value/${index}/${key.id.known ? 'id/value' : 'slot'}`;
+      const what = key.id.known ? `key id "${key.id.value}"` : `a key without an id in slot ${key.slot}`;
+      if (earlier !== undefined) return `at ${where}: ${what} is already at ${path}/accessKeys/value/${earlier}; each key of a principal needs its own id or slot`;
+      seen.set(name, index);
+    }
+  }
+  return null;
+}
+
 export type ValidationOutcome = { readonly valid: true; readonly snapshot: Snapshot } | { readonly valid: false; readonly problem: string };
 
 export function validateSnapshot(candidate: unknown): ValidationOutcome {
   const validate = schemaValidator;
   if (validate(candidate)) {
-    const duplicate = findDuplicateUsers(candidate);
+    const duplicate = findDuplicateUsers(candidate) ?? findDuplicateKeys(candidate);
     return duplicate === null ? { valid: true, snapshot: candidate } : { valid: false, problem: duplicate };
   }
   // Combinators report every branch; the deepest path with the plainest keyword (a wrong type, a

@@ -90,3 +90,15 @@ export class FileSystemError extends UserError {
     this.name = 'FileSystemError';
   }
 }
+
+/**
+ * The tool contradicted itself: a bug, not bad input (e.g. two results with one finding id). Not a
+ * UserError on purpose: the CLI reports it as an internal error with its stack, exit 2, and writes
+ * nothing.
+ */
+export class InternalConsistencyError extends Error {
+  constructor(message: string) {
+    super(`internal consistency: ${message}`);
+    this.name = 'InternalConsistencyError';
+  }
+}

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { renameSync, rmSync, statSync } from 'node:fs';
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileSystemError, fileSystemCause, systemErrorCode, UserError } from './errors.js';
+import { escapeForTerminal } from './terminal-text.js';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -56,11 +57,24 @@ function removeInFlight(): void {
   inFlight.clear();
 }
 
+/**
+ * The files this process has put in place so far (committed, not staged). `audit` writes its
+ * snapshot before its reports: a run stopped while writing the reports has written the snapshot,
+ * and must not say "nothing written".
+ */
+const committedThisRun: string[] = [];
+
+/** What an interrupted run has written: "nothing written", or the files that are in place. */
+export function writtenBeforeInterruption(): string {
+  if (committedThisRun.length === 0) return 'nothing written';
+  return `only ${committedThisRun.join(', ')} written before the interruption; nothing else written`;
+}
+
 function onInterrupt(signal: NodeJS.Signals): void {
   removeInFlight();
   // Another handler (the browser's) may own this signal and exit when it is done; else we exit.
   if (process.listenerCount(signal) > 1) return;
-  process.stderr.write(`iam-audit: interrupted (${signal}); nothing written\n`);
+  process.stderr.write(`iam-audit: interrupted (${signal}); ${escapeForTerminal(writtenBeforeInterruption())}\n`);
   process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
 }
 
@@ -132,19 +146,39 @@ export class StagedOutput {
   }
 
   /**
-   * Renames every staged file into place. Synchronously, so that no signal handler runs between
-   * two renames and sees half a commit.
+   * Renames every staged file into place, all or none. Synchronously, so that no signal handler
+   * runs between two renames and sees half a commit. A file about to be replaced (--overwrite) is
+   * first moved aside; when a later rename fails (a folder in the way, a permission), the files
+   * already placed are taken back and the ones moved aside restored, so a failed run has written
+   * nothing and lost nothing.
    */
   async commit(): Promise<string[]> {
-    for (const { temporary, final } of this.staged) {
-      try {
-        renameSync(temporary, final);
-      } catch (error) {
-        throw explainWriteError(error, final);
+    const placed: { final: string; asideAt: string | null }[] = [];
+    let current = '';
+    try {
+      for (const { temporary, final } of this.staged) {
+        current = final;
+        const asideAt = isReplaceableFile(final) ? `${temporary.slice(0, -'.partial'.length)}.previous` : null;
+        if (asideAt !== null) renameSync(final, asideAt);
+        try {
+          renameSync(temporary, final);
+        } catch (error) {
+          if (asideAt !== null) renameSync(asideAt, final);
+          throw explainWriteError(error, final);
+        }
+        placed.push({ final, asideAt });
       }
-      untrack(temporary);
+    } catch (error) {
+      for (const { final, asideAt } of placed.reverse()) {
+        if (asideAt === null) rmSync(final, { force: true });
+        else renameSync(asideAt, final);
+      }
+      throw explainWriteError(error, current);
     }
+    for (const { asideAt } of placed) if (asideAt !== null) rmSync(asideAt, { force: true });
+    for (const { temporary } of this.staged) untrack(temporary);
     const written = this.staged.map((entry) => entry.final);
+    committedThisRun.push(...written);
     this.staged.length = 0;
     return written;
   }
@@ -157,13 +191,26 @@ export class StagedOutput {
   }
 }
 
-/** Whether a path is there (free to write when not). */
+/** Whether `path` names something other than a folder (a file, or a link, dangling or not), which a commit may move aside. */
+function isReplaceableFile(path: string): boolean {
+  try {
+    return !lstatSync(path).isDirectory();
+  } catch {
+    // Not there: nothing to move aside (a real problem shows when the file is renamed into place).
+    return false;
+  }
+}
+
+/**
+ * Whether a path is there (free to write when not). The path itself, not what a link points to:
+ * a symbolic link whose target is gone is still there, and renaming over it would replace it.
+ */
 export async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
-    // access() rejects exactly when the path is not there (or not reachable): both mean "free".
+    // lstat() rejects when the path is not there (or not reachable): both mean "free".
     return false;
   }
 }

@@ -38,14 +38,19 @@ export function accountResource(snapshot: Snapshot): ResourceRef {
   return { type: 'account', arn: `arn:${snapshot.account.partition}:iam::${snapshot.account.id}:root`, name: 'account' };
 }
 
-/** How a key is named: its report slot (access_key_1), else its id, else its position. */
+/**
+ * How a key is named: its id whenever the snapshot has it (a live collection), else its report slot
+ * (access_key_1: a credential report has no key ids), else its position. The id first: a slot is
+ * reused when a key is rotated, so naming a known key by its slot would hand the old key's finding
+ * id to the new one (issue 23 §4).
+ */
 export function keyLabel(key: AccessKeyFacts, position: number): string {
-  if (key.slot !== null) return `access_key_${key.slot}`;
   if (key.id.known) return key.id.value;
+  if (key.slot !== null) return `access_key_${key.slot}`;
   return `key_${position + 1}`;
 }
 
-/** A key resource: the owner's ARN and name with `#access_key_N` (or `#AKIA...`). */
+/** A key resource: the owner's ARN and name with `#AKIA...` (or `#access_key_N`). */
 export function keyResource(owner: { arn: string; name: string }, key: AccessKeyFacts, position: number): ResourceRef {
   const label = keyLabel(key, position);
   return { type: 'access-key', arn: `${owner.arn}#${label}`, name: `${owner.name}#${label}` };
