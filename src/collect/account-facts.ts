@@ -26,20 +26,20 @@ export interface AccountWideFacts {
 async function listAliases(iam: IAMClient, caller: ApiCaller): Promise<string[]> {
   const aliases: string[] = [];
   await forEachPage(caller, 'iam:ListAccountAliases', null, (Marker, abortSignal) => iam.send(new ListAccountAliasesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) =>
-    aliases.push(...(page.AccountAliases ?? [])),
+    aliases.push(...page.AccountAliases),
   );
   return aliases;
 }
 
 async function summaryMap(iam: IAMClient, caller: ApiCaller): Promise<Record<string, number>> {
   const output = await caller.call('iam:GetAccountSummary', null, (abortSignal) => iam.send(new GetAccountSummaryCommand({}), { abortSignal }));
-  return Object.fromEntries(Object.entries(output.SummaryMap ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  return Object.fromEntries(Object.entries(output.SummaryMap).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }
 
 async function passwordPolicy(iam: IAMClient, caller: ApiCaller): Promise<PasswordPolicyState> {
   try {
     const output = await caller.call('iam:GetAccountPasswordPolicy', null, (abortSignal) => iam.send(new GetAccountPasswordPolicyCommand({}), { abortSignal }));
-    const policy = output.PasswordPolicy ?? {};
+    const policy = output.PasswordPolicy;
     return {
       present: true,
       minimumPasswordLength: policy.MinimumPasswordLength ?? null,
@@ -68,7 +68,7 @@ async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<Vir
     null,
     (Marker, abortSignal) => iam.send(new ListVirtualMFADevicesCommand({ Marker, MaxItems: 1000, AssignmentStatus: 'Any' }), { abortSignal }),
     (page) => {
-      for (const device of page.VirtualMFADevices ?? []) {
+      for (const device of page.VirtualMFADevices) {
         if (device.SerialNumber !== undefined) devices.push({ serialNumber: device.SerialNumber, assignedTo: device.User?.Arn ?? null });
       }
     },
@@ -79,7 +79,7 @@ async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<Vir
 async function serverCertificates(iam: IAMClient, caller: ApiCaller): Promise<ServerCertificateFacts[]> {
   const certificates: ServerCertificateFacts[] = [];
   await forEachPage(caller, 'iam:ListServerCertificates', null, (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) => {
-    for (const certificate of page.ServerCertificateMetadataList ?? []) {
+    for (const certificate of page.ServerCertificateMetadataList) {
       certificates.push({
         name: certificate.ServerCertificateName ?? '',
         arn: certificate.Arn ?? '',

@@ -118,16 +118,16 @@ export async function collectAuthorization(iam: IAMClient, caller: ApiCaller, pa
       (Marker, abortSignal) =>
         iam.send(new GetAccountAuthorizationDetailsCommand({ Marker, MaxItems: 1000, Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] }), { abortSignal }),
       (page) => {
-        for (const detail of page.UserDetailList ?? []) users.set(detail.Arn ?? '', decoder.user(detail));
-        for (const group of page.GroupDetailList ?? []) {
+        for (const detail of page.UserDetailList) users.set(detail.Arn ?? '', decoder.user(detail));
+        for (const group of page.GroupDetailList) {
           const arn = group.Arn ?? '';
           groups.push({ name: group.GroupName ?? '', arn, attachedPolicies: attachments(group.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(group.GroupPolicyList, `group ${arn}`) });
         }
-        for (const role of page.RoleDetailList ?? []) {
+        for (const role of page.RoleDetailList) {
           const arn = role.Arn ?? '';
           roles.push({ name: role.RoleName ?? '', arn, attachedPolicies: attachments(role.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(role.RolePolicyList, `role ${arn}`) });
         }
-        for (const policy of page.Policies ?? []) policies.push(decoder.managedPolicy(policy));
+        for (const policy of page.Policies) policies.push(decoder.managedPolicy(policy));
       },
     ),
   );

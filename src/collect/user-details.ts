@@ -58,7 +58,7 @@ async function fetchUser(iam: IAMClient, caller: ApiCaller, name: string, arn: s
     attempt(async (): Promise<LoginProfile | null> => {
       try {
         const output = await caller.call('iam:GetLoginProfile', arn, (abortSignal) => iam.send(new GetLoginProfileCommand({ UserName: name }), { abortSignal }));
-        return output.LoginProfile ?? null;
+        return output.LoginProfile;
       } catch (error) {
         // NoSuchEntity for the login profile means "no console password"; for the user itself
         // ("The user with name ... cannot be found") it means the user is gone: a failure.
@@ -69,14 +69,14 @@ async function fetchUser(iam: IAMClient, caller: ApiCaller, name: string, arn: s
     attempt(async () => {
       const devices: MFADevice[] = [];
       await forEachPage(caller, 'iam:ListMFADevices', arn, (Marker, abortSignal) => iam.send(new ListMFADevicesCommand({ UserName: name, Marker }), { abortSignal }), (page) =>
-        devices.push(...(page.MFADevices ?? [])),
+        devices.push(...page.MFADevices),
       );
       return devices;
     }),
     attempt(async () => {
       const keys: AccessKeyMetadata[] = [];
       await forEachPage(caller, 'iam:ListAccessKeys', arn, (Marker, abortSignal) => iam.send(new ListAccessKeysCommand({ UserName: name, Marker }), { abortSignal }), (page) =>
-        keys.push(...(page.AccessKeyMetadata ?? [])),
+        keys.push(...page.AccessKeyMetadata),
       );
       return keys;
     }),

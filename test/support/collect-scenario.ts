@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiCaller } from '../../src/collect/caller.js';
+import { refuseForeignAnswers } from '../../src/collect/clients.js';
 import { ConcurrencyLimiter } from '../../src/collect/limiter.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { runCli, type CliRun } from './cli.js';
@@ -150,6 +151,9 @@ export function stageClients(endpointUrl: string): { iam: IAMClient; sts: STSCli
   };
   const iam = new IAMClient(config);
   const sts = new STSClient(config);
+  // As the collection's own clients (clients.ts): an answer that is not XML is refused.
+  refuseForeignAnswers(iam, 'xml');
+  refuseForeignAnswers(sts, 'xml');
   const caller = new ApiCaller({ limiter: new ConcurrencyLimiter(4), callTimeoutMs: 10_000, runSignal: new AbortController().signal, secrets: [FAKE_SECRET_KEY], log: null });
   return {
     iam,
