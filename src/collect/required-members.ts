@@ -16,8 +16,9 @@
  * The lists come from the SDK's models (members marked required: ListUsers' `Users`,
  * GetLoginProfile's `LoginProfile`, a User's `Arn`...) plus what IAM always sends although its
  * model leaves it optional and the collector relies on (GetAccountSummary's `SummaryMap` and its
- * `Users` count, the settings of a password policy IAM always states (MaxPasswordAge,
- * PasswordReusePrevention and HardExpiry only when set), GetAccessKeyLastUsed's `AccessKeyLastUsed` with `Region` and `ServiceName`, which
+ * `Users` count, a password policy's MinimumPasswordLength (IAM states it even at its default;
+ * a Require* or Expire* flag left out reads as off, which can fail a check but never pass one),
+ * GetAccessKeyLastUsed's `AccessKeyLastUsed` with `Region` and `ServiceName`, which
  * are "N/A" for a key never used, an access key's `Status`, a certificate's `Expiration`, the four
  * lists of GetAccountAuthorizationDetails, GenerateCredentialReport's `State`, GetCredentialReport's
  * `Content` and `GeneratedTime`, GetCallerIdentity's `Account` and `Arn`, the Organizations lists).
@@ -31,16 +32,7 @@ export const REQUIRED_MEMBERS = {
   'iam:GetAccessKeyLastUsed': ['AccessKeyLastUsed', 'AccessKeyLastUsed.Region', 'AccessKeyLastUsed.ServiceName'],
   'iam:ListAccountAliases': ['AccountAliases'],
   'iam:GetAccountSummary': ['SummaryMap', 'SummaryMap.Users'],
-  'iam:GetAccountPasswordPolicy': [
-    'PasswordPolicy',
-    'PasswordPolicy.MinimumPasswordLength',
-    'PasswordPolicy.RequireSymbols',
-    'PasswordPolicy.RequireNumbers',
-    'PasswordPolicy.RequireUppercaseCharacters',
-    'PasswordPolicy.RequireLowercaseCharacters',
-    'PasswordPolicy.AllowUsersToChangePassword',
-    'PasswordPolicy.ExpirePasswords',
-  ],
+  'iam:GetAccountPasswordPolicy': ['PasswordPolicy', 'PasswordPolicy.MinimumPasswordLength'],
   'iam:ListVirtualMFADevices': ['VirtualMFADevices', 'VirtualMFADevices[].SerialNumber'],
   'iam:ListServerCertificates': [
     'ServerCertificateMetadataList',
