@@ -92,6 +92,11 @@ class PageDecoder {
     return { arn, name: policy.PolicyName ?? '', attachmentCount: policy.AttachmentCount ?? 0, isAwsManaged, document };
   }
 
+  /**
+   * A user's own sublists are optional in IAM's model and may be left out when empty, so their
+   * absence is "none" by IAM's convention; the answer's lists and each user's ARN are required
+   * members (required-members.ts), checked before this.
+   */
   user(detail: UserDetail): UserAuthorization {
     const arn = detail.Arn ?? '';
     return {

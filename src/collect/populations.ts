@@ -117,13 +117,10 @@ function usersPopulation(inputs: PopulationInputs, decider: Decider): Population
       : [{ api: 'iam:GetAccountAuthorizationDetails', counted: 'iam:GetAccountAuthorizationDetails UserDetailList', ...usersOnlyIn(listed, inputs.authorizationUserArns, 'GetAccountAuthorizationDetails') }]),
   ].filter((check) => check.missing.length > 0);
   if (shortBy.length > 0) {
-    let status: PopulationStatus | null = null;
-    const missing = new Set(shortBy.flatMap((check) => check.missing));
-    for (const check of shortBy) {
-      const mismatch = decider.mismatch(check.api, check.message, 'users', collected, collected + missing.size, shortBy.length === 1 ? check.counted : shortBy.map((entry) => entry.counted).join(' and '));
-      status ??= { ...mismatch, reason: shortBy.map((entry) => entry.message).join('; ') };
-    }
-    return status as PopulationStatus;
+    const expectedUsers = collected + new Set(shortBy.flatMap((check) => check.missing)).size;
+    const counted = shortBy.map((check) => check.counted).join(' and ');
+    for (const check of shortBy) decider.mismatch(check.api, check.message, 'users', collected, expectedUsers, counted);
+    return incompletePopulation(shortBy.map((check) => check.message).join('; '), collected, expectedUsers, counted);
   }
   if (inputs.listing.repeated.length > 0) {
     // The repeats are RepeatedUser errors of the listing stage; the list itself is not to be trusted.
