@@ -162,6 +162,17 @@ describe('pages that repeat', () => {
     assert.notEqual(controlStatus(analysed(snapshot), 'cis-5.0', '1.14'), 'pass');
   });
 
+  test('overlapping GetAccountAuthorizationDetails pages: RepeatedEntry, and none of its lists is used (never counted twice)', async () => {
+    const { snapshot } = await collected(accountOf(FOURTEEN, { faults: [{ action: 'GetAccountAuthorizationDetails', kind: 'overlapping-pages' }] }));
+    assert.deepEqual(
+      snapshot.collectionErrors.map((error) => [error.api, error.code, error.message]),
+      [['iam:GetAccountAuthorizationDetails', 'RepeatedEntry', `page 2 gave user arn:aws:iam::${ACCOUNT}:user/user02 again (first on page 1); the list is not used`]],
+    );
+    assert.equal(snapshot.accountFacts.groups.known, false);
+    assert.equal(userNamed(snapshot, 'user02').groups.known, false);
+    assert.notEqual(controlStatus(analysed(snapshot), 'cis-5.0', '1.14'), 'pass');
+  });
+
   test('through the CLI: a repeated Marker is exit 3 well within the call limits', async () => {
     const endpoint = await startIamEndpoint(accountOf(FOURTEEN, { faults: [{ action: 'ListUsers', kind: 'repeat-marker' }] }));
     const folder = await temporaryFolder();

@@ -11,7 +11,7 @@ import { attempt, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
 import { isoFact } from './iso.js';
-import { forEachPage } from './paging.js';
+import { forEachPage, RepeatGuard } from './paging.js';
 
 /** Stage 5a: account-wide facts that are not per user (GetAccountAuthorizationDetails is stage 5b). */
 export interface AccountWideFacts {
@@ -62,13 +62,15 @@ async function passwordPolicy(iam: IAMClient, caller: ApiCaller): Promise<Passwo
 
 async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<VirtualMfaDevice[]> {
   const devices: VirtualMfaDevice[] = [];
+  const repeats = new RepeatGuard('iam:ListVirtualMFADevices', null);
   await forEachPage(
     caller,
     'iam:ListVirtualMFADevices',
     null,
     (Marker, abortSignal) => iam.send(new ListVirtualMFADevicesCommand({ Marker, MaxItems: 1000, AssignmentStatus: 'Any' }), { abortSignal }),
-    (page) => {
+    (page, pageNumber) => {
       for (const device of page.VirtualMFADevices) {
+        repeats.check('virtual MFA device', device.SerialNumber ?? '', pageNumber);
         if (device.SerialNumber !== undefined) devices.push({ serialNumber: device.SerialNumber, assignedTo: device.User?.Arn ?? null });
       }
     },
@@ -78,8 +80,10 @@ async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<Vir
 
 async function serverCertificates(iam: IAMClient, caller: ApiCaller): Promise<ServerCertificateFacts[]> {
   const certificates: ServerCertificateFacts[] = [];
-  await forEachPage(caller, 'iam:ListServerCertificates', null, (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) => {
+  const repeats = new RepeatGuard('iam:ListServerCertificates', null);
+  await forEachPage(caller, 'iam:ListServerCertificates', null, (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page, pageNumber) => {
     for (const certificate of page.ServerCertificateMetadataList) {
+      repeats.check('server certificate', certificate.Arn ?? '', pageNumber);
       certificates.push({
         name: certificate.ServerCertificateName ?? '',
         arn: certificate.Arn ?? '',

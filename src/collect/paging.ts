@@ -42,6 +42,32 @@ export class MarkerHistory {
   }
 }
 
+export const REPEATED_ENTRY_CODE = 'RepeatedEntry';
+
+/**
+ * Remembers the entries of one listing by their identity (ARN, key id, serial number): a list that
+ * gives an entry twice has broken its paging, so it is refused as a whole (CallFailure, the fact it
+ * gives is then `collection_failed`) rather than counted twice or silently cut short. ListUsers
+ * instead keeps each user once and records each repeat (users-listing.ts), as its users are named.
+ */
+export class RepeatGuard {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly api: string,
+    private readonly resource: string | null,
+  ) {}
+
+  /** Throws CallFailure when an earlier page (or this one) already gave `key`. */
+  check(what: string, key: string, pageNumber: number): void {
+    const first = this.seen.get(key);
+    if (first !== undefined) {
+      throw new CallFailure(this.api, this.resource, REPEATED_ENTRY_CODE, `page ${pageNumber} gave ${what} ${key} again (first on page ${first}); the list is not used`);
+    }
+    this.seen.set(key, pageNumber);
+  }
+}
+
 /**
  * Calls `fetchPage` with each Marker until IsTruncated is false (pages can be short). A failed page
  * throws CallFailure, and so does a Marker an earlier page already gave (REPEATED_MARKER_CODE); the
