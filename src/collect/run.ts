@@ -69,6 +69,7 @@ const POPULATION_LABELS: Readonly<Record<PopulationName, string>> = {
 /**
  * The reconciliation, one line per list: always the users and their MFA devices, the other lists
  * when they are not complete. E.g. "IAM users: expected 14 (iam:GetAccountSummary Users), collected 3: INCOMPLETE (...)".
+ * With --source both, a last line gives the count of discrepancies (describeDiscrepancies).
  */
 export function describePopulations(snapshot: Snapshot): string[] {
   const lines = POPULATIONS.filter((name) => name === 'users' || name === 'mfaDevices' || snapshot.populations[name].state === 'incomplete').map((name) => {
