@@ -235,7 +235,7 @@ describe('collect --source api and --source credential-report', () => {
     }
   });
 
-  test('both: where the report and the live API disagree, the live value wins and the difference is recorded', async () => {
+  test('both: where the report and the live API disagree, the fact is unknown (neither side wins) and the difference is recorded', async () => {
     // The report was made before erin enabled MFA... in reverse: the report says MFA, live says none.
     const csv = credentialReportCsv({ accountId: ACCOUNT, users: USERS }, { overrides: { erin: { mfa_active: 'true' } } });
     const withoutFrank = csv
@@ -246,9 +246,12 @@ describe('collect --source api and --source credential-report', () => {
     const folder = await temporaryFolder();
     try {
       const { run, snapshot } = await collectFrom(endpoint.url, folder.path, ['--quiet']);
-      assert.equal(run.code, 0, run.stderr);
+      // Issue 23 §2: a contradicted fact is a SourceDiscrepancy collection error (exit 3), not the live side's value.
+      assert.equal(run.code, 3, run.stderr);
       assert.ok(snapshot);
-      assert.equal(value(user(snapshot, 'erin').mfa.active), false);
+      assert.deepEqual(user(snapshot, 'erin').mfa.active, { known: false, reason: 'collection_failed', detail: 'iam:ListMFADevices says mfa.active false, the credential report says true' });
+      assert.deepEqual(snapshot.collectionErrors.map((error) => [error.code, error.resource]), [['SourceDiscrepancy', `arn:aws:iam::${ACCOUNT}:user/erin`]]);
+      assert.match(run.stderr, /^Live API against the credential report: 2 discrepancies; the 1 contradicted fact is unknown \(not evaluated\), neither side chosen/m);
       assert.deepEqual(snapshot.discrepancies, [
         { resource: `arn:aws:iam::${ACCOUNT}:user/erin`, field: 'mfa.active', liveValue: 'false', credentialReportValue: 'true' },
         { resource: `arn:aws:iam::${ACCOUNT}:user/service/frank`, field: 'user', liveValue: 'present', credentialReportValue: 'absent' },
@@ -258,7 +261,7 @@ describe('collect --source api and --source credential-report', () => {
       const out = join(folder.path, 'out');
       await mkdir(out);
       const { statuses, report } = await mfaFindings(join(folder.path, 'snapshot.json'), out);
-      assert.equal(statuses['erin'], 'FAIL');
+      assert.equal(statuses['erin'], 'NOT_EVALUATED');
       assert.equal(((report['snapshot'] as { discrepancies: unknown[] }).discrepancies).length, 2);
     } finally {
       await endpoint.close();

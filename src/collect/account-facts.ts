@@ -11,7 +11,7 @@ import { attempt, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
 import { isoFact } from './iso.js';
-import { forEachPage } from './paging.js';
+import { forEachPage, RepeatGuard } from './paging.js';
 
 /** Stage 5a: account-wide facts that are not per user (GetAccountAuthorizationDetails is stage 5b). */
 export interface AccountWideFacts {
@@ -26,20 +26,20 @@ export interface AccountWideFacts {
 async function listAliases(iam: IAMClient, caller: ApiCaller): Promise<string[]> {
   const aliases: string[] = [];
   await forEachPage(caller, 'iam:ListAccountAliases', null, (Marker, abortSignal) => iam.send(new ListAccountAliasesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) =>
-    aliases.push(...(page.AccountAliases ?? [])),
+    aliases.push(...page.AccountAliases),
   );
   return aliases;
 }
 
 async function summaryMap(iam: IAMClient, caller: ApiCaller): Promise<Record<string, number>> {
   const output = await caller.call('iam:GetAccountSummary', null, (abortSignal) => iam.send(new GetAccountSummaryCommand({}), { abortSignal }));
-  return Object.fromEntries(Object.entries(output.SummaryMap ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  return Object.fromEntries(Object.entries(output.SummaryMap).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }
 
 async function passwordPolicy(iam: IAMClient, caller: ApiCaller): Promise<PasswordPolicyState> {
   try {
     const output = await caller.call('iam:GetAccountPasswordPolicy', null, (abortSignal) => iam.send(new GetAccountPasswordPolicyCommand({}), { abortSignal }));
-    const policy = output.PasswordPolicy ?? {};
+    const policy = output.PasswordPolicy;
     return {
       present: true,
       minimumPasswordLength: policy.MinimumPasswordLength ?? null,
@@ -62,13 +62,15 @@ async function passwordPolicy(iam: IAMClient, caller: ApiCaller): Promise<Passwo
 
 async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<VirtualMfaDevice[]> {
   const devices: VirtualMfaDevice[] = [];
+  const repeats = new RepeatGuard('iam:ListVirtualMFADevices', null);
   await forEachPage(
     caller,
     'iam:ListVirtualMFADevices',
     null,
     (Marker, abortSignal) => iam.send(new ListVirtualMFADevicesCommand({ Marker, MaxItems: 1000, AssignmentStatus: 'Any' }), { abortSignal }),
-    (page) => {
-      for (const device of page.VirtualMFADevices ?? []) {
+    (page, pageNumber) => {
+      for (const device of page.VirtualMFADevices) {
+        repeats.check('virtual MFA device', device.SerialNumber ?? '', pageNumber);
         if (device.SerialNumber !== undefined) devices.push({ serialNumber: device.SerialNumber, assignedTo: device.User?.Arn ?? null });
       }
     },
@@ -78,8 +80,10 @@ async function virtualMfaDevices(iam: IAMClient, caller: ApiCaller): Promise<Vir
 
 async function serverCertificates(iam: IAMClient, caller: ApiCaller): Promise<ServerCertificateFacts[]> {
   const certificates: ServerCertificateFacts[] = [];
-  await forEachPage(caller, 'iam:ListServerCertificates', null, (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page) => {
-    for (const certificate of page.ServerCertificateMetadataList ?? []) {
+  const repeats = new RepeatGuard('iam:ListServerCertificates', null);
+  await forEachPage(caller, 'iam:ListServerCertificates', null, (Marker, abortSignal) => iam.send(new ListServerCertificatesCommand({ Marker, MaxItems: 1000 }), { abortSignal }), (page, pageNumber) => {
+    for (const certificate of page.ServerCertificateMetadataList) {
+      repeats.check('server certificate', certificate.Arn ?? '', pageNumber);
       certificates.push({
         name: certificate.ServerCertificateName ?? '',
         arn: certificate.Arn ?? '',

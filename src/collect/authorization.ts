@@ -13,7 +13,7 @@ import {
 import { attempt, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
-import { forEachPage } from './paging.js';
+import { forEachPage, RepeatGuard } from './paging.js';
 
 /** What GetAccountAuthorizationDetails says about one user. */
 export interface UserAuthorization {
@@ -92,6 +92,11 @@ class PageDecoder {
     return { arn, name: policy.PolicyName ?? '', attachmentCount: policy.AttachmentCount ?? 0, isAwsManaged, document };
   }
 
+  /**
+   * A user's own sublists are optional in IAM's model and may be left out when empty, so their
+   * absence is "none" by IAM's convention; the answer's lists and each user's ARN are required
+   * members (required-members.ts), checked before this.
+   */
   user(detail: UserDetail): UserAuthorization {
     const arn = detail.Arn ?? '';
     return {
@@ -110,6 +115,8 @@ export async function collectAuthorization(iam: IAMClient, caller: ApiCaller, pa
   const groups: GroupFacts[] = [];
   const roles: RoleFacts[] = [];
   const policies: ManagedPolicy[] = [];
+  // One guard over all four lists: an ARN names one user, group, role or policy.
+  const repeats = new RepeatGuard(API, null);
   const outcome = await attempt(() =>
     forEachPage(
       caller,
@@ -117,17 +124,25 @@ export async function collectAuthorization(iam: IAMClient, caller: ApiCaller, pa
       null,
       (Marker, abortSignal) =>
         iam.send(new GetAccountAuthorizationDetailsCommand({ Marker, MaxItems: 1000, Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] }), { abortSignal }),
-      (page) => {
-        for (const detail of page.UserDetailList ?? []) users.set(detail.Arn ?? '', decoder.user(detail));
-        for (const group of page.GroupDetailList ?? []) {
+      (page, pageNumber) => {
+        for (const detail of page.UserDetailList) {
+          repeats.check('user', detail.Arn ?? '', pageNumber);
+          users.set(detail.Arn ?? '', decoder.user(detail));
+        }
+        for (const group of page.GroupDetailList) {
           const arn = group.Arn ?? '';
+          repeats.check('group', arn, pageNumber);
           groups.push({ name: group.GroupName ?? '', arn, attachedPolicies: attachments(group.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(group.GroupPolicyList, `group ${arn}`) });
         }
-        for (const role of page.RoleDetailList ?? []) {
+        for (const role of page.RoleDetailList) {
           const arn = role.Arn ?? '';
+          repeats.check('role', arn, pageNumber);
           roles.push({ name: role.RoleName ?? '', arn, attachedPolicies: attachments(role.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(role.RolePolicyList, `role ${arn}`) });
         }
-        for (const policy of page.Policies ?? []) policies.push(decoder.managedPolicy(policy));
+        for (const policy of page.Policies) {
+          repeats.check('policy', policy.Arn ?? '', pageNumber);
+          policies.push(decoder.managedPolicy(policy));
+        }
       },
     ),
   );

@@ -1,11 +1,12 @@
-import { CallFailure, CONNECTION_FAILURE_CODES, errorAttempts, errorCode, errorHttpStatus, errorMessage, redactSecrets, retryKind } from './errors.js';
+import { CallFailure, CONNECTION_FAILURE_CODES, errorAttempts, errorCode, errorHttpStatus, errorMessage, MALFORMED_RESPONSE_CODE, redactSecrets, retryKind } from './errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
+import { missingRequiredMember, type Checked, type CollectedApi } from './required-members.js';
 import type { ApiOperationCalls } from '../snapshot/types.js';
 import { toIsoUtc } from '../util/time.js';
 
 /** What every SDK output carries. */
 interface WithMetadata {
-  readonly $metadata: { readonly attempts?: number };
+  readonly $metadata: { readonly attempts?: number; readonly httpStatusCode?: number };
 }
 
 export interface CallerOptions {
@@ -91,7 +92,8 @@ type AttemptResult<T> = { readonly ok: true; readonly output: T; readonly wireMs
 /**
  * Every AWS call of a collection goes through here: bounded concurrency, retries with backoff, a
  * time limit per call and per run, counting of calls and retries, a log line per call, and
- * failures turned into CallFailure with IAM's error code and no secret in them.
+ * failures turned into CallFailure with IAM's error code and no secret in them, and answers that
+ * lack a member their call must return (required-members.ts) refused as `malformed_response`.
  *
  * Retries are made here rather than by the SDK, for two reasons: a call waiting to retry gives
  * its concurrency slot to other calls (the SDK sleeps inside `send`, so a throttled API would hold
@@ -143,9 +145,10 @@ export class ApiCaller {
 
   /**
    * `api` is the IAM action (iam:ListUsers), which is also the permission the call needs;
-   * `resource` names what the call is about (a user ARN) or null for account-wide calls.
+   * `resource` names what the call is about (a user ARN) or null for account-wide calls. The answer
+   * comes back only with every member REQUIRED_MEMBERS declares for `api`.
    */
-  async call<T extends WithMetadata>(api: string, resource: string | null, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async call<Api extends CollectedApi, T extends WithMetadata>(api: Api, resource: string | null, send: (signal: AbortSignal) => Promise<T>): Promise<Checked<Api, T>> {
     const maxAttempts = this.options.maxAttempts ?? 1;
     const started = performance.now();
     let pacer = this.pacers.get(api);
@@ -181,17 +184,17 @@ export class ApiCaller {
   }
 
   /** One attempt inside a concurrency slot; its timer covers only this attempt's time on the wire. */
-  private attemptOnce<T extends WithMetadata>(
-    api: string,
+  private attemptOnce<Api extends CollectedApi, T extends WithMetadata>(
+    api: Api,
     resource: string | null,
     send: (signal: AbortSignal) => Promise<T>,
     budgetMs: number,
     first: boolean,
-  ): Promise<AttemptResult<T>> {
+  ): Promise<AttemptResult<Checked<Api, T>>> {
     // Account-wide calls (a few dozen: list pages, report polls) go ahead of the thousands of
     // per-user calls, so the user total is known early and the report polls keep their rhythm.
     const urgent = resource === null;
-    return this.options.limiter.run(async (): Promise<AttemptResult<T>> => {
+    return this.options.limiter.run(async (): Promise<AttemptResult<Checked<Api, T>>> => {
       if (this.options.runSignal.aborted) {
         return { ok: false, failure: new CallFailure(api, resource, RUN_TIME_LIMIT_CODE, 'not called: the run time limit was reached'), retry: null, wireMs: 0 };
       }
@@ -216,7 +219,15 @@ export class ApiCaller {
       }
       try {
         const output = await send(controller.signal);
-        return { ok: true, output, wireMs: performance.now() - wireStarted };
+        const wireMs = performance.now() - wireStarted;
+        const missing = missingRequiredMember(api, output);
+        if (missing !== null) {
+          // Not retried: a well-formed error would have been; an answer without its data is not throttling.
+          const status = output.$metadata.httpStatusCode ?? 'no status';
+          const failure = new CallFailure(api, resource, MALFORMED_RESPONSE_CODE, `the answer (HTTP ${status}) has no ${missing}: not data, so nothing is concluded from it`);
+          return { ok: false, failure, retry: null, wireMs };
+        }
+        return { ok: true, output: output as Checked<Api, T>, wireMs };
       } catch (error) {
         const sdkRetries = Math.max(0, errorAttempts(error) - 1);
         this.retries += sdkRetries;

@@ -3,7 +3,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { UserError } from '../util/errors.js';
-import { errorCode, errorMessage, redactSecrets } from './errors.js';
+import { errorCode, errorMessage, MalformedResponse, redactSecrets } from './errors.js';
 
 /** The shape of the SDK's credential identity (kept local: @aws-sdk/types is not a direct dependency). */
 interface AwsCredentialIdentity {
@@ -37,6 +37,67 @@ export interface Connection {
   /** Calls and retries spent on AssumeRole (not made through the ApiCaller). */
   readonly setupCalls: number;
   readonly setupRetries: number;
+}
+
+/** The content types each protocol answers in: IAM and STS (Query) XML, Organizations JSON 1.1. */
+const CONTENT_TYPES = {
+  xml: { pattern: /^\s*(text|application)\/([\w.+-]+\+)?xml\s*(;|$)/i, name: 'XML' },
+  json: { pattern: /^\s*application\/(x-amz-json-1\.[01]|([\w.+-]+\+)?json)\s*(;|$)/i, name: 'JSON' },
+} as const;
+
+/** The raw HTTP answer as the SDK's deserialize step holds it (before it is parsed). */
+interface RawAnswer {
+  readonly statusCode?: number;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly body?: { resume?: () => unknown };
+}
+type DeserializeNext = (args: object) => Promise<{ readonly response: unknown }>;
+interface DeserializeStack {
+  addRelativeTo(
+    middleware: (next: DeserializeNext) => DeserializeNext,
+    options: { readonly relation: 'after'; readonly toMiddleware: string; readonly name: string; readonly override: boolean },
+  ): void;
+}
+
+/**
+ * Refuses an answer whose content type is not the protocol's (a captive portal's or a proxy's HTML
+ * page, a bare 200) before the SDK parses it: the SDK would read such a page as an output whose
+ * members are all undefined, i.e. as "none". The error (MalformedResponse, code malformed_response)
+ * keeps the HTTP status, so a 5xx page is still retried as a server error. Placed after the SDK's
+ * deserializer, which puts it nearer the wire: it sees the raw answer first.
+ */
+export function refuseForeignAnswers(client: { readonly middlewareStack: object }, protocol: keyof typeof CONTENT_TYPES): void {
+  const expected = CONTENT_TYPES[protocol];
+  (client.middlewareStack as DeserializeStack).addRelativeTo(
+    (next) => async (args) => {
+      const result = await next(args);
+      const answer = result.response as RawAnswer;
+      const header = Object.entries(answer.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+      if (header === undefined || !expected.pattern.test(header)) {
+        // Read and drop the page, so that the connection goes back to the pool.
+        answer.body?.resume?.();
+        const status = answer.statusCode ?? 0;
+        throw new MalformedResponse(
+          `the answer (HTTP ${status}) is ${header === undefined ? 'without a content type' : `of content type ${JSON.stringify(header.slice(0, 100))}`}, not ${expected.name}: not an AWS answer, so nothing is concluded from it`,
+          answer.statusCode,
+        );
+      }
+      return result;
+    },
+    { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'iamAuditContentTypeCheck', override: true },
+  );
+}
+
+/** IAM and STS clients whose foreign answers are refused (refuseForeignAnswers). */
+function iamClient(config: ReturnType<typeof commonConfig>): IAMClient {
+  const client = new IAMClient(config);
+  refuseForeignAnswers(client, 'xml');
+  return client;
+}
+function stsClient(config: ReturnType<typeof commonConfig> & { readonly maxAttempts: number }): STSClient {
+  const client = new STSClient(config);
+  refuseForeignAnswers(client, 'xml');
+  return client;
 }
 
 /** IAM is a global service; its endpoint lives in us-east-1 (aws partition) whatever the region. */
@@ -120,9 +181,9 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
   }
   if (options.roleArn === undefined) {
     const config = commonConfig(options, region, baseCredentials);
-    return { iam: new IAMClient(config), sts: new STSClient(config), region, secrets, setupCalls: 0, setupRetries: 0 };
+    return { iam: iamClient(config), sts: stsClient(config), region, secrets, setupCalls: 0, setupRetries: 0 };
   }
-  const baseSts = new STSClient({ ...commonConfig(options, region, baseCredentials), maxAttempts: options.maxAttempts });
+  const baseSts = stsClient({ ...commonConfig(options, region, baseCredentials), maxAttempts: options.maxAttempts });
 
   const roleArn = options.roleArn;
   const sessionName = options.roleSessionName ?? 'iam-audit';
@@ -167,8 +228,8 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
   };
   const assumedConfig = commonConfig(options, region, refreshing);
   return {
-    iam: new IAMClient(assumedConfig),
-    sts: new STSClient(assumedConfig),
+    iam: iamClient(assumedConfig),
+    sts: stsClient(assumedConfig),
     region,
     secrets,
     get setupCalls() {

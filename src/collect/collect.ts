@@ -149,8 +149,8 @@ export async function collectSnapshot(options: CollectorOptions): Promise<Collec
     identity,
     collection: collectionFacts(options, identity, startedAt, options.clock()),
     report: report?.report ?? null,
-    root,
-    users,
+    root: reconciliation.root,
+    users: reconciliation.users,
     accountFacts: assembleAccountFacts(account, authorization),
     collectionErrors: [
       ...listing.errors,

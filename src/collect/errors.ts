@@ -17,6 +17,25 @@ export class CallFailure extends Error {
   }
 }
 
+/**
+ * Our code for an answer that is not data (issue 23 §2): a content type that is not the service's
+ * (an HTML page from a proxy), or an answer without a member the call must return (an empty body,
+ * an empty result element). Lower case, unlike IAM's codes, so that it is never taken for one.
+ */
+export const MALFORMED_RESPONSE_CODE = 'malformed_response';
+
+/** Thrown by the content-type check on the clients (clients.ts) before the SDK parses an answer. */
+export class MalformedResponse extends Error {
+  readonly Code = MALFORMED_RESPONSE_CODE;
+  /** The HTTP status, so that a 5xx or 429 page from a proxy is still retried as such. */
+  readonly $metadata: { readonly httpStatusCode?: number; readonly attempts?: number };
+  constructor(message: string, httpStatusCode: number | undefined) {
+    super(message);
+    this.name = 'MalformedResponse';
+    this.$metadata = httpStatusCode === undefined ? {} : { httpStatusCode };
+  }
+}
+
 /** SDK exception names whose wire code differs. */
 const WIRE_CODES: Readonly<Record<string, string>> = {
   NoSuchEntityException: 'NoSuchEntity',

@@ -6,9 +6,12 @@
  * incomplete with the error its stage already recorded.
  *
  * How the counts are taken:
- *  - users: ListUsers against GetAccountSummary `Users`; with --source both, also every user of
- *    the credential report must be in ListUsers (a user created after the report was generated is
- *    only a discrepancy: it cannot make the list short).
+ *  - users: ListUsers against GetAccountSummary `Users`; every user GetAccountAuthorizationDetails
+ *    lists must be in ListUsers (an independent list of the same users: a user only it has makes
+ *    the list short, as a user only ListUsers has is a UserNotListed error); with --source both,
+ *    also every user of the credential report must be in ListUsers (a user created after the report
+ *    was generated is only a discrepancy: it cannot make the list short). A ListUsers that gave a
+ *    user twice (overlapping pages) is not trusted to be whole: the list is incomplete.
  *  - mfaDevices: the users' devices (ListMFADevices) against `MFADevicesInUse`. IAM does not say
  *    whether that count includes root's devices, and root's hardware and FIDO devices cannot be
  *    listed, so the count is accepted when it equals the users' devices alone or plus root's
@@ -48,6 +51,8 @@ export interface PopulationInputs {
   readonly serverCertificates: Fact<readonly unknown[]>;
   /** The credential report's user ARNs (--source both, report used); null otherwise. */
   readonly reportUserArns: readonly string[] | null;
+  /** The users GetAccountAuthorizationDetails listed, read to its end; null when it failed. */
+  readonly authorizationUserArns: readonly string[] | null;
 }
 
 export interface PopulationReconciliation {
@@ -88,6 +93,13 @@ class Decider {
   }
 }
 
+/** The ARNs of `others` that ListUsers did not give, with the message naming up to five. */
+function usersOnlyIn(listed: ReadonlySet<string>, others: readonly string[], source: string): { readonly missing: readonly string[]; readonly message: string } {
+  const missing = [...new Set(others.filter((arn) => !listed.has(arn)))];
+  const shown = missing.slice(0, 5).join(', ');
+  return { missing, message: `${source} lists ${missing.length} user(s) that ListUsers did not: ${shown}${missing.length > 5 ? ', ...' : ''}` };
+}
+
 function usersPopulation(inputs: PopulationInputs, decider: Decider): PopulationStatus {
   const collected = inputs.users.length;
   const expected = decider.expected('Users');
@@ -96,14 +108,30 @@ function usersPopulation(inputs: PopulationInputs, decider: Decider): Population
     const failure = inputs.listing.failure;
     return incompletePopulation(`iam:ListUsers failed on a page (${failure.code}: ${failure.message}); ${collected} users were listed before it`, collected, expected, source);
   }
-  if (inputs.reportUserArns !== null) {
-    const listed = new Set(inputs.users.map((user) => user.arn));
-    const missing = inputs.reportUserArns.filter((arn) => !listed.has(arn));
-    if (missing.length > 0) {
-      const shown = missing.slice(0, 5).join(', ');
-      const message = `the credential report lists ${missing.length} user(s) that ListUsers did not: ${shown}${missing.length > 5 ? ', ...' : ''}`;
-      return decider.mismatch('iam:GetCredentialReport', message, 'users', collected, collected + missing.length, 'credential report user rows');
-    }
+  const listed = new Set(inputs.users.map((user) => user.arn));
+  // Each independent list of the users is checked, and each that names a user ListUsers did not is an error.
+  const shortBy = [
+    ...(inputs.reportUserArns === null ? [] : [{ api: 'iam:GetCredentialReport', counted: 'credential report user rows', ...usersOnlyIn(listed, inputs.reportUserArns, 'the credential report') }]),
+    ...(inputs.authorizationUserArns === null
+      ? []
+      : [{ api: 'iam:GetAccountAuthorizationDetails', counted: 'iam:GetAccountAuthorizationDetails UserDetailList', ...usersOnlyIn(listed, inputs.authorizationUserArns, 'GetAccountAuthorizationDetails') }]),
+  ].filter((check) => check.missing.length > 0);
+  if (shortBy.length > 0) {
+    const expectedUsers = collected + new Set(shortBy.flatMap((check) => check.missing)).size;
+    const counted = shortBy.map((check) => check.counted).join(' and ');
+    for (const check of shortBy) decider.mismatch(check.api, check.message, 'users', collected, expectedUsers, counted);
+    return incompletePopulation(shortBy.map((check) => check.message).join('; '), collected, expectedUsers, counted);
+  }
+  if (inputs.listing.repeated.length > 0) {
+    // The repeats are RepeatedUser errors of the listing stage; the list itself is not to be trusted.
+    const repeated = [...new Set(inputs.listing.repeated)];
+    const shown = repeated.slice(0, 5).join(', ');
+    return incompletePopulation(
+      `iam:ListUsers gave ${repeated.length} user(s) more than once (overlapping pages: ${shown}${repeated.length > 5 ? ', ...' : ''}), so its pages cannot be trusted to hold every user`,
+      collected,
+      expected,
+      source,
+    );
   }
   return decider.counted('users', collected, 'Users', 'users');
 }

@@ -1,4 +1,4 @@
-import { known, type CollectionError, type Fact, type Populations, type RootFacts, type SourceDiscrepancy, type UserFacts } from '../snapshot/types.js';
+import { absent, known, type CollectionError, type Fact, type Populations, type RootFacts, type SourceDiscrepancy, type UserFacts } from '../snapshot/types.js';
 import type { AccountWideFacts } from './account-facts.js';
 import type { AuthorizationStage } from './authorization.js';
 import { reconcilePopulations } from './populations.js';
@@ -10,7 +10,8 @@ import type { UserListing } from './users-listing.js';
  * things and decides whether each list is complete (populations.ts): ListUsers against
  * GetAccountSummary and the credential report, ListUsers against GetAccountAuthorizationDetails,
  * the live facts against the credential report. Pure; its findings are collection errors,
- * discrepancies and the populations.
+ * discrepancies and the populations, and the users and root with every fact the two sources
+ * contradict made unknown.
  */
 export interface ReconcileInputs {
   readonly listing: UserListing;
@@ -27,7 +28,20 @@ export interface Reconciliation {
   readonly errors: readonly CollectionError[];
   readonly discrepancies: readonly SourceDiscrepancy[];
   readonly populations: Populations;
+  /** The users and root, each fact the live API and the credential report disagree on made unknown. */
+  readonly users: readonly UserFacts[];
+  readonly root: RootFacts;
 }
+
+export const SOURCE_DISCREPANCY_CODE = 'SourceDiscrepancy';
+
+/** The live call that gives each compared field, which a contradiction names. */
+const LIVE_SOURCE: Readonly<Record<string, string>> = {
+  'password.enabled': 'iam:GetLoginProfile',
+  'mfa.active': 'iam:ListMFADevices',
+  'accessKeys.activeCount': 'iam:ListAccessKeys',
+};
+const ROOT_LIVE_SOURCE = 'iam:GetAccountSummary';
 
 const activeKeyCount = (fact: Fact<readonly { readonly active: boolean }[]>): Fact<number> => (fact.known ? known(fact.value.filter((key) => key.active).length) : fact);
 
@@ -79,6 +93,66 @@ function usersMissingFromAuthorization(inputs: ReconcileInputs): CollectionError
   });
 }
 
+/**
+ * A fact the two sources contradict is unknown: neither side is chosen, since the more favourable
+ * one (the live "no password" against the report's "password") may be the answer that is wrong.
+ * Each becomes `collection_failed` with the discrepancy as its detail (so every result that needed
+ * it names it) and a SourceDiscrepancy collection error. A user only one side has is not a
+ * contradicted fact (the report may predate the user); it stays a discrepancy only.
+ */
+function withoutContradictedFacts(
+  users: readonly UserFacts[],
+  root: RootFacts,
+  discrepancies: readonly SourceDiscrepancy[],
+): { users: UserFacts[]; root: RootFacts; errors: CollectionError[] } {
+  const errors: CollectionError[] = [];
+  const byResource = new Map<string, SourceDiscrepancy[]>();
+  for (const discrepancy of discrepancies) {
+    if (discrepancy.field === 'user') continue;
+    byResource.set(discrepancy.resource, [...(byResource.get(discrepancy.resource) ?? []), discrepancy]);
+  }
+  const contradicted = (path: string, api: string, discrepancy: SourceDiscrepancy, affects: readonly string[]): Fact<never> => {
+    const detail = `${api} says ${discrepancy.field} ${discrepancy.liveValue}, the credential report says ${discrepancy.credentialReportValue}`;
+    errors.push({
+      api,
+      resource: discrepancy.resource,
+      code: SOURCE_DISCREPANCY_CODE,
+      message: `the live API and the credential report disagree on ${path}: ${detail}; the fact is unknown`,
+      affects,
+    });
+    return absent('collection_failed', detail);
+  };
+  const adjustedUsers = users.map((user, index): UserFacts => {
+    const found = byResource.get(user.arn);
+    if (found === undefined) return user;
+    const path = `users[${index}]`;
+    let adjusted = user;
+    for (const discrepancy of found) {
+      const api = LIVE_SOURCE[discrepancy.field] ?? 'iam:GetCredentialReport';
+      if (discrepancy.field === 'password.enabled') {
+        const unknown = contradicted(`${path}.password.enabled`, api, discrepancy, [`${path}.password.enabled`, `${path}.password.resetRequired`, `${path}.password.lastChanged`, `${path}.password.nextRotation`]);
+        adjusted = { ...adjusted, password: { ...adjusted.password, enabled: unknown, resetRequired: unknown, lastChanged: unknown, nextRotation: unknown } };
+      } else if (discrepancy.field === 'mfa.active') {
+        const unknown = contradicted(`${path}.mfa.active`, api, discrepancy, [`${path}.mfa.active`, `${path}.mfa.devices`]);
+        adjusted = { ...adjusted, mfa: { active: unknown, devices: unknown } };
+      } else if (discrepancy.field === 'accessKeys.activeCount') {
+        adjusted = { ...adjusted, accessKeys: contradicted(`${path}.accessKeys`, api, discrepancy, [`${path}.accessKeys`]) };
+      }
+    }
+    return adjusted;
+  });
+  let adjustedRoot = root;
+  for (const discrepancy of byResource.get(root.arn) ?? []) {
+    if (discrepancy.field === 'mfa.active') {
+      const unknown = contradicted('root.mfa.active', ROOT_LIVE_SOURCE, discrepancy, ['root.mfa.active', 'root.mfa.devices']);
+      adjustedRoot = { ...adjustedRoot, mfa: { active: unknown, devices: unknown } };
+    } else if (discrepancy.field === 'password.enabled') {
+      adjustedRoot = { ...adjustedRoot, password: { ...adjustedRoot.password, enabled: contradicted('root.password.enabled', ROOT_LIVE_SOURCE, discrepancy, ['root.password.enabled']) } };
+    }
+  }
+  return { users: adjustedUsers, root: adjustedRoot, errors };
+}
+
 export function reconcile(inputs: ReconcileInputs): Reconciliation {
   const { populations, errors } = reconcilePopulations({
     listing: inputs.listing,
@@ -92,6 +166,9 @@ export function reconcile(inputs: ReconcileInputs): Reconciliation {
     virtualMfaDevices: inputs.account.virtualMfaDevices,
     serverCertificates: inputs.account.serverCertificates,
     reportUserArns: inputs.report === null ? null : inputs.report.users.map((user) => user.arn),
+    authorizationUserArns: inputs.authorization.failure === null ? [...inputs.authorization.users.keys()] : null,
   });
-  return { errors: [...errors, ...usersMissingFromAuthorization(inputs)], discrepancies: liveVersusReport(inputs), populations };
+  const discrepancies = liveVersusReport(inputs);
+  const resolved = withoutContradictedFacts(inputs.users, inputs.root, discrepancies);
+  return { errors: [...errors, ...usersMissingFromAuthorization(inputs), ...resolved.errors], discrepancies, populations, users: resolved.users, root: resolved.root };
 }

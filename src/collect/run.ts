@@ -69,14 +69,31 @@ const POPULATION_LABELS: Readonly<Record<PopulationName, string>> = {
 /**
  * The reconciliation, one line per list: always the users and their MFA devices, the other lists
  * when they are not complete. E.g. "IAM users: expected 14 (iam:GetAccountSummary Users), collected 3: INCOMPLETE (...)".
+ * With --source both, a last line gives the count of discrepancies (describeDiscrepancies).
  */
 export function describePopulations(snapshot: Snapshot): string[] {
-  return POPULATIONS.filter((name) => name === 'users' || name === 'mfaDevices' || snapshot.populations[name].state === 'incomplete').map((name) => {
+  const lines = POPULATIONS.filter((name) => name === 'users' || name === 'mfaDevices' || snapshot.populations[name].state === 'incomplete').map((name) => {
     const population = snapshot.populations[name];
     const expected = population.expected === null ? 'no independent count' : `expected ${population.expected} (${population.expectedSource ?? '?'})`;
     const state = population.state === 'complete' ? 'complete' : population.state === 'incomplete' ? `INCOMPLETE (${population.reason ?? ''})` : `not collected (${population.reason ?? ''})`;
     return `${POPULATION_LABELS[name]}: ${expected}, collected ${population.collected}: ${state}`;
   });
+  const discrepancies = describeDiscrepancies(snapshot);
+  return discrepancies === null ? lines : [...lines, discrepancies];
+}
+
+/**
+ * With --source both, how many discrepancies the live API and the credential report had, and what
+ * became of the facts they contradict; null when the two were not compared.
+ */
+export function describeDiscrepancies(snapshot: Snapshot): string | null {
+  if (snapshot.source !== 'aws-api' || snapshot.credentialReport === null) return null;
+  const count = snapshot.discrepancies.length;
+  if (count === 0) return 'Live API against the credential report: no discrepancies';
+  const facts = snapshot.discrepancies.filter((discrepancy) => discrepancy.field !== 'user').length;
+  return `Live API against the credential report: ${count} discrepanc${count === 1 ? 'y' : 'ies'}${
+    facts === 0 ? '' : `; the ${facts} contradicted fact${facts === 1 ? ' is' : 's are'} unknown (not evaluated), neither side chosen`
+  } (snapshot.discrepancies)`;
 }
 
 /** The explanation printed when the collection is partial: what failed and which permissions to grant. */
@@ -175,6 +192,8 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     );
   }
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(redactSecrets(warning, connection.secrets))}\n`);
+  const discrepancies = describeDiscrepancies(snapshot);
+  if (discrepancies !== null && snapshot.discrepancies.length > 0) options.stderr.write(`${escapeForTerminal(discrepancies)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite);
   const partial = snapshot.collectionErrors.length > 0;

@@ -14,7 +14,7 @@ import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
 import { isoFact } from './iso.js';
 import { ConcurrencyLimiter } from './limiter.js';
-import { forEachPage } from './paging.js';
+import { forEachPage, RepeatGuard } from './paging.js';
 
 /** Stage 3: each listed user's own calls (GetLoginProfile, ListMFADevices, ListAccessKeys). */
 export interface LiveUser {
@@ -58,7 +58,7 @@ async function fetchUser(iam: IAMClient, caller: ApiCaller, name: string, arn: s
     attempt(async (): Promise<LoginProfile | null> => {
       try {
         const output = await caller.call('iam:GetLoginProfile', arn, (abortSignal) => iam.send(new GetLoginProfileCommand({ UserName: name }), { abortSignal }));
-        return output.LoginProfile ?? null;
+        return output.LoginProfile;
       } catch (error) {
         // NoSuchEntity for the login profile means "no console password"; for the user itself
         // ("The user with name ... cannot be found") it means the user is gone: a failure.
@@ -68,16 +68,20 @@ async function fetchUser(iam: IAMClient, caller: ApiCaller, name: string, arn: s
     }),
     attempt(async () => {
       const devices: MFADevice[] = [];
-      await forEachPage(caller, 'iam:ListMFADevices', arn, (Marker, abortSignal) => iam.send(new ListMFADevicesCommand({ UserName: name, Marker }), { abortSignal }), (page) =>
-        devices.push(...(page.MFADevices ?? [])),
-      );
+      const repeats = new RepeatGuard('iam:ListMFADevices', arn);
+      await forEachPage(caller, 'iam:ListMFADevices', arn, (Marker, abortSignal) => iam.send(new ListMFADevicesCommand({ UserName: name, Marker }), { abortSignal }), (page, pageNumber) => {
+        for (const device of page.MFADevices) repeats.check('MFA device', device.SerialNumber ?? '', pageNumber);
+        devices.push(...page.MFADevices);
+      });
       return devices;
     }),
     attempt(async () => {
       const keys: AccessKeyMetadata[] = [];
-      await forEachPage(caller, 'iam:ListAccessKeys', arn, (Marker, abortSignal) => iam.send(new ListAccessKeysCommand({ UserName: name, Marker }), { abortSignal }), (page) =>
-        keys.push(...(page.AccessKeyMetadata ?? [])),
-      );
+      const repeats = new RepeatGuard('iam:ListAccessKeys', arn);
+      await forEachPage(caller, 'iam:ListAccessKeys', arn, (Marker, abortSignal) => iam.send(new ListAccessKeysCommand({ UserName: name, Marker }), { abortSignal }), (page, pageNumber) => {
+        for (const key of page.AccessKeyMetadata) repeats.check('access key', key.AccessKeyId ?? '', pageNumber);
+        keys.push(...page.AccessKeyMetadata);
+      });
       return keys;
     }),
   ]);

@@ -55,6 +55,9 @@ export function methodologyParts(result: AnalysisResult): ReportPart[] {
       apiOperations: snapshot.collection.apiCallsByOperation ?? null,
       apiOperationErrors: (snapshot.collection.apiCallsByOperation ?? []).reduce((sum, entry) => sum + entry.errors, 0),
       discrepancies: snapshot.discrepancies,
+      // --source both: the count is stated even when it is zero; facts two sources contradict are not evaluated.
+      comparedWithReport: snapshot.source === 'aws-api' && snapshot.credentialReport !== null,
+      contradictedFacts: snapshot.discrepancies.filter((discrepancy) => discrepancy.field !== 'user').length,
       populations: snapshot.populations.filter((population) => population.state !== 'not_collected'),
       populationsNotCollected: snapshot.populations.filter((population) => population.state === 'not_collected').map((population) => population.label).join(', '),
       catalogue:

@@ -4,6 +4,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiCaller } from '../../src/collect/caller.js';
+import { refuseForeignAnswers } from '../../src/collect/clients.js';
+import { collectSnapshot, type CollectSource } from '../../src/collect/collect.js';
 import { ConcurrencyLimiter } from '../../src/collect/limiter.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { runCli, type CliRun } from './cli.js';
@@ -150,6 +152,9 @@ export function stageClients(endpointUrl: string): { iam: IAMClient; sts: STSCli
   };
   const iam = new IAMClient(config);
   const sts = new STSClient(config);
+  // As the collection's own clients (clients.ts): an answer that is not XML is refused.
+  refuseForeignAnswers(iam, 'xml');
+  refuseForeignAnswers(sts, 'xml');
   const caller = new ApiCaller({ limiter: new ConcurrencyLimiter(4), callTimeoutMs: 10_000, runSignal: new AbortController().signal, secrets: [FAKE_SECRET_KEY], log: null });
   return {
     iam,
@@ -160,4 +165,33 @@ export function stageClients(endpointUrl: string): { iam: IAMClient; sts: STSCli
       sts.destroy();
     },
   };
+}
+
+/** The tests' collection time: two hours after the scenario's credential report was generated. */
+export const COLLECTED_AT = new Date('2026-11-20T12:00:00Z');
+
+/**
+ * `collect` in the test's own process (collectSnapshot, the collection the command runs, through
+ * clients that refuse foreign answers as the command's do): for the many small collections of the
+ * fault tables, where a spawned CLI would cost about 2 s of CPU each. Tests about the process
+ * (exit codes, console lines) spawn the CLI with collectFrom.
+ */
+export async function collectInProcess(endpointUrl: string, source: CollectSource): Promise<Snapshot> {
+  const clients = stageClients(endpointUrl);
+  try {
+    const { snapshot } = await collectSnapshot({
+      iam: clients.iam,
+      sts: clients.sts,
+      caller: clients.caller,
+      source,
+      concurrency: 4,
+      region: 'us-east-1',
+      report: { timeoutMs: 5_000, pollBaseMs: 5, maxPollDelayMs: 20 },
+      runSignal: new AbortController().signal,
+      clock: () => COLLECTED_AT,
+    });
+    return snapshot;
+  } finally {
+    clients.close();
+  }
 }

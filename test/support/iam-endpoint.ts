@@ -43,8 +43,29 @@ export interface ScenarioManagedPolicy {
   readonly document: unknown;
 }
 
-/** `signature-mismatch` answers as AWS does, echoing the request's credential scope (with the access key id). */
-export type FaultKind = 'throttle' | 'access-denied' | 'internal-error' | 'hang' | 'limit-exceeded' | 'report-in-progress' | 'signature-mismatch';
+/**
+ * `signature-mismatch` answers as AWS does, echoing the request's credential scope (with the access key id).
+ * Answers that are not data (issue 23 §2), each with HTTP 200: `empty-body` (no body at all, as XML),
+ * `empty-result` (the action's Response and an empty Result element), `html-page` (a proxy's HTML page).
+ * Pages that lie (issue 23 §3, paged actions: ListUsers, GetAccountAuthorizationDetails): `drop-users`
+ * (ListUsers leaves out the users named in `users`), `overlapping-pages` (each Marker points at the
+ * last entry of its page, which the next page repeats), `repeat-marker` (every page after the first
+ * gives back the Marker it was asked with).
+ */
+export type FaultKind =
+  | 'throttle'
+  | 'access-denied'
+  | 'internal-error'
+  | 'hang'
+  | 'limit-exceeded'
+  | 'report-in-progress'
+  | 'signature-mismatch'
+  | 'empty-body'
+  | 'empty-result'
+  | 'html-page'
+  | 'drop-users'
+  | 'overlapping-pages'
+  | 'repeat-marker';
 
 export interface Fault {
   /** The Action the fault applies to (e.g. ListMFADevices). */
@@ -56,6 +77,8 @@ export interface Fault {
   readonly times?: number;
   /** Only for this page (1-based) of a paged action, e.g. page 2 of ListUsers. */
   readonly page?: number;
+  /** `drop-users`: the names of the users ListUsers leaves out. */
+  readonly users?: readonly string[];
 }
 
 export interface Scenario {
@@ -153,13 +176,17 @@ const noSuchUser = (name: string): QueryError => new QueryError(404, 'NoSuchEnti
 /** Encodes a policy document the way IAM does: URL-encoded JSON. */
 const encodePolicy = (document: unknown): string => encodeURIComponent(JSON.stringify(document));
 
-function paginate<T>(items: readonly T[], params: Readonly<Record<string, string>>, pageSize: number): { page: readonly T[]; next: XmlNode } {
+/** The page the Marker asks for; `lie` makes the next Marker overlap (`overlapping-pages`) or repeat (`repeat-marker`). */
+function paginate<T>(items: readonly T[], params: Readonly<Record<string, string>>, pageSize: number, lie: FaultKind | null = null): { page: readonly T[]; next: XmlNode } {
   const start = params['Marker'] === undefined ? 0 : Number(params['Marker'].replace(/^m/, ''));
   const maxItems = params['MaxItems'] === undefined ? 100 : Number(params['MaxItems']);
   const size = Math.min(maxItems, pageSize);
   const page = items.slice(start, start + size);
   const truncated = start + size < items.length;
-  return { page, next: truncated ? { IsTruncated: true, Marker: `m${start + size}` } : { IsTruncated: false } };
+  let marker = `m${start + size}`;
+  if (lie === 'overlapping-pages') marker = `m${start + size - 1}`;
+  if (lie === 'repeat-marker' && params['Marker'] !== undefined) marker = params['Marker'];
+  return { page, next: truncated ? { IsTruncated: true, Marker: marker } : { IsTruncated: false } };
 }
 
 /** Starts the endpoint; `scenario` may be changed by the test between runs (it is read on every request). */
@@ -178,10 +205,13 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
     return user;
   };
 
-  const iamAction = (action: string, params: Readonly<Record<string, string>>): XmlNode | null => {
+  const iamAction = (action: string, params: Readonly<Record<string, string>>, fault: Fault | null): XmlNode | null => {
+    const lie = fault?.kind === 'overlapping-pages' || fault?.kind === 'repeat-marker' ? fault.kind : null;
     switch (action) {
       case 'ListUsers': {
-        const { page, next } = paginate(scenario.users, params, scenario.pageSize ?? 1000);
+        const dropped = new Set(fault?.kind === 'drop-users' ? (fault.users ?? []) : []);
+        const listed = scenario.users.filter((user) => !dropped.has(user.name));
+        const { page, next } = paginate(listed, params, scenario.pageSize ?? 1000, lie);
         return {
           Users: page.map((user) => ({
             Path: user.path ?? '/',
@@ -254,7 +284,7 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
           ...(scenario.roles ?? []).map((role): Entry => ({ kind: 'role', name: role.name, attached: role.attachedPolicies ?? [] })),
           ...(scenario.managedPolicies ?? []).map((policy): Entry => ({ kind: 'policy', policy })),
         ];
-        const { page, next } = paginate(entries, params, scenario.pageSize ?? 1000);
+        const { page, next } = paginate(entries, params, scenario.pageSize ?? 1000, lie);
         const attached = (list: readonly { name: string; arn: string }[]) => list.map((policy) => ({ PolicyName: policy.name, PolicyArn: policy.arn }));
         return {
           UserDetailList: page.flatMap((entry) =>
@@ -413,7 +443,15 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
       if (fault?.kind === 'access-denied') {
         throw new QueryError(403, 'AccessDenied', `User: ${scenario.callerArn ?? accountArn('user/auditor')} is not authorized to perform: iam:${action} on resource: ${params['UserName'] === undefined ? '*' : accountArn(`user/${params['UserName']}`)}`);
       }
-      const result = isSts ? stsAction(action) : iamAction(action, params);
+      if (fault?.kind === 'empty-body') return send(response, 200, '');
+      if (fault?.kind === 'empty-result') return send(response, 200, successXml(action, namespace, {}));
+      if (fault?.kind === 'html-page') {
+        const page = '<!DOCTYPE html>\n<html><head><title>Access to this site is blocked</title></head><body><h1>Proxy authentication required</h1><p>Sign in to continue.</p></body></html>';
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
+        response.end(page);
+        return;
+      }
+      const result = isSts ? stsAction(action) : iamAction(action, params, fault);
       send(response, 200, successXml(action, namespace, result));
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;

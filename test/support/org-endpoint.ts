@@ -45,6 +45,8 @@ export interface OrgScenario {
   readonly organizationsAccess?: 'ok' | 'denied' | 'not-in-organization';
   /** Added before every Organizations and STS answer (IAM answers take their scenario's latency). */
   readonly latencyMs?: number;
+  /** Organizations answers that are not data, each with HTTP 200 (issue 23 §2): no body, `{}`, or an HTML page. */
+  readonly faults?: readonly { readonly action: string; readonly kind: 'empty-body' | 'empty-result' | 'html-page' }[];
 }
 
 export interface OrgRequest {
@@ -244,6 +246,16 @@ export async function startOrgEndpoint(scenario: OrgScenario): Promise<OrgEndpoi
       const params = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
       requests.push({ service: 'organizations', action, account, params });
       await delay();
+      const fault = scenario.faults?.find((candidate) => candidate.action === action);
+      if (fault !== undefined) {
+        const [type, text] =
+          fault.kind === 'html-page'
+            ? ['text/html', '<!DOCTYPE html><html><head><title>Proxy error</title></head><body>Sign in</body></html>']
+            : ['application/x-amz-json-1.1', fault.kind === 'empty-result' ? '{}' : ''];
+        response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+        response.end(text);
+        return;
+      }
       try {
         sendJson(response, 200, organizationsAction(action, params));
       } catch (error) {

@@ -14,6 +14,8 @@ import {
 import { UserError } from '../../util/errors.js';
 import type { ApiCaller } from '../caller.js';
 import { CallFailure } from '../errors.js';
+import { MarkerHistory } from '../paging.js';
+import type { Checked, CollectedApi } from '../required-members.js';
 
 export interface OrgAccountEntry {
   readonly id: string;
@@ -51,13 +53,19 @@ function entryOf(account: Account): OrgAccountEntry | null {
   return { id: account.Id, name: account.Name ?? '', state: account.State ?? account.Status ?? 'ACTIVE' };
 }
 
-async function pages<T extends { NextToken?: string | undefined }>(caller: ApiCaller, api: string, resource: string | null, send: (token: string | undefined, signal: AbortSignal) => Promise<T>): Promise<T[]> {
-  const all: T[] = [];
+async function pages<Api extends CollectedApi, T extends { NextToken?: string | undefined; $metadata: { attempts?: number } }>(
+  caller: ApiCaller,
+  api: Api,
+  resource: string | null,
+  send: (token: string | undefined, signal: AbortSignal) => Promise<T>,
+): Promise<Checked<Api, T>[]> {
+  const all: Checked<Api, T>[] = [];
+  const tokens = new MarkerHistory(api, resource, 'NextToken');
   let token: string | undefined;
   do {
-    const page = await caller.call(api, resource, (signal) => send(token, signal) as Promise<T & { $metadata: { attempts?: number } }>);
+    const page = await caller.call(api, resource, (signal) => send(token, signal));
     all.push(page);
-    token = page.NextToken === '' ? undefined : page.NextToken;
+    token = page.NextToken === undefined || page.NextToken === '' ? undefined : tokens.next(page.NextToken);
   } while (token !== undefined);
   return all;
 }
@@ -69,8 +77,8 @@ async function accountsUnder(client: OrganizationsClient, caller: ApiCaller, ou:
   const children = await pages(caller, 'organizations:ListChildren', ou, (token, abortSignal) =>
     client.send(new ListChildrenCommand({ ParentId: ou, ChildType: 'ORGANIZATIONAL_UNIT', ...(token === undefined ? {} : { NextToken: token }) }), { abortSignal }),
   );
-  const entries = direct.flatMap((page) => (page.Accounts ?? []).map(entryOf)).filter((entry): entry is OrgAccountEntry => entry !== null);
-  for (const child of children.flatMap((page) => page.Children ?? [])) {
+  const entries = direct.flatMap((page) => page.Accounts.map(entryOf)).filter((entry): entry is OrgAccountEntry => entry !== null);
+  for (const child of children.flatMap((page) => page.Children)) {
     if (child.Id !== undefined) entries.push(...(await accountsUnder(client, caller, child.Id)));
   }
   return entries;
@@ -103,7 +111,7 @@ export async function listOrganization(client: OrganizationsClient, caller: ApiC
       const listed = await pages(caller, 'organizations:ListAccounts', null, (token, abortSignal) =>
         client.send(new ListAccountsCommand(token === undefined ? {} : { NextToken: token }), { abortSignal }),
       );
-      found = listed.flatMap((page) => (page.Accounts ?? []).map(entryOf)).filter((entry): entry is OrgAccountEntry => entry !== null);
+      found = listed.flatMap((page) => page.Accounts.map(entryOf)).filter((entry): entry is OrgAccountEntry => entry !== null);
     }
   } catch (error) {
     if (error instanceof CallFailure && NO_ACCESS.has(error.code)) throw noOrganizationsAccess(error);

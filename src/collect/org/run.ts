@@ -14,7 +14,7 @@ import { packageInfo } from '../../util/paths.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { runClock, toIsoUtc } from '../../util/time.js';
 import { ApiCaller } from '../caller.js';
-import { baseClientConfig, connect } from '../clients.js';
+import { baseClientConfig, connect, refuseForeignAnswers } from '../clients.js';
 import { ConcurrencyLimiter } from '../limiter.js';
 import { startPeriodicFullGc } from '../memory.js';
 import { formatDuration } from '../progress.js';
@@ -71,6 +71,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   base.iam.destroy();
   base.sts.destroy();
   const organizations = new OrganizationsClient(baseClientConfig(options, base.region));
+  refuseForeignAnswers(organizations, 'json');
   const listingCaller = new ApiCaller({
     limiter: new ConcurrencyLimiter(1),
     callTimeoutMs: options.callTimeoutMs,
