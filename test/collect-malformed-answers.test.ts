@@ -316,4 +316,17 @@ describe('every declared call refuses an answer that is not data', () => {
       await folder.cleanup();
     }
   });
+
+  test('an emulator that labels its XML text/html: the answers are the actions\' own XML, so they are data', async () => {
+    // moto and older LocalStack label every Query answer text/html; the label alone proves nothing.
+    const endpoint = await startIamEndpoint(baseScenario({ passwordPolicy: GOOD_POLICY, contentType: 'text/html; charset=utf-8' }));
+    try {
+      const snapshot = await collectInProcess(endpoint.url, 'both');
+      assert.deepEqual(snapshot.collectionErrors.map((error) => [error.api, error.code]), []);
+      assert.equal(snapshot.users.length, baseScenario().users.length);
+      assert.equal(validateSnapshot(snapshot).valid, true);
+    } finally {
+      await endpoint.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -49,14 +50,42 @@ const CONTENT_TYPES = {
 interface RawAnswer {
   readonly statusCode?: number;
   readonly headers?: Readonly<Record<string, string | undefined>>;
-  readonly body?: { resume?: () => unknown };
+  body?: AsyncIterable<Uint8Array> & { resume?: () => unknown };
 }
 type DeserializeNext = (args: object) => Promise<{ readonly response: unknown }>;
+/** What the SDK hands every middleware: the command's name ("ListUsersCommand") among the rest. */
+interface HandlerContext {
+  readonly commandName?: string;
+}
 interface DeserializeStack {
   addRelativeTo(
-    middleware: (next: DeserializeNext) => DeserializeNext,
+    middleware: (next: DeserializeNext, context: HandlerContext) => DeserializeNext,
     options: { readonly relation: 'after'; readonly toMiddleware: string; readonly name: string; readonly override: boolean },
   ): void;
+}
+
+/** The most of a mislabelled answer read to see whether it is the action's own XML (IAM's pages are far smaller). */
+const MISLABELLED_ANSWER_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Whether a Query answer labelled with another content type is the action's own XML answer all the
+ * same: its root element is `<ActionResponse` or `<ErrorResponse`. Some AWS emulators (moto, older
+ * LocalStack) label their XML `text/html`; a proxy's or captive portal's page never has that root.
+ * Reads the body and gives it back to the SDK as a stream of the same bytes.
+ */
+async function isActionsOwnXml(answer: RawAnswer, action: string): Promise<boolean> {
+  if (answer.body === undefined || typeof answer.body[Symbol.asyncIterator] !== 'function') return false;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of answer.body) {
+    size += chunk.byteLength;
+    if (size > MISLABELLED_ANSWER_LIMIT) return false;
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks);
+  answer.body = Readable.from([bytes]);
+  const root = /^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?<([A-Za-z]+)[\s>]/.exec(bytes.toString('utf8', 0, Math.min(bytes.length, 512)))?.[2];
+  return root === `${action}Response` || root === 'ErrorResponse';
 }
 
 /**
@@ -64,16 +93,20 @@ interface DeserializeStack {
  * page, a bare 200) before the SDK parses it: the SDK would read such a page as an output whose
  * members are all undefined, i.e. as "none". The error (MalformedResponse, code malformed_response)
  * keeps the HTTP status, so a 5xx page is still retried as a server error. Placed after the SDK's
- * deserializer, which puts it nearer the wire: it sees the raw answer first.
+ * deserializer, which puts it nearer the wire: it sees the raw answer first. A Query answer whose
+ * label is wrong but whose body is the action's own XML (isActionsOwnXml) is taken: the label alone
+ * proves nothing, and refusing it would refuse every answer of the emulators that mislabel.
  */
 export function refuseForeignAnswers(client: { readonly middlewareStack: object }, protocol: keyof typeof CONTENT_TYPES): void {
   const expected = CONTENT_TYPES[protocol];
   (client.middlewareStack as DeserializeStack).addRelativeTo(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       const result = await next(args);
       const answer = result.response as RawAnswer;
       const header = Object.entries(answer.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
       if (header === undefined || !expected.pattern.test(header)) {
+        const action = context.commandName?.replace(/Command$/, '');
+        if (protocol === 'xml' && action !== undefined && (await isActionsOwnXml(answer, action))) return result;
         // Read and drop the page, so that the connection goes back to the pool.
         answer.body?.resume?.();
         const status = answer.statusCode ?? 0;

@@ -105,6 +105,8 @@ export interface Scenario {
   readonly latencyMs?: number;
   /** After this many requests the endpoint stops answering altogether: open connections are cut, new ones refused. */
   readonly stopAnsweringAfter?: number;
+  /** The content type every answer is labelled with (default text/xml); some emulators say text/html. */
+  readonly contentType?: string;
   /** Credentials AssumeRole hands out. */
   readonly assumedRole?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
 }
@@ -406,7 +408,7 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
   };
 
   const send = (response: ServerResponse, status: number, body: string): void => {
-    response.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(status, { 'content-type': scenario.contentType ?? 'text/xml', 'content-length': Buffer.byteLength(body) });
     response.end(body);
   };
 
