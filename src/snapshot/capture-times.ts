@@ -84,10 +84,12 @@ export function* pastEventInstants(snapshot: Snapshot): Generator<PastEventInsta
   }
 }
 
-/** "1155 days 00:00:00", "2 minutes 5 s": how far after the capture an instant lies. */
+/** "1155 days 00:00:00", "2 h 30 min", "2 min 5 s": how far after the capture an instant lies. */
 export function describeLateness(ms: number): string {
   const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
   const days = Math.floor(seconds / 86_400);
   const rest = seconds - days * 86_400;
   const pad = (value: number): string => String(value).padStart(2, '0');
