@@ -31,57 +31,73 @@ export interface PastEventInstant {
   readonly what: string;
 }
 
-function* knownInstant(fact: Fact<IsoTimestamp> | undefined, pointer: string, what: string): Generator<PastEventInstant> {
-  if (fact?.known === true) yield { pointer: `${pointer}/value`, value: fact.value, what };
+/**
+ * Calls `visit` with every instant that records a past event, stopping when it returns true. The
+ * JSON pointer is built only when asked for: a large account has millions of instants.
+ */
+type Visit = (value: IsoTimestamp, pointer: () => string, what: string) => boolean;
+
+function visitFact(fact: Fact<IsoTimestamp> | undefined, pointer: () => string, what: string, visit: Visit): boolean {
+  return fact?.known === true && visit(fact.value, () => `${pointer()}/value`, what);
 }
 
-function* principalInstants(principal: PrincipalFacts, base: string): Generator<PastEventInstant> {
-  yield* knownInstant(principal.createdAt, `${base}/createdAt`, 'creation');
-  yield* knownInstant(principal.password.lastUsed, `${base}/password/lastUsed`, 'password last use');
-  yield* knownInstant(principal.password.lastChanged, `${base}/password/lastChanged`, 'password last change');
+function visitPrincipal(principal: PrincipalFacts, base: string, visit: Visit): boolean {
+  if (visitFact(principal.createdAt, () => `${base}/createdAt`, 'creation', visit)) return true;
+  if (visitFact(principal.password.lastUsed, () => `${base}/password/lastUsed`, 'password last use', visit)) return true;
+  if (visitFact(principal.password.lastChanged, () => `${base}/password/lastChanged`, 'password last change', visit)) return true;
   // password.nextRotation names a future time by nature: exempt.
   if (principal.mfa.devices.known) {
     const devices = principal.mfa.devices.value;
     for (let index = 0; index < devices.length; index += 1) {
-      yield* knownInstant(devices[index]?.enabledAt, `${base}/mfa/devices/value/${index}/enabledAt`, 'MFA device enable date');
+      if (visitFact(devices[index]?.enabledAt, () => `${base}/mfa/devices/value/${index}/enabledAt`, 'MFA device enable date', visit)) return true;
     }
   }
   if (principal.accessKeys.known) {
     const keys = principal.accessKeys.value;
     for (let index = 0; index < keys.length; index += 1) {
-      yield* knownInstant(keys[index]?.createdAt, `${base}/accessKeys/value/${index}/createdAt`, 'access key creation (last rotation)');
-      yield* knownInstant(keys[index]?.lastUsed, `${base}/accessKeys/value/${index}/lastUsed`, 'access key last use');
+      if (visitFact(keys[index]?.createdAt, () => `${base}/accessKeys/value/${index}/createdAt`, 'access key creation (last rotation)', visit)) return true;
+      if (visitFact(keys[index]?.lastUsed, () => `${base}/accessKeys/value/${index}/lastUsed`, 'access key last use', visit)) return true;
     }
   }
   if (principal.signingCertificates.known) {
     const certificates = principal.signingCertificates.value;
     for (let index = 0; index < certificates.length; index += 1) {
-      yield* knownInstant(certificates[index]?.lastRotated, `${base}/signingCertificates/value/${index}/lastRotated`, 'signing certificate last rotation');
+      if (visitFact(certificates[index]?.lastRotated, () => `${base}/signingCertificates/value/${index}/lastRotated`, 'signing certificate last rotation', visit)) return true;
     }
   }
+  return false;
 }
 
 /**
- * Every instant of the snapshot that records a past event, with its JSON pointer. Not the run's own
- * times (collection.*: `collect --source credential-report` captures as of the report's
- * generation, then records when it ran), and not the exempt future times.
+ * Visits every instant of the snapshot that records a past event. Not the run's own times
+ * (collection.*: `collect --source credential-report` captures as of the report's generation, then
+ * records when it ran), and not the exempt future times.
  */
-export function* pastEventInstants(snapshot: Snapshot): Generator<PastEventInstant> {
-  if (snapshot.credentialReport !== null) {
-    yield { pointer: '/credentialReport/generatedAt', value: snapshot.credentialReport.generatedAt, what: 'credential report generation' };
-  }
-  if (snapshot.root !== null) yield* principalInstants(snapshot.root, '/root');
+function visitPastEvents(snapshot: Snapshot, visit: Visit): boolean {
+  if (snapshot.credentialReport !== null && visit(snapshot.credentialReport.generatedAt, () => '/credentialReport/generatedAt', 'credential report generation')) return true;
+  if (snapshot.root !== null && visitPrincipal(snapshot.root, '/root', visit)) return true;
   for (let index = 0; index < snapshot.users.length; index += 1) {
     const user = snapshot.users[index];
-    if (user !== undefined) yield* principalInstants(user, `/users/${index}`);
+    if (user !== undefined && visitPrincipal(user, `/users/${index}`, visit)) return true;
   }
   const certificates = snapshot.accountFacts.serverCertificates;
   if (certificates.known) {
     for (let index = 0; index < certificates.value.length; index += 1) {
       // expiration names a future time by nature: exempt.
-      yield* knownInstant(certificates.value[index]?.uploadedAt, `/accountFacts/serverCertificates/value/${index}/uploadedAt`, 'server certificate upload');
+      if (visitFact(certificates.value[index]?.uploadedAt, () => `/accountFacts/serverCertificates/value/${index}/uploadedAt`, 'server certificate upload', visit)) return true;
     }
   }
+  return false;
+}
+
+/** Every instant of the snapshot that records a past event, with its JSON pointer (tests, tools). */
+export function pastEventInstants(snapshot: Snapshot): PastEventInstant[] {
+  const instants: PastEventInstant[] = [];
+  visitPastEvents(snapshot, (value, pointer, what) => {
+    instants.push({ pointer: pointer(), value, what });
+    return false;
+  });
+  return instants;
 }
 
 /** "1155 days 00:00:00", "2 h 30 min", "2 min 5 s": how far after the capture an instant lies. */
@@ -111,14 +127,18 @@ export function findInstantAfterCapture(snapshot: Snapshot, options: CaptureTime
   const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
   const captured = Date.parse(snapshot.capturedAt);
   const limit = captured + skew;
-  for (const instant of pastEventInstants(snapshot)) {
-    const at = Date.parse(instant.value);
-    if (at > limit) {
-      return (
-        `at ${instant.pointer}: ${instant.value} (${instant.what}) is ${describeLateness(at - captured)} after the capture time ${snapshot.capturedAt}; ` +
-        `a past event cannot be later than the capture (clock-skew tolerance ${describeClockSkew(skew)}, see --clock-skew)`
-      );
-    }
-  }
-  return null;
+  // The day before the limit's day: anything dated earlier cannot be after the limit.
+  const limitDay = new Date(limit - 86_400_000).toISOString().slice(0, 10);
+  let problem: string | null = null;
+  visitPastEvents(snapshot, (value, pointer, what) => {
+    // Date.parse only for the rare instant in the capture's last day or later: the ISO text of a
+    // different day compares like the day itself (the schema fixed the format: YYYY-MM-DDT...).
+    const at = value.slice(0, 10) < limitDay ? Number.NEGATIVE_INFINITY : Date.parse(value);
+    if (!(at > limit)) return false;
+    problem =
+      `at ${pointer()}: ${value} (${what}) is ${describeLateness(at - captured)} after the capture time ${snapshot.capturedAt}; ` +
+      `a past event cannot be later than the capture (clock-skew tolerance ${describeClockSkew(skew)}, see --clock-skew)`;
+    return true;
+  });
+  return problem;
 }
