@@ -180,7 +180,7 @@ describe('the snapshot check before writing (issue #23 §1, §3)', () => {
       const path = join(folder.path, 'snapshot.json');
       await assert.rejects(writeSnapshot(path, snapshot, false), (error: unknown) => {
         assert.ok(error instanceof InputError);
-        assert.equal(error.message, `${path}: the snapshot it gives is not valid, nothing written: at /users/1/arn: ARN "${alice.arn}" is already at /users/0/arn; user ARNs must be unique`);
+        assert.equal(error.message, `${path}: the snapshot is not valid, nothing written: at /users/1/arn: ARN "${alice.arn}" is already at /users/0/arn; user ARNs must be unique`);
         return true;
       });
       assert.deepEqual(await readdir(folder.path), []);

@@ -127,7 +127,7 @@ export function checkSnapshotBeforeWriting(snapshot: Snapshot, where: string, op
   // Import checks before it streams, then writes through writeSnapshot: validated once (2 s at 100,000 users).
   if (checkedSnapshots.get(snapshot) === skew) return;
   const validation = validateSnapshot(snapshot, options);
-  if (!validation.valid) throw new InputError(where, null, `the snapshot it gives is not valid, nothing written: ${validation.problem}`);
+  if (!validation.valid) throw new InputError(where, null, `the snapshot is not valid, nothing written: ${validation.problem}`);
   checkedSnapshots.set(snapshot, skew);
 }
 /** Snapshots built in this process that passed the check, with the tolerance they passed it with. */
