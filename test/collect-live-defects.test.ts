@@ -156,14 +156,14 @@ describe('collect: live collection defects', () => {
 });
 
 describe('collect: a stale credential report', () => {
-  test('--source both: a report generated 2015 is a collection error and a warning, and is not used', async () => {
-    const scenario = baseScenario({ credentialReport: { ...baseScenario().credentialReport!, generatedAt: '2015-06-01T00:00:00Z' } });
+  test('--source both: a report generated days before the collection is a collection error and a warning, and is not used', async () => {
+    const scenario = baseScenario({ credentialReport: { ...baseScenario().credentialReport!, generatedAt: '2026-11-17T00:00:00Z' } });
     await withEndpoint(scenario, async (endpoint, folder) => {
       const { run, snapshot } = await collectFrom(endpoint.url, folder, ['--quiet']);
       assert.equal(run.code, 3, run.stderr);
       assert.ok(snapshot);
       assert.deepEqual(snapshot.collectionErrors.map((error) => [error.api, error.code]), [['iam:GetCredentialReport', 'StaleCredentialReport']]);
-      assert.match(run.stderr, /warning: IAM returned a credential report generated at 2015-06-01T00:00:00Z, \d+ days before this collection began .*not used/);
+      assert.match(run.stderr, /warning: IAM returned a credential report generated at 2026-11-17T00:00:00Z, \d+ days before this collection began .*not used/);
       assert.equal(snapshot.credentialReport, null);
       // Its dates are not trusted: what only it has is failed, key usage comes from the live API.
       const alice = snapshot.users.find((user) => user.name === 'alice')!;
@@ -173,11 +173,11 @@ describe('collect: a stale credential report', () => {
   });
 
   test('--source credential-report: kept as of its own time, but recorded and warned about (exit 3)', async () => {
-    const scenario = baseScenario({ credentialReport: { ...baseScenario().credentialReport!, generatedAt: '2015-06-01T00:00:00Z' } });
+    const scenario = baseScenario({ credentialReport: { ...baseScenario().credentialReport!, generatedAt: '2026-11-17T00:00:00Z' } });
     await withEndpoint(scenario, async (endpoint, folder) => {
       const { run, snapshot } = await collectFrom(endpoint.url, folder, ['--source', 'credential-report', '--quiet']);
       assert.equal(run.code, 3, run.stderr);
-      assert.equal((snapshot as Snapshot).capturedAt, '2015-06-01T00:00:00Z');
+      assert.equal((snapshot as Snapshot).capturedAt, '2026-11-17T00:00:00Z');
       assert.deepEqual((snapshot as Snapshot).collectionErrors.map((error) => error.code), ['StaleCredentialReport']);
       assert.equal((snapshot as Snapshot).users.length, USERS.length);
     });

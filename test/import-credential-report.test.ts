@@ -157,7 +157,8 @@ describe('credential report import: bad input', () => {
     { name: 'a lowercase z', input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice', { password_last_used: '2026-01-02T14:30:00z' })}\n`, message: /^report\.csv: line 3, column password_last_used: "2026-01-02T14:30:00z"/ },
     {
       name: 'two rows with the same ARN',
-      input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice')}\n${userRow('Alice', { arn: 'arn:aws:iam::123456789012:user/alice' })}\n`,
+      // Another name (not "Alice": IAM names are unique regardless of case, and that is refused first).
+      input: `${HEADER_22}\n${ROOT_ROW_OLD}\n${userRow('alice')}\n${userRow('alice2', { arn: 'arn:aws:iam::123456789012:user/alice' })}\n`,
       message: /^report\.csv: line 4, column arn: ARN "arn:aws:iam::123456789012:user\/alice" already appears on line 3/,
     },
     { name: 'a CSV without the header', input: `${ROOT_ROW_OLD}\n`, message: /^report\.csv: line 1: not an IAM credential report/ },

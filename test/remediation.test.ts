@@ -251,7 +251,8 @@ describe('per-API-operation call counts (local IAM endpoint)', () => {
     );
     const folder = await temporaryFolder('iam-audit-api-counts-');
     try {
-      const collected = await collectFrom(endpoint.url, folder.path, ['--quiet'], { SOURCE_DATE_EPOCH: '1767364200' });
+      // The run clock after the scenario's data (2026-11-15): a capture before its data is refused (issue #23).
+      const collected = await collectFrom(endpoint.url, folder.path, ['--quiet'], { SOURCE_DATE_EPOCH: '1795176000' });
       assert.equal(collected.run.code, 3, collected.run.stderr);
       const snapshot = collected.snapshot;
       assert.ok(snapshot);
@@ -264,11 +265,11 @@ describe('per-API-operation call counts (local IAM endpoint)', () => {
       for (const entry of operations) {
         // The endpoint sees every attempt: the call plus its retries.
         assert.equal(endpoint.count(entry.api.replace(/^\w+:/, '')), entry.calls + entry.retries, entry.api);
-        assert.equal(entry.firstCallAt, '2026-01-02T14:30:00Z', entry.api);
-        assert.equal(entry.lastCallAt, '2026-01-02T14:30:00Z', entry.api);
+        assert.equal(entry.firstCallAt, '2026-11-20T12:00:00Z', entry.api);
+        assert.equal(entry.lastCallAt, '2026-11-20T12:00:00Z', entry.api);
       }
       const byApi = new Map(operations.map((entry) => [entry.api, entry]));
-      assert.deepEqual(byApi.get('iam:ListMFADevices'), { api: 'iam:ListMFADevices', calls: USERS.length, retries: 2, errors: 0, firstCallAt: '2026-01-02T14:30:00Z', lastCallAt: '2026-01-02T14:30:00Z' });
+      assert.deepEqual(byApi.get('iam:ListMFADevices'), { api: 'iam:ListMFADevices', calls: USERS.length, retries: 2, errors: 0, firstCallAt: '2026-11-20T12:00:00Z', lastCallAt: '2026-11-20T12:00:00Z' });
       // Error answers: the denied call for bob and the NoSuchEntity of each user without a console password.
       const withoutPassword = snapshot.users.filter((entry) => entry.password.enabled.known && !entry.password.enabled.value).length;
       assert.equal(snapshot.collectionErrors.filter((error) => error.api === 'iam:GetLoginProfile').length, 1);
@@ -282,7 +283,7 @@ describe('per-API-operation call counts (local IAM endpoint)', () => {
       const html = await readFile(join(out, (await readdir(out)).find((name) => name.endsWith('.html')) ?? ''), 'utf8');
       const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
       assert.match(text, /AWS API calls by operation/);
-      assert.match(text, new RegExp(`iam:ListMFADevices ${USERS.length} 2 0 2026-01-02T14:30:00Z 2026-01-02T14:30:00Z`));
+      assert.match(text, new RegExp(`iam:ListMFADevices ${USERS.length} 2 0 2026-11-20T12:00:00Z 2026-11-20T12:00:00Z`));
       assert.match(text, new RegExp(`iam:GetLoginProfile ${USERS.length} 0 ${1 + withoutPassword} `));
     } finally {
       await endpoint.close();

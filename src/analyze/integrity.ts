@@ -10,6 +10,13 @@
  * bad value, becomes `error`. A finding whose evidence shows NaN, Infinity or "Invalid Date"
  * becomes `error` whatever its resource. A `fail` that does not rest on the bad value (a user
  * without MFA whose last sign-in date is garbled) stays a fail: the failure is real.
+ *
+ * The same for an instant of a past event (a creation, a last use, a rotation, a change) later
+ * than the evaluation time or the capture time (issue #23): the reader refuses such a snapshot
+ * beyond the clock-skew tolerance, but a rule judging one computes a negative age, and "used
+ * -1155 days ago" reads as recent use: a pass. A finding about its resource that passes (or is
+ * not applicable), or whose evidence quotes the instant, becomes `error` naming it. Times that
+ * name the future by nature (a password's next rotation, a certificate's expiry) are exempt.
  */
 import type { Snapshot } from '../snapshot/types.js';
 import type { RuleFinding, RuleVerdict } from '../rules/rule.js';
@@ -30,6 +37,10 @@ export interface SnapshotIntegrity {
   readonly clockProblem: string | null;
   /** Bad instants by the ARN of the resource they belong to. */
   readonly badInstants: ReadonlyMap<string, readonly BadInstant[]>;
+  /** Past events dated after the evaluation or capture time, by the ARN of the resource they belong to. */
+  readonly lateInstants: ReadonlyMap<string, readonly BadInstant[]>;
+  /** The instant late ones are after: the earlier of the capture and the evaluation time (ISO), for reasons. */
+  readonly lateAfter: string | null;
 }
 
 /** `undefined`, `null`, a non-object or a known fact without a real instant; absences are fine. */
@@ -51,15 +62,22 @@ function knownList(fact: unknown): readonly Record<string, unknown>[] {
   return record?.known === true ? asList(record.value) : [];
 }
 
+/** One instant of the snapshot; `future` when it names a future time by nature (exempt from the lateness check). */
+interface InstantSlot {
+  readonly pointer: string;
+  readonly fact: unknown;
+  readonly future?: true;
+}
+
 /** Every instant of one principal (user or root), with its pointer. */
-function principalInstants(principal: Record<string, unknown>, base: string): { pointer: string; fact: unknown }[] {
+function principalInstants(principal: Record<string, unknown>, base: string): InstantSlot[] {
   const password = (principal['password'] ?? {}) as Record<string, unknown>;
   const mfa = (principal['mfa'] ?? {}) as Record<string, unknown>;
-  const found = [
+  const found: InstantSlot[] = [
     { pointer: `${base}/createdAt`, fact: principal['createdAt'] },
     { pointer: `${base}/password/lastUsed`, fact: password['lastUsed'] },
     { pointer: `${base}/password/lastChanged`, fact: password['lastChanged'] },
-    { pointer: `${base}/password/nextRotation`, fact: password['nextRotation'] },
+    { pointer: `${base}/password/nextRotation`, fact: password['nextRotation'], future: true },
   ];
   knownList(mfa['devices']).forEach((device, index) => found.push({ pointer: `${base}/mfa/devices/value/${index}/enabledAt`, fact: device['enabledAt'] }));
   knownList(principal['accessKeys']).forEach((key, index) => {
@@ -75,25 +93,37 @@ function principalInstants(principal: Record<string, unknown>, base: string): { 
 /** Checks every instant once per run; cheap next to the rules (a few string tests per user). */
 export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegrity {
   const badInstants = new Map<string, BadInstant[]>();
-  const note = (arn: string, pointer: string, fact: unknown): void => {
+  const lateInstants = new Map<string, BadInstant[]>();
+  const capturedMs = typeof snapshot.capturedAt === 'string' && isUtcInstant(snapshot.capturedAt) ? Date.parse(snapshot.capturedAt) : Number.NaN;
+  // Judged at the capture time and at --as-of (projection.ts): an instant after either is not a fact.
+  const lateAfterMs = Number.isFinite(now) ? (Number.isFinite(capturedMs) ? Math.min(now, capturedMs) : now) : Number.NaN;
+  const add = (map: Map<string, BadInstant[]>, arn: string, instant: BadInstant): void => {
+    const list = map.get(arn) ?? [];
+    list.push(instant);
+    map.set(arn, list);
+  };
+  const note = (arn: string, pointer: string, fact: unknown, future = false): void => {
     const text = instantProblem(fact);
-    if (text === null) return;
-    const list = badInstants.get(arn) ?? [];
-    list.push({ pointer, text });
-    badInstants.set(arn, list);
+    if (text !== null) {
+      add(badInstants, arn, { pointer, text });
+      return;
+    }
+    const value = (fact as { known?: unknown; value?: unknown } | null | undefined)?.value;
+    if (future || !Number.isFinite(lateAfterMs) || typeof value !== 'string') return;
+    if (Date.parse(value) > lateAfterMs) add(lateInstants, arn, { pointer, text: value });
   };
   // Read as plain data: the point is to hold when the types lie (a snapshot built in memory).
   const loose = snapshot as unknown as Record<string, unknown>;
   if (snapshot.root !== null && typeof snapshot.root === 'object') {
-    for (const { pointer, fact } of principalInstants(snapshot.root as unknown as Record<string, unknown>, '/root')) note(snapshot.root.arn, pointer, fact);
+    for (const { pointer, fact, future } of principalInstants(snapshot.root as unknown as Record<string, unknown>, '/root')) note(snapshot.root.arn, pointer, fact, future);
   }
   asList(loose['users']).forEach((user, index) => {
-    for (const { pointer, fact } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact);
+    for (const { pointer, fact, future } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact, future);
   });
   const accountFacts = (loose['accountFacts'] ?? {}) as Record<string, unknown>;
   knownList(accountFacts['serverCertificates']).forEach((certificate, index) => {
     const base = `/accountFacts/serverCertificates/value/${index}`;
-    note(String(certificate['arn']), `${base}/expiration`, certificate['expiration']);
+    note(String(certificate['arn']), `${base}/expiration`, certificate['expiration'], true);
     note(String(certificate['arn']), `${base}/uploadedAt`, certificate['uploadedAt']);
   });
   const captured = typeof snapshot.capturedAt === 'string' && isUtcInstant(snapshot.capturedAt);
@@ -102,7 +132,7 @@ export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegri
     : Number.isFinite(now)
       ? null
       : 'the evaluation time is not a valid instant';
-  return { clockProblem, badInstants };
+  return { clockProblem, badInstants, lateInstants, lateAfter: Number.isFinite(lateAfterMs) ? new Date(lateAfterMs).toISOString().replace('.000Z', 'Z') : null };
 }
 
 const NON_FINITE = /\bNaN\b|Infinity|Invalid Date/;
@@ -121,6 +151,15 @@ export function guardFindings(findings: readonly RuleFinding[], integrity: Snaps
     }
     if (NON_FINITE.test(finding.evidence)) {
       return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
+    }
+    const late = integrity.lateInstants.size === 0 ? undefined : integrity.lateInstants.get(ownerArn(finding.resource.arn));
+    if (late !== undefined && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || late.some((instant) => finding.evidence.includes(instant.text)))) {
+      const where = late.map((instant) => `${instant.pointer} = ${instant.text}`).join(', ');
+      return {
+        ...finding,
+        verdict: 'error',
+        reason: `Not judged: the snapshot dates a past event of this resource after ${integrity.lateAfter ?? 'the evaluation time'} (${where}); a negative age is never a pass.`,
+      };
     }
     const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
     if (bad === undefined) return finding;

@@ -1,8 +1,8 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { defaultSnapshotFileName, importCredentialReport } from '../import/credential-report.js';
-import { describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
+import { defaultSnapshotFileName, importCredentialReport, MAX_REPORT_BYTES, reportTooLarge } from '../import/credential-report.js';
+import { checkSnapshotBeforeWriting, describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { InputError, UserError } from '../util/errors.js';
@@ -20,6 +20,8 @@ export interface ImportCommandOptions {
   readonly outputPath?: string;
   readonly defaultDir: string;
   readonly generatedAt?: Date;
+  /** --clock-skew: how far after the capture time a past event may lie, in ms; the default when left out. */
+  readonly clockSkewMs?: number;
   readonly overwrite: boolean;
   readonly stderr: NodeJS.WritableStream;
   /** Refuses the snapshot before it is written (audit: an --as-of before its capture time). */
@@ -43,10 +45,24 @@ export interface ImportCommandOutcome {
   readonly loaded?: LoadedSnapshot;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** Reads a stream to its end, refusing it as soon as it passes MAX_REPORT_BYTES. */
+async function readAll(stream: NodeJS.ReadableStream, file: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    size += bytes.length;
+    if (size > MAX_REPORT_BYTES) throw reportTooLarge(file, size);
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
+}
+
+/** Reads the report file, refusing one over MAX_REPORT_BYTES before reading it. */
+async function readReport(path: string): Promise<Buffer> {
+  const { size } = await stat(path);
+  if (size > MAX_REPORT_BYTES) throw reportTooLarge(path, size);
+  return readFile(path);
 }
 
 /** Writes the snapshot to a stream; rejects if the reader goes away (EPIPE) instead of crashing. */
@@ -97,18 +113,24 @@ async function isStream(path: string): Promise<boolean> {
 
 export async function runImport(options: ImportCommandOptions): Promise<ImportCommandOutcome> {
   const fromStdin = options.reportPath === STANDARD_STREAM;
+  const displayPath = fromStdin ? 'stdin' : options.reportPath;
   let bytes: Buffer;
   try {
-    bytes = fromStdin ? await readAll(options.stdin ?? process.stdin) : await readFile(options.reportPath);
+    bytes = fromStdin ? await readAll(options.stdin ?? process.stdin, displayPath) : await readReport(options.reportPath);
   } catch (error) {
-    throw new InputError(fromStdin ? 'stdin' : options.reportPath, null, describeFsError(error));
+    if (error instanceof InputError) throw error;
+    throw new InputError(displayPath, null, describeFsError(error));
   }
+  const capture = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
   const { snapshot, warnings } = importCredentialReport(bytes, {
-    displayPath: fromStdin ? 'stdin' : options.reportPath,
+    displayPath,
     fileName: fromStdin ? null : basename(options.reportPath),
-    ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
+    ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt, generatedAtLabel: '--generated-at' }),
+    ...capture,
   });
-  options.check?.(snapshot, fromStdin ? 'stdin' : options.reportPath);
+  // As `report` would read it back: validated before anything is written or streamed.
+  checkSnapshotBeforeWriting(snapshot, displayPath, capture);
+  options.check?.(snapshot, displayPath);
   for (const warning of warnings) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
   // Opening /dev/stdout again fails (ENXIO) when stdout is a socket, as under many supervisors.
@@ -135,6 +157,6 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
     }
     return { snapshot, snapshotPath, streamed: true };
   }
-  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite);
+  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite, capture);
   return { snapshot, snapshotPath, streamed: false, loaded };
 }

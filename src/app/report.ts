@@ -73,6 +73,8 @@ export interface ReportOptions {
   readonly snapshotPath: string;
   /** The snapshot at snapshotPath as just written by this run (audit): used instead of reading it back. */
   readonly written?: LoadedSnapshot;
+  /** --clock-skew for reading the snapshot (ms); the default tolerance when left out. */
+  readonly clockSkewMs?: number;
   readonly outDir: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
@@ -256,7 +258,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
   const { mapping, file: ownersFile } = await loadOwners(options.ownersPath);
   const { responses, file: responsesFile } = await loadResponses(options.responsesPath, rules);
-  const loaded = options.written ?? (await readSnapshot(options.snapshotPath));
+  const loaded = options.written ?? (await readSnapshot(options.snapshotPath, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
   const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {

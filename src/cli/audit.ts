@@ -10,7 +10,7 @@ import { collectRunOptions, withCollectOptions, type CollectOptionArguments } fr
 import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './commands.js';
-import { commandOutcome, parseInstant } from './common.js';
+import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
@@ -34,6 +34,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
+    const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const formats = parseFormats(argv.format);
     const catalogue = catalogueOptions(argv);
     const presentation = presentationFrom(argv);
@@ -48,7 +49,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       // A live capture happens now: an --as-of in the past would be refused after collecting.
       checkAsOf(asOf, toIsoUtc(runClock()()), 'the live collection about to start');
       const { runCollect } = await import('../collect/run.js');
-      const collected = await runCollect(collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }));
+      const collected = await runCollect({ ...collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }), clockSkewMs });
       snapshotPath = collected.snapshotPath;
       written = collected.loaded;
       collectionExit = collected.exitCode;
@@ -57,6 +58,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
         reportPath: argv.report,
         defaultDir: argv['out-dir'],
         ...(generatedAt === undefined ? {} : { generatedAt }),
+        clockSkewMs,
         overwrite: argv.overwrite,
         stderr: process.stderr,
         // Refused before the snapshot is written: audit leaves nothing its own report refuses.
@@ -68,6 +70,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
     human.write(`Snapshot written: ${escapeForTerminal(snapshotPath)}\n`);
     const outcome = await runReport({
       snapshotPath,
+      clockSkewMs,
       // What was just written, analysed without reading, parsing and validating the file again.
       ...(written === undefined ? {} : { written }),
       outDir: argv['out-dir'],

@@ -5,7 +5,7 @@ import { UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { refuseOrgFlagsAlone, withOrgOptions, type OrgOptionArguments } from './collect-org-options.js';
 import { COMMANDS } from './commands.js';
-import { commandOutcome } from './common.js';
+import { CLOCK_SKEW_OPTION, commandOutcome, parseClockSkew } from './common.js';
 
 export interface CollectOptionArguments {
   profile: string | undefined;
@@ -23,7 +23,7 @@ export interface CollectOptionArguments {
   verbose: boolean;
 }
 
-type Arguments = CollectOptionArguments & OrgOptionArguments & { output: string | undefined; overwrite: boolean; quiet: boolean };
+type Arguments = CollectOptionArguments & OrgOptionArguments & { output: string | undefined; overwrite: boolean; quiet: boolean; 'clock-skew': number };
 
 /** The options `collect` and `audit` (without a CSV) share. */
 export function withCollectOptions<T>(yargs: Argv<T>): Argv<T & CollectOptionArguments> {
@@ -112,6 +112,7 @@ export const collectCommand: CommandModule<object, Arguments> = {
       .option('output', { alias: 'o', type: 'string', describe: 'snapshot file to write [default: snapshot-<account>-<capture time>.json]' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing snapshot file' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line, only the result' })
+      .option('clock-skew', CLOCK_SKEW_OPTION)
       .example('$0 collect', 'snapshot the account of the default credentials')
       .example('$0 collect --profile audit --role-arn arn:aws:iam::123456789012:role/Audit --external-id X', 'through an audit role')
       .example('$0 collect --source api -o now.json', 'live API only, no credential report')
@@ -120,9 +121,10 @@ export const collectCommand: CommandModule<object, Arguments> = {
     // Loaded only with --org (the Organizations client is not needed otherwise).
     if (argv.org) return (await import('./collect-org.js')).collectOrg(argv);
     refuseOrgFlagsAlone(argv);
-    const outcome = await runCollect(
-      collectRunOptions(argv, { ...(argv.output === undefined ? {} : { outputPath: argv.output }), defaultDir: '.', overwrite: argv.overwrite }),
-    );
+    const outcome = await runCollect({
+      ...collectRunOptions(argv, { ...(argv.output === undefined ? {} : { outputPath: argv.output }), defaultDir: '.', overwrite: argv.overwrite }),
+      clockSkewMs: parseClockSkew(argv['clock-skew']),
+    });
     const { snapshot } = outcome;
     process.stdout.write(
       `Snapshot written: ${escapeForTerminal(outcome.snapshotPath)}\n  account ${escapeForTerminal(snapshot.account.id)}, captured ${snapshot.capturedAt}, ${snapshot.users.length} users, ${snapshot.collection.apiCalls} API calls, ${snapshot.collection.retries} retries${

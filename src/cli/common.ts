@@ -1,5 +1,25 @@
 import { UserError } from '../util/errors.js';
 import { parseStrictInstant } from '../util/time.js';
+import { DEFAULT_CLOCK_SKEW_MS } from '../snapshot/capture-times.js';
+
+/** The largest --clock-skew: a day covers any time-zone slip; more would wave through a report dated before its data. */
+const MAX_CLOCK_SKEW_SECONDS = 86_400;
+
+/** --clock-skew, as `import`, `collect`, `report` and `audit` declare it. */
+export const CLOCK_SKEW_OPTION = {
+  type: 'number',
+  default: DEFAULT_CLOCK_SKEW_MS / 1000,
+  requiresArg: true,
+  describe: 'seconds a creation, last use, rotation or change may lie after the capture time (clocks that disagree) before the input is refused; 0 to 86400',
+} as const;
+
+/** Parses --clock-skew (seconds) into milliseconds. */
+export function parseClockSkew(value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_CLOCK_SKEW_SECONDS) {
+    throw new UserError(`--clock-skew must be a number of seconds from 0 to ${MAX_CLOCK_SKEW_SECONDS}, got ${String(value)}`);
+  }
+  return Math.round(value * 1000);
+}
 
 /** Parses a --generated-at / --as-of value: an ISO 8601 instant with a zone (Z or +hh:mm). */
 export function parseInstant(flag: string, value: string | undefined): Date | undefined {

@@ -2,13 +2,14 @@ import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { COMMANDS } from './commands.js';
-import { parseInstant } from './common.js';
+import { CLOCK_SKEW_OPTION, parseClockSkew, parseInstant } from './common.js';
 
 interface ImportArguments {
   report: string;
   output: string | undefined;
   'generated-at': string | undefined;
   overwrite: boolean;
+  'clock-skew': number;
 }
 
 export const importCommand: CommandModule<object, ImportArguments> = {
@@ -30,12 +31,15 @@ export const importCommand: CommandModule<object, ImportArguments> = {
         describe: "the report's generation time (ISO 8601); default: the newest timestamp in the report, with a warning",
       })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing snapshot file' })
+      .option('clock-skew', CLOCK_SKEW_OPTION)
       .example('$0 import status_reports_2026-01-02.csv', 'writes snapshot-123456789012-2026-01-02T14-30-00Z.json')
       .example('$0 import report.csv --generated-at 2026-01-02T14:30:00Z -o q1.json', 'sets the capture time exactly')
       .example('aws iam get-credential-report --query Content --output text | base64 -d | $0 import - -o - | jq .users', 'a pipe: CSV in, snapshot out') as unknown as Argv<ImportArguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
+    const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const { snapshot, snapshotPath, streamed } = await runImport({
+      clockSkewMs,
       reportPath: argv.report,
       ...(argv.output === undefined ? {} : { outputPath: argv.output }),
       defaultDir: '.',

@@ -4,6 +4,7 @@ import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, 
 import { SEVERITIES } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 import { withSigningOptions, type SigningArguments } from './signing-options.js';
+import { CLOCK_SKEW_OPTION } from './common.js';
 
 export interface ReportArguments extends SigningArguments {
   'out-dir': string;
@@ -34,6 +35,7 @@ export interface ReportArguments extends SigningArguments {
   'browser-timeout': number | undefined;
   framework: string[] | undefined;
   json: boolean;
+  'clock-skew': number;
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -72,6 +74,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout (files written, counts, exit code and reason); the human text goes to stderr' })
     .option('fail-on-findings', { type: 'boolean', default: false, describe: 'exit 1 when a console user lacks MFA (FAIL)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing report files of the same name' })
+    .option('clock-skew', CLOCK_SKEW_OPTION)
     .option('as-of', { type: 'string', describe: 'judge time-based checks at this ISO 8601 time instead of the capture time: not before it; later is a projection assuming no change, which never improves a verdict' })
     .option('config', { type: 'string', describe: 'rule configuration, YAML or JSON (see "iam-audit rules --defaults")' })
     .option('exceptions', { type: 'string', describe: 'accepted exceptions, YAML or JSON: rule, resource, justification, approvedBy, expires' })

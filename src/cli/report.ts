@@ -5,7 +5,7 @@ import { COMMANDS } from './commands.js';
 import { isOrgInput } from '../app/org-input.js';
 import { UserError } from '../util/errors.js';
 import { buildRunSummary } from '../app/run-summary.js';
-import { commandOutcome, parseInstant } from './common.js';
+import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
@@ -23,6 +23,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
+    const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const signing = await signingFromArguments(argv);
     if (await isOrgInput(argv.snapshot)) {
       const { runOrgReport } = await import('../app/org-report.js');
@@ -50,6 +51,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
     const human = argv.json ? process.stderr : process.stdout;
     const outcome = await runReport({
       snapshotPath: argv.snapshot,
+      clockSkewMs,
       outDir: argv['out-dir'],
       formats: parseFormats(argv.format),
       quiet: argv.quiet,

@@ -35,6 +35,8 @@ export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutM
   readonly verbose: boolean;
   readonly stderr: NodeJS.WriteStream;
   readonly environment?: NodeJS.ProcessEnv;
+  /** --clock-skew (ms): how far after the capture time AWS's clock may put a past event; the default when left out. */
+  readonly clockSkewMs?: number;
 }
 
 export interface CollectRunOutcome {
@@ -195,7 +197,8 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
   const discrepancies = describeDiscrepancies(snapshot);
   if (discrepancies !== null && snapshot.discrepancies.length > 0) options.stderr.write(`${escapeForTerminal(discrepancies)}\n`);
   const snapshotPath = options.outputPath ?? join(options.defaultDir, defaultSnapshotFileName(snapshot));
-  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite);
+  // Validated as a read would validate it (schema, unique users, no instant after the capture), before it is written.
+  const loaded = await writeSnapshot(snapshotPath, snapshot, options.overwrite, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs });
   const partial = snapshot.collectionErrors.length > 0;
   if (partial) for (const line of describePartialCollection(snapshot)) options.stderr.write(`${escapeForTerminal(line)}\n`);
   return { snapshot, snapshotPath, loaded, exitCode: partial ? ExitCode.partial : ExitCode.ok };

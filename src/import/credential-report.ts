@@ -1,8 +1,10 @@
 import { credentialReportPopulations } from '../snapshot/populations.js';
+import { MAX_SNAPSHOT_BYTES } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
 import { toIsoUtc } from '../util/time.js';
+import { DEFAULT_CLOCK_SKEW_MS, describeClockSkew, describeLateness } from '../snapshot/capture-times.js';
 import { looksLikeJson, readAwsCliReport } from './aws-cli-report.js';
 import { parseCsv } from './csv-reading.js';
 import { CREDENTIAL_REPORT_COLUMNS, readPrincipal, REQUIRED_COLUMNS, RowReader, type CredentialReportColumn } from './report-row.js';
@@ -21,6 +23,26 @@ import {
   type UserFacts,
 } from '../snapshot/types.js';
 
+/**
+ * The largest credential report (or AWS CLI JSON) imported: its snapshot is 5 to 6 times its size
+ * (typed facts, one JSON object per user), and a snapshot over MAX_SNAPSHOT_BYTES (about 512 MiB)
+ * cannot be read back by any command. An eighth of that leaves room for the worst ratio; it is
+ * still 40 times the report of IAM's largest account (5,000 users, about 1.5 MB). Refused before
+ * the file is read, in moments, instead of minutes of work ending in an unreadable file.
+ */
+export const MAX_REPORT_BYTES = Math.floor(MAX_SNAPSHOT_BYTES / 8);
+
+/** The one-line refusal of a report over MAX_REPORT_BYTES. */
+export function reportTooLarge(file: string, size: number): InputError {
+  const mebibytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MiB`;
+  return new InputError(
+    file,
+    null,
+    `${size} bytes (${mebibytes(size)}) is over the import limit of ${MAX_REPORT_BYTES} bytes (${mebibytes(MAX_REPORT_BYTES)}): ` +
+      `its snapshot, 5 to 6 times the report's size, would be over the ${mebibytes(MAX_SNAPSHOT_BYTES)} a snapshot can have to be read back (IAM's largest account, 5,000 users, has a report of about 1.5 MB)`,
+  );
+}
+
 /** How many unknown column names a warning lists before it counts the rest. */
 const LISTED_UNKNOWN_COLUMNS = 10;
 
@@ -29,6 +51,10 @@ const ARN = /^arn:([a-z0-9-]+):iam::([^:]*):(.+)$/;
 export interface ImportOptions {
   /** The report's generation time, when the user knows it (`--generated-at`). */
   readonly generatedAt?: Date;
+  /** Who gave generatedAt, for messages: "--generated-at"; default "the report's stated generation time". */
+  readonly generatedAtLabel?: string;
+  /** How far after the capture time a past event may lie (clock skew), in ms; default DEFAULT_CLOCK_SKEW_MS. */
+  readonly clockSkewMs?: number;
   /** File name recorded in the snapshot's provenance (no folders). */
   readonly fileName: string | null;
   /** For error messages. */
@@ -75,6 +101,7 @@ function looksBinary(bytes: Uint8Array): boolean {
  * `GeneratedTime` then gives the capture time.
  */
 export function importCredentialReport(bytes: Uint8Array, options: ImportOptions): ImportOutcome {
+  if (bytes.length > MAX_REPORT_BYTES) throw reportTooLarge(options.displayPath, bytes.length);
   if (bytes.length === 0 || !looksLikeJson(bytes)) return importCsvReport(bytes, options, null);
   const cli = readAwsCliReport(bytes, options.displayPath);
   if (options.generatedAt !== undefined && options.generatedAt.getTime() !== cli.generatedAt.getTime()) {
@@ -84,7 +111,7 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
       `the report says it was generated ${toIsoUtc(cli.generatedAt)}, but --generated-at says ${toIsoUtc(options.generatedAt)}; leave --generated-at out`,
     );
   }
-  const csvOptions: ImportOptions = { ...options, displayPath: `${options.displayPath} (Content)`, generatedAt: cli.generatedAt };
+  const csvOptions: ImportOptions = { ...options, displayPath: `${options.displayPath} (Content)`, generatedAt: cli.generatedAt, generatedAtLabel: 'its /GeneratedTime' };
   return importCsvReport(cli.csv, csvOptions, { sha256: sha256Hex(bytes) });
 }
 
@@ -133,14 +160,25 @@ interface ReportRows {
   readonly account: { readonly id: string; readonly partition: string; readonly index: number } | null;
   readonly root: PrincipalFacts | null;
   readonly users: UserFacts[];
-  /** The newest timestamp in any cell: the capture time when nothing better is known. */
-  readonly newestTimestamp: Date | null;
+  /** The newest past event in any cell (not password_next_rotation): the capture time when nothing better is known. */
+  readonly newestTimestamp: NewestTimestamp | null;
+}
+
+/** The newest past-event instant of the report and where it is. */
+interface NewestTimestamp {
+  readonly at: Date;
+  readonly recordIndex: number;
+  readonly column: CredentialReportColumn;
 }
 
 /** Where a record's problems are reported: its first line in the file, worked out only when needed. */
 type LineOf = (recordIndex: number) => number;
 
-/** Refuses a second user with the same name or ARN, naming the line of the first. */
+/**
+ * Refuses a second user with the same name or ARN, naming the line of the first. IAM user names
+ * are unique regardless of case (IAM refuses to create "Alice" beside "alice"), so two rows whose
+ * names differ only in case cannot come from one account either.
+ */
 class UniqueUsers {
   private readonly names = new Map<string, number>();
   private readonly arns = new Map<string, number>();
@@ -150,12 +188,23 @@ class UniqueUsers {
     private readonly lineOf: LineOf,
   ) {}
 
+  private readonly spelling = new Map<number, string>();
+
   add(name: string, arn: string, index: number): void {
-    const firstIndex = this.names.get(name);
+    const nameKey = name.toLowerCase();
+    const firstIndex = this.names.get(nameKey);
     if (firstIndex !== undefined) {
-      throw new InputError(this.file, `line ${this.lineOf(index)}, column user`, `user "${name}" already appears on line ${this.lineOf(firstIndex)}`);
+      const first = this.spelling.get(firstIndex) ?? name;
+      throw new InputError(
+        this.file,
+        `line ${this.lineOf(index)}, column user`,
+        first === name
+          ? `user "${name}" already appears on line ${this.lineOf(firstIndex)}`
+          : `user "${name}" differs only in case from "${first}" on line ${this.lineOf(firstIndex)}; IAM user names are unique regardless of case, so one account cannot have both`,
+      );
     }
-    this.names.set(name, index);
+    this.names.set(nameKey, index);
+    this.spelling.set(index, name);
     const sameArnIndex = this.arns.get(arn);
     if (sameArnIndex !== undefined) {
       throw new InputError(this.file, `line ${this.lineOf(index)}, column arn`, `ARN "${arn}" already appears on line ${this.lineOf(sameArnIndex)}`);
@@ -166,9 +215,10 @@ class UniqueUsers {
 
 /** The rows: one account throughout, at most one root row, users each once. */
 function readRows(records: readonly string[][], head: ReportHeader, file: string, lineOf: LineOf): ReportRows {
-  let newestTimestamp: Date | null = null;
-  const noteTimestamp = (value: Date): void => {
-    if (newestTimestamp === null || value.getTime() > newestTimestamp.getTime()) newestTimestamp = value;
+  let newestTimestamp: NewestTimestamp | null = null;
+  let recordIndex = 0;
+  const noteTimestamp = (value: Date, column: CredentialReportColumn): void => {
+    if (newestTimestamp === null || value.getTime() > newestTimestamp.at.getTime()) newestTimestamp = { at: value, recordIndex, column };
   };
   // The record index, not its line: working out line numbers means parsing the file again.
   let account: { id: string; partition: string; index: number } | null = null;
@@ -178,6 +228,7 @@ function readRows(records: readonly string[][], head: ReportHeader, file: string
   for (let index = 1; index < records.length; index += 1) {
     const parsed = records[index];
     if (parsed === undefined) continue;
+    recordIndex = index;
     const line = (): number => lineOf(index);
     const record = parsed.length === head.header.length ? parsed : recoverSplitUserName(parsed, head.header.length, head.columnIndex, file, line);
     const row = new RowReader(file, line, record, head.columnIndex, noteTimestamp);
@@ -196,7 +247,14 @@ function readRows(records: readonly string[][], head: ReportHeader, file: string
         `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${lineOf(account.index)}; a report covers one account`,
       );
     }
-    if (resource === 'root' || name === '<root_account>' || name === 'root_account') {
+    // The ARN says which row is root's. The name `<root_account>` is root's alone (IAM user names
+    // cannot hold < or >); `root_account` is how some renderings write it on root's row, and an
+    // ordinary user's name everywhere else (issue #23).
+    const isRootRow = resource === 'root';
+    if (!isRootRow && name === '<root_account>') {
+      throw new InputError(file, `line ${line()}, column arn`, `the root account's row (user <root_account>) has the ARN of something else, "${arn}"; expected arn:${partition}:iam::${accountId}:root`);
+    }
+    if (isRootRow) {
       if (root !== null) throw new InputError(file, `line ${line()}`, 'a second root account row');
       root = readPrincipal(row, arn, true);
       continue;
@@ -223,20 +281,44 @@ function readUser(row: RowReader, name: string, arn: string, resource: string): 
 
 type GeneratedAtSource = 'flag' | 'api' | 'newest-timestamp-in-file';
 
-/** The capture time: the API's GeneratedTime, --generated-at, or (warned about) the newest timestamp in the file. */
-function captureTime(options: ImportOptions, fromCli: boolean, newest: Date | null, warnings: string[]): { readonly at: Date; readonly source: GeneratedAtSource } {
-  if (options.generatedAt !== undefined) return { at: options.generatedAt, source: fromCli ? 'api' : 'flag' };
+/**
+ * The capture time: the API's GeneratedTime, --generated-at, or (warned about) the newest timestamp
+ * in the file. A given time earlier than the newest past event in the report (beyond the clock-skew
+ * tolerance) is refused, naming that event's line and column: an instant after the capture time is
+ * never a fact, and judged as one it gives a negative age, which reads as a recent use (issue #23).
+ */
+function captureTime(
+  options: ImportOptions,
+  fromCli: boolean,
+  newest: NewestTimestamp | null,
+  lineOf: LineOf,
+  warnings: string[],
+): { readonly at: Date; readonly source: GeneratedAtSource } {
+  if (options.generatedAt !== undefined) {
+    const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+    if (newest !== null && newest.at.getTime() > options.generatedAt.getTime() + skew) {
+      const given = options.generatedAtLabel ?? "the report's stated generation time";
+      throw new InputError(
+        options.displayPath,
+        `line ${lineOf(newest.recordIndex)}, column ${newest.column}`,
+        `${toIsoUtc(newest.at)} is ${describeLateness(newest.at.getTime() - options.generatedAt.getTime())} after the capture time ${toIsoUtc(options.generatedAt)} (${given}); ` +
+          `a past event cannot be later than the report that records it, so the report was generated at ${toIsoUtc(newest.at)} or later ` +
+          `(clock-skew tolerance ${describeClockSkew(skew)}, see --clock-skew)`,
+      );
+    }
+    return { at: options.generatedAt, source: fromCli ? 'api' : 'flag' };
+  }
   if (newest === null) throw new InputError(options.displayPath, null, 'no timestamp in the report to take the capture time from; give --generated-at');
   warnings.push(
-    `${options.displayPath}: capture time taken as ${toIsoUtc(newest)}, the newest timestamp in the report; the report may be newer (up to 4 hours). Give --generated-at to set it exactly.`,
+    `${options.displayPath}: capture time taken as ${toIsoUtc(newest.at)}, the newest timestamp in the report; the report may be newer (up to 4 hours). Give --generated-at to set it exactly.`,
   );
-  return { at: newest, source: 'newest-timestamp-in-file' };
+  return { at: newest.at, source: 'newest-timestamp-in-file' };
 }
 
 /**
  * Reads an IAM credential report (CSV, as downloaded from the console or GetCredentialReport) into
  * a snapshot. Accepts every layout AWS has produced: `+00:00` and `Z` timestamps, booleans in any
- * case, `<root_account>` or `root_account`, the legacy 16-column layout, CRLF, a BOM, quoted fields.
+ * case, `<root_account>` or `root_account` on the row with root's ARN, the legacy 16-column layout, CRLF, a BOM, quoted fields.
  * `fromCli` is set when the CSV came inside the AWS CLI's JSON (the capture time is then the API's).
  */
 function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { readonly sha256: string } | null): ImportOutcome {
@@ -261,7 +343,7 @@ function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { r
   }
   if (!/^\d{12}$/.test(account.id)) warnings.push(`${file}: account id "${account.id}" is not 12 digits (an anonymised report?)`);
   if (root === null) warnings.push(`${file}: the report has no root account row; root checks will be not evaluated`);
-  const capture = captureTime(options, fromCli !== null, newestTimestamp, warnings);
+  const capture = captureTime(options, fromCli !== null, newestTimestamp, lineOf, warnings);
   const capturedAt = toIsoUtc(capture.at);
   const tool = packageInfo();
   const snapshot: Snapshot = {

@@ -61,6 +61,12 @@ const PLACEHOLDERS: Readonly<Record<string, AbsenceReason>> = {
 
 type CellKind = 'timestamp' | 'boolean' | 'text';
 
+/**
+ * Columns whose time names a future event by nature (the password's next forced rotation): never
+ * the capture time's lower bound, and never refused for lying after it.
+ */
+const FUTURE_TIME_COLUMNS: ReadonlySet<CredentialReportColumn> = new Set(['password_next_rotation']);
+
 /** Parses one row's cells into typed facts; every problem names the line and column. */
 export class RowReader {
   constructor(
@@ -68,10 +74,12 @@ export class RowReader {
     private readonly line: () => number,
     private readonly record: readonly string[],
     private readonly columnIndex: ReadonlyMap<CredentialReportColumn, number>,
-    private readonly onTimestamp: (value: Date) => void,
+    /** Told of every instant that records a past event (all timestamp columns but FUTURE_TIME_COLUMNS). */
+    private readonly onTimestamp: (value: Date, column: CredentialReportColumn) => void,
   ) {}
 
-  private fail(column: string, problem: string): never {
+  /** Refuses the row, naming its line and the column. */
+  fail(column: string, problem: string): never {
     throw new InputError(this.file, `line ${this.line()}, column ${column}`, problem);
   }
 
@@ -101,7 +109,7 @@ export class RowReader {
     return this.fact(column, 'timestamp', allowed, (text) => {
       const parsed = normaliseTimestamp(text);
       if (parsed === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp (a real calendar time, with T and Z or +00:00) such as 2025-01-28T17:25:12+00:00`);
-      this.onTimestamp(parsed.date);
+      if (!FUTURE_TIME_COLUMNS.has(column)) this.onTimestamp(parsed.date, column);
       return parsed.iso;
     });
   }
@@ -152,17 +160,25 @@ function readAccessKeys(row: RowReader): Fact<readonly AccessKeyFacts[]> {
   for (const slot of [1, 2] as const) {
     const active = row.requiredBoolean(`access_key_${slot}_active`);
     const createdAt = row.timestamp(`access_key_${slot}_last_rotated`, 'not_applicable');
-    // A slot with no key reads "false, N/A"; an inactive key keeps its rotation date.
-    if (!active && !createdAt.known) continue;
-    keys.push({
-      slot,
-      id: NOT_COLLECTED,
-      active,
-      createdAt,
-      lastUsed: row.timestamp(`access_key_${slot}_last_used_date`, 'not_applicable'),
-      lastUsedRegion: row.text(`access_key_${slot}_last_used_region`, 'not_applicable'),
-      lastUsedService: row.text(`access_key_${slot}_last_used_service`, 'not_applicable'),
-    });
+    // Every cell is read, used slot or not: garbage in an empty slot is refused, never skipped.
+    const lastUsed = row.timestamp(`access_key_${slot}_last_used_date`, 'not_applicable');
+    const lastUsedRegion = row.text(`access_key_${slot}_last_used_region`, 'not_applicable');
+    const lastUsedService = row.text(`access_key_${slot}_last_used_service`, 'not_applicable');
+    // A slot with no key reads "false, N/A" and N/A for its use; an inactive key keeps its rotation date.
+    if (!active && !createdAt.known) {
+      const used = (
+        [
+          [`access_key_${slot}_last_used_date`, lastUsed],
+          [`access_key_${slot}_last_used_region`, lastUsedRegion],
+          [`access_key_${slot}_last_used_service`, lastUsedService],
+        ] as const
+      ).find(([, fact]) => fact.known);
+      if (used !== undefined && used[1].known) {
+        row.fail(used[0], `"${used[1].value}" in an empty key slot (access_key_${slot}_active false, access_key_${slot}_last_rotated N/A): a slot without a key has no use; expected N/A`);
+      }
+      continue;
+    }
+    keys.push({ slot, id: NOT_COLLECTED, active, createdAt, lastUsed, lastUsedRegion, lastUsedService });
   }
   return known(keys);
 }

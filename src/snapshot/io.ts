@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
 import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
 import { migrateToCurrent } from './migrate.js';
+import { DEFAULT_CLOCK_SKEW_MS, type CaptureTimeOptions } from './capture-times.js';
 import type { Snapshot } from './types.js';
 import { validateSnapshot } from './validate.js';
 
@@ -88,7 +89,7 @@ export function decompressIfGzip(bytes: Buffer, path: string): Buffer {
   }
 }
 
-export function parseSnapshot(fileBytes: Buffer, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
+export function parseSnapshot(fileBytes: Buffer, path: string, options: CaptureTimeOptions = {}): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
   if (fileBytes.length === 0) throw new InputError(path, null, 'the file is empty; expected an iam-audit snapshot (JSON)');
   if (fileBytes.length > MAX_SNAPSHOT_BYTES) throw tooLarge(path, fileBytes.length);
   const bytes = decompressIfGzip(fileBytes, path);
@@ -101,22 +102,45 @@ export function parseSnapshot(fileBytes: Buffer, path: string): Omit<LoadedSnaps
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
-  return snapshotFromDocument(document, path);
+  return snapshotFromDocument(document, path, options);
 }
 
 /** A parsed JSON document as a snapshot: migrated to the current schema version and validated. */
-export function snapshotFromDocument(document: unknown, path: string): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
+export function snapshotFromDocument(document: unknown, path: string, options: CaptureTimeOptions = {}): Omit<LoadedSnapshot, 'bytes' | 'path' | 'sha256'> {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InputError(path, null, 'expected a JSON object (an iam-audit snapshot)');
   }
   const migration = migrateToCurrent(document as Record<string, unknown>);
   if (!migration.ok) throw new InputError(path, null, migration.problem);
-  const validation = validateSnapshot(migration.document);
+  const validation = validateSnapshot(migration.document, options);
   if (!validation.valid) throw new InputError(path, null, `not a valid snapshot: ${validation.problem}`);
   return { snapshot: validation.snapshot, migratedFrom: migration.migratedFrom };
 }
 
-export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
+/**
+ * The check a snapshot built in this run (import, collect, audit) passes before it is written,
+ * streamed or reported on: the same validation every read of a file runs (validateSnapshot), so
+ * that no command leaves a snapshot another command refuses. `where` names the input it came from.
+ */
+export function checkSnapshotBeforeWriting(snapshot: Snapshot, where: string, options: CaptureTimeOptions = {}): void {
+  const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  // Import checks before it streams, then writes through writeSnapshot: validated once (2 s at 100,000 users).
+  if (checkedSnapshots.get(snapshot) === skew) return;
+  const validation = validateSnapshot(snapshot, options);
+  if (!validation.valid) throw new InputError(where, null, `the snapshot is not valid, nothing written: ${validation.problem}`);
+  checkedSnapshots.set(snapshot, skew);
+}
+/** Snapshots built in this process that passed the check, with the tolerance they passed it with. */
+const checkedSnapshots = new WeakMap<Snapshot, number>();
+
+/** Refuses a snapshot whose file would be larger than any command can read back. */
+function checkWritableSize(bytes: number, path: string): void {
+  if (bytes <= MAX_SNAPSHOT_BYTES) return;
+  const mebibytes = Math.round(MAX_SNAPSHOT_BYTES / 1024 / 1024);
+  throw new InputError(path, null, `the snapshot would be ${bytes} bytes, over the ${MAX_SNAPSHOT_BYTES} (about ${mebibytes} MiB) a snapshot can have to be read back; nothing written`);
+}
+
+export async function readSnapshot(path: string, options: CaptureTimeOptions = {}): Promise<LoadedSnapshot> {
   let bytes: Buffer;
   try {
     // Checked before reading: a file over the limit would be read whole only to fail as "not valid JSON".
@@ -127,7 +151,7 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
     if (error instanceof InputError) throw error;
     throw new InputError(path, null, describeFsError(error));
   }
-  return { ...parseSnapshot(bytes, path), bytes, path, sha256: sha256Hex(bytes) };
+  return { ...parseSnapshot(bytes, path, options), bytes, path, sha256: sha256Hex(bytes) };
 }
 
 /** The snapshot's file bytes, built from the chunks (never one string of the whole file). */
@@ -137,15 +161,16 @@ export function serializeSnapshotBytes(snapshot: Snapshot): Buffer {
 
 /**
  * Writes a snapshot atomically, never replacing an existing file unless `overwrite`. Returns it
- * as if read back (bytes, SHA-256), so that `audit` analyses what it wrote without reading,
- * parsing and validating the file again. It is not validated here: the Snapshot type already
- * constrains what the importer and collector build (their tests validate their output against
- * the schema, and a test compares `audit` with `import` + `report`), and every read validates,
- * which is what protects analysis of a file from elsewhere.
+ * as if read back (bytes, SHA-256), so that `audit` analyses what it wrote without reading and
+ * parsing the file again. Validated first, as a read of the file would validate it (issue #23:
+ * `audit` reported on a snapshot that `report` then refused), and refused when it would be too
+ * large to read back: nothing is written either way.
  */
-export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<LoadedSnapshot> {
+export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean, options: CaptureTimeOptions = {}): Promise<LoadedSnapshot> {
+  checkSnapshotBeforeWriting(snapshot, path, options);
   if (isGzipPath(path)) return writeGzipSnapshot(path, snapshot, overwrite);
   const bytes = serializeSnapshotBytes(snapshot);
+  checkWritableSize(bytes.length, path);
   const loaded: LoadedSnapshot = { snapshot, sha256: sha256Hex(bytes), bytes, path, migratedFrom: null };
   if (!overwrite) {
     // Importing the same report twice gives the same snapshot: keeping the existing file then
@@ -166,7 +191,9 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
  * text is built in chunks first, then deflated once.
  */
 async function writeGzipSnapshot(path: string, snapshot: Snapshot, overwrite: boolean): Promise<LoadedSnapshot> {
-  const compressed = gzipSync(serializeSnapshotBytes(snapshot));
+  const text = serializeSnapshotBytes(snapshot);
+  checkWritableSize(text.length, path);
+  const compressed = gzipSync(text);
   // As a read of the file would give it: the SHA-256 and bytes of the file as written (compressed).
   const loaded: LoadedSnapshot = { snapshot, sha256: sha256Hex(compressed), bytes: compressed, path, migratedFrom: null };
   if (!overwrite) {

@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../util/paths.js';
 import { validate as generatedValidator } from './snapshot-schema.generated.js';
 import type { Snapshot } from './types.js';
+import { findInstantAfterCapture, type CaptureTimeOptions } from './capture-times.js';
 
 /** The schema the validator is generated from (scripts/generate-validators.mjs); editors use it too. */
 export const SNAPSHOT_SCHEMA_PATH = join(packageRoot, 'schema', 'snapshot-v2.schema.json');
@@ -32,7 +33,8 @@ function valueAt(document: unknown, pointer: string): unknown {
 
 /**
  * What the schema cannot say: two users with the same name or ARN (IAM names are unique in an
- * account, and a rule would judge one and hide the other).
+ * account, and a rule would judge one and hide the other). IAM does not distinguish names by
+ * case (it refuses to create "Alice" beside "alice"), so neither does this check.
  */
 function findDuplicateUsers(snapshot: Snapshot): string | null {
   const names = new Map<string, number>();
@@ -40,9 +42,14 @@ function findDuplicateUsers(snapshot: Snapshot): string | null {
   for (let index = 0; index < snapshot.users.length; index += 1) {
     const user = snapshot.users[index];
     if (user === undefined) continue;
-    const nameKey = user.name;
+    const nameKey = user.name.toLowerCase();
     const sameName = names.get(nameKey);
-    if (sameName !== undefined) return `at /users/${index}/name: user "${user.name}" is already at /users/${sameName}/name; user names must be unique`;
+    if (sameName !== undefined) {
+      const other = snapshot.users[sameName]?.name ?? '';
+      return other === user.name
+        ? `at /users/${index}/name: user "${user.name}" is already at /users/${sameName}/name; user names must be unique`
+        : `at /users/${index}/name: user "${user.name}" differs only in case from "${other}" at /users/${sameName}/name; IAM user names are unique regardless of case`;
+    }
     names.set(nameKey, index);
     const sameArn = arns.get(user.arn);
     if (sameArn !== undefined) return `at /users/${index}/arn: ARN "${user.arn}" is already at /users/${sameArn}/arn; user ARNs must be unique`;
@@ -76,11 +83,18 @@ function findDuplicateKeys(snapshot: Snapshot): string | null {
 
 export type ValidationOutcome = { readonly valid: true; readonly snapshot: Snapshot } | { readonly valid: false; readonly problem: string };
 
-export function validateSnapshot(candidate: unknown): ValidationOutcome {
+/**
+ * The one check every snapshot passes, whoever made it: a file read by any command, the snapshot
+ * `import` produces, the one `collect` assembles and the one `audit` reports on, each before it is
+ * written or analysed. The schema; users unique by name (regardless of case) and ARN; each key of a
+ * principal under its own id or slot; and no instant of a past event after the capture time (beyond
+ * the clock-skew tolerance).
+ */
+export function validateSnapshot(candidate: unknown, options: CaptureTimeOptions = {}): ValidationOutcome {
   const validate = schemaValidator;
   if (validate(candidate)) {
-    const duplicate = findDuplicateUsers(candidate) ?? findDuplicateKeys(candidate);
-    return duplicate === null ? { valid: true, snapshot: candidate } : { valid: false, problem: duplicate };
+    const problem = findDuplicateUsers(candidate) ?? findDuplicateKeys(candidate) ?? findInstantAfterCapture(candidate, options);
+    return problem === null ? { valid: true, snapshot: candidate } : { valid: false, problem };
   }
   // Combinators report every branch; the deepest path with the plainest keyword (a wrong type, a
   // missing property) explains best what is wrong.

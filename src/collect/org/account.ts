@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defaultSnapshotFileName } from '../../import/credential-report.js';
-import { serializeSnapshotChunks } from '../../snapshot/io.js';
+import { checkSnapshotBeforeWriting, serializeSnapshotChunks } from '../../snapshot/io.js';
 import type { OrgIndexAccount } from '../../snapshot/org-index.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { UserError } from '../../util/errors.js';
@@ -145,6 +145,8 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
   let digest;
   try {
     if (!options.overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite)`);
+    // As a read would validate it (issue #23): a snapshot no command could read is a failed account, not a file.
+    checkSnapshotBeforeWriting(snapshot, path);
     const chunks = serializeSnapshotChunks(snapshot);
     digest = await staged.add(path, options.gzip ? gzipSync(Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk, 'utf8')))) : chunks);
     await staged.commit();
