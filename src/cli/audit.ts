@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/exit-status.js';
-import { runImport } from '../app/import.js';
-import type { ExitReason } from '../app/exit-status.js';
-import { buildRunSummary } from '../app/run-summary.js';
-import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
+import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import { runImport } from '../app/import/import.js';
+import type { ExitReason } from '../app/shared/exit-status.js';
+import { buildRunSummary } from '../app/report/run-summary.js';
+import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report/report.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';

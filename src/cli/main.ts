@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { EXIT_CODES_HELP } from '../app/exit-status.js';
+import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';

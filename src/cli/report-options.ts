@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { allFrameworks } from '../frameworks/index.js';
-import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report.js';
+import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report/report.js';
 import { SEVERITIES } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 import { withSigningOptions, type SigningArguments } from './signing-options.js';

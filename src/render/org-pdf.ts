@@ -2,7 +2,7 @@
  * The organisation report as PDF: its HTML (render/org-report.ts) printed by the same browser
  * the account report uses (render/browser.ts), scripts and network off. Loaded only for pdf.
  */
-import type { PresentationOptions } from '../app/report.js';
+import type { PresentationOptions } from '../app/report/report.js';
 import { findBrowser, withBrowser } from './browser.js';
 
 export async function printHtmlToPdf(html: string, presentation: Pick<PresentationOptions, 'browserPath' | 'pageSize'>, environment: NodeJS.ProcessEnv): Promise<Uint8Array> {

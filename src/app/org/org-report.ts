@@ -9,23 +9,23 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { OrgRollupBuilder, type OrgRollup } from '../analyze/org-rollup.js';
-import { allFrameworks } from '../frameworks/index.js';
-import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from '../evidence/manifest.js';
-import type { SigningSettings } from '../evidence/report-evidence.js';
-import { BrowserNotFoundError } from '../render/browser.js';
-import { renderOrgAccountsCsv, renderOrgControlsCsv, renderOrgHtml, renderOrgIdentitiesCsv, renderOrgJson } from '../render/org-report.js';
-import { allRules } from '../rules/index.js';
-import { describeFsError, parseSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
-import { looksLikeOrgIndex, parseOrgIndex, type OrgAccountStatus, type OrgIndex } from '../snapshot/org-index.js';
-import { ExitCode, InputError, UserError, type ExitCodeValue } from '../util/errors.js';
-import { sha256Hex, writeOutputs, type OutputFile, type WrittenFile } from '../util/files.js';
-import { packageInfo } from '../util/paths.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
-import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
-import { loadConfiguration, loadExceptions } from './catalogue-files.js';
-import { decideExitCode, type ExitReason } from './exit-status.js';
-import { analyseLoaded, checkAsOf, DEFAULT_REPORT_FRAMEWORK, runReport, type OutputFormat, type PresentationOptions } from './report.js';
+import { OrgRollupBuilder, type OrgRollup } from '../../analyze/org-rollup.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from '../../evidence/manifest.js';
+import type { SigningSettings } from '../../evidence/report-evidence.js';
+import { BrowserNotFoundError } from '../../render/browser.js';
+import { renderOrgAccountsCsv, renderOrgControlsCsv, renderOrgHtml, renderOrgIdentitiesCsv, renderOrgJson } from '../../render/org-report.js';
+import { allRules } from '../../rules/index.js';
+import { describeFsError, parseSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
+import { looksLikeOrgIndex, parseOrgIndex, type OrgAccountStatus, type OrgIndex } from '../../snapshot/org-index.js';
+import { ExitCode, InputError, UserError, type ExitCodeValue } from '../../util/errors.js';
+import { sha256Hex, writeOutputs, type OutputFile, type WrittenFile } from '../../util/files.js';
+import { packageInfo } from '../../util/paths.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
+import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
+import { decideExitCode, type ExitReason } from '../shared/exit-status.js';
+import { analyseLoaded, checkAsOf, DEFAULT_REPORT_FRAMEWORK, runReport, type OutputFormat, type PresentationOptions } from '../report/report.js';
 
 /** The formats of the organisation report itself; the others are per-account formats. */
 const ORG_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
@@ -42,7 +42,7 @@ export interface OrgReportOptions {
   readonly asOf?: Date;
   readonly configPath?: string;
   readonly exceptionsPath?: string;
-  readonly failOn?: import('../rules/rule.js').Severity;
+  readonly failOn?: import('../../rules/rule.js').Severity;
   readonly signing?: SigningSettings;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
@@ -207,7 +207,7 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
       files.push({ fileName: `${stem}.html`, content: renderOrgHtml(rollup, { orgName: options.presentation.orgName }) });
     } else if (format === 'pdf') {
       try {
-        const { printHtmlToPdf } = await import('../render/org-pdf.js');
+        const { printHtmlToPdf } = await import('../../render/org-pdf.js');
         files.push({ fileName: `${stem}.pdf`, content: await printHtmlToPdf(renderOrgHtml(rollup, { orgName: options.presentation.orgName }), options.presentation, options.environment ?? process.env) });
       } catch (error) {
         if (!(error instanceof BrowserNotFoundError)) throw error;

@@ -1,11 +1,11 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { defaultSnapshotFileName, importCredentialReport } from '../import/credential-report.js';
-import { describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
-import type { Snapshot } from '../snapshot/types.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
-import { InputError, UserError } from '../util/errors.js';
+import { defaultSnapshotFileName, importCredentialReport } from '../../import/credential-report.js';
+import { describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
+import type { Snapshot } from '../../snapshot/types.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { InputError, UserError } from '../../util/errors.js';
 
 /** The file name that means the standard streams: `import -` reads stdin, `-o -` writes stdout. */
 export const STANDARD_STREAM = '-';

@@ -5,15 +5,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../analyze/archive-state.js';
-import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../analyze/engine.js';
-import { stableFindingId } from '../analyze/finding-id.js';
-import { RESULT_FORMAT_VERSION } from '../analyze/result.js';
-import type { Rule } from '../rules/rule.js';
-import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../snapshot/io.js';
-import { InputError } from '../util/errors.js';
-import { sha256Hex } from '../util/files.js';
-import { analyseLoaded } from './report.js';
+import { identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
+import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
+import { stableFindingId } from '../../analyze/finding-id.js';
+import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
+import type { Rule } from '../../rules/rule.js';
+import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../../snapshot/io.js';
+import { InputError } from '../../util/errors.js';
+import { sha256Hex } from '../../util/files.js';
+import { analyseLoaded } from '../report/report.js';
 
 /** How snapshots are analysed: the same rules, frameworks, configuration and exceptions for every one. */
 export interface ArchiveAnalysis {
@@ -221,7 +221,7 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
   };
 }
 
-async function snapshotBeside(path: string, sha256: string): Promise<import('../snapshot/types.js').Snapshot | null> {
+async function snapshotBeside(path: string, sha256: string): Promise<import('../../snapshot/types.js').Snapshot | null> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -7,10 +7,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { UserError } from '../util/errors.js';
-import { packageRoot } from '../util/paths.js';
+import { UserError } from '../../util/errors.js';
+import { packageRoot } from '../../util/paths.js';
 import type { FailedResult, NotifyReport } from './notify-input.js';
-import type { ResolvedOwner } from './owners.js';
+import type { ResolvedOwner } from '../shared/owners.js';
 
 export const DEFAULT_MAIL_TEMPLATE_DIR = join(packageRoot, 'templates', 'mail');
 export const MAIL_TEMPLATE_NAMES = ['owner.text.hbs', 'owner.html.hbs', 'summary.text.hbs', 'summary.html.hbs'] as const;

@@ -1,7 +1,7 @@
 /** `iam-audit rules`: the catalogue as text. Pure functions of the rules and frameworks given. */
-import type { CatalogueFramework } from '../analyze/engine.js';
-import type { Rule } from '../rules/rule.js';
-import { UserError } from '../util/errors.js';
+import type { CatalogueFramework } from '../../analyze/engine.js';
+import type { Rule } from '../../rules/rule.js';
+import { UserError } from '../../util/errors.js';
 
 function byId<T extends { readonly id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -44,6 +44,6 @@ export function renderFrameworkControls(frameworkId: string, frameworks: readonl
 export async function renderDefaults(rules: readonly Rule[], frameworks: readonly CatalogueFramework[]): Promise<string> {
   // Loaded only here: the configuration module brings the YAML parser and the JSON Schema
   // compiler, which listing the rules does not need (start-up time, issue 11).
-  const { defaultConfigurationYaml } = await import('../config/configuration.js');
+  const { defaultConfigurationYaml } = await import('../../config/configuration.js');
   return defaultConfigurationYaml(rules, frameworks);
 }

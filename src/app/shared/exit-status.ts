@@ -1,6 +1,6 @@
-import type { AnalysisResult, RuleResult } from '../analyze/result.js';
-import { SEVERITIES, type Severity } from '../rules/rule.js';
-import { ExitCode, type ExitCodeValue } from '../util/errors.js';
+import type { AnalysisResult, RuleResult } from '../../analyze/result.js';
+import { SEVERITIES, type Severity } from '../../rules/rule.js';
+import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
 
 /**
  * Which exit code wins when several apply, most important first: a usage or input error (2)

@@ -6,10 +6,10 @@
  * names before globs, globs in file order), then the default owner. No match: no owner.
  */
 import { readFile } from 'node:fs/promises';
-import { parseStructuredSource } from '../config/structured-file.js';
-import { InputError, UserError } from '../util/errors.js';
-import { describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
-import { picomatch } from '../util/globs.js';
+import { parseStructuredSource } from '../../config/structured-file.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { describeFsError, type LoadedSnapshot } from '../../snapshot/io.js';
+import { picomatch } from '../../util/globs.js';
 
 /** The tag keys read when --owner-tag is not given. */
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['email', 'owner'];

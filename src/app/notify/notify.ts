@@ -4,16 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
-import { writeOutputs, type OutputFile } from '../util/files.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
-import { fileStamp, runClock } from '../util/time.js';
-import { describeFsError } from '../snapshot/io.js';
+import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
+import { writeOutputs, type OutputFile } from '../../util/files.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { fileStamp, runClock } from '../../util/time.js';
+import { describeFsError } from '../../snapshot/io.js';
 import { loadNotifyInput, type NotifyReport } from './notify-input.js';
 import { composeOwnerMail, composeSummaryMail, MailTemplates, type ComposedMail, type OwnedFinding, type OwnerTally } from './notify-mail.js';
 import { rawMessage, sendAll, DEFAULT_SEND_LIMITS, type SendLimits, type SendOutcome, type SmtpSettings } from './notify-send.js';
 import { findingId, NotifyState } from './notify-state.js';
-import { OwnerResolver, OwnersMapping, DEFAULT_OWNER_TAG_KEYS } from './owners.js';
+import { OwnerResolver, OwnersMapping, DEFAULT_OWNER_TAG_KEYS } from '../shared/owners.js';
 
 export const DEFAULT_QUIET_DAYS = 7;
 export const DEFAULT_STATE_FILE = 'iam_audit_notify_state.json';

@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { describeFsError } from '../snapshot/io.js';
-import { InputError, UserError } from '../util/errors.js';
-import { writeOutputs } from '../util/files.js';
+import { describeFsError } from '../../snapshot/io.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { writeOutputs } from '../../util/files.js';
 import type { FailedResult } from './notify-input.js';
-import { stableFindingId } from '../analyze/finding-id.js';
+import { stableFindingId } from '../../analyze/finding-id.js';
 
 const STATE_VERSION = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;

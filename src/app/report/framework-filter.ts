@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../analyze/result.js';
+import type { AnalysisResult } from '../../analyze/result.js';
 
 /**
  * The result as the machine outputs (JSON, CSV, OCSF, JUnit) show it when --framework is given:

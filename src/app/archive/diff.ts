@@ -4,21 +4,21 @@
  * (without --allow-different-accounts), OLD newer than NEW (without --reverse) or a bad file is one
  * line and exit 2, with nothing written.
  */
-import { compareStates, type ChangeReport } from '../analyze/compare.js';
-import type { ArchiveState } from '../analyze/archive-state.js';
-import { allFrameworks } from '../frameworks/index.js';
-import { allRules } from '../rules/index.js';
-import { buildChangeReportModel, renderChangeSummary, renderChangesCsv, renderChangesJson } from '../render/change-report.js';
-import type { SigningSettings } from '../evidence/report-evidence.js';
-import type { ChangeEvidenceContext, ChangeSide } from '../evidence/change-evidence.js';
+import { compareStates, type ChangeReport } from '../../analyze/compare.js';
+import type { ArchiveState } from '../../analyze/archive-state.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { allRules } from '../../rules/index.js';
+import { buildChangeReportModel, renderChangeSummary, renderChangesCsv, renderChangesJson } from '../../render/change-report.js';
+import type { SigningSettings } from '../../evidence/report-evidence.js';
+import type { ChangeEvidenceContext, ChangeSide } from '../../evidence/change-evidence.js';
 import { readFile } from 'node:fs/promises';
-import { InputError, UserError } from '../util/errors.js';
-import { sha256Hex, writeOutputs, type OutputFile } from '../util/files.js';
-import { packageInfo } from '../util/paths.js';
-import { fileStamp, runClock } from '../util/time.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { sha256Hex, writeOutputs, type OutputFile } from '../../util/files.js';
+import { packageInfo } from '../../util/paths.js';
+import { fileStamp, runClock } from '../../util/time.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
 import { loadArchive, type ArchiveAnalysis } from './archive-input.js';
-import { loadConfiguration, loadExceptions } from './catalogue-files.js';
+import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
 
 export const DIFF_FORMATS = ['csv', 'json', 'html', 'pdf'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
@@ -103,13 +103,13 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
     if (format === 'json') files.push({ fileName: `${stem}.json`, content: renderChangesJson(report, { name: tool.name, version: tool.version }, generatedAt) });
     if (format === 'html' || format === 'pdf') {
       // Loaded only when asked: Handlebars, and for the PDF the browser and pdf-lib.
-      const { ReportTemplates } = await import('../render/html.js');
+      const { ReportTemplates } = await import('../../render/html.js');
       const templates = await ReportTemplates.load(null);
       const model = buildChangeReportModel(report, { name: tool.name, version: tool.version }, generatedAt, format);
       if (format === 'html') {
         files.push({ fileName: `${stem}.html`, content: templates.render({ document: model.document, parts: model.parts.map((part) => ({ ...part, continued: false })) }) });
       } else {
-        const { printDocument } = await import('../render/pdf.js');
+        const { printDocument } = await import('../../render/pdf.js');
         const bytes = await printDocument(model, { templates, pageSize: options.pageSize ?? 'a4', browserPath: options.browserPath ?? null, ...(options.environment === undefined ? {} : { environment: options.environment }) });
         files.push({ fileName: `${stem}.pdf`, content: bytes });
       }
@@ -120,7 +120,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
     written = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite);
   } else {
     // Signed: the PDF carries OLD, NEW and the change data and is signed; a manifest lists every file.
-    const { changeManifestOutputs, embedChangePdfEvidence } = await import('../evidence/change-evidence.js');
+    const { changeManifestOutputs, embedChangePdfEvidence } = await import('../../evidence/change-evidence.js');
     const context: ChangeEvidenceContext = {
       old: await sideOf(older, options.oldPath),
       new: await sideOf(newer, options.newPath),

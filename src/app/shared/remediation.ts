@@ -4,11 +4,11 @@
  * due date (the configuration's per-severity deadline counted from the capture time, never the
  * clock) and management's response (--responses). Renderers read it from the result only.
  */
-import type { FileIdentity } from '../analyze/engine.js';
-import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationConfig, RemediationReport, RuleResult, Severity } from '../analyze/result.js';
-import type { ResponseEntry, ResponseList } from '../config/responses.js';
+import type { FileIdentity } from '../../analyze/engine.js';
+import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationConfig, RemediationReport, RuleResult, Severity } from '../../analyze/result.js';
+import type { ResponseEntry, ResponseList } from '../../config/responses.js';
 import { OwnerResolver, DEFAULT_OWNER_TAG_KEYS, type OwnersMapping, type ResolvedOwner, type TagsByUser } from './owners.js';
-import { picomatch } from '../util/globs.js';
+import { picomatch } from '../../util/globs.js';
 
 /** Days to fix a finding when the configuration does not say: a common policy (CIS and PCI audits accept it). */
 export const DEFAULT_DUE_DAYS: Readonly<Record<Severity, number | null>> = { critical: 7, high: 30, medium: 90, low: 180, info: null };

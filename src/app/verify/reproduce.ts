@@ -1,19 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { analyseLoaded } from './report.js';
-import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../analyze/engine.js';
-import { parseConfiguration } from '../config/configuration.js';
-import { parseExceptions } from '../config/exceptions.js';
-import { NO_RESPONSES, parseResponses, type ResponseList } from '../config/responses.js';
-import { OwnersMapping, tagsFromSnapshot } from './owners.js';
-import { withRemediation } from './remediation.js';
-import { allFrameworks } from '../frameworks/index.js';
-import { allRules } from '../rules/index.js';
-import { buildJsonReport } from '../render/json.js';
-import { parseSnapshot } from '../snapshot/io.js';
-import { UserError } from '../util/errors.js';
-import { sha256Hex } from '../util/files.js';
-import type { EmbeddedFile } from '../evidence/pdf-evidence.js';
-import type { Verdict } from '../evidence/verdict.js';
+import { analyseLoaded } from '../report/report.js';
+import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../../analyze/engine.js';
+import { parseConfiguration } from '../../config/configuration.js';
+import { parseExceptions } from '../../config/exceptions.js';
+import { NO_RESPONSES, parseResponses, type ResponseList } from '../../config/responses.js';
+import { OwnersMapping, tagsFromSnapshot } from '../shared/owners.js';
+import { withRemediation } from '../shared/remediation.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { allRules } from '../../rules/index.js';
+import { buildJsonReport } from '../../render/json.js';
+import { parseSnapshot } from '../../snapshot/io.js';
+import { UserError } from '../../util/errors.js';
+import { sha256Hex } from '../../util/files.js';
+import type { EmbeddedFile } from '../../evidence/pdf-evidence.js';
+import type { Verdict } from '../../evidence/verdict.js';
 
 /**
  * "The findings in the report" are the report's JSON (render/json.ts), embedded in the PDF as a

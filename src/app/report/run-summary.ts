@@ -1,6 +1,6 @@
-import type { RuleResultStatus } from '../analyze/result.js';
-import type { ExitCodeValue } from '../util/errors.js';
-import { decideExitCode, EXIT_PRECEDENCE, type ExitReason } from './exit-status.js';
+import type { RuleResultStatus } from '../../analyze/result.js';
+import type { ExitCodeValue } from '../../util/errors.js';
+import { decideExitCode, EXIT_PRECEDENCE, type ExitReason } from '../shared/exit-status.js';
 import type { GateFinding, OutputFormat, ReportOutcome } from './report.js';
 
 /** Bumped when a field of the --json summary changes meaning or goes away. */

@@ -1,6 +1,6 @@
 /** Whether `report` was given an organisation input (light: file system only, loaded on every report). */
 import { open, stat } from 'node:fs/promises';
-import { looksLikeOrgIndex } from '../snapshot/org-index.js';
+import { looksLikeOrgIndex } from '../../snapshot/org-index.js';
 
 /** True when `path` is a folder or an organisation index (read only its first bytes). */
 export async function isOrgInput(path: string): Promise<boolean> {

@@ -6,12 +6,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { orderPoints, trendPoint, type TrendPoint } from '../analyze/trend.js';
-import { buildTrendModel, renderTrendCsv, renderTrendJson } from '../render/trend-report.js';
-import { InputError, UserError } from '../util/errors.js';
-import { writeOutputs, type OutputFile } from '../util/files.js';
-import { packageInfo } from '../util/paths.js';
-import { fileStamp } from '../util/time.js';
+import { orderPoints, trendPoint, type TrendPoint } from '../../analyze/trend.js';
+import { buildTrendModel, renderTrendCsv, renderTrendJson } from '../../render/trend-report.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { writeOutputs, type OutputFile } from '../../util/files.js';
+import { packageInfo } from '../../util/paths.js';
+import { fileStamp } from '../../util/time.js';
 import { loadArchive } from './archive-input.js';
 import { archiveAnalysis } from './diff.js';
 
@@ -108,12 +108,12 @@ export async function runTrend(options: TrendOptions): Promise<{ points: TrendPo
     if (format === 'csv') outputs.push({ fileName: `${stem}.csv`, content: renderTrendCsv(ordered) });
     if (format === 'json') outputs.push({ fileName: `${stem}.json`, content: renderTrendJson(ordered, { name: tool.name, version: tool.version }, generatedAt) });
     if (format === 'html' || format === 'pdf') {
-      const { ReportTemplates } = await import('../render/html.js');
+      const { ReportTemplates } = await import('../../render/html.js');
       const templates = await ReportTemplates.load(null);
       const model = buildTrendModel(ordered, { name: tool.name, version: tool.version }, generatedAt, format);
       if (format === 'html') outputs.push({ fileName: `${stem}.html`, content: templates.render({ document: model.document, parts: model.parts.map((part) => ({ ...part, continued: false })) }) });
       else {
-        const { printDocument } = await import('../render/pdf.js');
+        const { printDocument } = await import('../../render/pdf.js');
         outputs.push({ fileName: `${stem}.pdf`, content: await printDocument(model, { templates, pageSize: options.pageSize ?? 'a4', browserPath: options.browserPath ?? null, ...(options.environment === undefined ? {} : { environment: options.environment }) }) });
       }
     }

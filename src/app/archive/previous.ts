@@ -1,11 +1,11 @@
 /** `report --previous OLD`: compares the report's own analysis with an earlier archive (lazy-loaded by report.ts). */
-import { stateFromAnalysis } from '../analyze/archive-state.js';
-import { compareStates } from '../analyze/compare.js';
-import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../analyze/engine.js';
-import { changesSincePrevious, type ChangesSincePrevious } from '../analyze/previous.js';
-import type { AnalysisResult } from '../analyze/result.js';
-import type { Rule } from '../rules/rule.js';
-import type { Snapshot } from '../snapshot/types.js';
+import { stateFromAnalysis } from '../../analyze/archive-state.js';
+import { compareStates } from '../../analyze/compare.js';
+import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
+import { changesSincePrevious, type ChangesSincePrevious } from '../../analyze/previous.js';
+import type { AnalysisResult } from '../../analyze/result.js';
+import type { Rule } from '../../rules/rule.js';
+import type { Snapshot } from '../../snapshot/types.js';
 import { loadArchive } from './archive-input.js';
 import { checkPair } from './diff.js';
 

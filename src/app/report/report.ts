@@ -1,27 +1,27 @@
 import { basename } from 'node:path';
-import { analyze, type AnalysisInput } from '../analyze/analyze.js';
-import type { CatalogueFramework } from '../analyze/engine.js';
-import type { AnalysisResult } from '../analyze/result.js';
-import { allFrameworks } from '../frameworks/index.js';
-import { allRules } from '../rules/index.js';
-import { SEVERITIES, type Rule, type Severity } from '../rules/rule.js';
-import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from './catalogue-files.js';
-import { withRemediation } from './remediation.js';
-import { tagsFromSnapshot } from './owners.js';
-import { renderCheckingLines, renderSummary } from '../render/console.js';
-import { BrowserNotFoundError } from '../render/browser.js';
-import type { ReportTemplates } from '../render/html.js';
-import type { ReportBranding, SignatureAppearance, SignOff } from '../render/report-model.js';
-import { readSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
-import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
+import { analyze, type AnalysisInput } from '../../analyze/analyze.js';
+import type { CatalogueFramework } from '../../analyze/engine.js';
+import type { AnalysisResult } from '../../analyze/result.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { allRules } from '../../rules/index.js';
+import { SEVERITIES, type Rule, type Severity } from '../../rules/rule.js';
+import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
+import { withRemediation } from '../shared/remediation.js';
+import { tagsFromSnapshot } from '../shared/owners.js';
+import { renderCheckingLines, renderSummary } from '../../render/console.js';
+import { BrowserNotFoundError } from '../../render/browser.js';
+import type { ReportTemplates } from '../../render/html.js';
+import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
+import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
+import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
 import { resultForFrameworks } from './framework-filter.js';
-import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from './exit-status.js';
-import { packageInfo } from '../util/paths.js';
-import { fileStamp, runClock, toIsoUtc } from '../util/time.js';
-import { writeOutputs, type OutputFile } from '../util/files.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
-import { pdfProgressLine, TerminalProgress } from '../util/terminal-progress.js';
-import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../evidence/report-evidence.js';
+import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
+import { packageInfo } from '../../util/paths.js';
+import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
+import { writeOutputs, type OutputFile } from '../../util/files.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
+import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -141,7 +141,7 @@ type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 // Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async ({ machineResult, stem, stamp }) => {
-    const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../render/mfa-csv.js'), import('../render/findings-csv.js')]);
+    const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
       { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
@@ -150,14 +150,14 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     ];
   },
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../render/json.js')).renderJsonChunks(machineResult) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => {
-    const { renderHtml } = await import('../render/html.js');
+    const { renderHtml } = await import('../../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
   },
   pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
-    const { renderPdf } = await import('../render/pdf.js');
+    const { renderPdf } = await import('../../render/pdf.js');
     try {
       const content = await renderPdf(result, {
         ...(await printable()),
@@ -171,14 +171,14 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../render/ocsf.js')).renderOcsfChunks(machineResult) }],
-  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../render/junit.js')).renderJunitChunks(machineResult) }],
-  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
+  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(machineResult) }],
+  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
 };
 
 async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
   // Loaded only for HTML or PDF: Handlebars and the report model are no part of a CSV/JSON run.
-  const { loadLogo, ReportTemplates } = await import('../render/html.js');
+  const { loadLogo, ReportTemplates } = await import('../../render/html.js');
   const templates = await ReportTemplates.load(presentation.templateDir);
   const branding: ReportBranding = {
     orgName: presentation.orgName,
@@ -270,7 +270,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
       ? analysed
       : {
           ...analysed,
-          changesSincePrevious: await (await import('./previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
+          changesSincePrevious: await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
         };
 
   const stamp = fileStamp(result.run.startedAt);
@@ -285,7 +285,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
       : {
           signerName: options.signing.signerName ?? options.signing.signer.commonName,
           // node-forge (certificate.js) is loaded only by signed runs.
-          certificateIssuer: (await import('../evidence/certificate.js')).issuerNameOf(options.signing.signer.certificate),
+          certificateIssuer: (await import('../../evidence/certificate.js')).issuerNameOf(options.signing.signer.certificate),
           signingTime: toIsoUtc(signingTime),
           reason: options.signing.reason,
           location: options.signing.location,

@@ -4,17 +4,17 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { RESULT_FORMAT_VERSION } from '../analyze/result.js';
-import { allFrameworks } from '../frameworks/index.js';
-import { buildJsonReport } from '../render/json.js';
-import { allRules } from '../rules/index.js';
-import { decompressIfGzip, readSnapshot, describeFsError, type LoadedSnapshot } from '../snapshot/io.js';
-import { InputError, UserError } from '../util/errors.js';
-import { packageInfo } from '../util/paths.js';
-import { runClock } from '../util/time.js';
-import { loadConfiguration, loadExceptions } from './catalogue-files.js';
-import { analyseLoaded } from './report.js';
-import { tagsFromSnapshot, type TagsByUser } from './owners.js';
+import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { buildJsonReport } from '../../render/json.js';
+import { allRules } from '../../rules/index.js';
+import { decompressIfGzip, readSnapshot, describeFsError, type LoadedSnapshot } from '../../snapshot/io.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { packageInfo } from '../../util/paths.js';
+import { runClock } from '../../util/time.js';
+import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
+import { analyseLoaded } from '../report/report.js';
+import { tagsFromSnapshot, type TagsByUser } from '../shared/owners.js';
 
 export interface NotifyRule {
   readonly id: string;
@@ -150,7 +150,7 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
 }
 
 // Moved to owners.ts (the report uses it too); re-exported for the notify code and tests.
-export { tagsFromSnapshot } from './owners.js';
+export { tagsFromSnapshot } from '../shared/owners.js';
 
 export interface LoadNotifyInputOptions {
   readonly inputPath: string;
