@@ -23,10 +23,10 @@ const snapshotOptions = { allErrors: true, strict: true, strictTypes: false, str
 const configOptions = { allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true };
 
 const targets = [
-  { schema: 'snapshot-v2.schema.json', module: 'src/snapshot/snapshot-schema.generated.ts', options: snapshotOptions, utcInstant: true },
-  { schema: 'config.schema.json', module: 'src/config/config-schema.generated.ts', options: configOptions, utcInstant: false },
-  { schema: 'exceptions.schema.json', module: 'src/config/exceptions-schema.generated.ts', options: configOptions, utcInstant: false },
-  { schema: 'responses.schema.json', module: 'src/config/responses-schema.generated.ts', options: configOptions, utcInstant: false },
+  { schema: 'snapshot-v2.schema.json', module: 'src/generated/snapshot-schema.generated.ts', options: snapshotOptions, utcInstant: true },
+  { schema: 'config.schema.json', module: 'src/generated/config-schema.generated.ts', options: configOptions, utcInstant: false },
+  { schema: 'exceptions.schema.json', module: 'src/generated/exceptions-schema.generated.ts', options: configOptions, utcInstant: false },
+  { schema: 'responses.schema.json', module: 'src/generated/responses-schema.generated.ts', options: configOptions, utcInstant: false },
 ];
 
 // ajv's standalone code reaches its runtime helpers with require(); these modules are ES modules.

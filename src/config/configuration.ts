@@ -12,7 +12,7 @@ import type { CatalogueConfiguration, CatalogueFramework, FileIdentity, RuleSett
 import type { RemediationConfig } from '../analyze/result.js';
 import { SEVERITIES, type Rule, type RuleOptionValue, type Severity } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateConfigSchema } from './config-schema.generated.js';
+import { validate as validateConfigSchema } from '../generated/config-schema.generated.js';
 import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, withPositions } from './structured-file.js';
 

@@ -14,7 +14,7 @@
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateExceptionsSchema } from './exceptions-schema.generated.js';
+import { validate as validateExceptionsSchema } from '../generated/exceptions-schema.generated.js';
 import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 import { picomatch } from '../util/globs.js';

@@ -15,7 +15,7 @@
  */
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateResponsesSchema } from './responses-schema.generated.js';
+import { validate as validateResponsesSchema } from '../generated/responses-schema.generated.js';
 import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 import { picomatch } from '../util/globs.js';

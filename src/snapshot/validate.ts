@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../util/paths.js';
-import { validate as generatedValidator } from './snapshot-schema.generated.js';
+import { validate as generatedValidator } from '../generated/snapshot-schema.generated.js';
 import type { Snapshot } from './types.js';
 
 /** The schema the validator is generated from (scripts/generate-validators.mjs); editors use it too. */
