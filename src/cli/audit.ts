@@ -6,10 +6,10 @@ import { buildRunSummary } from '../app/report/run-summary.js';
 import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report/report.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
-import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
+import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect-options.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './command-table.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
