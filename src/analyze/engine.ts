@@ -27,20 +27,17 @@ import { toIsoUtc } from '../util/time.js';
 import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
 import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
 import { FindingIds } from './finding-id.js';
+import type { FileIdentity } from './file-identity.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
 export { accountResource, describeCounts, incompletePopulations, missingRequirement } from './requirements.js';
+export type { FileIdentity } from './file-identity.js';
 
 /** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
 export type CatalogueFramework = Omit<Framework, 'controls'> & {
   readonly controls: readonly (Omit<FrameworkControl, 'rules'> & { readonly rules: readonly string[] })[];
 };
-
-export interface FileIdentity {
-  readonly name: string;
-  readonly sha256: string;
-}
 
 /** One rule's settings from the configuration file; anything left out keeps the rule's default. */
 export interface RuleSettings {
