@@ -7,7 +7,7 @@
  */
 import type { AnalysisResult, RuleResult } from '../analyze/result.js';
 import { displayResourceName, SEVERITY_ORDER } from './report-controls.js';
-import type { ReportPart } from './report-model.js';
+import type { ReportPart } from './report-part.js';
 
 /** Resources named per exception in the register; the rest are counted (all are in the findings CSV/JSON). */
 const REGISTER_NAMES = 12;
