@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { analyseLoaded } from '../src/app/report/report.js';
+import { analyseLoaded } from '../src/app/shared/analyse.js';
 import { OwnersMapping } from '../src/app/shared/owners.js';
 import { dueDateOf, isOverdue, withRemediation } from '../src/app/shared/remediation.js';
 import { parseConfiguration } from '../src/config/configuration.js';

@@ -13,7 +13,7 @@ import type { Rule } from '../../rules/rule.js';
 import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../../snapshot/io.js';
 import { InputError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
-import { analyseLoaded } from '../report/report.js';
+import { analyseLoaded } from '../shared/analyse.js';
 
 /** How snapshots are analysed: the same rules, frameworks, configuration and exceptions for every one. */
 export interface ArchiveAnalysis {

@@ -13,7 +13,7 @@ import { InputError, UserError } from '../../util/errors.js';
 import { packageInfo } from '../../util/paths.js';
 import { runClock } from '../../util/time.js';
 import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
-import { analyseLoaded } from '../report/report.js';
+import { analyseLoaded } from '../shared/analyse.js';
 import { tagsFromSnapshot, type TagsByUser } from '../shared/owners.js';
 
 export interface NotifyRule {

@@ -1,10 +1,9 @@
-import { basename } from 'node:path';
-import { analyze, type AnalysisInput } from '../../analyze/analyze.js';
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import { SEVERITIES, type Rule, type Severity } from '../../rules/rule.js';
+import { analyseLoaded } from '../shared/analyse.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
 import { withRemediation } from '../shared/remediation.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
@@ -213,22 +212,6 @@ export function parseFormats(list: readonly string[]): OutputFormat[] {
   }
   if (formats.length === 0) throw new UserError(`--format needs at least one of ${OUTPUT_FORMATS.join(', ')}`);
   return [...new Set(formats)] as OutputFormat[];
-}
-
-export function analyseLoaded(loaded: LoadedSnapshot, startedAt: Date, endedAt: Date, asOf?: Date, catalogue?: AnalysisInput['catalogue']): AnalysisResult {
-  const tool = packageInfo();
-  return analyze({
-    snapshot: loaded.snapshot,
-    snapshotFile: { fileName: basename(loaded.path), sha256: loaded.sha256, migratedFrom: loaded.migratedFrom },
-    tool: { name: tool.name, version: tool.version },
-    run: {
-      startedAt: startedAt.toISOString(),
-      endedAt: endedAt.toISOString(),
-      elapsedSeconds: (endedAt.getTime() - startedAt.getTime()) / 1000,
-    },
-    ...(asOf === undefined ? {} : { asOf: toIsoUtc(asOf) }),
-    ...(catalogue === undefined ? {} : { catalogue }),
-  });
 }
 
 /**

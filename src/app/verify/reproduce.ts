@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { analyseLoaded } from '../report/report.js';
+import { analyseLoaded } from '../shared/analyse.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../../analyze/engine.js';
 import { parseConfiguration } from '../../config/configuration.js';
 import { parseExceptions } from '../../config/exceptions.js';
