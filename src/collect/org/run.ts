@@ -19,8 +19,8 @@ import { ConcurrencyLimiter } from '../limiter.js';
 import { startPeriodicFullGc } from '../memory.js';
 import { formatDuration } from '../progress.js';
 import type { CollectRunOptions } from '../run.js';
-import { collectAccount, type AccountProgress } from './account.js';
-import { listOrganization } from './organization.js';
+import { collectAccount, type AccountProgress, type AccountRunOptions } from './account.js';
+import { listOrganization, type OrgListing } from './organization.js';
 import { shardSlice } from './selection.js';
 
 export const DEFAULT_ROLE_NAME = 'OrganizationAccountAccessRole';
@@ -67,25 +67,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   const startedAt = toIsoUtc(clock());
 
   // The caller's own credentials list the organisation; nothing is written before this succeeds.
-  const base = await connect(options);
-  base.iam.destroy();
-  base.sts.destroy();
-  const organizations = new OrganizationsClient(baseClientConfig(options, base.region));
-  const listingCaller = new ApiCaller({
-    limiter: new ConcurrencyLimiter(1),
-    callTimeoutMs: options.callTimeoutMs,
-    runSignal: new AbortController().signal,
-    secrets: base.secrets,
-    maxAttempts: options.maxAttempts,
-    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-    log: null,
-  });
-  let listing;
-  try {
-    listing = await listOrganization(organizations, listingCaller, { ou: options.ou, accounts: options.accounts });
-  } finally {
-    organizations.destroy();
-  }
+  const { region, listing } = await listWithOwnCredentials(options);
   if (listing.accounts.length === 0 && listing.skipped.length === 0) {
     throw new UserError(`collect --org: no accounts to collect in organisation ${listing.organizationId}${options.ou === null ? '' : ` under ${options.ou}`}`);
   }
@@ -102,6 +84,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   timer?.unref();
   const stopFullGc = startPeriodicFullGc(5_000);
 
+  const accountOptions = accountRunOptions(options, region, listing.partition, clock);
   const results: OrgIndexAccount[] = new Array<OrgIndexAccount>(mine.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -112,34 +95,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
       if (account === undefined) continue;
       const progress: AccountProgress = { usersDone: 0, usersTotal: 0, listingComplete: false, calls: 0 };
       tally.inFlight.set(account.id, progress);
-      const entry = await collectAccount(
-        account,
-        {
-          connection: {
-            ...(options.profile === undefined ? {} : { profile: options.profile }),
-            region: base.region,
-            ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
-            ...(options.externalId === undefined ? {} : { externalId: options.externalId }),
-            roleSessionName: options.roleSessionName ?? 'iam-audit',
-            ...(options.roleDurationSeconds === undefined ? {} : { roleDurationSeconds: options.roleDurationSeconds }),
-            maxAttempts: options.maxAttempts,
-            callTimeoutMs: options.callTimeoutMs,
-          },
-          partition: listing.partition,
-          roleName: options.roleName,
-          source: options.source,
-          concurrency: options.concurrency,
-          ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-          runTimeoutMs: options.runTimeoutMs,
-          reportTimeoutMs: options.reportTimeoutMs,
-          reportPollBaseMs: options.reportPollBaseMs,
-          outDir: options.defaultDir,
-          gzip: options.gzip,
-          overwrite: options.overwrite,
-          clock,
-        },
-        progress,
-      );
+      const entry = await collectAccount(account, accountOptions, progress);
       tally.inFlight.delete(account.id);
       tally.done += 1;
       if (entry.status === 'failed') tally.failed += 1;
@@ -171,6 +127,56 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   await writeOutputs(options.defaultDir, [{ fileName: orgIndexFileName(options.shard), content: renderOrgIndex(index) }], options.overwrite);
   const troubled = results.some((entry) => entry.status !== 'complete');
   return { index, indexPath, exitCode: troubled ? ExitCode.partial : ExitCode.ok };
+}
+
+/** Lists the organisation (or the OU, or the given accounts) with the caller's own credentials. */
+async function listWithOwnCredentials(options: OrgRunOptions): Promise<{ readonly region: string; readonly listing: OrgListing }> {
+  const base = await connect(options);
+  base.iam.destroy();
+  base.sts.destroy();
+  const organizations = new OrganizationsClient(baseClientConfig(options, base.region));
+  const listingCaller = new ApiCaller({
+    limiter: new ConcurrencyLimiter(1),
+    callTimeoutMs: options.callTimeoutMs,
+    runSignal: new AbortController().signal,
+    secrets: base.secrets,
+    maxAttempts: options.maxAttempts,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    log: null,
+  });
+  try {
+    return { region: base.region, listing: await listOrganization(organizations, listingCaller, { ou: options.ou, accounts: options.accounts }) };
+  } finally {
+    organizations.destroy();
+  }
+}
+
+/** The run's options as each account's collection takes them (the same for every account). */
+function accountRunOptions(options: OrgRunOptions, region: string, partition: string, clock: () => Date): AccountRunOptions {
+  return {
+    connection: {
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      region,
+      ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
+      ...(options.externalId === undefined ? {} : { externalId: options.externalId }),
+      roleSessionName: options.roleSessionName ?? 'iam-audit',
+      ...(options.roleDurationSeconds === undefined ? {} : { roleDurationSeconds: options.roleDurationSeconds }),
+      maxAttempts: options.maxAttempts,
+      callTimeoutMs: options.callTimeoutMs,
+    },
+    partition,
+    roleName: options.roleName,
+    source: options.source,
+    concurrency: options.concurrency,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    runTimeoutMs: options.runTimeoutMs,
+    reportTimeoutMs: options.reportTimeoutMs,
+    reportPollBaseMs: options.reportPollBaseMs,
+    outDir: options.defaultDir,
+    gzip: options.gzip,
+    overwrite: options.overwrite,
+    clock,
+  };
 }
 
 /** The summary `collect --org` prints: counts, each skipped and each troubled account with its first reason. */
