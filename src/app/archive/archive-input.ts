@@ -104,23 +104,14 @@ const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
 
 const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'fail', 'not_evaluated', 'manual'];
 
-/** A report JSON's state: its results as they were judged when it was written. */
-export async function stateFromReportJson(data: Json, path: string, fileSha256: string): Promise<ArchiveState> {
-  const read = new Reader(path);
-  const metadata = read.object(data['metadata'], 'metadata');
-  // Format 1 (severity on every result) and 2 (severity once per rule) carry the same facts.
-  if (!READABLE_RESULT_FORMATS.includes(metadata['result_format_version'])) {
-    read.fail('metadata.result_format_version', `expected one of ${READABLE_RESULT_FORMATS.join(', ')} (report JSON formats this iam-audit version reads), got ${JSON.stringify(metadata['result_format_version'])}`);
-  }
-  const snapshot = read.object(data['snapshot'], 'snapshot');
-  const account = read.object(snapshot['account'], 'snapshot.account');
-  // Format 2 keeps what belongs to a rule (its severity among it) once, in `rules`.
+/** A report JSON's rule results as archive findings (format 2 keeps each rule's severity once, in `rules`). */
+function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
   const severityOfRule = new Map<string, string>();
   for (const [index, value] of read.array(data['rules'], 'rules').entries()) {
     const rule = read.object(value, `rules[${index}]`);
     severityOfRule.set(read.text(rule['id'], `rules[${index}].id`), read.text(rule['severity'], `rules[${index}].severity`));
   }
-  const results = read.array(data['results'], 'results').map((value, index): ArchiveFinding => {
+  return read.array(data['results'], 'results').map((value, index): ArchiveFinding => {
     const item = read.object(value, `results[${index}]`);
     const ruleId = read.text(item['rule_id'], `results[${index}].rule_id`);
     const resourceArn = read.text(item['resource_arn'], `results[${index}].resource_arn`);
@@ -139,7 +130,11 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
       expiredExceptionExpires: expired === null ? null : (read.optionalText(expired['expires']) ?? ''),
     };
   });
-  const frameworks = read.array(data['frameworks'] ?? [], 'frameworks').map((value, index): ArchiveFramework => {
+}
+
+/** A report JSON's frameworks with their control statuses. */
+function frameworksOf(read: Reader, data: Json): ArchiveFramework[] {
+  return read.array(data['frameworks'] ?? [], 'frameworks').map((value, index): ArchiveFramework => {
     const framework = read.object(value, `frameworks[${index}]`);
     const id = read.text(framework['id'], `frameworks[${index}].id`);
     const counts = read.object(framework['counts'], `frameworks[${index}].counts`);
@@ -162,6 +157,20 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
       }),
     };
   });
+}
+
+/** A report JSON's state: its results as they were judged when it was written. */
+export async function stateFromReportJson(data: Json, path: string, fileSha256: string): Promise<ArchiveState> {
+  const read = new Reader(path);
+  const metadata = read.object(data['metadata'], 'metadata');
+  // Format 1 (severity on every result) and 2 (severity once per rule) carry the same facts.
+  if (!READABLE_RESULT_FORMATS.includes(metadata['result_format_version'])) {
+    read.fail('metadata.result_format_version', `expected one of ${READABLE_RESULT_FORMATS.join(', ')} (report JSON formats this iam-audit version reads), got ${JSON.stringify(metadata['result_format_version'])}`);
+  }
+  const snapshot = read.object(data['snapshot'], 'snapshot');
+  const account = read.object(snapshot['account'], 'snapshot.account');
+  const results = findingsOf(read, data);
+  const frameworks = frameworksOf(read, data);
   const rules = read.array(data['rules'] ?? [], 'rules').map((value, index) => {
     const rule = read.object(value, `rules[${index}]`);
     const options = isObject(rule['options']) ? (rule['options'] as Record<string, number | boolean | string>) : {};
