@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import type { AnalysisInput } from '../../analyze/analyze.js';
 import { OrgRollupBuilder, type OrgRollup } from '../../analyze/org-rollup.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from '../../evidence/manifest.js';
@@ -147,6 +148,12 @@ async function loadAccountSnapshot(input: OrgInput, position: number): Promise<L
   return { ...parsed, bytes, path, sha256 };
 }
 
+interface SnapshotArtifact {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
 export async function runOrgReport(options: OrgReportOptions): Promise<OrgReportOutcome> {
   const clock = runClock(options.environment);
   const startedAt = clock();
@@ -158,10 +165,50 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
   const { exceptions } = await loadExceptions(options.exceptionsPath, allRules);
   const catalogue = { rules: allRules, frameworks: allFrameworks, configuration, exceptions };
   const input = await resolveInput(options.inputPath);
+  const { rollup, snapshotArtifacts, collectedTo, generatedAt } = await rollUp(input, options, catalogue, startedAt, clock);
+
+  const stem = `iam_audit_org_${fileStamp(generatedAt)}`;
+  const exitReasons: ExitReason[] = [];
+  const files = await renderOrgFiles(rollup, stem, options, exitReasons);
+
+  const manifestFor = (written: readonly WrittenFile[]): Promise<OutputFile[]> => orgManifestFiles(written, { stem, input, snapshotArtifacts, rollup, generatedAt, collectedTo }, options, clock);
+  const writtenFiles = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite, manifestFor);
+  const orgFileCount = writtenFiles.length;
+
+  if (options.perAccount) await writeAccountReports(input, options, writtenFiles, exitReasons);
+
+  const { totals } = rollup;
+  if (totals.partial + totals.failed > 0) exitReasons.push({ code: ExitCode.partial, reason: `partial data: ${totals.partial} partial and ${totals.failed} failed account(s)` });
+  const failedAtOrAbove = options.failOn === undefined ? 0 : (['critical', 'high', 'medium', 'low', 'info'] as const).slice(0, ['critical', 'high', 'medium', 'low', 'info'].indexOf(options.failOn) + 1).reduce((sum, severity) => sum + totals.failedBySeverity[severity], 0);
+  if (failedAtOrAbove > 0 || (options.failOnFindings && totals.results.fail > 0)) {
+    exitReasons.push({ code: ExitCode.findings, reason: `findings gate tripped: ${options.failOn === undefined ? totals.results.fail : failedAtOrAbove} failed result(s) across the organisation` });
+  }
+  const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+  const lines = [
+    `Organisation ${rollup.organizationId}: ${totals.accounts} accounts (${totals.complete} complete, ${totals.partial} partial, ${totals.failed} failed, ${totals.skipped} skipped), ${totals.users} users`,
+    `Rule results: ${totals.results.pass} pass, ${totals.results.fail} fail (pass rate ${percent(totals.passRate)}), ${totals.results.notEvaluated} not evaluated, ${totals.results.error} errors`,
+    `Accounts failing a ${rollup.framework.id} control: ${totals.accountsFailingControls} of ${totals.accounts}`,
+    ...rollup.worstAccounts.slice(0, 3).map((account) => `  worst: ${account.id} ${account.name} (score ${account.score}, ${account.failed} failed)`),
+    ...writtenFiles.slice(0, orgFileCount).map((file) => `Written: ${file}`),
+    ...(options.perAccount ? [`  ... and each account's own report under ${options.outDir}/<account>/`] : []),
+  ];
+  options.stdout.write(lines.map((line) => `${escapeForTerminal(line)}\n`).join(''));
+  for (const reason of exitReasons) options.stderr.write(`iam-audit: ${escapeForTerminal(reason.reason)}\n`);
+  return { exitCode: decideExitCode(exitReasons), exitReasons, rollup, writtenFiles };
+}
+
+/** Every account's snapshot analysed and rolled up; a folder of snapshots gives the collection period from their capture times. */
+async function rollUp(
+  input: OrgInput,
+  options: OrgReportOptions,
+  catalogue: NonNullable<AnalysisInput['catalogue']>,
+  startedAt: Date,
+  clock: () => Date,
+): Promise<{ rollup: OrgRollup; snapshotArtifacts: SnapshotArtifact[]; collectedTo: string; generatedAt: string }> {
   const frameworkId = options.presentation.frameworks?.[0] ?? DEFAULT_REPORT_FRAMEWORK;
   const framework = allFrameworks.find((candidate) => candidate.id === frameworkId);
   const builder = new OrgRollupBuilder(frameworkId);
-  const snapshotArtifacts: { path: string; size: number; sha256: string }[] = [];
+  const snapshotArtifacts: SnapshotArtifact[] = [];
   let collectedFrom = input.index.startedAt;
   let collectedTo = input.index.endedAt;
 
@@ -193,10 +240,12 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
     framework: { id: frameworkId, name: framework === undefined ? frameworkId : `${framework.name}` },
     skipped: input.index.skipped,
   });
+  return { rollup, snapshotArtifacts, collectedTo, generatedAt };
+}
 
-  const stem = `iam_audit_org_${fileStamp(generatedAt)}`;
+/** The organisation report in each asked-for format; a PDF without a browser adds its exit reason instead. */
+async function renderOrgFiles(rollup: OrgRollup, stem: string, options: OrgReportOptions, exitReasons: ExitReason[]): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
-  const exitReasons: ExitReason[] = [];
   for (const format of options.formats) {
     if (format === 'csv') {
       files.push({ fileName: `${stem}_accounts.csv`, content: renderOrgAccountsCsv(rollup) });
@@ -217,86 +266,74 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
       }
     }
   }
+  return files;
+}
 
-  const manifestFor = async (written: readonly WrittenFile[]): Promise<OutputFile[]> => {
-    const names = manifestFileNames(stem);
-    const toName = (path: string): string => relative(resolve(options.outDir), resolve(path)).split(sep).join('/');
-    const artifacts: ManifestArtifact[] = [];
-    if (input.indexFile !== null) artifacts.push(describeArtifact(toName(input.indexFile.path), input.indexFile.bytes));
-    for (const snapshot of snapshotArtifacts) artifacts.push(checkedArtifact(toName(snapshot.path), snapshot.size, snapshot.sha256));
-    for (const file of written) artifacts.push(checkedArtifact(file.fileName.split(sep).join('/'), file.size, file.sha256));
-    const manifest: Manifest & { organization: object } = {
-      manifestVersion: MANIFEST_VERSION,
-      tool: rollup.tool,
-      createdAt: generatedAt,
-      // The evidence's source is the index (for a folder: the folder, with no hash of its own).
-      snapshot: {
-        fileName: input.indexFile === null ? input.baseDir : basename(input.indexFile.path),
-        sha256: rollup.source.sha256 ?? '',
-        capturedAt: collectedTo,
-        account: { id: rollup.managementAccountId ?? '', partition: 'aws' },
-      },
-      organization: { id: rollup.organizationId, index: input.indexFile === null ? null : toName(input.indexFile.path), snapshots: snapshotArtifacts.length, accounts: rollup.totals.accounts },
-      artifacts,
-    };
-    const text = renderManifest(manifest);
-    const outputs: OutputFile[] = [
-      { fileName: names.manifest, content: text },
-      { fileName: names.sums, content: renderSha256Sums([...artifacts, describeArtifact(names.manifest, text)]) },
-    ];
-    if (options.signing !== undefined) outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(text, 'utf8'), options.signing.signer, clock(), options.signing.timestampUrl) });
-    return outputs;
+/** The manifest (and SHA256SUMS, and the signature) of the organisation report: the index, every snapshot read, every file written. */
+async function orgManifestFiles(
+  written: readonly WrittenFile[],
+  evidence: { stem: string; input: OrgInput; snapshotArtifacts: readonly SnapshotArtifact[]; rollup: OrgRollup; generatedAt: string; collectedTo: string },
+  options: OrgReportOptions,
+  clock: () => Date,
+): Promise<OutputFile[]> {
+  const { stem, input, snapshotArtifacts, rollup, generatedAt, collectedTo } = evidence;
+  const names = manifestFileNames(stem);
+  const toName = (path: string): string => relative(resolve(options.outDir), resolve(path)).split(sep).join('/');
+  const artifacts: ManifestArtifact[] = [];
+  if (input.indexFile !== null) artifacts.push(describeArtifact(toName(input.indexFile.path), input.indexFile.bytes));
+  for (const snapshot of snapshotArtifacts) artifacts.push(checkedArtifact(toName(snapshot.path), snapshot.size, snapshot.sha256));
+  for (const file of written) artifacts.push(checkedArtifact(file.fileName.split(sep).join('/'), file.size, file.sha256));
+  const manifest: Manifest & { organization: object } = {
+    manifestVersion: MANIFEST_VERSION,
+    tool: rollup.tool,
+    createdAt: generatedAt,
+    // The evidence's source is the index (for a folder: the folder, with no hash of its own).
+    snapshot: {
+      fileName: input.indexFile === null ? input.baseDir : basename(input.indexFile.path),
+      sha256: rollup.source.sha256 ?? '',
+      capturedAt: collectedTo,
+      account: { id: rollup.managementAccountId ?? '', partition: 'aws' },
+    },
+    organization: { id: rollup.organizationId, index: input.indexFile === null ? null : toName(input.indexFile.path), snapshots: snapshotArtifacts.length, accounts: rollup.totals.accounts },
+    artifacts,
   };
-  const writtenFiles = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite, manifestFor);
-  const orgFileCount = writtenFiles.length;
+  const text = renderManifest(manifest);
+  const outputs: OutputFile[] = [
+    { fileName: names.manifest, content: text },
+    { fileName: names.sums, content: renderSha256Sums([...artifacts, describeArtifact(names.manifest, text)]) },
+  ];
+  if (options.signing !== undefined) outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(text, 'utf8'), options.signing.signer, clock(), options.signing.timestampUrl) });
+  return outputs;
+}
 
-  if (options.perAccount) {
-    for (const entry of input.index.accounts) {
-      if (entry.snapshot === null) continue;
-      try {
-        const outcome = await runReport({
-          snapshotPath: join(input.baseDir, entry.snapshot),
-          outDir: join(options.outDir, entry.id),
-          formats: options.formats,
-          quiet: true,
-          failOnFindings: false,
-          overwrite: options.overwrite,
-          presentation: options.presentation,
-          ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
-          ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
-          ...(options.exceptionsPath === undefined ? {} : { exceptionsPath: options.exceptionsPath }),
-          ...(options.signing === undefined ? {} : { signing: options.signing }),
-          stdout: devNull,
-          stderr: devNull,
-          ...(options.environment === undefined ? {} : { environment: options.environment }),
-        });
-        writtenFiles.push(...outcome.writtenFiles);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        options.stderr.write(`iam-audit: ${escapeForTerminal(`account ${entry.id}: its own report was not written: ${error.message}`)}\n`);
-        exitReasons.push({ code: ExitCode.outputMissing, reason: `output not produced: the report of account ${entry.id}` });
-      }
+/** --per-account: each account's own report under <out>/<account>/; one that cannot be written is an exit reason, the others go on. */
+async function writeAccountReports(input: OrgInput, options: OrgReportOptions, writtenFiles: string[], exitReasons: ExitReason[]): Promise<void> {
+  for (const entry of input.index.accounts) {
+    if (entry.snapshot === null) continue;
+    try {
+      const outcome = await runReport({
+        snapshotPath: join(input.baseDir, entry.snapshot),
+        outDir: join(options.outDir, entry.id),
+        formats: options.formats,
+        quiet: true,
+        failOnFindings: false,
+        overwrite: options.overwrite,
+        presentation: options.presentation,
+        ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
+        ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+        ...(options.exceptionsPath === undefined ? {} : { exceptionsPath: options.exceptionsPath }),
+        ...(options.signing === undefined ? {} : { signing: options.signing }),
+        stdout: devNull,
+        stderr: devNull,
+        ...(options.environment === undefined ? {} : { environment: options.environment }),
+      });
+      writtenFiles.push(...outcome.writtenFiles);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      options.stderr.write(`iam-audit: ${escapeForTerminal(`account ${entry.id}: its own report was not written: ${error.message}`)}\n`);
+      exitReasons.push({ code: ExitCode.outputMissing, reason: `output not produced: the report of account ${entry.id}` });
     }
   }
-
-  const { totals } = rollup;
-  if (totals.partial + totals.failed > 0) exitReasons.push({ code: ExitCode.partial, reason: `partial data: ${totals.partial} partial and ${totals.failed} failed account(s)` });
-  const failedAtOrAbove = options.failOn === undefined ? 0 : (['critical', 'high', 'medium', 'low', 'info'] as const).slice(0, ['critical', 'high', 'medium', 'low', 'info'].indexOf(options.failOn) + 1).reduce((sum, severity) => sum + totals.failedBySeverity[severity], 0);
-  if (failedAtOrAbove > 0 || (options.failOnFindings && totals.results.fail > 0)) {
-    exitReasons.push({ code: ExitCode.findings, reason: `findings gate tripped: ${options.failOn === undefined ? totals.results.fail : failedAtOrAbove} failed result(s) across the organisation` });
-  }
-  const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
-  const lines = [
-    `Organisation ${rollup.organizationId}: ${totals.accounts} accounts (${totals.complete} complete, ${totals.partial} partial, ${totals.failed} failed, ${totals.skipped} skipped), ${totals.users} users`,
-    `Rule results: ${totals.results.pass} pass, ${totals.results.fail} fail (pass rate ${percent(totals.passRate)}), ${totals.results.notEvaluated} not evaluated, ${totals.results.error} errors`,
-    `Accounts failing a ${rollup.framework.id} control: ${totals.accountsFailingControls} of ${totals.accounts}`,
-    ...rollup.worstAccounts.slice(0, 3).map((account) => `  worst: ${account.id} ${account.name} (score ${account.score}, ${account.failed} failed)`),
-    ...writtenFiles.slice(0, orgFileCount).map((file) => `Written: ${file}`),
-    ...(options.perAccount ? [`  ... and each account's own report under ${options.outDir}/<account>/`] : []),
-  ];
-  options.stdout.write(lines.map((line) => `${escapeForTerminal(line)}\n`).join(''));
-  for (const reason of exitReasons) options.stderr.write(`iam-audit: ${escapeForTerminal(reason.reason)}\n`);
-  return { exitCode: decideExitCode(exitReasons), exitReasons, rollup, writtenFiles };
 }
 
 /** Where the per-account reports' console output goes: the organisation summary speaks for them. */
