@@ -226,6 +226,7 @@ export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: str
   );
 }
 
+// One piece: the run's steps in their required order (bad files refused before anything is read, evidence after rendering, exit reasons last), read top to bottom.
 export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
   const clock = options.clock ?? runClock(options.environment);
   const startedAt = clock();
