@@ -2,6 +2,11 @@
  * Reads an archived audit for `diff`, `trend` and `report --previous`: a snapshot (analysed here,
  * as of its own capture time, with the run's configuration and exceptions) or a report JSON (as
  * `report --format json` wrote it), either `.json` or `.json.gz`, told apart by content.
+ *
+ * This folder holds the use cases over archived audits: `diff` (diff.ts), `trend` (trend.ts) and
+ * `report --previous` (previous.ts), all reading archives here. Lower layers: snapshot/ (reading),
+ * analyze/ (archive-state, compare, trend: pure), render/ (change and trend reports), evidence/
+ * (diff's manifest and signature); shared/ for analysing a snapshot and reading catalogue files.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -1,3 +1,9 @@
+/**
+ * Use case `import REPORT`, and the import half of `audit` (this folder): reads a credential report
+ * (a file or standard input), turns it into a snapshot (import/) and writes it (snapshot/io; `-o -`
+ * to standard output), returned as loaded so `audit` reports on it without reading it back.
+ * Lower layers: import/, snapshot/, util/.
+ */
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';

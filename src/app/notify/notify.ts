@@ -1,6 +1,12 @@
 /**
  * `iam-audit notify`: tells each owner about their own failing, not excepted findings (one mail
  * each), and sends a summary to --summary-to. See README "Mailing owners".
+ *
+ * Use case of this folder: notify-input.ts reads a report JSON or analyses a snapshot,
+ * notify-state.ts remembers what was sent (quiet days), notify-mail.ts composes with the mail
+ * templates (Handlebars), notify-send.ts sends over SMTP (nodemailer). Lower layers: snapshot/,
+ * analyze/ (finding ids), render/json (a snapshot's findings as the report JSON has them); owners
+ * and catalogue files from shared/.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';

@@ -4,6 +4,10 @@
  * and dropped before the next, so memory holds one account at a time. Then the organisation
  * report in csv/json/html/pdf, its manifest (listing the report files, the index and every
  * snapshot, signed with --sign-p12), and with --per-account each account's own report.
+ *
+ * Use case of this folder (with org-input.ts, which tells an organisation input from a snapshot).
+ * Lower layers: snapshot/org-index, analyze/org-rollup, render/org-report and org-pdf,
+ * evidence/manifest; shared/ for analysis, catalogue files and exit codes; report/ for --per-account.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';

@@ -1,3 +1,12 @@
+/**
+ * Use case `report SNAPSHOT`, and the report half of `audit` (this folder). Reads the configuration,
+ * exceptions, owners and responses files (shared/catalogue-files.ts), then the snapshot (snapshot/);
+ * analyses it (shared/analyse.ts over analyze/, rules/, frameworks/), adds remediation
+ * (shared/remediation.ts) and, with --previous, the changes since an earlier archive
+ * (archive/previous.ts); renders each asked-for format (render/), embeds and signs the evidence
+ * (evidence/), writes the files (util/files.ts) and picks the exit code (shared/exit-status.ts).
+ * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
+ */
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';

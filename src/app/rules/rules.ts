@@ -1,4 +1,7 @@
-/** `iam-audit rules`: the catalogue as text. Pure functions of the rules and frameworks given. */
+/**
+ * Use case `iam-audit rules` (this folder): the catalogue as text. Pure functions of the rules and
+ * frameworks given; `--defaults` loads config/ for the default configuration's YAML.
+ */
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { Rule } from '../../rules/rule.js';
 import { UserError } from '../../util/errors.js';

@@ -1,3 +1,10 @@
+/**
+ * Use case `verify --reproduce` (this folder; the signature, chain and manifest checks themselves are
+ * evidence/, called by cli/verify.ts): analyses the snapshot embedded in a signed report again, with
+ * the embedded configuration, exceptions, owners and responses, and compares the findings with the
+ * JSON embedded beside it. Lower layers: snapshot/, config/, analyze/ (through shared/analyse.ts),
+ * render/json, evidence/ (the verdict types); shared/ for owners and remediation.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { analyseLoaded } from '../shared/analyse.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, type CatalogueConfiguration, type ExceptionList } from '../../analyze/engine.js';
