@@ -4,7 +4,7 @@
  * the identity facts (users, MFA, console access, access keys, password policy). Small and plain
  * (JSON-serialisable): `trend` keeps one per archive, never the snapshots themselves.
  *
- * Built from an analysis result and its snapshot here, or from a report JSON (src/app/archive-input.ts).
+ * Built from an analysis result and its snapshot here, or from a report JSON (src/app/archive/archive-input.ts).
  */
 import type { Snapshot, UserFacts, PrincipalFacts } from '../snapshot/types.js';
 import type { AnalysisResult } from './result.js';

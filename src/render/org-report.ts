@@ -1,5 +1,5 @@
 /**
- * The organisation report in CSV, JSON and HTML, from the roll-up alone (app/org-rollup.ts).
+ * The organisation report in CSV, JSON and HTML, from the roll-up alone (analyze/org-rollup.ts).
  * The HTML is one self-contained page (no scripts, no external resources) that prints as is.
  */
 import type { OrgRollup } from '../analyze/org-rollup.js';

@@ -1,4 +1,4 @@
-/** `report --previous OLD`: compares the report's own analysis with an earlier archive (lazy-loaded by report.ts). */
+/** `report --previous OLD`: compares the report's own analysis with an earlier archive (lazy-loaded by app/report/report.ts). */
 import { stateFromAnalysis } from '../../analyze/archive-state.js';
 import { compareStates } from '../../analyze/compare.js';
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
