@@ -3,7 +3,7 @@ import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { runImport } from '../app/import/import.js';
 import type { ExitReason } from '../app/shared/exit-status.js';
 import { buildRunSummary } from '../app/report/run-summary.js';
-import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report/report.js';
+import { checkAsOf, checkCatalogueFiles, runReport } from '../app/report/report.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect-options.js';
@@ -11,7 +11,7 @@ import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './command-table.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 

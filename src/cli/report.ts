@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
-import { parseFormats, runReport } from '../app/report/report.js';
+import { runReport } from '../app/report/report.js';
 import { COMMANDS } from './command-table.js';
 import { isOrgInput } from '../app/org/org-input.js';
 import { UserError } from '../util/errors.js';
 import { buildRunSummary } from '../app/report/run-summary.js';
 import { commandOutcome, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
 

@@ -11,7 +11,7 @@ import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
-import { SEVERITIES, type Rule, type Severity } from '../../rules/rule.js';
+import type { Rule, Severity } from '../../rules/rule.js';
 import { analyseLoaded } from '../shared/analyse.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
 import { withRemediation } from '../shared/remediation.js';
@@ -200,27 +200,9 @@ async function loadPrintable(presentation: PresentationOptions, signature: Signa
   return { templates, branding };
 }
 
-/** Parses --fail-on. */
-export function parseSeverity(value: string): Severity {
-  const severity = value.trim().toLowerCase();
-  if (!(SEVERITIES as readonly string[]).includes(severity)) throw new UserError(`--fail-on "${value}" is not a severity; choose from ${SEVERITIES.join(', ')}`);
-  return severity as Severity;
-}
-
 /** True when a failed, not excepted, rule result is at or above `threshold`. */
 export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
   return failuresAtOrAbove(result, threshold).length > 0;
-}
-
-export function parseFormats(list: readonly string[]): OutputFormat[] {
-  const formats = list.flatMap((item) => item.split(',')).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
-  for (const format of formats) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-      throw new UserError(`unknown format "${format}"; choose from ${OUTPUT_FORMATS.join(', ')}`);
-    }
-  }
-  if (formats.length === 0) throw new UserError(`--format needs at least one of ${OUTPUT_FORMATS.join(', ')}`);
-  return [...new Set(formats)] as OutputFormat[];
 }
 
 /**
