@@ -67,7 +67,25 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   const startedAt = toIsoUtc(clock());
 
   // The caller's own credentials list the organisation; nothing is written before this succeeds.
-  const { region, listing } = await listWithOwnCredentials(options);
+  const base = await connect(options);
+  base.iam.destroy();
+  base.sts.destroy();
+  const organizations = new OrganizationsClient(baseClientConfig(options, base.region));
+  const listingCaller = new ApiCaller({
+    limiter: new ConcurrencyLimiter(1),
+    callTimeoutMs: options.callTimeoutMs,
+    runSignal: new AbortController().signal,
+    secrets: base.secrets,
+    maxAttempts: options.maxAttempts,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    log: null,
+  });
+  let listing;
+  try {
+    listing = await listOrganization(organizations, listingCaller, { ou: options.ou, accounts: options.accounts });
+  } finally {
+    organizations.destroy();
+  }
   if (listing.accounts.length === 0 && listing.skipped.length === 0) {
     throw new UserError(`collect --org: no accounts to collect in organisation ${listing.organizationId}${options.ou === null ? '' : ` under ${options.ou}`}`);
   }
@@ -84,7 +102,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   timer?.unref();
   const stopFullGc = startPeriodicFullGc(5_000);
 
-  const accountOptions = accountRunOptions(options, region, listing.partition, clock);
+  const accountOptions = accountRunOptions(options, base.region, listing.partition, clock);
   const results: OrgIndexAccount[] = new Array<OrgIndexAccount>(mine.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -111,44 +129,27 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
     stopFullGc();
   }
 
+  const index = orgIndexOf(options, listing, startedAt, toIsoUtc(clock()), results);
+  await writeOutputs(options.defaultDir, [{ fileName: orgIndexFileName(options.shard), content: renderOrgIndex(index) }], options.overwrite);
+  const troubled = results.some((entry) => entry.status !== 'complete');
+  return { index, indexPath, exitCode: troubled ? ExitCode.partial : ExitCode.ok };
+}
+
+/** The run's index: the organisation, the selection, the accounts skipped and each account's entry. */
+function orgIndexOf(options: OrgRunOptions, listing: OrgListing, startedAt: string, endedAt: string, results: OrgIndexAccount[]): OrgIndex {
   const tool = packageInfo();
-  const index: OrgIndex = {
+  return {
     kind: ORG_INDEX_KIND,
     indexVersion: ORG_INDEX_VERSION,
     tool: { name: tool.name, version: tool.version },
     organizationId: listing.organizationId,
     managementAccountId: listing.managementAccountId,
     startedAt,
-    endedAt: toIsoUtc(clock()),
+    endedAt,
     selection: { ou: options.ou, accounts: options.accounts, roleName: options.roleName, shard: options.shard },
     skipped: listing.skipped.map((entry) => ({ id: entry.id, name: entry.name, state: entry.state })),
     accounts: results,
   };
-  await writeOutputs(options.defaultDir, [{ fileName: orgIndexFileName(options.shard), content: renderOrgIndex(index) }], options.overwrite);
-  const troubled = results.some((entry) => entry.status !== 'complete');
-  return { index, indexPath, exitCode: troubled ? ExitCode.partial : ExitCode.ok };
-}
-
-/** Lists the organisation (or the OU, or the given accounts) with the caller's own credentials. */
-async function listWithOwnCredentials(options: OrgRunOptions): Promise<{ readonly region: string; readonly listing: OrgListing }> {
-  const base = await connect(options);
-  base.iam.destroy();
-  base.sts.destroy();
-  const organizations = new OrganizationsClient(baseClientConfig(options, base.region));
-  const listingCaller = new ApiCaller({
-    limiter: new ConcurrencyLimiter(1),
-    callTimeoutMs: options.callTimeoutMs,
-    runSignal: new AbortController().signal,
-    secrets: base.secrets,
-    maxAttempts: options.maxAttempts,
-    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-    log: null,
-  });
-  try {
-    return { region: base.region, listing: await listOrganization(organizations, listingCaller, { ou: options.ou, accounts: options.accounts }) };
-  } finally {
-    organizations.destroy();
-  }
 }
 
 /** The run's options as each account's collection takes them (the same for every account). */
