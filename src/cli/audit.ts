@@ -9,7 +9,7 @@ import { runClock, toIsoUtc } from '../util/time.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect-options.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome, parseInstant } from './common.js';
 import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 

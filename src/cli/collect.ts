@@ -3,7 +3,7 @@ import { describePopulations, runCollect } from '../collect/run.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect-options.js';
 import { refuseOrgFlagsAlone, withOrgOptions, type OrgOptionArguments } from './collect-org-options.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 type Arguments = CollectOptionArguments & OrgOptionArguments & { output: string | undefined; overwrite: boolean; quiet: boolean };

@@ -1,35 +1,22 @@
 /**
- * The command table: each command's usage and one-line description, and how to load its module.
- * main.ts loads only the modules of commands named on the command line, so `--version`, `--help`
- * and `rules` never load the AWS SDK, puppeteer or pdf-lib (start-up is most of a short run).
- * The usage texts are in command-table.ts, which the command modules read too, so the two never disagree.
+ * The command table: each command's usage and one-line description. The command modules take
+ * their `command` and `describe` from here, so the two never disagree; command-registry.ts adds
+ * how to load each module (main.ts loads only the modules of commands named on the command line).
  */
-import type { CommandModule } from 'yargs';
-import { COMMANDS, type CommandName } from './command-table.js';
+export const COMMANDS = {
+  collect: { command: 'collect', describe: 'Snapshot the live account with the AWS API (read-only IAM calls)' },
+  import: { command: 'import <report>', describe: 'Read an IAM credential report (CSV) into a snapshot' },
+  report: { command: 'report <snapshot>', describe: 'Analyse a snapshot offline and write the reports' },
+  audit: {
+    command: 'audit [report]',
+    describe: 'Snapshot and report in one go: from a credential report CSV, or live from the account when no CSV is given (the snapshot is kept beside the reports)',
+  },
+  rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
+  verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
+  notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
+  trend: { command: 'trend <files..>', describe: 'Figures over archived snapshots or report JSONs of one account, by capture time: CSV, JSON, HTML/PDF line charts' },
+  diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },
+  'merge-index': { command: 'merge-index <indexes..>', describe: 'Join the indexes of the shards of one collect --org run into one index' },
+} as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
-export interface CommandEntry {
-  readonly name: string;
-  readonly command: string;
-  readonly describe: string;
-  // yargs' own CommandModule type is generic over each command's arguments; the table holds all.
-  readonly load: () => Promise<CommandModule<object, never>>;
-}
-
-const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
-  collect: async () => (await import('./collect.js')).collectCommand,
-  import: async () => (await import('./import.js')).importCommand,
-  report: async () => (await import('./report.js')).reportCommand,
-  audit: async () => (await import('./audit.js')).auditCommand,
-  rules: async () => (await import('./rules.js')).rulesCommand,
-  verify: async () => (await import('./verify.js')).verifyCommand,
-  notify: async () => (await import('./notify.js')).notifyCommand,
-  diff: async () => (await import('./diff.js')).diffCommand,
-  trend: async () => (await import('./trend.js')).trendCommand,
-  'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
-};
-
-export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
-  name,
-  ...COMMANDS[name],
-  load: loaders[name] as () => Promise<CommandModule<object, never>>,
-}));
+export type CommandName = keyof typeof COMMANDS;

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DIFF_FORMATS, parseDiffFormats, runDiff } from '../app/archive/diff.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import/import.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { parseInstant } from './common.js';
 
 interface ImportArguments {

@@ -4,7 +4,7 @@ import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
-import { COMMAND_ENTRIES } from './commands.js';
+import { COMMAND_ENTRIES } from './command-registry.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}

@@ -4,7 +4,7 @@ import { mergeOrgIndexes, orgIndexFileName, readOrgIndex, renderOrgIndex, type O
 import { UserError } from '../util/errors.js';
 import { writeOutputs } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 
 interface Arguments {
   indexes: string[];

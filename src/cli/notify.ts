@@ -3,7 +3,7 @@ import { DEFAULT_QUIET_DAYS, DEFAULT_STATE_FILE, runNotify } from '../app/notify
 import { DEFAULT_SEND_LIMITS } from '../app/notify/notify-send.js';
 import { checkAddressFlag, parseOwnerTagKeys } from '../app/shared/owners.js';
 import { UserError } from '../util/errors.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 interface NotifyArguments {

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { runReport } from '../app/report/report.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { isOrgInput } from '../app/org/org-input.js';
 import { UserError } from '../util/errors.js';
 import { buildRunSummary } from '../app/report/run-summary.js';

@@ -3,7 +3,7 @@ import { renderDefaults, renderFrameworkControls, renderRuleList } from '../app/
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import { UserError } from '../util/errors.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {

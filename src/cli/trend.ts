@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseTrendFormats, runTrend, TREND_FORMATS } from '../app/archive/trend.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 
 interface TrendArguments {

@@ -5,7 +5,7 @@ import { verifyManifest, verifyPdf } from '../evidence/verify.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { packageInfo } from '../util/paths.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS } from './commands.js';
 import { isOrgInput } from '../app/org/org-input.js';
 import { commandOutcome } from './common.js';
 
