@@ -10,6 +10,7 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { REQUIREMENTS, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
+import type { FileIdentity } from './file-identity.js';
 import type {
   AppliedException,
   CatalogueResult,
@@ -27,7 +28,6 @@ import { toIsoUtc } from '../util/time.js';
 import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
 import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
 import { FindingIds } from './finding-id.js';
-import type { FileIdentity } from './file-identity.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
