@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PDFDocument } from 'pdf-lib';
-import { analyseLoaded } from '../src/app/report.js';
+import { analyseLoaded } from '../src/app/shared/analyse.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext } from '../src/evidence/report-evidence.js';
 import { loadP12Signer } from '../src/evidence/signer.js';
 import { readSnapshot } from '../src/snapshot/io.js';

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { analyseLoaded } from '../src/app/report.js';
+import { analyseLoaded } from '../src/app/shared/analyse.js';
 import { finalisePdfEvidence } from '../src/evidence/pdf-evidence.js';
 import { signPdf } from '../src/evidence/pdf-sign.js';
 import { loadP12Signer, type EvidenceSigner } from '../src/evidence/signer.js';

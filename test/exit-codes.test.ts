@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decideExitCode, EXIT_CODES_HELP } from '../src/app/exit-status.js';
-import { DEFAULT_PRESENTATION } from '../src/app/report.js';
-import { buildRunSummary } from '../src/app/run-summary.js';
+import { decideExitCode, EXIT_CODES_HELP } from '../src/app/shared/exit-status.js';
+import { DEFAULT_PRESENTATION } from '../src/app/report/report.js';
+import { buildRunSummary } from '../src/app/report/run-summary.js';
 import { FIXTURES, runCli, temporaryFolder, withoutEvidence } from './support/cli.js';
 import { EXAMPLE_USERS, runExampleReport, writeExampleSnapshot } from './support/report-run.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_PRESENTATION, runReport } from '../src/app/report.js';
+import { DEFAULT_PRESENTATION, runReport } from '../src/app/report/report.js';
 import { presentationFrom, type ReportArguments } from '../src/cli/report-options.js';
 import { FIXTURES, temporaryFolder } from './support/cli.js';
 import { TextSink } from './support/report-run.js';

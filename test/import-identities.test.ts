@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { runCatalogue } from '../src/analyze/engine.js';
-import { runImport } from '../src/app/import.js';
+import { runImport } from '../src/app/import/import.js';
 import { importCredentialReport, MAX_REPORT_BYTES } from '../src/import/credential-report.js';
 import { allRules } from '../src/rules/index.js';
 import { snapshotWith, user } from '../src/rules/testing.js';

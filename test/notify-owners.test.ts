@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findingId, NotifyState } from '../src/app/notify-state.js';
+import { findingId, NotifyState } from '../src/app/notify/notify-state.js';
 import { stableFindingId } from '../src/analyze/finding-id.js';
-import { isValidAddress, OwnerResolver, OwnersMapping, owningUserName, parseOwnerTagKeys } from '../src/app/owners.js';
+import { isValidAddress, OwnerResolver, OwnersMapping, owningUserName, parseOwnerTagKeys } from '../src/app/shared/owners.js';
 import { UserError } from '../src/util/errors.js';
 
 const mapping = OwnersMapping.parse('owners:\n  "svc-*": platform@example.com\n  svc-special: special@example.com\n  "admins-?": admins@example.com\n', 'owners.yaml');

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { findingId } from '../src/app/notify-state.js';
+import { findingId } from '../src/app/notify/notify-state.js';
 import { FIXTURES, runCli, temporaryFolder, type CliRun } from './support/cli.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp } from './notify-smtp.js';
 

@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { DEFAULT_PRESENTATION, runReport } from '../src/app/report.js';
+import { DEFAULT_PRESENTATION, runReport } from '../src/app/report/report.js';
 import { FIXTURES, temporaryFolder } from './support/cli.js';
 import { TextSink } from './support/report-run.js';
 

@@ -1,6 +1,6 @@
 /** Shared inputs for the render tests: the demo's analysis, and a hand-built rule catalogue. */
 import { join } from 'node:path';
-import { analyseLoaded } from '../src/app/report.js';
+import { analyseLoaded } from '../src/app/shared/analyse.js';
 import type { AnalysisResult, CatalogueResult, MfaFinding, RuleResult, RuleResultStatus } from '../src/analyze/result.js';
 import { stableFindingId } from '../src/analyze/finding-id.js';
 import { summariseMfa } from '../src/analyze/mfa.js';

@@ -3,7 +3,7 @@ import { access, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { renderFrameworkControls, renderRuleList } from '../src/app/rules.js';
+import { renderFrameworkControls, renderRuleList } from '../src/app/rules/rules.js';
 import { allFrameworks } from '../src/frameworks/index.js';
 import { allRules } from '../src/rules/index.js';
 import type { Rule } from '../src/rules/rule.js';

@@ -1,6 +1,6 @@
 /**
  * The validators are ajv standalone code generated from the schemas in schema/ and committed
- * (src/snapshot/snapshot-schema.generated.ts, src/config/*-schema.generated.ts): a schema edited
+ * (src/generated/snapshot-schema.generated.ts, src/generated/*-schema.generated.ts): a schema edited
  * without regenerating them must fail here, not ship a validator that checks the old schema.
  */
 import assert from 'node:assert/strict';
@@ -43,7 +43,7 @@ describe('generated schema validators', () => {
       await writeFile(configSchema, JSON.stringify(schema));
       const run = await checkValidators(folder.path);
       assert.equal(run.code, 1);
-      assert.equal(run.stderr, 'stale validators (run node scripts/generate-validators.mjs): src/config/config-schema.generated.ts\n');
+      assert.equal(run.stderr, 'stale validators (run node scripts/generate-validators.mjs): src/generated/config-schema.generated.ts\n');
     } finally {
       await folder.cleanup();
     }

@@ -114,7 +114,7 @@ describe('modules each command loads (issue 11)', () => {
   it('report -f json of the demo snapshot loads no heavy library, no other renderer and no schema compiler', async () => {
     const loaded = await modulesLoadedBy(['report', join(FIXTURES, 'demo', 'snapshot.json'), '-f', 'json', '-d', 'json-report', '--quiet']);
     assert.equal(loaded.code, 0, loaded.stderr);
-    assert.ok(loaded.sources.has('render/json.js') && loaded.sources.has('snapshot/snapshot-schema.generated.js'));
+    assert.ok(loaded.sources.has('render/json.js') && loaded.sources.has('generated/snapshot-schema.generated.js'));
     assertAbsent(loaded, HEAVY);
     assert.deepEqual([...loaded.sources].filter((source) => /^render\/(html|pdf|ocsf|junit|findings-csv|mfa-csv)\.js$|^evidence\/(certificate|signer|cms|pdf-)/.test(source) || source.startsWith('config/')).sort(), [
       // The owners module reads owners files with it; parsing (yaml) loads only for a file given.
@@ -145,7 +145,7 @@ describe('modules each command loads (issue 11)', () => {
     await writeFile(join(folder.path, 'iam-audit.yaml'), 'rules:\n  access-key-rotation:\n    maxAgeDays: 60\n');
     const loaded = await modulesLoadedBy(['report', join(FIXTURES, 'demo', 'snapshot.json'), '-f', 'json', '-d', 'json-config', '--quiet', '--config', 'iam-audit.yaml']);
     assert.equal(loaded.code, 0, loaded.stderr);
-    assert.ok(loaded.packages.has('yaml') && loaded.sources.has('config/config-schema.generated.js'));
+    assert.ok(loaded.packages.has('yaml') && loaded.sources.has('generated/config-schema.generated.js'));
     assert.equal(ajvCompilerLoaded(loaded), false);
   });
 });

@@ -4,101 +4,13 @@
  * the identity facts (users, MFA, console access, access keys, password policy). Small and plain
  * (JSON-serialisable): `trend` keeps one per archive, never the snapshots themselves.
  *
- * Built from an analysis result and its snapshot here, or from a report JSON (src/app/archive-input.ts).
+ * Built from an analysis result and its snapshot here, or from a report JSON (src/app/archive/archive-input.ts).
  */
 import type { Snapshot, UserFacts, PrincipalFacts } from '../snapshot/types.js';
 import type { AnalysisResult } from './result.js';
+import type { ArchiveIdentity, ArchivePasswordPolicy, ArchiveState } from './archive-types.js';
 
-export type ControlStatusName = 'pass' | 'fail' | 'not_evaluated' | 'manual';
-
-export interface ArchiveFinding {
-  readonly findingId: string;
-  readonly ruleId: string;
-  readonly severity: string;
-  readonly resourceType: string;
-  readonly resourceArn: string;
-  readonly resourceName: string;
-  /** pass, fail, not_applicable, not_evaluated, error or excepted. */
-  readonly status: string;
-  /** The applied exception's expiry (status excepted), else null. */
-  readonly exceptionExpires: string | null;
-  /** A failure an expired exception would have covered: its expiry, else null. */
-  readonly expiredExceptionExpires: string | null;
-}
-
-export interface ArchiveControl {
-  readonly framework: string;
-  readonly controlId: string;
-  readonly title: string;
-  readonly status: ControlStatusName;
-  readonly ruleIds: readonly string[];
-}
-
-export interface ArchiveFramework {
-  readonly id: string;
-  readonly name: string;
-  readonly version: string;
-  readonly counts: Readonly<Record<ControlStatusName, number>>;
-  readonly controls: readonly ArchiveControl[];
-}
-
-export interface ArchiveKey {
-  /** The access key id when the source carries it (live collection), else null. */
-  readonly id: string | null;
-  /** The credential report's slot (1 or 2), else null. */
-  readonly slot: 1 | 2 | null;
-  readonly active: boolean;
-  readonly createdAt: string | null;
-}
-
-export interface ArchiveIdentity {
-  readonly name: string;
-  readonly arn: string;
-  readonly consoleAccess: boolean | null;
-  readonly mfaActive: boolean | null;
-  /** null when the keys are not known (not collected, or a report JSON without its snapshot). */
-  readonly keys: readonly ArchiveKey[] | null;
-}
-
-/** The password policy: its settings, `absent` (none set), or `unknown` (not collected). */
-export type ArchivePasswordPolicy =
-  | { readonly state: 'unknown'; readonly reason: string }
-  | { readonly state: 'absent' }
-  | { readonly state: 'present'; readonly settings: Readonly<Record<string, number | boolean | null>> };
-
-export interface ArchiveState {
-  /** What the file was: a snapshot analysed now, or a report JSON analysed when it was written. */
-  readonly kind: 'snapshot' | 'report-json';
-  readonly fileName: string;
-  readonly fileSha256: string;
-  /** The snapshot behind it: the file itself, or the one the report JSON names. */
-  readonly snapshotFile: string;
-  readonly snapshotSha256: string;
-  readonly account: { readonly id: string; readonly partition: string; readonly alias: string | null };
-  readonly capturedAt: string;
-  readonly evaluatedAsOf: string;
-  /** SHA-256 of the configuration and exceptions files the results were judged with (null: none). */
-  readonly configurationSha256: string | null;
-  readonly exceptionsSha256: string | null;
-  readonly rules: readonly { readonly id: string; readonly title: string; readonly severity: string; readonly options: Readonly<Record<string, number | boolean | string>> }[];
-  readonly findings: readonly ArchiveFinding[];
-  readonly frameworks: readonly ArchiveFramework[];
-  readonly mfa: {
-    readonly totalUsers: number;
-    readonly compliant: number;
-    readonly nonCompliant: number;
-    readonly consoleUsers: number;
-    /** Compliant users / all users, 0..1; null without users. */
-    readonly complianceRate: number | null;
-    readonly consoleComplianceRate: number | null;
-  };
-  /** IAM users (root is `root`); null when not known. */
-  readonly users: readonly ArchiveIdentity[] | null;
-  readonly root: ArchiveIdentity | null;
-  readonly passwordPolicy: ArchivePasswordPolicy;
-  /** Why some identity facts are missing (a report JSON without its snapshot), else null. */
-  readonly factsNote: string | null;
-}
+export type { ControlStatusName, ArchiveFinding, ArchiveControl, ArchiveFramework, ArchiveKey, ArchiveIdentity, ArchivePasswordPolicy, ArchiveState } from './archive-types.js';
 
 function identityOf(name: string, principal: PrincipalFacts): ArchiveIdentity {
   return {

@@ -10,6 +10,7 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { REQUIREMENTS, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
+import type { FileIdentity } from './file-identity.js';
 import type {
   AppliedException,
   CatalogueResult,
@@ -32,16 +33,12 @@ import { InternalConsistencyError } from '../util/errors.js';
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
 export { accountResource, describeCounts, incompletePopulations, missingRequirement } from './requirements.js';
+export type { FileIdentity } from './file-identity.js';
 
 /** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
 export type CatalogueFramework = Omit<Framework, 'controls'> & {
   readonly controls: readonly (Omit<FrameworkControl, 'rules'> & { readonly rules: readonly string[] })[];
 };
-
-export interface FileIdentity {
-  readonly name: string;
-  readonly sha256: string;
-}
 
 /** One rule's settings from the configuration file; anything left out keeps the rule's default. */
 export interface RuleSettings {

@@ -4,7 +4,7 @@
  * by a glob, and reported at the end (expired, unused).
  */
 import type { ResourceRef } from '../rules/rule.js';
-import type { FileIdentity } from './engine.js';
+import type { FileIdentity } from './file-identity.js';
 import type { AppliedException, ExceptionRegisterEntry, ExceptionsReport } from './result.js';
 import { picomatch } from '../util/globs.js';
 

@@ -3,7 +3,7 @@
  * from each account's analysis result (which is then dropped), so memory holds one account's
  * snapshot and result plus this summary. Plain serialisable data; the org renderers read only it.
  */
-import type { AnalysisResult, RuleResult, Severity } from './result.js';
+import type { AnalysisResult, ControlResult, RuleResult, Severity } from './result.js';
 import type { OrgAccountStatus } from '../snapshot/org-index.js';
 
 export const ORG_REPORT_VERSION = 1;
@@ -127,27 +127,7 @@ export class OrgRollupBuilder {
     }
     const score = SEVERITY_ORDER.reduce((sum, severity) => sum + failedBySeverity[severity] * SEVERITY_WEIGHT[severity], 0);
     const framework = result.catalogue?.frameworks.find((candidate) => candidate.id === this.frameworkId) ?? null;
-    let controls: OrgAccountRow['controls'] = null;
-    if (framework !== null) {
-      const failing: string[] = [];
-      let pass = 0;
-      let notEvaluated = 0;
-      for (const control of framework.controls) {
-        const row = this.controls.get(control.controlId) ?? { title: control.title, fail: [], pass: 0, notEvaluated: 0 };
-        this.controls.set(control.controlId, row);
-        if (control.status === 'fail') {
-          failing.push(control.controlId);
-          row.fail.push(entry.id);
-        } else if (control.status === 'pass') {
-          pass += 1;
-          row.pass += 1;
-        } else if (control.status === 'not_evaluated') {
-          notEvaluated += 1;
-          row.notEvaluated += 1;
-        }
-      }
-      controls = { failing, pass, notEvaluated };
-    }
+    const controls = framework === null ? null : this.noteControls(framework.controls, entry.id);
     const summary = result.mfa.summary;
     this.accounts.push({
       id: entry.id,
@@ -184,6 +164,28 @@ export class OrgRollupBuilder {
       ruleIds: [...identity.rules].sort(),
     }));
     this.identities = [...this.identities, ...ranked].sort(byScore).slice(0, WORST_LIMIT);
+  }
+
+  /** The account's control statuses in the roll-up's framework, counted for the account and into the organisation's rows. */
+  private noteControls(controls: readonly ControlResult[], accountId: string): NonNullable<OrgAccountRow['controls']> {
+    const failing: string[] = [];
+    let pass = 0;
+    let notEvaluated = 0;
+    for (const control of controls) {
+      const row = this.controls.get(control.controlId) ?? { title: control.title, fail: [], pass: 0, notEvaluated: 0 };
+      this.controls.set(control.controlId, row);
+      if (control.status === 'fail') {
+        failing.push(control.controlId);
+        row.fail.push(accountId);
+      } else if (control.status === 'pass') {
+        pass += 1;
+        row.pass += 1;
+      } else if (control.status === 'not_evaluated') {
+        notEvaluated += 1;
+        row.notEvaluated += 1;
+      }
+    }
+    return { failing, pass, notEvaluated };
   }
 
   private noteIdentity(identities: Map<string, { name: string; failed: number; score: number; worst: Severity; rules: Set<string> }>, item: RuleResult): void {

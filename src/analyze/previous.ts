@@ -3,7 +3,7 @@
  * previous report": new and resolved failures and control movements, with the previous capture
  * time and snapshot SHA-256. Made from a ChangeReport (compare.ts); plain data, for every renderer.
  */
-import type { ChangeReport, FindingChange } from './compare.js';
+import type { ChangeReport, FindingChange } from './change-types.js';
 
 export interface PreviousFindingChange {
   readonly findingId: string;

@@ -182,7 +182,7 @@ export interface ManagementResponse {
 /**
  * How a failed or excepted result is tracked to closure (issue 10): its owner, its due date from
  * the configuration's per-severity deadlines (counted from the capture time) and the management
- * response. Set by the report use case (app/remediation.ts), not by the engine.
+ * response. Set by the report use case (app/shared/remediation.ts), not by the engine.
  */
 export interface FindingTracking {
   /** From the user's tags or the owners file; null when nothing names one. */

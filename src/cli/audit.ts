@@ -1,17 +1,17 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/exit-status.js';
-import { runImport } from '../app/import.js';
-import type { ExitReason } from '../app/exit-status.js';
-import { buildRunSummary } from '../app/run-summary.js';
-import { checkAsOf, checkCatalogueFiles, parseFormats, runReport } from '../app/report.js';
+import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import { runImport } from '../app/import/import.js';
+import type { ExitReason } from '../app/shared/exit-status.js';
+import { buildRunSummary } from '../app/report/run-summary.js';
+import { checkAsOf, checkCatalogueFiles, runReport } from '../app/report/report.js';
 import { ExitCode, UserError } from '../util/errors.js';
 import { runClock, toIsoUtc } from '../util/time.js';
-import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect.js';
+import { collectRunOptions, withCollectOptions, type CollectOptionArguments } from './collect-options.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 

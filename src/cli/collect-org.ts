@@ -2,7 +2,7 @@
 import { DEFAULT_ROLE_NAME, describeOrgRun, runOrgCollect } from '../collect/org/run.js';
 import { parseAccountList, parseShard } from '../collect/org/selection.js';
 import { UserError } from '../util/errors.js';
-import { collectRunOptions, type CollectOptionArguments } from './collect.js';
+import { collectRunOptions, type CollectOptionArguments } from './collect-options.js';
 import type { OrgOptionArguments } from './collect-org-options.js';
 import { commandOutcome } from './common.js';
 

@@ -1,19 +1,8 @@
 /**
- * The command table: each command's usage and one-line description, and how to load its module.
- * main.ts loads only the modules of commands named on the command line, so `--version`, `--help`
- * and `rules` never load the AWS SDK, puppeteer or pdf-lib (start-up is most of a short run).
- * The command modules take their `command` and `describe` from here, so the two never disagree.
+ * The command table: each command's usage and one-line description. The command modules take
+ * their `command` and `describe` from here, so the two never disagree; command-registry.ts adds
+ * how to load each module (main.ts loads only the modules of commands named on the command line).
  */
-import type { CommandModule } from 'yargs';
-
-export interface CommandEntry {
-  readonly name: string;
-  readonly command: string;
-  readonly describe: string;
-  // yargs' own CommandModule type is generic over each command's arguments; the table holds all.
-  readonly load: () => Promise<CommandModule<object, never>>;
-}
-
 export const COMMANDS = {
   collect: { command: 'collect', describe: 'Snapshot the live account with the AWS API (read-only IAM calls)' },
   import: { command: 'import <report>', describe: 'Read an IAM credential report (CSV) into a snapshot' },
@@ -31,22 +20,3 @@ export const COMMANDS = {
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;
-
-const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
-  collect: async () => (await import('./collect.js')).collectCommand,
-  import: async () => (await import('./import.js')).importCommand,
-  report: async () => (await import('./report.js')).reportCommand,
-  audit: async () => (await import('./audit.js')).auditCommand,
-  rules: async () => (await import('./rules.js')).rulesCommand,
-  verify: async () => (await import('./verify.js')).verifyCommand,
-  notify: async () => (await import('./notify.js')).notifyCommand,
-  diff: async () => (await import('./diff.js')).diffCommand,
-  trend: async () => (await import('./trend.js')).trendCommand,
-  'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
-};
-
-export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({
-  name,
-  ...COMMANDS[name],
-  load: loaders[name] as () => Promise<CommandModule<object, never>>,
-}));

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { DIFF_FORMATS, parseDiffFormats, runDiff } from '../app/diff.js';
+import { DIFF_FORMATS, parseDiffFormats, runDiff } from '../app/archive/diff.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';

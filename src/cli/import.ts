@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { runImport } from '../app/import.js';
+import { runImport } from '../app/import/import.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { COMMANDS } from './commands.js';
 import { CLOCK_SKEW_OPTION, parseClockSkew, parseInstant } from './common.js';

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { EXIT_CODES_HELP } from '../app/exit-status.js';
+import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
-import { COMMAND_ENTRIES } from './commands.js';
+import { COMMAND_ENTRIES } from './command-registry.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}

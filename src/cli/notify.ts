@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_QUIET_DAYS, DEFAULT_STATE_FILE, runNotify } from '../app/notify.js';
-import { DEFAULT_SEND_LIMITS } from '../app/notify-send.js';
-import { checkAddressFlag, parseOwnerTagKeys } from '../app/owners.js';
+import { DEFAULT_QUIET_DAYS, DEFAULT_STATE_FILE, runNotify } from '../app/notify/notify.js';
+import { DEFAULT_SEND_LIMITS } from '../app/notify/notify-send.js';
+import { checkAddressFlag, parseOwnerTagKeys } from '../app/shared/owners.js';
 import { UserError } from '../util/errors.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { allFrameworks } from '../frameworks/index.js';
-import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, parseSeverity, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report.js';
-import { SEVERITIES } from '../rules/rule.js';
+import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, type OutputFormat, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report/report.js';
+import { SEVERITIES, type Severity } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 import { withSigningOptions, type SigningArguments } from './signing-options.js';
 import { CLOCK_SKEW_OPTION } from './common.js';
@@ -156,3 +156,22 @@ export function parseFrameworkSelection(values: readonly string[]): readonly str
 }
 
 export { signingFromArguments } from './signing-options.js';
+
+/** Parses --fail-on. */
+export function parseSeverity(value: string): Severity {
+  const severity = value.trim().toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(severity)) throw new UserError(`--fail-on "${value}" is not a severity; choose from ${SEVERITIES.join(', ')}`);
+  return severity as Severity;
+}
+
+/** Parses --format: comma-separated or repeated, each format once. */
+export function parseFormats(list: readonly string[]): OutputFormat[] {
+  const formats = list.flatMap((item) => item.split(',')).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
+  for (const format of formats) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new UserError(`unknown format "${format}"; choose from ${OUTPUT_FORMATS.join(', ')}`);
+    }
+  }
+  if (formats.length === 0) throw new UserError(`--format needs at least one of ${OUTPUT_FORMATS.join(', ')}`);
+  return [...new Set(formats)] as OutputFormat[];
+}

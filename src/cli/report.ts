@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/exit-status.js';
-import { parseFormats, runReport } from '../app/report.js';
+import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import { runReport } from '../app/report/report.js';
 import { COMMANDS } from './commands.js';
-import { isOrgInput } from '../app/org-input.js';
+import { isOrgInput } from '../app/org/org-input.js';
 import { UserError } from '../util/errors.js';
-import { buildRunSummary } from '../app/run-summary.js';
+import { buildRunSummary } from '../app/report/run-summary.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
-import { catalogueOptions, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
 
@@ -26,7 +26,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
     const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const signing = await signingFromArguments(argv);
     if (await isOrgInput(argv.snapshot)) {
-      const { runOrgReport } = await import('../app/org-report.js');
+      const { runOrgReport } = await import('../app/org/org-report.js');
       const outcome = await runOrgReport({
         inputPath: argv.snapshot,
         outDir: argv['out-dir'],

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { renderDefaults, renderFrameworkControls, renderRuleList } from '../app/rules.js';
+import { renderDefaults, renderFrameworkControls, renderRuleList } from '../app/rules/rules.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import { UserError } from '../util/errors.js';

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { parseTrendFormats, runTrend, TREND_FORMATS } from '../app/trend.js';
+import { parseTrendFormats, runTrend, TREND_FORMATS } from '../app/archive/trend.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 

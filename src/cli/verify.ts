@@ -6,7 +6,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { packageInfo } from '../util/paths.js';
 import { COMMANDS } from './commands.js';
-import { isOrgInput } from '../app/org-input.js';
+import { isOrgInput } from '../app/org/org-input.js';
 import { commandOutcome } from './common.js';
 
 interface Arguments {
@@ -31,7 +31,7 @@ export const verifyCommand: CommandModule<object, Arguments> = {
   handler: async (argv) => {
     // Certificates (node-forge) and the re-analysis load only for --trust and --reproduce.
     const trustAnchors = argv.trust === undefined ? [] : await (await import('../evidence/trust.js')).loadTrustAnchors(argv.trust);
-    const { reproduceFromEvidence } = argv.reproduce ? await import('../app/reproduce.js') : { reproduceFromEvidence: null };
+    const { reproduceFromEvidence } = argv.reproduce ? await import('../app/verify/reproduce.js') : { reproduceFromEvidence: null };
     const reproduce = reproduceFromEvidence !== null
       ? (snapshot: EmbeddedFile, findings: EmbeddedFile, attachments: readonly EmbeddedFile[]) => reproduceFromEvidence(snapshot, findings, packageInfo().version, attachments)
       : null;

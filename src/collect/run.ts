@@ -119,6 +119,7 @@ export function describePartialCollection(snapshot: Snapshot): string[] {
  * `iam-audit collect`: connect (default credential chain, profile, assumed role), collect with a
  * progress line, write the snapshot (never over an existing file without --overwrite) and say
  * whether the collection is complete.
+ * One piece: the connection, the caller, the progress line and the timers are set up around the one collection and torn down in its `finally`.
  */
 export async function runCollect(options: CollectRunOptions): Promise<CollectRunOutcome> {
   const environment = options.environment ?? process.env;

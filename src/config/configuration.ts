@@ -12,8 +12,8 @@ import type { CatalogueConfiguration, CatalogueFramework, FileIdentity, RuleSett
 import type { RemediationConfig } from '../analyze/result.js';
 import { SEVERITIES, type Rule, type RuleOptionValue, type Severity } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateConfigSchema } from './config-schema.generated.js';
-import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
+import { validate as validateConfigSchema } from '../generated/config-schema.generated.js';
+import { checkAgainstSchema } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, withPositions } from './structured-file.js';
 
 function validateRuleSettings(file: string, rule: Rule, value: unknown): RuleSettings {
@@ -130,7 +130,7 @@ export function parseConfiguration(
   return withPositions(source, file, () => {
     const configuration = validateConfiguration(source.data, file, identity, rules, frameworks);
     // Catalogue first (its messages know the rule ids), then the schema's ranges: `maxAgeDays: -5` is refused.
-    checkAgainstSchema(validateConfigSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path));
+    checkAgainstSchema(validateConfigSchema, source.data, file, (path) => source.position(path));
     return configuration;
   });
 }

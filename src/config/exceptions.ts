@@ -14,8 +14,8 @@
 import type { ExceptionList, FileIdentity, RuleException } from '../analyze/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateExceptionsSchema } from './exceptions-schema.generated.js';
-import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
+import { validate as validateExceptionsSchema } from '../generated/exceptions-schema.generated.js';
+import { checkAgainstSchema } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 import { picomatch } from '../util/globs.js';
 
@@ -93,7 +93,7 @@ export function parseExceptions(text: string, file: string, identity: FileIdenti
     file,
     () => {
       const list = validateExceptions(source.data, file, identity, rules);
-      checkAgainstSchema(validateExceptionsSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'exceptions');
+      checkAgainstSchema(validateExceptionsSchema, source.data, file, (path) => source.position(path), 'exceptions');
       return list;
     },
     toPath,

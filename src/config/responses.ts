@@ -15,8 +15,8 @@
  */
 import type { Rule } from '../rules/rule.js';
 import { InputError } from '../util/errors.js';
-import { validate as validateResponsesSchema } from './responses-schema.generated.js';
-import { checkAgainstSchema, type SchemaValidator } from './schema-check.js';
+import { validate as validateResponsesSchema } from '../generated/responses-schema.generated.js';
+import { checkAgainstSchema } from './schema-check.js';
 import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pathOfField, withPositions, type DataPath } from './structured-file.js';
 import { picomatch } from '../util/globs.js';
 
@@ -105,7 +105,7 @@ export function parseResponses(text: string, file: string, rules: readonly Rule[
     file,
     () => {
       const list = validateResponses(source.data, file, rules);
-      checkAgainstSchema(validateResponsesSchema as unknown as SchemaValidator, source.data, file, (path) => source.position(path), 'responses');
+      checkAgainstSchema(validateResponsesSchema, source.data, file, (path) => source.position(path), 'responses');
       return list;
     },
     toPath,

@@ -9,7 +9,7 @@ import { asBytes, insideOutDir, signedWhenAsked, type SigningSettings } from './
  * The evidence of a signed `diff` run: the change-report PDF carries NEW (as its snapshot, so
  * `verify` checks it like a report PDF's), OLD and the change report's JSON/CSV, and is signed;
  * the manifest lists the written files and has a `changeReport` section naming OLD and NEW.
- * Knows nothing of the comparison: app/diff.ts hands over files and facts.
+ * Knows nothing of the comparison: app/archive/diff.ts hands over files and facts.
  */
 
 /** One compared file as read, with what the manifest says of it. */

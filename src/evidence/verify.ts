@@ -28,7 +28,7 @@ type SignatureChecks = Awaited<ReturnType<typeof signatureChecks>>;
 
 /**
  * Re-runs the analysis on the embedded snapshot and compares it with the embedded findings. That
- * is a use case (app/reproduce.ts) given by the caller, so evidence/ never imports the analysis.
+ * is a use case (app/verify/reproduce.ts) given by the caller, so evidence/ never imports the analysis.
  */
 export type Reproducer = (snapshot: EmbeddedFile, findings: EmbeddedFile, attachments: readonly EmbeddedFile[]) => Verdict[];
 

@@ -226,7 +226,7 @@ const STAND_STILL = new Promise<never>(() => undefined);
  * (synchronously) once the browser's process is starting, before `work`. Ctrl-C (SIGINT),
  * SIGTERM and SIGHUP kill the browser's whole process group and remove the profile before exiting.
  *
- * Longer than our usual 80 lines on purpose: the launch, the signal handlers and the clean-up share
+ * One piece, longer than our usual 80 lines, on purpose: the launch, the signal handlers and the clean-up share
  * the browser and profile as they change, and keeping them in one closure is what makes it plain
  * that every path (normal end, error, signal mid-launch, process exit) removes both.
  */

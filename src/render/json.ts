@@ -34,6 +34,7 @@ export function buildJsonReport(result: AnalysisResult): Record<string, unknown>
   );
 }
 
+// One piece: the report JSON's whole layout, key by key in the order it is written; split, that order would be spread over functions.
 function jsonShape(result: AnalysisResult): Record<string, unknown> {
   const summary = result.mfa.summary;
   return {
@@ -139,6 +140,7 @@ function exceptionJson(exception: AppliedException): Record<string, unknown> {
 /**
  * The rule catalogue's keys, after the original ones: `rules`, `results`, `frameworks` (control
  * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
+ * One piece: like jsonShape, the layout of these keys in the order they are written.
  */
 function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   const catalogue = result.catalogue;

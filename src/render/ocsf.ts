@@ -68,6 +68,7 @@ const AWS_ACCOUNT_TYPE = { type_id: 10, type: 'AWS Account' } as const;
  * hundreds of thousands. A SIEM filters by framework on compliance.standards and by control on
  * compliance.control; a rule mapped to no control gives one event whose control is the rule id.
  * IAM is a global service, so cloud.region is left out (the snapshot knows none).
+ * One piece: one OCSF event is one object literal; split, its fields would be spread over functions.
  */
 function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
   const catalogue = result.catalogue;

@@ -2,10 +2,16 @@
  * The organisation report as PDF: its HTML (render/org-report.ts) printed by the same browser
  * the account report uses (render/browser.ts), scripts and network off. Loaded only for pdf.
  */
-import type { PresentationOptions } from '../app/report.js';
 import { findBrowser, withBrowser } from './browser.js';
+import type { PaperSize } from './pdf.js';
 
-export async function printHtmlToPdf(html: string, presentation: Pick<PresentationOptions, 'browserPath' | 'pageSize'>, environment: NodeJS.ProcessEnv): Promise<Uint8Array> {
+/** What the print needs of the report's presentation options (app/report's PresentationOptions has both). */
+export interface OrgPrintSettings {
+  readonly browserPath: string | null;
+  readonly pageSize: PaperSize;
+}
+
+export async function printHtmlToPdf(html: string, presentation: OrgPrintSettings, environment: NodeJS.ProcessEnv): Promise<Uint8Array> {
   const found = await findBrowser(presentation.browserPath, environment);
   return withBrowser(found, async (browser) => {
     const page = await browser.newPage();

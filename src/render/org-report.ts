@@ -1,5 +1,5 @@
 /**
- * The organisation report in CSV, JSON and HTML, from the roll-up alone (app/org-rollup.ts).
+ * The organisation report in CSV, JSON and HTML, from the roll-up alone (analyze/org-rollup.ts).
  * The HTML is one self-contained page (no scripts, no external resources) that prints as is.
  */
 import type { OrgRollup } from '../analyze/org-rollup.js';
@@ -90,6 +90,7 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 .status-failed{color:#a00;font-weight:bold}.status-partial{color:#a60}.empty{font-style:italic}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 @media print{body{margin:0}tr{break-inside:avoid}}`;
 
+// One piece: the page's HTML from top to bottom, each section beside the next as it prints.
 export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: string | null }): string {
   const { totals } = rollup;
   const title = `IAM audit of organisation ${rollup.organizationId}${branding.orgName === null ? '' : ` (${branding.orgName})`}`;

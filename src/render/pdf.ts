@@ -10,6 +10,8 @@
  * document (so numbering is right however it was cut), adds the outline (bookmarks), the named
  * destinations (so the report's links between sections work across pieces) and the metadata. The
  * cover has no footer.
+ *
+ * One piece, over 400 lines: the print plan, the prints and the merge share the print jobs, the named destinations and the merged document.
  */
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
@@ -329,6 +331,7 @@ async function preparePage(browser: Browser, timeoutMs: number): Promise<Page> {
 /**
  * Prints the jobs in a few tabs at once and merges the pieces into `merged` in document order as
  * they arrive. Returns the index of the first page of each part.
+ * One piece: the print workers, the in-order merge and the stop at the first failure share the job slots and the failed flag.
  */
 async function printAndMerge(
   browser: Browser,

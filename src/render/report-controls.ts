@@ -4,7 +4,7 @@
  * Resources are named as people name them: a key by user and slot, never a pseudo-ARN.
  */
 import type { ControlStatus, FrameworkResult, RuleResult, RuleResultStatus, RuleSummary, Severity } from '../analyze/result.js';
-import type { ReportPart } from './report-model.js';
+import type { ReportPart } from './report-part.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const CONTROL_STATUS_LABEL: Readonly<Record<ControlStatus, string>> = { pass: 'PASS', fail: 'FAIL', not_evaluated: 'NOT EVALUATED', manual: 'MANUAL' };

@@ -11,7 +11,7 @@
 import type { AnalysisResult, IdentityFacts, RuleResultStatus, RuleSummary } from '../analyze/result.js';
 import type { AccessKeyFacts, Absent, Fact } from '../snapshot/types.js';
 import { MS_PER_DAY } from '../util/time.js';
-import type { ReportMedium, ReportPart } from './report-model.js';
+import type { ReportMedium, ReportPart } from './report-part.js';
 
 /** How a verdict reads in a matrix cell: short, and words rather than colour (pdftotext keeps it). */
 export const MATRIX_MARKS: Readonly<Record<RuleResultStatus, string>> = {

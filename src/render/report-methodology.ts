@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult } from '../analyze/result.js';
 import { toIsoUtc } from '../util/time.js';
-import { describeDuration, type ReportPart } from './report-model.js';
+import { describeDuration, type ReportPart } from './report-part.js';
 import { RULE_STATUS_LABEL } from './report-controls.js';
 import { sourceLabel } from './report-scope.js';
 

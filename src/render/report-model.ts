@@ -21,10 +21,12 @@ import { compactForPrint, identityMatrixPart } from './report-identities.js';
 import { methodologyParts } from './report-methodology.js';
 import { remediationParts } from './report-remediation.js';
 import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
+import type { ReportMedium, ReportPart, ScopeStatement, TimeStatement } from './report-part.js';
 
 // Re-exported: renderers and tests name them as parts of the report model.
 export { displayArn, displayResourceName } from './report-controls.js';
 export { scopeStatement, timeStatement } from './report-scope.js';
+export { type ReportMedium, type ReportPart, type ScopeStatement, type TimeStatement } from './report-part.js';
 
 /** What a company puts on the cover without forking the templates. */
 export interface ReportBranding {
@@ -74,24 +76,6 @@ const BLANK_ENTRY: SignOffEntry = { name: null, role: null, date: null };
 
 export const NO_BRANDING: ReportBranding = { orgName: null, logoDataUri: null, preparedFor: null, preparedBy: null, shownFrameworks: null };
 
-export type ReportMedium = 'html' | 'pdf';
-
-/** One section of the report; `rows` marks a long table the PDF renderer may print in chunks. */
-export interface ReportPart {
-  /** Partial that renders it (templates/partials/<partial>.hbs). */
-  readonly partial: string;
-  /** HTML id of the section. */
-  readonly anchor: string;
-  /** Title in the table of contents and the PDF outline. */
-  readonly title: string;
-  /** 1 for sections, 2 for subsections (a framework, a failed rule). */
-  readonly level: 1 | 2;
-  readonly context: Readonly<Record<string, unknown>>;
-  readonly rows: readonly unknown[] | null;
-  /** Printed on landscape pages in the PDF (wide tables such as the identity matrix). */
-  readonly landscape?: boolean;
-}
-
 /** Values every part may read as @root.document. */
 export interface DocumentInfo {
   readonly title: string;
@@ -114,28 +98,6 @@ export interface DocumentInfo {
   readonly toc: readonly { readonly anchor: string; readonly title: string; readonly level: number }[];
 }
 
-export interface ScopeStatement {
-  readonly account: string;
-  readonly identities: string;
-  readonly frameworks: readonly { readonly name: string; readonly sections: string }[];
-  readonly outOfScope: string;
-  /** One line for the footer. */
-  readonly short: string;
-}
-
-export interface TimeStatement {
-  readonly capturedAt: string;
-  /** How the capture time was established, in words. */
-  readonly captureMethod: string;
-  /** Short form of the method for the footer. */
-  readonly captureMethodShort: string;
-  readonly evaluatedAt: string;
-  /** "the capture time" or "projected to --as-of". */
-  readonly evaluationMethod: string;
-  readonly projected: boolean;
-  readonly reportTime: string;
-}
-
 export interface ReportModel {
   readonly document: DocumentInfo;
   readonly parts: readonly ReportPart[];
@@ -145,18 +107,6 @@ const yesNo = (value: boolean | null, unknown = 'not collected'): string => (val
 
 const STATUS_ORDER: Readonly<Record<MfaStatus, number>> = { FAIL: 0, NOT_EVALUATED: 1, PASS: 2, INFO: 3 };
 const STATUS_LABEL: Readonly<Record<MfaStatus, string>> = { FAIL: 'FAIL', NOT_EVALUATED: 'NOT EVALUATED', PASS: 'PASS', INFO: 'INFO' };
-/** "3 days 4 hours", "5 hours 12 minutes", "40 minutes"; negative ages (report before capture) say so. */
-export function describeDuration(milliseconds: number): string {
-  const negative = milliseconds < 0;
-  const minutes = Math.floor(Math.abs(milliseconds) / 60_000);
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  const plural = (count: number, unit: string): string => `${count} ${unit}${count === 1 ? '' : 's'}`;
-  const text = days > 0 ? `${plural(days, 'day')} ${plural(hours, 'hour')}` : hours > 0 ? `${plural(hours, 'hour')} ${plural(rest, 'minute')}` : plural(rest, 'minute');
-  return negative ? `${text} before the capture (the report time precedes the data)` : text;
-}
-
 /** FAIL first, then NOT EVALUATED, PASS, INFO; the snapshot's order within each status. */
 export function sortFindingsForReport(findings: readonly MfaFinding[]): MfaFinding[] {
   return findings

@@ -3,11 +3,11 @@
  * result with its owner, due date and management response) and the exceptions register (every
  * exception of the exceptions file with its approver, justification, expiry and what it covers).
  * Built from the analysis result only: owners, due dates and responses were put there by the
- * report use case (app/remediation.ts).
+ * report use case (app/shared/remediation.ts).
  */
 import type { AnalysisResult, RuleResult } from '../analyze/result.js';
 import { displayResourceName, SEVERITY_ORDER } from './report-controls.js';
-import type { ReportPart } from './report-model.js';
+import type { ReportPart } from './report-part.js';
 
 /** Resources named per exception in the register; the rest are counted (all are in the findings CSV/JSON). */
 const REGISTER_NAMES = 12;

@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult, FrameworkResult } from '../analyze/result.js';
 import { toIsoUtc } from '../util/time.js';
-import type { ScopeStatement, TimeStatement } from './report-model.js';
+import type { ScopeStatement, TimeStatement } from './report-part.js';
 
 export function sourceLabel(result: AnalysisResult): string {
   return result.snapshot.source === 'credential-report' ? 'IAM credential report (CSV)' : 'Live collection through the AWS IAM API';

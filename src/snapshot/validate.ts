@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../util/paths.js';
-import { validate as generatedValidator } from './snapshot-schema.generated.js';
+import { validate as generatedValidator } from '../generated/snapshot-schema.generated.js';
 import type { Snapshot } from './types.js';
 import { findInstantAfterCapture, type CaptureTimeOptions } from './capture-times.js';
 
@@ -10,7 +10,8 @@ export const SNAPSHOT_SCHEMA_PATH = join(packageRoot, 'schema', 'snapshot-v2.sch
 
 // Precompiled from the schema (compiling it took half a second of every run). Its timestamps are
 // also checked to be real calendar times: the schema's pattern admits 2026-99-99T99:99:99Z.
-const schemaValidator = generatedValidator as unknown as ValidateFunction<Snapshot>;
+// The generated module exports ajv's ValidateFunction; its schema describes a Snapshot.
+const schemaValidator = generatedValidator as ValidateFunction<Snapshot>;
 
 /** Describes the first schema violation as "at /users/3/password/enabled: must have required property 'known'". */
 function describe(error: ErrorObject, candidate: unknown): string {

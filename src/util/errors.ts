@@ -2,7 +2,7 @@
  * Exit codes, as knip does: 0 clean, 1 findings at or above the threshold, 2 usage or input
  * error (the tool could not do its job, nothing written), 3 partial data (issue #5), 4 an output
  * could not be produced (no browser for the PDF; the other files were written). When several
- * apply, app/exit-status.ts picks one by EXIT_PRECEDENCE.
+ * apply, app/shared/exit-status.ts picks one by EXIT_PRECEDENCE.
  */
 export const ExitCode = {
   ok: 0,

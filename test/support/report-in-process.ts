@@ -5,8 +5,8 @@
  * once per test file. Tests about the process (exit codes of the binary, streams, signals, the
  * console text) keep spawning the CLI with `runCli`.
  */
-import { parseFormats } from '../../src/app/report.js';
-import { runReport } from '../../src/app/report.js';
+import { parseFormats } from '../../src/cli/report-options.js';
+import { runReport } from '../../src/app/report/report.js';
 import { UserError } from '../../src/util/errors.js';
 import type { CliRun } from './cli.js';
 import { TextSink } from './report-run.js';

@@ -1,7 +1,7 @@
 /** Runs the report in-process with the example catalogue, writing real files to a folder. */
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { runReport, type ReportOptions, type ReportOutcome } from '../../src/app/report.js';
+import { runReport, type ReportOptions, type ReportOutcome } from '../../src/app/report/report.js';
 import { writeSnapshot } from '../../src/snapshot/io.js';
 import { exampleFrameworks, exampleRules, exampleSnapshot, type ExampleUser } from './example-rule.js';
 

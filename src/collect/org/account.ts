@@ -13,10 +13,10 @@ import { checkSnapshotBeforeWriting, serializeSnapshotChunks } from '../../snaps
 import type { OrgIndexAccount } from '../../snapshot/org-index.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { UserError } from '../../util/errors.js';
-import { exists, StagedOutput } from '../../util/files.js';
+import { exists, StagedOutput, type WrittenDigest } from '../../util/files.js';
 import { toIsoUtc } from '../../util/time.js';
-import { ApiCaller } from '../caller.js';
-import { connect, type ConnectionOptions } from '../clients.js';
+import { ApiCaller, type Unreachable } from '../caller.js';
+import { connect, type Connection, type ConnectionOptions } from '../clients.js';
 import { collectSnapshot, type CollectSource } from '../collect.js';
 import { redactSecrets } from '../errors.js';
 import { ConcurrencyLimiter } from '../limiter.js';
@@ -76,7 +76,7 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
     endedAt: toIsoUtc(options.clock()),
   });
   const roleArn = `arn:${options.partition}:iam::${account.id}:role/${options.roleName}`;
-  let connection;
+  let connection: Connection;
   try {
     connection = await connect({ ...options.connection, roleArn });
   } catch (error) {
@@ -84,6 +84,47 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
     const throttled = /: Throttling|ThrottlingException|TooManyRequests/.test(error.message);
     return failed(throttled ? `${error.message} (throttled out: gave up after --max-attempts ${options.connection.maxAttempts})` : error.message);
   }
+  let collected: AccountCollection;
+  try {
+    collected = await collectWithLimits(connection, options, progress);
+  } catch (error) {
+    if (error instanceof UserError) return failed(redactSecrets(error.message, connection.secrets));
+    throw error;
+  }
+  const { snapshot, warnings, unreachable } = collected;
+  if (snapshot.account.id !== account.id) return failed(`the role ${roleArn} answered for account ${snapshot.account.id}, not ${account.id}; nothing kept`);
+  const extra = [
+    ...(unreachable === null ? [] : [`the endpoint stopped answering (${unreachable.code}) after ${unreachable.afterCalls} calls`]),
+    ...warnings.map((warning) => `warning: ${warning}`),
+  ].map((line) => redactSecrets(line, connection.secrets));
+
+  const written = await writeAccountSnapshot(snapshot, account.id, options);
+  if ('refused' in written) return failed(`snapshot not written: ${written.refused}`);
+  const partial = snapshot.collectionErrors.length > 0 || unreachable !== null;
+  return {
+    id: account.id,
+    name: account.name,
+    status: partial ? 'partial' : 'complete',
+    snapshot: written.relativePath,
+    sha256: written.digest.sha256,
+    size: written.digest.size,
+    capturedAt: snapshot.capturedAt,
+    users: snapshot.users.length,
+    errors: partial ? errorLines(snapshot, extra) : extra,
+    startedAt,
+    endedAt: toIsoUtc(options.clock()),
+  };
+}
+
+interface AccountCollection {
+  readonly snapshot: Snapshot;
+  readonly warnings: readonly string[];
+  /** The endpoint stopped answering part way (the caller gave up on it), else null. */
+  readonly unreachable: Unreachable | null;
+}
+
+/** The one-account collection inside the account's role, with its own limiter, time limit and progress counters. */
+async function collectWithLimits(connection: Connection, options: AccountRunOptions, progress: AccountProgress): Promise<AccountCollection> {
   const runController = new AbortController();
   setMaxListeners(0, runController.signal);
   const runTimer = setTimeout(() => runController.abort(), options.runTimeoutMs);
@@ -100,9 +141,8 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
   });
   const countCalls = setInterval(() => (progress.calls = caller.calls + connection.setupCalls), 250);
   countCalls.unref();
-  let outcome;
   try {
-    outcome = await collectSnapshot({
+    const { snapshot, warnings } = await collectSnapshot({
       iam: connection.iam,
       sts: connection.sts,
       caller,
@@ -121,52 +161,35 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
         progress.usersDone += 1;
       },
     });
-  } catch (error) {
-    if (error instanceof UserError) return failed(redactSecrets(error.message, connection.secrets));
-    throw error;
+    return { snapshot, warnings, unreachable: caller.unreachable };
   } finally {
     clearTimeout(runTimer);
     clearInterval(countCalls);
     connection.iam.destroy();
     connection.sts.destroy();
   }
-  const { snapshot, warnings } = outcome;
-  if (snapshot.account.id !== account.id) return failed(`the role ${roleArn} answered for account ${snapshot.account.id}, not ${account.id}; nothing kept`);
-  const unreachable = caller.unreachable;
-  const extra = [
-    ...(unreachable === null ? [] : [`the endpoint stopped answering (${unreachable.code}) after ${unreachable.afterCalls} calls`]),
-    ...warnings.map((warning) => `warning: ${warning}`),
-  ].map((line) => redactSecrets(line, connection.secrets));
+}
 
+/** Writes the account's snapshot under `<dir>/<account>/`; a refusal (file exists, not writable) is returned, not thrown. */
+async function writeAccountSnapshot(
+  snapshot: Snapshot,
+  accountId: string,
+  options: AccountRunOptions,
+): Promise<{ readonly relativePath: string; readonly digest: WrittenDigest } | { readonly refused: string }> {
   const fileName = `${defaultSnapshotFileName(snapshot)}${options.gzip ? '.gz' : ''}`;
-  const relativePath = `${account.id}/${fileName}`;
-  const path = join(options.outDir, account.id, fileName);
+  const path = join(options.outDir, accountId, fileName);
   const staged = new StagedOutput();
-  let digest;
   try {
     if (!options.overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite)`);
     // As a read would validate it (issue #23): a snapshot no command could read is a failed account, not a file.
     checkSnapshotBeforeWriting(snapshot, path);
     const chunks = serializeSnapshotChunks(snapshot);
-    digest = await staged.add(path, options.gzip ? gzipSync(Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk, 'utf8')))) : chunks);
+    const digest = await staged.add(path, options.gzip ? gzipSync(Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk, 'utf8')))) : chunks);
     await staged.commit();
+    return { relativePath: `${accountId}/${fileName}`, digest };
   } catch (error) {
     await staged.discard();
-    if (error instanceof UserError) return failed(`snapshot not written: ${error.message}`);
+    if (error instanceof UserError) return { refused: error.message };
     throw error;
   }
-  const partial = snapshot.collectionErrors.length > 0 || unreachable !== null;
-  return {
-    id: account.id,
-    name: account.name,
-    status: partial ? 'partial' : 'complete',
-    snapshot: relativePath,
-    sha256: digest.sha256,
-    size: digest.size,
-    capturedAt: snapshot.capturedAt,
-    users: snapshot.users.length,
-    errors: partial ? errorLines(snapshot, extra) : extra,
-    startedAt,
-    endedAt: toIsoUtc(options.clock()),
-  };
 }

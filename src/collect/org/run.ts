@@ -19,8 +19,8 @@ import { ConcurrencyLimiter } from '../limiter.js';
 import { startPeriodicFullGc } from '../memory.js';
 import { formatDuration } from '../progress.js';
 import type { CollectRunOptions } from '../run.js';
-import { collectAccount, type AccountProgress } from './account.js';
-import { listOrganization } from './organization.js';
+import { collectAccount, type AccountProgress, type AccountRunOptions } from './account.js';
+import { listOrganization, type OrgListing } from './organization.js';
 import { shardSlice } from './selection.js';
 
 export const DEFAULT_ROLE_NAME = 'OrganizationAccountAccessRole';
@@ -103,6 +103,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   timer?.unref();
   const stopFullGc = startPeriodicFullGc(5_000);
 
+  const accountOptions = accountRunOptions(options, base.region, listing.partition, clock);
   const results: OrgIndexAccount[] = new Array<OrgIndexAccount>(mine.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -113,34 +114,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
       if (account === undefined) continue;
       const progress: AccountProgress = { usersDone: 0, usersTotal: 0, listingComplete: false, calls: 0 };
       tally.inFlight.set(account.id, progress);
-      const entry = await collectAccount(
-        account,
-        {
-          connection: {
-            ...(options.profile === undefined ? {} : { profile: options.profile }),
-            region: base.region,
-            ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
-            ...(options.externalId === undefined ? {} : { externalId: options.externalId }),
-            roleSessionName: options.roleSessionName ?? 'iam-audit',
-            ...(options.roleDurationSeconds === undefined ? {} : { roleDurationSeconds: options.roleDurationSeconds }),
-            maxAttempts: options.maxAttempts,
-            callTimeoutMs: options.callTimeoutMs,
-          },
-          partition: listing.partition,
-          roleName: options.roleName,
-          source: options.source,
-          concurrency: options.concurrency,
-          ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-          runTimeoutMs: options.runTimeoutMs,
-          reportTimeoutMs: options.reportTimeoutMs,
-          reportPollBaseMs: options.reportPollBaseMs,
-          outDir: options.defaultDir,
-          gzip: options.gzip,
-          overwrite: options.overwrite,
-          clock,
-        },
-        progress,
-      );
+      const entry = await collectAccount(account, accountOptions, progress);
       tally.inFlight.delete(account.id);
       tally.done += 1;
       if (entry.status === 'failed') tally.failed += 1;
@@ -156,22 +130,55 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
     stopFullGc();
   }
 
+  const index = orgIndexOf(options, listing, startedAt, toIsoUtc(clock()), results);
+  await writeOutputs(options.defaultDir, [{ fileName: orgIndexFileName(options.shard), content: renderOrgIndex(index) }], options.overwrite);
+  const troubled = results.some((entry) => entry.status !== 'complete');
+  return { index, indexPath, exitCode: troubled ? ExitCode.partial : ExitCode.ok };
+}
+
+/** The run's index: the organisation, the selection, the accounts skipped and each account's entry. */
+function orgIndexOf(options: OrgRunOptions, listing: OrgListing, startedAt: string, endedAt: string, results: OrgIndexAccount[]): OrgIndex {
   const tool = packageInfo();
-  const index: OrgIndex = {
+  return {
     kind: ORG_INDEX_KIND,
     indexVersion: ORG_INDEX_VERSION,
     tool: { name: tool.name, version: tool.version },
     organizationId: listing.organizationId,
     managementAccountId: listing.managementAccountId,
     startedAt,
-    endedAt: toIsoUtc(clock()),
+    endedAt,
     selection: { ou: options.ou, accounts: options.accounts, roleName: options.roleName, shard: options.shard },
     skipped: listing.skipped.map((entry) => ({ id: entry.id, name: entry.name, state: entry.state })),
     accounts: results,
   };
-  await writeOutputs(options.defaultDir, [{ fileName: orgIndexFileName(options.shard), content: renderOrgIndex(index) }], options.overwrite);
-  const troubled = results.some((entry) => entry.status !== 'complete');
-  return { index, indexPath, exitCode: troubled ? ExitCode.partial : ExitCode.ok };
+}
+
+/** The run's options as each account's collection takes them (the same for every account). */
+function accountRunOptions(options: OrgRunOptions, region: string, partition: string, clock: () => Date): AccountRunOptions {
+  return {
+    connection: {
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      region,
+      ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
+      ...(options.externalId === undefined ? {} : { externalId: options.externalId }),
+      roleSessionName: options.roleSessionName ?? 'iam-audit',
+      ...(options.roleDurationSeconds === undefined ? {} : { roleDurationSeconds: options.roleDurationSeconds }),
+      maxAttempts: options.maxAttempts,
+      callTimeoutMs: options.callTimeoutMs,
+    },
+    partition,
+    roleName: options.roleName,
+    source: options.source,
+    concurrency: options.concurrency,
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    runTimeoutMs: options.runTimeoutMs,
+    reportTimeoutMs: options.reportTimeoutMs,
+    reportPollBaseMs: options.reportPollBaseMs,
+    outDir: options.defaultDir,
+    gzip: options.gzip,
+    overwrite: options.overwrite,
+    clock,
+  };
 }
 
 /** The summary `collect --org` prints: counts, each skipped and each troubled account with its first reason. */

@@ -1,0 +1,129 @@
+/**
+ * `iam-audit trend FILES...`: figures over any number of archived audits of one account (files,
+ * folders, globs; snapshots or report JSONs, `.json` or `.json.gz`), ordered by capture time.
+ * Reads one archive at a time and keeps only its point, so memory does not grow with the archive.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import { orderPoints, trendPoint, type TrendPoint } from '../../analyze/trend.js';
+import { buildTrendModel, renderTrendCsv, renderTrendJson } from '../../render/trend-report.js';
+import { InputError, UserError } from '../../util/errors.js';
+import { writeOutputs, type OutputFile } from '../../util/files.js';
+import { packageInfo } from '../../util/paths.js';
+import { fileStamp } from '../../util/time.js';
+import { loadArchive } from './archive-input.js';
+import { archiveAnalysis } from './diff.js';
+
+export const TREND_FORMATS = ['csv', 'json', 'html', 'pdf'] as const;
+export type TrendFormat = (typeof TREND_FORMATS)[number];
+
+export interface TrendOptions {
+  readonly inputs: readonly string[];
+  readonly configPath?: string;
+  readonly exceptionsPath?: string;
+  readonly formats: readonly TrendFormat[];
+  readonly outDir: string;
+  readonly overwrite: boolean;
+  readonly pageSize?: 'a4' | 'letter';
+  readonly browserPath?: string | null;
+  readonly environment?: NodeJS.ProcessEnv;
+  readonly stdout: { write(text: string): unknown };
+}
+
+export function parseTrendFormats(list: readonly string[]): TrendFormat[] {
+  const formats = list.flatMap((entry) => entry.split(',')).map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== '');
+  for (const format of formats) if (!(TREND_FORMATS as readonly string[]).includes(format)) throw new UserError(`unknown format "${format}"; choose from ${TREND_FORMATS.join(', ')}`);
+  if (formats.length === 0) throw new UserError(`--format needs at least one of ${TREND_FORMATS.join(', ')}`);
+  return [...new Set(formats)] as TrendFormat[];
+}
+
+const ARCHIVE_NAME = /\.json(\.gz)?$/i;
+
+/** The files named: a file as it is, a folder's *.json and *.json.gz files, a glob's matches. */
+export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const scan = picomatch.scan(input);
+    if (scan.isGlob) {
+      const base = scan.base === '' ? '.' : scan.base;
+      const matcher = picomatch(input, { dot: false });
+      const found = await listRecursively(base, scan.glob.includes('**') || scan.glob.includes('/'));
+      const matched = found.filter((path) => matcher(path) || matcher(`./${path}`));
+      if (matched.length === 0) throw new UserError(`${input}: no file matches`);
+      files.push(...matched);
+      continue;
+    }
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(input)).isDirectory();
+    } catch {
+      throw new InputError(input, null, 'no such file or folder');
+    }
+    if (!isFolder) {
+      files.push(input);
+      continue;
+    }
+    const names = (await readdir(input)).filter((name) => ARCHIVE_NAME.test(name)).sort();
+    if (names.length === 0) throw new UserError(`${input}: the folder holds no .json or .json.gz file`);
+    files.push(...names.map((name) => join(input, name)));
+  }
+  // The same file named twice (a folder and a glob) counts once.
+  const seen = new Set<string>();
+  return files.filter((path) => {
+    const key = resolve(path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function listRecursively(base: string, deep: boolean): Promise<string[]> {
+  const entries = await readdir(base, { withFileTypes: true, recursive: deep }).catch(() => {
+    throw new UserError(`${base}: no such folder`);
+  });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath ?? dirname(base), entry.name)).sort();
+}
+
+export async function runTrend(options: TrendOptions): Promise<{ points: TrendPoint[]; writtenFiles: string[] }> {
+  const analysis = await archiveAnalysis(options);
+  const files = await expandInputs(options.inputs);
+  if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
+  const points: TrendPoint[] = [];
+  for (const file of files) {
+    // One archive in memory at a time: its state is reduced to a point and dropped.
+    const point = trendPoint(await loadArchive(file, analysis));
+    const first = points[0];
+    if (first !== undefined && (first.account.id !== point.account.id || first.account.partition !== point.account.partition)) {
+      throw new UserError(`${file} is account ${point.account.id}, but ${first.fileName} is account ${first.account.id}; a trend covers one account`);
+    }
+    points.push(point);
+  }
+  const ordered = orderPoints(points);
+  const tool = packageInfo();
+  const generatedAt = analysis.clock().toISOString();
+  const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
+  const outputs: OutputFile[] = [];
+  for (const format of options.formats) {
+    if (format === 'csv') outputs.push({ fileName: `${stem}.csv`, content: renderTrendCsv(ordered) });
+    if (format === 'json') outputs.push({ fileName: `${stem}.json`, content: renderTrendJson(ordered, { name: tool.name, version: tool.version }, generatedAt) });
+    if (format === 'html' || format === 'pdf') {
+      const { ReportTemplates } = await import('../../render/html.js');
+      const templates = await ReportTemplates.load(null);
+      const model = buildTrendModel(ordered, { name: tool.name, version: tool.version }, generatedAt, format);
+      if (format === 'html') outputs.push({ fileName: `${stem}.html`, content: templates.render({ document: model.document, parts: model.parts.map((part) => ({ ...part, continued: false })) }) });
+      else {
+        const { printDocument } = await import('../../render/pdf.js');
+        outputs.push({ fileName: `${stem}.pdf`, content: await printDocument(model, { templates, pageSize: options.pageSize ?? 'a4', browserPath: options.browserPath ?? null, ...(options.environment === undefined ? {} : { environment: options.environment }) }) });
+      }
+    }
+  }
+  const written = await writeOutputs(options.outDir, outputs, options.overwrite);
+  const firstPoint = ordered[0];
+  const lastPoint = ordered[ordered.length - 1];
+  options.stdout.write(
+    `Trend of account ${firstPoint?.account.id ?? ''}: ${ordered.length} capture(s) from ${firstPoint?.capturedAt ?? ''} to ${lastPoint?.capturedAt ?? ''}\n` +
+      `Written:\n${written.map((path) => `  - ${path}`).join('\n')}\n`,
+  );
+  return { points: ordered, writtenFiles: written };
+}

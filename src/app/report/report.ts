@@ -1,0 +1,386 @@
+/**
+ * Use case `report SNAPSHOT`, and the report half of `audit` (this folder). Reads the configuration,
+ * exceptions, owners and responses files (shared/catalogue-files.ts), then the snapshot (snapshot/);
+ * analyses it (shared/analyse.ts over analyze/, rules/, frameworks/), adds remediation
+ * (shared/remediation.ts) and, with --previous, the changes since an earlier archive
+ * (archive/previous.ts); renders each asked-for format (render/), embeds and signs the evidence
+ * (evidence/), writes the files (util/files.ts) and picks the exit code (shared/exit-status.ts).
+ * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
+ */
+import type { CatalogueFramework } from '../../analyze/engine.js';
+import type { AnalysisResult } from '../../analyze/result.js';
+import { allFrameworks } from '../../frameworks/index.js';
+import { allRules } from '../../rules/index.js';
+import type { Rule, Severity } from '../../rules/rule.js';
+import { analyseLoaded } from '../shared/analyse.js';
+import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
+import { withRemediation } from '../shared/remediation.js';
+import { tagsFromSnapshot } from '../shared/owners.js';
+import { renderCheckingLines, renderSummary } from '../../render/console.js';
+import { BrowserNotFoundError } from '../../render/browser.js';
+import type { ReportTemplates } from '../../render/html.js';
+import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
+import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
+import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
+import { resultForFrameworks } from './framework-filter.js';
+import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
+import { packageInfo } from '../../util/paths.js';
+import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
+import { writeOutputs, type OutputFile } from '../../util/files.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
+import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
+
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** What --format defaults to: the original two (csv also writes the findings CSV) and the printable report. */
+export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
+
+export const PAGE_SIZES = ['a4', 'letter'] as const;
+/** How many collection errors the console lists before summarising the rest. */
+const CONSOLE_COLLECTION_ERRORS = 10;
+/** The framework the printable report shows unless --framework says otherwise. */
+export const DEFAULT_REPORT_FRAMEWORK = 'cis-5.0';
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+/** How the printable report (HTML, PDF) looks: branding, templates, paper and browser. */
+export interface PresentationOptions {
+  readonly templateDir: string | null;
+  readonly orgName: string | null;
+  readonly logoPath: string | null;
+  readonly preparedFor: string | null;
+  readonly preparedBy: string | null;
+  /** The sign-off block's names, roles and date; absent prints blank lines. */
+  readonly signOff?: SignOff;
+  readonly pageSize: PageSize;
+  /** --browser; null to look for one (PUPPETEER_EXECUTABLE_PATH, system, puppeteer's download). */
+  readonly browserPath: string | null;
+  /** --browser-timeout in seconds; null or absent for IAM_AUDIT_BROWSER_TIMEOUT, else 120 s. */
+  readonly browserTimeoutSeconds?: number | null;
+  /** --framework: the frameworks whose control tables the printable report shows; null for all. */
+  readonly frameworks: readonly string[] | null;
+  /**
+   * --framework when given explicitly: the frameworks JSON, CSV and OCSF keep; null (the default)
+   * for all of them, so machine outputs stay complete unless the user narrowed them.
+   */
+  readonly machineFrameworks?: readonly string[] | null;
+}
+
+export const DEFAULT_PRESENTATION: PresentationOptions = {
+  templateDir: null,
+  orgName: null,
+  logoPath: null,
+  preparedFor: null,
+  preparedBy: null,
+  pageSize: 'a4',
+  browserPath: null,
+  frameworks: [DEFAULT_REPORT_FRAMEWORK],
+};
+
+export interface ReportOptions {
+  readonly snapshotPath: string;
+  /** The snapshot at snapshotPath as just written by this run (audit): used instead of reading it back. */
+  readonly written?: LoadedSnapshot;
+  /** --clock-skew for reading the snapshot (ms); the default tolerance when left out. */
+  readonly clockSkewMs?: number;
+  readonly outDir: string;
+  readonly formats: readonly OutputFormat[];
+  readonly quiet: boolean;
+  readonly failOnFindings: boolean;
+  readonly overwrite: boolean;
+  readonly asOf?: Date;
+  /** --config and --exceptions files. */
+  readonly configPath?: string;
+  readonly exceptionsPath?: string;
+  /** --owners (user name or glob -> owner, shared with notify) and --responses (management responses). */
+  readonly ownersPath?: string;
+  readonly responsesPath?: string;
+  /** An earlier snapshot or report JSON: adds "Changes since the previous report" (HTML/PDF, JSON). */
+  readonly previousPath?: string;
+  /** --fail-on: exit 1 when a failed (not excepted) rule result at or above this severity exists. */
+  readonly failOn?: Severity;
+  /** The rules and frameworks to run; the registered catalogue when left out (tests bring their own). */
+  readonly catalogue?: { readonly rules: readonly Rule[]; readonly frameworks: readonly CatalogueFramework[] };
+  readonly presentation?: PresentationOptions;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly environment?: NodeJS.ProcessEnv;
+  /** Sign the PDF and the manifest (report --sign-p12). */
+  readonly signing?: SigningSettings;
+  /** The run's clock; runClock(environment) when left out (tests step it). */
+  readonly clock?: () => Date;
+}
+
+export interface ReportOutcome {
+  readonly exitCode: ExitCodeValue;
+  /** Every reason that applied (the exit code is the first by EXIT_PRECEDENCE); empty when clean. */
+  readonly exitReasons: readonly ExitReason[];
+  readonly result: AnalysisResult;
+  readonly writtenFiles: readonly string[];
+  /** Formats asked for that could not be produced (no browser: pdf). */
+  readonly missingFormats: readonly OutputFormat[];
+  /** The findings that tripped --fail-on / --fail-on-findings, in result order. */
+  readonly gateFindings: readonly GateFinding[];
+}
+
+/** A finding that tripped the gate, as the console and the --json summary name it. */
+export interface GateFinding {
+  readonly ruleId: string;
+  readonly severity: string;
+  /** The resource's ARN (or name when it has none). */
+  readonly resource: string;
+}
+
+interface RenderContext {
+  readonly result: AnalysisResult;
+  /** The result narrowed to an explicit --framework, for JSON, CSV and OCSF. */
+  readonly machineResult: AnalysisResult;
+  /** iam_audit_<audit start> */
+  readonly stem: string;
+  /** The audit start alone, as in file names. */
+  readonly stamp: string;
+  readonly presentation: PresentationOptions;
+  /** Loaded once, only when HTML or PDF is asked for. */
+  readonly printable: () => Promise<{ templates: ReportTemplates; branding: ReportBranding }>;
+  readonly environment: NodeJS.ProcessEnv;
+  /** The PDF's progress line (stderr, terminal only, not with --quiet). */
+  readonly progress: TerminalProgress;
+}
+
+/** Renders one format. */
+type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
+
+// Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
+const renderers: Readonly<Record<OutputFormat, Renderer>> = {
+  csv: async ({ machineResult, stem, stamp }) => {
+    const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
+    return [
+      { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
+      { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+      // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
+      ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
+    ];
+  },
+  // In chunks: a large account's results do not fit in one string.
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
+  html: async ({ result, stem, printable }) => {
+    const { renderHtml } = await import('../../render/html.js');
+    return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
+  },
+  pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
+    // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
+    const [{ renderPdf }, { browserTimeoutMs }] = await Promise.all([import('../../render/pdf.js'), import('../../render/browser.js')]);
+    try {
+      const content = await renderPdf(result, {
+        ...(await printable()),
+        pageSize: presentation.pageSize,
+        browserPath: presentation.browserPath,
+        browserTimeoutMs: browserTimeoutMs(presentation.browserTimeoutSeconds ?? null, environment),
+        environment,
+        onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
+      });
+      return [{ fileName: `${stem}.pdf`, content }];
+    } finally {
+      progress.stop();
+    }
+  },
+  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(machineResult) }],
+  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
+};
+
+async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
+  // Loaded only for HTML or PDF: Handlebars and the report model are no part of a CSV/JSON run.
+  const { loadLogo, ReportTemplates } = await import('../../render/html.js');
+  const templates = await ReportTemplates.load(presentation.templateDir);
+  const branding: ReportBranding = {
+    orgName: presentation.orgName,
+    logoDataUri: presentation.logoPath === null ? null : await loadLogo(presentation.logoPath),
+    preparedFor: presentation.preparedFor,
+    preparedBy: presentation.preparedBy,
+    shownFrameworks: presentation.frameworks,
+    ...(presentation.signOff === undefined ? {} : { signOff: presentation.signOff }),
+    ...(signature === null ? {} : { signature }),
+  };
+  return { templates, branding };
+}
+
+/** True when a failed, not excepted, rule result is at or above `threshold`. */
+export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
+  return failuresAtOrAbove(result, threshold).length > 0;
+}
+
+/**
+ * Refuses an --as-of before the capture time: the snapshot cannot say what the account looked
+ * like before it was taken (keys "created 151 days after the evaluation time"). Later is a
+ * projection (see analyze/projection.ts); equal is the capture time itself.
+ */
+export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: string): void {
+  if (asOf === undefined || asOf.getTime() >= Date.parse(capturedAt)) return;
+  throw new UserError(
+    `--as-of ${toIsoUtc(asOf)} is before the capture time ${capturedAt} of ${where}; the data cannot show the account before it was captured (give a time at or after capture)`,
+  );
+}
+
+// One piece: the run's steps in their required order (bad files refused before anything is read, evidence after rendering, exit reasons last), read top to bottom.
+export async function runReport(options: ReportOptions): Promise<ReportOutcome> {
+  const clock = options.clock ?? runClock(options.environment);
+  const startedAt = clock();
+  const rules = options.catalogue?.rules ?? allRules;
+  const frameworks = options.catalogue?.frameworks ?? allFrameworks;
+  // Configuration and exceptions first: a bad file stops the run before anything is read or written.
+  const { configuration, file: configFile } = await loadConfiguration(options.configPath, rules, frameworks);
+  const { exceptions, file: exceptionsFile } = await loadExceptions(options.exceptionsPath, rules);
+  const { mapping, file: ownersFile } = await loadOwners(options.ownersPath);
+  const { responses, file: responsesFile } = await loadResponses(options.responsesPath, rules);
+  const loaded = options.written ?? (await readSnapshot(options.snapshotPath, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }));
+  checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
+  const endedAt = clock();
+  const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
+    configuration: configuration.remediation,
+    mapping,
+    ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
+    responses,
+    responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
+    tags: tagsFromSnapshot(loaded),
+  });
+  // --previous: loaded only when given (it reads and analyses a second archive).
+  const result: AnalysisResult =
+    options.previousPath === undefined
+      ? analysed
+      : {
+          ...analysed,
+          changesSincePrevious: await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
+        };
+
+  const stamp = fileStamp(result.run.startedAt);
+  const stem = `iam_audit_${stamp}`;
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  // Signing: the time is taken now, so the cover prints the very time the signature will carry.
+  // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
+  const signingTime = options.signing === undefined ? null : new Date(Math.floor(clock().getTime() / 1000) * 1000);
+  const signature: SignatureAppearance | null =
+    options.signing === undefined || signingTime === null
+      ? null
+      : {
+          signerName: options.signing.signerName ?? options.signing.signer.commonName,
+          // node-forge (certificate.js) is loaded only by signed runs.
+          certificateIssuer: (await import('../../evidence/certificate.js')).issuerNameOf(options.signing.signer.certificate),
+          signingTime: toIsoUtc(signingTime),
+          reason: options.signing.reason,
+          location: options.signing.location,
+          timestampUrl: options.signing.timestampUrl ?? null,
+        };
+  let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
+  const context: RenderContext = {
+    result,
+    machineResult: resultForFrameworks(result, presentation.machineFrameworks ?? null),
+    stem,
+    stamp,
+    presentation,
+    printable: () => (printable ??= loadPrintable(presentation, signature)),
+    environment: options.environment ?? process.env,
+    progress: TerminalProgress.on(options.stderr, options.quiet),
+  };
+  const files: OutputFile[] = [];
+  let pdfSkipped: BrowserNotFoundError | null = null;
+  for (const format of options.formats) {
+    try {
+      files.push(...(await renderers[format](context)));
+    } catch (error) {
+      // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
+      if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
+      else throw error;
+    }
+  }
+  // Evidence last: PDFs get the snapshot embedded (and are signed); once every file is staged, the
+  // manifest and SHA256SUMS are made from the digests taken while writing.
+  const evidenceContext: EvidenceContext = {
+    result,
+    loaded,
+    outDir: options.outDir,
+    now: signingTime ?? clock(),
+    stem,
+    ...(options.signing === undefined ? {} : { signing: options.signing }),
+    // The bytes the analysis parsed, not a second read that could see a changed file.
+    ...(configFile === null ? {} : { config: { fileName: configFile.fileName, bytes: configFile.bytes } }),
+    ...(exceptionsFile === null ? {} : { exceptions: { fileName: exceptionsFile.fileName, bytes: exceptionsFile.bytes } }),
+    ...(ownersFile === null ? {} : { owners: { fileName: ownersFile.fileName, bytes: ownersFile.bytes } }),
+    ...(responsesFile === null ? {} : { responses: { fileName: responsesFile.fileName, bytes: responsesFile.bytes } }),
+  };
+  const outputs = await embedPdfEvidence(files, evidenceContext);
+  // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
+  const writtenFiles =
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext));
+
+  // Every error is in the JSON and the printable report; the console names the first few, so a
+  // large account with a missing permission does not bury the summary under thousands of lines.
+  const errors = result.snapshot.collectionErrors;
+  for (const error of errors.slice(0, CONSOLE_COLLECTION_ERRORS)) {
+    options.stderr.write(`warning: ${escapeForTerminal(`collection error in the snapshot: ${error.api} ${error.resource ?? ''} ${error.code}: ${error.message}`)}\n`);
+  }
+  if (errors.length > CONSOLE_COLLECTION_ERRORS) {
+    options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
+  }
+  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
+  if (!options.quiet) options.stdout.write(renderCheckingLines(result));
+  // The console's times cover the whole run, rendering and writing included (the files' own
+  // metadata can only know the analysis).
+  const finishedAt = clock();
+  options.stdout.write(renderSummary(result, writtenFiles, { endedAt: finishedAt.toISOString(), elapsedSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 }));
+
+  const gateFindings: GateFinding[] = [];
+  if (options.failOnFindings) {
+    for (const finding of result.mfa.findings) {
+      if (finding.status === 'FAIL') gateFindings.push({ ruleId: 'mfa-console', severity: 'FAIL', resource: finding.arn || finding.username });
+    }
+  }
+  if (options.failOn !== undefined) {
+    for (const item of failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
+  }
+  const exitReasons: ExitReason[] = [];
+  if (gateFindings.length > 0) {
+    const gate = [options.failOnFindings ? '--fail-on-findings' : null, options.failOn === undefined ? null : `--fail-on ${options.failOn}`].filter((flag) => flag !== null).join(', ');
+    exitReasons.push({ code: ExitCode.findings, reason: `findings gate tripped (${gate}): ${gateFindings.length} finding${gateFindings.length === 1 ? '' : 's'}` });
+    options.stderr.write(`iam-audit: ${exitReasons[0]?.reason ?? ''}:\n${gateFindingLines(gateFindings).map((line) => escapeForTerminal(line)).join('\n')}\n`);
+  }
+  if (errors.length > 0) {
+    exitReasons.push({ code: ExitCode.partial, reason: `partial data: the snapshot has ${errors.length} collection error${errors.length === 1 ? '' : 's'}` });
+  }
+  const missingFormats: OutputFormat[] = [];
+  if (pdfSkipped !== null) {
+    options.stderr.write(`iam-audit: ${escapeForTerminal(pdfSkipped.message)}\n`);
+    missingFormats.push('pdf');
+    exitReasons.push({ code: ExitCode.outputMissing, reason: `output not produced: pdf (${pdfSkipped.message})` });
+  }
+  return { exitCode: decideExitCode(exitReasons), exitReasons, result, writtenFiles, missingFormats, gateFindings };
+}
+
+/** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */
+function catalogueWarnings(result: AnalysisResult): string[] {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return [];
+  const warnings = catalogue.results.filter((item) => item.status === 'error').map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
+  for (const entry of catalogue.exceptions.expired) {
+    warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" expired ${entry.expires}; it no longer applies`);
+  }
+  for (const entry of catalogue.exceptions.unused) {
+    warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" matched no failed result (unused)`);
+  }
+  for (const entry of result.remediation?.unmatchedResponses ?? []) {
+    warnings.push(`management response for rule ${entry.ruleId} on "${entry.resource}" matched no failed or excepted result (unused)`);
+  }
+  return warnings;
+}
+
+/**
+ * Reads and validates the configuration and exceptions files without running anything, so
+ * `audit` can refuse bad files before it imports and writes a snapshot.
+ */
+export async function checkCatalogueFiles(options: Pick<ReportOptions, 'configPath' | 'exceptionsPath' | 'ownersPath' | 'responsesPath' | 'catalogue'>): Promise<void> {
+  const rules = options.catalogue?.rules ?? allRules;
+  await loadConfiguration(options.configPath, rules, options.catalogue?.frameworks ?? allFrameworks);
+  await loadExceptions(options.exceptionsPath, rules);
+  await loadOwners(options.ownersPath);
+  await loadResponses(options.responsesPath, rules);
+}

@@ -1,0 +1,46 @@
+import type { AnalysisResult, RuleResult } from '../../analyze/result.js';
+import { SEVERITIES, type Severity } from '../../rules/rule.js';
+import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
+
+/**
+ * Which exit code wins when several apply, most important first: a usage or input error (2)
+ * means nothing can be trusted; a missing output (4) means the evidence set is incomplete; partial
+ * data (3) means the findings themselves are incomplete; findings (1) only then. Every reason that
+ * applied is still printed and listed in the --json summary, so a lost browser never hides the
+ * findings gate.
+ */
+export const EXIT_PRECEDENCE: readonly ExitCodeValue[] = [ExitCode.inputError, ExitCode.outputMissing, ExitCode.partial, ExitCode.findings, ExitCode.ok];
+
+/** The --help epilogue and README line for the exit codes. */
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 clean, 1 findings gate tripped (--fail-on-findings or --fail-on), 2 usage or input error (nothing written), ' +
+  '3 partial data (collection errors in the snapshot), 4 an output could not be produced (e.g. no browser for the PDF; the other files were written). ' +
+  'When several apply: 2 > 4 > 3 > 1 > 0; every reason is printed, and listed by --json.';
+
+export interface ExitReason {
+  readonly code: ExitCodeValue;
+  /** One line, for the console and the --json summary. */
+  readonly reason: string;
+}
+
+/** The exit code of a run that met these reasons (none: 0). */
+export function decideExitCode(reasons: readonly ExitReason[]): ExitCodeValue {
+  for (const code of EXIT_PRECEDENCE) if (reasons.some((item) => item.code === code)) return code;
+  return ExitCode.ok;
+}
+
+/** Failed, not excepted, rule results at or above `threshold`: what trips --fail-on. */
+export function failuresAtOrAbove(result: AnalysisResult, threshold: Severity): RuleResult[] {
+  const limit = SEVERITIES.indexOf(threshold);
+  return (result.catalogue?.results ?? []).filter((item) => item.status === 'fail' && SEVERITIES.indexOf(item.severity) <= limit);
+}
+
+/** How many gate findings the console names before counting the rest. */
+export const CONSOLE_GATE_FINDINGS = 10;
+
+/** The console lines naming the findings that tripped the gate: rule and resource, the first ten, then a count. */
+export function gateFindingLines(findings: readonly { readonly ruleId: string; readonly severity: string; readonly resource: string }[]): string[] {
+  const lines = findings.slice(0, CONSOLE_GATE_FINDINGS).map((item) => `  ${item.ruleId} (${item.severity}): ${item.resource}`);
+  if (findings.length > CONSOLE_GATE_FINDINGS) lines.push(`  ... and ${findings.length - CONSOLE_GATE_FINDINGS} more`);
+  return lines;
+}

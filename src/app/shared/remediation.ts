@@ -1,0 +1,140 @@
+/**
+ * Remediation tracking (issue 10), added to the analysis result by the report use case: each failed
+ * or excepted result gets its owner (user tags, then the owners file, shared with `notify`), its
+ * due date (the configuration's per-severity deadline counted from the capture time, never the
+ * clock) and management's response (--responses). Renderers read it from the result only.
+ */
+import type { FileIdentity } from '../../analyze/engine.js';
+import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationConfig, RemediationReport, RuleResult, Severity } from '../../analyze/result.js';
+import type { ResponseEntry, ResponseList } from '../../config/responses.js';
+import { OwnerResolver, DEFAULT_OWNER_TAG_KEYS, type OwnersMapping, type ResolvedOwner, type TagsByUser } from './owners.js';
+import { picomatch } from '../../util/globs.js';
+
+/** Days to fix a finding when the configuration does not say: a common policy (CIS and PCI audits accept it). */
+export const DEFAULT_DUE_DAYS: Readonly<Record<Severity, number | null>> = { critical: 7, high: 30, medium: 90, low: 180, info: null };
+
+export interface RemediationInputs {
+  readonly configuration: RemediationConfig | undefined;
+  readonly mapping: OwnersMapping;
+  readonly ownersFile: FileIdentity | null;
+  readonly responses: ResponseList;
+  readonly responsesFile: FileIdentity | null;
+  /** Users' tags from the snapshot; null when it carries none (a credential report import). */
+  readonly tags: TagsByUser;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day `days` after `capturedAt`, as YYYY-MM-DD. */
+export function dueDateOf(capturedAt: string, days: number): string {
+  return new Date(Date.parse(capturedAt) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** True when `asOf` is past the whole due day (UTC): a finding due today is not yet overdue. */
+export function isOverdue(dueDate: string, asOf: string): boolean {
+  return Date.parse(asOf) >= Date.parse(`${dueDate}T00:00:00Z`) + DAY_MS;
+}
+
+function describeOwnerSource(owner: ResolvedOwner): string {
+  switch (owner.source.kind) {
+    case 'tag':
+      return `tag ${owner.source.key}`;
+    case 'mapping':
+      return `owners file (${owner.source.pattern})`;
+    default:
+      return 'default owner';
+  }
+}
+
+interface TrackedResponse {
+  readonly entry: ResponseEntry;
+  used: boolean;
+}
+
+/** One rule's responses: exact ARN or name first by file order, globs compiled once; the first entry in file order wins. */
+class ResponseMatcher {
+  private readonly exact = new Map<string, TrackedResponse[]>();
+  private readonly globs: { readonly tracked: TrackedResponse; readonly pattern: RegExp }[] = [];
+
+  constructor(entries: readonly TrackedResponse[]) {
+    for (const tracked of entries) {
+      const resource = tracked.entry.resource;
+      if (picomatch().scan(resource).isGlob) this.globs.push({ tracked, pattern: picomatch().makeRe(resource, { dot: true }) });
+      else this.exact.set(resource, [...(this.exact.get(resource) ?? []), tracked]);
+    }
+  }
+
+  match(arn: string, name: string): TrackedResponse | undefined {
+    let best: TrackedResponse | undefined;
+    for (const key of [arn, name]) {
+      for (const candidate of this.exact.get(key) ?? []) if (best === undefined || candidate.entry.index < best.entry.index) best = candidate;
+    }
+    for (const { tracked, pattern } of this.globs) {
+      if (best !== undefined && tracked.entry.index > best.entry.index) break;
+      if (pattern.test(arn) || pattern.test(name)) return tracked;
+    }
+    return best;
+  }
+}
+
+/** The result with every failed and excepted rule result tracked, and the settings in `remediation`. */
+export function withRemediation(result: AnalysisResult, inputs: RemediationInputs): AnalysisResult {
+  const dueDays: Record<Severity, number | null> = { ...DEFAULT_DUE_DAYS, ...(inputs.configuration?.dueDays ?? {}) };
+  const ownerTagKeys = inputs.configuration?.ownerTags ?? DEFAULT_OWNER_TAG_KEYS;
+  const resolver = new OwnerResolver({ tagKeys: ownerTagKeys, mapping: inputs.mapping, defaultOwner: null }, inputs.tags);
+  const capturedAt = result.snapshot.capturedAt;
+  const asOf = result.run.asOf;
+  const tracked: TrackedResponse[] = [...inputs.responses.entries].sort((a, b) => a.index - b.index).map((entry) => ({ entry, used: false }));
+  const matchers = new Map<string, ResponseMatcher>();
+  const matcherFor = (ruleId: string): ResponseMatcher => {
+    let matcher = matchers.get(ruleId);
+    if (matcher === undefined) matchers.set(ruleId, (matcher = new ResponseMatcher(tracked.filter((item) => item.entry.ruleId === ruleId))));
+    return matcher;
+  };
+  // Due dates depend on the severity only: worked out once each.
+  const dueBySeverity = new Map<Severity, string | null>();
+  const dueFor = (severity: Severity): string | null => {
+    if (!dueBySeverity.has(severity)) {
+      const days = dueDays[severity];
+      dueBySeverity.set(severity, days === null || days === undefined ? null : dueDateOf(capturedAt, days));
+    }
+    return dueBySeverity.get(severity) ?? null;
+  };
+  const track = (item: RuleResult): RuleResult => {
+    if (item.status !== 'fail' && item.status !== 'excepted') return item;
+    const owner = resolver.resolve(item.resourceType, item.resourceName);
+    const matched = tracked.length === 0 ? undefined : matcherFor(item.ruleId).match(item.resourceArn, item.resourceName);
+    if (matched !== undefined) matched.used = true;
+    const response: ManagementResponse | null = matched === undefined ? null : { response: matched.entry.response, owner: matched.entry.owner, targetDate: matched.entry.targetDate };
+    // An accepted risk is due when its exception expires, not by the severity's deadline.
+    const dueDate = item.status === 'excepted' ? null : dueFor(item.severity);
+    const tracking: FindingTracking = {
+      owner: owner?.address ?? null,
+      ownerSource: owner === null ? null : describeOwnerSource(owner),
+      dueDate,
+      overdue: dueDate !== null && isOverdue(dueDate, asOf),
+      response,
+    };
+    return { ...item, tracking };
+  };
+  const catalogue = result.catalogue;
+  const remediation: RemediationReport = {
+    dueDays,
+    dueFrom: capturedAt,
+    ownerTagKeys,
+    tagsCollected: inputs.tags !== null,
+    ownersFile: inputs.ownersFile,
+    responsesFile: inputs.responsesFile,
+    unmatchedResponses: [],
+  };
+  if (catalogue === null) return { ...result, remediation };
+  const results = catalogue.results.map(track);
+  return {
+    ...result,
+    catalogue: { ...catalogue, results },
+    remediation: {
+      ...remediation,
+      unmatchedResponses: tracked.filter((item) => !item.used).map(({ entry }) => ({ ruleId: entry.ruleId, resource: entry.resource, response: entry.response })),
+    },
+  };
+}
