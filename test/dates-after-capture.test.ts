@@ -13,23 +13,16 @@ import { runCatalogue } from '../src/analyze/engine.js';
 import type { RuleResult } from '../src/analyze/result.js';
 import { allRules } from '../src/rules/index.js';
 import {
-  allowDocument,
-  attachment,
   CAPTURED_AT,
   daysAgo,
-  group,
   key,
-  managedPolicy,
-  mfaDevice,
-  passwordPolicy,
-  role,
-  rootUser,
   serverCertificate,
   snapshotWith,
   user,
   type TimeSpec,
 } from '../src/rules/testing.js';
 import type { Snapshot } from '../src/snapshot/types.js';
+import { randomAccount } from './support/random-accounts.js';
 import { findInstantAfterCapture, pastEventInstants } from '../src/snapshot/capture-times.js';
 import { validateSnapshot } from '../src/snapshot/validate.js';
 import { MS_PER_DAY, toIsoUtc } from '../src/util/time.js';
@@ -48,60 +41,7 @@ const pastTime: fc.Arbitrary<TimeSpec> = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 800 }), fc.integer({ min: 0, max: 86_399 })).map(([days, seconds]) => daysAgo(days, seconds)) },
   { weight: 1, arbitrary: fc.constantFrom<TimeSpec>('N/A', 'no_information') },
 );
-const keySpec = fc.record({ active: fc.boolean(), created: fc.integer({ min: 0, max: 800 }).map((days) => daysAgo(days)), lastUsed: pastTime });
-const userArbitrary = (name: string) =>
-  fc
-    .record({
-      console: fc.boolean(),
-      mfa: fc.boolean(),
-      passwordLastUsed: pastTime,
-      passwordLastChanged: fc.integer({ min: 0, max: 800 }).map((days) => daysAgo(days)),
-      keys: fc.array(keySpec, { maxLength: 2 }),
-      deviceType: fc.constantFrom('virtual' as const, 'fido' as const, 'hardware-totp' as const),
-      direct: fc.boolean(),
-    })
-    .map((spec) =>
-      user(name, {
-        console: spec.console,
-        mfa: spec.mfa,
-        passwordLastUsed: spec.console ? spec.passwordLastUsed : 'N/A',
-        passwordLastChanged: spec.console ? spec.passwordLastChanged : 'N/A',
-        keys: spec.keys.map((k) => key(k)),
-        mfaDevices: spec.mfa ? [mfaDevice(spec.deviceType, name)] : [],
-        groups: [],
-        attachedPolicies: spec.direct ? [attachment('ReadOnlyAccess')] : [],
-        inlinePolicies: [],
-      }),
-    );
-const accountArbitrary: fc.Arbitrary<Snapshot> = fc
-  .record({
-    users: fc.tuple(userArbitrary('alice'), userArbitrary('bob'), userArbitrary('carol')),
-    rootPasswordLastUsed: pastTime,
-    rootKeys: fc.array(keySpec, { maxLength: 2 }),
-    certificateExpiry: fc.integer({ min: -400, max: 400 }).map((days) => daysAgo(days)),
-  })
-  .map((spec) =>
-    snapshotWith({
-      source: 'aws-api',
-      root: rootUser({ passwordLastUsed: spec.rootPasswordLastUsed, keys: spec.rootKeys.map((k) => key(k)) }),
-      users: spec.users,
-      accountFacts: {
-        summary: { known: true, value: { AccountMFAEnabled: 1, AccountAccessKeysPresent: spec.rootKeys.length > 0 ? 1 : 0 } },
-        passwordPolicy: passwordPolicy(),
-        virtualMfaDevices: { known: true, value: [] },
-        managedPolicies: {
-          known: true,
-          value: [
-            managedPolicy('AWSSupportAccess', { attachmentCount: 1, document: allowDocument('support:*'), awsManaged: true }),
-            managedPolicy('ReadOnlyAccess', { attachmentCount: 1, document: allowDocument('s3:Get*'), awsManaged: true }),
-          ],
-        },
-        groups: { known: true, value: [group('readers')] },
-        roles: { known: true, value: [role('support', { attached: [attachment('AWSSupportAccess')] })] },
-        serverCertificates: { known: true, value: [serverCertificate('web', spec.certificateExpiry)] },
-      },
-    }),
-  );
+const accountArbitrary = randomAccount(pastTime);
 
 /** The resource an instant's JSON pointer belongs to (a user, root or a server certificate). */
 function ownerOfPointer(snapshot: Snapshot, pointer: string): string {
