@@ -14,8 +14,8 @@ import { describeDiscrepancies } from '../src/collect/run.js';
 import type { Snapshot, UserFacts } from '../src/snapshot/types.js';
 import { validateSnapshot } from '../src/snapshot/validate.js';
 import { temporaryFolder } from './support/cli.js';
-import { ACCOUNT, baseScenario, collectFrom, collectInProcess, USERS } from './support/collect-scenario.js';
-import { credentialReportCsv, startIamEndpoint, type Scenario, type ScenarioUser } from './support/iam-endpoint.js';
+import { accountOf, ACCOUNT, baseScenario, collectFrom, collectInProcess, FOURTEEN, USERS } from './support/collect-scenario.js';
+import { credentialReportCsv, startIamEndpoint, type Scenario} from './support/iam-endpoint.js';
 import { USER_POPULATION_CONTROLS } from './support/population-controls.js';
 
 const RUN = { startedAt: '2026-11-20T12:00:01.000Z', endedAt: '2026-11-20T12:00:02.000Z', elapsedSeconds: 1 };
@@ -37,43 +37,6 @@ const userNamed = (snapshot: Snapshot, name: string): UserFacts => {
   assert.ok(found, `user ${name} in the snapshot`);
   return found;
 };
-
-/** A user every user control passes on at the tests' collection time (2026-11-20T12:00Z). */
-function cleanUser(name: string): ScenarioUser {
-  return {
-    name,
-    createdAt: '2026-10-01T00:00:00Z',
-    loginProfile: { createdAt: '2026-10-01T00:00:00Z', passwordResetRequired: false },
-    passwordLastUsed: '2026-11-19T08:00:00Z',
-    mfaDevices: [{ serial: `arn:aws:iam::${ACCOUNT}:mfa/${name}`, enabledAt: '2026-10-01T00:00:00Z' }],
-    accessKeys: [{ id: `AKIA${name.toUpperCase().padEnd(16, '0').slice(0, 16)}`, status: 'Active', createdAt: '2026-11-01T00:00:00Z', lastUsed: { date: '2026-11-19T09:00:00Z', region: 'eu-west-1', service: 's3' } }],
-    groups: ['developers'],
-  };
-}
-
-/** 14 clean users but the eleventh, mallory, who holds two old active keys, never used. */
-const FOURTEEN: readonly ScenarioUser[] = Array.from({ length: 14 }, (_, index) =>
-  index === 10
-    ? {
-        ...cleanUser('mallory'),
-        accessKeys: [
-          { id: 'AKIAMALLORY000000001', status: 'Active', createdAt: '2024-01-01T00:00:00Z' },
-          { id: 'AKIAMALLORY000000002', status: 'Active', createdAt: '2024-02-01T00:00:00Z' },
-        ],
-      }
-    : cleanUser(`user${String(index).padStart(2, '0')}`),
-);
-
-function accountOf(users: readonly ScenarioUser[], overrides: Partial<Scenario> = {}): Scenario {
-  return baseScenario({
-    users,
-    pageSize: 3,
-    summary: { Users: users.length, AccountMFAEnabled: 1, AccountAccessKeysPresent: 0, AccountPasswordPresent: 1, MFADevicesInUse: users.length },
-    virtualMfaDevices: [],
-    credentialReport: null,
-    ...overrides,
-  });
-}
 
 async function collected(scenario: Scenario, source: 'api' | 'both' = 'api'): Promise<{ snapshot: Snapshot; requests: (action: string) => number }> {
   const endpoint = await startIamEndpoint(scenario);

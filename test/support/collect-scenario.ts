@@ -195,3 +195,41 @@ export async function collectInProcess(endpointUrl: string, source: CollectSourc
     clients.close();
   }
 }
+
+/** Clean users as of the tests' collection time (2026-11-20T12:00Z): MFA, a fresh key used yesterday, permissions through a group. */
+export function cleanUser(name: string): ScenarioUser {
+  return {
+    name,
+    createdAt: '2026-10-01T00:00:00Z',
+    loginProfile: { createdAt: '2026-10-01T00:00:00Z', passwordResetRequired: false },
+    passwordLastUsed: '2026-11-19T08:00:00Z',
+    mfaDevices: [{ serial: `arn:aws:iam::${ACCOUNT}:mfa/${name}`, enabledAt: '2026-10-01T00:00:00Z' }],
+    accessKeys: [{ id: `AKIA${name.toUpperCase().padEnd(16, '0').slice(0, 16)}`, status: 'Active', createdAt: '2026-11-01T00:00:00Z', lastUsed: { date: '2026-11-19T09:00:00Z', region: 'eu-west-1', service: 's3' } }],
+    groups: ['developers'],
+  };
+}
+
+/** 14 clean users but the eleventh, mallory, who holds two old active keys, never used (reconciliation tests). */
+export const FOURTEEN: readonly ScenarioUser[] = Array.from({ length: 14 }, (_, index) =>
+  index === 10
+    ? {
+        ...cleanUser('mallory'),
+        accessKeys: [
+          { id: 'AKIAMALLORY000000001', status: 'Active', createdAt: '2024-01-01T00:00:00Z' },
+          { id: 'AKIAMALLORY000000002', status: 'Active', createdAt: '2024-02-01T00:00:00Z' },
+        ],
+      }
+    : cleanUser(`user${String(index).padStart(2, '0')}`),
+);
+
+/** An account of these users whose summary counts them all, listed 3 to a page, without a credential report. */
+export function accountOf(users: readonly ScenarioUser[], overrides: Partial<Scenario> = {}): Scenario {
+  return baseScenario({
+    users,
+    pageSize: 3,
+    summary: { Users: users.length, AccountMFAEnabled: 1, AccountAccessKeysPresent: 0, AccountPasswordPresent: 1, MFADevicesInUse: users.length },
+    virtualMfaDevices: [],
+    credentialReport: null,
+    ...overrides,
+  });
+}
