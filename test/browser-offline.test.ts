@@ -2,6 +2,8 @@
  * Issue 23 §5, the browser that prints the PDF:
  *  - one that starts but never answers is given up after --browser-timeout, killed, and the PDF
  *    skipped (exit 4) while the other formats are written;
+ *  - one that exits while it starts is started once more (a one-off crash under load), and
+ *    reported after the second;
  *  - the real Chromium prints with no network at all: no DNS query and no connection leaves it,
  *    traced with Chromium's own network log (--log-net-log) while it prints a report whose
  *    template asks for http://example.invalid/ resources.
@@ -67,6 +69,45 @@ describe('--browser-timeout', () => {
     // SIGKILL is delivered at once; the parent's reaping of the zombie may lag a moment behind.
     for (let wait = 0; wait < 50 && alive(pid); wait += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(alive(pid), false, `the browser ${pid} was stopped`);
+  });
+});
+
+describe('a browser that exits while it starts', () => {
+  const chromium = SYSTEM_BROWSER_PATHS.find((path) => path.startsWith('/') && existsSync(path));
+
+  it('is started once more: a one-off crash at start still gives the PDF', { skip: chromium === undefined ? 'no system Chromium' : false }, async () => {
+    const folder = join(work.path, 'crash-once');
+    await mkdir(folder);
+    const starts = join(folder, 'starts');
+    const flaky = join(folder, 'flaky-chromium');
+    // The first start exits at once (as a crash does: puppeteer sees "Target closed"); the second is the real browser.
+    await writeFile(flaky, `#!/bin/sh
+echo start >> '${starts}'
+[ "$(wc -l < '${starts}')" -gt 1 ] || exit 1
+exec '${chromium ?? ''}' "$@"
+`);
+    await chmod(flaky, 0o755);
+    const out = join(folder, 'out');
+    const run = await runCli(['report', DEMO_SNAPSHOT, '-d', out, '--format', 'pdf', '--browser', flaky, '--quiet']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await readFile(starts, 'utf8')).trim().split('\n').length, 2);
+    assert.ok((await readdir(out)).some((name) => name.endsWith('.pdf')));
+  });
+
+  it('that always exits is reported after the second start (exit 4, one line)', async () => {
+    const folder = join(work.path, 'crash-always');
+    await mkdir(folder);
+    const starts = join(folder, 'starts');
+    const broken = join(folder, 'broken-chromium');
+    await writeFile(broken, `#!/bin/sh
+echo start >> '${starts}'
+exit 1
+`);
+    await chmod(broken, 0o755);
+    const run = await runCli(['report', DEMO_SNAPSHOT, '-d', join(folder, 'out'), '--format', 'json,pdf', '--browser', broken, '--quiet']);
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, new RegExp(`iam-audit: PDF not written: the browser ${broken} \\(found by --browser\\) did not start: .*Target closed`));
+    assert.equal((await readFile(starts, 'utf8')).trim().split('\n').length, 2);
   });
 });
 

@@ -3,7 +3,7 @@
  * temporary profile, closed and its profile removed on every path: success, error, Ctrl-C.
  */
 import { accessSync, constants, rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 // puppeteer-core is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
@@ -212,6 +212,11 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
+/** The browser's connection closed during the start: it exited (a crash), rather than not starting at all. */
+function closedWhileStarting(error: unknown): boolean {
+  return error instanceof Error && /Target closed|Connection closed|Session closed/i.test(error.message);
+}
+
 /** puppeteer's TimeoutError, or a protocol call that timed out (protocolTimeout). */
 function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -289,19 +294,29 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     const seconds = `${timeoutMs / 1000} s`;
     try {
       const { default: puppeteer } = await import('puppeteer-core');
-      launching = puppeteer.launch({
-        executablePath: found.executablePath,
-        headless: true,
-        pipe: true,
-        userDataDir: profile,
-        args: browserArguments(),
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-        timeout: timeoutMs,
-        protocolTimeout: timeoutMs,
-        signal: launchAbort.signal,
-        env: browserEnvironment(process.env, profile),
+      const launch = (): Promise<Browser> =>
+        puppeteer.launch({
+          executablePath: found.executablePath,
+          headless: true,
+          pipe: true,
+          userDataDir: profile,
+          args: browserArguments(),
+          handleSIGINT: false,
+          handleSIGTERM: false,
+          handleSIGHUP: false,
+          timeout: timeoutMs,
+          protocolTimeout: timeoutMs,
+          signal: launchAbort.signal,
+          env: browserEnvironment(process.env, profile),
+        });
+      // A browser that exits while it starts ("Target closed") is started once more, on an emptied
+      // profile: seen once on a machine loaded far beyond its cores, never twice in a row. A broken
+      // executable fails the second time too and is reported as before.
+      launching = launch().catch(async (error: unknown) => {
+        if (interrupted || launchAbort.signal.aborted || !closedWhileStarting(error)) throw error;
+        await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+        await mkdir(profile, { recursive: true });
+        return launch();
       });
       // Settles as soon as the time is up, whatever the launch is still waiting for.
       const gaveUp = new Promise<never>((_resolve, reject) => launchAbort.signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true }));
