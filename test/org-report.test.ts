@@ -117,12 +117,16 @@ describe('report INDEX: the organisation report', () => {
     assert.ok(identitiesCsv.some((line) => /^\d+,222222222222,Prod,user-222-0001,/.test(line)));
   });
 
-  test('a folder of snapshots (no names in an index) names the accounts by their alias', async () => {
+  test('a folder of snapshots (no names in an index) names the accounts by their alias; its signed PDF verifies', async () => {
     const out = join(folder.path, 'folder-named');
-    const run = await runCli(['report', snapshots, '-d', out, '--format', 'json,html'], { env: SIGNING_ENV });
+    const run = await runCli(['report', snapshots, '-d', out, '--format', 'json,html,pdf', '--sign-p12', pki.signerP12, '--sign-pass-env', 'IAM_AUDIT_TEST_P12_PASSWORD'], { env: SIGNING_ENV });
     assert.equal(run.code, 3, run.stderr);
     const rollup = JSON.parse(await readFile(await find(out, '.json'), 'utf8')) as OrgRollup;
     assert.equal(rollup.accounts.find((account) => account.id === PROD)?.alias, 'acct-222');
+    // Without an index, the signed PDF carries the index made of the folder, each snapshot's SHA-256 as read.
+    const verified = await runCli(['verify', await find(out, '.pdf'), '--trust', pki.caPem]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /org-index-of-folder\.json \(\d+ bytes\), SHA-256 [0-9a-f]{64}, matches the document metadata/);
     assert.ok(rollup.worstAccounts.length > 0 && rollup.worstAccounts.every((account) => account.name === `acct-${account.id.slice(0, 3)}`));
     const html = await readFile(await find(out, '.html'), 'utf8');
     assert.match(html, /<td>222222222222 acct-222<\/td>/);
