@@ -29,6 +29,8 @@ export interface PdfEvidenceInput {
   readonly snapshotFileName: string;
   /** The snapshot's SHA-256 as the report states it; checked against the bytes, never trusted blindly. */
   readonly snapshotSha256: string;
+  /** The attachment's description when the source is not an account snapshot (an organisation index). */
+  readonly snapshotDescription?: string;
   readonly configBytes?: Uint8Array;
   readonly configFileName?: string;
   readonly exceptionsBytes?: Uint8Array;
@@ -94,7 +96,7 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
       fileName: input.snapshotFileName,
       bytes: input.snapshotBytes,
       mimeType: mimeTypeFor(input.snapshotFileName),
-      description: `iam-audit snapshot the report was made from (SHA-256 ${actualSha256})`,
+      description: input.snapshotDescription ?? `iam-audit snapshot the report was made from (SHA-256 ${actualSha256})`,
       relationship: 'Source',
     },
   ];

@@ -2,11 +2,50 @@
  * The organisation report in CSV, JSON and HTML, from the roll-up alone (analyze/org-rollup.ts).
  * The HTML is one self-contained page (no scripts, no external resources) that prints as is.
  */
-import type { OrgRollup } from '../analyze/org-rollup.js';
+import { displayName, type OrgAccountRow, type OrgIdentityRow, type OrgRollup } from '../analyze/org-rollup.js';
 import { toCsv } from './csv-safety.js';
 
 const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 const cell = (value: number | null | undefined): string => (value === null || value === undefined ? '' : String(value));
+const fraction = (value: number | null): string => (value === null ? '' : value.toFixed(4));
+
+/** A rate with what it could not count beside it: "50.0% (1 of 2 unknown)"; the unknowns are in the denominator as not passed. */
+export function rateWithUnknowns(value: number | null, unknown: number, denominator: number): string {
+  return unknown === 0 ? percent(value) : `${percent(value)} (${unknown} of ${denominator} unknown)`;
+}
+
+/** "222222222222 Prod": the id with the account's name (or alias) wherever an account is listed. */
+export function accountLabels(rollup: OrgRollup): (id: string) => string {
+  const names = new Map<string, string>();
+  for (const entry of rollup.skipped) names.set(entry.id, entry.name);
+  for (const account of rollup.accounts) names.set(account.id, displayName(account.name, account.alias));
+  return (id) => {
+    const name = names.get(id) ?? '';
+    return name === '' ? id : `${id} ${name}`;
+  };
+}
+
+const ruleRate = (account: OrgAccountRow): string => {
+  const results = account.results;
+  if (results === null) return percent(null);
+  const unknown = results.notEvaluated + results.error;
+  return rateWithUnknowns(account.passRate, unknown, results.pass + results.fail + unknown);
+};
+const mfaRate = (account: OrgAccountRow): string => (account.mfa === null ? percent(null) : rateWithUnknowns(account.mfaRate, account.mfa.unknown, account.mfa.judged + account.mfa.unknown));
+const controlRate = (account: OrgAccountRow): string => {
+  const controls = account.controls;
+  if (controls === null) return percent(null);
+  return rateWithUnknowns(account.controlPassRate, controls.notEvaluated, controls.pass + controls.failing.length + controls.notEvaluated);
+};
+
+/** An identity as listed: a root user says whose, and which further accounts' roots fail the same way. */
+function identityCells(identity: OrgIdentityRow, label: (id: string) => string): { account: string; name: string } {
+  const isRoot = /:root$/.test(identity.arn);
+  const accounts = [identity.accountId, ...identity.alsoIn.map((other) => other.id)].map(label);
+  if (!isRoot) return { account: accounts.join(', '), name: identity.name };
+  const name = identity.alsoIn.length === 0 ? `root user of ${label(identity.accountId)}` : `root user (the same failures in ${accounts.length} accounts)`;
+  return { account: accounts.join(', '), name };
+}
 
 export function renderOrgJson(rollup: OrgRollup): string {
   return `${JSON.stringify(rollup, null, 2)}\n`;
@@ -17,11 +56,18 @@ export function renderOrgAccountsCsv(rollup: OrgRollup): string {
   const header = [
     'account_id',
     'account_name',
+    'account_alias',
     'status',
     'users',
     'rule_pass_rate',
+    'rule_results_unknown',
     'console_mfa_rate',
+    'console_mfa_proven',
+    'console_users_judged',
+    'console_mfa_unknown',
     'control_pass_rate',
+    'control_failure_rate',
+    'controls_not_evaluated',
     'failed',
     'failed_critical',
     'failed_high',
@@ -39,11 +85,18 @@ export function renderOrgAccountsCsv(rollup: OrgRollup): string {
   const rows = rollup.accounts.map((account) => [
     account.id,
     account.name,
+    account.alias ?? '',
     account.status,
     cell(account.users),
-    account.passRate === null ? '' : account.passRate.toFixed(4),
-    account.mfaRate === null ? '' : account.mfaRate.toFixed(4),
-    account.controlPassRate === null ? '' : account.controlPassRate.toFixed(4),
+    fraction(account.passRate),
+    account.results === null ? '' : String(account.results.notEvaluated + account.results.error),
+    fraction(account.mfaRate),
+    cell(account.mfa?.proven),
+    cell(account.mfa?.judged),
+    cell(account.mfa?.unknown),
+    fraction(account.controlPassRate),
+    fraction(account.controlFailureRate),
+    cell(account.controls?.notEvaluated),
     cell(account.results?.fail),
     cell(account.failedBySeverity?.critical),
     cell(account.failedBySeverity?.high),
@@ -61,18 +114,43 @@ export function renderOrgAccountsCsv(rollup: OrgRollup): string {
   return toCsv(header, rows);
 }
 
-/** One row per control of the report framework: in how many accounts it fails, passes, is not evaluated. */
+/** One row per control of the report framework: in how many accounts it fails, passes, could not be judged. */
 export function renderOrgControlsCsv(rollup: OrgRollup): string {
+  const label = accountLabels(rollup);
   return toCsv(
-    ['framework', 'control_id', 'title', 'failing_accounts', 'passing_accounts', 'not_evaluated_accounts', 'failing_in'],
-    rollup.controls.map((control) => [rollup.framework.id, control.controlId, control.title, String(control.failingAccounts), String(control.passingAccounts), String(control.notEvaluatedAccounts), control.failingIn.join(' ')]),
+    ['framework', 'control_id', 'title', 'failing_accounts', 'accounts_with_data', 'passing_accounts', 'no_data_accounts', 'not_evaluated_accounts', 'not_collected_accounts', 'manual_accounts', 'failing_in'],
+    rollup.controls.map((control) => [
+      rollup.framework.id,
+      control.controlId,
+      control.title,
+      String(control.failingAccounts),
+      String(control.accountsWithData),
+      String(control.passingAccounts),
+      String(control.noDataAccounts),
+      String(control.notEvaluatedAccounts),
+      String(control.notCollectedAccounts),
+      String(control.manualAccounts),
+      control.failingIn.map(label).join('; '),
+    ]),
   );
 }
 
 export function renderOrgIdentitiesCsv(rollup: OrgRollup): string {
+  const label = accountLabels(rollup);
   return toCsv(
-    ['rank', 'account_id', 'identity', 'arn', 'failed', 'score', 'worst_severity', 'rules'],
-    rollup.worstIdentities.map((identity, position) => [String(position + 1), identity.accountId, identity.name, identity.arn, String(identity.failed), String(identity.score), identity.worstSeverity, identity.ruleIds.join(' ')]),
+    ['rank', 'account_id', 'account_name', 'identity', 'arn', 'failed', 'score', 'worst_severity', 'rules', 'same_failures_in'],
+    rollup.worstIdentities.map((identity, position) => [
+      String(position + 1),
+      identity.accountId,
+      identity.accountName,
+      identityCells(identity, label).name,
+      identity.arn,
+      String(identity.failed),
+      String(identity.score),
+      identity.worstSeverity,
+      identity.ruleIds.join(' '),
+      identity.alsoIn.map((other) => label(other.id)).join('; '),
+    ]),
   );
 }
 
@@ -93,15 +171,15 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 // One piece: the page's HTML from top to bottom, each section beside the next as it prints.
 export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: string | null }): string {
   const { totals } = rollup;
+  const label = accountLabels(rollup);
   const title = `IAM audit of organisation ${rollup.organizationId}${branding.orgName === null ? '' : ` (${branding.orgName})`}`;
   const accountRows = rollup.accounts.map((account) => [
-    account.id,
-    account.name,
+    label(account.id),
     account.status,
     cell(account.users),
-    percent(account.passRate),
-    percent(account.mfaRate),
-    percent(account.controlPassRate),
+    ruleRate(account),
+    mfaRate(account),
+    controlRate(account),
     cell(account.results?.fail),
     (account.controls?.failing ?? []).join(', '),
     account.errors.join('; '),
@@ -109,20 +187,22 @@ export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: s
   const notEvaluatedRows = rollup.accounts
     .filter((account) => account.status === 'failed' || (account.results?.notEvaluated ?? 0) + (account.results?.error ?? 0) > 0 || (account.notEvaluated?.incompletePopulations.length ?? 0) > 0)
     .map((account) => [
-      account.id,
+      label(account.id),
       account.status === 'failed' ? 'everything (no snapshot)' : `${account.results?.notEvaluated ?? 0} not evaluated, ${account.results?.error ?? 0} errors`,
       (account.notEvaluated?.byReason ?? []).map((item) => `${item.reason} (x${item.count})`).join('; '),
       (account.notEvaluated?.incompletePopulations ?? []).join('; '),
       account.status === 'failed' ? account.errors.join('; ') : String(account.notEvaluated?.collectionErrors ?? 0),
     ]);
+  const totalUnknown = totals.results.notEvaluated + totals.results.error;
   const body = [
     `<h1>${escapeHtml(title)}</h1>`,
-    `<dl><dt>Organisation</dt><dd>${escapeHtml(rollup.organizationId)}${rollup.managementAccountId === null ? '' : `, management account ${escapeHtml(rollup.managementAccountId)}`}</dd>`,
+    `<dl><dt>Organisation</dt><dd>${escapeHtml(rollup.organizationId)}${rollup.managementAccountId === null ? '' : `, management account ${escapeHtml(label(rollup.managementAccountId))}`}</dd>`,
     `<dt>Collected</dt><dd>${escapeHtml(rollup.source.collectedFrom)} to ${escapeHtml(rollup.source.collectedTo)} (${escapeHtml(rollup.source.path)}${rollup.source.sha256 === null ? '' : `, SHA-256 ${escapeHtml(rollup.source.sha256)}`})</dd>`,
     `<dt>Report</dt><dd>${escapeHtml(rollup.generatedAt)}, ${escapeHtml(rollup.tool.name)} ${escapeHtml(rollup.tool.version)}, controls of ${escapeHtml(rollup.framework.name)}</dd></dl>`,
+    '<p>Rates count what could not be judged as not passed: a partial account never shows a better rate than its complete data would. The unknowns are printed beside each rate ("1 of 2 unknown").</p>',
     '<h2>Totals</h2>',
     table(
-      ['Accounts', 'Complete', 'Partial', 'Failed', 'Skipped (not active)', 'Users', 'Rule pass rate', 'Failed results', 'Critical', 'High', 'Medium', 'Low', 'Accounts failing a control'],
+      ['Accounts', 'Complete', 'Partial', 'Failed', 'Skipped (not active)', 'Users', 'Rule pass rate', 'Console MFA', 'Failed results', 'Critical', 'High', 'Medium', 'Low', 'Accounts failing a control'],
       [
         [
           String(totals.accounts),
@@ -131,37 +211,49 @@ export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: s
           String(totals.failed),
           String(totals.skipped),
           String(totals.users),
-          percent(totals.passRate),
+          rateWithUnknowns(totals.passRate, totalUnknown, totals.results.pass + totals.results.fail + totalUnknown),
+          rateWithUnknowns(totals.mfa.rate, totals.mfa.unknown, totals.mfa.judged + totals.mfa.unknown),
           String(totals.results.fail),
           String(totals.failedBySeverity.critical),
           String(totals.failedBySeverity.high),
           String(totals.failedBySeverity.medium),
           String(totals.failedBySeverity.low),
-          String(totals.accountsFailingControls),
+          `${totals.accountsFailingControls} of ${totals.accountsWithControlData} with data`,
         ],
       ],
       '',
     ),
     '<h2>Worst accounts</h2>',
+    '<p>Ranked by failure rate: the controls failing of those that could be judged in the account.</p>',
     table(
-      ['Account', 'Name', 'Score (severity-weighted failures)', 'Failed results'],
-      rollup.worstAccounts.map((account) => [account.id, account.name, String(account.score), String(account.failed)]),
-      'No account has a failed result.',
+      ['Account', 'Failing controls', 'Failure rate', 'Controls not evaluated', 'Failed results', 'Score (severity-weighted failures)'],
+      rollup.worstAccounts.map((account) => [label(account.id), `${account.failingControls} of ${account.judgedControls} judged`, percent(account.failureRate), String(account.notEvaluatedControls), String(account.failed), String(account.score)]),
+      'No account fails a control.',
     ),
     '<h2>Worst identities</h2>',
     table(
       ['Account', 'Identity', 'Failed', 'Worst severity', 'Rules'],
-      rollup.worstIdentities.map((identity) => [identity.accountId, identity.name, String(identity.failed), identity.worstSeverity, identity.ruleIds.join(', ')]),
+      rollup.worstIdentities.map((identity) => {
+        const cells = identityCells(identity, label);
+        return [cells.account, cells.name, String(identity.failed), identity.worstSeverity, identity.ruleIds.join(', ')];
+      }),
       'No identity has a failed result.',
     ),
     `<h2>Controls (${escapeHtml(rollup.framework.name)}): accounts failing each</h2>`,
     table(
-      ['Control', 'Title', 'Failing', 'Passing', 'Not evaluated', 'Failing in'],
-      rollup.controls.map((control) => [control.controlId, control.title, String(control.failingAccounts), String(control.passingAccounts), String(control.notEvaluatedAccounts), control.failingIn.join(', ')]),
+      ['Control', 'Title', 'Failing', 'Passing', 'No data', 'Failing in'],
+      rollup.controls.map((control) => [
+        control.controlId,
+        control.title,
+        control.accountsWithData === 0 && control.manualAccounts > 0 ? 'manual check' : `${control.failingAccounts} of ${control.accountsWithData} with data`,
+        String(control.passingAccounts),
+        control.noDataAccounts === 0 ? '0' : `${control.noDataAccounts} (${control.notEvaluatedAccounts} not evaluated, ${control.notCollectedAccounts} not collected)`,
+        control.failingIn.map(label).join(', '),
+      ]),
       'No control results.',
     ),
     '<h2>Accounts</h2>',
-    table(['Account', 'Name', 'Status', 'Users', 'Rule pass rate', 'Console MFA rate', 'Control pass rate', 'Failed', 'Failing controls', 'Problems'], accountRows, 'No accounts.'),
+    table(['Account', 'Status', 'Users', 'Rule pass rate', 'Console MFA', 'Control pass rate', 'Failed', 'Failing controls', 'Problems'], accountRows, 'No accounts.'),
     '<h2>Not evaluated</h2>',
     '<p>Missing data is never a pass: what could not be judged in each account, and why.</p>',
     table(['Account', 'Not evaluated', 'Reasons', 'Incomplete lists', 'Collection errors'], notEvaluatedRows, 'Every result of every account was evaluated.'),

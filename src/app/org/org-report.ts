@@ -17,6 +17,7 @@ import type { AnalysisInput } from '../../analyze/analyze.js';
 import { OrgRollupBuilder, type OrgRollup } from '../../analyze/org-rollup.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from '../../evidence/manifest.js';
+import { embedOrgPdfEvidence } from '../../evidence/org-evidence.js';
 import type { SigningSettings } from '../../evidence/report-evidence.js';
 import { BrowserNotFoundError } from '../../render/browser.js';
 import { renderOrgAccountsCsv, renderOrgControlsCsv, renderOrgHtml, renderOrgIdentitiesCsv, renderOrgJson } from '../../render/org-report.js';
@@ -173,7 +174,17 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
 
   const stem = `iam_audit_org_${fileStamp(generatedAt)}`;
   const exitReasons: ExitReason[] = [];
-  const files = await renderOrgFiles(rollup, stem, options, exitReasons);
+  const rendered = await renderOrgFiles(rollup, stem, options, exitReasons);
+  const files = !rendered.some((file) => file.fileName.endsWith('.pdf')) ? rendered : await embedOrgPdfEvidence(rendered, {
+    source: evidenceSource(input, snapshotArtifacts),
+    now: clock(),
+    tool: rollup.tool,
+    ...(options.signing === undefined ? {} : { signing: options.signing }),
+    dataFiles: [
+      { fileName: `${stem}.json`, bytes: Buffer.from(renderOrgJson(rollup), 'utf8'), description: 'the organisation report as JSON (every account, control and worst list)' },
+      { fileName: `${stem}_accounts.csv`, bytes: Buffer.from(renderOrgAccountsCsv(rollup), 'utf8'), description: 'one row per account, as CSV' },
+    ],
+  });
 
   const manifestFor = (written: readonly WrittenFile[]): Promise<OutputFile[]> => orgManifestFiles(written, { stem, input, snapshotArtifacts, rollup, generatedAt, collectedTo }, options, clock);
   const writtenFiles = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite, manifestFor);
@@ -190,9 +201,10 @@ export async function runOrgReport(options: OrgReportOptions): Promise<OrgReport
   const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
   const lines = [
     `Organisation ${rollup.organizationId}: ${totals.accounts} accounts (${totals.complete} complete, ${totals.partial} partial, ${totals.failed} failed, ${totals.skipped} skipped), ${totals.users} users`,
-    `Rule results: ${totals.results.pass} pass, ${totals.results.fail} fail (pass rate ${percent(totals.passRate)}), ${totals.results.notEvaluated} not evaluated, ${totals.results.error} errors`,
-    `Accounts failing a ${rollup.framework.id} control: ${totals.accountsFailingControls} of ${totals.accounts}`,
-    ...rollup.worstAccounts.slice(0, 3).map((account) => `  worst: ${account.id} ${account.name} (score ${account.score}, ${account.failed} failed)`),
+    `Rule results: ${totals.results.pass} pass, ${totals.results.fail} fail, ${totals.results.notEvaluated} not evaluated, ${totals.results.error} errors (pass rate ${percent(totals.passRate)}, unknowns counted as not passed)`,
+    `Console MFA: ${totals.mfa.proven} of ${totals.mfa.judged + totals.mfa.unknown} console users proven (${percent(totals.mfa.rate)}), ${totals.mfa.unknown} unknown`,
+    `Accounts failing a ${rollup.framework.id} control: ${totals.accountsFailingControls} of ${totals.accountsWithControlData} with data (${totals.accounts - totals.accountsWithControlData} without)`,
+    ...rollup.worstAccounts.slice(0, 3).map((account) => `  worst: ${account.id}${account.name === '' ? '' : ` ${account.name}`} (${account.failingControls} of ${account.judgedControls} judged controls failing, ${percent(account.failureRate)})`),
     ...writtenFiles.slice(0, orgFileCount).map((file) => `Written: ${file}`),
     ...(options.perAccount ? [`  ... and each account's own report under ${options.outDir}/<account>/`] : []),
   ];
@@ -245,6 +257,20 @@ async function rollUp(
     skipped: input.index.skipped,
   });
   return { rollup, snapshotArtifacts, collectedTo, generatedAt };
+}
+
+/**
+ * What the organisation PDF carries as its source: the index file as read, or for a folder of
+ * snapshots the index made of the folder with each snapshot's size and SHA-256 as read.
+ */
+function evidenceSource(input: OrgInput, snapshotArtifacts: readonly SnapshotArtifact[]): { fileName: string; bytes: Uint8Array } {
+  if (input.indexFile !== null) return { fileName: basename(input.indexFile.path), bytes: input.indexFile.bytes };
+  const read = new Map(snapshotArtifacts.map((artifact) => [resolve(artifact.path), artifact]));
+  const accounts = input.index.accounts.map((entry) => {
+    const artifact = entry.snapshot === null ? undefined : read.get(resolve(join(input.baseDir, entry.snapshot)));
+    return artifact === undefined ? entry : { ...entry, sha256: artifact.sha256, size: artifact.size };
+  });
+  return { fileName: 'org-index-of-folder.json', bytes: Buffer.from(`${JSON.stringify({ ...input.index, accounts }, null, 2)}\n`, 'utf8') };
 }
 
 /** The organisation report in each asked-for format; a PDF without a browser adds its exit reason instead. */
