@@ -84,6 +84,8 @@ export interface OrgRollup {
   readonly controls: readonly OrgControlRow[];
   readonly worstAccounts: readonly { readonly id: string; readonly name: string; readonly score: number; readonly failed: number }[];
   readonly worstIdentities: readonly OrgIdentityRow[];
+  /** The index was merged from shards cut from different account lists (merge-index --allow-changed-org): the accounts missing and extra; else null. */
+  readonly changedOrg: { readonly missing: readonly string[]; readonly extra: readonly string[]; readonly duplicates: readonly string[] } | null;
 }
 
 const emptySeverities = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
@@ -198,7 +200,7 @@ export class OrgRollupBuilder {
     identities.set(arn, identity);
   }
 
-  build(context: Pick<OrgRollup, 'tool' | 'organizationId' | 'managementAccountId' | 'source' | 'generatedAt' | 'framework' | 'skipped'>): OrgRollup {
+  build(context: Pick<OrgRollup, 'tool' | 'organizationId' | 'managementAccountId' | 'source' | 'generatedAt' | 'framework' | 'skipped' | 'changedOrg'>): OrgRollup {
     const accounts = [...this.accounts].sort((a, b) => a.id.localeCompare(b.id));
     const results = { pass: 0, fail: 0, notEvaluated: 0, error: 0 };
     const failedBySeverity = emptySeverities();

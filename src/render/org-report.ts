@@ -90,6 +90,14 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 .status-failed{color:#a00;font-weight:bold}.status-partial{color:#a60}.empty{font-style:italic}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 @media print{body{margin:0}tr{break-inside:avoid}}`;
 
+/** The method's line for an index merged with --allow-changed-org: which accounts are missing or extra (issue 24). */
+function changedOrgLine(rollup: OrgRollup): string {
+  const changed = rollup.changedOrg;
+  if (changed === null) return '';
+  const ids = (list: readonly string[]): string => (list.length === 0 ? 'none' : list.join(', '));
+  return `<dt>Accounts missing/extra</dt><dd>merged from shards cut from different account lists: missing (collected by no shard, not in this report) ${escapeHtml(ids(changed.missing))}; extra (not listed by every shard) ${escapeHtml(ids(changed.extra))}; collected twice (the later kept) ${escapeHtml(ids(changed.duplicates))}</dd>`;
+}
+
 // One piece: the page's HTML from top to bottom, each section beside the next as it prints.
 export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: string | null }): string {
   const { totals } = rollup;
@@ -119,7 +127,7 @@ export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: s
     `<h1>${escapeHtml(title)}</h1>`,
     `<dl><dt>Organisation</dt><dd>${escapeHtml(rollup.organizationId)}${rollup.managementAccountId === null ? '' : `, management account ${escapeHtml(rollup.managementAccountId)}`}</dd>`,
     `<dt>Collected</dt><dd>${escapeHtml(rollup.source.collectedFrom)} to ${escapeHtml(rollup.source.collectedTo)} (${escapeHtml(rollup.source.path)}${rollup.source.sha256 === null ? '' : `, SHA-256 ${escapeHtml(rollup.source.sha256)}`})</dd>`,
-    `<dt>Report</dt><dd>${escapeHtml(rollup.generatedAt)}, ${escapeHtml(rollup.tool.name)} ${escapeHtml(rollup.tool.version)}, controls of ${escapeHtml(rollup.framework.name)}</dd></dl>`,
+    `<dt>Report</dt><dd>${escapeHtml(rollup.generatedAt)}, ${escapeHtml(rollup.tool.name)} ${escapeHtml(rollup.tool.version)}, controls of ${escapeHtml(rollup.framework.name)}</dd>${changedOrgLine(rollup)}</dl>`,
     '<h2>Totals</h2>',
     table(
       ['Accounts', 'Complete', 'Partial', 'Failed', 'Skipped (not active)', 'Users', 'Rule pass rate', 'Failed results', 'Critical', 'High', 'Medium', 'Low', 'Accounts failing a control'],
