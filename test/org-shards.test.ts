@@ -249,6 +249,9 @@ describe('merge of hand-made shard indexes', () => {
     assert.equal(v1.accountList, null);
     assert.deepEqual(indexCoverage(v1), { failures: [], notes: ['a version 1 index records no account list: which accounts it should hold cannot be checked'] });
     assert.throws(() => mergeOrgIndexes([{ path: 'old.json', index: v1 }]), /old\.json: a version 1 shard index records no account list/);
+    // An old merge that holds an account twice (the defect of issue 24) no longer verifies.
+    const doubled = { ...v1, accounts: [...v1.accounts, ...v1.accounts] };
+    assert.deepEqual(indexCoverage(doubled).failures, ['account present twice: 100000000001']);
     assert.throws(() => parseOrgIndex(JSON.stringify({ ...rest, indexVersion: 2 }), 'new.json'), /new\.json: accountList: missing or not an object/);
   });
 });

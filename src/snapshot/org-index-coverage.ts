@@ -45,14 +45,15 @@ export function difference(expected: readonly string[], actual: readonly string[
 
 // One piece: the cases of the check (version 1, unrecorded ids, shard, whole, merged with changes) side by side.
 export function indexCoverage(index: OrgIndex): Coverage {
-  const list = index.accountList;
-  if (list === null) return { failures: [], notes: ['a version 1 index records no account list: which accounts it should hold cannot be checked'] };
   const failures: string[] = [];
   const notes: string[] = [];
-  const listProblem = accountListProblem(list);
-  if (listProblem !== null) failures.push(`the account list is not intact: ${listProblem}`);
+  // Checked of every index, version 1 too: an account twice is what an unchecked merge produced.
   const repeated = repeatedAccounts(index);
   if (repeated.length > 0) failures.push(`account${repeated.length === 1 ? '' : 's'} present twice: ${listed(repeated)}`);
+  const list = index.accountList;
+  if (list === null) return { failures, notes: ['a version 1 index records no account list: which accounts it should hold cannot be checked'] };
+  const listProblem = accountListProblem(list);
+  if (listProblem !== null) failures.push(`the account list is not intact: ${listProblem}`);
   const collected = [...new Set(index.accounts.map((account) => account.id))].sort();
   const shard = index.selection.shard;
   if (list.ids === null) {

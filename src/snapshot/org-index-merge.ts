@@ -95,7 +95,8 @@ function changedOrgOf(inputs: readonly ShardInput[], collected: readonly string[
     return ids;
   });
   const union = [...new Set(lists.flat())].sort();
-  const inEvery = new Set(union.filter((id) => lists.every((ids) => ids.includes(id))));
+  const sets = lists.map((ids) => new Set(ids));
+  const inEvery = new Set(union.filter((id) => sets.every((ids) => ids.has(id))));
   return {
     union,
     changedOrg: {
@@ -117,6 +118,7 @@ export function mergeOrgIndexes(inputs: readonly ShardInput[], options: { readon
   if (changes.length > 0 && !options.allowChangedOrg) refuse(changes, '. Collect the shards again from one list, or merge anyway with --allow-changed-org (the accounts missing or extra are then recorded)');
   const first = inputs[0] as ShardInput;
   const { accounts, duplicates } = joinAccounts(inputs);
+  const collectedIds = new Set(accounts.map((account) => account.id));
   const changed = changes.length === 0 ? null : changedOrgOf(inputs, accounts.map((account) => account.id), duplicates);
   const skipped = new Map<string, OrgIndexSkipped>();
   for (const { index } of inputs) for (const entry of index.skipped) skipped.set(entry.id, entry);
@@ -128,7 +130,8 @@ export function mergeOrgIndexes(inputs: readonly ShardInput[], options: { readon
     selection: { ...first.index.selection, shard: null },
     accountList: changed === null ? first.index.accountList : accountListOf(changed.union),
     changedOrg: changed === null ? null : changed.changedOrg,
-    skipped: [...skipped.values()].filter((entry) => !accounts.some((account) => account.id === entry.id)).sort((a, b) => a.id.localeCompare(b.id)),
+    // An account skipped by one shard's listing and collected by another's (--allow-changed-org) is collected.
+    skipped: [...skipped.values()].filter((entry) => !collectedIds.has(entry.id)).sort((a, b) => a.id.localeCompare(b.id)),
     accounts,
   };
 }
