@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ORG_INDEX_KIND, ORG_INDEX_VERSION, renderOrgIndex, type OrgIndex, type OrgIndexAccount } from '../src/snapshot/org-index.js';
+import { accountListOf, ORG_INDEX_KIND, ORG_INDEX_VERSION, renderOrgIndex, type OrgIndex, type OrgIndexAccount } from '../src/snapshot/org-index.js';
 import { collectEnvironment } from '../test/support/collect-scenario.js';
 import { startOrgEndpoint, type OrgAccount } from '../test/support/org-endpoint.js';
 import { accountIam, accountUsers } from '../test/support/org-scenario.js';
@@ -98,6 +98,8 @@ async function writeClonedOrganisation(folder: string, accounts: number, users: 
     startedAt: '2026-11-20T12:00:00Z',
     endedAt: '2026-11-20T12:00:00Z',
     selection: { ou: null, accounts: null, roleName: 'OrganizationAccountAccessRole', shard: null },
+    accountList: accountListOf(entries.map((entry) => entry.id)),
+    changedOrg: null,
     skipped: [],
     accounts: entries,
   };

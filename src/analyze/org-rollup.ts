@@ -130,6 +130,8 @@ export interface OrgRollup {
   /** Ranked by controlFailureRate (failing controls of those judged), then failing controls, score, id. */
   readonly worstAccounts: readonly OrgWorstAccount[];
   readonly worstIdentities: readonly OrgIdentityRow[];
+  /** The index was merged from shards cut from different account lists (merge-index --allow-changed-org): the accounts missing and extra; else null. */
+  readonly changedOrg: { readonly missing: readonly string[]; readonly extra: readonly string[]; readonly duplicates: readonly string[] } | null;
 }
 
 const emptySeverities = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
@@ -253,7 +255,7 @@ export class OrgRollupBuilder {
     return { failing, pass, notEvaluated };
   }
 
-  build(context: Pick<OrgRollup, 'tool' | 'organizationId' | 'managementAccountId' | 'source' | 'generatedAt' | 'framework' | 'skipped'>): OrgRollup {
+  build(context: Pick<OrgRollup, 'tool' | 'organizationId' | 'managementAccountId' | 'source' | 'generatedAt' | 'framework' | 'skipped' | 'changedOrg'>): OrgRollup {
     const accounts = [...this.accounts].sort((a, b) => a.id.localeCompare(b.id));
     const results = { pass: 0, fail: 0, notEvaluated: 0, error: 0 };
     const mfa = { proven: 0, judged: 0, unknown: 0 };

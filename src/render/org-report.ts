@@ -168,6 +168,14 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 .status-failed{color:#a00;font-weight:bold}.status-partial{color:#a60}.empty{font-style:italic}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 @media print{body{margin:0}tr{break-inside:avoid}}`;
 
+/** The method's line for an index merged with --allow-changed-org: which accounts are missing or extra (issue 24). */
+function changedOrgLine(rollup: OrgRollup): string {
+  const changed = rollup.changedOrg;
+  if (changed === null) return '';
+  const ids = (list: readonly string[]): string => (list.length === 0 ? 'none' : list.join(', '));
+  return `<dt>Accounts missing/extra</dt><dd>merged from shards cut from different account lists: missing (collected by no shard, not in this report) ${escapeHtml(ids(changed.missing))}; extra (not listed by every shard) ${escapeHtml(ids(changed.extra))}; collected twice (the later kept) ${escapeHtml(ids(changed.duplicates))}</dd>`;
+}
+
 // One piece: the page's HTML from top to bottom, each section beside the next as it prints.
 export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: string | null }): string {
   const { totals } = rollup;
@@ -198,7 +206,7 @@ export function renderOrgHtml(rollup: OrgRollup, branding: { readonly orgName: s
     `<h1>${escapeHtml(title)}</h1>`,
     `<dl><dt>Organisation</dt><dd>${escapeHtml(rollup.organizationId)}${rollup.managementAccountId === null ? '' : `, management account ${escapeHtml(label(rollup.managementAccountId))}`}</dd>`,
     `<dt>Collected</dt><dd>${escapeHtml(rollup.source.collectedFrom)} to ${escapeHtml(rollup.source.collectedTo)} (${escapeHtml(rollup.source.path)}${rollup.source.sha256 === null ? '' : `, SHA-256 ${escapeHtml(rollup.source.sha256)}`})</dd>`,
-    `<dt>Report</dt><dd>${escapeHtml(rollup.generatedAt)}, ${escapeHtml(rollup.tool.name)} ${escapeHtml(rollup.tool.version)}, controls of ${escapeHtml(rollup.framework.name)}</dd></dl>`,
+    `<dt>Report</dt><dd>${escapeHtml(rollup.generatedAt)}, ${escapeHtml(rollup.tool.name)} ${escapeHtml(rollup.tool.version)}, controls of ${escapeHtml(rollup.framework.name)}</dd>${changedOrgLine(rollup)}</dl>`,
     '<p>Rates count what could not be judged as not passed: a partial account never shows a better rate than its complete data would. The unknowns are printed beside each rate ("1 of 2 unknown").</p>',
     '<h2>Totals</h2>',
     table(

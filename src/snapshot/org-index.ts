@@ -5,11 +5,15 @@
  * reads it to build the organisation report, `verify` checks it against the snapshots, and
  * `merge-index` joins the indexes of the shards of one run.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../util/errors.js';
 
 export const ORG_INDEX_KIND = 'iam-audit-org-index';
-export const ORG_INDEX_VERSION = 1;
+/** Version 2 (issue 24) adds `accountList` and `changedOrg`; version 1 indexes are still read (both null). */
+export const ORG_INDEX_VERSION = 2;
+/** Up to this many ids, an index records the account list itself; beyond it, only its count and SHA-256. */
+export const ACCOUNT_LIST_IDS_LIMIT = 10_000;
 
 export type OrgAccountStatus = 'complete' | 'partial' | 'failed';
 
@@ -41,9 +45,35 @@ export interface OrgShard {
   readonly count: number;
 }
 
+/**
+ * The sorted active account ids of the selection that the run (or each shard) was cut from: their
+ * count, the SHA-256 of the ids each followed by a line feed, and the ids (null over ACCOUNT_LIST_IDS_LIMIT).
+ */
+export interface OrgAccountList {
+  readonly count: number;
+  readonly sha256: string;
+  readonly ids: readonly string[] | null;
+}
+
+/**
+ * What `merge-index --allow-changed-org` recorded when the shards were cut from different lists.
+ * `accountList` of such a merged index is the union of the shards' lists.
+ */
+export interface OrgChangedOrg {
+  /** Each shard's list: which shard, how many ids, their SHA-256. */
+  readonly lists: readonly { readonly shard: number; readonly count: number; readonly sha256: string }[];
+  /** Listed by at least one shard, collected by none: not in this index. */
+  readonly missing: readonly string[];
+  /** Collected, but not listed by every shard (added or removed between the shard runs). */
+  readonly extra: readonly string[];
+  /** Collected by more than one shard; the entry that ended last is kept. */
+  readonly duplicates: readonly string[];
+}
+
 export interface OrgIndex {
   readonly kind: typeof ORG_INDEX_KIND;
-  readonly indexVersion: typeof ORG_INDEX_VERSION;
+  /** 1 for indexes written before issue 24 (read back with accountList and changedOrg null). */
+  readonly indexVersion: 1 | typeof ORG_INDEX_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
   readonly organizationId: string;
   readonly managementAccountId: string;
@@ -58,9 +88,36 @@ export interface OrgIndex {
     /** The shard this index covers; null for a whole run (or a merged one). */
     readonly shard: OrgShard | null;
   };
+  /** The list the run or shard was cut from; null only in a version 1 index (or a folder of snapshots). */
+  readonly accountList: OrgAccountList | null;
+  /** Set only by `merge-index --allow-changed-org` when the shards' lists differ. */
+  readonly changedOrg: OrgChangedOrg | null;
   /** Accounts of the selection that were not collected because they are not active. */
   readonly skipped: readonly OrgIndexSkipped[];
   readonly accounts: readonly OrgIndexAccount[];
+}
+
+/** The SHA-256 of sorted account ids, each followed by a line feed. */
+export function accountListSha256(sortedIds: readonly string[]): string {
+  return createHash('sha256')
+    .update(sortedIds.map((id) => `${id}\n`).join(''), 'utf8')
+    .digest('hex');
+}
+
+/** The account list record of these ids (sorted and deduplicated here). */
+export function accountListOf(ids: readonly string[]): OrgAccountList {
+  const sorted = [...new Set(ids)].sort();
+  return { count: sorted.length, sha256: accountListSha256(sorted), ids: sorted.length <= ACCOUNT_LIST_IDS_LIMIT ? sorted : null };
+}
+
+/** What is wrong with a recorded list (ids unsorted, repeated, or not matching the count or SHA-256); null when it holds. */
+export function accountListProblem(list: OrgAccountList): string | null {
+  if (list.ids === null) return null;
+  const sorted = [...new Set(list.ids)].sort();
+  if (sorted.length !== list.ids.length || sorted.some((id, position) => id !== list.ids?.[position])) return 'the ids are not sorted and unique';
+  if (list.count !== list.ids.length) return `count ${list.count} but ${list.ids.length} ids`;
+  const sha256 = accountListSha256(sorted);
+  return sha256 === list.sha256 ? null : `SHA-256 ${list.sha256} but the ids hash to ${sha256}`;
 }
 
 /** The file name of an index: org-index.json, or org-index-shard-<I>-of-<N>.json for a shard. */
@@ -90,7 +147,9 @@ export function parseOrgIndex(text: string, path: string): OrgIndex {
   }
   const index = document as Partial<OrgIndex> | null;
   if (typeof index !== 'object' || index === null || index.kind !== ORG_INDEX_KIND) throw new InputError(path, null, `not an iam-audit organisation index (no "kind": "${ORG_INDEX_KIND}")`);
-  if (index.indexVersion !== ORG_INDEX_VERSION) throw new InputError(path, 'indexVersion', `unsupported version ${String(index.indexVersion)}; this iam-audit reads version ${ORG_INDEX_VERSION}`);
+  if (index.indexVersion !== 1 && index.indexVersion !== ORG_INDEX_VERSION) {
+    throw new InputError(path, 'indexVersion', `unsupported version ${String(index.indexVersion)}; this iam-audit reads versions 1 to ${ORG_INDEX_VERSION}`);
+  }
   for (const field of ['organizationId', 'managementAccountId', 'startedAt', 'endedAt'] as const) {
     if (!isString(index[field])) throw new InputError(path, field, 'missing or not a string');
   }
@@ -107,7 +166,31 @@ export function parseOrgIndex(text: string, path: string): OrgIndex {
     }
     if (!Array.isArray(account.errors)) throw new InputError(path, `${where}.errors`, 'missing or not a list');
   });
+  if (index.indexVersion === 1) return { ...(index as OrgIndex), accountList: null, changedOrg: null };
+  checkAccountList(index.accountList, path);
+  checkChangedOrg(index.changedOrg, path);
   return index as OrgIndex;
+}
+
+const isAccountId = (value: unknown): boolean => typeof value === 'string' && /^\d{12}$/.test(value);
+const isIdList = (value: unknown): boolean => Array.isArray(value) && value.every(isAccountId);
+
+function checkAccountList(list: unknown, path: string): void {
+  const candidate = list as Partial<OrgAccountList> | null | undefined;
+  if (typeof candidate !== 'object' || candidate === null) throw new InputError(path, 'accountList', 'missing or not an object (version 2 indexes record the account list they were cut from)');
+  if (!Number.isInteger(candidate.count) || (candidate.count ?? -1) < 0) throw new InputError(path, 'accountList.count', 'not a whole number');
+  if (typeof candidate.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(candidate.sha256)) throw new InputError(path, 'accountList.sha256', 'not a SHA-256 in hex');
+  if (candidate.ids !== null && !isIdList(candidate.ids)) throw new InputError(path, 'accountList.ids', 'neither null nor a list of 12-digit account ids');
+}
+
+function checkChangedOrg(changed: unknown, path: string): void {
+  if (changed === null) return;
+  const candidate = changed as Partial<OrgChangedOrg> | undefined;
+  if (typeof candidate !== 'object') throw new InputError(path, 'changedOrg', 'missing (null when the shards agreed) or not an object');
+  for (const field of ['missing', 'extra', 'duplicates'] as const) {
+    if (!isIdList(candidate[field])) throw new InputError(path, `changedOrg.${field}`, 'not a list of 12-digit account ids');
+  }
+  if (!Array.isArray(candidate.lists)) throw new InputError(path, 'changedOrg.lists', 'not a list');
 }
 
 export async function readOrgIndex(path: string): Promise<OrgIndex> {
@@ -119,44 +202,4 @@ export async function readOrgIndex(path: string): Promise<OrgIndex> {
     throw new InputError(path, null, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an index file' : `cannot read (${code ?? 'error'})`);
   }
   return parseOrgIndex(text, path);
-}
-
-/**
- * Joins the indexes of the shards of one run into the index one unsharded run would have
- * written: accounts in account-id order, the earliest start and the latest end. Refuses indexes
- * of different organisations or shard counts, a shard given twice, and a missing shard.
- */
-export function mergeOrgIndexes(indexes: readonly { readonly path: string; readonly index: OrgIndex }[]): OrgIndex {
-  const first = indexes[0];
-  if (first === undefined) throw new InputError('merge-index', null, 'no index given');
-  const count = first.index.selection.shard?.count ?? null;
-  const seen = new Map<number, string>();
-  for (const { path, index } of indexes) {
-    if (index.organizationId !== first.index.organizationId) {
-      throw new InputError(path, 'organizationId', `${index.organizationId} is not the organisation of ${first.path} (${first.index.organizationId})`);
-    }
-    const shard = index.selection.shard;
-    if (shard === null) throw new InputError(path, 'selection.shard', 'not a shard index (it already covers a whole run)');
-    if (shard.count !== count) throw new InputError(path, 'selection.shard', `shard ${shard.index}/${shard.count} is not of the same ${count ?? '?'} shards as ${first.path}`);
-    const twice = seen.get(shard.index);
-    if (twice !== undefined) throw new InputError(path, 'selection.shard', `shard ${shard.index}/${shard.count} is also ${twice}`);
-    seen.set(shard.index, path);
-    if (JSON.stringify({ ...index.selection, shard: null }) !== JSON.stringify({ ...first.index.selection, shard: null })) {
-      throw new InputError(path, 'selection', `collected with other options (--ou, --accounts or --role-name) than ${first.path}`);
-    }
-  }
-  const missing = Array.from({ length: count ?? 0 }, (_, position) => position + 1).filter((shard) => !seen.has(shard));
-  if (missing.length > 0) throw new InputError(first.path, 'selection.shard', `shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${count ?? '?'} missing; give every shard's index`);
-  const accounts = indexes.flatMap(({ index }) => index.accounts).sort((a, b) => a.id.localeCompare(b.id));
-  const skipped = new Map<string, OrgIndexSkipped>();
-  for (const { index } of indexes) for (const entry of index.skipped) skipped.set(entry.id, entry);
-  const times = indexes.map(({ index }) => index);
-  return {
-    ...first.index,
-    startedAt: times.map((index) => index.startedAt).sort()[0] ?? first.index.startedAt,
-    endedAt: times.map((index) => index.endedAt).sort().at(-1) ?? first.index.endedAt,
-    selection: { ...first.index.selection, shard: null },
-    skipped: [...skipped.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    accounts,
-  };
 }

@@ -104,6 +104,8 @@ async function folderInput(folder: string): Promise<OrgInput> {
     startedAt: '',
     endedAt: '',
     selection: { ou: null, accounts: null, roleName: '', shard: null },
+    accountList: null,
+    changedOrg: null,
     skipped: [],
     accounts: [...newest].map(([id, file]) => ({ id, name: '', status: 'complete', snapshot: file, sha256: null, size: null, capturedAt: null, users: null, errors: [], startedAt: '', endedAt: '' })),
   };
@@ -255,6 +257,7 @@ async function rollUp(
     generatedAt,
     framework: { id: frameworkId, name: framework === undefined ? frameworkId : `${framework.name}` },
     skipped: input.index.skipped,
+    changedOrg: input.index.changedOrg === null ? null : { missing: input.index.changedOrg.missing, extra: input.index.changedOrg.extra, duplicates: input.index.changedOrg.duplicates },
   });
   return { rollup, snapshotArtifacts, collectedTo, generatedAt };
 }

@@ -36,6 +36,8 @@ export interface AccountRunOptions {
   readonly gzip: boolean;
   readonly overwrite: boolean;
   readonly clock: () => Date;
+  /** --verbose: one line per AWS call (already redacted), or null. */
+  readonly log: ((line: string) => void) | null;
 }
 
 export interface AccountProgress {
@@ -86,7 +88,7 @@ export async function collectAccount(account: OrgAccountEntry, options: AccountR
   }
   let collected: AccountCollection;
   try {
-    collected = await collectWithLimits(connection, options, progress);
+    collected = await collectWithLimits(connection, options, progress, account.id);
   } catch (error) {
     if (error instanceof UserError) return failed(redactSecrets(error.message, connection.secrets));
     throw error;
@@ -124,7 +126,8 @@ interface AccountCollection {
 }
 
 /** The one-account collection inside the account's role, with its own limiter, time limit and progress counters. */
-async function collectWithLimits(connection: Connection, options: AccountRunOptions, progress: AccountProgress): Promise<AccountCollection> {
+async function collectWithLimits(connection: Connection, options: AccountRunOptions, progress: AccountProgress, accountId: string): Promise<AccountCollection> {
+  const log = options.log;
   const runController = new AbortController();
   setMaxListeners(0, runController.signal);
   const runTimer = setTimeout(() => runController.abort(), options.runTimeoutMs);
@@ -137,7 +140,8 @@ async function collectWithLimits(connection: Connection, options: AccountRunOpti
     // The run clock, as the one-account collection uses: the per-API first/last call times in the snapshot.
     clock: options.clock,
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-    log: null,
+    // --verbose: each call named with its account, as `collect` logs one account's (issue 24).
+    log: log === null ? null : (line) => log(`${accountId} ${redactSecrets(line, connection.secrets)}`),
   });
   const countCalls = setInterval(() => (progress.calls = caller.calls + connection.setupCalls), 250);
   countCalls.unref();

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ORG_INDEX_KIND, ORG_INDEX_VERSION, orgIndexFileName, renderOrgIndex, type OrgIndex, type OrgIndexAccount, type OrgShard } from '../../snapshot/org-index.js';
+import { accountListOf, ORG_INDEX_KIND, ORG_INDEX_VERSION, orgIndexFileName, renderOrgIndex, type OrgIndex, type OrgIndexAccount, type OrgShard } from '../../snapshot/org-index.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
 import { exists, writeOutputs } from '../../util/files.js';
 import { packageInfo } from '../../util/paths.js';
@@ -15,6 +15,7 @@ import { escapeForTerminal } from '../../util/terminal-text.js';
 import { runClock, toIsoUtc } from '../../util/time.js';
 import { ApiCaller } from '../caller.js';
 import { baseClientConfig, connect, refuseForeignAnswers } from '../clients.js';
+import { redactSecrets } from '../errors.js';
 import { ConcurrencyLimiter } from '../limiter.js';
 import { startPeriodicFullGc } from '../memory.js';
 import { formatDuration } from '../progress.js';
@@ -67,6 +68,9 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   const startedAt = toIsoUtc(clock());
 
   // The caller's own credentials list the organisation; nothing is written before this succeeds.
+  const drawing = !options.quiet && options.stderr.isTTY === true;
+  // --verbose: one line per call, as `collect` logs one account's; the progress line is cleared first so they do not mix.
+  const verboseLog = options.verbose ? (line: string): void => void options.stderr.write(`${drawing ? '\r\x1b[K' : ''}[call] ${escapeForTerminal(line)}\n`) : null;
   const base = await connect(options);
   base.iam.destroy();
   base.sts.destroy();
@@ -79,7 +83,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
     secrets: base.secrets,
     maxAttempts: options.maxAttempts,
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
-    log: null,
+    log: verboseLog === null ? null : (line) => verboseLog(`organizations ${redactSecrets(line, base.secrets)}`),
   });
   let listing;
   try {
@@ -94,7 +98,6 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
 
   const tally: Tally = { done: 0, failed: 0, partial: 0, total: mine.length, inFlight: new Map() };
   const started = performance.now();
-  const drawing = !options.quiet && options.stderr.isTTY === true;
   const draw = (): void => {
     const columns = options.stderr.columns !== undefined && options.stderr.columns > 0 ? options.stderr.columns : 1000;
     options.stderr.write(`\r\x1b[K${orgProgressLine(tally, performance.now() - started).slice(0, columns - 1)}`);
@@ -103,7 +106,7 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   timer?.unref();
   const stopFullGc = startPeriodicFullGc(5_000);
 
-  const accountOptions = accountRunOptions(options, base.region, listing.partition, clock);
+  const accountOptions = accountRunOptions(options, base.region, listing.partition, clock, verboseLog);
   const results: OrgIndexAccount[] = new Array<OrgIndexAccount>(mine.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -148,13 +151,16 @@ function orgIndexOf(options: OrgRunOptions, listing: OrgListing, startedAt: stri
     startedAt,
     endedAt,
     selection: { ou: options.ou, accounts: options.accounts, roleName: options.roleName, shard: options.shard },
+    // What this run (or shard) was cut from, so a merge can tell a lost or doubled account (issue 24).
+    accountList: accountListOf(listing.accounts.map((entry) => entry.id)),
+    changedOrg: null,
     skipped: listing.skipped.map((entry) => ({ id: entry.id, name: entry.name, state: entry.state })),
     accounts: results,
   };
 }
 
 /** The run's options as each account's collection takes them (the same for every account). */
-function accountRunOptions(options: OrgRunOptions, region: string, partition: string, clock: () => Date): AccountRunOptions {
+function accountRunOptions(options: OrgRunOptions, region: string, partition: string, clock: () => Date, log: ((line: string) => void) | null): AccountRunOptions {
   return {
     connection: {
       ...(options.profile === undefined ? {} : { profile: options.profile }),
@@ -178,6 +184,7 @@ function accountRunOptions(options: OrgRunOptions, region: string, partition: st
     gzip: options.gzip,
     overwrite: options.overwrite,
     clock,
+    log,
   };
 }
 

@@ -6,6 +6,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError, UserError } from '../../util/errors.js';
 import type { OrgShard } from '../../snapshot/org-index.js';
 
+export { shardSlice } from '../../snapshot/org-index-coverage.js';
+
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** `--shard I/N`: the I-th (1-based) of N slices. */
@@ -17,15 +19,6 @@ export function parseShard(spec: string): OrgShard {
   if (count < 1 || count > 10_000) throw new UserError(`--shard ${spec}: N must be from 1 to 10000`);
   if (index < 1 || index > count) throw new UserError(`--shard ${spec}: I must be from 1 to ${count} (shards are numbered from 1; a Kubernetes JOB_COMPLETION_INDEX from 0 needs +1)`);
   return { index, count };
-}
-
-/**
- * The I-th of N slices of the accounts: every N-th account in account-id order, starting with
- * the I-th. Depends only on the list, so every shard of a run computes the same partition.
- */
-export function shardSlice<T extends { readonly id: string }>(accounts: readonly T[], shard: OrgShard | null): T[] {
-  const sorted = [...accounts].sort((a, b) => a.id.localeCompare(b.id));
-  return shard === null ? sorted : sorted.filter((_, position) => position % shard.count === shard.index - 1);
 }
 
 async function isFile(path: string): Promise<boolean> {
