@@ -15,6 +15,7 @@ import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
 import type { Rule } from '../../rules/rule.js';
+import { ORG_INDEX_KIND } from '../../snapshot/org-index.js';
 import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../../snapshot/io.js';
 import { InputError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
@@ -58,10 +59,38 @@ function isReportJson(document: unknown): document is Json {
   return isObject(document) && 'metadata' in document && !('schemaVersion' in document);
 }
 
+/**
+ * What the tool writes beside its archives that is not one (a manifest, OCSF events, a change or
+ * trend report, an organisation index), told by content; null for anything else.
+ */
+export function toolOutputOf(document: unknown): string | null {
+  if (Array.isArray(document)) return document.every((event) => isObject(event) && 'class_uid' in event) ? 'OCSF events' : null;
+  if (!isObject(document)) return null;
+  if ('manifestVersion' in document) return 'a manifest';
+  if (document['format'] === 'iam-audit-changes') return 'a change report';
+  if (document['format'] === 'iam-audit-trend') return 'a trend report';
+  if (document['kind'] === ORG_INDEX_KIND) return 'an organisation index';
+  return null;
+}
+
+/** An archive read, or the tool's other output found where archives are kept (`trend` skips it). */
+export type ArchiveOrToolOutput = { readonly state: ArchiveState } | { readonly toolOutput: string };
+
+/** Reads one archive, or recognises one of the tool's other outputs. A bad file is one InputError naming it. */
+export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis): Promise<ArchiveOrToolOutput> {
+  const bytes = await readBytes(path);
+  const document = parseJson(bytes, path);
+  const toolOutput = toolOutputOf(document);
+  return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };
+}
+
 /** Reads one archive into its comparable state. A bad file is one InputError naming it. */
 export async function loadArchive(path: string, analysis: ArchiveAnalysis): Promise<ArchiveState> {
   const bytes = await readBytes(path);
-  const document = parseJson(bytes, path);
+  return stateOfDocument(parseJson(bytes, path), bytes, path, analysis);
+}
+
+async function stateOfDocument(document: unknown, bytes: Buffer, path: string, analysis: ArchiveAnalysis): Promise<ArchiveState> {
   if (isReportJson(document)) return stateFromReportJson(document, path, sha256Hex(bytes));
   const parsed = snapshotFromDocument(document, path);
   const loaded: LoadedSnapshot = { ...parsed, bytes, path, sha256: sha256Hex(bytes) };
