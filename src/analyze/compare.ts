@@ -146,9 +146,13 @@ function controlChanges(older: ArchiveState, newer: ArchiveState, rules: readonl
   return rows;
 }
 
-function identitiesOfState(state: ArchiveState): ArchiveIdentity[] | null {
+/**
+ * The identities compared. Every account has its root user, so root is never added or removed:
+ * when one side does not know it (a report JSON lists IAM users only), it is left out of both.
+ */
+function identitiesOfState(state: ArchiveState, withRoot: boolean): ArchiveIdentity[] | null {
   if (state.users === null) return null;
-  return state.root === null ? [...state.users] : [state.root, ...state.users];
+  return !withRoot || state.root === null ? [...state.users] : [state.root, ...state.users];
 }
 
 function refOf(identity: ArchiveIdentity): IdentityRef {
@@ -203,8 +207,9 @@ function compareKeys(user: IdentityRef, before: readonly ArchiveKey[], after: re
 }
 
 function compareIdentities(older: ArchiveState, newer: ArchiveState): { identities: ChangeReport['identities']; keys: ChangeReport['keys'] } {
-  const before = identitiesOfState(older);
-  const after = identitiesOfState(newer);
+  const withRoot = older.root !== null && newer.root !== null;
+  const before = identitiesOfState(older, withRoot);
+  const after = identitiesOfState(newer, withRoot);
   const notes = [older.factsNote === null ? null : `OLD: ${older.factsNote}`, newer.factsNote === null ? null : `NEW: ${newer.factsNote}`].filter((note): note is string => note !== null);
   const keys = { created: [] as KeyChange[], rotated: [] as KeyChange[], deactivated: [] as KeyChange[], activated: [] as KeyChange[], deleted: [] as KeyChange[] };
   const identities = { added: [] as IdentityRef[], removed: [] as IdentityRef[], mfaEnabled: [] as IdentityRef[], mfaDisabled: [] as IdentityRef[], consoleEnabled: [] as IdentityRef[], consoleDisabled: [] as IdentityRef[] };

@@ -134,6 +134,16 @@ function rateOf(percent: unknown): number | null {
   return typeof percent === 'number' && Number.isFinite(percent) ? percent / 100 : null;
 }
 
+/**
+ * A rate from the counts it was computed from (as src/analyze/mfa.ts does), not from the printed
+ * percentage, which is rounded to one decimal: a snapshot compared with its own report JSON then
+ * differs by nothing, not by -0.04 points. Null when the counts are absent (the percentage is used).
+ */
+function rateFromCounts(part: unknown, whole: unknown): number | null {
+  if (typeof part !== 'number' || typeof whole !== 'number' || !Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return null;
+  return part / whole;
+}
+
 const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
 
 const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'fail', 'not_evaluated', 'manual'];
@@ -248,8 +258,8 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
       compliant: typeof metadata['compliant'] === 'number' ? metadata['compliant'] : 0,
       nonCompliant: typeof metadata['non_compliant'] === 'number' ? metadata['non_compliant'] : 0,
       consoleUsers: typeof metadata['console_users'] === 'number' ? metadata['console_users'] : 0,
-      complianceRate: rateOf(metadata['compliance_rate_percent']),
-      consoleComplianceRate: rateOf(metadata['console_compliance_rate_percent']),
+      complianceRate: rateFromCounts(metadata['compliant'], metadata['total_users']) ?? rateOf(metadata['compliance_rate_percent']),
+      consoleComplianceRate: rateFromCounts(metadata['compliant'], metadata['console_users']) ?? rateOf(metadata['console_compliance_rate_percent']),
     },
   };
   // The snapshot the report names, when it sits beside it unchanged, gives the identity facts.
