@@ -61,13 +61,25 @@ export async function archiveAnalysis(options: { configPath?: string; exceptions
   return { rules: allRules, frameworks: allFrameworks, configuration, exceptions, clock: runClock(options.environment) };
 }
 
-/** Refuses a pair that cannot be compared as asked. */
-export function checkPair(older: ArchiveState, newer: ArchiveState, oldPath: string, newPath: string, options: { allowDifferentAccounts: boolean; reverse: boolean }): void {
+/**
+ * Refuses a pair that cannot be compared as asked. The remedy named is one the asking command has:
+ * `diff` has --allow-different-accounts and --reverse, `report --previous` neither.
+ */
+export function checkPair(older: ArchiveState, newer: ArchiveState, oldPath: string, newPath: string, options: { allowDifferentAccounts: boolean; reverse: boolean; command?: 'diff' | 'report' }): void {
+  const byReport = options.command === 'report';
   if (!options.allowDifferentAccounts && (older.account.id !== newer.account.id || older.account.partition !== newer.account.partition)) {
-    throw new UserError(`${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (use --allow-different-accounts)`);
+    throw new UserError(
+      byReport
+        ? `--previous ${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (give --previous an earlier audit of account ${newer.account.id})`
+        : `${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (use --allow-different-accounts)`,
+    );
   }
   if (!options.reverse && Date.parse(older.capturedAt) > Date.parse(newer.capturedAt)) {
-    throw new UserError(`OLD ${oldPath} (captured ${older.capturedAt}) is newer than NEW ${newPath} (captured ${newer.capturedAt}); swap them, or use --reverse`);
+    throw new UserError(
+      byReport
+        ? `--previous ${oldPath} (captured ${older.capturedAt}) is newer than ${newPath} (captured ${newer.capturedAt}); give --previous an audit captured before this one`
+        : `OLD ${oldPath} (captured ${older.capturedAt}) is newer than NEW ${newPath} (captured ${newer.capturedAt}); swap them, or use --reverse`,
+    );
   }
 }
 
