@@ -51,6 +51,7 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
   const before = indexFindings(older.findings);
   const after = indexFindings(newer.findings);
   const titles = new Map([...older.rules, ...newer.rules].map((rule) => [rule.id, rule.title]));
+  const fixes = new Map([...older.rules, ...newer.rules].map((rule) => [rule.id, rule.fix ?? null]));
   const ids = [...new Set([...before.keys(), ...after.keys()])];
   const days = Math.round(((Date.parse(newer.capturedAt) - Date.parse(older.capturedAt)) / DAY_MS) * 10) / 10;
   const result = { newlyFailing: [] as FindingChange[], resolved: [] as FindingChange[], stillFailing: [] as FindingChange[], newlyExcepted: [] as FindingChange[], exceptionsEnded: [] as FindingChange[] };
@@ -77,7 +78,7 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
     });
     const wasFailing = old?.status === 'fail';
     const isFailing = now?.status === 'fail';
-    if (isFailing && !wasFailing) result.newlyFailing.push(change({}));
+    if (isFailing && !wasFailing) result.newlyFailing.push(change({ evidence: now.evidence ?? null, fix: fixes.get(now.ruleId) ?? null }));
     if (wasFailing && !isFailing) result.resolved.push(change({}));
     if (wasFailing && isFailing) result.stillFailing.push(change({ firstSeen: older.capturedAt, failingDays: days }));
     const wasExcepted = old?.status === 'excepted';

@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
+import { fixText, identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
@@ -172,6 +172,7 @@ function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
       status: read.text(item['status'], `results[${index}].status`),
       exceptionExpires: exception === null ? null : read.optionalText(exception['expires']),
       expiredExceptionExpires: expired === null ? null : (read.optionalText(expired['expires']) ?? ''),
+      evidence: read.optionalText(item['evidence']),
     };
   });
 }
@@ -218,7 +219,9 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
   const rules = read.array(data['rules'] ?? [], 'rules').map((value, index) => {
     const rule = read.object(value, `rules[${index}]`);
     const options = isObject(rule['options']) ? (rule['options'] as Record<string, number | boolean | string>) : {};
-    return { id: read.text(rule['id'], `rules[${index}].id`), title: read.text(rule['title'], `rules[${index}].title`), severity: read.text(rule['severity'], `rules[${index}].severity`), options };
+    const remediation = isObject(rule['remediation']) ? rule['remediation'] : null;
+    const fix = remediation === null ? null : fixText({ console: Array.isArray(remediation['console']) ? remediation['console'].filter((step): step is string => typeof step === 'string') : [], cli: read.optionalText(remediation['cli']) ?? '' });
+    return { id: read.text(rule['id'], `rules[${index}].id`), title: read.text(rule['title'], `rules[${index}].title`), severity: read.text(rule['severity'], `rules[${index}].severity`), options, fix };
   });
   const users = read.array(data['findings'] ?? [], 'findings').map((value, index): ArchiveIdentity => {
     const finding = read.object(value, `findings[${index}]`);
