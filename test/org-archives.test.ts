@@ -35,12 +35,12 @@ let q1 = '';
 let q2 = '';
 before(async () => {
   work = await temporaryFolder('iam-audit-org-archives-');
-  q1 = await writeRun(join(work.path, 'q1'), '2026-11-02T08:00:00Z', [
+  q1 = await writeRun(join(work.path, 'runs', 'q1'), '2026-11-02T08:00:00Z', [
     { id: KEPT, snapshot: JSON.stringify(oldSnapshot()) },
     { id: REMOVED, snapshot: asAccount(oldSnapshot(), REMOVED) },
     { id: FAILED, snapshot: asAccount(oldSnapshot(), FAILED) },
   ]);
-  q2 = await writeRun(join(work.path, 'q2'), '2026-12-02T08:00:00Z', [
+  q2 = await writeRun(join(work.path, 'runs', 'q2'), '2026-12-02T08:00:00Z', [
     { id: KEPT, snapshot: JSON.stringify(newSnapshot()) },
     { id: ADDED, snapshot: asAccount(newSnapshot(), ADDED) },
     { id: FAILED, snapshot: null, status: 'failed' },
@@ -62,7 +62,7 @@ it('diff of two organisation indexes: each account compared, added, removed or n
   const rows = parse(await readFile(join(out, files[1] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
   assert.deepEqual(rows.map((row) => [row['account_id'], row['status']]), [[KEPT, 'compared'], [REMOVED, 'removed'], [ADDED, 'added'], [FAILED, 'not_compared']]);
   // The per-account report is the one `diff` writes for the same two snapshots.
-  const single = await runCli(['diff', join(work.path, 'q1', `snapshot-${KEPT}.json`), join(work.path, 'q2', `snapshot-${KEPT}.json`), '-f', 'json', '-d', join(work.path, 'single')], { env: ENV });
+  const single = await runCli(['diff', join(work.path, 'runs', 'q1', `snapshot-${KEPT}.json`), join(work.path, 'runs', 'q2', `snapshot-${KEPT}.json`), '-f', 'json', '-d', join(work.path, 'single')], { env: ENV });
   assert.equal(single.code, 0, single.stderr);
   const [singleFile] = await readdir(join(work.path, 'single'));
   const one = JSON.parse(await readFile(join(work.path, 'single', singleFile ?? ''), 'utf8')) as { counts: Record<string, number> };
@@ -84,4 +84,24 @@ it('refuses two indexes of different organisations: exit 2, nothing written', as
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /o-zzz999 is not the organisation of .*o-abc123.*refusing to compare different organisations/);
   await assert.rejects(readdir(out), { code: 'ENOENT' });
+});
+
+it('trend over a folder of organisation runs: each account\'s trend in its folder, the roll-up per run; an unreadable snapshot skipped, exit 3', async () => {
+  const out = join(work.path, 'org-trend');
+  const result = await runCli(['trend', join(work.path, 'runs'), '-f', 'csv', '-d', out], { env: ENV });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Organisation trend: 2 run\(s\) from 2026-11-02T08:00:00Z to 2026-12-02T08:00:00Z, 4 account\(s\)$/m);
+  const files = (await readdir(out)).sort();
+  assert.deepEqual(files, [KEPT, REMOVED, ADDED, FAILED, 'iam_audit_org_trend_2026-01-02T14-30-00.csv'].sort());
+  const rows = parse(await readFile(join(out, 'iam_audit_org_trend_2026-01-02T14-30-00.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((row) => [row['started_at'], row['accounts'], row['accounts_read'], row['users']]), [['2026-11-02T08:00:00Z', '3', '3', '78'], ['2026-12-02T08:00:00Z', '3', '2', '54']]);
+  // The account kept across both runs has the same trend `trend` writes over its two snapshots.
+  const perAccount = parse(await readFile(join(out, KEPT, 'iam_audit_trend_2026-01-02T14-30-00.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(perAccount.map((row) => row['users']), ['26', '27']);
+  assert.equal(rows[0]?.['failing_high'], String(3 * Number(perAccount[0]?.['failing_high'])));
+  await writeFile(join(work.path, 'runs', 'q2', `snapshot-${ADDED}.json`), '{"truncated"');
+  const partial = await runCli(['trend', join(work.path, 'runs'), '-f', 'csv', '-d', join(work.path, 'org-trend-partial')], { env: ENV });
+  assert.equal(partial.code, 3, partial.stderr);
+  assert.equal(partial.stderr.trim().split('\n').length, 1, partial.stderr);
+  assert.match(partial.stderr, new RegExp(`warning: skipped .*snapshot-${ADDED}\\.json: not valid JSON`));
 });

@@ -140,17 +140,9 @@ export async function readCaptures(files: readonly string[], analysis: ArchiveAn
   return { points: [...byCapture.values()], skipped };
 }
 
-export async function runTrend(options: TrendOptions): Promise<{ points: TrendPoint[]; writtenFiles: string[]; skipped: string[] }> {
-  const analysis = await archiveAnalysis(options);
-  const files = await expandInputs(options.inputs);
-  if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
-  const { points, skipped } = await readCaptures(files, analysis, options.strict ?? false);
-  for (const line of skipped) options.stderr?.write(`iam-audit: warning: skipped ${escapeForTerminal(line)}\n`);
-  if (points.length === 0) throw new UserError(`no snapshot or report JSON could be read among ${files.length} file(s); trend needs at least one`);
-  const ordered = orderPoints(points);
+/** The trend in the formats asked for (HTML and PDF load Handlebars, and the browser, only when asked). */
+export async function trendFiles(ordered: readonly TrendPoint[], options: Pick<TrendOptions, 'formats' | 'pageSize' | 'browserPath' | 'environment'>, stem: string, generatedAt: string): Promise<OutputFile[]> {
   const tool = packageInfo();
-  const generatedAt = analysis.clock().toISOString();
-  const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
   const outputs: OutputFile[] = [];
   for (const format of options.formats) {
     if (format === 'csv') outputs.push({ fileName: `${stem}.csv`, content: renderTrendCsv(ordered) });
@@ -166,6 +158,20 @@ export async function runTrend(options: TrendOptions): Promise<{ points: TrendPo
       }
     }
   }
+  return outputs;
+}
+
+export async function runTrend(options: TrendOptions): Promise<{ points: TrendPoint[]; writtenFiles: string[]; skipped: string[] }> {
+  const analysis = await archiveAnalysis(options);
+  const files = await expandInputs(options.inputs);
+  if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
+  const { points, skipped } = await readCaptures(files, analysis, options.strict ?? false);
+  for (const line of skipped) options.stderr?.write(`iam-audit: warning: skipped ${escapeForTerminal(line)}\n`);
+  if (points.length === 0) throw new UserError(`no snapshot or report JSON could be read among ${files.length} file(s); trend needs at least one`);
+  const ordered = orderPoints(points);
+  const generatedAt = analysis.clock().toISOString();
+  const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
+  const outputs = await trendFiles(ordered, options, stem, generatedAt);
   const written = await writeOutputs(options.outDir, outputs, options.overwrite);
   const firstPoint = ordered[0];
   const lastPoint = ordered[ordered.length - 1];
