@@ -90,6 +90,11 @@ it('reads an evidence folder written by audit -d twice: one capture per snapshot
     assert.equal(names.filter((name) => kind.test(name)).length, 2, `${String(kind)} in ${names.join(' ')}`);
   }
   await writeFile(join(evidence, 'snapshot-truncated.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200));
+  // The tool's other outputs, by name (an organisation report has no marker inside) or by content (renamed): skipped without a word.
+  await writeFile(join(evidence, 'iam_audit_org_2026-01-02T14-30-00.json'), '{"accounts": []}');
+  await writeFile(join(evidence, 'renamed-change-report.json'), JSON.stringify({ format: 'iam-audit-changes', format_version: 1 }));
+  await writeFile(join(evidence, 'renamed-trend.json.gz'), gzipSync(JSON.stringify({ format: 'iam-audit-trend', points: [] })));
+  await writeFile(join(evidence, 'renamed-manifest.json'), JSON.stringify({ manifestVersion: 1 }));
   const out = join(work.path, 'out-evidence');
   const result = await runCli(['trend', evidence, '-f', 'csv', '-d', out], { env: ENV });
   assert.equal(result.code, 3, result.stderr);

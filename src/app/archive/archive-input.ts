@@ -67,7 +67,7 @@ export function toolOutputOf(document: unknown): string | null {
   if (Array.isArray(document)) return document.every((event) => isObject(event) && 'class_uid' in event) ? 'OCSF events' : null;
   if (!isObject(document)) return null;
   if ('manifestVersion' in document) return 'a manifest';
-  if (document['format'] === 'iam-audit-changes') return 'a change report';
+  if (document['format'] === 'iam-audit-changes' || document['format'] === 'iam-audit-org-changes') return 'a change report';
   if (document['format'] === 'iam-audit-trend') return 'a trend report';
   if (document['kind'] === ORG_INDEX_KIND) return 'an organisation index';
   return null;
