@@ -105,3 +105,10 @@ it('trend over a folder of organisation runs: each account\'s trend in its folde
   assert.equal(partial.stderr.trim().split('\n').length, 1, partial.stderr);
   assert.match(partial.stderr, new RegExp(`warning: skipped .*snapshot-${ADDED}\\.json: not valid JSON`));
 });
+
+it('refuses an organisation index compared with one account\'s snapshot: one line, exit 2', async () => {
+  const result = await runCli(['diff', q1, join(work.path, 'runs', 'q2', `snapshot-${KEPT}.json`)], { env: ENV });
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  assert.match(result.stderr, /org-index\.json is an organisation index and .*snapshot-111122223333\.json is not; compare two organisation indexes, or two snapshots or report JSONs/);
+});

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DIFF_FORMATS, parseDiffFormats, runDiff, type DiffOptions } from '../app/archive/diff.js';
-import { ExitCode } from '../util/errors.js';
+import { ExitCode, UserError } from '../util/errors.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';
@@ -58,7 +58,11 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
     };
     // Two organisation indexes: every account's change and the roll-up (loaded only then).
     const orgDiff = await import('../app/archive/org-diff.js');
-    if ((await orgDiff.isOrgIndexFile(argv.old)) && (await orgDiff.isOrgIndexFile(argv.new))) {
+    const [oldIsIndex, newIsIndex] = [await orgDiff.isOrgIndexFile(argv.old), await orgDiff.isOrgIndexFile(argv.new)];
+    if (oldIsIndex !== newIsIndex) {
+      throw new UserError(`${oldIsIndex ? argv.old : argv.new} is an organisation index and ${oldIsIndex ? argv.new : argv.old} is not; compare two organisation indexes, or two snapshots or report JSONs`);
+    }
+    if (oldIsIndex && newIsIndex) {
       const { accounts } = await orgDiff.runOrgDiff(options);
       // Partial: some account in both runs could not be compared (no snapshot, or an unreadable one).
       commandOutcome.exitCode = accounts.some((account) => account.status === 'not_compared') ? ExitCode.partial : ExitCode.ok;
