@@ -61,5 +61,17 @@ it('report without --previous has no such section; a previous of another account
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
   assert.match(refused.stderr, /refusing to compare different accounts/);
+  // report has neither --allow-different-accounts nor --reverse (those are diff's): its errors name only its own flags.
+  assert.match(refused.stderr, /--previous .*other\.json is account 444455556666 .*give --previous an earlier audit of account 111122223333/);
+  assert.doesNotMatch(refused.stderr, /--allow-different-accounts|--reverse/);
   await assert.rejects(readdir(join(work.path, 'refused')), { code: 'ENOENT' });
+});
+
+it('a --previous captured after the report\'s snapshot is refused naming only report\'s flags, nothing written', async () => {
+  const refused = await runCli(['report', A, '--previous', B, '-f', 'json', '-d', join(work.path, 'refused-newer')], { env: ENV });
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  assert.match(refused.stderr, /--previous .* is newer than .*; give --previous an audit captured before this one/);
+  assert.doesNotMatch(refused.stderr, /--allow-different-accounts|--reverse|swap them/);
+  await assert.rejects(readdir(join(work.path, 'refused-newer')), { code: 'ENOENT' });
 });

@@ -61,7 +61,7 @@ it('takes a quoted glob', async () => {
 });
 
 for (const [name, setup, message] of [
-  ['a truncated archive', async (folder: string) => writeFile(join(folder, 'z.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200)), /z\.json\.gz: not a readable gzip file/],
+  ['a truncated archive under --strict', async (folder: string) => writeFile(join(folder, 'z.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200)), /z\.json\.gz: not a readable gzip file/],
   ['another account', async (folder: string) => writeFile(join(folder, 'z.json'), JSON.stringify(oldSnapshot()).replaceAll('111122223333', '444455556666')), /is account 444455556666, but .* is account 111122223333; a trend covers one account/],
 ] as const) {
   it(`refuses ${name}: one line, exit 2, nothing written`, async () => {
@@ -70,10 +70,44 @@ for (const [name, setup, message] of [
     await writeFile(join(folder, 'a.json'), JSON.stringify(oldSnapshot()));
     await setup(folder);
     const out = join(work.path, 'refused');
-    const result = await runCli(['trend', folder, '-f', 'csv,json', '-d', out], { env: ENV });
+    const result = await runCli(['trend', folder, '--strict', '-f', 'csv,json', '-d', out], { env: ENV });
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, message);
     await assert.rejects(readdir(out), { code: 'ENOENT' });
   });
 }
+
+it('reads an evidence folder written by audit -d twice: one capture per snapshot, a corrupt archive skipped with one warning, exit 3', async () => {
+  const evidence = join(work.path, 'evidence');
+  for (const [generatedAt, epoch] of [['2026-11-02T08:15:42Z', '1796285742'], ['2026-12-02T08:15:42Z', '1798877742']] as const) {
+    // Snapshot, report JSON, CSVs, HTML, OCSF, manifest and SHA256SUMS: the tool's usual folder.
+    const audit = await runCli(['audit', 'fixtures/demo/credential-report.csv', '--generated-at', generatedAt, '-f', 'csv,json,html,ocsf', '-d', evidence], { env: { SOURCE_DATE_EPOCH: epoch } });
+    assert.equal(audit.code, 0, audit.stderr);
+  }
+  const names = await readdir(evidence);
+  for (const kind of [/^snapshot-.*\.json$/, /^iam_audit_[\dT-]+\.json$/, /\.manifest\.json$/, /\.ocsf\.json$/, /\.SHA256SUMS$/, /\.html$/]) {
+    assert.equal(names.filter((name) => kind.test(name)).length, 2, `${String(kind)} in ${names.join(' ')}`);
+  }
+  await writeFile(join(evidence, 'snapshot-truncated.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200));
+  // The tool's other outputs, by name (an organisation report has no marker inside) or by content (renamed): skipped without a word.
+  await writeFile(join(evidence, 'iam_audit_org_2026-01-02T14-30-00.json'), '{"accounts": []}');
+  await writeFile(join(evidence, 'renamed-change-report.json'), JSON.stringify({ format: 'iam-audit-changes', format_version: 1 }));
+  await writeFile(join(evidence, 'renamed-trend.json.gz'), gzipSync(JSON.stringify({ format: 'iam-audit-trend', points: [] })));
+  await writeFile(join(evidence, 'renamed-manifest.json'), JSON.stringify({ manifestVersion: 1 }));
+  const out = join(work.path, 'out-evidence');
+  const result = await runCli(['trend', evidence, '-f', 'csv', '-d', out], { env: ENV });
+  assert.equal(result.code, 3, result.stderr);
+  const warnings = result.stderr.trim().split('\n');
+  assert.equal(warnings.length, 1, result.stderr);
+  assert.match(warnings[0] ?? '', /^iam-audit: warning: skipped .*snapshot-truncated\.json\.gz: not a readable gzip file \(the archive is truncated\)/);
+  assert.match(result.stdout, /^Trend of account 111122223333: 2 capture\(s\) from 2026-11-02T08:15:42Z to 2026-12-02T08:15:42Z$/m);
+  const [csv] = await readdir(out);
+  const rows = parse(await readFile(join(out, csv ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((row) => row['kind']), ['snapshot', 'snapshot']);
+  // --strict keeps the old stop: exit 2, nothing written.
+  const strict = await runCli(['trend', evidence, '--strict', '-f', 'csv', '-d', join(work.path, 'out-strict')], { env: ENV });
+  assert.equal(strict.code, 2, strict.stderr);
+  assert.match(strict.stderr, /snapshot-truncated\.json\.gz: not a readable gzip file/);
+  await assert.rejects(readdir(join(work.path, 'out-strict')), { code: 'ENOENT' });
+});

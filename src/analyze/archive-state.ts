@@ -40,6 +40,13 @@ export function identitiesOf(snapshot: Snapshot): { users: ArchiveIdentity[]; ro
   };
 }
 
+/** A rule's remediation as one line: the console steps, then the CLI. */
+export function fixText(remediation: { readonly console: readonly string[]; readonly cli: string } | null | undefined): string | null {
+  if (remediation === null || remediation === undefined) return null;
+  const text = [...remediation.console, remediation.cli === '' ? '' : `CLI: ${remediation.cli}`].filter((part) => part !== '').join(' ');
+  return text === '' ? null : text;
+}
+
 /** The archive state of a snapshot analysed now; the identity facts come from the snapshot itself. */
 export function stateFromAnalysis(result: AnalysisResult, snapshot: Snapshot): ArchiveState {
   const catalogue = result.catalogue;
@@ -55,7 +62,7 @@ export function stateFromAnalysis(result: AnalysisResult, snapshot: Snapshot): A
     evaluatedAsOf: result.run.asOf,
     configurationSha256: catalogue?.configuration.file?.sha256 ?? null,
     exceptionsSha256: catalogue?.exceptions.file?.sha256 ?? null,
-    rules: (catalogue?.rules ?? []).map((rule) => ({ id: rule.id, title: rule.title, severity: rule.severity, options: rule.options })),
+    rules: (catalogue?.rules ?? []).map((rule) => ({ id: rule.id, title: rule.title, severity: rule.severity, options: rule.options, fix: fixText(rule.remediation) })),
     findings: (catalogue?.results ?? []).map((item) => ({
       findingId: item.findingId,
       ruleId: item.ruleId,
@@ -66,6 +73,7 @@ export function stateFromAnalysis(result: AnalysisResult, snapshot: Snapshot): A
       status: item.status,
       exceptionExpires: item.exception?.expires ?? null,
       expiredExceptionExpires: item.expiredException?.expires ?? null,
+      evidence: item.evidence,
     })),
     frameworks: (catalogue?.frameworks ?? []).map((framework) => ({
       id: framework.id,

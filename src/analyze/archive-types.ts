@@ -19,6 +19,8 @@ export interface ArchiveFinding {
   readonly exceptionExpires: string | null;
   /** A failure an expired exception would have covered: its expiry, else null. */
   readonly expiredExceptionExpires: string | null;
+  /** What the rule saw (absent in states built before it was kept). */
+  readonly evidence?: string | null;
 }
 
 export interface ArchiveControl {
@@ -75,7 +77,7 @@ export interface ArchiveState {
   /** SHA-256 of the configuration and exceptions files the results were judged with (null: none). */
   readonly configurationSha256: string | null;
   readonly exceptionsSha256: string | null;
-  readonly rules: readonly { readonly id: string; readonly title: string; readonly severity: string; readonly options: Readonly<Record<string, number | boolean | string>> }[];
+  readonly rules: readonly { readonly id: string; readonly title: string; readonly severity: string; readonly options: Readonly<Record<string, number | boolean | string>>; readonly fix?: string | null }[];
   readonly findings: readonly ArchiveFinding[];
   readonly frameworks: readonly ArchiveFramework[];
   readonly mfa: {

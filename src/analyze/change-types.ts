@@ -24,6 +24,9 @@ export interface FindingChange {
   readonly exceptionExpires: string | null;
   /** Exception ended because it expired (NEW has the failure with the lapsed exception). */
   readonly expired: boolean;
+  /** Newly failing: what the rule saw in NEW, and how to fix it (null where the archive does not say). */
+  readonly evidence?: string | null;
+  readonly fix?: string | null;
 }
 
 export interface RuleChanges {

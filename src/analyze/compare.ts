@@ -51,6 +51,7 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
   const before = indexFindings(older.findings);
   const after = indexFindings(newer.findings);
   const titles = new Map([...older.rules, ...newer.rules].map((rule) => [rule.id, rule.title]));
+  const fixes = new Map([...older.rules, ...newer.rules].map((rule) => [rule.id, rule.fix ?? null]));
   const ids = [...new Set([...before.keys(), ...after.keys()])];
   const days = Math.round(((Date.parse(newer.capturedAt) - Date.parse(older.capturedAt)) / DAY_MS) * 10) / 10;
   const result = { newlyFailing: [] as FindingChange[], resolved: [] as FindingChange[], stillFailing: [] as FindingChange[], newlyExcepted: [] as FindingChange[], exceptionsEnded: [] as FindingChange[] };
@@ -77,7 +78,7 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
     });
     const wasFailing = old?.status === 'fail';
     const isFailing = now?.status === 'fail';
-    if (isFailing && !wasFailing) result.newlyFailing.push(change({}));
+    if (isFailing && !wasFailing) result.newlyFailing.push(change({ evidence: now.evidence ?? null, fix: fixes.get(now.ruleId) ?? null }));
     if (wasFailing && !isFailing) result.resolved.push(change({}));
     if (wasFailing && isFailing) result.stillFailing.push(change({ firstSeen: older.capturedAt, failingDays: days }));
     const wasExcepted = old?.status === 'excepted';
@@ -146,9 +147,13 @@ function controlChanges(older: ArchiveState, newer: ArchiveState, rules: readonl
   return rows;
 }
 
-function identitiesOfState(state: ArchiveState): ArchiveIdentity[] | null {
+/**
+ * The identities compared. Every account has its root user, so root is never added or removed:
+ * when one side does not know it (a report JSON lists IAM users only), it is left out of both.
+ */
+function identitiesOfState(state: ArchiveState, withRoot: boolean): ArchiveIdentity[] | null {
   if (state.users === null) return null;
-  return state.root === null ? [...state.users] : [state.root, ...state.users];
+  return !withRoot || state.root === null ? [...state.users] : [state.root, ...state.users];
 }
 
 function refOf(identity: ArchiveIdentity): IdentityRef {
@@ -203,8 +208,9 @@ function compareKeys(user: IdentityRef, before: readonly ArchiveKey[], after: re
 }
 
 function compareIdentities(older: ArchiveState, newer: ArchiveState): { identities: ChangeReport['identities']; keys: ChangeReport['keys'] } {
-  const before = identitiesOfState(older);
-  const after = identitiesOfState(newer);
+  const withRoot = older.root !== null && newer.root !== null;
+  const before = identitiesOfState(older, withRoot);
+  const after = identitiesOfState(newer, withRoot);
   const notes = [older.factsNote === null ? null : `OLD: ${older.factsNote}`, newer.factsNote === null ? null : `NEW: ${newer.factsNote}`].filter((note): note is string => note !== null);
   const keys = { created: [] as KeyChange[], rotated: [] as KeyChange[], deactivated: [] as KeyChange[], activated: [] as KeyChange[], deleted: [] as KeyChange[] };
   const identities = { added: [] as IdentityRef[], removed: [] as IdentityRef[], mfaEnabled: [] as IdentityRef[], mfaDisabled: [] as IdentityRef[], consoleEnabled: [] as IdentityRef[], consoleDisabled: [] as IdentityRef[] };

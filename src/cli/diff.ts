@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { DIFF_FORMATS, parseDiffFormats, runDiff } from '../app/archive/diff.js';
+import { DIFF_FORMATS, parseDiffFormats, runDiff, type DiffOptions } from '../app/archive/diff.js';
+import { ExitCode, UserError } from '../util/errors.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';
@@ -23,8 +24,8 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
   describe: COMMANDS.diff.describe,
   builder: (yargs: Argv) =>
     withSigningOptions(yargs, 'the change-report PDF and its manifest')
-      .positional('old', { type: 'string', demandOption: true, describe: 'the earlier snapshot or report JSON (.json or .json.gz)' })
-      .positional('new', { type: 'string', demandOption: true, describe: 'the later snapshot or report JSON (.json or .json.gz)' })
+      .positional('old', { type: 'string', demandOption: true, describe: 'the earlier snapshot or report JSON (.json or .json.gz), or organisation index' })
+      .positional('new', { type: 'string', demandOption: true, describe: 'the later snapshot or report JSON (.json or .json.gz), or organisation index' })
       .option('config', { type: 'string', requiresArg: true, describe: 'rule configuration for the snapshots (both get the same)' })
       .option('exceptions', { type: 'string', requiresArg: true, describe: 'exceptions file for the snapshots (both get the same)' })
       .option('format', { alias: 'f', type: 'string', requiresArg: true, describe: `also write a change report, comma-separated: ${DIFF_FORMATS.join(', ')}` })
@@ -36,10 +37,11 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
       .option('browser', { type: 'string', requiresArg: true, describe: 'Chrome/Chromium executable for the PDF' })
       .example('$0 diff snapshot-2026-10.json.gz snapshot-2026-11.json', 'what changed: new and resolved failures, users, MFA, keys, controls')
       .example('$0 diff old.json new.json -f csv,json,pdf -d changes', 'also writes the change report')
+      .example('$0 diff q1/org-index.json q2/org-index.json -f csv,json -d changes', "an organisation's change: each account's report in changes/<account id>/, and the roll-up")
       .example('$0 diff old.json new.json -f json,pdf --sign-p12 signer.p12 --sign-pass-env P12_PASS', 'signed PDF, manifest naming OLD and NEW, SHA256SUMS') as unknown as Argv<DiffArguments>,
   handler: async (argv) => {
     const signing = await signingFromArguments(argv);
-    await runDiff({
+    const options: DiffOptions = {
       oldPath: argv.old,
       newPath: argv.new,
       ...(argv.config === undefined ? {} : { configPath: argv.config }),
@@ -53,7 +55,20 @@ export const diffCommand: CommandModule<object, DiffArguments> = {
       browserPath: argv.browser ?? null,
       ...(signing === undefined ? {} : { signing }),
       stdout: process.stdout,
-    });
+    };
+    // Two organisation indexes: every account's change and the roll-up (loaded only then).
+    const orgDiff = await import('../app/archive/org-diff.js');
+    const [oldIsIndex, newIsIndex] = [await orgDiff.isOrgIndexFile(argv.old), await orgDiff.isOrgIndexFile(argv.new)];
+    if (oldIsIndex !== newIsIndex) {
+      throw new UserError(`${oldIsIndex ? argv.old : argv.new} is an organisation index and ${oldIsIndex ? argv.new : argv.old} is not; compare two organisation indexes, or two snapshots or report JSONs`);
+    }
+    if (oldIsIndex && newIsIndex) {
+      const { accounts } = await orgDiff.runOrgDiff(options);
+      // Partial: some account in both runs could not be compared (no snapshot, or an unreadable one).
+      commandOutcome.exitCode = accounts.some((account) => account.status === 'not_compared') ? ExitCode.partial : ExitCode.ok;
+      return;
+    }
+    await runDiff(options);
     commandOutcome.exitCode = 0;
   },
 };

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { parseTrendFormats, runTrend, TREND_FORMATS } from '../app/archive/trend.js';
+import { parseTrendFormats, runTrend, TREND_FORMATS, type TrendOptions } from '../app/archive/trend.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
+import { ExitCode } from '../util/errors.js';
 
 interface TrendArguments {
   files: string[];
@@ -12,6 +13,7 @@ interface TrendArguments {
   overwrite: boolean;
   'page-size': string;
   browser: string | undefined;
+  strict: boolean;
 }
 
 export const trendCommand: CommandModule<object, TrendArguments> = {
@@ -26,11 +28,13 @@ export const trendCommand: CommandModule<object, TrendArguments> = {
       .option('out-dir', { alias: 'd', type: 'string', default: '.', requiresArg: true, describe: 'folder for the trend files' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing trend files of the same name' })
       .option('page-size', { type: 'string', choices: ['a4', 'letter'], default: 'a4', describe: 'PDF paper size' })
+      .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable file (exit 2) instead of skipping it with a warning (exit 3)' })
       .option('browser', { type: 'string', requiresArg: true, describe: 'Chrome/Chromium executable for the PDF' })
-      .example('$0 trend archive/', 'every snapshot in archive/, ordered by capture time')
-      .example("$0 trend 'archive/**/*.json.gz' -f csv,pdf -d trend", 'a glob (quoted), CSV and a PDF page of charts') as unknown as Argv<TrendArguments>,
+      .example('$0 trend evidence/', 'every capture in an evidence folder (snapshots and report JSONs), ordered by capture time')
+      .example("$0 trend 'archive/**/*.json.gz' -f csv,pdf -d trend", 'a glob (quoted), CSV and a PDF page of charts')
+      .example('$0 trend runs/ -f csv,html -d trend', 'every org-index.json under runs/: each account\'s trend in trend/<account id>/, and the roll-up per run') as unknown as Argv<TrendArguments>,
   handler: async (argv) => {
-    await runTrend({
+    const options: TrendOptions = {
       inputs: argv.files,
       ...(argv.config === undefined ? {} : { configPath: argv.config }),
       ...(argv.exceptions === undefined ? {} : { exceptionsPath: argv.exceptions }),
@@ -40,7 +44,14 @@ export const trendCommand: CommandModule<object, TrendArguments> = {
       pageSize: argv['page-size'] === 'letter' ? 'letter' : 'a4',
       browserPath: argv.browser ?? null,
       stdout: process.stdout,
-    });
-    commandOutcome.exitCode = 0;
+      stderr: process.stderr,
+      strict: argv.strict,
+    };
+    // Organisation indexes (or folders of them): each account's trend and the roll-up per run.
+    const orgTrend = await import('../app/archive/org-trend.js');
+    const indexes = await orgTrend.orgIndexInputs(argv.files);
+    const { skipped } = indexes.length > 0 ? await orgTrend.runOrgTrend(indexes, options) : await runTrend(options);
+    // Partial: the trend was written, but without the archives that could not be read.
+    commandOutcome.exitCode = skipped.length === 0 ? ExitCode.ok : ExitCode.partial;
   },
 };

@@ -234,7 +234,15 @@ export function buildChangeReportModel(
     { label: 'Keys deactivated / reactivated', value: `${report.counts.key_deactivated} / ${report.counts.key_activated}` },
     { label: 'Password policy settings changed', value: report.counts.password_policy_changed },
   ];
-  const findingTable = (kind: string): Record<string, string>[] => changeRows(report).filter((row) => row.change === kind).map((row) => ({ ...row }));
+  // Newly failing rows carry what the person who must fix them needs: the rule's title, the evidence and the fix.
+  const newlyFailing = new Map(report.findings.newlyFailing.map((change) => [change.findingId, change]));
+  const findingTable = (kind: string): Record<string, string | null>[] =>
+    changeRows(report)
+      .filter((row) => row.change === kind)
+      .map((row) => {
+        const change = kind === 'newly_failing' ? newlyFailing.get(row.finding_id) : undefined;
+        return change === undefined ? { ...row } : { ...row, rule_title: change.ruleTitle, evidence: change.evidence ?? null, fix: change.fix ?? null };
+      });
   const part = (partial: string, anchor: string, title: string, context: Record<string, unknown>, rows: readonly unknown[] | null = null, level: 1 | 2 = 1): ReportPart => ({ partial, anchor, title, level, context, rows });
   const parts: ReportPart[] = [
     part('changes-cover', 'cover', 'Cover', { report, tool, generatedAt, label, changed: report.changed }),

@@ -7,6 +7,8 @@ export interface LineSeries {
   readonly label: string;
   /** One value per point in time; null where it is not known (a gap in the line). */
   readonly values: readonly (number | null)[];
+  /** The series' own colour (a severity's, as in the account report); else the palette's next. */
+  readonly colour?: string;
 }
 
 export interface LineChart {
@@ -19,6 +21,12 @@ export interface LineChart {
   readonly description: string;
 }
 
+/**
+ * The severities' colours, as the account report's stylesheet has them (templates/partials/styles.hbs,
+ * --critical ... --severity-info), so that "high" is the same red in every report.
+ */
+export const SEVERITY_COLOURS: Readonly<Record<string, string>> = { critical: '#7b1010', high: '#c62828', medium: '#ef6c00', low: '#f9a825', info: '#607d8b' };
+
 /** Colours from the report's palette, in series order. */
 const PALETTE = ['#1565c0', '#c62828', '#8d6e00', '#2e7d32', '#6a4c93', '#00838f', '#ad1457', '#5d4037', '#455a64'];
 const WIDTH = 680;
@@ -27,10 +35,14 @@ const PLOT = { left: 46, top: 10, right: WIDTH - 150, bottom: HEIGHT - 40 };
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
-/** Lines over the points in time; `percent` scales 0..1 values to 0-100 %. */
+/**
+ * Lines over the points in time; `percent` scales 0..1 values to 0-100 %. Other values are counts:
+ * the axis has whole-number ticks only (no "2.5 users").
+ */
 export function lineChart(series: readonly LineSeries[], xLabels: readonly string[], options: { readonly percent?: boolean } = {}): LineChart {
   const values = series.flatMap((line) => line.values.filter((value): value is number => value !== null));
-  const top = options.percent === true ? 1 : niceCeiling(Math.max(1, ...values));
+  const axis = options.percent === true ? { top: 1, step: 0.25 } : countAxis(Math.max(0, ...values));
+  const top = axis.top;
   const count = Math.max(1, xLabels.length - 1);
   const xOf = (index: number): number => round(PLOT.left + ((PLOT.right - PLOT.left) * (xLabels.length === 1 ? 0.5 : index / count)));
   const yOf = (value: number): number => round(PLOT.bottom - ((PLOT.bottom - PLOT.top) * value) / top);
@@ -48,9 +60,9 @@ export function lineChart(series: readonly LineSeries[], xLabels: readonly strin
       pen = 'L';
     });
     const legend = { x: PLOT.right + 12, y: PLOT.top + index * 16, textX: PLOT.right + 26, textY: PLOT.top + index * 16 + 9 };
-    return { label: line.label, colour: PALETTE[index % PALETTE.length] ?? '#000', path: path.trim(), points, legend };
+    return { label: line.label, colour: line.colour ?? PALETTE[index % PALETTE.length] ?? '#000', path: path.trim(), points, legend };
   });
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((share) => ({ y: yOf(top * share), label: format(top * share) }));
+  const yTicks = Array.from({ length: Math.round(top / axis.step) + 1 }, (_, index) => index * axis.step).map((value) => ({ y: yOf(value), label: format(value) }));
   // At most about eight date labels; the first and last always.
   const step = Math.max(1, Math.ceil(xLabels.length / 8));
   const xTicks = xLabels.flatMap((label, index) => (index % step === 0 || index === xLabels.length - 1 ? [{ x: xOf(index), label: label.slice(0, 10) }] : []));
@@ -58,8 +70,10 @@ export function lineChart(series: readonly LineSeries[], xLabels: readonly strin
   return { width: WIDTH, height: HEIGHT, plot: PLOT, lines, yTicks, xTicks, description };
 }
 
-function niceCeiling(value: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const factor of [1, 2, 2.5, 5, 10]) if (factor * magnitude >= value) return factor * magnitude;
-  return 10 * magnitude;
+/** A count axis: a whole-number step of 1, 2 or 5 times a power of ten, at most about five ticks above zero. */
+export function countAxis(largest: number): { top: number; step: number } {
+  const wanted = Math.max(1, largest) / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(wanted));
+  const step = Math.max(1, ([1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= wanted) ?? 10 * magnitude));
+  return { top: Math.max(step, Math.ceil(largest / step) * step), step };
 }

@@ -2,7 +2,7 @@
 import { TREND_SEVERITIES, type TrendPoint } from '../analyze/trend.js';
 import { toCsv } from './csv-safety.js';
 import type { PrintableDocumentInfo } from './html.js';
-import { lineChart } from './line-charts.js';
+import { lineChart, SEVERITY_COLOURS } from './line-charts.js';
 import type { ReportPart } from './report-model.js';
 
 export const TREND_FORMAT_VERSION = 1 as const;
@@ -85,7 +85,7 @@ export function buildTrendModel(points: readonly TrendPoint[], tool: { name: str
       caption: 'MFA compliance rate',
       chart: lineChart([{ label: 'all users', values: points.map((point) => point.mfaComplianceRate) }, { label: 'console users', values: points.map((point) => point.consoleMfaComplianceRate) }], times, { percent: true }),
     },
-    { caption: 'Failing findings by severity', chart: lineChart(TREND_SEVERITIES.map((severity) => ({ label: severity, values: points.map((point) => point.failing[severity]) })), times) },
+    { caption: 'Failing findings by severity', chart: lineChart(TREND_SEVERITIES.map((severity) => ({ label: severity, colour: SEVERITY_COLOURS[severity], values: points.map((point) => point.failing[severity]) })), times) },
     {
       caption: 'Users, and active keys older than the rotation limit',
       chart: lineChart([{ label: 'users', values: points.map((point) => point.users) }, { label: 'keys over limit', values: points.map((point) => point.keysOverRotationLimit) }], times),

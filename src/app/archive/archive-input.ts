@@ -10,11 +10,12 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
+import { fixText, identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
 import type { Rule } from '../../rules/rule.js';
+import { ORG_INDEX_KIND } from '../../snapshot/org-index.js';
 import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../../snapshot/io.js';
 import { InputError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
@@ -58,10 +59,38 @@ function isReportJson(document: unknown): document is Json {
   return isObject(document) && 'metadata' in document && !('schemaVersion' in document);
 }
 
+/**
+ * What the tool writes beside its archives that is not one (a manifest, OCSF events, a change or
+ * trend report, an organisation index), told by content; null for anything else.
+ */
+export function toolOutputOf(document: unknown): string | null {
+  if (Array.isArray(document)) return document.every((event) => isObject(event) && 'class_uid' in event) ? 'OCSF events' : null;
+  if (!isObject(document)) return null;
+  if ('manifestVersion' in document) return 'a manifest';
+  if (document['format'] === 'iam-audit-changes' || document['format'] === 'iam-audit-org-changes') return 'a change report';
+  if (document['format'] === 'iam-audit-trend') return 'a trend report';
+  if (document['kind'] === ORG_INDEX_KIND) return 'an organisation index';
+  return null;
+}
+
+/** An archive read, or the tool's other output found where archives are kept (`trend` skips it). */
+export type ArchiveOrToolOutput = { readonly state: ArchiveState } | { readonly toolOutput: string };
+
+/** Reads one archive, or recognises one of the tool's other outputs. A bad file is one InputError naming it. */
+export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis): Promise<ArchiveOrToolOutput> {
+  const bytes = await readBytes(path);
+  const document = parseJson(bytes, path);
+  const toolOutput = toolOutputOf(document);
+  return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };
+}
+
 /** Reads one archive into its comparable state. A bad file is one InputError naming it. */
 export async function loadArchive(path: string, analysis: ArchiveAnalysis): Promise<ArchiveState> {
   const bytes = await readBytes(path);
-  const document = parseJson(bytes, path);
+  return stateOfDocument(parseJson(bytes, path), bytes, path, analysis);
+}
+
+async function stateOfDocument(document: unknown, bytes: Buffer, path: string, analysis: ArchiveAnalysis): Promise<ArchiveState> {
   if (isReportJson(document)) return stateFromReportJson(document, path, sha256Hex(bytes));
   const parsed = snapshotFromDocument(document, path);
   const loaded: LoadedSnapshot = { ...parsed, bytes, path, sha256: sha256Hex(bytes) };
@@ -105,6 +134,16 @@ function rateOf(percent: unknown): number | null {
   return typeof percent === 'number' && Number.isFinite(percent) ? percent / 100 : null;
 }
 
+/**
+ * A rate from the counts it was computed from (as src/analyze/mfa.ts does), not from the printed
+ * percentage, which is rounded to one decimal: a snapshot compared with its own report JSON then
+ * differs by nothing, not by -0.04 points. Null when the counts are absent (the percentage is used).
+ */
+function rateFromCounts(part: unknown, whole: unknown): number | null {
+  if (typeof part !== 'number' || typeof whole !== 'number' || !Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return null;
+  return part / whole;
+}
+
 const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
 
 const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'fail', 'not_evaluated', 'manual'];
@@ -133,6 +172,7 @@ function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
       status: read.text(item['status'], `results[${index}].status`),
       exceptionExpires: exception === null ? null : read.optionalText(exception['expires']),
       expiredExceptionExpires: expired === null ? null : (read.optionalText(expired['expires']) ?? ''),
+      evidence: read.optionalText(item['evidence']),
     };
   });
 }
@@ -179,7 +219,9 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
   const rules = read.array(data['rules'] ?? [], 'rules').map((value, index) => {
     const rule = read.object(value, `rules[${index}]`);
     const options = isObject(rule['options']) ? (rule['options'] as Record<string, number | boolean | string>) : {};
-    return { id: read.text(rule['id'], `rules[${index}].id`), title: read.text(rule['title'], `rules[${index}].title`), severity: read.text(rule['severity'], `rules[${index}].severity`), options };
+    const remediation = isObject(rule['remediation']) ? rule['remediation'] : null;
+    const fix = remediation === null ? null : fixText({ console: Array.isArray(remediation['console']) ? remediation['console'].filter((step): step is string => typeof step === 'string') : [], cli: read.optionalText(remediation['cli']) ?? '' });
+    return { id: read.text(rule['id'], `rules[${index}].id`), title: read.text(rule['title'], `rules[${index}].title`), severity: read.text(rule['severity'], `rules[${index}].severity`), options, fix };
   });
   const users = read.array(data['findings'] ?? [], 'findings').map((value, index): ArchiveIdentity => {
     const finding = read.object(value, `findings[${index}]`);
@@ -219,8 +261,8 @@ export async function stateFromReportJson(data: Json, path: string, fileSha256: 
       compliant: typeof metadata['compliant'] === 'number' ? metadata['compliant'] : 0,
       nonCompliant: typeof metadata['non_compliant'] === 'number' ? metadata['non_compliant'] : 0,
       consoleUsers: typeof metadata['console_users'] === 'number' ? metadata['console_users'] : 0,
-      complianceRate: rateOf(metadata['compliance_rate_percent']),
-      consoleComplianceRate: rateOf(metadata['console_compliance_rate_percent']),
+      complianceRate: rateFromCounts(metadata['compliant'], metadata['total_users']) ?? rateOf(metadata['compliance_rate_percent']),
+      consoleComplianceRate: rateFromCounts(metadata['compliant'], metadata['console_users']) ?? rateOf(metadata['console_compliance_rate_percent']),
     },
   };
   // The snapshot the report names, when it sits beside it unchanged, gives the identity facts.

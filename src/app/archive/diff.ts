@@ -61,13 +61,25 @@ export async function archiveAnalysis(options: { configPath?: string; exceptions
   return { rules: allRules, frameworks: allFrameworks, configuration, exceptions, clock: runClock(options.environment) };
 }
 
-/** Refuses a pair that cannot be compared as asked. */
-export function checkPair(older: ArchiveState, newer: ArchiveState, oldPath: string, newPath: string, options: { allowDifferentAccounts: boolean; reverse: boolean }): void {
+/**
+ * Refuses a pair that cannot be compared as asked. The remedy named is one the asking command has:
+ * `diff` has --allow-different-accounts and --reverse, `report --previous` neither.
+ */
+export function checkPair(older: ArchiveState, newer: ArchiveState, oldPath: string, newPath: string, options: { allowDifferentAccounts: boolean; reverse: boolean; command?: 'diff' | 'report' }): void {
+  const byReport = options.command === 'report';
   if (!options.allowDifferentAccounts && (older.account.id !== newer.account.id || older.account.partition !== newer.account.partition)) {
-    throw new UserError(`${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (use --allow-different-accounts)`);
+    throw new UserError(
+      byReport
+        ? `--previous ${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (give --previous an earlier audit of account ${newer.account.id})`
+        : `${oldPath} is account ${older.account.id} and ${newPath} is account ${newer.account.id}; refusing to compare different accounts (use --allow-different-accounts)`,
+    );
   }
   if (!options.reverse && Date.parse(older.capturedAt) > Date.parse(newer.capturedAt)) {
-    throw new UserError(`OLD ${oldPath} (captured ${older.capturedAt}) is newer than NEW ${newPath} (captured ${newer.capturedAt}); swap them, or use --reverse`);
+    throw new UserError(
+      byReport
+        ? `--previous ${oldPath} (captured ${older.capturedAt}) is newer than ${newPath} (captured ${newer.capturedAt}); give --previous an audit captured before this one`
+        : `OLD ${oldPath} (captured ${older.capturedAt}) is newer than NEW ${newPath} (captured ${newer.capturedAt}); swap them, or use --reverse`,
+    );
   }
 }
 
@@ -85,24 +97,19 @@ async function sideOf(state: ArchiveState, path: string): Promise<ChangeSide> {
   };
 }
 
-export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
-  const analysis = await archiveAnalysis(options);
-  const older = await loadArchive(options.oldPath, analysis);
-  const newer = await loadArchive(options.newPath, analysis);
-  checkPair(older, newer, options.oldPath, options.newPath, options);
-  const report = compareStates(older, newer);
+/** The change report in the formats asked for (HTML and PDF load Handlebars, and the browser, only when asked). */
+export async function changeReportFiles(
+  report: ChangeReport,
+  options: Pick<DiffOptions, 'formats' | 'pageSize' | 'browserPath' | 'environment'>,
+  stem: string,
+  generatedAt: string,
+): Promise<OutputFile[]> {
   const tool = packageInfo();
-  if (options.signing !== undefined && options.formats.length === 0) throw new UserError('--sign-p12 needs --format: there is no change report to sign');
-  // Signing: whole seconds, as the PDF signature's time carries them; the report's time is the same.
-  const now = options.signing === undefined ? analysis.clock() : new Date(Math.floor(analysis.clock().getTime() / 1000) * 1000);
-  const generatedAt = now.toISOString();
-  const stem = `iam_audit_changes_${fileStamp(generatedAt)}`;
   const files: OutputFile[] = [];
   for (const format of options.formats) {
     if (format === 'csv') files.push({ fileName: `${stem}.csv`, content: renderChangesCsv(report) });
     if (format === 'json') files.push({ fileName: `${stem}.json`, content: renderChangesJson(report, { name: tool.name, version: tool.version }, generatedAt) });
     if (format === 'html' || format === 'pdf') {
-      // Loaded only when asked: Handlebars, and for the PDF the browser and pdf-lib.
       const { ReportTemplates } = await import('../../render/html.js');
       const templates = await ReportTemplates.load(null);
       const model = buildChangeReportModel(report, { name: tool.name, version: tool.version }, generatedAt, format);
@@ -115,6 +122,22 @@ export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
       }
     }
   }
+  return files;
+}
+
+export async function runDiff(options: DiffOptions): Promise<DiffOutcome> {
+  const analysis = await archiveAnalysis(options);
+  const older = await loadArchive(options.oldPath, analysis);
+  const newer = await loadArchive(options.newPath, analysis);
+  checkPair(older, newer, options.oldPath, options.newPath, options);
+  const report = compareStates(older, newer);
+  const tool = packageInfo();
+  if (options.signing !== undefined && options.formats.length === 0) throw new UserError('--sign-p12 needs --format: there is no change report to sign');
+  // Signing: whole seconds, as the PDF signature's time carries them; the report's time is the same.
+  const now = options.signing === undefined ? analysis.clock() : new Date(Math.floor(analysis.clock().getTime() / 1000) * 1000);
+  const generatedAt = now.toISOString();
+  const stem = `iam_audit_changes_${fileStamp(generatedAt)}`;
+  const files = await changeReportFiles(report, options, stem, generatedAt);
   let written: string[];
   if (options.signing === undefined) {
     written = files.length === 0 ? [] : await writeOutputs(options.outDir, files, options.overwrite);

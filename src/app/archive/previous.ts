@@ -19,6 +19,6 @@ export async function changesSincePreviousReport(
 ): Promise<ChangesSincePrevious> {
   const previous = await loadArchive(previousPath, { ...catalogue, clock });
   const current = stateFromAnalysis(result, snapshot);
-  checkPair(previous, current, previousPath, currentPath, { allowDifferentAccounts: false, reverse: false });
+  checkPair(previous, current, previousPath, currentPath, { allowDifferentAccounts: false, reverse: false, command: 'report' });
   return changesSincePrevious(compareStates(previous, current));
 }

@@ -4,15 +4,16 @@
  * Reads one archive at a time and keeps only its point, so memory does not grow with the archive.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { orderPoints, trendPoint, type TrendPoint } from '../../analyze/trend.js';
 import { buildTrendModel, renderTrendCsv, renderTrendJson } from '../../render/trend-report.js';
 import { InputError, UserError } from '../../util/errors.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { packageInfo } from '../../util/paths.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
 import { fileStamp } from '../../util/time.js';
-import { loadArchive } from './archive-input.js';
+import { loadArchiveOrToolOutput, type ArchiveAnalysis, type ArchiveOrToolOutput } from './archive-input.js';
 import { archiveAnalysis } from './diff.js';
 
 export const TREND_FORMATS = ['csv', 'json', 'html', 'pdf'] as const;
@@ -29,6 +30,9 @@ export interface TrendOptions {
   readonly browserPath?: string | null;
   readonly environment?: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown };
+  readonly stderr?: { write(text: string): unknown };
+  /** Stop at the first unreadable archive (exit 2) instead of skipping it (exit 3). */
+  readonly strict?: boolean;
 }
 
 export function parseTrendFormats(list: readonly string[]): TrendFormat[] {
@@ -85,24 +89,60 @@ async function listRecursively(base: string, deep: boolean): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath ?? dirname(base), entry.name)).sort();
 }
 
-export async function runTrend(options: TrendOptions): Promise<{ points: TrendPoint[]; writtenFiles: string[] }> {
-  const analysis = await archiveAnalysis(options);
-  const files = await expandInputs(options.inputs);
-  if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
-  const points: TrendPoint[] = [];
+/**
+ * The tool's other outputs, told by name so that a large one (OCSF events) is not even read: a
+ * folder written by `audit -d` holds them beside the snapshots and report JSONs.
+ */
+const TOOL_OUTPUT_NAME = /(\.manifest\.json|\.ocsf\.json|^org-index(-shard-\d+-of-\d+)?\.json|^iam_audit_(trend|changes|org|org_changes|org_trend|notify_state)(_[^/]*)?\.json)(\.gz)?$/i;
+
+/** What reading the archives gave: one point per capture, and the files skipped with why. */
+export interface TrendCaptures {
+  readonly points: TrendPoint[];
+  /** Unreadable files, one line each ("FILE: problem"); the trend still covers the others. */
+  readonly skipped: string[];
+}
+
+/**
+ * A snapshot and the report JSONs made of it are one capture (keyed by the snapshot's SHA-256):
+ * the snapshot is kept, analysed like every other snapshot of the trend; a report JSON stands in
+ * only when its snapshot is absent.
+ */
+function keepOnePerCapture(byCapture: Map<string, TrendPoint>, point: TrendPoint, fileSha256: string): void {
+  const key = point.snapshotSha256 === '' ? `file:${fileSha256}` : point.snapshotSha256;
+  const kept = byCapture.get(key);
+  if (kept === undefined || (kept.kind === 'report-json' && point.kind === 'snapshot')) byCapture.set(key, point);
+}
+
+/** Reads the archives one at a time; an unreadable one is skipped and listed (or, with `strict`, stops the run). */
+export async function readCaptures(files: readonly string[], analysis: ArchiveAnalysis, strict: boolean): Promise<TrendCaptures> {
+  const byCapture = new Map<string, TrendPoint>();
+  const skipped: string[] = [];
   for (const file of files) {
+    if (TOOL_OUTPUT_NAME.test(basename(file))) continue;
+    let read: ArchiveOrToolOutput;
+    try {
+      read = await loadArchiveOrToolOutput(file, analysis);
+    } catch (error) {
+      // Only this file's own faults are skipped; anything else (the configuration, a bug) stops the run.
+      if (strict || !(error instanceof InputError) || resolve(error.file) !== resolve(file)) throw error;
+      skipped.push(error.message);
+      continue;
+    }
+    if (!('state' in read)) continue;
     // One archive in memory at a time: its state is reduced to a point and dropped.
-    const point = trendPoint(await loadArchive(file, analysis));
-    const first = points[0];
+    const point = trendPoint(read.state);
+    const first = byCapture.values().next().value;
     if (first !== undefined && (first.account.id !== point.account.id || first.account.partition !== point.account.partition)) {
       throw new UserError(`${file} is account ${point.account.id}, but ${first.fileName} is account ${first.account.id}; a trend covers one account`);
     }
-    points.push(point);
+    keepOnePerCapture(byCapture, point, read.state.fileSha256);
   }
-  const ordered = orderPoints(points);
+  return { points: [...byCapture.values()], skipped };
+}
+
+/** The trend in the formats asked for (HTML and PDF load Handlebars, and the browser, only when asked). */
+export async function trendFiles(ordered: readonly TrendPoint[], options: Pick<TrendOptions, 'formats' | 'pageSize' | 'browserPath' | 'environment'>, stem: string, generatedAt: string): Promise<OutputFile[]> {
   const tool = packageInfo();
-  const generatedAt = analysis.clock().toISOString();
-  const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
   const outputs: OutputFile[] = [];
   for (const format of options.formats) {
     if (format === 'csv') outputs.push({ fileName: `${stem}.csv`, content: renderTrendCsv(ordered) });
@@ -118,12 +158,27 @@ export async function runTrend(options: TrendOptions): Promise<{ points: TrendPo
       }
     }
   }
+  return outputs;
+}
+
+export async function runTrend(options: TrendOptions): Promise<{ points: TrendPoint[]; writtenFiles: string[]; skipped: string[] }> {
+  const analysis = await archiveAnalysis(options);
+  const files = await expandInputs(options.inputs);
+  if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
+  const { points, skipped } = await readCaptures(files, analysis, options.strict ?? false);
+  for (const line of skipped) options.stderr?.write(`iam-audit: warning: skipped ${escapeForTerminal(line)}\n`);
+  if (points.length === 0) throw new UserError(`no snapshot or report JSON could be read among ${files.length} file(s); trend needs at least one`);
+  const ordered = orderPoints(points);
+  const generatedAt = analysis.clock().toISOString();
+  const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
+  const outputs = await trendFiles(ordered, options, stem, generatedAt);
   const written = await writeOutputs(options.outDir, outputs, options.overwrite);
   const firstPoint = ordered[0];
   const lastPoint = ordered[ordered.length - 1];
   options.stdout.write(
     `Trend of account ${firstPoint?.account.id ?? ''}: ${ordered.length} capture(s) from ${firstPoint?.capturedAt ?? ''} to ${lastPoint?.capturedAt ?? ''}\n` +
+      (skipped.length === 0 ? '' : `Skipped ${skipped.length} unreadable file(s) (listed above)\n`) +
       `Written:\n${written.map((path) => `  - ${path}`).join('\n')}\n`,
   );
-  return { points: ordered, writtenFiles: written };
+  return { points: ordered, writtenFiles: written, skipped };
 }
