@@ -9,6 +9,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { describeSmtpFailure } from '../src/app/notify/notify-send.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp, type TestSmtpOptions } from './notify-smtp.js';
 
 const GOLDEN_REPORT = join(FIXTURES, 'golden', 'demo', 'iam_audit_2026-01-02T14-30-00.json');
@@ -200,6 +201,42 @@ describe('notify: the owner mail is actionable', () => {
       const html = typeof bob?.parsed.html === 'string' ? bob.parsed.html : '';
       // Handlebars escapes "=" in attributes (&#x3D;); the link is the same.
       assert.ok(html.includes('href="https://console.aws.amazon.com/iam/home#/users/details/bob.admin?section&#x3D;security_credentials"'), html);
+    });
+  });
+});
+
+describe('notify: temporary replies at any stage are retried', () => {
+  const settings = { host: 'smtp.example.com', port: 587, secure: false, requireStartTls: false, user: null, password: null, timeoutSeconds: 5 };
+  const table: readonly { stage: string; error: object; status: string; retry: boolean; problem: string }[] = [
+    { stage: 'MAIL FROM 451', error: { code: 'EENVELOPE', responseCode: 451, response: '451 4.3.0 try later', command: 'MAIL FROM' }, status: 'deferred', retry: true, problem: 'the SMTP server smtp.example.com:587 deferred the mail (at MAIL FROM: 451 4.3.0 try later)' },
+    { stage: 'RCPT TO 452', error: { code: 'EENVELOPE', responseCode: 452, response: '452 4.2.2 mailbox full', command: 'RCPT TO' }, status: 'deferred', retry: true, problem: 'the SMTP server smtp.example.com:587 deferred the mail (at RCPT TO: 452 4.2.2 mailbox full)' },
+    { stage: 'DATA 451', error: { code: 'EMESSAGE', responseCode: 451, response: '451 4.7.1 greylisted', command: 'DATA' }, status: 'deferred', retry: true, problem: 'the SMTP server smtp.example.com:587 deferred the mail (at DATA: 451 4.7.1 greylisted)' },
+    { stage: 'connection 421', error: { code: 'EPROTOCOL', responseCode: 421, response: '421 4.3.2 shutting down', command: 'CONN' }, status: 'deferred', retry: true, problem: 'the SMTP server smtp.example.com:587 deferred the mail (421 4.3.2 shutting down)' },
+    { stage: 'RCPT TO 550', error: { code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 no such user', command: 'RCPT TO' }, status: 'refused', retry: false, problem: 'the SMTP server smtp.example.com:587 refused the mail (at RCPT TO: 550 5.1.1 no such user)' },
+    { stage: 'DATA 554', error: { code: 'EMESSAGE', responseCode: 554, response: '554 5.7.1 spam', command: 'DATA' }, status: 'refused', retry: false, problem: 'the SMTP server smtp.example.com:587 refused the mail (at DATA: 554 5.7.1 spam)' },
+  ];
+  for (const row of table) {
+    it(row.stage, () => {
+      const described = describeSmtpFailure(row.error, settings);
+      assert.deepEqual([described.status, described.retry, described.problem], [row.status, row.retry, row.problem]);
+    });
+  }
+});
+
+describe('notify --json', () => {
+  it('prints each owner and what happened to their mail as JSON on stdout; the human text on stderr', async () => {
+    await withServer({ rejectRecipient: 'ivan@example.com' }, async (server, dir) => {
+      const report = join(dir, 'report.json');
+      await copyFile(GOLDEN_REPORT, report);
+      const run = await runCli(args(report, dir, server.port, ['--owners', OWNERS, '--json']), { cwd: dir });
+      assert.equal(run.code, 3, run.stderr);
+      const summary = JSON.parse(run.stdout) as { exit_code: number; owners: { address: string; findings: number; status: string; detail: string | null }[]; unowned_findings: number; summary_mail: { status: string } | null };
+      assert.equal(summary.exit_code, 3);
+      assert.equal(summary.unowned_findings, 15);
+      assert.deepEqual(summary.summary_mail?.status, 'sent');
+      assert.deepEqual(summary.owners.find((owner) => owner.address === 'ivan@example.com'), { address: 'ivan@example.com', findings: 5, left_out_quiet: 0, status: 'refused', detail: '550 5.1.1 mailbox unavailable' });
+      assert.equal(summary.owners.find((owner) => owner.address === 'bob@example.com')?.status, 'sent');
+      assert.match(run.stderr, /^owner ivan@example\.com: 5 findings: NOT SENT, refused by the server: 550 5\.1\.1 mailbox unavailable$/m);
     });
   });
 });

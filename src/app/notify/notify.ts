@@ -48,6 +48,8 @@ export interface NotifyOptions {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Print one JSON summary on stdout; the human text goes to stderr. */
+  readonly json?: boolean;
 }
 
 export interface NotifyOutcome {
@@ -55,6 +57,10 @@ export interface NotifyOutcome {
   readonly mails: readonly ComposedMail[];
   readonly outcomes: readonly SendOutcome[];
   readonly writtenFiles: readonly string[];
+  /** Each owner and what happened to their mail (the summary's list). */
+  readonly owners: readonly OwnerTally[];
+  /** Findings nobody owns. */
+  readonly unowned: number;
 }
 
 /** A file-name-safe form of an address: alice@example.com stays, anything odd becomes "_". */
@@ -134,7 +140,26 @@ function withOutcomes(tallies: readonly OwnerTally[], outcomes: readonly SendOut
   });
 }
 
+/**
+ * `notify`; with `json`, the human lines go to stderr and stdout gets one JSON object: each owner
+ * and what happened to their mail, the findings with no owner, the exit code.
+ */
 export async function runNotify(options: NotifyOptions): Promise<NotifyOutcome> {
+  if (options.json !== true) return notifyOnce(options);
+  const outcome = await notifyOnce({ ...options, stdout: options.stderr });
+  const summary = {
+    exit_code: outcome.exitCode,
+    dry_run: options.dryRun,
+    owners: outcome.owners.map((owner) => ({ address: owner.address, findings: owner.findings, left_out_quiet: owner.quiet, status: owner.status, detail: owner.detail === '' ? null : owner.detail })),
+    summary_mail: outcome.outcomes.filter((item) => item.mail.kind === 'summary').map((item) => ({ to: item.mail.to, status: item.status, detail: item.problem }))[0] ?? null,
+    unowned_findings: outcome.unowned,
+    files: outcome.writtenFiles,
+  };
+  options.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return outcome;
+}
+
+async function notifyOnce(options: NotifyOptions): Promise<NotifyOutcome> {
   const clock = runClock(options.environment);
   const now = clock();
   const quietDays = options.quietDays ?? DEFAULT_QUIET_DAYS;
@@ -179,7 +204,7 @@ export async function runNotify(options: NotifyOptions): Promise<NotifyOutcome> 
   const previewSummary = summaryOf(tallies);
   if (mails.length === 0 && previewSummary === null) {
     options.stdout.write(findings.length === 0 ? 'no failing findings; nothing to send\n' : 'nothing new to send\n');
-    return { exitCode: partialIfBad, mails, outcomes: [], writtenFiles: [] };
+    return { exitCode: partialIfBad, mails, outcomes: [], writtenFiles: [], owners: tallies, unowned };
   }
 
   if (options.dryRun) {
@@ -193,11 +218,11 @@ export async function runNotify(options: NotifyOptions): Promise<NotifyOutcome> 
     for (const [index, mail] of mails.entries()) {
       options.stdout.write(`would send to ${escapeForTerminal(mail.to)}: ${escapeForTerminal(mail.description)} -> ${escapeForTerminal(writtenFiles[index] ?? '')}\n`);
     }
-    return { exitCode: partialIfBad, mails, outcomes: [], writtenFiles };
+    return { exitCode: partialIfBad, mails, outcomes: [], writtenFiles, owners: tallies, unowned };
   }
 
   if (options.smtp === null) throw new UserError('--smtp-host is needed to send (or use --dry-run)');
-  return sendAndReport(options, options.smtp, { mails, tallies, summaryOf, state, statePath, now, partialIfBad });
+  return sendAndReport(options, options.smtp, { mails, tallies, summaryOf, state, statePath, now, partialIfBad, unowned });
 }
 
 interface SendPlan {
@@ -208,11 +233,12 @@ interface SendPlan {
   readonly statePath: string;
   readonly now: Date;
   readonly partialIfBad: ExitCodeValue;
+  readonly unowned: number;
 }
 
 /** Sends the owners' mails, then the summary saying what happened to each; records what was sent. */
 async function sendAndReport(options: NotifyOptions, smtp: SmtpSettings, plan: SendPlan): Promise<NotifyOutcome> {
-  const { mails, tallies, summaryOf, state, statePath, now, partialIfBad } = plan;
+  const { mails, tallies, summaryOf, state, statePath, now, partialIfBad, unowned } = plan;
   const printOutcome = (outcome: SendOutcome): void => {
     if (outcome.sent) options.stdout.write(`sent to ${escapeForTerminal(outcome.mail.to)}: ${escapeForTerminal(outcome.mail.description)}\n`);
     else options.stderr.write(`iam-audit: could not send to ${escapeForTerminal(outcome.mail.to)}: ${escapeForTerminal(outcome.problem ?? '')}\n`);
@@ -233,7 +259,7 @@ async function sendAndReport(options: NotifyOptions, smtp: SmtpSettings, plan: S
   const failed = outcomes.filter((item) => !item.sent);
   if (failed.length > 0) {
     options.stderr.write(`iam-audit: ${failed.length} of ${outcomes.length} mails could not be sent: ${failed.map((item) => escapeForTerminal(item.mail.to)).join(', ')}\n`);
-    return { exitCode: ExitCode.partial, mails, outcomes, writtenFiles: [] };
+    return { exitCode: ExitCode.partial, mails, outcomes, writtenFiles: [], owners: finalTallies, unowned };
   }
-  return { exitCode: partialIfBad, mails, outcomes, writtenFiles: [] };
+  return { exitCode: partialIfBad, mails, outcomes, writtenFiles: [], owners: finalTallies, unowned };
 }
