@@ -223,6 +223,20 @@ describe('notify: temporary replies at any stage are retried', () => {
   }
 });
 
+describe('notify: a 421 when connecting is retried', () => {
+  it('the mails greeted with 421 are tried again and arrive once each', async () => {
+    await withServer({ refuseConnections: { times: 2 } }, async (server, dir) => {
+      const report = join(dir, 'report.json');
+      await copyFile(GOLDEN_REPORT, report);
+      const run = await runCli(args(report, dir, server.port, ['--owners', OWNERS, '--concurrency', '1']), { cwd: dir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(server.received.map((mail) => mail.recipients.join(',')).sort(), ['bob@example.com', 'ivan@example.com', 'platform@example.com', SUMMARY_TO, 'security-team@example.com'].sort());
+      const text = mailTo(server.received, SUMMARY_TO)[0]?.parsed.text ?? '';
+      assert.match(text, /^- bob@example\.com: 3 findings: sent: after 3 tries$/m);
+    });
+  });
+});
+
 describe('notify --json', () => {
   it('prints each owner and what happened to their mail as JSON on stdout; the human text on stderr', async () => {
     await withServer({ rejectRecipient: 'ivan@example.com' }, async (server, dir) => {

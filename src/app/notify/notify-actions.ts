@@ -71,7 +71,8 @@ function keysInEvidence(evidence: string): string[] {
 function keyCommands(user: string, key: string, action: KeyAction): string[] {
   const known = isKeyId(key);
   const id = known ? key : 'KEY_ID';
-  const lookup = known ? [] : [`aws iam list-access-keys --user-name ${shellWord(user)}   # KEY_ID: the id of ${key} (created as in the evidence)`];
+  const which = /^access_key_\d$/.test(key) ? `the credential report's key ${key.slice(-1)}: match its creation date` : 'match its creation date';
+  const lookup = known ? [] : [`aws iam list-access-keys --user-name ${shellWord(user)}   # KEY_ID: the id of ${key} (${which})`];
   const deactivate = `aws iam update-access-key --user-name ${shellWord(user)} --access-key-id ${id} --status Inactive`;
   const remove = `aws iam delete-access-key --user-name ${shellWord(user)} --access-key-id ${id}`;
   if (action === 'rotate') return [...lookup, `aws iam create-access-key --user-name ${shellWord(user)}   # deploy the new key first`, deactivate, remove];

@@ -214,6 +214,7 @@ export function composeSummaryMail(
     counts: report.counts,
     mfa: report.mfa,
     failingRulesLabel: plural(failingRules, 'rule'),
+    failedChecksLabel: plural(report.counts.fail, 'failed check'),
     failingControls: report.failingControls,
     failingControlCount: report.failingControls.length,
     worst: findings.slice(0, WORST_FINDINGS).map(describe),
