@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { describeSmtpFailure } from '../src/app/notify/notify-send.js';
+import { OwnersMapping, parseMailbox } from '../src/app/shared/owners.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp, type TestSmtpOptions } from './notify-smtp.js';
 
 const GOLDEN_REPORT = join(FIXTURES, 'golden', 'demo', 'iam_audit_2026-01-02T14-30-00.json');
@@ -252,5 +253,19 @@ describe('notify --json', () => {
       assert.equal(summary.owners.find((owner) => owner.address === 'bob@example.com')?.status, 'sent');
       assert.match(run.stderr, /^owner ivan@example\.com: 5 findings: NOT SENT, refused by the server: 550 5\.1\.1 mailbox unavailable$/m);
     });
+  });
+});
+
+describe('owner addresses: RFC 5322 display names (nodemailer\'s address parser)', () => {
+  it('accepts one mailbox with or without a display name, refuses the rest', () => {
+    assert.deepEqual(parseMailbox('Bob Admin <bob@example.com>'), { address: 'bob@example.com', name: 'Bob Admin' });
+    assert.deepEqual(parseMailbox('"Admin, Bob" <bob@example.com>'), { address: 'bob@example.com', name: 'Admin, Bob' });
+    assert.deepEqual(parseMailbox(' bob@example.com '), { address: 'bob@example.com', name: '' });
+    for (const bad of ['dave at example', 'Bob <bob@example>', 'a@example.com, b@example.com', 'team: a@example.com;', 'Bob <bob@example.com>\nBcc: x@example.com', '']) assert.equal(parseMailbox(bad), null, bad);
+  });
+
+  it('an owners file may give a display name; the owner is the bare address with the name beside it', () => {
+    const mapping = OwnersMapping.parse('bob.admin: Bob Admin <bob@example.com>\n', 'owners.yaml');
+    assert.deepEqual({ ...mapping.lookup('bob.admin'), matches: undefined }, { pattern: 'bob.admin', address: 'bob@example.com', name: 'Bob Admin', matches: undefined });
   });
 });
