@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { describeSmtpFailure } from '../src/app/notify/notify-send.js';
 import { OwnersMapping, parseMailbox } from '../src/app/shared/owners.js';
+import { consoleLink } from '../src/app/notify/notify-actions.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp, type TestSmtpOptions } from './notify-smtp.js';
 
 const GOLDEN_REPORT = join(FIXTURES, 'golden', 'demo', 'iam_audit_2026-01-02T14-30-00.json');
@@ -27,6 +28,7 @@ interface ReportResult {
   tracking?: { owner: string | null; owner_source: string | null; due_date: string | null; overdue: boolean };
 }
 interface ReportJson {
+  snapshot: { account: { alias: string | null } };
   results: ReportResult[];
   rules: { id: string; options?: Record<string, unknown> }[];
 }
@@ -177,14 +179,16 @@ describe('notify: the owner mail is actionable', () => {
             result.tracking.overdue = true;
           }
         }
+        data.snapshot.account.alias = 'prod-main';
         const rotation = data.rules.find((rule) => rule.id === 'access-key-rotation');
         if (rotation !== undefined) rotation.options = { maxAgeDays: 60 };
       });
       const run = await runCli(args(report, dir, server.port, ['--owners', OWNERS]), { cwd: dir });
       assert.equal(run.code, 0, run.stderr);
       const [bob] = mailTo(server.received, 'bob@example.com');
-      assert.equal(bob?.parsed.subject, '[iam-audit] 3 findings to fix in AWS account 111122223333 (1 overdue)');
+      assert.equal(bob?.parsed.subject, '[iam-audit] 3 findings to fix in AWS account 111122223333 (prod-main) (1 overdue)');
       const text = bob?.parsed.text ?? '';
+      assert.ok(text.includes('the identity audit of AWS account 111122223333 (prod-main) (captured 2026-11-02T08:15:42Z)'), text);
       assert.ok(text.includes('found 3 findings that you own. Please fix them; 1 finding is overdue; the first is due 2026-10-01.'), text);
       assert.ok(text.includes('== Active access keys are rotated within 60 days (medium) =='));
       assert.ok(text.includes('  Due: 2026-10-01, OVERDUE\n'));
@@ -267,5 +271,14 @@ describe('owner addresses: RFC 5322 display names (nodemailer\'s address parser)
   it('an owners file may give a display name; the owner is the bare address with the name beside it', () => {
     const mapping = OwnersMapping.parse('bob.admin: Bob Admin <bob@example.com>\n', 'owners.yaml');
     assert.deepEqual({ ...mapping.lookup('bob.admin'), matches: undefined }, { pattern: 'bob.admin', address: 'bob@example.com', name: 'Bob Admin', matches: undefined });
+  });
+});
+
+describe('console deep links', () => {
+  it('a user, root, the password policy, another partition', () => {
+    assert.equal(consoleLink('user', 'arn:aws:iam::111122223333:user/admins/bob.admin', 'bob.admin'), 'https://console.aws.amazon.com/iam/home#/users/details/bob.admin?section=security_credentials');
+    assert.equal(consoleLink('root', 'arn:aws:iam::111122223333:root', null), 'https://console.aws.amazon.com/iam/home#/security_credentials');
+    assert.equal(consoleLink('password-policy', 'arn:aws:iam::111122223333:root', null), 'https://console.aws.amazon.com/iam/home#/account_settings');
+    assert.equal(consoleLink('user', 'arn:aws-us-gov:iam::111122223333:user/a b', 'a b'), 'https://console.amazonaws-us-gov.com/iam/home#/users/details/a%20b?section=security_credentials');
   });
 });
