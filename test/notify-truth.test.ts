@@ -189,11 +189,12 @@ describe('notify: the owner mail is actionable', () => {
       assert.equal(bob?.parsed.subject, '[iam-audit] 3 findings to fix in AWS account 111122223333 (prod-main) (1 overdue)');
       const text = bob?.parsed.text ?? '';
       assert.ok(text.includes('the identity audit of AWS account 111122223333 (prod-main) (captured 2026-11-02T08:15:42Z)'), text);
-      assert.ok(text.includes('found 3 findings that you own. Please fix them; 1 finding is overdue; the first is due 2026-10-01.'), text);
+      assert.ok(text.includes('found 3 findings that you own. Please fix them; 1 finding is overdue (the earliest was due 2026-10-01).'), text);
       assert.ok(text.includes('== Active access keys are rotated within 60 days (medium) =='));
       assert.ok(text.includes('  Due: 2026-10-01, OVERDUE\n'));
       assert.ok(text.includes('  Due: 2027-01-31\n'));
       assert.ok(text.includes('  Console: https://console.aws.amazon.com/iam/home#/users/details/bob.admin?section=security_credentials\n'));
+      assert.ok(text.includes('  aws iam enable-mfa-device --user-name bob.admin --serial-number arn:aws:iam::111122223333:mfa/bob.admin --authentication-code1 CODE1 --authentication-code2 CODE2\n'), text);
       assert.ok(text.includes('  aws iam create-virtual-mfa-device --virtual-mfa-device-name bob.admin --outfile qr.png --bootstrap-method QRCodePNG\n'));
       // One instruction for the key, though it fails rotation and console-users-with-access-keys.
       assert.ok(text.includes('== Access keys: one instruction each (1 access key) =='));

@@ -34,7 +34,7 @@ export interface KeyInstruction {
 
 /** A value as one shell word: plain names stay, anything else in single quotes. */
 export function shellWord(value: string): string {
-  return /^[A-Za-z0-9_.@+=,/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.@+=,:/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function consoleHost(arn: string): string {
@@ -140,5 +140,12 @@ export function keyInstructions(findings: readonly FailedResult[]): KeyInstructi
 export function commandsFor(cli: string, finding: FailedResult, userName: string | null): string[] {
   const parts = cli.split('; ').map((part) => part.trim()).filter((part) => part !== '');
   const relevant = userName === null ? parts : parts.filter((part) => !/AKIA\.\.\.|--access-key-id OLD/.test(part));
-  return relevant.map((part) => (userName === null ? part : part.replace(/\bUSER\b/g, shellWord(userName))));
+  if (userName === null) return relevant;
+  // A virtual MFA device created under the user's name has a known serial: arn:PARTITION:iam::ACCOUNT:mfa/NAME.
+  const [, partition = 'aws', , , account = ''] = finding.resourceArn.split(':');
+  const serial = cli.includes('--virtual-mfa-device-name USER') && account !== '' ? `arn:${partition}:iam::${account}:mfa/${userName}` : null;
+  return relevant.map((part) => {
+    const named = part.replace(/\bUSER\b/g, shellWord(userName));
+    return serial === null ? named : named.replace('--serial-number ARN', `--serial-number ${shellWord(serial)}`);
+  });
 }

@@ -134,7 +134,7 @@ export function composeOwnerMail(report: NotifyReport, owner: ResolvedOwner, fin
     toolVersion: report.toolVersion,
     findingCount: findings.length,
     findingsLabel: plural(findings.length, 'finding'),
-    dueLine: firstDue === null ? null : `${overdue > 0 ? `${plural(overdue, 'finding is', 'findings are')} overdue; ` : ''}the first is due ${firstDue}.`,
+    dueLine: firstDue === null ? null : overdue > 0 ? `${plural(overdue, 'finding is', 'findings are')} overdue (the earliest was due ${firstDue}).` : `the first is due ${firstDue}.`,
     rules,
     keys,
     keysLabel: plural(keys.length, 'access key'),
