@@ -17,6 +17,10 @@ export interface ReceivedMail {
 export interface TestSmtpOptions {
   /** Answer RCPT TO for this address with 550. */
   readonly rejectRecipient?: string;
+  /** Answer RCPT TO for this address with 451 (temporary), `times` times (Infinity: always); counts every try. */
+  readonly deferRecipient?: { readonly address: string; times: number; tries?: number };
+  /** Greet the next `times` connections with 421 (service not available, closing). */
+  readonly refuseConnections?: { times: number };
   /** Close the connection at RCPT TO for this address, `times` times (Infinity: always). */
   readonly dropFor?: { readonly address: string; times: number };
   /** Require this login. */
@@ -45,10 +49,26 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       if (options.login !== undefined && auth.username === options.login.user && auth.password === options.login.password) callback(null, { user: auth.username });
       else callback(Object.assign(new Error('Authentication failed'), { responseCode: 535 }));
     },
+    onConnect(_session, callback) {
+      if (options.refuseConnections !== undefined && options.refuseConnections.times > 0) {
+        options.refuseConnections.times -= 1;
+        callback(Object.assign(new Error('4.3.2 too busy, try again later'), { responseCode: 421 }));
+        return;
+      }
+      callback();
+    },
     onRcptTo(address, session, callback) {
       if (options.rejectRecipient !== undefined && address.address === options.rejectRecipient) {
         callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
         return;
+      }
+      if (options.deferRecipient !== undefined && address.address === options.deferRecipient.address) {
+        options.deferRecipient.tries = (options.deferRecipient.tries ?? 0) + 1;
+        if (options.deferRecipient.times > 0) {
+          options.deferRecipient.times -= 1;
+          callback(Object.assign(new Error('4.2.1 mailbox busy, try again later'), { responseCode: 451 }));
+          return;
+        }
       }
       if (options.dropFor !== undefined && address.address === options.dropFor.address && options.dropFor.times > 0) {
         options.dropFor.times -= 1;

@@ -32,6 +32,7 @@ interface NotifyArguments {
   retries: number;
   'quiet-days': number;
   state: string;
+  json: boolean;
 }
 
 function positiveNumber(flag: string, value: number, allowZero = false): number {
@@ -68,6 +69,7 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
       .option('concurrency', { type: 'number', default: DEFAULT_SEND_LIMITS.concurrency, describe: 'mails in flight at once at most' })
       .option('retries', { type: 'number', default: DEFAULT_SEND_LIMITS.attempts - 1, describe: 'further attempts for a mail that failed for a passing reason' })
       .option('quiet-days', { type: 'number', default: DEFAULT_QUIET_DAYS, describe: 'do not tell an owner about the same finding again within this many days' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary on stdout (each owner and what happened to their mail, exit code); the human text goes to stderr' })
       .option('state', { type: 'string', default: DEFAULT_STATE_FILE, requiresArg: true, describe: 'state file: which finding was mailed to whom, when' })
       .example('$0 notify iam_audit_<time>.json --owners owners.yaml --summary-to security@example.com --from iam-audit@example.com --smtp-host smtp.example.com --smtp-user audit --smtp-pass-env SMTP_PASSWORD', 'mails every owner and the summary')
       .example('$0 notify report.json --owners owners.yaml --from iam-audit@example.com --dry-run -d outbox', 'writes the mails as .eml files') as unknown as Argv<NotifyArguments>,
@@ -116,6 +118,7 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
       },
       quietDays,
       statePath: argv.state,
+      json: argv.json,
       stdout: process.stdout,
       stderr: process.stderr,
     });

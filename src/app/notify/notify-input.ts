@@ -32,6 +32,12 @@ export interface FailedResult {
   readonly resourceArn: string;
   readonly resourceName: string;
   readonly evidence: string;
+  /** The report's remediation tracking: the day it is due (YYYY-MM-DD) and whether it is past. */
+  readonly dueDate: string | null;
+  readonly overdue: boolean;
+  /** The owner the report recorded (its tags and owners file at report time) and where from. */
+  readonly recordedOwner: string | null;
+  readonly recordedOwnerSource: string | null;
 }
 
 export interface FailingControl {
@@ -101,7 +107,7 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
     const controls = Array.isArray(rule['controls']) ? rule['controls'].filter(isObject) : [];
     rules.set(text(rule['id']), {
       id: text(rule['id']),
-      title: text(rule['title']),
+      title: titleAsConfigured(text(rule['id']), text(rule['title']), rule['options']),
       severity: text(rule['severity']),
       remediation: {
         console: Array.isArray(remediation['console']) ? remediation['console'].map((step) => text(step)) : [],
@@ -122,6 +128,7 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
       resourceArn: text(item['resource_arn']),
       resourceName: text(item['resource_name']),
       evidence: text(item['evidence']),
+      ...trackingOf(item['tracking']),
     }))
     .sort((left, right) => SEVERITY_ORDER.indexOf(left.severity) - SEVERITY_ORDER.indexOf(right.severity) || left.ruleId.localeCompare(right.ruleId) || left.resourceName.localeCompare(right.resourceName));
   const failingControls: FailingControl[] = frameworks.flatMap((framework) =>
@@ -147,6 +154,28 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
     snapshotFile: text(snapshot['file']),
     snapshotSha256: text(snapshot['sha256']),
   };
+}
+
+function trackingOf(value: unknown): Pick<FailedResult, 'dueDate' | 'overdue' | 'recordedOwner' | 'recordedOwnerSource'> {
+  const tracking = isObject(value) ? value : {};
+  const orNull = (field: unknown): string | null => (typeof field === 'string' && field.trim() !== '' ? field : null);
+  return { dueDate: orNull(tracking['due_date']), overdue: tracking['overdue'] === true, recordedOwner: orNull(tracking['owner']), recordedOwnerSource: orNull(tracking['owner_source']) };
+}
+
+/**
+ * The rule's title with its thresholds as configured: a title names the default ("rotated within
+ * 90 days"); when the report ran with another value (maxAgeDays: 60) the heading says 60.
+ */
+export function titleAsConfigured(ruleId: string, title: string, options: unknown): string {
+  const rule = allRules.find((candidate) => candidate.id === ruleId);
+  if (rule === undefined || !isObject(options)) return title;
+  let configured = title;
+  for (const [key, defaultValue] of Object.entries(rule.defaultOptions)) {
+    const value = options[key];
+    if (typeof defaultValue !== 'number' || typeof value !== 'number' || value === defaultValue) continue;
+    configured = configured.replace(new RegExp(`\\b${defaultValue}\\b`), String(value));
+  }
+  return configured;
 }
 
 // Moved to owners.ts (the report uses it too); re-exported for the notify code and tests.

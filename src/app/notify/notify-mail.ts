@@ -10,7 +10,8 @@ import Handlebars from 'handlebars';
 import { UserError } from '../../util/errors.js';
 import { packageRoot } from '../../util/paths.js';
 import type { FailedResult, NotifyReport } from './notify-input.js';
-import type { ResolvedOwner } from '../shared/owners.js';
+import { owningUserName, type ResolvedOwner } from '../shared/owners.js';
+import { commandsFor, consoleLink, isKeyFinding, keyInstructions } from './notify-actions.js';
 
 export const DEFAULT_MAIL_TEMPLATE_DIR = join(packageRoot, 'templates', 'mail');
 export const MAIL_TEMPLATE_NAMES = ['owner.text.hbs', 'owner.html.hbs', 'summary.text.hbs', 'summary.html.hbs'] as const;
@@ -63,7 +64,10 @@ export interface OwnedFinding extends FailedResult {
 
 export interface ComposedMail {
   readonly kind: 'owner' | 'summary';
+  /** The bare address (the state file and the console name it so). */
   readonly to: string;
+  /** The display name to put beside it in the To header, if any. */
+  readonly toName?: string;
   readonly subject: string;
   readonly text: string;
   readonly html: string;
@@ -78,40 +82,68 @@ function accountLabel(report: NotifyReport): string {
   return report.accountAlias === null ? report.accountId : `${report.accountId} (${report.accountAlias})`;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+/** "1 finding", "3 findings"; `many` for irregular plurals. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
 }
 
-/** One owner's mail: their findings grouped by rule, each rule with its criteria and remediation once. */
-export function composeOwnerMail(report: NotifyReport, address: string, findings: readonly OwnedFinding[], templates: MailTemplates): Omit<ComposedMail, 'attachments'> {
+function dueWords(dueDate: string | null, overdue: boolean): string | null {
+  if (dueDate === null) return null;
+  return overdue ? `${dueDate}, OVERDUE` : dueDate;
+}
+
+function ruleSection(report: NotifyReport, ruleId: string, items: readonly OwnedFinding[]): object {
+  const rule = report.rules.get(ruleId);
+  const keyRule = items.every((item) => isKeyFinding(item));
+  const commands = keyRule ? [] : [...new Set(items.flatMap((item) => commandsFor(rule?.remediation.cli ?? '', item, owningUserName(item.resourceType, item.resourceName))))];
+  return {
+    id: ruleId,
+    title: rule?.title ?? ruleId,
+    severity: items[0]?.severity ?? rule?.severity ?? '',
+    criteria: rule?.criteria.join(', ') ?? '',
+    keyRule,
+    consoleSteps: rule?.remediation.console ?? [],
+    cli: rule?.remediation.cli ?? '',
+    commands,
+    findings: items.map((item) => ({
+      resource: item.resourceName,
+      resourceType: item.resourceType,
+      arn: item.resourceArn,
+      evidence: item.evidence,
+      due: dueWords(item.dueDate, item.overdue),
+      overdue: item.overdue,
+      link: consoleLink(item.resourceType, item.resourceArn, owningUserName(item.resourceType, item.resourceName)),
+    })),
+  };
+}
+
+/** One owner's mail: their findings grouped by rule, then one instruction per access key. */
+export function composeOwnerMail(report: NotifyReport, owner: ResolvedOwner, findings: readonly OwnedFinding[], templates: MailTemplates): Omit<ComposedMail, 'attachments'> {
   const byRule = new Map<string, OwnedFinding[]>();
   for (const finding of findings) byRule.set(finding.ruleId, [...(byRule.get(finding.ruleId) ?? []), finding]);
-  const rules = [...byRule.entries()].map(([ruleId, items]) => {
-    const rule = report.rules.get(ruleId);
-    return {
-      id: ruleId,
-      title: rule?.title ?? ruleId,
-      severity: items[0]?.severity ?? rule?.severity ?? '',
-      criteria: rule?.criteria.join(', ') ?? '',
-      consoleSteps: rule?.remediation.console ?? [],
-      cli: rule?.remediation.cli ?? '',
-      findings: items.map((item) => ({ resource: item.resourceName, resourceType: item.resourceType, arn: item.resourceArn, evidence: item.evidence })),
-    };
-  });
+  const rules = [...byRule.entries()].map(([ruleId, items]) => ruleSection(report, ruleId, items));
+  const keys = keyInstructions(findings).map((key) => ({ ...key, due: dueWords(key.dueDate, key.overdue) }));
+  const overdue = findings.filter((finding) => finding.overdue).length;
+  const firstDue = findings.map((finding) => finding.dueDate).filter((date): date is string => date !== null).sort()[0] ?? null;
   const model = {
-    owner: address,
+    owner: owner.address,
+    ownerName: owner.name ?? null,
     account: accountLabel(report),
     capturedAt: report.capturedAt,
     evaluatedAsOf: report.evaluatedAsOf,
     toolVersion: report.toolVersion,
     findingCount: findings.length,
     findingsLabel: plural(findings.length, 'finding'),
+    dueLine: firstDue === null ? null : overdue > 0 ? `${plural(overdue, 'finding is', 'findings are')} overdue (the earliest was due ${firstDue}).` : `the first is due ${firstDue}.`,
     rules,
+    keys,
+    keysLabel: plural(keys.length, 'access key'),
   };
   return {
     kind: 'owner',
-    to: address,
-    subject: `[iam-audit] ${plural(findings.length, 'finding')} to fix in AWS account ${accountLabel(report)}`,
+    to: owner.address,
+    ...(owner.name === undefined ? {} : { toName: owner.name }),
+    subject: `[iam-audit] ${plural(findings.length, 'finding')} to fix in AWS account ${accountLabel(report)}${overdue > 0 ? ` (${overdue} overdue)` : ''}`,
     text: templates.render('owner.text.hbs', model),
     html: templates.render('owner.html.hbs', model),
     findingIds: findings.map((finding) => finding.id),
@@ -119,14 +151,41 @@ export function composeOwnerMail(report: NotifyReport, address: string, findings
   };
 }
 
+/** What happened to an owner's mail, for the summary and the console. */
+export type OwnerMailStatus = 'sent' | 'refused' | 'deferred' | 'failed' | 'not-attempted' | 'written' | 'quiet' | 'bad-address';
+
 export interface OwnerTally {
   readonly address: string;
   readonly findings: number;
   /** Left out of this run's mail: told within --quiet-days. */
   readonly quiet: number;
+  readonly status: OwnerMailStatus;
+  /** The server's reply, the number of tries or the address problem; '' when nothing to add. */
+  readonly detail: string;
 }
 
-/** The summary: counts, failing controls, worst findings, who was told, and what has no owner. */
+/** The status in words: "sent", "refused by the server: 550 ...", "deferred after 3 tries: 451 ...". */
+export function describeTally(tally: OwnerTally): string {
+  const detail = tally.detail === '' ? '' : `: ${tally.detail}`;
+  switch (tally.status) {
+    case 'sent':
+      return `sent${detail}`;
+    case 'written':
+      return 'written (--dry-run, not sent)';
+    case 'quiet':
+      return 'nothing new to send (skipped by the quiet days)';
+    case 'refused':
+      return `NOT SENT, refused by the server${detail}`;
+    case 'deferred':
+      return `NOT SENT, deferred by the server${detail}`;
+    case 'bad-address':
+      return `NOT SENT, not an email address${detail}`;
+    default:
+      return `NOT SENT${detail}`;
+  }
+}
+
+/** The summary: counts, failing rules and controls, worst findings, what happened to each owner's mail, and what has no owner. */
 export function composeSummaryMail(
   report: NotifyReport,
   address: string,
@@ -141,9 +200,12 @@ export function composeSummaryMail(
     severity: finding.severity,
     resource: finding.resourceName,
     evidence: finding.evidence,
+    due: dueWords(finding.dueDate, finding.overdue),
     owner: finding.owner?.address ?? 'no owner',
   });
   const noOwner = findings.filter((finding) => finding.owner === null);
+  const failingRules = new Set(report.failures.map((failure) => failure.ruleId)).size;
+  const notDelivered = owners.filter((owner) => !['sent', 'written', 'quiet'].includes(owner.status));
   const model = {
     account: accountLabel(report),
     capturedAt: report.capturedAt,
@@ -151,10 +213,13 @@ export function composeSummaryMail(
     toolVersion: report.toolVersion,
     counts: report.counts,
     mfa: report.mfa,
+    failingRulesLabel: plural(failingRules, 'rule'),
+    failedChecksLabel: plural(report.counts.fail, 'failed check'),
     failingControls: report.failingControls,
     failingControlCount: report.failingControls.length,
     worst: findings.slice(0, WORST_FINDINGS).map(describe),
-    owners,
+    owners: owners.map((owner) => ({ ...owner, findingsLabel: plural(owner.findings, 'finding'), outcome: describeTally(owner) })),
+    notDeliveredCount: notDelivered.length,
     noOwner: noOwner.map(describe),
     noOwnerCount: noOwner.length,
     attachment: attachment?.filename ?? null,
@@ -162,11 +227,11 @@ export function composeSummaryMail(
   return {
     kind: 'summary',
     to: address,
-    subject: `[iam-audit] Summary for AWS account ${accountLabel(report)}: ${plural(report.counts.fail, 'failed check')}, ${report.failingControls.length} failing controls`,
+    subject: `[iam-audit] Summary for AWS account ${accountLabel(report)}: ${plural(report.counts.fail, 'failed check')} of ${plural(failingRules, 'rule')}${notDelivered.length > 0 ? `, ${plural(notDelivered.length, 'owner mail')} NOT delivered` : ''}`,
     text: templates.render('summary.text.hbs', model),
     html: templates.render('summary.html.hbs', model),
     findingIds: [],
-    description: `summary: ${plural(report.counts.fail, 'failed check')}, ${owners.length} owners, ${noOwner.length} with no owner${attachment === null ? '' : `, attached ${attachment.filename}`}`,
+    description: `summary: ${plural(report.counts.fail, 'failed check')}, ${plural(owners.length, 'owner')}, ${noOwner.length} with no owner${attachment === null ? '' : `, attached ${attachment.filename}`}`,
     attachments: attachment === null ? [] : [attachment],
   };
 }

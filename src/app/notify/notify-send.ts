@@ -34,9 +34,19 @@ export interface SendLimits {
 
 export const DEFAULT_SEND_LIMITS: SendLimits = { maxPerSecond: 5, concurrency: 2, attempts: 3, retryDelayMs: 1000 };
 
+/**
+ * What happened to one mail: sent; refused by the server (5xx, not retried); deferred (a temporary
+ * 4xx reply at any stage, still there after every attempt); failed (no usable connection, TLS, a
+ * refused login); not attempted (a refused login stopped the run before this mail).
+ */
+export type SendStatus = 'sent' | 'refused' | 'deferred' | 'failed' | 'not-attempted';
+
 export interface SendOutcome {
   readonly mail: ComposedMail;
   readonly sent: boolean;
+  readonly status: SendStatus;
+  /** The server's last reply ("550 5.1.1 mailbox unavailable"), one line, no secret; null when none. */
+  readonly reply: string | null;
   /** Why it was not sent, one line, no secret; null when sent. */
   readonly problem: string | null;
   readonly attempts: number;
@@ -46,7 +56,8 @@ export interface SendOutcome {
 function messageOf(mail: ComposedMail, from: string): SendMailOptions {
   return {
     from,
-    to: mail.to,
+    // The display name an owner tag or file gave ("Bob Admin <bob@example.com>") is kept.
+    to: mail.toName === undefined || mail.toName === '' ? mail.to : { name: mail.toName, address: mail.to },
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
@@ -67,6 +78,8 @@ interface SmtpFailure {
   readonly responseCode?: number;
   readonly response?: string;
   readonly message?: string;
+  /** The SMTP stage nodemailer failed in: "MAIL FROM", "RCPT TO", "DATA", "CONN"... */
+  readonly command?: string;
 }
 
 /** `text` with the password taken out: a server may echo what it was sent. */
@@ -76,21 +89,29 @@ function withoutSecret(text: string, password: string | null): string {
 }
 
 /** A failure in words, and whether trying again could help. */
-export function describeSmtpFailure(error: unknown, settings: SmtpSettings): { problem: string; retry: boolean; fatal: boolean } {
+export function describeSmtpFailure(error: unknown, settings: SmtpSettings): { problem: string; retry: boolean; fatal: boolean; status: Exclude<SendStatus, 'sent' | 'not-attempted'>; reply: string | null } {
   const failure = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SmtpFailure;
   const server = `${settings.host}:${settings.port}`;
   const reply = withoutSecret(failure.response ?? failure.message ?? 'no reply', settings.password);
+  const serverReply = failure.response === undefined ? null : withoutSecret(failure.response, settings.password);
+  const stage = failure.command === undefined || failure.command === 'CONN' || failure.command === 'API' ? '' : `at ${failure.command}: `;
   if (failure.code === 'EAUTH') {
-    return { problem: `the SMTP server ${server} refused the login${settings.user === null ? '' : ` as ${settings.user}`} (${reply})`, retry: false, fatal: true };
+    return { problem: `the SMTP server ${server} refused the login${settings.user === null ? '' : ` as ${settings.user}`} (${reply})`, retry: false, fatal: true, status: 'failed', reply: serverReply };
   }
-  if (failure.code === 'EENVELOPE' || (failure.responseCode !== undefined && failure.responseCode >= 500)) {
-    return { problem: `the SMTP server ${server} refused the mail (${reply})`, retry: false, fatal: false };
+  // The reply code decides, whatever the stage (MAIL FROM, RCPT TO, DATA, a 421 greeting or
+  // closing): 4xx is temporary (RFC 5321 4.2.1) and is tried again, 5xx is a refusal.
+  const code = failure.responseCode;
+  if (code !== undefined && code >= 400 && code < 500) {
+    return { problem: `the SMTP server ${server} deferred the mail (${stage}${reply})`, retry: true, fatal: false, status: 'deferred', reply: serverReply };
+  }
+  if (failure.code === 'EENVELOPE' || (code !== undefined && code >= 500)) {
+    return { problem: `the SMTP server ${server} refused the mail (${stage}${reply})`, retry: false, fatal: false, status: 'refused', reply: serverReply };
   }
   if (failure.code === 'ECONNECTION' || failure.code === 'ESOCKET' || failure.code === 'ETIMEDOUT' || failure.code === 'EDNS' || failure.code === 'ECONNREFUSED') {
-    return { problem: `the connection to the SMTP server ${server} failed (${reply})`, retry: true, fatal: false };
+    return { problem: `the connection to the SMTP server ${server} failed (${reply})`, retry: true, fatal: false, status: 'failed', reply: serverReply };
   }
-  if (failure.code === 'ETLS') return { problem: `TLS with the SMTP server ${server} failed (${reply})`, retry: false, fatal: true };
-  return { problem: `the SMTP server ${server} did not take the mail (${reply})`, retry: true, fatal: false };
+  if (failure.code === 'ETLS') return { problem: `TLS with the SMTP server ${server} failed (${reply})`, retry: false, fatal: true, status: 'failed', reply: serverReply };
+  return { problem: `the SMTP server ${server} did not take the mail (${reply})`, retry: true, fatal: false, status: 'failed', reply: serverReply };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -119,6 +140,8 @@ export async function sendAll(
   settings: SmtpSettings,
   limits: SendLimits,
   onOutcome: (outcome: SendOutcome) => void,
+  /** Shared by the calls of one run: a refused login in one stops the next (no further bad logins). */
+  stop: { reason: string | null } = { reason: null },
 ): Promise<SendOutcome[]> {
   const options: SMTPTransport.Options = {
     host: settings.host,
@@ -136,21 +159,20 @@ export async function sendAll(
   const transport = nodemailer.createTransport(options);
   const gate = new RateGate(limits.maxPerSecond);
   const outcomes: (SendOutcome | undefined)[] = new Array<SendOutcome | undefined>(mails.length);
-  let stopped: string | null = null;
   let nextIndex = 0;
 
   const sendOne = async (mail: ComposedMail): Promise<SendOutcome> => {
     for (let attempt = 1; ; attempt += 1) {
-      if (stopped !== null) return { mail, sent: false, problem: `not attempted: ${stopped}`, attempts: attempt - 1 };
+      if (stop.reason !== null) return { mail, sent: false, status: 'not-attempted', reply: null, problem: `not attempted: ${stop.reason}`, attempts: attempt - 1 };
       await gate.pass();
       try {
         await transport.sendMail(messageOf(mail, from));
-        return { mail, sent: true, problem: null, attempts: attempt };
+        return { mail, sent: true, status: 'sent', reply: null, problem: null, attempts: attempt };
       } catch (error) {
-        const { problem, retry, fatal } = describeSmtpFailure(error, settings);
-        if (fatal) stopped ??= problem;
+        const { problem, retry, fatal, status, reply } = describeSmtpFailure(error, settings);
+        if (fatal) stop.reason ??= problem;
         if (!retry || attempt >= limits.attempts) {
-          return { mail, sent: false, problem: attempt > 1 ? `${problem}, after ${attempt} attempts` : problem, attempts: attempt };
+          return { mail, sent: false, status, reply, problem: attempt > 1 ? `${problem}, after ${attempt} attempts` : problem, attempts: attempt };
         }
         await sleep(limits.retryDelayMs * 2 ** (attempt - 1));
       }

@@ -6,6 +6,7 @@
  * names before globs, globs in file order), then the default owner. No match: no owner.
  */
 import { readFile } from 'node:fs/promises';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { parseStructuredSource } from '../../config/structured-file.js';
 import { InputError, UserError } from '../../util/errors.js';
 import { describeFsError, type LoadedSnapshot } from '../../snapshot/io.js';
@@ -15,11 +16,21 @@ import { picomatch } from '../../util/globs.js';
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['email', 'owner'];
 
 /** Where an owner came from, said in the summary so a wrong address can be traced and fixed. */
-export type OwnerSource = { readonly kind: 'tag'; readonly key: string } | { readonly kind: 'mapping'; readonly pattern: string } | { readonly kind: 'default' };
+export type OwnerSource =
+  | { readonly kind: 'tag'; readonly key: string }
+  | { readonly kind: 'mapping'; readonly pattern: string }
+  | { readonly kind: 'default' }
+  /** Recorded in a report JSON's tracking (notify without the snapshot); `how` is its owner_source. */
+  | { readonly kind: 'report'; readonly how: string };
 
 export interface ResolvedOwner {
+  /** The bare address (bob@example.com); for an invalid tag value, the value as it is. */
   readonly address: string;
   readonly source: OwnerSource;
+  /** The display name given with it ("Bob Admin" of `Bob Admin <bob@example.com>`), if any. */
+  readonly name?: string;
+  /** Set when the tag's value is not an address: that owner cannot be mailed (one line saying why). */
+  readonly problem?: string;
 }
 
 /**
@@ -32,10 +43,32 @@ export function isValidAddress(text: string): boolean {
   return text.length <= 254 && ADDRESS.test(text);
 }
 
+export interface Mailbox {
+  readonly address: string;
+  /** The display name, '' when none. */
+  readonly name: string;
+}
+
+/**
+ * One RFC 5322 mailbox: `bob@example.com` or `Bob Admin <bob@example.com>` (nodemailer's address
+ * parser), whose address passes isValidAddress. Null for anything else: no address, a group, a
+ * list of several, or a line break (a header injection).
+ */
+export function parseMailbox(text: string): Mailbox | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || /[\r\n]/.test(trimmed)) return null;
+  if (isValidAddress(trimmed)) return { address: trimmed, name: '' };
+  const parsed = addressparser(trimmed, { flatten: true });
+  const [only, ...more] = parsed;
+  if (only === undefined || more.length > 0 || !trimmed.includes('<') || !isValidAddress(only.address)) return null;
+  return { address: only.address, name: only.name };
+}
+
 /** Refuses an invalid address given on the command line (--default-owner, --summary-to, --from). */
 export function checkAddressFlag(flag: string, value: string): string {
   const address = value.trim();
-  if (!isValidAddress(address)) throw new UserError(`--${flag} "${value}" is not an email address (name@example.com)`);
+  // `Name <name@example.com>` is accepted as well (kept as given: nodemailer reads it).
+  if (parseMailbox(address) === null) throw new UserError(`--${flag} "${value}" is not an email address (name@example.com)`);
   return address;
 }
 
@@ -55,6 +88,7 @@ export function owningUserName(resourceType: string, resourceName: string): stri
 interface MappingEntry {
   readonly pattern: string;
   readonly address: string;
+  readonly name: string;
   readonly matches: (name: string) => boolean;
 }
 
@@ -89,13 +123,15 @@ export class OwnersMapping {
     const globs: MappingEntry[] = [];
     for (const [pattern, value] of Object.entries(table)) {
       const where = source.position([...prefix, pattern]) ?? pattern;
-      if (typeof value !== 'string' || !isValidAddress(value.trim())) {
+      const mailbox = typeof value === 'string' ? parseMailbox(value) : null;
+      if (mailbox === null) {
         throw new InputError(path, where, `"${pattern}": ${JSON.stringify(value)} is not an email address (name@example.com)`);
       }
       const isGlob = picomatch().scan(pattern).isGlob;
       const entry: MappingEntry = {
         pattern,
-        address: value.trim(),
+        address: mailbox.address,
+        name: mailbox.name,
         matches: isGlob ? picomatch()(pattern, { dot: true }) : (name) => name === pattern,
       };
       (isGlob ? globs : exact).push(entry);
@@ -140,7 +176,7 @@ export class OwnerResolver {
     if (this.tagsByUser === null) return;
     for (const [user, tags] of this.tagsByUser) {
       const found = this.tagValue(tags);
-      if (found !== null && !isValidAddress(found.value.trim())) {
+      if (found !== null && parseMailbox(found.value) === null) {
         throw new UserError(`user ${user}: tag ${found.key}=${JSON.stringify(found.value)} is not an email address (name@example.com)`);
       }
     }
@@ -160,11 +196,19 @@ export class OwnerResolver {
     if (user !== null && this.tagsByUser !== null) {
       const tags = this.tagsByUser.get(user);
       const found = tags === undefined ? null : this.tagValue(tags);
-      if (found !== null) return { address: found.value.trim(), source: { kind: 'tag', key: found.key } };
+      if (found !== null) {
+        const mailbox = parseMailbox(found.value);
+        const source: OwnerSource = { kind: 'tag', key: found.key };
+        if (mailbox === null) return { address: found.value.trim(), source, problem: `user ${user}: tag ${found.key}=${JSON.stringify(found.value)} is not an email address (name@example.com)` };
+        return { address: mailbox.address, source, ...(mailbox.name === '' ? {} : { name: mailbox.name }) };
+      }
     }
     const entry = this.settings.mapping.lookup(user ?? resourceName);
-    if (entry !== null) return { address: entry.address, source: { kind: 'mapping', pattern: entry.pattern } };
-    if (this.settings.defaultOwner !== null) return { address: this.settings.defaultOwner, source: { kind: 'default' } };
+    if (entry !== null) return { address: entry.address, source: { kind: 'mapping', pattern: entry.pattern }, ...(entry.name === '' ? {} : { name: entry.name }) };
+    if (this.settings.defaultOwner !== null) {
+      const mailbox = parseMailbox(this.settings.defaultOwner);
+      return { address: mailbox?.address ?? this.settings.defaultOwner, source: { kind: 'default' }, ...(mailbox === null || mailbox.name === '' ? {} : { name: mailbox.name }) };
+    }
     return null;
   }
 }
