@@ -86,6 +86,28 @@ it('refuses two indexes of different organisations: exit 2, nothing written', as
   await assert.rejects(readdir(out), { code: 'ENOENT' });
 });
 
+it('trend over organisation runs also draws the organisation\'s own trend: one rolled-up point per run, in JSON and HTML', async () => {
+  const out = join(work.path, 'org-trend-rollup');
+  const result = await runCli(['trend', join(work.path, 'runs'), '-f', 'csv,json,html', '-d', out], { env: ENV });
+  assert.equal(result.code, 0, result.stderr);
+  const files = await readdir(out);
+  for (const extension of ['csv', 'json', 'html']) assert.ok(files.includes(`iam_audit_org_trend_2026-01-02T14-30-00.${extension}`), `${extension} in ${files.join(', ')}`);
+  const rollUp = JSON.parse(await readFile(join(out, 'iam_audit_org_trend_2026-01-02T14-30-00.json'), 'utf8')) as {
+    format: string;
+    account: { id: string; alias: string };
+    points: { captured_at: string; users: number; failing_by_severity: Record<string, number>; mfa_compliance_rate_percent: number | null }[];
+  };
+  assert.equal(rollUp.format, 'iam-audit-trend');
+  assert.equal(rollUp.account.id, 'o-abc123');
+  assert.deepEqual(rollUp.points.map((point) => [point.captured_at, point.users]), [['2026-11-02T08:00:00Z', 78], ['2026-12-02T08:00:00Z', 54]]);
+  // Summed over the accounts read: the three copies of the same account in the first run.
+  const perAccount = JSON.parse(await readFile(join(out, KEPT, 'iam_audit_trend_2026-01-02T14-30-00.json'), 'utf8')) as { points: { failing_by_severity: Record<string, number>; mfa_compliance_rate_percent: number | null }[] };
+  assert.equal(rollUp.points[0]?.failing_by_severity['high'], 3 * (perAccount.points[0]?.failing_by_severity['high'] ?? Number.NaN));
+  assert.equal(rollUp.points[0]?.mfa_compliance_rate_percent, perAccount.points[0]?.mfa_compliance_rate_percent);
+  const html = await readFile(join(out, 'iam_audit_org_trend_2026-01-02T14-30-00.html'), 'utf8');
+  assert.match(html, /o-abc123 \(3 accounts\)/);
+});
+
 it('trend over a folder of organisation runs: each account\'s trend in its folder, the roll-up per run; an unreadable snapshot skipped, exit 3', async () => {
   const out = join(work.path, 'org-trend');
   const result = await runCli(['trend', join(work.path, 'runs'), '-f', 'csv', '-d', out], { env: ENV });

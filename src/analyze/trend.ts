@@ -15,6 +15,8 @@ export interface TrendPoint {
   readonly frameworks: readonly { readonly id: string; readonly name: string; readonly counts: Readonly<Record<ControlStatusName, number>> }[];
   readonly mfaComplianceRate: number | null;
   readonly consoleMfaComplianceRate: number | null;
+  /** Users with a console password: the weight of consoleMfaComplianceRate when points are rolled up. */
+  readonly consoleUsers: number;
   /** Failing (not excepted) results by severity. */
   readonly failing: Readonly<Record<(typeof TREND_SEVERITIES)[number], number>>;
   readonly users: number;
@@ -41,6 +43,7 @@ export function trendPoint(state: ArchiveState): TrendPoint {
     frameworks: state.frameworks.map((framework) => ({ id: framework.id, name: `${framework.name} ${framework.version}`, counts: framework.counts })),
     mfaComplianceRate: state.mfa.complianceRate,
     consoleMfaComplianceRate: state.mfa.consoleComplianceRate,
+    consoleUsers: state.mfa.consoleUsers,
     failing,
     users: state.users?.length ?? state.mfa.totalUsers,
     keysOverRotationLimit: keys,
@@ -51,4 +54,61 @@ export function trendPoint(state: ArchiveState): TrendPoint {
 /** Capture-time order; the file name breaks ties, so the order never depends on the input order. */
 export function orderPoints(points: readonly TrendPoint[]): TrendPoint[] {
   return [...points].sort((a, b) => Date.parse(a.capturedAt) - Date.parse(b.capturedAt) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+}
+
+/** What a rolled-up point is about: the organisation, its run's index and start. */
+export interface RollUpSubject {
+  readonly organizationId: string;
+  readonly partition: string;
+  readonly indexFileName: string;
+  readonly indexSha256: string;
+  readonly startedAt: string;
+}
+
+/**
+ * One organisation run as one trend point, so that the organisation's trend is drawn by the same
+ * report as an account's: control counts per framework summed over the accounts read (so they count
+ * account-controls), failing findings, users and old keys summed, the MFA rates weighted by each
+ * account's users and console users. A framework is kept only when every account has it.
+ */
+export function rollUpPoints(subject: RollUpSubject, points: readonly TrendPoint[]): TrendPoint {
+  const failing = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  const frameworks = new Map<string, { id: string; name: string; counts: Record<ControlStatusName, number>; accounts: number }>();
+  let users = 0;
+  let consoleUsers = 0;
+  let compliant = 0;
+  let consoleCompliant = 0;
+  let keys = 0;
+  const limits = new Set<number | null>();
+  for (const point of points) {
+    for (const severity of TREND_SEVERITIES) failing[severity] += point.failing[severity];
+    users += point.users;
+    consoleUsers += point.consoleUsers;
+    compliant += (point.mfaComplianceRate ?? 0) * point.users;
+    consoleCompliant += (point.consoleMfaComplianceRate ?? 0) * point.consoleUsers;
+    keys += point.keysOverRotationLimit;
+    limits.add(point.rotationLimitDays);
+    for (const framework of point.frameworks) {
+      const sum = frameworks.get(framework.id) ?? { id: framework.id, name: framework.name, counts: {} as Record<ControlStatusName, number>, accounts: 0 };
+      for (const [status, count] of Object.entries(framework.counts) as [ControlStatusName, number][]) sum.counts[status] = (sum.counts[status] ?? 0) + count;
+      sum.accounts += 1;
+      frameworks.set(framework.id, sum);
+    }
+  }
+  const [limit] = limits.size === 1 ? [...limits] : [null];
+  return {
+    fileName: subject.indexFileName,
+    kind: 'snapshot',
+    snapshotSha256: subject.indexSha256,
+    capturedAt: subject.startedAt,
+    account: { id: subject.organizationId, partition: subject.partition, alias: `${points.length} account${points.length === 1 ? '' : 's'}` },
+    frameworks: [...frameworks.values()].filter((framework) => framework.accounts === points.length).map(({ id, name, counts }) => ({ id, name, counts })),
+    mfaComplianceRate: users === 0 ? null : compliant / users,
+    consoleMfaComplianceRate: consoleUsers === 0 ? null : consoleCompliant / consoleUsers,
+    consoleUsers,
+    failing,
+    users,
+    keysOverRotationLimit: keys,
+    rotationLimitDays: limit ?? null,
+  };
 }

@@ -2,16 +2,17 @@
  * `iam-audit trend` over organisation indexes (several `collect --org` runs, named or found in
  * folders): each account's trend, as `trend` writes it for one account (in a folder named by its
  * id), and the roll-up: one row per run with the accounts, users and failing findings summed and
- * the MFA rate over every user of the accounts read. An unreadable snapshot is skipped with a
+ * the MFA rate over every user of the accounts read (CSV), and the organisation's own trend, one
+ * rolled-up point per run, in the account trend's JSON, HTML and PDF. An unreadable snapshot is skipped with a
  * warning (exit 3), or with --strict stops the run.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { orderPoints, trendPoint, TREND_SEVERITIES, type TrendPoint } from '../../analyze/trend.js';
+import { orderPoints, rollUpPoints, trendPoint, TREND_SEVERITIES, type TrendPoint } from '../../analyze/trend.js';
 import { toCsv } from '../../render/csv-safety.js';
 import { readOrgIndex, type OrgIndex } from '../../snapshot/org-index.js';
 import { InputError, UserError } from '../../util/errors.js';
-import { writeOutputs } from '../../util/files.js';
+import { sha256Hex, writeOutputs } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { fileStamp } from '../../util/time.js';
 import { loadArchive } from './archive-input.js';
@@ -87,6 +88,8 @@ export async function runOrgTrend(indexes: readonly string[], options: TrendOpti
   const byAccount = new Map<string, TrendPoint[]>();
   const skipped: string[] = [];
   const rows: OrgRunRow[] = [];
+  /** Each run as one point of the organisation's own trend (the same report as an account's). */
+  const rolledUp: TrendPoint[] = [];
   for (const { path, run } of runs) {
     const points: TrendPoint[] = [];
     for (const account of run.accounts) {
@@ -101,14 +104,24 @@ export async function runOrgTrend(indexes: readonly string[], options: TrendOpti
       }
     }
     for (const point of points) byAccount.set(point.account.id, [...(byAccount.get(point.account.id) ?? []), point]);
-    rows.push(orgRunRow(basename(dirname(path)) === '' ? path : join(basename(dirname(path)), basename(path)), run, points));
+    const name = basename(dirname(path)) === '' ? path : join(basename(dirname(path)), basename(path));
+    rows.push(orgRunRow(name, run, points));
+    if (points.length > 0) {
+      const subject = { organizationId: run.organizationId, partition: points[0]?.account.partition ?? 'aws', indexFileName: name, indexSha256: sha256Hex(await readFile(path)), startedAt: run.startedAt };
+      rolledUp.push(rollUpPoints(subject, points));
+    }
   }
   if (byAccount.size === 0) throw new UserError(`no account snapshot could be read in ${indexes.length} organisation index(es)`);
   for (const line of skipped) options.stderr?.write(`iam-audit: warning: skipped ${escapeForTerminal(line)}\n`);
   const generatedAt = analysis.clock().toISOString();
   const stem = `iam_audit_trend_${fileStamp(generatedAt)}`;
   const written: string[] = [];
-  if (options.formats.includes('csv')) written.push(...(await writeOutputs(options.outDir, [{ fileName: `iam_audit_org_trend_${fileStamp(generatedAt)}.csv`, content: renderOrgTrendCsv(rows) }], options.overwrite)));
+  // The roll-up: the per-run CSV (accounts listed and read), and the organisation's trend as JSON,
+  // HTML or PDF, drawn by the account trend's own report from one rolled-up point per run.
+  const orgStem = `iam_audit_org_trend_${fileStamp(generatedAt)}`;
+  const rollUpFiles = await trendFiles(rolledUp, { ...options, formats: options.formats.filter((format) => format !== 'csv') }, orgStem, generatedAt);
+  if (options.formats.includes('csv')) rollUpFiles.unshift({ fileName: `${orgStem}.csv`, content: renderOrgTrendCsv(rows) });
+  written.push(...(await writeOutputs(options.outDir, rollUpFiles, options.overwrite)));
   for (const [account, points] of [...byAccount.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     written.push(...(await writeOutputs(join(options.outDir, account), await trendFiles(orderPoints(points), options, stem, generatedAt), options.overwrite)));
   }
