@@ -110,7 +110,7 @@ export function describePartialCollection(snapshot: Snapshot): string[] {
   ];
   const permissions = missingPermissions(errors);
   if (permissions.length > 0) {
-    lines.push(`Missing permissions: grant ${permissions.join(', ')} (the AWS managed SecurityAudit policy covers them all; see "Live collection" in the README).`);
+    lines.push(`Missing permissions: grant ${permissions.join(', ')} (the AWS managed SecurityAudit policy covers them all; see "Live collection" in docs/user-guide.md).`);
   }
   return lines;
 }

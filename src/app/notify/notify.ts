@@ -1,6 +1,6 @@
 /**
  * `iam-audit notify`: tells each owner about their own failing, not excepted findings (one mail
- * each), and sends a summary to --summary-to. See README "Mailing owners".
+ * each), and sends a summary to --summary-to. See docs/user-guide.md "Mailing owners".
  *
  * Use case of this folder: notify-input.ts reads a report JSON or analyses a snapshot,
  * notify-state.ts remembers what was sent (quiet days), notify-mail.ts composes with the mail
