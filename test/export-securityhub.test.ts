@@ -159,7 +159,7 @@ describe('export securityhub against the local endpoint', () => {
     }
   });
 
-  it('refuses a state file of another account, a report JSON and a finding without its required members (exit 2, nothing sent)', async () => {
+  it('refuses a state file of another account, an older report, a report JSON and a finding without its required members (exit 2, nothing sent)', async () => {
     const endpoint = await SecurityHubEndpoint.start();
     try {
       const statePath = join(work.path, 'state-account.json');
@@ -169,6 +169,9 @@ describe('export securityhub against the local endpoint', () => {
       const other = await exportTo(endpoint, await writeFindings('b.asff.json', [finding(1, '2026-01-02T14:30:00Z', '210987654321')]), statePath);
       assert.equal(other.code, 2);
       assert.match(other.stderr, /holds the export state of account 123456789012, but .*b\.asff\.json is account 210987654321; give each account its own --state/);
+      const older = await exportTo(endpoint, await writeFindings('older.asff.json', [finding(1, '2025-12-01T00:00:00Z')]), statePath);
+      assert.equal(older.code, 2);
+      assert.match(older.stderr, /older\.asff\.json: captured 2025-12-01T00:00:00Z, before the last export's 2026-01-02T14:30:00Z/);
       const reportJson = await exportTo(endpoint, join(FIXTURES, 'demo', 'snapshot.json'), statePath);
       assert.equal(reportJson.code, 2);
       assert.match(reportJson.stderr, /snapshot\.json: not an ASFF findings file: expected a JSON array of findings/);

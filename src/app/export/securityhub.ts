@@ -70,12 +70,19 @@ function archiveTime(findings: readonly AwsSecurityFinding[], clock: () => Date)
   return times.at(-1) ?? clock().toISOString();
 }
 
-function checkAccount(state: ExportState, findings: readonly AwsSecurityFinding[], options: SecurityHubExportOptions): string | null {
+/** Refuses a state of another account, or a report older than the one the state exported last. */
+function checkFits(state: ExportState, findings: readonly AwsSecurityFinding[], options: SecurityHubExportOptions): string | null {
   const accountId = findings[0]?.AwsAccountId ?? state.accountId;
   if (state.accountId !== null && accountId !== state.accountId) {
     throw new UserError(
       `${options.statePath}: holds the export state of account ${state.accountId}, but ${options.findingsPath} is account ${String(accountId)}; give each account its own --state`,
     );
+  }
+  // An older report after a newer one would re-open findings already archived and undo updates.
+  const captured = findings.map((finding) => finding.UpdatedAt ?? '').sort().at(-1);
+  const exported = [...state.findings.values()].map((finding) => finding.UpdatedAt ?? '').sort().at(-1);
+  if (captured !== undefined && exported !== undefined && Date.parse(captured) < Date.parse(exported)) {
+    throw new UserError(`${options.findingsPath}: captured ${captured}, before the last export's ${exported} (${options.statePath}); export the newest report, or give another --state`);
   }
   return accountId ?? null;
 }
@@ -133,7 +140,7 @@ function nextState(accountId: string | null, previous: ExportState, findings: re
 export async function runSecurityHubExport(options: SecurityHubExportOptions): Promise<SecurityHubExportOutcome> {
   const findings = await readAsffFindings(options.findingsPath);
   const state = await readExportState(options.statePath);
-  const accountId = checkAccount(state, findings, options);
+  const accountId = checkFits(state, findings, options);
   const archives = archivesOf(state, findings, archiveTime(findings, options.clock ?? (() => new Date())));
   const region = options.region ?? regionOfProductArn(findings[0]?.ProductArn ?? archives[0]?.ProductArn) ?? DEFAULT_REGION;
   const client = clientFor(options, region);
