@@ -186,6 +186,17 @@ describe('export securityhub against the local endpoint', () => {
     }
   });
 
+  it('a call that fails after its retries stops the export: exit 2, the failure named, the state unchanged', async () => {
+    const endpoint = await SecurityHubEndpoint.start();
+    const url = endpoint.url;
+    await endpoint.stop();
+    const statePath = join(work.path, 'state-down.json');
+    const run = await runCli(['export', 'securityhub', await writeFindings('down.asff.json', [finding(1, '2026-01-02T14:30:00Z')]), '--endpoint-url', url, '--state', statePath, '--max-attempts', '2'], { env: AWS_ENV, cwd: work.path });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^iam-audit: Security Hub BatchImportFindings failed \(.*\); no finding was sent, the state file is unchanged$/m);
+    await assert.rejects(readFile(statePath), { code: 'ENOENT' });
+  });
+
   it('sends the ASFF file of a real report of the demo snapshot', async () => {
     const endpoint = await SecurityHubEndpoint.start();
     try {
