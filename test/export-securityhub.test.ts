@@ -101,6 +101,19 @@ describe('export securityhub against the local endpoint', () => {
     }
   });
 
+  it('retries a call answered with a server error (503) and still sends every finding once', async () => {
+    const endpoint = await SecurityHubEndpoint.start({ serverErrorOnce: true });
+    try {
+      const path = await writeFindings('server-error.asff.json', range(101).map((index) => finding(index, '2026-01-02T14:30:00Z')));
+      const run = await exportTo(endpoint, path, join(work.path, 'state-server-error.json'));
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(endpoint.calls.map((call) => [call.status, call.findings.length]), [[503, 100], [200, 100], [200, 1]]);
+      assert.equal(endpoint.held.size, 101);
+    } finally {
+      await endpoint.stop();
+    }
+  });
+
   it('names each refused finding and exits 3; the refused ones stay out of the state', async () => {
     const refuse = new Map([['finding-0007', 'InvalidInput'], ['finding-0120', 'FindingSizeExceeded']]);
     const endpoint = await SecurityHubEndpoint.start({ refuse });

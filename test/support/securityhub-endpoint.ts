@@ -3,7 +3,7 @@
  * restJson1 protocol of BatchImportFindings (POST /findings/import, {"Findings": [...]}), which
  * records every call (with its SigV4 Authorization header, so a test sees the SDK really signed
  * it), keeps the findings it holds by Id, can refuse chosen findings (FailedFindings) and can
- * throttle the first call (HTTP 429 ThrottlingException, which the SDK retries).
+ * throttle the first call (HTTP 429 ThrottlingException) or fail it (503), which the SDK retries.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,8 @@ export interface SecurityHubEndpointOptions {
   readonly refuse?: ReadonlyMap<string, string>;
   /** Answer the first call with 429 ThrottlingException. */
   readonly throttleOnce?: boolean;
+  /** Answer the first call with 503 InternalException (a server error, also retried). */
+  readonly serverErrorOnce?: boolean;
 }
 
 export class SecurityHubEndpoint {
@@ -68,10 +70,11 @@ export class SecurityHubEndpoint {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Findings?: Record<string, unknown>[] };
     const findings = body.Findings ?? [];
     const authorization = request.headers.authorization ?? '';
-    if (this.options.throttleOnce === true && !this.throttled) {
+    if ((this.options.throttleOnce === true || this.options.serverErrorOnce === true) && !this.throttled) {
       this.throttled = true;
-      this.calls.push({ authorization, findings, status: 429 });
-      answer(429, { message: 'Rate exceeded' }, { 'x-amzn-errortype': 'ThrottlingException' });
+      const status = this.options.throttleOnce === true ? 429 : 503;
+      this.calls.push({ authorization, findings, status });
+      answer(status, { message: status === 429 ? 'Rate exceeded' : 'Internal service error' }, { 'x-amzn-errortype': status === 429 ? 'ThrottlingException' : 'InternalException' });
       return;
     }
     this.calls.push({ authorization, findings, status: 200 });
