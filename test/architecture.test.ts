@@ -40,6 +40,7 @@ const USE_CASE_MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   shared: [],
   import: [],
   rules: [],
+  export: [],
   archive: ['shared'],
   notify: ['shared'],
   verify: ['shared'],

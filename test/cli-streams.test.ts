@@ -168,6 +168,7 @@ describe('list options and positionals', () => {
       ['trend', '--bogus', DEMO_SNAPSHOT],
       ['notify', '--bogus', DEMO_SNAPSHOT],
       ['merge-index', '--bogus', DEMO_SNAPSHOT],
+      ['export', '--bogus', 'securityhub', DEMO_SNAPSHOT],
       ['rules', '--bogus', 'x'],
       ['--bogus', 'report', DEMO_SNAPSHOT],
     ];

@@ -116,7 +116,7 @@ describe('modules each command loads (issue 11)', () => {
     assert.equal(loaded.code, 0, loaded.stderr);
     assert.ok(loaded.sources.has('render/json.js') && loaded.sources.has('generated/snapshot-schema.generated.js'));
     assertAbsent(loaded, HEAVY);
-    assert.deepEqual([...loaded.sources].filter((source) => /^render\/(html|pdf|ocsf|junit|findings-csv|mfa-csv)\.js$|^evidence\/(certificate|signer|cms|pdf-)/.test(source) || source.startsWith('config/')).sort(), [
+    assert.deepEqual([...loaded.sources].filter((source) => /^render\/(html|pdf|ocsf|asff|junit|findings-csv|mfa-csv)\.js$|^evidence\/(certificate|signer|cms|pdf-)/.test(source) || source.startsWith('config/')).sort(), [
       // The owners module reads owners files with it; parsing (yaml) loads only for a file given.
       'config/structured-file.js',
     ]);

@@ -82,16 +82,17 @@ it('reads an evidence folder written by audit -d twice: one capture per snapshot
   const evidence = join(work.path, 'evidence');
   for (const [generatedAt, epoch] of [['2026-11-02T08:15:42Z', '1796285742'], ['2026-12-02T08:15:42Z', '1798877742']] as const) {
     // Snapshot, report JSON, CSVs, HTML, OCSF, manifest and SHA256SUMS: the tool's usual folder.
-    const audit = await runCli(['audit', 'fixtures/demo/credential-report.csv', '--generated-at', generatedAt, '-f', 'csv,json,html,ocsf', '-d', evidence], { env: { SOURCE_DATE_EPOCH: epoch } });
+    const audit = await runCli(['audit', 'fixtures/demo/credential-report.csv', '--generated-at', generatedAt, '-f', 'csv,json,html,ocsf,asff', '-d', evidence], { env: { SOURCE_DATE_EPOCH: epoch } });
     assert.equal(audit.code, 0, audit.stderr);
   }
   const names = await readdir(evidence);
-  for (const kind of [/^snapshot-.*\.json$/, /^iam_audit_[\dT-]+\.json$/, /\.manifest\.json$/, /\.ocsf\.json$/, /\.SHA256SUMS$/, /\.html$/]) {
+  for (const kind of [/^snapshot-.*\.json$/, /^iam_audit_[\dT-]+\.json$/, /\.manifest\.json$/, /\.ocsf\.json$/, /\.asff\.json$/, /\.SHA256SUMS$/, /\.html$/]) {
     assert.equal(names.filter((name) => kind.test(name)).length, 2, `${String(kind)} in ${names.join(' ')}`);
   }
   await writeFile(join(evidence, 'snapshot-truncated.json.gz'), gzipSync(JSON.stringify(oldSnapshot())).subarray(0, 200));
   // The tool's other outputs, by name (an organisation report has no marker inside) or by content (renamed): skipped without a word.
   await writeFile(join(evidence, 'iam_audit_org_2026-01-02T14-30-00.json'), '{"accounts": []}');
+  await writeFile(join(evidence, 'iam_audit_securityhub_state.json'), '{"kind": "iam-audit securityhub export state", "version": 1, "accountId": null, "findings": []}');
   await writeFile(join(evidence, 'renamed-change-report.json'), JSON.stringify({ format: 'iam-audit-changes', format_version: 1 }));
   await writeFile(join(evidence, 'renamed-trend.json.gz'), gzipSync(JSON.stringify({ format: 'iam-audit-trend', points: [] })));
   await writeFile(join(evidence, 'renamed-manifest.json'), JSON.stringify({ manifestVersion: 1 }));

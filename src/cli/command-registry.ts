@@ -25,6 +25,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   notify: async () => (await import('./notify.js')).notifyCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   trend: async () => (await import('./trend.js')).trendCommand,
+  export: async () => (await import('./export.js')).exportCommand,
   'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
 };
 

@@ -16,6 +16,7 @@ export const COMMANDS = {
   notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
   trend: { command: 'trend <files..>', describe: 'Figures over archived snapshots or report JSONs of one account, by capture time: CSV, JSON, HTML/PDF line charts' },
   diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },
+  export: { command: 'export <target> <findings>', describe: 'Send the ASFF findings of "report --format asff" to AWS Security Hub, archiving those resolved since the last export' },
   'merge-index': { command: 'merge-index <indexes..>', describe: 'Join the indexes of the shards of one collect --org run into one index' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 

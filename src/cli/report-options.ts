@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
 import { allFrameworks } from '../frameworks/index.js';
 import { DEFAULT_FORMATS, DEFAULT_REPORT_FRAMEWORK, OUTPUT_FORMATS, PAGE_SIZES, type OutputFormat, type PageSize, type PresentationOptions, type ReportOptions } from '../app/report/report.js';
+import type { RuleResultStatus } from '../analyze/result.js';
+import { ASFF_STATUSES, DEFAULT_ASFF_REGION, DEFAULT_ASFF_STATUSES } from '../render/asff-options.js';
 import { SEVERITIES, type Severity } from '../rules/rule.js';
 import { UserError } from '../util/errors.js';
 import { withSigningOptions, type SigningArguments } from './signing-options.js';
@@ -36,6 +38,8 @@ export interface ReportArguments extends SigningArguments {
   framework: string[] | undefined;
   json: boolean;
   'clock-skew': number;
+  'asff-region': string;
+  'asff-status': string[];
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -103,6 +107,14 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       coerce: asList,
       describe: `frameworks to report, comma-separated, or "all": ${allFrameworks.map((framework) => framework.id).join(', ')}; given explicitly, JSON, CSV and OCSF keep only these too`,
     })
+    .option('asff-region', { type: 'string', requiresArg: true, default: DEFAULT_ASFF_REGION, describe: 'Security Hub region named in the ASFF findings (ProductArn, resources)' })
+    .option('asff-status', {
+      type: 'string',
+      requiresArg: true,
+      default: DEFAULT_ASFF_STATUSES.join(','),
+      coerce: asList,
+      describe: `which rule results become ASFF findings, comma-separated: ${ASFF_STATUSES.join(', ')}`,
+    })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
     .option('browser-timeout', {
       type: 'number',
@@ -142,6 +154,7 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     browserTimeoutSeconds: browserTimeoutSeconds(argv['browser-timeout']),
     frameworks: parseFrameworkSelection(argv.framework ?? []),
     machineFrameworks: argv.framework === undefined ? null : parseFrameworkSelection(argv.framework),
+    asff: { region: parseAsffRegion(argv['asff-region'] ?? DEFAULT_ASFF_REGION), statuses: parseAsffStatuses(argv['asff-status'] ?? [...DEFAULT_ASFF_STATUSES]) },
   };
 }
 
@@ -156,6 +169,23 @@ export function parseFrameworkSelection(values: readonly string[]): readonly str
 }
 
 export { signingFromArguments } from './signing-options.js';
+
+/** Parses --asff-region: an AWS region name (us-east-1, eu-central-1, us-gov-west-1, cn-north-1...). */
+export function parseAsffRegion(value: string): string {
+  const region = value.trim().toLowerCase();
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new UserError(`--asff-region "${value}" is not an AWS region name (for example us-east-1)`);
+  return region;
+}
+
+/** Parses --asff-status: rule result statuses, comma-separated or repeated, or "all". */
+export function parseAsffStatuses(values: readonly string[]): RuleResultStatus[] {
+  const statuses = values.flatMap((value) => value.split(',')).map((value) => value.trim().toLowerCase()).filter((value) => value !== '');
+  if (statuses.includes('all')) return [...ASFF_STATUSES];
+  const unknown = statuses.find((status) => !(ASFF_STATUSES as readonly string[]).includes(status));
+  if (unknown !== undefined) throw new UserError(`--asff-status "${unknown}" is not a result status; choose from ${ASFF_STATUSES.join(', ')} or all`);
+  if (statuses.length === 0) throw new UserError(`--asff-status needs at least one of ${ASFF_STATUSES.join(', ')}`);
+  return [...new Set(statuses)] as RuleResultStatus[];
+}
 
 /** Parses --fail-on. */
 export function parseSeverity(value: string): Severity {

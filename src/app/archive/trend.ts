@@ -93,7 +93,7 @@ async function listRecursively(base: string, deep: boolean): Promise<string[]> {
  * The tool's other outputs, told by name so that a large one (OCSF events) is not even read: a
  * folder written by `audit -d` holds them beside the snapshots and report JSONs.
  */
-const TOOL_OUTPUT_NAME = /(\.manifest\.json|\.ocsf\.json|^org-index(-shard-\d+-of-\d+)?\.json|^iam_audit_(trend|changes|org|org_changes|org_trend|notify_state)(_[^/]*)?\.json)(\.gz)?$/i;
+const TOOL_OUTPUT_NAME = /(\.manifest\.json|\.ocsf\.json|\.asff\.json|^org-index(-shard-\d+-of-\d+)?\.json|^iam_audit_(trend|changes|org|org_changes|org_trend|notify_state|securityhub_state)(_[^/]*)?\.json)(\.gz)?$/i;
 
 /** What reading the archives gave: one point per capture, and the files skipped with why. */
 export interface TrendCaptures {

@@ -18,6 +18,7 @@ import { withRemediation } from '../shared/remediation.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
 import { renderCheckingLines, renderSummary } from '../../render/console.js';
 import { BrowserNotFoundError } from '../../render/browser.js';
+import type { AsffOptions } from '../../render/asff-options.js';
 import type { ReportTemplates } from '../../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
@@ -31,7 +32,7 @@ import { escapeForTerminal } from '../../util/terminal-text.js';
 import { pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
 
-export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit', 'asff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** What --format defaults to: the original two (csv also writes the findings CSV) and the printable report. */
 export const DEFAULT_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];
@@ -64,6 +65,8 @@ export interface PresentationOptions {
    * for all of them, so machine outputs stay complete unless the user narrowed them.
    */
   readonly machineFrameworks?: readonly string[] | null;
+  /** --asff-region and --asff-status for `--format asff`; us-east-1 and the failing results when absent. */
+  readonly asff?: AsffOptions;
 }
 
 export const DEFAULT_PRESENTATION: PresentationOptions = {
@@ -186,6 +189,9 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   },
   ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(machineResult) }],
   junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(machineResult) }],
+  asff: async ({ machineResult, stem, presentation }) => [
+    { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
+  ],
   'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
 };
 
