@@ -5,6 +5,7 @@ import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
 import { COMMAND_ENTRIES } from './command-registry.js';
+import { suggestionFor } from './did-you-mean.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
@@ -43,6 +44,16 @@ function unknownFlagsCheck(parser: object): () => void {
     // Fails through the same hook (with yargs' "Unknown argument(s): ..." message) when one is unknown.
     validation.unknownArguments(parsed.argv, parsed.aliases, {}, false, false);
   };
+}
+
+/** The flags the parser knows at the moment of a usage error: the command's own and the global ones, with aliases. */
+function knownFlags(parser: object): string[] {
+  type Internal = { getOptions?: () => { key?: Record<string, unknown>; alias?: Record<string, readonly string[]> } };
+  const options = (parser as Internal).getOptions?.();
+  const names = new Set(Object.keys(options?.key ?? {}));
+  for (const aliases of Object.values(options?.alias ?? {})) for (const alias of aliases) names.add(alias);
+  names.delete('$0');
+  return [...names];
 }
 
 /** `iam-audit --version` alone: answered before yargs (and its help layout) is loaded at all. */
@@ -90,7 +101,10 @@ async function main(argv: readonly string[]): Promise<number> {
         checkingFlags = true;
         checkUnknownFlags();
       }
-      throw new UsageError(message);
+      // A mistyped command is looked for only when no command was named at all.
+      const commandNamed = commands.some((loaded) => loaded !== null);
+      const suggestion = suggestionFor(message, argv, knownFlags(parser), commandNamed ? null : COMMAND_ENTRIES.map((entry) => entry.name));
+      throw new UsageError(suggestion === null ? message : `${message}\n${suggestion}`);
     });
   skipHelpCache(parser);
   await parser.parseAsync();
