@@ -2,7 +2,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { closestName, editDistance, suggestionFor } from '../src/cli/did-you-mean.js';
-import { runCli } from './support/cli.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { FIXTURES, runCli } from './support/cli.js';
+
+/** Every .yaml/.yml file under `folder`. */
+async function yamlFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true });
+  return entries.filter((name) => /\.ya?ml$/.test(name)).map((name) => join(folder, name));
+}
+
+/** Every string or Date value of parsed YAML, with its path. */
+function leaves(value: unknown, path: string, out: { path: string; value: unknown }[]): { path: string; value: unknown }[] {
+  if (value instanceof Date) out.push({ path, value });
+  else if (Array.isArray(value)) value.forEach((item, index) => leaves(item, `${path}[${index}]`, out));
+  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) leaves(item, `${path}.${key}`, out);
+  return out;
+}
 
 describe('did you mean', () => {
   it('measures edits, a transposition counting as one', () => {
@@ -38,5 +55,22 @@ describe('did you mean', () => {
     assert.match(report.stderr, /^iam-audit: Unknown argument: fail-on-finding\nDid you mean --fail-on-findings\?\n/);
     const far = await runCli(['report', 'snapshot.json', '--bogus']);
     assert.equal(far.stderr, 'iam-audit: Unknown argument: bogus\nRun "iam-audit --help" for usage.\n');
+  });
+});
+
+describe('YAML fixtures read the same in YAML 1.1 tools', () => {
+  it('quotes every date, so a YAML 1.1 reader (ajv-cli, PyYAML) sees text, not a timestamp', async () => {
+    const files = await yamlFiles(FIXTURES);
+    assert.ok(files.some((file) => file.endsWith(join('remediation', 'exceptions.yaml'))), 'the demo exceptions file is among them');
+    const dated: string[] = [];
+    for (const file of files) {
+      const parsed: unknown = parseYaml(await readFile(file, 'utf8'), { version: '1.1' });
+      for (const leaf of leaves(parsed, '', [])) dated.push(`${file}${leaf.path}`);
+    }
+    assert.deepEqual(dated, []);
+    const exceptions = parseYaml(await readFile(join(FIXTURES, 'demo', 'remediation', 'exceptions.yaml'), 'utf8'), { version: '1.1' }) as { exceptions: { expires: unknown }[] };
+    assert.deepEqual(exceptions.exceptions.map((entry) => entry.expires), ['2027-03-31', '2026-10-15', '2026-12-31']);
+    const responses = parseYaml(await readFile(join(FIXTURES, 'demo', 'remediation', 'responses.yaml'), 'utf8'), { version: '1.1' }) as { responses: { targetDate: unknown }[] };
+    assert.deepEqual(responses.responses.map((entry) => entry.targetDate).filter((date) => date !== undefined), ['2026-11-20', '2027-01-15']);
   });
 });

@@ -6,6 +6,7 @@ import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
 import { InputError } from '../util/errors.js';
 import { onDemand } from '../util/on-demand.js';
+import { locateJsonSyntaxError } from './json-syntax.js';
 
 // Loaded when a file is parsed: a run given no configuration, exceptions or owners file never needs it.
 const yaml = onDemand<typeof Yaml>('yaml');
@@ -81,18 +82,46 @@ export function withPositions<T>(source: StructuredSource, file: string, validat
   }
 }
 
-/** Parses YAML or JSON text; a `.json` file must be strict JSON. An empty file gives null. */
+/** Line and column (from 1) of a character offset in `text`. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+/**
+ * A JSON syntax error as "file:3:7" and "not valid JSON: unexpected ...", the line and column an
+ * editor jumps to, like the YAML parser's. JSON.parse's message is kept only when the scanner finds
+ * nothing wrong (it should not happen: both read the same grammar).
+ */
+function jsonSyntaxError(text: string, file: string, error: Error): InputError {
+  const located = locateJsonSyntaxError(text);
+  if (located === null) return new InputError(file, null, `not valid JSON: ${error.message}`);
+  const { line, column } = lineAndColumn(text, located.offset);
+  return new InputError(`${file}:${line}:${column}`, null, `not valid JSON: ${located.problem}`);
+}
+
+/**
+ * Parses YAML or JSON text; a `.json` file must be strict JSON. An empty file gives null. A syntax
+ * error names the file, line and column ("owners.yaml:3:1: not valid YAML: ..."), as validation
+ * errors do.
+ */
 export function parseStructuredText(text: string, file: string): unknown {
   if (file.toLowerCase().endsWith('.json')) {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new InputError(file, null, `not valid JSON: ${(error as Error).message}`);
+      throw jsonSyntaxError(text, file, error as Error);
     }
   }
   const document = yaml().parseDocument(text);
   const [first] = document.errors;
-  if (first !== undefined) throw new InputError(file, null, `not valid YAML: ${first.message.split('\n')[0] ?? first.message}`);
+  if (first !== undefined) {
+    // The parser's message ends its first line with " at line 3, column 1:" (then a code excerpt): the position moves to the front.
+    const problem = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
+    const start = first.linePos?.[0];
+    throw new InputError(start === undefined ? file : `${file}:${start.line}:${start.col}`, null, `not valid YAML: ${problem}`);
+  }
   return document.toJS() as unknown;
 }
 
