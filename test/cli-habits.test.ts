@@ -1,6 +1,9 @@
 /** Issue 27 §4: the CLI habits users expect (did you mean, exit codes in --help, --output-name, rules width). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { COMMAND_EXIT_CODES, commandExitCodesHelp } from '../src/app/shared/exit-status.js';
+import { COMMANDS } from '../src/cli/commands.js';
+import { ExitCode } from '../src/util/errors.js';
 import { closestName, editDistance, suggestionFor } from '../src/cli/did-you-mean.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,5 +75,36 @@ describe('YAML fixtures read the same in YAML 1.1 tools', () => {
     assert.deepEqual(exceptions.exceptions.map((entry) => entry.expires), ['2027-03-31', '2026-10-15', '2026-12-31']);
     const responses = parseYaml(await readFile(join(FIXTURES, 'demo', 'remediation', 'responses.yaml'), 'utf8'), { version: '1.1' }) as { responses: { targetDate: unknown }[] };
     assert.deepEqual(responses.responses.map((entry) => entry.targetDate).filter((date) => date !== undefined), ['2026-11-20', '2027-01-15']);
+  });
+});
+
+describe('exit codes in each command\'s --help', () => {
+  it('the table covers every command, each with 0 and 2, and only documented codes', () => {
+    assert.deepEqual(Object.keys(COMMAND_EXIT_CODES).sort(), Object.keys(COMMANDS).sort());
+    const documented = new Set<string>(Object.values(ExitCode).map(String));
+    for (const [command, codes] of Object.entries(COMMAND_EXIT_CODES)) {
+      assert.ok('0' in codes && '2' in codes, `${command} lists 0 and 2`);
+      for (const code of Object.keys(codes)) assert.ok(documented.has(code), `${command}: ${code} is an ExitCode`);
+      // Short enough that yargs does not wrap them at the 100 columns of a non-terminal.
+      for (const line of commandExitCodesHelp(command).split('\n')) assert.ok(line.length <= 96, `${command}: ${line}`);
+    }
+    assert.equal(
+      commandExitCodesHelp('trend'),
+      'Exit codes:\n  0  written\n  2  usage or input error (nothing written)\n  3  an archive could not be read and was skipped (the others were counted)\nWhen several apply: 2 > 3 > 0.',
+    );
+    assert.equal(commandExitCodesHelp('import'), 'Exit codes:\n  0  snapshot written\n  2  usage or input error (nothing written)');
+  });
+
+  for (const command of Object.keys(COMMANDS)) {
+    it(`${command} --help ends with its exit codes`, async () => {
+      const run = await runCli([command, '--help']);
+      assert.equal(run.code, 0);
+      assert.ok(run.stdout.trimEnd().endsWith(commandExitCodesHelp(command)), run.stdout.slice(-400));
+    });
+  }
+
+  it('report --help lists 4 (an output not produced), verify --help 1 (a check failed)', async () => {
+    assert.match((await runCli(['report', '--help'])).stdout, /\n {2}4 {2}an output could not be produced/);
+    assert.match((await runCli(['verify', '--help'])).stdout, /\n {2}1 {2}a check failed/);
   });
 });

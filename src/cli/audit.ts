@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { runImport } from '../app/import/import.js';
 import type { ExitReason } from '../app/shared/exit-status.js';
 import { buildRunSummary } from '../app/report/run-summary.js';
@@ -29,8 +28,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ),
     )
       .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/')
-      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did')
-      .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
+      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);

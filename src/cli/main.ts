@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import { commandExitCodesHelp, EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
@@ -56,6 +57,18 @@ function knownFlags(parser: object): string[] {
   return [...names];
 }
 
+/** A command module whose --help ends with the command's exit codes (one table: app/shared/exit-status.ts). */
+function withExitCodes(name: string, loaded: CommandModule<object, never>): CommandModule<object, never> {
+  const builder = loaded.builder;
+  return {
+    ...loaded,
+    builder: (yargs: Argv) => {
+      const built = typeof builder === 'function' ? builder(yargs as Argv<object>) : builder === undefined ? yargs : yargs.options(builder);
+      return (built as Argv).epilogue(commandExitCodesHelp(name)) as unknown as Argv<never>;
+    },
+  };
+}
+
 /** `iam-audit --version` alone: answered before yargs (and its help layout) is loaded at all. */
 const VERSION_ONLY: ReadonlySet<string> = new Set(['--version', '-V']);
 
@@ -81,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let checkingFlags = false;
   COMMAND_ENTRIES.forEach((entry, index) => {
     const loaded = commands[index];
-    if (loaded !== null && loaded !== undefined) parser.command(loaded);
+    if (loaded !== null && loaded !== undefined) parser.command(withExitCodes(entry.name, loaded));
     else parser.command(entry.command, entry.describe);
   });
   parser

@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { runReport } from '../app/report/report.js';
 import { COMMANDS } from './commands.js';
 import { isOrgInput } from '../app/org/org-input.js';
@@ -19,8 +18,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only')
       .example('$0 report snapshot.json -d out --fail-on high --json', 'one JSON summary on stdout: files written, counts, exit code and reason')
-      .example('$0 report snapshots/org-index.json -d out', 'the organisation report: per account, per control, worst accounts and identities')
-      .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
+      .example('$0 report snapshots/org-index.json -d out', 'the organisation report: per account, per control, worst accounts and identities') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const asOf = parseInstant('as-of', argv['as-of']);
     const clockSkewMs = parseClockSkew(argv['clock-skew']);
