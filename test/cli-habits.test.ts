@@ -8,7 +8,7 @@ import { closestName, editDistance, suggestionFor } from '../src/cli/did-you-mea
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FIXTURES, runCli } from './support/cli.js';
+import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 
 /** Every .yaml/.yml file under `folder`. */
 async function yamlFiles(folder: string): Promise<string[]> {
@@ -106,5 +106,39 @@ describe('exit codes in each command\'s --help', () => {
   it('report --help lists 4 (an output not produced), verify --help 1 (a check failed)', async () => {
     assert.match((await runCli(['report', '--help'])).stdout, /\n {2}4 {2}an output could not be produced/);
     assert.match((await runCli(['verify', '--help'])).stdout, /\n {2}1 {2}a check failed/);
+  });
+});
+
+describe('--output-name and -d -', () => {
+  it('audit --output-name names every file written, the snapshot and the evidence included', async () => {
+    const out = await temporaryFolder();
+    try {
+      const run = await runCli(['audit', join(FIXTURES, 'demo', 'credential-report.csv'), '--generated-at', '2026-11-02T08:15:42Z', '-d', out.path, '--output-name', 'nightly', '-f', 'csv,json,ocsf', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual((await readdir(out.path)).sort(), [
+        'nightly.SHA256SUMS', 'nightly.csv', 'nightly.findings.csv', 'nightly.json', 'nightly.manifest.json', 'nightly.ocsf.json', 'nightly.rules.csv', 'nightly.snapshot.json',
+      ].sort());
+      const manifest = JSON.parse(await readFile(join(out.path, 'nightly.manifest.json'), 'utf8')) as { files?: { name?: string; path?: string }[] };
+      const listed = JSON.stringify(manifest);
+      assert.ok(listed.includes('nightly.findings.csv') && listed.includes('nightly.json'), 'the manifest lists the named files');
+    } finally {
+      await out.cleanup();
+    }
+  });
+
+  it('refuses a stem that is a path, and -d -, in one line with exit 2 and nothing written', async () => {
+    const out = await temporaryFolder();
+    try {
+      const snapshot = join(FIXTURES, 'demo', 'snapshot.json');
+      const path = await runCli(['report', snapshot, '-d', out.path, '--output-name', '../x', '-f', 'json']);
+      assert.equal(path.code, 2);
+      assert.equal(path.stderr, 'iam-audit: --output-name "../x" is not a file name stem: use letters, digits, ".", "_" and "-" (not first), up to 200 characters; the folder is -d\n');
+      const dash = await runCli(['report', snapshot, '-d', '-', '-f', 'json'], { cwd: out.path });
+      assert.equal(dash.code, 2);
+      assert.equal(dash.stderr, 'iam-audit: -d - is not a folder: the files of a run go to a folder (-d DIR); for a JSON summary on stdout, use --json\n');
+      assert.deepEqual(await readdir(out.path), []);
+    } finally {
+      await out.cleanup();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { runImport } from '../app/import/import.js';
 import type { ExitReason } from '../app/shared/exit-status.js';
@@ -10,7 +11,7 @@ import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
-import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, outputNameOption, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 
@@ -34,6 +35,9 @@ export const auditCommand: CommandModule<object, Arguments> = {
     const asOf = parseInstant('as-of', argv['as-of']);
     const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const formats = parseFormats(argv.format);
+    // --output-name: the kept snapshot is STEM.snapshot.json beside the reports.
+    const outputName = outputNameOption(argv);
+    const snapshotName = outputName.outputName === undefined ? {} : { outputPath: join(argv['out-dir'], `${outputName.outputName}.snapshot.json`) };
     const catalogue = catalogueOptions(argv);
     const presentation = presentationFrom(argv);
     // Bad configuration, exceptions or certificate stop the run before a snapshot is taken or written.
@@ -47,7 +51,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       // A live capture happens now: an --as-of in the past would be refused after collecting.
       checkAsOf(asOf, toIsoUtc(runClock()()), 'the live collection about to start');
       const { runCollect } = await import('../collect/run.js');
-      const collected = await runCollect({ ...collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }), clockSkewMs });
+      const collected = await runCollect({ ...collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite, ...snapshotName }), clockSkewMs });
       snapshotPath = collected.snapshotPath;
       written = collected.loaded;
       collectionExit = collected.exitCode;
@@ -55,6 +59,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ({ snapshotPath, loaded: written } = await runImport({
         reportPath: argv.report,
         defaultDir: argv['out-dir'],
+        ...snapshotName,
         ...(generatedAt === undefined ? {} : { generatedAt }),
         clockSkewMs,
         overwrite: argv.overwrite,
@@ -72,6 +77,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       // What was just written, analysed without reading, parsing and validating the file again.
       ...(written === undefined ? {} : { written }),
       outDir: argv['out-dir'],
+      ...outputName,
       formats,
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],

@@ -119,6 +119,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const suggestion = suggestionFor(message, argv, knownFlags(parser), commandNamed ? null : COMMAND_ENTRIES.map((entry) => entry.name));
       throw new UsageError(suggestion === null ? message : `${message}\n${suggestion}`);
     });
+  // "-d -" would make a folder named "-": no command writes its files to standard output.
+  parser.middleware((args) => {
+    if (args['out-dir'] === '-') throw new UserError('-d - is not a folder: the files of a run go to a folder (-d DIR); for a JSON summary on stdout, use --json');
+  });
   skipHelpCache(parser);
   await parser.parseAsync();
   return commandOutcome.exitCode;

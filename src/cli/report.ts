@@ -5,7 +5,7 @@ import { isOrgInput } from '../app/org/org-input.js';
 import { UserError } from '../util/errors.js';
 import { buildRunSummary } from '../app/report/run-summary.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
-import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, outputNameOption, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
 
@@ -24,6 +24,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
     const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const signing = await signingFromArguments(argv);
     if (await isOrgInput(argv.snapshot)) {
+      if (argv['output-name'] !== undefined) throw new UserError("--output-name is for one account's report; the organisation report names its files by account");
       const { runOrgReport } = await import('../app/org/org-report.js');
       const outcome = await runOrgReport({
         inputPath: argv.snapshot,
@@ -51,6 +52,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       snapshotPath: argv.snapshot,
       clockSkewMs,
       outDir: argv['out-dir'],
+      ...outputNameOption(argv),
       formats: parseFormats(argv.format),
       quiet: argv.quiet,
       failOnFindings: argv['fail-on-findings'],

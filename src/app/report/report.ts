@@ -84,6 +84,8 @@ export interface ReportOptions {
   /** --clock-skew for reading the snapshot (ms); the default tolerance when left out. */
   readonly clockSkewMs?: number;
   readonly outDir: string;
+  /** --output-name: the stem of every file written, instead of iam_audit_<audit start>. */
+  readonly outputName?: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
   readonly failOnFindings: boolean;
@@ -156,9 +158,9 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-      { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+      { fileName: stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`, content: findingsCsvChunks(machineResult) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
-      ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
+      ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
     ];
   },
   // In chunks: a large account's results do not fit in one string.
@@ -254,7 +256,8 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
         };
 
   const stamp = fileStamp(result.run.startedAt);
-  const stem = `iam_audit_${stamp}`;
+  // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).
+  const stem = options.outputName ?? `iam_audit_${stamp}`;
   const presentation = options.presentation ?? DEFAULT_PRESENTATION;
   // Signing: the time is taken now, so the cover prints the very time the signature will carry.
   // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
