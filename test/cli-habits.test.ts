@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMMAND_EXIT_CODES, commandExitCodesHelp } from '../src/app/shared/exit-status.js';
 import { COMMANDS } from '../src/cli/commands.js';
+import type { AnalysisResult } from '../src/analyze/result.js';
+import { renderCheckingLines } from '../src/render/console.js';
 import { ExitCode } from '../src/util/errors.js';
 import { closestName, editDistance, suggestionFor } from '../src/cli/did-you-mean.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -140,5 +142,36 @@ describe('--output-name and -d -', () => {
     } finally {
       await out.cleanup();
     }
+  });
+});
+
+describe('console per-user lines for large accounts', () => {
+  type Status = 'PASS' | 'FAIL' | 'INFO' | 'NOT_EVALUATED';
+  const resultWith = (statuses: readonly Status[]): AnalysisResult =>
+    ({ mfa: { findings: statuses.map((status, index) => ({ username: `user${index}`, status, message: status === 'FAIL' ? 'Console access WITHOUT MFA!' : 'ok.' })) } }) as unknown as AnalysisResult;
+  const repeat = (status: Status, count: number): Status[] => Array.from({ length: count }, () => status);
+
+  it('up to 50 users: every user, two lines each, as the original', () => {
+    const text = renderCheckingLines(resultWith([...repeat('PASS', 40), ...repeat('INFO', 9), 'FAIL']));
+    assert.equal(text.split('\n').length - 1, 100);
+    assert.ok(text.startsWith('Checking: user0\n    [PASS] ok.\n'));
+  });
+
+  it('above 50: only the failing and not evaluated users, then what was left out', () => {
+    const text = renderCheckingLines(resultWith([...repeat('PASS', 45), 'FAIL', 'NOT_EVALUATED', ...repeat('INFO', 10)]));
+    assert.equal(
+      text,
+      'Checking: user45\n    [FAIL] Console access WITHOUT MFA!\nChecking: user46\n    [NOT EVALUATED] ok.\n' +
+        '55 compliant or without console access not listed (57 users: --verbose lists every user; the CSV and JSON have them all)\n',
+    );
+  });
+
+  it('above 50 failing: the first 50, then a count; --verbose lists all', () => {
+    const statuses = [...repeat('FAIL', 120), ...repeat('PASS', 30)];
+    const lines = renderCheckingLines(resultWith(statuses)).split('\n');
+    assert.equal(lines.length - 1, 101);
+    assert.equal(lines[98], 'Checking: user49');
+    assert.equal(lines[100], '... and 70 more failing or not evaluated users; 30 compliant or without console access not listed (150 users: --verbose lists every user; the CSV and JSON have them all)');
+    assert.equal(renderCheckingLines(resultWith(statuses), true).split('\n').length - 1, 300);
   });
 });

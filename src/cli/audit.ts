@@ -80,6 +80,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ...outputName,
       formats,
       quiet: argv.quiet,
+      // --verbose (collect's: log each AWS call) also lists every user on the console.
+      verbose: argv.verbose,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       presentation,

@@ -7,13 +7,14 @@ import { buildRunSummary } from '../app/report/run-summary.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
 import { catalogueOptions, outputNameOption, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
-type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean };
+type Arguments = ReportArguments & { snapshot: string; 'per-account': boolean; verbose: boolean };
 
 export const reportCommand: CommandModule<object, Arguments> = {
   command: COMMANDS.report.command,
   describe: COMMANDS.report.describe,
   builder: (yargs: Argv) =>
     withReportOptions(yargs.positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot JSON from import or collect; or an org-index.json from collect --org, or a folder of snapshots (organisation report)' }))
+      .option('verbose', { type: 'boolean', default: false, describe: 'list every user on the console (above 50 users, only the failing ones are listed, the first 50)' })
       .option('per-account', { type: 'boolean', default: false, describe: 'organisation report: also write each account\'s own report under <out-dir>/<account>/' })
       .example('$0 report snapshot.json', 'prints the MFA audit and writes iam_audit_<time>.csv, .json, .html and .pdf')
       .example('$0 report snapshot.json -d out --format json --quiet', 'JSON only, summary only')
@@ -55,6 +56,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       ...outputNameOption(argv),
       formats: parseFormats(argv.format),
       quiet: argv.quiet,
+      verbose: argv.verbose,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       presentation: presentationFrom(argv),

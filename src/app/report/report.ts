@@ -88,6 +88,8 @@ export interface ReportOptions {
   readonly outputName?: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
+  /** --verbose: the console lists every user, however many (else the failing ones above 50 identities). */
+  readonly verbose?: boolean;
   readonly failOnFindings: boolean;
   readonly overwrite: boolean;
   readonly asOf?: Date;
@@ -326,7 +328,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
   for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
-  if (!options.quiet) options.stdout.write(renderCheckingLines(result));
+  if (!options.quiet) options.stdout.write(renderCheckingLines(result, options.verbose === true));
   // The console's times cover the whole run, rendering and writing included (the files' own
   // metadata can only know the analysis).
   const finishedAt = clock();
