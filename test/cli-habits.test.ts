@@ -5,6 +5,9 @@ import { COMMAND_EXIT_CODES, commandExitCodesHelp } from '../src/app/shared/exit
 import { COMMANDS } from '../src/cli/commands.js';
 import type { AnalysisResult } from '../src/analyze/result.js';
 import { renderCheckingLines } from '../src/render/console.js';
+import { renderFrameworkControls, renderRuleList, wrapCell } from '../src/app/rules/rules.js';
+import { allRules } from '../src/rules/index.js';
+import { allFrameworks } from '../src/frameworks/index.js';
 import { ExitCode } from '../src/util/errors.js';
 import { closestName, editDistance, suggestionFor } from '../src/cli/did-you-mean.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -173,5 +176,49 @@ describe('console per-user lines for large accounts', () => {
     assert.equal(lines[98], 'Checking: user49');
     assert.equal(lines[100], '... and 70 more failing or not evaluated users; 30 compliant or without console access not listed (150 users: --verbose lists every user; the CSV and JSON have them all)');
     assert.equal(renderCheckingLines(resultWith(statuses), true).split('\n').length - 1, 300);
+  });
+});
+
+describe('rules fits the terminal; rules --json', () => {
+  const widest = (text: string): number => Math.max(...text.split('\n').map((line) => line.length));
+
+  it('wraps words, cutting only a word longer than the width', () => {
+    assert.deepEqual(wrapCell('Active access keys are rotated within 90 days', 20), ['Active access keys', 'are rotated within', '90 days']);
+    assert.deepEqual(wrapCell('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+    assert.deepEqual(wrapCell('', 4), ['']);
+  });
+
+  it('piped, rules and rules --framework stay within 100 columns (they were about 330)', async () => {
+    assert.ok(widest(renderRuleList(allRules, allFrameworks)) > 200, 'unlimited, the table is as wide as before');
+    const run = await runCli(['rules']);
+    assert.equal(run.code, 0);
+    assert.equal(widest(run.stdout), 100);
+    // The controls moved to an indented line under each rule, nothing lost.
+    assert.match(run.stdout, /\naccess-key-rotation +medium +Active access keys are rotated within 90 days\n {4}controls: cis-3\.0 1\.14, cis-4\.0 1\.14,/);
+    const controls = await runCli(['rules', '--framework', 'cis-5.0']);
+    assert.ok(widest(controls.stdout) <= 100, controls.stdout);
+    // Rule ids never wrap: about 80 columns is the narrowest the rule list gets.
+    for (const width of [80, 120]) {
+      assert.ok(widest(renderRuleList(allRules, allFrameworks, width)) <= width, `rules at ${width}`);
+      assert.ok(widest(renderFrameworkControls('cis-5.0', allFrameworks, width)) <= width, `cis-5.0 at ${width}`);
+    }
+  });
+
+  it('rules --json prints the catalogue; with --framework, that framework', async () => {
+    const run = await runCli(['rules', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const catalogue = JSON.parse(run.stdout) as { rules: { id: string; severity: string; controls: { framework: string; controlId: string }[] }[]; frameworks: { id: string }[] };
+    assert.equal(catalogue.rules.length, allRules.length);
+    assert.deepEqual(catalogue.frameworks.map((framework) => framework.id), allFrameworks.map((framework) => framework.id));
+    const rotation = catalogue.rules.find((rule) => rule.id === 'access-key-rotation');
+    assert.equal(rotation?.severity, 'medium');
+    assert.deepEqual(rotation?.controls.find((control) => control.framework === 'cis-5.0'), { framework: 'cis-5.0', controlId: '1.13' });
+    const cis = await runCli(['rules', '--json', '--framework', 'cis-5.0']);
+    const framework = JSON.parse(cis.stdout) as { id: string; controls: { id: string; rules: string[] }[] };
+    assert.equal(framework.id, 'cis-5.0');
+    assert.deepEqual(framework.controls.find((control) => control.id === '1.3')?.rules, ['root-access-keys']);
+    const unknown = await runCli(['rules', '--json', '--framework', 'cis-9']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stdout, '');
   });
 });
