@@ -14,6 +14,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { runReport } from '../src/app/report/report.js';
+import { exampleFrameworks, exampleRules } from './support/example-rule.js';
+import { TextSink, writeExampleSnapshot } from './support/report-run.js';
 
 /** Every .yaml/.yml file under `folder`. */
 async function yamlFiles(folder: string): Promise<string[]> {
@@ -220,5 +223,35 @@ describe('rules fits the terminal; rules --json', () => {
     const unknown = await runCli(['rules', '--json', '--framework', 'cis-9']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, '');
+  });
+});
+
+describe('progress on a terminal while a large account\'s files are written', () => {
+  async function run(users: number, isTTY: boolean): Promise<{ stderr: string; stdout: string }> {
+    const work = await temporaryFolder();
+    try {
+      const snapshotPath = await writeExampleSnapshot(work.path, Array.from({ length: users }, (_, index) => ({ name: `user${index}` })));
+      const stdout = new TextSink();
+      const stderr = Object.assign(new TextSink(), { isTTY, columns: 200 });
+      await runReport({
+        snapshotPath, outDir: join(work.path, 'out'), formats: ['csv', 'json'], quiet: false, failOnFindings: false, overwrite: false,
+        catalogue: { rules: exampleRules, frameworks: exampleFrameworks }, environment: { SOURCE_DATE_EPOCH: '1800000000' }, stdout, stderr,
+      });
+      return { stderr: stderr.text, stdout: stdout.text };
+    } finally {
+      await work.cleanup();
+    }
+  }
+
+  it('above 50 users on a terminal: each step on stderr, cleared at the end; nothing when piped or small', async () => {
+    const large = await run(51, true);
+    assert.ok(large.stderr.includes('\r\x1b[Kiam-audit: preparing csv (1/2) for 51 users...'), JSON.stringify(large.stderr));
+    // Later steps are drawn at most four times a second (this run is faster): the line is cleared at the end.
+    const afterLastClear = large.stderr.slice(large.stderr.lastIndexOf('\r\x1b[K') + 4);
+    assert.ok(large.stderr.split('\r\x1b[K').length >= 3, 'drawn, then cleared');
+    assert.doesNotMatch(afterLastClear, /preparing|writing/, 'the progress line is cleared before the rest of stderr');
+    assert.doesNotMatch(large.stdout, /\x1b/, 'stdout carries no progress');
+    assert.doesNotMatch((await run(51, false)).stderr, /preparing|writing/);
+    assert.doesNotMatch((await run(50, true)).stderr, /preparing|writing/);
   });
 });

@@ -16,7 +16,7 @@ import { analyseLoaded } from '../shared/analyse.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
 import { withRemediation } from '../shared/remediation.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
-import { renderCheckingLines, renderSummary } from '../../render/console.js';
+import { CONSOLE_ALL_USERS_UP_TO, renderCheckingLines, renderSummary } from '../../render/console.js';
 import { BrowserNotFoundError } from '../../render/browser.js';
 import type { ReportTemplates } from '../../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
@@ -28,7 +28,7 @@ import { packageInfo } from '../../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
-import { pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
+import { largeAccountProgressLine, pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit'] as const;
@@ -289,8 +289,12 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
-  for (const format of options.formats) {
+  // A large account's machine outputs take a while: progress on stderr (terminal only, as for the PDF).
+  const users = result.mfa.findings.length;
+  const largeAccount = users > CONSOLE_ALL_USERS_UP_TO;
+  for (const [index, format] of options.formats.entries()) {
     try {
+      if (largeAccount && format !== 'pdf') context.progress.update(largeAccountProgressLine(`preparing ${format} (${index + 1}/${options.formats.length})`, users));
       files.push(...(await renderers[format](context)));
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
@@ -315,8 +319,9 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   };
   const outputs = await embedPdfEvidence(files, evidenceContext);
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
+  if (largeAccount && outputs.length > 0) context.progress.update(largeAccountProgressLine(`writing ${outputs.length} files`, users));
   const writtenFiles =
-    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext));
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext)).finally(() => context.progress.stop());
 
   // Every error is in the JSON and the printable report; the console names the first few, so a
   // large account with a missing permission does not bury the summary under thousands of lines.
