@@ -28,6 +28,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
           .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
       ),
     )
+      // Redeclared over collect's: in audit, --verbose also lists every user on the console.
+      .option('verbose', { type: 'boolean', default: false, describe: 'log each AWS call to stderr (never credentials), and list every user on the console (above 50 users, only the failing ones are listed)' })
       .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/')
       .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did') as unknown as Argv<Arguments>,
   handler: async (argv) => {
