@@ -54,8 +54,26 @@ describe('configuration file', () => {
   });
 
   it('reports YAML and JSON syntax errors with the file name and position', () => {
-    assert.throws(() => config('rules:\n  a: 1\n  a: 2\n'), /^InputError: iam-audit\.yaml: not valid YAML: Map keys must be unique at line 3, column 3/);
-    assert.throws(() => config('{"rules": }', 'c.json'), /^InputError: c\.json: not valid JSON: /);
+    // Issue 27: the line and column lead the message, as for validation errors ("file:line:column: ...").
+    assertInputError(() => config('rules:\n  a: 1\n  a: 2\n'), 'iam-audit.yaml:3:3: not valid YAML: Map keys must be unique');
+    assertInputError(() => config('{"rules": }', 'c.json'), 'c.json:1:11: not valid JSON: unexpected "}", expected a value');
+  });
+
+  it('names line and column of a syntax error in JSON  and in YAML', () => {
+    assertInputError(() => config('{\n  "rules": {},\n  "frameworks" ["x"]\n}\n', 'c.json'), 'c.json:3:16: not valid JSON: unexpected "[", expected ":"');
+    assertInputError(() => config('{\n  "rules": {\n', 'c.json'), 'c.json:3:1: not valid JSON: unexpected end of the file, expected a "quoted" key');
+    assertInputError(() => config('{"rules": {},}', 'c.json'), 'c.json:1:14: not valid JSON: unexpected "}", expected a "quoted" key');
+    assertInputError(() => config('{"rules": {"a": 01}}', 'c.json'), 'c.json:1:18: not valid JSON: unexpected "1", expected "," or "}"');
+    assertInputError(() => exceptions('exceptions:\n  - rule: x\n resource: y\n'), 'exceptions.yaml:3:1: not valid YAML: All mapping items must start at the same column');
+    assertInputError(() => exceptions('exceptions: [\n  {rule: x}\n', 'e.yaml'), 'e.yaml:3:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]');
+  });
+
+  it('reads a date quoted or not: both are text to the YAML 1.2 parser', () => {
+    const entry = (expires: string) => `exceptions:\n  - rule: example-key-age\n    resource: bob\n    justification: j\n    approvedBy: a\n    expires: ${expires}\n`;
+    const quoted = exceptions(entry('"2027-01-01"'));
+    const bare = exceptions(entry('2027-01-01'));
+    assert.equal(quoted.entries[0]?.expiresAtMs, bare.entries[0]?.expiresAtMs);
+    assert.equal(quoted.entries[0]?.expires, '2027-01-01');
   });
 
   it('prints defaults that read back as the defaults', () => {

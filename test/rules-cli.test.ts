@@ -43,7 +43,7 @@ describe('iam-audit rules (CLI)', () => {
   it('lists the registered rules', async () => {
     const run = await runCli(['rules']);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, renderRuleList(allRules, allFrameworks));
+    assert.equal(run.stdout, renderRuleList(allRules, allFrameworks, 100)); // piped: 100 columns (issue 27)
   });
 
   it('rejects an unknown framework with exit code 2', async () => {
@@ -57,7 +57,7 @@ describe('iam-audit rules (CLI)', () => {
     for (const framework of allFrameworks) {
       const run = await runCli(['rules', '--framework', framework.id]);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(run.stdout, renderFrameworkControls(framework.id, allFrameworks));
+      assert.equal(run.stdout, renderFrameworkControls(framework.id, allFrameworks, 100));
     }
   });
 

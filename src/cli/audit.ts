@@ -1,5 +1,5 @@
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
 import { runImport } from '../app/import/import.js';
 import type { ExitReason } from '../app/shared/exit-status.js';
 import { buildRunSummary } from '../app/report/run-summary.js';
@@ -11,7 +11,7 @@ import { escapeForTerminal } from '../util/terminal-text.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome, parseClockSkew, parseInstant } from './common.js';
-import { catalogueOptions, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
+import { catalogueOptions, outputNameOption, parseFormats, presentationFrom, signingFromArguments, withReportOptions, type ReportArguments } from './report-options.js';
 
 type Arguments = ReportArguments & CollectOptionArguments & { report: string | undefined; 'generated-at': string | undefined };
 
@@ -28,14 +28,18 @@ export const auditCommand: CommandModule<object, Arguments> = {
           .option('generated-at', { type: 'string', describe: "the report's generation time (ISO 8601)" }),
       ),
     )
+      // Redeclared over collect's: in audit, --verbose also lists every user on the console.
+      .option('verbose', { type: 'boolean', default: false, describe: 'log each AWS call to stderr (never credentials), and list every user on the console (above 50 users, only the failing ones are listed)' })
       .example('$0 audit fixtures/demo/credential-report.csv -d out', 'snapshot, CSV, JSON, HTML and PDF in out/')
-      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did')
-      .epilogue(EXIT_CODES_HELP) as unknown as Argv<Arguments>,
+      .example('$0 audit --profile audit -d out', 'collect the live account, then report, as the original script did') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     const generatedAt = parseInstant('generated-at', argv['generated-at']);
     const asOf = parseInstant('as-of', argv['as-of']);
     const clockSkewMs = parseClockSkew(argv['clock-skew']);
     const formats = parseFormats(argv.format);
+    // --output-name: the kept snapshot is STEM.snapshot.json beside the reports.
+    const outputName = outputNameOption(argv);
+    const snapshotName = outputName.outputName === undefined ? {} : { outputPath: join(argv['out-dir'], `${outputName.outputName}.snapshot.json`) };
     const catalogue = catalogueOptions(argv);
     const presentation = presentationFrom(argv);
     // Bad configuration, exceptions or certificate stop the run before a snapshot is taken or written.
@@ -49,7 +53,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       // A live capture happens now: an --as-of in the past would be refused after collecting.
       checkAsOf(asOf, toIsoUtc(runClock()()), 'the live collection about to start');
       const { runCollect } = await import('../collect/run.js');
-      const collected = await runCollect({ ...collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite }), clockSkewMs });
+      const collected = await runCollect({ ...collectRunOptions(argv, { defaultDir: argv['out-dir'], overwrite: argv.overwrite, ...snapshotName }), clockSkewMs });
       snapshotPath = collected.snapshotPath;
       written = collected.loaded;
       collectionExit = collected.exitCode;
@@ -57,6 +61,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ({ snapshotPath, loaded: written } = await runImport({
         reportPath: argv.report,
         defaultDir: argv['out-dir'],
+        ...snapshotName,
         ...(generatedAt === undefined ? {} : { generatedAt }),
         clockSkewMs,
         overwrite: argv.overwrite,
@@ -74,8 +79,11 @@ export const auditCommand: CommandModule<object, Arguments> = {
       // What was just written, analysed without reading, parsing and validating the file again.
       ...(written === undefined ? {} : { written }),
       outDir: argv['out-dir'],
+      ...outputName,
       formats,
       quiet: argv.quiet,
+      // --verbose (collect's: log each AWS call) also lists every user on the console.
+      verbose: argv.verbose,
       failOnFindings: argv['fail-on-findings'],
       overwrite: argv.overwrite,
       presentation,

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import { commandExitCodesHelp, EXIT_CODES_HELP } from '../app/shared/exit-status.js';
+import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, fileSystemCause, UserError } from '../util/errors.js';
 import { packageInfo } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { commandOutcome } from './common.js';
 import { COMMAND_ENTRIES } from './command-registry.js';
+import { suggestionFor } from './did-you-mean.js';
 
 /** A usage error found by yargs; thrown from its fail hook so that no command handler runs after it. */
 class UsageError extends UserError {}
@@ -45,6 +47,28 @@ function unknownFlagsCheck(parser: object): () => void {
   };
 }
 
+/** The flags the parser knows at the moment of a usage error: the command's own and the global ones, with aliases. */
+function knownFlags(parser: object): string[] {
+  type Internal = { getOptions?: () => { key?: Record<string, unknown>; alias?: Record<string, readonly string[]> } };
+  const options = (parser as Internal).getOptions?.();
+  const names = new Set(Object.keys(options?.key ?? {}));
+  for (const aliases of Object.values(options?.alias ?? {})) for (const alias of aliases) names.add(alias);
+  names.delete('$0');
+  return [...names];
+}
+
+/** A command module whose --help ends with the command's exit codes (one table: app/shared/exit-status.ts). */
+function withExitCodes(name: string, loaded: CommandModule<object, never>): CommandModule<object, never> {
+  const builder = loaded.builder;
+  return {
+    ...loaded,
+    builder: (yargs: Argv) => {
+      const built = typeof builder === 'function' ? builder(yargs as Argv<object>) : builder === undefined ? yargs : yargs.options(builder);
+      return (built as Argv).epilogue(commandExitCodesHelp(name)) as unknown as Argv<never>;
+    },
+  };
+}
+
 /** `iam-audit --version` alone: answered before yargs (and its help layout) is loaded at all. */
 const VERSION_ONLY: ReadonlySet<string> = new Set(['--version', '-V']);
 
@@ -70,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let checkingFlags = false;
   COMMAND_ENTRIES.forEach((entry, index) => {
     const loaded = commands[index];
-    if (loaded !== null && loaded !== undefined) parser.command(loaded);
+    if (loaded !== null && loaded !== undefined) parser.command(withExitCodes(entry.name, loaded));
     else parser.command(entry.command, entry.describe);
   });
   parser
@@ -90,8 +114,15 @@ async function main(argv: readonly string[]): Promise<number> {
         checkingFlags = true;
         checkUnknownFlags();
       }
-      throw new UsageError(message);
+      // A mistyped command is looked for only when no command was named at all.
+      const commandNamed = commands.some((loaded) => loaded !== null);
+      const suggestion = suggestionFor(message, argv, knownFlags(parser), commandNamed ? null : COMMAND_ENTRIES.map((entry) => entry.name));
+      throw new UsageError(suggestion === null ? message : `${message}\n${suggestion}`);
     });
+  // "-d -" would make a folder named "-": no command writes its files to standard output.
+  parser.middleware((args) => {
+    if (args['out-dir'] === '-') throw new UserError('-d - is not a folder: the files of a run go to a folder (-d DIR); for a JSON summary on stdout, use --json');
+  });
   skipHelpCache(parser);
   await parser.parseAsync();
   return commandOutcome.exitCode;

@@ -10,6 +10,7 @@ import { CLOCK_SKEW_OPTION } from './common.js';
 
 export interface ReportArguments extends SigningArguments {
   'out-dir': string;
+  'output-name': string | undefined;
   format: string[];
   quiet: boolean;
   'fail-on-findings': boolean;
@@ -59,10 +60,28 @@ function asList(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A file name stem: letters, digits, '.', '_' and '-', not starting with '.' or '-' (no folder, no hidden file, no flag). */
+const OUTPUT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
+
+/** --output-name, checked: it names files inside --out-dir, never a path. */
+export function outputNameOption(argv: Pick<ReportArguments, 'output-name'>): { outputName?: string } {
+  const value = argv['output-name'];
+  if (value === undefined) return {};
+  if (!OUTPUT_NAME.test(value)) {
+    throw new UserError(`--output-name "${value}" is not a file name stem: use letters, digits, ".", "_" and "-" (not first), up to 200 characters; the folder is -d`);
+  }
+  return { outputName: value };
+}
+
 /** The options `report` and `audit` share. */
 export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> {
   const options = yargs
     .option('out-dir', { alias: 'd', type: 'string', default: '.', describe: 'folder for the report files' })
+    .option('output-name', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'stem of every file written: STEM.json, STEM.csv, STEM.findings.csv, STEM.pdf, ... (audit: also STEM.snapshot.json) instead of iam_audit_<time>',
+    })
     // Comma-separated strings, not yargs arrays: an array option swallows the positional after it
     // (`report -f json snapshot.json`). A repeated flag still gives a list, hence the coerce.
     .option('format', {

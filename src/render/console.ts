@@ -5,13 +5,32 @@ import { escapeForTerminal } from '../util/terminal-text.js';
 
 const RULE = '='.repeat(40);
 
-/** The per-user lines, as the original printed them while it worked. */
-export function renderCheckingLines(result: AnalysisResult): string {
+/** Up to this many identities, the console prints every user's lines, as the original did. */
+export const CONSOLE_ALL_USERS_UP_TO = 50;
+/** Above it, the console names at most this many users that are not compliant (FAIL, NOT EVALUATED). */
+export const CONSOLE_USERS_SHOWN = 50;
+
+/**
+ * The per-user lines, as the original printed them while it worked: every user for a small
+ * account (up to 50) or with `all` (--verbose). A larger account gets only its failing and not
+ * evaluated users, the first 50, then a count: 50,000 users made 100,025 lines nobody reads.
+ */
+export function renderCheckingLines(result: AnalysisResult, all = false): string {
   const lines: string[] = [];
-  for (const finding of result.mfa.findings) {
+  const findings = result.mfa.findings;
+  const everyUser = all || findings.length <= CONSOLE_ALL_USERS_UP_TO;
+  const shown = everyUser ? findings : findings.filter((finding) => finding.status === 'FAIL' || finding.status === 'NOT_EVALUATED');
+  for (const finding of everyUser ? shown : shown.slice(0, CONSOLE_USERS_SHOWN)) {
     // User names come from the input: escaped, so a name cannot rewrite the terminal or forge a line.
     lines.push(`Checking: ${escapeForTerminal(finding.username)}`);
     lines.push(`    [${finding.status === 'NOT_EVALUATED' ? 'NOT EVALUATED' : finding.status}] ${escapeForTerminal(finding.message)}`);
+  }
+  if (!everyUser) {
+    const hidden = shown.length - Math.min(shown.length, CONSOLE_USERS_SHOWN);
+    const passing = findings.length - shown.length;
+    lines.push(
+      `${hidden > 0 ? `... and ${hidden} more failing or not evaluated users; ` : ''}${passing} compliant or without console access not listed (${findings.length} users: --verbose lists every user; the CSV and JSON have them all)`,
+    );
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -58,3 +58,8 @@ export class TerminalProgress {
     this.timer = null;
   }
 }
+
+/** The progress line of a large account's run: "iam-audit: writing 6 files for 50000 users...". */
+export function largeAccountProgressLine(step: string, users: number): string {
+  return `iam-audit: ${step} for ${users} users...`;
+}

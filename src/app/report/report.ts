@@ -16,7 +16,7 @@ import { analyseLoaded } from '../shared/analyse.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
 import { withRemediation } from '../shared/remediation.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
-import { renderCheckingLines, renderSummary } from '../../render/console.js';
+import { CONSOLE_ALL_USERS_UP_TO, renderCheckingLines, renderSummary } from '../../render/console.js';
 import { BrowserNotFoundError } from '../../render/browser.js';
 import type { AsffOptions } from '../../render/asff-options.js';
 import type { ReportTemplates } from '../../render/html.js';
@@ -29,7 +29,7 @@ import { packageInfo } from '../../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
-import { pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
+import { largeAccountProgressLine, pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
 import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit', 'asff'] as const;
@@ -87,8 +87,12 @@ export interface ReportOptions {
   /** --clock-skew for reading the snapshot (ms); the default tolerance when left out. */
   readonly clockSkewMs?: number;
   readonly outDir: string;
+  /** --output-name: the stem of every file written, instead of iam_audit_<audit start>. */
+  readonly outputName?: string;
   readonly formats: readonly OutputFormat[];
   readonly quiet: boolean;
+  /** --verbose: the console lists every user, however many (else the failing ones above 50 identities). */
+  readonly verbose?: boolean;
   readonly failOnFindings: boolean;
   readonly overwrite: boolean;
   readonly asOf?: Date;
@@ -159,9 +163,9 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-      { fileName: `iam_audit_findings_${stamp}.csv`, content: findingsCsvChunks(machineResult) },
+      { fileName: stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`, content: findingsCsvChunks(machineResult) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
-      ...(machineResult.catalogue === null ? [] : [{ fileName: `iam_audit_rules_${stamp}.csv`, content: renderRulesCsv(machineResult) }]),
+      ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
     ];
   },
   // In chunks: a large account's results do not fit in one string.
@@ -260,7 +264,8 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
         };
 
   const stamp = fileStamp(result.run.startedAt);
-  const stem = `iam_audit_${stamp}`;
+  // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).
+  const stem = options.outputName ?? `iam_audit_${stamp}`;
   const presentation = options.presentation ?? DEFAULT_PRESENTATION;
   // Signing: the time is taken now, so the cover prints the very time the signature will carry.
   // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
@@ -290,8 +295,12 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
-  for (const format of options.formats) {
+  // A large account's machine outputs take a while: progress on stderr (terminal only, as for the PDF).
+  const users = result.mfa.findings.length;
+  const largeAccount = users > CONSOLE_ALL_USERS_UP_TO;
+  for (const [index, format] of options.formats.entries()) {
     try {
+      if (largeAccount && format !== 'pdf') context.progress.update(largeAccountProgressLine(`preparing ${format} (${index + 1}/${options.formats.length})`, users));
       files.push(...(await renderers[format](context)));
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
@@ -316,8 +325,9 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   };
   const outputs = await embedPdfEvidence(files, evidenceContext);
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
+  if (largeAccount && outputs.length > 0) context.progress.update(largeAccountProgressLine(`writing ${outputs.length} files`, users));
   const writtenFiles =
-    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext));
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext)).finally(() => context.progress.stop());
 
   // Every error is in the JSON and the printable report; the console names the first few, so a
   // large account with a missing permission does not bury the summary under thousands of lines.
@@ -329,7 +339,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
   for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
-  if (!options.quiet) options.stdout.write(renderCheckingLines(result));
+  if (!options.quiet) options.stdout.write(renderCheckingLines(result, options.verbose === true));
   // The console's times cover the whole run, rendering and writing included (the files' own
   // metadata can only know the analysis).
   const finishedAt = clock();

@@ -17,6 +17,44 @@ export const EXIT_CODES_HELP =
   '3 partial data (collection errors in the snapshot), 4 an output could not be produced (e.g. no browser for the PDF; the other files were written). ' +
   'When several apply: 2 > 4 > 3 > 1 > 0; every reason is printed, and listed by --json.';
 
+/**
+ * The exit codes each command can end with, and what each means there: the one table that every
+ * command's --help epilogue is written from (README "Exit codes" says the same; test/cli-habits
+ * checks that each command's --help prints its lines). Codes a command cannot produce are left out.
+ */
+export const COMMAND_EXIT_CODES: Readonly<Record<string, Readonly<Partial<Record<ExitCodeValue, string>>>>> = {
+  collect: { 0: 'snapshot written', 2: 'usage or input error (nothing written)', 3: 'partial data: the collection was partial or recorded collection errors' },
+  import: { 0: 'snapshot written', 2: 'usage or input error (nothing written)' },
+  report: {
+    0: 'clean',
+    1: 'findings gate tripped (--fail-on-findings or --fail-on)',
+    2: 'usage or input error (nothing written)',
+    3: 'partial data (collection errors in the snapshot)',
+    4: 'an output could not be produced (e.g. no browser for the PDF); the other files were written',
+  },
+  audit: {
+    0: 'clean',
+    1: 'findings gate tripped (--fail-on-findings or --fail-on)',
+    2: 'usage or input error (nothing written)',
+    3: 'partial data (a partial collection, or collection errors in the snapshot)',
+    4: 'an output could not be produced (e.g. no browser for the PDF); the other files were written',
+  },
+  rules: { 0: 'printed', 2: 'usage error (an unknown framework)' },
+  verify: { 0: 'every check passed', 1: 'a check failed (signature, chain, snapshot, listed files or reproduction)', 2: 'usage or input error' },
+  notify: { 0: 'every mail sent (or previewed)', 2: 'usage or input error (nothing sent)', 3: 'a mail could not be sent, or an owner address is not an address' },
+  trend: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an archive could not be read and was skipped (the others were counted)' },
+  diff: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an account in both runs could not be compared' },
+  'merge-index': { 0: 'merged', 2: 'usage or input error (nothing written)', 3: 'the merged index holds failed or partial accounts' },
+};
+
+/** The --help epilogue of one command: its exit codes, one per line, and the precedence when several apply. */
+export function commandExitCodesHelp(command: string): string {
+  const codes = COMMAND_EXIT_CODES[command] ?? {};
+  const lines = Object.entries(codes).map(([code, meaning]) => `  ${code}  ${meaning}`);
+  const precedence = Object.keys(codes).length > 2 ? `\nWhen several apply: ${EXIT_PRECEDENCE.filter((code) => code in codes).join(' > ')}.` : '';
+  return `Exit codes:\n${lines.join('\n')}${precedence}`;
+}
+
 export interface ExitReason {
   readonly code: ExitCodeValue;
   /** One line, for the console and the --json summary. */
