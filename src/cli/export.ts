@@ -34,7 +34,6 @@ export const exportCommand: CommandModule<object, ExportArguments> = {
         describe: 'state file of the findings the last export sent, one per account: those gone from this file are archived in Security Hub',
       })
       .option('max-attempts', { type: 'number', requiresArg: true, default: 5, describe: 'attempts per call, throttling and server errors retried with backoff' })
-      .epilogue('Exit codes: 0 every finding imported or archived; 2 bad input, or a call failed (state unchanged); 3 Security Hub refused some findings (each named on stderr).')
       .example('$0 export securityhub reports/iam_audit_2026-01-02T14-30-00.asff.json --region eu-west-1', 'imports the findings, archives the resolved ones') as unknown as Argv<ExportArguments>,
   handler: async (argv) => {
     const maxAttempts = argv['max-attempts'];

@@ -32,7 +32,8 @@ import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
 import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
 import { decideExitCode, type ExitReason } from '../shared/exit-status.js';
 import { analyseLoaded } from '../shared/analyse.js';
-import { checkAsOf, DEFAULT_REPORT_FRAMEWORK, runReport, type OutputFormat, type PresentationOptions } from '../report/report.js';
+import { checkAsOf } from '../report/as-of.js';
+import { DEFAULT_REPORT_FRAMEWORK, runReport, type OutputFormat, type PresentationOptions } from '../report/report.js';
 
 /** The formats of the organisation report itself; the others are per-account formats. */
 const ORG_FORMATS: readonly OutputFormat[] = ['csv', 'json', 'html', 'pdf'];

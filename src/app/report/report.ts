@@ -22,7 +22,8 @@ import type { AsffOptions } from '../../render/asff-options.js';
 import type { ReportTemplates } from '../../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
-import { ExitCode, UserError, type ExitCodeValue } from '../../util/errors.js';
+import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
+import { checkAsOf } from './as-of.js';
 import { resultForFrameworks } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
 import { packageInfo } from '../../util/paths.js';
@@ -213,23 +214,6 @@ async function loadPrintable(presentation: PresentationOptions, signature: Signa
     ...(signature === null ? {} : { signature }),
   };
   return { templates, branding };
-}
-
-/** True when a failed, not excepted, rule result is at or above `threshold`. */
-export function hasFailureAtOrAbove(result: AnalysisResult, threshold: Severity): boolean {
-  return failuresAtOrAbove(result, threshold).length > 0;
-}
-
-/**
- * Refuses an --as-of before the capture time: the snapshot cannot say what the account looked
- * like before it was taken (keys "created 151 days after the evaluation time"). Later is a
- * projection (see analyze/projection.ts); equal is the capture time itself.
- */
-export function checkAsOf(asOf: Date | undefined, capturedAt: string, where: string): void {
-  if (asOf === undefined || asOf.getTime() >= Date.parse(capturedAt)) return;
-  throw new UserError(
-    `--as-of ${toIsoUtc(asOf)} is before the capture time ${capturedAt} of ${where}; the data cannot show the account before it was captured (give a time at or after capture)`,
-  );
 }
 
 // One piece: the run's steps in their required order (bad files refused before anything is read, evidence after rendering, exit reasons last), read top to bottom.
