@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from '../src/render/browser-candidates.js';
 import { browserEnvironment } from '../src/render/browser.js';
 
 describe('the browser environment', () => {
@@ -19,5 +20,64 @@ describe('the browser environment', () => {
     };
     const environment = browserEnvironment({ PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', ...secrets, NODE_OPTIONS: '--x' }, '/tmp/profile');
     assert.deepEqual(environment, { PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', TMPDIR: '/tmp/profile' });
+  });
+});
+
+describe('where a system browser is looked for, per platform', () => {
+  it('Linux: the real Chromium binary first, then Chrome and Edge, then the names on PATH', () => {
+    const candidates = systemBrowserCandidates('linux', { PATH: '/usr/local/bin::/snap/bin' });
+    assert.deepEqual(candidates.slice(0, SYSTEM_BROWSER_PATHS.length), [
+      '/usr/lib/chromium/chromium',
+      '/usr/bin/chromium',
+      '/usr/bin/chromium-browser',
+      '/usr/bin/google-chrome',
+      '/usr/bin/google-chrome-stable',
+      '/opt/google/chrome/chrome',
+      '/usr/bin/microsoft-edge',
+      '/usr/bin/microsoft-edge-stable',
+      '/opt/microsoft/msedge/msedge',
+    ]);
+    assert.deepEqual(candidates.slice(SYSTEM_BROWSER_PATHS.length), [
+      ...['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome', 'microsoft-edge', 'microsoft-edge-stable', 'msedge'].map((name) => `/usr/local/bin/${name}`),
+      ...['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome', 'microsoft-edge', 'microsoft-edge-stable', 'msedge'].map((name) => `/snap/bin/${name}`),
+    ]);
+    // No macOS or Windows place is tried on Linux.
+    assert.ok(candidates.every((path) => !path.startsWith('/Applications') && !path.includes('\\')));
+  });
+
+  it('Windows: Chrome (64-bit, 32-bit, per user), Chromium, Edge from the install variables in any case, then PATH with .exe names', () => {
+    const environment = {
+      ProgramFiles: 'C:\\Program Files',
+      'PROGRAMFILES(X86)': 'C:\\Program Files (x86)',
+      localappdata: 'C:\\Users\\auditor\\AppData\\Local',
+      Path: 'C:\\Windows\\system32;C:\\Tools',
+    };
+    assert.deepEqual(systemBrowserCandidates('win32', environment), [
+      'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+      'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+      'C:\\Users\\auditor\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe',
+      'C:\\Users\\auditor\\AppData\\Local\\Chromium\\Application\\chrome.exe',
+      'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe',
+      'C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe',
+      'C:\\Users\\auditor\\AppData\\Local\\Microsoft\\Edge\\Application\\msedge.exe',
+      'C:\\Windows\\system32\\chrome.exe',
+      'C:\\Windows\\system32\\msedge.exe',
+      'C:\\Windows\\system32\\chromium.exe',
+      'C:\\Tools\\chrome.exe',
+      'C:\\Tools\\msedge.exe',
+      'C:\\Tools\\chromium.exe',
+    ]);
+    // A variable that is not set gives no candidate (not a path relative to the working folder).
+    assert.deepEqual(systemBrowserCandidates('win32', { ProgramFiles: 'D:\\Apps' }), ['D:\\Apps\\Google\\Chrome\\Application\\chrome.exe', 'D:\\Apps\\Microsoft\\Edge\\Application\\msedge.exe']);
+  });
+
+  it('macOS: Chrome, Chromium and Edge in /Applications, then in ~/Applications, then PATH', () => {
+    const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
+    const candidates = systemBrowserCandidates('darwin', { HOME: '/Users/auditor', PATH: '/opt/homebrew/bin' });
+    assert.deepEqual(candidates.slice(0, 6), [...apps.map((app) => `/Applications/${app}`), ...apps.map((app) => `/Users/auditor/Applications/${app}`)]);
+    assert.deepEqual(candidates.slice(6, 8), ['/opt/homebrew/bin/chromium', '/opt/homebrew/bin/chromium-browser']);
+    assert.equal(candidates.length, 6 + 8);
+    // No Linux install place is tried on macOS.
+    assert.ok(!candidates.includes('/usr/bin/chromium'));
   });
 });

@@ -50,7 +50,11 @@ export interface Unreachable {
   readonly afterCalls: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+/**
+ * Waits `ms`, or less when the run is aborted; never rejects. The abort listener is removed when
+ * the timer fires, so a long run's many waits leave no listeners behind on the run's signal.
+ */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = (): void => {

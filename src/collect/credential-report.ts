@@ -3,7 +3,7 @@ import { importCredentialReport, type ImportOutcome } from '../import/credential
 import { UserError } from '../util/errors.js';
 import { absent, type CollectionError, type Fact } from '../snapshot/types.js';
 import { toIsoUtc } from '../util/time.js';
-import { attempt, type ApiCaller } from './caller.js';
+import { attempt, sleep, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
 
@@ -22,15 +22,6 @@ export const REPORT_INVALID_CODE = 'InvalidCredentialReport';
 const NOT_READY_CODES = new Set(['ReportInProgress', 'LimitExceeded']);
 /** There is no usable report: ask IAM to generate one. */
 const REGENERATE_CODES = new Set(['ReportNotPresent', 'ReportExpired']);
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /**
  * GenerateCredentialReport, polled with exponential backoff until COMPLETE (LimitExceeded and

@@ -12,7 +12,6 @@ import type { ConnectionOptions } from './clients.js';
 import type { CollectSource } from './sources.js';
 import { missingPermissions, redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
-import { startPeriodicFullGc } from './memory.js';
 import { ProgressDisplay } from './progress.js';
 
 /** As the AWS CLI's s3 transfers (max_concurrent_requests 10); the SDK's adaptive retry backs off if IAM throttles. */
@@ -158,7 +157,6 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     retries: caller.retries + connection.setupRetries,
   }));
   progress.start();
-  const stopFullGc = startPeriodicFullGc(5_000);
   let outcome;
   try {
     outcome = await collectSnapshot({
@@ -182,7 +180,6 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
     });
   } finally {
     clearTimeout(runTimer);
-    stopFullGc();
     progress.stop();
     connection.iam.destroy();
     connection.sts.destroy();

@@ -5,7 +5,7 @@
 import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 // puppeteer-core is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
 // It never downloads anything; the full `puppeteer` package is an optional dependency whose only
 // use here is the browser it downloaded (see findBrowser), so a failed download cannot fail the install.
@@ -13,19 +13,9 @@ import type { Browser } from 'puppeteer-core';
 import { ExitCode, UserError } from '../util/errors.js';
 import { writtenBeforeInterruption } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { systemBrowserCandidates } from './browser-candidates.js';
 
-/** Where system browsers live, in the order we prefer them (the real binary before Debian's wrapper script). */
-export const SYSTEM_BROWSER_PATHS: readonly string[] = [
-  '/usr/lib/chromium/chromium',
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-  '/opt/google/chrome/chrome',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium',
-];
-const BROWSER_NAMES_ON_PATH = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
+export { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from './browser-candidates.js';
 
 export const HOW_TO_GET_A_BROWSER =
   'install Chromium (apt-get install chromium) or Google Chrome, run "npx puppeteer browsers install chrome", or name one with --browser PATH / PUPPETEER_EXECUTABLE_PATH';
@@ -97,10 +87,10 @@ interface OptionalPuppeteer {
 
 /**
  * The browser, in the documented order: --browser, PUPPETEER_EXECUTABLE_PATH, a system
- * Chrome/Chromium, puppeteer's downloaded browser. A path the user named that does not work is an
+ * Chrome, Chromium or Edge (systemBrowserCandidates), puppeteer's downloaded browser. A path the user named that does not work is an
  * error, not a reason to silently print with another browser.
  */
-export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env): Promise<FoundBrowser> {
+export async function findBrowser(explicitPath: string | null, environment: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<FoundBrowser> {
   if (explicitPath !== null) {
     if (!isExecutable(explicitPath)) throw new BrowserNotFoundError(`--browser ${explicitPath} is not an executable file`);
     return { executablePath: explicitPath, origin: '--browser' };
@@ -110,11 +100,7 @@ export async function findBrowser(explicitPath: string | null, environment: Node
     if (!isExecutable(fromEnvironment)) throw new BrowserNotFoundError(`PUPPETEER_EXECUTABLE_PATH=${fromEnvironment} is not an executable file`);
     return { executablePath: fromEnvironment, origin: 'PUPPETEER_EXECUTABLE_PATH' };
   }
-  const onPath = (environment['PATH'] ?? '')
-    .split(delimiter)
-    .filter((folder) => folder !== '')
-    .flatMap((folder) => BROWSER_NAMES_ON_PATH.map((name) => join(folder, name)));
-  const system = [...SYSTEM_BROWSER_PATHS, ...onPath].find(isExecutable);
+  const system = systemBrowserCandidates(platform, environment).find(isExecutable);
   if (system !== undefined) return { executablePath: system, origin: 'system' };
   let downloaded: string | null = null;
   try {
@@ -132,7 +118,7 @@ export async function findBrowser(explicitPath: string | null, environment: Node
   if (downloaded !== null && isExecutable(downloaded)) return { executablePath: downloaded, origin: 'puppeteer download' };
   const cached = await browserInPuppeteerCache(environment);
   if (cached !== null) return { executablePath: cached, origin: 'puppeteer download' };
-  throw new BrowserNotFoundError('no Chrome or Chromium found');
+  throw new BrowserNotFoundError('no Chrome, Chromium or Edge found');
 }
 
 /**

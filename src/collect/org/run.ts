@@ -17,7 +17,6 @@ import { ApiCaller } from '../caller.js';
 import { baseClientConfig, connect, refuseForeignAnswers } from '../clients.js';
 import { redactSecrets } from '../errors.js';
 import { ConcurrencyLimiter } from '../limiter.js';
-import { startPeriodicFullGc } from '../memory.js';
 import { formatDuration } from '../progress.js';
 import type { CollectRunOptions } from '../run.js';
 import { collectAccount, type AccountProgress, type AccountRunOptions } from './account.js';
@@ -104,7 +103,6 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   };
   const timer = drawing ? setInterval(draw, 250) : null;
   timer?.unref();
-  const stopFullGc = startPeriodicFullGc(5_000);
 
   const accountOptions = accountRunOptions(options, base.region, listing.partition, clock, verboseLog);
   const results: OrgIndexAccount[] = new Array<OrgIndexAccount>(mine.length);
@@ -130,7 +128,6 @@ export async function runOrgCollect(options: OrgRunOptions): Promise<OrgRunOutco
   } finally {
     if (timer !== null) clearInterval(timer);
     if (drawing) options.stderr.write('\r\x1b[K');
-    stopFullGc();
   }
 
   const index = orgIndexOf(options, listing, startedAt, toIsoUtc(clock()), results);
