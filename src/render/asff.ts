@@ -19,6 +19,7 @@ import type { AwsSecurityFinding, ComplianceStatus, Partition, SeverityLabel } f
 import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
 import { DEFAULT_ASFF_OPTIONS, type AsffOptions } from './asff-options.js';
 import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
+import { jsonArrayChunks } from './json-array-chunks.js';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 export type { AsffOptions } from './asff-options.js';
@@ -132,18 +133,7 @@ export function* asffFindings(result: AnalysisResult, options: AsffOptions = DEF
 
 /** The ASFF file: a JSON array, one compact finding per line, written in chunks. */
 export function* renderAsffChunks(result: AnalysisResult, options: AsffOptions = DEFAULT_ASFF_OPTIONS, findingsPerChunk = 1000): Generator<string> {
-  let batch: string[] = ['['];
-  let first = true;
-  for (const finding of asffFindings(result, options)) {
-    batch.push(`${first ? '\n' : ',\n'}${JSON.stringify(finding)}`);
-    first = false;
-    if (batch.length >= findingsPerChunk) {
-      yield batch.join('');
-      batch = [];
-    }
-  }
-  batch.push(first ? ']\n' : '\n]\n');
-  yield batch.join('');
+  yield* jsonArrayChunks(asffFindings(result, options), findingsPerChunk);
 }
 
 export function renderAsff(result: AnalysisResult, options: AsffOptions = DEFAULT_ASFF_OPTIONS): string {

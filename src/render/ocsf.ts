@@ -17,6 +17,7 @@
 import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
 import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
+import { jsonArrayChunks } from './json-array-chunks.js';
 
 export const OCSF_SCHEMA_VERSION = '1.3.0';
 
@@ -169,18 +170,7 @@ export function buildOcsfFindings(result: AnalysisResult): Record<string, unknow
  * size of indented JSON and line-oriented tools can split it. Written in chunks.
  */
 export function* renderOcsfChunks(result: AnalysisResult, findingsPerChunk = 1000): Generator<string> {
-  let batch: string[] = ['['];
-  let first = true;
-  for (const finding of ocsfFindings(result)) {
-    batch.push(`${first ? '\n' : ',\n'}${JSON.stringify(finding)}`);
-    first = false;
-    if (batch.length >= findingsPerChunk) {
-      yield batch.join('');
-      batch = [];
-    }
-  }
-  batch.push(first ? ']\n' : '\n]\n');
-  yield batch.join('');
+  yield* jsonArrayChunks(ocsfFindings(result), findingsPerChunk);
 }
 
 /** `--format ocsf-jsonl`: the same events as JSON Lines (one event per line, no array), for streaming ingestion. */
