@@ -46,10 +46,10 @@ export const COMMAND_EXIT_CODES: Readonly<Record<string, Readonly<Partial<Record
   diff: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an account in both runs could not be compared' },
   'merge-index': { 0: 'merged', 2: 'usage or input error (nothing written)', 3: 'the merged index holds failed or partial accounts' },
   review: {
-    0: 'done: the campaign started, the decisions recorded, the evidence written, or every removal carried out',
-    1: 'review verify: a revoke or reduce not yet carried out (or not verifiable), or access that appeared since the review and was never reviewed',
-    2: 'usage or input error (nothing written); review collect: a returned row was refused (each named on stderr; the files without one were recorded)',
-    3: 'review start: the population is incomplete; review close: identities are undecided (both without --allow-incomplete); --mail: a workbook was not mailed',
+    0: 'done (started, recorded, closed; verify: every removal carried out)',
+    1: 'verify: a revoke or reduce not yet carried out, or access never reviewed',
+    2: 'usage or input error; collect: a returned row refused (the others recorded)',
+    3: 'start: population incomplete; close: undecided left; --mail: a mail not sent',
   },
   export: { 0: 'every finding imported or archived', 2: 'usage or input error, or a call failed after its retries (the state unchanged)', 3: 'Security Hub refused some findings (each named on stderr)' },
 };
