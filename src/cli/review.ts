@@ -47,6 +47,11 @@ interface VerifyArguments {
   overwrite: boolean;
 }
 
+/** The run clock to the second: the campaign's and the decisions' times read as the PDF signature's do. */
+function wholeSeconds(): Date {
+  return new Date(Math.floor(runClock()().getTime() / 1000) * 1000);
+}
+
 function parseScope(text: string | undefined): ReviewScope[] | null {
   if (text === undefined) return null;
   const items = text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
@@ -110,7 +115,7 @@ const startCommand: CommandModule<object, StartArguments> = {
       scope: parseScope(argv.scope),
       outDir: argv['out-dir'],
       allowIncomplete: argv['allow-incomplete'],
-      now: runClock()(),
+      now: wholeSeconds(),
       stdout: process.stdout,
     });
     commandOutcome.exitCode = ExitCode.ok;
@@ -128,7 +133,7 @@ const collectCommand: CommandModule<object, CollectArguments> = {
       .example('$0 review collect q4-review returned/*.xlsx', 'records the decisions, prints decided / open / overdue per reviewer') as unknown as Argv<CollectArguments>,
   handler: async (argv) => {
     const { runCollect } = await import('../app/review/review.js');
-    const outcome = await runCollect({ campaignDir: argv.campaign, files: argv.files, now: runClock()(), stdout: process.stdout, stderr: process.stderr });
+    const outcome = await runCollect({ campaignDir: argv.campaign, files: argv.files, now: wholeSeconds(), stdout: process.stdout, stderr: process.stderr });
     commandOutcome.exitCode = outcome.refused.length > 0 ? ExitCode.inputError : ExitCode.ok;
   },
 };
@@ -151,9 +156,8 @@ const closeCommand: CommandModule<object, CloseArguments> = {
     const formats = parseCloseFormats(argv.format);
     const signing = await signingFromArguments(argv);
     if (signing !== undefined && !formats.includes('pdf')) throw new UserError('--sign-p12 needs the pdf format: the signature is the PDF\'s (and the manifest\'s)');
-    const clock = runClock();
-    // Signing: whole seconds, as the PDF signature's time carries them.
-    const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
+    // Whole seconds, as the PDF signature's time carries them.
+    const now = wholeSeconds();
     await runClose({
       campaignDir: argv.campaign,
       outDir: argv['out-dir'] ?? null,
@@ -182,7 +186,7 @@ const verifyCommand: CommandModule<object, VerifyArguments> = {
       .example('$0 review verify q4-review snapshot-2027-01.json', 'carried out / not yet / appeared since; exit 1 when anything is outstanding') as unknown as Argv<VerifyArguments>,
   handler: async (argv) => {
     const { runVerifyFollowUp } = await import('../app/review/review.js');
-    const followUp = await runVerifyFollowUp({ campaignDir: argv.campaign, laterPath: argv.later, outDir: argv['out-dir'] ?? null, overwrite: argv.overwrite, now: runClock()(), stdout: process.stdout });
+    const followUp = await runVerifyFollowUp({ campaignDir: argv.campaign, laterPath: argv.later, outDir: argv['out-dir'] ?? null, overwrite: argv.overwrite, now: wholeSeconds(), stdout: process.stdout });
     commandOutcome.exitCode = followUp.outstanding > 0 ? ExitCode.findings : ExitCode.ok;
   },
 };

@@ -115,7 +115,7 @@ function judge(identity: CampaignIdentity, decision: RecordedDecision, later: Re
   return { ...base, status: 'not-carried-out', detail: 'no access removed yet', seenAt: null };
 }
 
-function followUpOf(campaign: Campaign, decisions: readonly RecordedDecision[], later: ReadonlyMap<string, { snapshot: Snapshot; sha256: string }>, now: Date): FollowUp {
+export function followUpOf(campaign: Campaign, decisions: readonly RecordedDecision[], later: ReadonlyMap<string, { snapshot: Snapshot; sha256: string }>, now: Date): FollowUp {
   const members = new Map<string, Map<string, PopulationMember>>();
   const items: FollowUpItem[] = [];
   for (const account of campaign.accounts) {
