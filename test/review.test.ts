@@ -13,6 +13,7 @@ import { access, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { runCli, temporaryFolder } from './support/cli.js';
 import { DEMO_SNAPSHOT_PATH, newSnapshot } from './support/demo-series.js';
 import { makeTestPki, nssTrusting, pdfsig, PKI_PASSWORD, type TestPki } from './support/evidence-pki.js';
@@ -124,6 +125,28 @@ describe('review: a campaign over the demo account', () => {
     assert.deepEqual(workbooks, ['bob.csv', 'bob.xlsx', 'carol.csv', 'carol.xlsx', 'dave.csv', 'dave.xlsx']);
   });
 
+  it('writes workbooks with a hidden row key, locked facts, and a keep / revoke / reduce list over the decision column', async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(join(campaignDir, 'workbooks', 'dave.xlsx'));
+    const sheet = workbook.getWorksheet('Access review');
+    assert.ok(sheet !== undefined);
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    assert.deepEqual(header.slice(0, 4), ['Row key', 'Account', 'Type', 'Identity']);
+    assert.deepEqual(header.slice(-3), ['Decision', 'Justification', 'Reviewed by']);
+    assert.equal(sheet.rowCount, 1 + 4);
+    assert.equal(sheet.getColumn(1).hidden, true);
+    const decision = header.indexOf('Decision') + 1;
+    for (let row = 2; row <= 5; row += 1) {
+      assert.deepEqual(sheet.getRow(row).getCell(decision).dataValidation?.formulae, ['"keep,revoke,reduce"']);
+      assert.equal(sheet.getRow(row).getCell(decision).protection?.locked, false);
+      assert.notEqual(sheet.getRow(row).getCell(5).protection?.locked, false);
+      assert.equal(sheet.getRow(row).getCell(header.length).value, 'dave');
+    }
+    assert.equal((sheet as unknown as { sheetProtection?: { sheet?: boolean } }).sheetProtection?.sheet, true);
+    assert.equal(workbook.getWorksheet('Campaign')?.getCell('B1').value, campaign.id);
+    assert.equal(workbook.getWorksheet('Campaign')?.state, 'veryHidden');
+  });
+
   it('a second start into the same folder is refused and keeps the campaign', async () => {
     const again = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', campaignDir]);
     assert.equal(again.code, 2);
@@ -159,6 +182,19 @@ describe('review: a campaign over the demo account', () => {
     assert.match(collected.stderr, /bob-foreign\.csv: row 2: does not belong to campaign AR-/);
     assert.match(collected.stdout, /0 new decision\(s\) recorded/);
     assert.equal(await exists(join(campaignDir, 'decisions.json')), false);
+  });
+
+  it("collect refuses another campaign's workbook whole, in one line", async () => {
+    const other = join(folder.path, 'other-campaign');
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', other]);
+    assert.equal(started.code, 0, started.stderr);
+    const otherId = (await campaignOf(other)).id;
+    const filled = join(returned, 'bob-other.xlsx');
+    await fillXlsx(join(other, 'workbooks', 'bob.xlsx'), answersFor(await campaignOf(other), 'bob'), filled);
+    const collected = await runCli(['review', 'collect', campaignDir, filled]);
+    assert.equal(collected.code, 2);
+    assert.equal(collected.stderr.split('\n').filter((line) => line.startsWith('refused: ')).length, 1);
+    assert.match(collected.stderr, new RegExp(`bob-other\\.xlsx: the workbook belongs to campaign ${otherId}, not ${campaign.id}`));
   });
 
   it('close refuses while identities are undecided (exit 3)', async () => {

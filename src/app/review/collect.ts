@@ -50,10 +50,11 @@ interface Candidate {
 
 const isDecision = (value: string): value is ReviewDecision => (REVIEW_DECISIONS as readonly string[]).includes(value);
 
-/** The reviewer a "Reviewed by" cell names (by id or mail address), or null. */
+/** The reviewer a "Reviewed by" cell names (by id, mail address or name), or null. */
 function reviewerNamed(campaign: Campaign, text: string): string | null {
   const wanted = text.trim().toLowerCase();
-  return campaign.reviewers.find((reviewer) => reviewer.id.toLowerCase() === wanted || reviewer.email?.toLowerCase() === wanted)?.id ?? null;
+  if (wanted === '') return null;
+  return campaign.reviewers.find((reviewer) => [reviewer.id, reviewer.email ?? '', reviewer.name].some((name) => name.toLowerCase() === wanted))?.id ?? null;
 }
 
 /** Why a row is refused, or its decision (null: the row is still open). */
@@ -105,7 +106,12 @@ async function judgeFiles(campaign: Campaign, files: readonly string[]): Promise
   const refusedFiles = new Set<string>();
   const candidates: Candidate[] = [];
   for (const path of files) {
-    const rows = await readReturnedFile(path, campaign.factColumns);
+    const { rows, campaignId } = await readReturnedFile(path, campaign.factColumns);
+    if (campaignId !== null && campaignId !== campaign.id) {
+      refused.push(`${path}: the workbook belongs to campaign ${campaignId}, not ${campaign.id}`);
+      refusedFiles.add(basename(path));
+      continue;
+    }
     for (const row of rows) {
       const verdict = judgeRow(campaign, byRowKey, row);
       if ('problem' in verdict) {

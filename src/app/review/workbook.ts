@@ -43,16 +43,19 @@ export async function reviewerWorkbook(campaign: Campaign, reviewer: Reviewer, i
   for (const identity of identities) {
     const row = sheet.addRow(rowOf(identity));
     for (let column = decisionColumn; column <= header.length; column += 1) row.getCell(column).protection = { locked: false };
-    row.getCell(decisionColumn).dataValidation = {
-      type: 'list',
-      allowBlank: true,
-      formulae: ['"keep,revoke,reduce"'],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: 'Decision',
-      error: 'Choose keep, revoke or reduce',
-    };
   }
+  // One validation over the whole column range: exceljs merges per-cell validations into ranges
+  // sorted as text (O10 before O2), which gives overlapping ranges that Excel offers to "repair".
+  const letter = sheet.getColumn(decisionColumn).letter;
+  (sheet as unknown as { dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void } }).dataValidations.add(`${letter}2:${letter}${Math.max(2, identities.length + 1)}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: ['"keep,revoke,reduce"'],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Decision',
+    error: 'Choose keep, revoke or reduce',
+  });
   sheet.getColumn(1).hidden = true;
   header.forEach((name, index) => {
     sheet.getColumn(index + 1).width = name === JUSTIFICATION_HEADER ? 40 : name === 'Access keys' || name === 'ARN' ? 36 : 18;
@@ -126,7 +129,13 @@ function rowsFromTable(file: string, table: readonly (readonly string[])[], fact
   return rows;
 }
 
-async function xlsxTable(path: string, bytes: Buffer): Promise<string[][]> {
+/** A returned file: its rows, and the campaign its hidden sheet names (null for CSV, or when the sheet is gone). */
+export interface ReturnedFile {
+  readonly rows: ReturnedRow[];
+  readonly campaignId: string | null;
+}
+
+async function xlsxTable(path: string, bytes: Buffer): Promise<{ table: string[][]; campaignId: string | null }> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -141,11 +150,13 @@ async function xlsxTable(path: string, bytes: Buffer): Promise<string[][]> {
     const row = sheet.getRow(number);
     table.push(Array.from({ length: width }, (_, column) => cellText(row.getCell(column + 1).value)));
   }
-  return table;
+  const meta = workbook.getWorksheet(META_SHEET_NAME);
+  const campaignId = meta === undefined || cellText(meta.getCell('A1').value) !== 'campaign' ? null : cellText(meta.getCell('B1').value).trim();
+  return { table, campaignId: campaignId === '' ? null : campaignId };
 }
 
 /** The rows of a returned XLSX or CSV file (told apart by their bytes: an XLSX file is a zip). */
-export async function readReturnedFile(path: string, factColumns: readonly string[]): Promise<ReturnedRow[]> {
+export async function readReturnedFile(path: string, factColumns: readonly string[]): Promise<ReturnedFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -153,7 +164,10 @@ export async function readReturnedFile(path: string, factColumns: readonly strin
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(path, null, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`);
   }
-  if (bytes.subarray(0, 2).toString('latin1') === 'PK') return rowsFromTable(path, await xlsxTable(path, bytes), factColumns);
+  if (bytes.subarray(0, 2).toString('latin1') === 'PK') {
+    const { table, campaignId } = await xlsxTable(path, bytes);
+    return { rows: rowsFromTable(path, table, factColumns), campaignId };
+  }
   let table: string[][];
   try {
     const text = bytes.toString('utf8');
@@ -161,5 +175,5 @@ export async function readReturnedFile(path: string, factColumns: readonly strin
   } catch (error) {
     throw new InputError(path, null, `neither an XLSX workbook nor readable CSV (${(error as Error).message.split('\n')[0] ?? ''})`);
   }
-  return rowsFromTable(path, table, factColumns);
+  return { rows: rowsFromTable(path, table, factColumns), campaignId: null };
 }
