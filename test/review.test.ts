@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
+import { readPdfEvidence } from '../src/evidence/pdf-evidence.js';
 import { runCli, temporaryFolder } from './support/cli.js';
 import { DEMO_SNAPSHOT_PATH, newSnapshot } from './support/demo-series.js';
 import { makeTestPki, nssTrusting, pdfsig, PKI_PASSWORD, type TestPki } from './support/evidence-pki.js';
@@ -263,6 +264,12 @@ describe('review: a campaign over the demo account', () => {
     assert.equal(json.population.reconciled, true);
     assert.equal(json.population.sha256, campaign.population.sha256);
     assert.deepEqual(json.identities.find((identity) => identity.name === 'mallory.old'), { ...json.identities.find((identity) => identity.name === 'mallory.old'), decision: 'revoke', decidedBy: 'bob' });
+    // Inside the signed PDF: the snapshot, the campaign (without its row-key secret), the decisions, the evidence JSON and CSV.
+    const embedded = await readPdfEvidence(await readFile(pdf));
+    assert.deepEqual(embedded.attachments.map((attachment) => attachment.fileName).sort(), ['campaign.json', 'decisions.json', `${stem}.csv`, `${stem}.json`, 'snapshot.json'].sort());
+    const secret = (JSON.parse(await readFile(join(campaignDir, 'campaign.json'), 'utf8')) as { secret: string }).secret;
+    const embeddedCampaign = embedded.attachments.find((attachment) => attachment.fileName === 'campaign.json');
+    assert.ok(embeddedCampaign !== undefined && !Buffer.from(embeddedCampaign.bytes).toString('utf8').includes(secret));
     const text = (await pdfPages(pdf)).join('\n');
     for (const heading of ['User access review', 'Population', 'Decisions', 'Segregation of duties', 'Undecided', 'Access to remove', 'Sign-off']) assert.ok(text.includes(heading), heading);
     assert.ok(!text.includes('ALLOW-INCOMPLETE'));

@@ -90,7 +90,7 @@ async function finishedPdf(pdf: Uint8Array, evidence: ReviewEvidence, campaign: 
     ...(organisation ? { snapshotDescription: `the organisation index the review's population came from (SHA-256 ${campaign.input.sha256})` } : {}),
     otherSources: [
       ...(organisation ? sources.snapshots.map((loaded, index) => ({ fileName: basename(campaign.accounts[index]?.snapshot ?? loaded.path), bytes: loaded.bytes, description: `snapshot of account ${campaign.accounts[index]?.id ?? ''}` })) : []),
-      { fileName: CAMPAIGN_FILE, bytes: sources.campaignText, description: 'the campaign: frozen population, facts shown, reviewer assignments' },
+      { fileName: CAMPAIGN_FILE, bytes: sources.campaignText, description: 'the campaign: frozen population, facts shown, reviewer assignments (its row-key secret withheld)' },
       { fileName: DECISIONS_FILE, bytes: sources.decisionsText, description: 'the decisions collected from the returned workbooks' },
     ],
     findingsJsonBytes: Buffer.from(renderEvidenceJson(evidence), 'utf8'),
@@ -137,7 +137,9 @@ export async function runClose(options: CloseOptions): Promise<CloseOutcome> {
   const { sha256, items } = reconcile(campaign, snapshots);
   const evidence = evidenceOf(campaign, decisions.decisions, closedAt, sha256, items);
   const stem = `access_review_${campaign.id}_${fileStamp(closedAt)}`;
-  const sources: EvidenceSources = { input, snapshots, campaignText: Buffer.from(`${JSON.stringify(campaign, null, 2)}\n`, 'utf8'), decisionsText: Buffer.from(renderDecisions(decisions), 'utf8') };
+  // The row keys' secret stays in the campaign folder: whoever holds the evidence cannot make rows.
+  const campaignText = Buffer.from(`${JSON.stringify({ ...campaign, secret: 'withheld from the evidence' }, null, 2)}\n`, 'utf8');
+  const sources: EvidenceSources = { input, snapshots, campaignText, decisionsText: Buffer.from(renderDecisions(decisions), 'utf8') };
   const files: OutputFile[] = [];
   if (options.formats.includes('json')) files.push({ fileName: `${stem}.json`, content: renderEvidenceJson(evidence) });
   if (options.formats.includes('csv')) files.push({ fileName: `${stem}.csv`, content: renderEvidenceCsv(evidence) });

@@ -72,6 +72,7 @@ function judgeRow(campaign: Campaign, byRowKey: ReadonlyMap<string, CampaignIden
   const self = peopleUsing(campaign.reviewers, identity).find((person) => reviewerNamed(campaign, row.reviewedBy) === person.id);
   if (self !== undefined) return { problem: `self-review: ${self.id} decided on their own identity ${identity.name} (assigned to ${identity.reviewer})` };
   const decidedBy = reviewerNamed(campaign, row.reviewedBy);
+  if (row.reviewedBy === '') return { problem: `no "Reviewed by" for ${identity.name}; write the assigned reviewer's id (${identity.reviewer})` };
   if (decidedBy !== identity.reviewer) {
     return { problem: `decided by "${row.reviewedBy}", but ${identity.name} is assigned to ${identity.reviewer}; only the assigned reviewer decides` };
   }
