@@ -22,6 +22,11 @@ import { startSmtpServer } from './notify-smtp.js';
 import { fillCsv, fillXlsx, resaveWithLibreOffice, type Answers } from './support/review-workbooks.js';
 
 const run = promisify(execFile);
+/** The run clock of every step (SOURCE_DATE_EPOCH): the same dates on every machine, whatever its clock says. */
+const epoch = (iso: string): Record<string, string> => ({ SOURCE_DATE_EPOCH: String(Date.parse(iso) / 1000) });
+const STARTED = epoch('2026-11-10T09:00:00Z');
+const COLLECTED = epoch('2026-11-28T09:00:00Z');
+/** Signing runs on the wall clock: the test certificates are valid from the moment they were made. */
 const ENV = { IAM_AUDIT_TEST_SIGNING_PASSWORD: PKI_PASSWORD };
 const SIGN = ['--sign-p12', '', '--sign-pass-env', 'IAM_AUDIT_TEST_SIGNING_PASSWORD', '--sign-reason', 'Quarterly access review'];
 
@@ -106,7 +111,7 @@ describe('review: a campaign over the demo account', () => {
   after(() => folder.cleanup());
 
   it('start freezes the population, assigns reviewers with segregation of duties and writes a workbook per reviewer', async () => {
-    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--due', '2026-12-31', '-d', campaignDir]);
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--due', '2026-12-31', '-d', campaignDir], { env: STARTED });
     assert.equal(started.code, 0, started.stderr);
     campaign = await campaignOf(campaignDir);
     assert.match(campaign.id, /^AR-\d{8}-[0-9a-f]{8}$/);
@@ -149,7 +154,7 @@ describe('review: a campaign over the demo account', () => {
   });
 
   it('a second start into the same folder is refused and keeps the campaign', async () => {
-    const again = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', campaignDir]);
+    const again = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', campaignDir], { env: STARTED });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /campaign\.json already exists/);
     assert.equal((await campaignOf(campaignDir)).id, campaign.id);
@@ -170,7 +175,7 @@ describe('review: a campaign over the demo account', () => {
     const bobCsv = await readFile(join(workbooks, 'bob.csv'), 'utf8');
     await writeFile(foreign, bobCsv.replace(/\r\n[0-9a-f]{32},/, '\r\n0123456789abcdef0123456789abcdef,'));
 
-    const collected = await runCli(['review', 'collect', campaignDir, edited, wrongReviewer, selfReview, noJustification, foreign]);
+    const collected = await runCli(['review', 'collect', campaignDir, edited, wrongReviewer, selfReview, noJustification, foreign], { env: COLLECTED });
     assert.equal(collected.code, 2, collected.stdout + collected.stderr);
     const refused = collected.stderr.split('\n').filter((line) => line.startsWith('refused: '));
     assert.equal(refused.length, 5, collected.stderr);
@@ -187,19 +192,19 @@ describe('review: a campaign over the demo account', () => {
 
   it("collect refuses another campaign's workbook whole, in one line", async () => {
     const other = join(folder.path, 'other-campaign');
-    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', other]);
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', other], { env: STARTED });
     assert.equal(started.code, 0, started.stderr);
     const otherId = (await campaignOf(other)).id;
     const filled = join(returned, 'bob-other.xlsx');
     await fillXlsx(join(other, 'workbooks', 'bob.xlsx'), answersFor(await campaignOf(other), 'bob'), filled);
-    const collected = await runCli(['review', 'collect', campaignDir, filled]);
+    const collected = await runCli(['review', 'collect', campaignDir, filled], { env: COLLECTED });
     assert.equal(collected.code, 2);
     assert.equal(collected.stderr.split('\n').filter((line) => line.startsWith('refused: ')).length, 1);
     assert.match(collected.stderr, new RegExp(`bob-other\\.xlsx: the workbook belongs to campaign ${otherId}, not ${campaign.id}`));
   });
 
   it('close refuses while identities are undecided (exit 3)', async () => {
-    const closed = await runCli(['review', 'close', campaignDir, '--format', 'json']);
+    const closed = await runCli(['review', 'close', campaignDir, '--format', 'json'], { env: ENV });
     assert.equal(closed.code, 3);
     assert.match(closed.stderr, /27 identities are undecided/);
   });
@@ -219,7 +224,7 @@ describe('review: a campaign over the demo account', () => {
       answersFor(campaign, 'bob', { 'mallory.old': { decision: 'revoke', justification: 'left the company in 2024' }, 'never.signed.in': { decision: 'revoke', justification: 'never used' } }),
       bob,
     );
-    const first = await runCli(['review', 'collect', campaignDir, bob, dave, carol]);
+    const first = await runCli(['review', 'collect', campaignDir, bob, dave, carol], { env: COLLECTED });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /27 new decision\(s\) recorded from 3 file\(s\)/);
     assert.match(first.stdout, /bob: 19 decided, 0 open, 0 overdue/);
@@ -229,7 +234,7 @@ describe('review: a campaign over the demo account', () => {
     assert.equal(decisions.decisions.find((item) => item.key === '111122223333:user:ivan.dba')?.decision, 'reduce');
     assert.equal(decisions.decisions.find((item) => item.key === '111122223333:user:ivan.dba')?.file, 'dave.xlsx');
 
-    const again = await runCli(['review', 'collect', campaignDir, carol, bob]);
+    const again = await runCli(['review', 'collect', campaignDir, carol, bob], { env: COLLECTED });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 new decision\(s\) recorded/);
     assert.equal(JSON.parse(await readFile(join(campaignDir, 'decisions.json'), 'utf8')).decisions.length, 27);
@@ -238,7 +243,7 @@ describe('review: a campaign over the demo account', () => {
   it('collect refuses a second, different decision for an identity', async () => {
     const changed = join(returned, 'bob-changed.csv');
     await fillCsv(join(campaignDir, 'workbooks', 'bob.csv'), { 'mallory.old': { decision: 'keep', justification: 'changed my mind' } }, changed);
-    const collected = await runCli(['review', 'collect', campaignDir, changed]);
+    const collected = await runCli(['review', 'collect', campaignDir, changed], { env: COLLECTED });
     assert.equal(collected.code, 2);
     assert.match(collected.stderr, /bob-changed\.csv: row \d+: two different decisions for mallory\.old: "keep" here, "revoke" in bob\.csv row \d+ \(recorded\)/);
   });
@@ -278,7 +283,7 @@ describe('review: a campaign over the demo account', () => {
   it('verify against a later snapshot: one revocation done, one not, a reduction done, an identity never reviewed (exit 1)', async () => {
     const later = join(folder.path, 'snapshot-later.json');
     await writeFile(later, JSON.stringify(newSnapshot(), null, 2));
-    const verified = await runCli(['review', 'verify', campaignDir, later]);
+    const verified = await runCli(['review', 'verify', campaignDir, later], { env: COLLECTED });
     assert.equal(verified.code, 1, verified.stderr);
     assert.match(verified.stdout, /carried out: 111122223333 user mallory\.old \(revoke\): no console password and no active key left .*, seen 2026-12-02T08:15:42Z/);
     assert.match(verified.stdout, /NOT YET carried out: 111122223333 user never\.signed\.in \(revoke\): nothing removed yet/);
@@ -321,7 +326,7 @@ describe('review: a campaign over a two-account organisation', () => {
   after(() => folder.cleanup());
 
   it('one campaign over every account, collected, closed signed, and verified against the later index', async () => {
-    const started = await runCli(['review', 'start', indexPath, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', campaignDir]);
+    const started = await runCli(['review', 'start', indexPath, '--reviewers', join(folder.path, 'reviewers.yaml'), '-d', campaignDir], { env: STARTED });
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stdout, /54 identities in 2 account\(s\)/);
     const campaign = await campaignOf(campaignDir);
@@ -341,7 +346,7 @@ describe('review: a campaign over a two-account organisation', () => {
     // One wrong reviewer first: refused, the others recorded.
     const wrong = join(returned, 'dave-wrong.csv');
     await fillCsv(join(campaignDir, 'workbooks', 'dave.csv'), { 'erin.dev': { decision: 'keep', justification: 'ok', reviewedBy: 'carol' } }, wrong);
-    const refused = await runCli(['review', 'collect', campaignDir, wrong, ...files]);
+    const refused = await runCli(['review', 'collect', campaignDir, wrong, ...files], { env: COLLECTED });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /dave-wrong\.csv: row \d+: decided by "carol", but erin\.dev is assigned to dave/);
     assert.match(refused.stdout, /all: 54 of 54 decided/);
@@ -360,7 +365,7 @@ describe('review: a campaign over a two-account organisation', () => {
     // Later: mallory.old's access removed in both accounts (only account 444455556666's was decided), zoe.new added.
     const later = newSnapshot();
     const laterIndex = await writeIndex(join(folder.path, 'q1'), { '111122223333': snapshotOfAccount(later, '111122223333'), '444455556666': snapshotOfAccount(later, '444455556666') });
-    const followUp = await runCli(['review', 'verify', campaignDir, laterIndex]);
+    const followUp = await runCli(['review', 'verify', campaignDir, laterIndex], { env: COLLECTED });
     assert.equal(followUp.code, 1);
     assert.match(followUp.stdout, /carried out: 111122223333 user mallory\.old \(revoke\)/);
     assert.match(followUp.stdout, /APPEARED SINCE, never reviewed: 111122223333 user zoe\.new/);
@@ -376,9 +381,15 @@ describe('review: incomplete populations and undecided identities', () => {
   });
   after(() => folder.cleanup());
 
+  it('start refuses a due date before the campaign starts', async () => {
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--due', '2026-11-09', '-d', join(folder.path, 'late')], { env: STARTED });
+    assert.equal(started.code, 2);
+    assert.match(started.stderr, /--due 2026-11-09 is before the campaign starts \(2026-11-10\)/);
+  });
+
   it('start refuses a population the snapshot does not hold whole (exit 3, nothing written)', async () => {
     const campaignDir = join(folder.path, 'refused');
-    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--scope', 'users,roles', '-d', campaignDir]);
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--scope', 'users,roles', '-d', campaignDir], { env: STARTED });
     assert.equal(started.code, 3);
     assert.match(started.stderr, /the population is incomplete.*account 111122223333: roles: the credential report carries no roles/);
     assert.equal(await exists(campaignDir), false);
@@ -386,11 +397,18 @@ describe('review: incomplete populations and undecided identities', () => {
 
   it('--allow-incomplete starts anyway and prints ALLOW-INCOMPLETE on every page of the evidence', async () => {
     const campaignDir = join(folder.path, 'allowed');
-    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--scope', 'users,roles', '--allow-incomplete', '-d', campaignDir]);
+    const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--scope', 'users,roles', '--allow-incomplete', '--due', '2026-11-30', '-d', campaignDir], { env: STARTED });
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stdout, /ALLOW-INCOMPLETE/);
     assert.equal((await campaignOf(campaignDir)).incomplete.length, 1);
-    const closed = await runCli(['review', 'close', campaignDir, '--allow-incomplete', '--format', 'pdf,json']);
+    // Progress after the due date: a workbook returned unfilled leaves every row open, and overdue.
+    const progress = await runCli(['review', 'collect', campaignDir, join(campaignDir, 'workbooks', 'dave.csv')], { env: epoch('2026-12-05T09:00:00Z') });
+    assert.equal(progress.code, 0, progress.stderr);
+    assert.match(progress.stdout, /Progress of AR-20261110-[0-9a-f]{8} \(due 2026-11-30\):/);
+    assert.match(progress.stdout, /dave: 0 decided, 4 open, 4 overdue/);
+    const early = await runCli(['review', 'collect', campaignDir, join(campaignDir, 'workbooks', 'dave.csv')], { env: epoch('2026-11-30T23:00:00Z') });
+    assert.match(early.stdout, /dave: 0 decided, 4 open, 0 overdue/);
+    const closed = await runCli(['review', 'close', campaignDir, '--allow-incomplete', '--format', 'pdf,json'], { env: ENV });
     assert.equal(closed.code, 0, closed.stderr);
     const evidence = join(campaignDir, 'evidence');
     const pdf = join(evidence, (await readdir(evidence)).find((name) => name.endsWith('.pdf')) ?? 'missing.pdf');
@@ -409,7 +427,7 @@ describe('review start --mail', () => {
       const started = await runCli([
         'review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', join(folder.path, 'reviewers.yaml'), '--due', '2026-12-31', '-d', join(folder.path, 'campaign'),
         '--mail', '--from', 'iam-audit@example.com', '--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port),
-      ]);
+      ], { env: STARTED });
       assert.equal(started.code, 0, started.stderr);
       const byRecipient = new Map(smtp.received.map((mail) => [mail.recipients.join(','), mail]));
       assert.deepEqual([...byRecipient.keys()].sort(), ['bob@example.com', 'carol@example.com', 'dave@example.com']);
@@ -432,7 +450,7 @@ describe('review: the reviewers file', () => {
     try {
       const path = join(folder.path, 'reviewers.yaml');
       await writeFile(path, REVIEWERS_YAML.replace('{ reviewer: bob, path', '{ reviewer: robert, path'));
-      const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', path, '-d', join(folder.path, 'campaign')]);
+      const started = await runCli(['review', 'start', DEMO_SNAPSHOT_PATH, '--reviewers', path, '-d', join(folder.path, 'campaign')], { env: STARTED });
       assert.equal(started.code, 2);
       assert.match(started.stderr, /reviewers\.yaml:\d+:\d+: assign\[2\]\.reviewer: "robert" is not one of the reviewers/);
       await copyFile(path, join(folder.path, 'copy.yaml'));

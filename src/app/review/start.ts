@@ -168,6 +168,9 @@ export async function runStart(options: StartOptions): Promise<StartOutcome> {
   if (options.dueDate !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(options.dueDate) || Number.isNaN(Date.parse(`${options.dueDate}T00:00:00Z`)))) {
     throw new UserError(`--due "${options.dueDate}" is not a date (YYYY-MM-DD)`);
   }
+  if (options.dueDate !== null && options.dueDate < toIsoUtc(options.now).slice(0, 10)) {
+    throw new UserError(`--due ${options.dueDate} is before the campaign starts (${toIsoUtc(options.now).slice(0, 10)}); give a date to come`);
+  }
   const input = await loadInput(options.inputPath);
   const scope = options.scope ?? ['users', 'root', 'roles', 'groups'];
   const members: PopulationMember[] = [];
