@@ -154,7 +154,18 @@ export function evidenceDocument(evidence: ReviewEvidence): { document: Printabl
     anchor: 'cover',
     title: 'Cover',
     level: 1,
-    context: { campaign: evidence.campaign, banners, scope, accounts: evidence.accounts.map((account) => accountLabel(evidence, account.id)).join(', '), due: evidence.campaign.dueDate ?? 'none set', closedAt: evidence.closedAt, population: evidence.population, counts },
+    context: {
+      campaign: evidence.campaign,
+      banners,
+      scope,
+      accounts: evidence.accounts.map((account) => `${accountLabel(evidence, account.id)}, captured ${account.capturedAt}`).join('; '),
+      reviewers: evidence.reviewers
+        .flatMap((reviewer) => {
+          const count = evidence.identities.filter((identity) => identity.reviewer === reviewer.id).length;
+          return count === 0 ? [] : [`${reviewer.name} (${reviewer.id}): ${count}`];
+        })
+        .join('; '),
+      due: evidence.campaign.dueDate ?? 'none set', closedAt: evidence.closedAt, population: evidence.population, counts },
     rows: null,
   };
   const reconciliation = tablePart(
