@@ -8,7 +8,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { conflictOf } from '../src/app/review/assign.js';
+import { readReturnedFile } from '../src/app/review/workbook.js';
+import { temporaryFolder } from './support/cli.js';
 import { followUpOf } from '../src/app/review/follow-up.js';
 import { accountPopulation, FACT_COLUMNS, type PopulationMember } from '../src/app/review/population.js';
 import type { Campaign, RecordedDecision, Reviewer } from '../src/config/review-files.js';
@@ -119,5 +123,26 @@ describe('review follow-up on a live collection', () => {
     );
     assert.equal(item('bob.admin')?.seenAt, '2026-12-02T08:15:42Z');
     assert.equal(followUp.outstanding, 2);
+  });
+});
+
+describe('review: returned CSV files', () => {
+  it('reads a CSV saved with the semicolons of a European Excel, and with a byte-order mark', async () => {
+    const folder = await temporaryFolder('iam-audit-review-csv-');
+    try {
+      const path = join(folder.path, 'bob.csv');
+      const header = ['Row key', ...FACT_COLUMNS, 'Decision', 'Justification', 'Reviewed by'];
+      const row = ['0123456789abcdef0123456789abcdef', ...FACT_COLUMNS.map((column) => (column === 'Identity' ? 'ops,oncall' : 'x; y')), 'Revoke', ' left ', 'bob'];
+      const quote = (cell: string): string => (/[;"]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+      await writeFile(path, `\uFEFF${header.join(';')}\r\n${row.map(quote).join(';')}\r\n`);
+      const { rows, campaignId } = await readReturnedFile(path, FACT_COLUMNS);
+      assert.equal(campaignId, null);
+      assert.equal(rows.length, 1);
+      assert.deepEqual({ ...rows[0], facts: undefined }, { file: path, row: 2, rowKey: '0123456789abcdef0123456789abcdef', facts: undefined, decision: 'revoke', justification: 'left', reviewedBy: 'bob' });
+      assert.equal(rows[0]?.facts.get('Identity'), 'ops,oncall');
+      assert.equal(rows[0]?.facts.get('MFA'), 'x; y');
+    } finally {
+      await folder.cleanup();
+    }
   });
 });

@@ -170,8 +170,12 @@ export async function readReturnedFile(path: string, factColumns: readonly strin
   }
   let table: string[][];
   try {
-    const text = bytes.toString('utf8');
-    table = parse(text.startsWith('\uFEFF') ? text.slice(1) : text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const raw = bytes.toString('utf8');
+    const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+    // Excel saves CSV with the list separator of its locale: a semicolon in much of Europe.
+    const firstLine = text.slice(0, text.search(/\r?\n|$/));
+    const delimiter = [',', ';', '\t'].find((candidate) => firstLine.startsWith(`${ROW_KEY_HEADER}${candidate}`)) ?? ',';
+    table = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (error) {
     throw new InputError(path, null, `neither an XLSX workbook nor readable CSV (${(error as Error).message.split('\n')[0] ?? ''})`);
   }
