@@ -309,7 +309,8 @@ describe('review: a campaign over a two-account organisation', () => {
       const capturedAt = (JSON.parse(text) as { capturedAt: string }).capturedAt;
       accounts.push({ id, name: id === '111122223333' ? 'Prod' : 'Dev', status: 'complete', snapshot: `snapshot-${id}.json`, sha256: null, size: null, capturedAt, users: null, errors: [], startedAt: capturedAt, endedAt: capturedAt });
     }
-    const index = { kind: 'iam-audit-org-index', indexVersion: 1, tool: { name: 'iam-audit', version: '0.1.0' }, organizationId: 'o-abc123', managementAccountId: '999988887777', startedAt: '2026-11-02T08:00:00Z', endedAt: '2026-11-02T09:00:00Z', selection: { ou: null, accounts: null, roleName: 'OrganizationAccountAccessRole', shard: null }, skipped: [], accounts };
+    const skipped = [{ id: '666666666666', name: 'Closed sandbox', state: 'SUSPENDED' }];
+    const index = { kind: 'iam-audit-org-index', indexVersion: 1, tool: { name: 'iam-audit', version: '0.1.0' }, organizationId: 'o-abc123', managementAccountId: '999988887777', startedAt: '2026-11-02T08:00:00Z', endedAt: '2026-11-02T09:00:00Z', selection: { ou: null, accounts: null, roleName: 'OrganizationAccountAccessRole', shard: null }, skipped, accounts };
     const path = join(where, 'org-index.json');
     await writeFile(path, JSON.stringify(index, null, 2));
     return path;
@@ -361,6 +362,7 @@ describe('review: a campaign over a two-account organisation', () => {
     const text = (await pdfPages(pdf)).join('\n');
     assert.match(text, /Decisions: account 111122223333 \(Prod\)/);
     assert.match(text, /Decisions: account 444455556666 \(Dev\)/);
+    assert.match(text.replace(/\s+/g, ' '), /not active: 666666666666 \(Closed sandbox, SUSPENDED\)/);
 
     // Later: mallory.old's access removed in both accounts (only account 444455556666's was decided), zoe.new added.
     const later = newSnapshot();

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import type { Campaign, RecordedDecision } from '../../config/review-files.js';
 import type { SigningSettings } from '../../evidence/report-evidence.js';
 import type { LoadedSnapshot } from '../../snapshot/io.js';
+import { parseOrgIndex } from '../../snapshot/org-index.js';
 import { ExitCode, UserError } from '../../util/errors.js';
 import { sha256Hex, writeOutputs, type OutputFile, type WrittenFile } from '../../util/files.js';
 import { fileStamp, toIsoUtc } from '../../util/time.js';
@@ -135,7 +136,8 @@ export async function runClose(options: CloseOptions): Promise<CloseOutcome> {
   }
   const closedAt = toIsoUtc(options.now);
   const { sha256, items } = reconcile(campaign, snapshots);
-  const evidence = evidenceOf(campaign, decisions.decisions, closedAt, sha256, items);
+  const skipped = campaign.input.kind === 'org-index' ? parseOrgIndex(input.toString('utf8'), campaign.input.file).skipped : [];
+  const evidence = evidenceOf(campaign, decisions.decisions, closedAt, sha256, items, skipped.map((account) => ({ id: account.id, name: account.name, state: account.state })));
   const stem = `access_review_${campaign.id}_${fileStamp(closedAt)}`;
   // The row keys' secret stays in the campaign folder: whoever holds the evidence cannot make rows.
   const campaignText = Buffer.from(`${JSON.stringify({ ...campaign, secret: 'withheld from the evidence' }, null, 2)}\n`, 'utf8');

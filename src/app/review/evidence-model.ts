@@ -43,12 +43,23 @@ export interface ReviewEvidence {
   /** Undecided identities when closed (closed with --allow-incomplete); empty otherwise. */
   readonly closedIncomplete: boolean;
   readonly accounts: readonly { readonly id: string; readonly name: string | null; readonly capturedAt: string; readonly snapshotSha256: string; readonly source: string }[];
+  readonly skippedAccounts: readonly SkippedAccount[];
   readonly population: { readonly count: number; readonly sha256: string; readonly recomputedSha256: string; readonly reconciled: boolean; readonly reconciliation: readonly Reconciliation[] };
   readonly reviewers: readonly { readonly id: string; readonly name: string; readonly email: string | null }[];
   readonly identities: readonly EvidenceIdentity[];
 }
 
-export function evidenceOf(campaign: Campaign, decisions: readonly RecordedDecision[], closedAt: string, recomputedSha256: string, reconciliation: readonly Reconciliation[]): ReviewEvidence {
+/** Accounts of the organisation index that were not collected because they are not active (not in the population). */
+export type SkippedAccount = { readonly id: string; readonly name: string; readonly state: string };
+
+export function evidenceOf(
+  campaign: Campaign,
+  decisions: readonly RecordedDecision[],
+  closedAt: string,
+  recomputedSha256: string,
+  reconciliation: readonly Reconciliation[],
+  skippedAccounts: readonly SkippedAccount[] = [],
+): ReviewEvidence {
   const byKey = new Map(decisions.map((decision) => [decision.key, decision]));
   const identities = campaign.identities.map((identity): EvidenceIdentity => {
     const decision = byKey.get(identity.key);
@@ -74,6 +85,7 @@ export function evidenceOf(campaign: Campaign, decisions: readonly RecordedDecis
     closedAt,
     closedIncomplete: identities.some((identity) => identity.decision === null),
     accounts: campaign.accounts.map((account) => ({ id: account.id, name: account.name, capturedAt: account.capturedAt, snapshotSha256: account.sha256, source: account.source })),
+    skippedAccounts,
     population: {
       count: campaign.population.count,
       sha256: campaign.population.sha256,
@@ -174,6 +186,9 @@ export function evidenceDocument(evidence: ReviewEvidence): { document: Printabl
     [
       `${evidence.population.count} identities, frozen with SHA-256 ${evidence.population.sha256}; recomputed from the snapshots at closing: ${evidence.population.recomputedSha256} (${evidence.population.reconciled ? 'reconciled' : 'DOES NOT RECONCILE'}).`,
       ...evidence.accounts.map((account) => `Account ${accountLabel(evidence, account.id)}: snapshot captured ${account.capturedAt} (${account.source}), SHA-256 ${account.snapshotSha256}.`),
+      ...(evidence.skippedAccounts.length === 0
+        ? []
+        : [`Not in the population, as the organisation index records them not active: ${evidence.skippedAccounts.map((account) => `${account.id} (${account.name}, ${account.state})`).join(', ')}.`]),
     ],
     ['Account', 'Scope', 'List in the snapshot', 'In the snapshot', 'In the population', 'Reconciles'],
     evidence.population.reconciliation.map((item) => [item.account, item.scope, item.state, String(item.inSnapshot), String(item.inPopulation), item.agrees ? 'yes' : 'NO']),
