@@ -27,6 +27,8 @@ const targets = [
   { schema: 'config.schema.json', module: 'src/generated/config-schema.generated.ts', options: configOptions, utcInstant: false },
   { schema: 'exceptions.schema.json', module: 'src/generated/exceptions-schema.generated.ts', options: configOptions, utcInstant: false },
   { schema: 'responses.schema.json', module: 'src/generated/responses-schema.generated.ts', options: configOptions, utcInstant: false },
+  { schema: 'reviewers.schema.json', module: 'src/generated/reviewers-schema.generated.ts', options: configOptions, utcInstant: false },
+  { schema: 'campaign.schema.json', module: 'src/generated/campaign-schema.generated.ts', options: configOptions, utcInstant: false },
 ];
 
 const UNTYPED_EXPORT = 'export const validate = validate20;';

@@ -48,6 +48,8 @@ const USE_CASE_MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   report: ['archive', 'shared'],
   // --per-account runs each account's own report; the org report takes its formats and presentation.
   org: ['report', 'shared'],
+  // review start --mail sends the workbooks through notify's SMTP path (the same settings and retries).
+  review: ['notify', 'shared'],
 };
 
 /** The import edges that break the rules above, one line each ("snapshot/io.ts:3 imports render/json.ts"). */

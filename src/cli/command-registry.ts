@@ -27,6 +27,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   trend: async () => (await import('./trend.js')).trendCommand,
   export: async () => (await import('./export.js')).exportCommand,
   'merge-index': async () => (await import('./merge-index.js')).mergeIndexCommand,
+  review: async () => (await import('./review.js')).reviewCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = (Object.keys(COMMANDS) as CommandName[]).map((name) => ({

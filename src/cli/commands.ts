@@ -18,6 +18,7 @@ export const COMMANDS = {
   diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },
   export: { command: 'export <target> <findings>', describe: 'Send the ASFF findings of "report --format asff" to AWS Security Hub, archiving those resolved since the last export' },
   'merge-index': { command: 'merge-index <indexes..>', describe: 'Join the indexes of the shards of one collect --org run into one index' },
+  review: { command: 'review <step>', describe: 'User access review: start (workbooks per reviewer), collect (returned workbooks), close (signed evidence), verify (revocations carried out)' },
 } as const satisfies Readonly<Record<string, { readonly command: string; readonly describe: string }>>;
 
 export type CommandName = keyof typeof COMMANDS;

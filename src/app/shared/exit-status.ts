@@ -45,6 +45,12 @@ export const COMMAND_EXIT_CODES: Readonly<Record<string, Readonly<Partial<Record
   trend: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an archive could not be read and was skipped (the others were counted)' },
   diff: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an account in both runs could not be compared' },
   'merge-index': { 0: 'merged', 2: 'usage or input error (nothing written)', 3: 'the merged index holds failed or partial accounts' },
+  review: {
+    0: 'done (started, recorded, closed; verify: every removal carried out)',
+    1: 'verify: a revoke or reduce not yet carried out, or access never reviewed',
+    2: 'usage or input error; collect: a returned row refused (the others recorded)',
+    3: 'start: population incomplete; close: undecided left; --mail: a mail not sent',
+  },
   export: { 0: 'every finding imported or archived', 2: 'usage or input error, or a call failed after its retries (the state unchanged)', 3: 'Security Hub refused some findings (each named on stderr)' },
 };
 
