@@ -33,7 +33,7 @@ export interface ArchiveAnalysis {
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function readBytes(path: string): Promise<Buffer> {
+export async function readBytes(path: string): Promise<Buffer> {
   try {
     const { size } = await stat(path);
     if (size > MAX_SNAPSHOT_BYTES) throw new InputError(path, null, `too large to read (${size} bytes)`);
@@ -77,8 +77,8 @@ export function toolOutputOf(document: unknown): string | null {
 export type ArchiveOrToolOutput = { readonly state: ArchiveState } | { readonly toolOutput: string };
 
 /** Reads one archive, or recognises one of the tool's other outputs. A bad file is one InputError naming it. */
-export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis): Promise<ArchiveOrToolOutput> {
-  const bytes = await readBytes(path);
+export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis, bytesRead?: Buffer): Promise<ArchiveOrToolOutput> {
+  const bytes = bytesRead ?? (await readBytes(path));
   const document = parseJson(bytes, path);
   const toolOutput = toolOutputOf(document);
   return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };
