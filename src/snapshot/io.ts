@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
 import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
+import { parseSnapshotJson } from './json-text.js';
 import { migrateToCurrent } from './migrate.js';
 import { DEFAULT_CLOCK_SKEW_MS, type CaptureTimeOptions } from './capture-times.js';
 import type { Snapshot } from './types.js';
@@ -96,9 +97,8 @@ export function parseSnapshot(fileBytes: Buffer, path: string, options: CaptureT
   if (bytes.length === 0) throw new InputError(path, null, 'the archive is empty; expected an iam-audit snapshot (JSON)');
   let document: unknown;
   try {
-    const text = bytes.toString('utf8');
-    // A byte-order mark (editors on Windows add one) is not part of the JSON.
-    document = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text);
+    // A byte-order mark (editors on Windows add one) is not part of the JSON; a large file's users are read by lines.
+    document = parseSnapshotJson(bytes);
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
