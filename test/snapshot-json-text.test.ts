@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateCredentialReport } from '../bench/generate.js';
 import { importCredentialReport } from '../src/import/credential-report.js';
-import { parseSnapshot, serializeSnapshotBytes } from '../src/snapshot/io.js';
+import { parseSnapshot, serializeSnapshot, serializeSnapshotBytes } from '../src/snapshot/io.js';
 import { LINE_PARSE_THRESHOLD_BYTES, parseByLines, parseSnapshotJson } from '../src/snapshot/json-text.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 import { InputError } from '../src/util/errors.js';
@@ -69,5 +69,16 @@ describe('snapshot JSON read in pieces (issue 26)', () => {
 
   it('a large snapshot read back validates and equals the one written', () => {
     assert.deepEqual(parseSnapshot(written, 'snap.json').snapshot, JSON.parse(JSON.stringify(snapshot)));
+  });
+
+  it('the file bytes, written into one buffer sized as it goes, are the serialised text for any number of users', () => {
+    for (const count of [0, 1, 1999, 2000, 2001, 6000]) {
+      const part = { ...snapshot, users: snapshot.users.slice(0, count) };
+      const bytes = serializeSnapshotBytes(part);
+      assert.ok(bytes.equals(Buffer.from(serializeSnapshot(part), 'utf8')), `${count} users`);
+      assert.ok(bytes.buffer.byteLength <= Math.max(bytes.length * 1.05 + 128 * 1024, 2 * 1024 * 1024), `${count} users: ${bytes.buffer.byteLength} bytes held for ${bytes.length}`);
+    }
+    const named = { ...snapshot, users: snapshot.users.slice(0, 3).map((user, index) => ({ ...user, name: `ünïcode-${index}-名前` })) };
+    assert.ok(serializeSnapshotBytes(named).equals(Buffer.from(serializeSnapshot(named), 'utf8')));
   });
 });
