@@ -4,7 +4,7 @@
  * analysing the snapshot again, with the same outputs. A damaged entry is ignored, never trusted.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { newSnapshot, oldSnapshot, EXCEPTIONS_YAML } from './support/demo-series.js';
@@ -69,4 +69,19 @@ it('another exceptions file is another key: nothing analysed under other inputs 
   const withExceptions = await trend('out-c2', cache, ['--exceptions', join(work.path, 'exceptions.yaml')]);
   assert.equal((await readdir(join(cache, 'trend'))).length, 2);
   assert.equal(withExceptions, await trend('out-c3', 'off', ['--exceptions', join(work.path, 'exceptions.yaml')]));
+});
+
+it('a new key prunes the least recently written keys beyond sixteen', async () => {
+  const cache = join(work.path, 'cache-d');
+  for (let index = 0; index < 20; index += 1) {
+    const folder = join(cache, 'trend', `old-${String(index).padStart(2, '0')}`);
+    await mkdir(folder, { recursive: true });
+    const when = new Date(Date.UTC(2026, 0, 1 + index));
+    await utimes(folder, when, when);
+  }
+  await trend('out-d', cache);
+  const keys = (await readdir(join(cache, 'trend'))).sort();
+  assert.equal(keys.length, 16);
+  // The fifteen most recent old keys and the new one.
+  assert.deepEqual(keys.filter((name) => name.startsWith('old-')), Array.from({ length: 15 }, (_, index) => `old-${String(index + 5).padStart(2, '0')}`));
 });

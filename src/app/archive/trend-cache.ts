@@ -12,7 +12,7 @@
  * a well-formed point is ignored and the snapshot analysed; a failure to write one is ignored.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -51,13 +51,29 @@ export class TrendCache {
     const path = join(this.folder, `${point.snapshotSha256}.json`);
     const temporary = `${path}.${process.pid}.tmp`;
     try {
-      await mkdir(this.folder, { recursive: true });
+      // The first entry of a new key (a new build, configuration or exceptions file): old keys go.
+      if ((await mkdir(this.folder, { recursive: true })) !== undefined) await pruneOldKeys(dirname(this.folder), this.folder);
       await writeFile(temporary, JSON.stringify(point));
       await rename(temporary, path);
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs the next run time.
     }
   }
+}
+
+/** How many keys (builds, configurations, exceptions files) keep their points; the least recently used go first. */
+const KEPT_KEYS = 16;
+
+async function pruneOldKeys(trendFolder: string, current: string): Promise<void> {
+  const keys: { readonly path: string; readonly used: number }[] = [];
+  for (const name of await readdir(trendFolder)) {
+    const path = join(trendFolder, name);
+    if (path === current) continue;
+    const status = await stat(path).catch(() => null);
+    if (status?.isDirectory() === true) keys.push({ path, used: status.mtimeMs });
+  }
+  keys.sort((left, right) => right.used - left.used);
+  for (const key of keys.slice(KEPT_KEYS - 1)) await rm(key.path, { recursive: true, force: true });
 }
 
 function cacheRoot(environment: NodeJS.ProcessEnv): string | null {
