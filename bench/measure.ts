@@ -19,11 +19,12 @@ export interface Measurement {
  * Runs the built CLI in a child process and reports its wall time and peak RSS. The child loads a
  * tiny preamble that prints process.resourceUsage().maxRSS on exit, so no external `time` is needed.
  */
-export function measureCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measurement> {
+/** `cli`: another build's main.js (the previous release, for the issue-26 comparison); default this build's. */
+export function measureCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; cli?: string } = {}): Promise<Measurement> {
   const preamble = `process.on('exit', () => { const usage = process.resourceUsage(); process.stderr.write('\\n@@maxrss=' + usage.maxRSS + ' cpu=' + (usage.userCPUTime + usage.systemCPUTime) + '\\n'); });`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(preamble)}`, CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(preamble)}`, options.cli ?? CLI, ...args], {
       cwd: options.cwd ?? packageRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

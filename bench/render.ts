@@ -80,12 +80,12 @@ const CPU_MARK = 'IAM-AUDIT-BENCH-CPU';
  * page tables: on 2 cores it slowed a 1,000-user PDF run by a third, so time is measured by a run
  * of its own.
  */
-export function measureTree(args: readonly string[], sampleMemory = true): Promise<TreeMeasurement> {
+export function measureTree(args: readonly string[], sampleMemory = true, cli: string = CLI): Promise<TreeMeasurement> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const timed = existsSync(GNU_TIME);
     const command = timed ? GNU_TIME : process.execPath;
-    const commandArgs = timed ? ['-f', `${CPU_MARK} %U %S`, process.execPath, CLI, ...args] : [CLI, ...args];
+    const commandArgs = timed ? ['-f', `${CPU_MARK} %U %S`, process.execPath, cli, ...args] : [cli, ...args];
     const child = spawn(command, commandArgs, { cwd: packageRoot, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let peakPss = 0;

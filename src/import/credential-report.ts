@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { credentialReportPopulations } from '../snapshot/populations.js';
 import { MAX_SNAPSHOT_BYTES } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
@@ -6,22 +7,14 @@ import { packageInfo } from '../util/paths.js';
 import { toIsoUtc } from '../util/time.js';
 import { DEFAULT_CLOCK_SKEW_MS, describeClockSkew, describeLateness } from '../snapshot/capture-times.js';
 import { looksLikeJson, readAwsCliReport } from './aws-cli-report.js';
-import { parseCsv } from './csv-reading.js';
-import { CREDENTIAL_REPORT_COLUMNS, readPrincipal, REQUIRED_COLUMNS, RowReader, type CredentialReportColumn } from './report-row.js';
+import { parseCsv, parseCsvStream } from './csv-reading.js';
+import { ReportRowsReader, type NewestTimestamp, type ReportRows } from './report-rows.js';
 
 export { CREDENTIAL_REPORT_COLUMNS, parseTimestamp, type CredentialReportColumn } from './report-row.js';
 
 // Re-exported: the limits are part of the importer's documented behaviour.
 export { MAX_FIELD_CHARACTERS, MAX_RECORD_CHARACTERS } from './csv-reading.js';
-import {
-  CURRENT_SCHEMA_VERSION,
-  emptyAccountFacts,
-  known,
-  NOT_COLLECTED,
-  type PrincipalFacts,
-  type Snapshot,
-  type UserFacts,
-} from '../snapshot/types.js';
+import { CURRENT_SCHEMA_VERSION, emptyAccountFacts, type Snapshot } from '../snapshot/types.js';
 
 /**
  * The largest credential report (or AWS CLI JSON) imported: its snapshot is 5 to 6 times its size
@@ -43,11 +36,6 @@ export function reportTooLarge(file: string, size: number): InputError {
   );
 }
 
-/** How many unknown column names a warning lists before it counts the rest. */
-const LISTED_UNKNOWN_COLUMNS = 10;
-
-const ARN = /^arn:([a-z0-9-]+):iam::([^:]*):(.+)$/;
-
 export interface ImportOptions {
   /** The report's generation time, when the user knows it (`--generated-at`). */
   readonly generatedAt?: Date;
@@ -64,30 +52,6 @@ export interface ImportOptions {
 export interface ImportOutcome {
   readonly snapshot: Snapshot;
   readonly warnings: readonly string[];
-}
-
-/**
- * IAM user names may contain commas, and the credential report does not quote them: such a row
- * has extra fields, two per comma (the name and the ARN that ends with it are both split). The
- * split is recovered only when the ARN proves it: the user column directly before the ARN column,
- * and the rejoined ARN ending with "/" and the rejoined name. Anything else is refused, naming the line.
- */
-function recoverSplitUserName(record: readonly string[], columns: number, columnIndex: ReadonlyMap<CredentialReportColumn, number>, file: string, line: () => number): string[] {
-  const refuse = (why: string): never => {
-    throw new InputError(file, `line ${line()}`, `wrong number of fields (${record.length} fields, the header has ${columns})${why}`);
-  };
-  const extra = record.length - columns;
-  const userAt = columnIndex.get('user');
-  const arnAt = columnIndex.get('arn');
-  if (extra < 0) return refuse('');
-  if (userAt === undefined || arnAt !== userAt + 1 || extra % 2 !== 0) return refuse('; not a user name with commas');
-  const commas = extra / 2;
-  const name = record.slice(userAt, userAt + commas + 1).join(',');
-  const arn = record.slice(arnAt + commas, arnAt + 2 * commas + 1).join(',');
-  if (!ARN.test(arn.trim()) || !arn.trim().endsWith(`/${name.trim()}`)) {
-    return refuse(`; if the user name has commas, the ARN does not confirm it ("${arn}" does not end with "/${name}")`);
-  }
-  return [...record.slice(0, userAt), name, arn, ...record.slice(arnAt + 2 * commas + 1)];
 }
 
 function looksBinary(bytes: Uint8Array): boolean {
@@ -115,170 +79,6 @@ export function importCredentialReport(bytes: Uint8Array, options: ImportOptions
   return importCsvReport(cli.csv, csvOptions, { sha256: sha256Hex(bytes) });
 }
 
-interface ReportHeader {
-  readonly header: readonly string[];
-  readonly columnIndex: ReadonlyMap<CredentialReportColumn, number>;
-  /** Columns of today's layout the report lacks (older layouts); their facts are not collected. */
-  readonly missingColumns: readonly CredentialReportColumn[];
-}
-
-/** The header: the required columns present, none twice; older layouts and unknown columns warned about. */
-function readHeader(headerRecord: readonly string[], file: string, warnings: string[]): ReportHeader {
-  const header = headerRecord.map((name) => name.trim().toLowerCase());
-  const missingRequired = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
-  if (missingRequired.length > 0) {
-    throw new InputError(
-      file,
-      'line 1',
-      `not an IAM credential report: the header lacks ${missingRequired.join(', ')} (expected a header starting "user,arn,user_creation_time,password_enabled,...")`,
-    );
-  }
-  // One pass with a set: a header of 100,000 columns is checked in milliseconds, not minutes.
-  const seenColumns = new Set<string>();
-  for (const name of header) {
-    if (seenColumns.has(name)) throw new InputError(file, 'line 1', `column "${name}" appears twice in the header`);
-    seenColumns.add(name);
-  }
-  const columnIndex = new Map<CredentialReportColumn, number>();
-  for (const column of CREDENTIAL_REPORT_COLUMNS) {
-    const index = header.indexOf(column);
-    if (index >= 0) columnIndex.set(column, index);
-  }
-  const missingColumns = CREDENTIAL_REPORT_COLUMNS.filter((column) => !columnIndex.has(column));
-  if (missingColumns.length > 0) {
-    warnings.push(`${file}: an older report layout with ${header.length} columns; ${missingColumns.join(', ')} are missing and recorded as not collected`);
-  }
-  const unknownColumns = header.filter((name) => !(CREDENTIAL_REPORT_COLUMNS as readonly string[]).includes(name));
-  if (unknownColumns.length > 0) {
-    const more = unknownColumns.length - LISTED_UNKNOWN_COLUMNS;
-    warnings.push(`${file}: ignoring columns this version does not know: ${unknownColumns.slice(0, LISTED_UNKNOWN_COLUMNS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
-  }
-  return { header, columnIndex, missingColumns };
-}
-
-interface ReportRows {
-  readonly account: { readonly id: string; readonly partition: string; readonly index: number } | null;
-  readonly root: PrincipalFacts | null;
-  readonly users: UserFacts[];
-  /** The newest past event in any cell (not password_next_rotation): the capture time when nothing better is known. */
-  readonly newestTimestamp: NewestTimestamp | null;
-}
-
-/** The newest past-event instant of the report and where it is. */
-interface NewestTimestamp {
-  readonly at: Date;
-  readonly recordIndex: number;
-  readonly column: CredentialReportColumn;
-}
-
-/** Where a record's problems are reported: its first line in the file, worked out only when needed. */
-type LineOf = (recordIndex: number) => number;
-
-/**
- * Refuses a second user with the same name or ARN, naming the line of the first. IAM user names
- * are unique regardless of case (IAM refuses to create "Alice" beside "alice"), so two rows whose
- * names differ only in case cannot come from one account either.
- */
-class UniqueUsers {
-  private readonly names = new Map<string, number>();
-  private readonly arns = new Map<string, number>();
-
-  constructor(
-    private readonly file: string,
-    private readonly lineOf: LineOf,
-  ) {}
-
-  private readonly spelling = new Map<number, string>();
-
-  add(name: string, arn: string, index: number): void {
-    const nameKey = name.toLowerCase();
-    const firstIndex = this.names.get(nameKey);
-    if (firstIndex !== undefined) {
-      const first = this.spelling.get(firstIndex) ?? name;
-      throw new InputError(
-        this.file,
-        `line ${this.lineOf(index)}, column user`,
-        first === name
-          ? `user "${name}" already appears on line ${this.lineOf(firstIndex)}`
-          : `user "${name}" differs only in case from "${first}" on line ${this.lineOf(firstIndex)}; IAM user names are unique regardless of case, so one account cannot have both`,
-      );
-    }
-    this.names.set(nameKey, index);
-    this.spelling.set(index, name);
-    const sameArnIndex = this.arns.get(arn);
-    if (sameArnIndex !== undefined) {
-      throw new InputError(this.file, `line ${this.lineOf(index)}, column arn`, `ARN "${arn}" already appears on line ${this.lineOf(sameArnIndex)}`);
-    }
-    this.arns.set(arn, index);
-  }
-}
-
-/** The rows: one account throughout, at most one root row, users each once. */
-function readRows(records: readonly string[][], head: ReportHeader, file: string, lineOf: LineOf): ReportRows {
-  let newestTimestamp: NewestTimestamp | null = null;
-  let recordIndex = 0;
-  const noteTimestamp = (value: Date, column: CredentialReportColumn): void => {
-    if (newestTimestamp === null || value.getTime() > newestTimestamp.at.getTime()) newestTimestamp = { at: value, recordIndex, column };
-  };
-  // The record index, not its line: working out line numbers means parsing the file again.
-  let account: { id: string; partition: string; index: number } | null = null;
-  let root: PrincipalFacts | null = null;
-  const users: UserFacts[] = [];
-  const unique = new UniqueUsers(file, lineOf);
-  for (let index = 1; index < records.length; index += 1) {
-    const parsed = records[index];
-    if (parsed === undefined) continue;
-    recordIndex = index;
-    const line = (): number => lineOf(index);
-    const record = parsed.length === head.header.length ? parsed : recoverSplitUserName(parsed, head.header.length, head.columnIndex, file, line);
-    const row = new RowReader(file, line, record, head.columnIndex, noteTimestamp);
-    const name = row.raw('user').trim();
-    const arn = row.raw('arn').trim();
-    if (name === '') throw new InputError(file, `line ${line()}, column user`, 'empty user name');
-    const arnMatch = ARN.exec(arn);
-    if (arnMatch === null) throw new InputError(file, `line ${line()}, column arn`, `"${arn}" is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)`);
-    const [, partition = '', accountId = '', resource = ''] = arnMatch;
-    if (accountId === '') throw new InputError(file, `line ${line()}, column arn`, `"${arn}" has no account id`);
-    if (account === null) account = { id: accountId, partition, index };
-    else if (account.id !== accountId || account.partition !== partition) {
-      throw new InputError(
-        file,
-        `line ${line()}, column arn`,
-        `account ${partition}/${accountId} differs from ${account.partition}/${account.id} on line ${lineOf(account.index)}; a report covers one account`,
-      );
-    }
-    // The ARN says which row is root's. The name `<root_account>` is root's alone (IAM user names
-    // cannot hold < or >); `root_account` is how some renderings write it on root's row, and an
-    // ordinary user's name everywhere else (issue #23).
-    const isRootRow = resource === 'root';
-    if (!isRootRow && name === '<root_account>') {
-      throw new InputError(file, `line ${line()}, column arn`, `the root account's row (user <root_account>) has the ARN of something else, "${arn}"; expected arn:${partition}:iam::${accountId}:root`);
-    }
-    if (isRootRow) {
-      if (root !== null) throw new InputError(file, `line ${line()}`, 'a second root account row');
-      root = readPrincipal(row, arn, true);
-      continue;
-    }
-    unique.add(name, arn, index);
-    users.push(readUser(row, name, arn, resource));
-  }
-  return { account, root, users, newestTimestamp };
-}
-
-function readUser(row: RowReader, name: string, arn: string, resource: string): UserFacts {
-  const slash = resource.lastIndexOf('/');
-  return {
-    name,
-    userId: NOT_COLLECTED,
-    path: resource.startsWith('user/') ? known(resource.slice('user'.length, slash + 1)) : NOT_COLLECTED,
-    ...readPrincipal(row, arn, false),
-    groups: NOT_COLLECTED,
-    attachedPolicies: NOT_COLLECTED,
-    inlinePolicies: NOT_COLLECTED,
-    tags: NOT_COLLECTED,
-  };
-}
-
 type GeneratedAtSource = 'flag' | 'api' | 'newest-timestamp-in-file';
 
 /**
@@ -291,7 +91,6 @@ function captureTime(
   options: ImportOptions,
   fromCli: boolean,
   newest: NewestTimestamp | null,
-  lineOf: LineOf,
   warnings: string[],
 ): { readonly at: Date; readonly source: GeneratedAtSource } {
   if (options.generatedAt !== undefined) {
@@ -300,7 +99,7 @@ function captureTime(
       const given = options.generatedAtLabel ?? "the report's stated generation time";
       throw new InputError(
         options.displayPath,
-        `line ${lineOf(newest.recordIndex)}, column ${newest.column}`,
+        `line ${newest.line}, column ${newest.column}`,
         `${toIsoUtc(newest.at)} is ${describeLateness(newest.at.getTime() - options.generatedAt.getTime())} after the capture time ${toIsoUtc(options.generatedAt)} (${given}); ` +
           `a past event cannot be later than the report that records it, so the report was generated at ${toIsoUtc(newest.at)} or later ` +
           `(clock-skew tolerance ${describeClockSkew(skew)}, see --clock-skew)`,
@@ -323,27 +122,24 @@ function captureTime(
  */
 function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { readonly sha256: string } | null): ImportOutcome {
   const file = options.displayPath;
-  const warnings: string[] = [];
   if (bytes.length === 0) throw new InputError(file, null, 'the file is empty; expected an IAM credential report (CSV)');
   if (looksBinary(bytes)) throw new InputError(file, null, 'this is a binary file, not an IAM credential report (CSV)');
+  const warnings: string[] = [];
+  const reader = new ReportRowsReader(file, warnings);
+  parseCsv(bytes, file, reader.add);
+  return assembleSnapshot(reader.finish(), options, { fromCli: fromCli !== null, sha256: fromCli?.sha256 ?? sha256Hex(bytes) }, warnings);
+}
 
-  const records = parseCsv(bytes, file, false);
-  /** Line numbers cost a sixth of the parse, so they are worked out only when an error needs one. */
-  let recordLines: number[] | null = null;
-  const lineOf = (recordIndex: number): number => {
-    recordLines ??= parseCsv(bytes, file, true).map((entry) => entry.info.lines);
-    return recordLines[recordIndex] ?? recordIndex + 1;
-  };
-  const headerRecord = records[0];
-  if (headerRecord === undefined) throw new InputError(file, null, 'the file has no lines; expected an IAM credential report (CSV)');
-  const head = readHeader(headerRecord, file, warnings);
-  const { account, root, users, newestTimestamp } = readRows(records, head, file, lineOf);
+/** The snapshot of the rows read: the checks after the last row, the capture time, provenance. */
+function assembleSnapshot(rows: ReportRows, options: ImportOptions, origin: { readonly fromCli: boolean; readonly sha256: string }, warnings: string[]): ImportOutcome {
+  const file = options.displayPath;
+  const { head, account, root, users, newestTimestamp } = rows;
   if (account === null) {
     throw new InputError(file, null, 'the report has a header but no rows, so it names no account; AWS always includes the root account row');
   }
   if (!/^\d{12}$/.test(account.id)) warnings.push(`${file}: account id "${account.id}" is not 12 digits (an anonymised report?)`);
   if (root === null) warnings.push(`${file}: the report has no root account row; root checks will be not evaluated`);
-  const capture = captureTime(options, fromCli !== null, newestTimestamp, lineOf, warnings);
+  const capture = captureTime(options, origin.fromCli, newestTimestamp, warnings);
   const capturedAt = toIsoUtc(capture.at);
   const tool = packageInfo();
   const snapshot: Snapshot = {
@@ -355,7 +151,7 @@ function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { r
       generatedAt: capturedAt,
       generatedAtSource: capture.source,
       fileName: options.fileName,
-      sha256: fromCli?.sha256 ?? sha256Hex(bytes),
+      sha256: origin.sha256,
       missingColumns: head.missingColumns,
       columnCount: head.header.length,
     },
@@ -369,6 +165,67 @@ function importCsvReport(bytes: Uint8Array, options: ImportOptions, fromCli: { r
     populations: credentialReportPopulations(users.length),
   };
   return { snapshot, warnings };
+}
+
+/** Enough of the start of a file to tell JSON, binary and CSV apart (looksBinary's sample). */
+const SNIFFED_BYTES = 8192;
+
+/**
+ * importCredentialReport over a stream of chunks (a file or standard input): a CSV goes through
+ * csv-parse's stream API record by record, so neither the file nor its records are held whole;
+ * the AWS CLI's JSON (base64 inside one JSON document) is read whole, as it must be. The same
+ * checks and messages as the in-memory import; refused as soon as it passes MAX_REPORT_BYTES.
+ */
+export async function importCredentialReportStream(source: AsyncIterable<Buffer | string>, options: ImportOptions): Promise<ImportOutcome> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    return await importFromChunks(iterator, options);
+  } finally {
+    // Closes the file when a refusal comes before its end.
+    await iterator.return?.();
+  }
+}
+
+async function importFromChunks(iterator: AsyncIterator<Buffer | string>, options: ImportOptions): Promise<ImportOutcome> {
+  const file = options.displayPath;
+  const hash = createHash('sha256');
+  let size = 0;
+  const next = async (): Promise<Buffer | null> => {
+    const step = await iterator.next();
+    if (step.done === true) return null;
+    const chunk = typeof step.value === 'string' ? Buffer.from(step.value, 'utf8') : step.value;
+    size += chunk.length;
+    if (size > MAX_REPORT_BYTES) throw reportTooLarge(file, size);
+    hash.update(chunk);
+    return chunk;
+  };
+  const start: Buffer[] = [];
+  let started = 0;
+  let ended = false;
+  while (started < SNIFFED_BYTES && !ended) {
+    const chunk = await next();
+    if (chunk === null) ended = true;
+    else {
+      start.push(chunk);
+      started += chunk.length;
+    }
+  }
+  const sniffed = Buffer.concat(start);
+  if (sniffed.length > 0 && looksLikeJson(sniffed)) {
+    const rest: Buffer[] = [sniffed];
+    for (let chunk = await next(); chunk !== null; chunk = await next()) rest.push(chunk);
+    return importCredentialReport(Buffer.concat(rest), options);
+  }
+  if (sniffed.length === 0) throw new InputError(file, null, 'the file is empty; expected an IAM credential report (CSV)');
+  if (looksBinary(sniffed)) throw new InputError(file, null, 'this is a binary file, not an IAM credential report (CSV)');
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield sniffed;
+    for (let chunk = await next(); chunk !== null; chunk = await next()) yield chunk;
+  }
+  const warnings: string[] = [];
+  const reader = new ReportRowsReader(file, warnings);
+  await parseCsvStream(chunks(), file, reader.add);
+  return assembleSnapshot(reader.finish(), options, { fromCli: false, sha256: hash.digest('hex') }, warnings);
 }
 
 /** The default snapshot file name: snapshot-<account>-<capture time>.json */

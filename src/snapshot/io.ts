@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
 import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
+import { parseSnapshotJson } from './json-text.js';
 import { migrateToCurrent } from './migrate.js';
 import { DEFAULT_CLOCK_SKEW_MS, type CaptureTimeOptions } from './capture-times.js';
 import type { Snapshot } from './types.js';
@@ -26,20 +27,26 @@ const USERS_PER_CHUNK = 2000;
  * JSON. Yields pieces so that a large account is written without building one giant string.
  */
 export function* serializeSnapshotChunks(snapshot: Snapshot): Generator<string> {
+  for (const piece of serializedPieces(snapshot)) yield piece.text;
+}
+
+/** The serialised pieces, each with how many users have been written once it is. */
+function* serializedPieces(snapshot: Snapshot): Generator<{ readonly text: string; readonly usersDone: number }> {
   const skeleton = JSON.stringify({ ...snapshot, users: USERS_PLACEHOLDER.slice(1, -1) }, null, 2);
   const at = skeleton.indexOf(USERS_PLACEHOLDER);
-  yield skeleton.slice(0, at);
+  yield { text: skeleton.slice(0, at), usersDone: 0 };
   if (snapshot.users.length === 0) {
-    yield '[]';
+    yield { text: '[]', usersDone: 0 };
   } else {
-    yield '[\n';
+    yield { text: '[\n', usersDone: 0 };
     for (let start = 0; start < snapshot.users.length; start += USERS_PER_CHUNK) {
       const lines = snapshot.users.slice(start, start + USERS_PER_CHUNK).map((user) => `    ${JSON.stringify(user)}`);
-      yield `${lines.join(',\n')}${start + USERS_PER_CHUNK < snapshot.users.length ? ',\n' : '\n'}`;
+      const end = Math.min(start + USERS_PER_CHUNK, snapshot.users.length);
+      yield { text: `${lines.join(',\n')}${end < snapshot.users.length ? ',\n' : '\n'}`, usersDone: end };
     }
-    yield '  ]';
+    yield { text: '  ]', usersDone: snapshot.users.length };
   }
-  yield `${skeleton.slice(at + USERS_PLACEHOLDER.length)}\n`;
+  yield { text: `${skeleton.slice(at + USERS_PLACEHOLDER.length)}\n`, usersDone: snapshot.users.length };
 }
 
 export function serializeSnapshot(snapshot: Snapshot): string {
@@ -96,9 +103,8 @@ export function parseSnapshot(fileBytes: Buffer, path: string, options: CaptureT
   if (bytes.length === 0) throw new InputError(path, null, 'the archive is empty; expected an iam-audit snapshot (JSON)');
   let document: unknown;
   try {
-    const text = bytes.toString('utf8');
-    // A byte-order mark (editors on Windows add one) is not part of the JSON.
-    document = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text);
+    // A byte-order mark (editors on Windows add one) is not part of the JSON; a large file's users are read by lines.
+    document = parseSnapshotJson(bytes);
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot`);
   }
@@ -156,7 +162,22 @@ export async function readSnapshot(path: string, options: CaptureTimeOptions = {
 
 /** The snapshot's file bytes, built from the chunks (never one string of the whole file). */
 export function serializeSnapshotBytes(snapshot: Snapshot): Buffer {
-  return Buffer.concat([...serializeSnapshotChunks(snapshot)].map((chunk) => Buffer.from(chunk, 'utf8')));
+  // One buffer written piece by piece, sized from the bytes per user seen so far: a list of pieces
+  // joined at the end held the file twice (100,000 users: 557 MB peak instead of about 370).
+  let buffer = Buffer.alloc(0);
+  let used = 0;
+  for (const { text, usersDone } of serializedPieces(snapshot)) {
+    const needed = used + Buffer.byteLength(text, 'utf8');
+    if (needed > buffer.length) {
+      // Before any user is written, only the skeleton is known; after, the bytes per user so far.
+      const projected = usersDone === 0 ? 2 * needed : Math.ceil((needed / usersDone) * snapshot.users.length * 1.02) + 64 * 1024;
+      const grown = Buffer.alloc(Math.max(needed, projected));
+      buffer.copy(grown, 0, 0, used);
+      buffer = grown;
+    }
+    used += buffer.write(text, used, 'utf8');
+  }
+  return buffer.subarray(0, used);
 }
 
 /**

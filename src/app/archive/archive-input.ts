@@ -15,6 +15,7 @@ import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
 import type { Rule } from '../../rules/rule.js';
+import { parseSnapshotJson } from '../../snapshot/json-text.js';
 import { ORG_INDEX_KIND } from '../../snapshot/org-index.js';
 import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocument, type LoadedSnapshot } from '../../snapshot/io.js';
 import { InputError } from '../../util/errors.js';
@@ -33,7 +34,7 @@ export interface ArchiveAnalysis {
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function readBytes(path: string): Promise<Buffer> {
+export async function readBytes(path: string): Promise<Buffer> {
   try {
     const { size } = await stat(path);
     if (size > MAX_SNAPSHOT_BYTES) throw new InputError(path, null, `too large to read (${size} bytes)`);
@@ -46,9 +47,10 @@ async function readBytes(path: string): Promise<Buffer> {
 
 function parseJson(bytes: Buffer, path: string): unknown {
   if (bytes.length === 0) throw new InputError(path, null, 'the file is empty; expected an iam-audit snapshot or report JSON');
-  const text = decompressIfGzip(bytes, path).toString('utf8');
+  const text = decompressIfGzip(bytes, path);
   try {
-    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    // A large snapshot's users are parsed a piece at a time (snapshot/json-text.ts).
+    return parseSnapshotJson(text);
   } catch (error) {
     throw new InputError(path, null, `not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')}); expected an iam-audit snapshot or report JSON`);
   }
@@ -77,8 +79,8 @@ export function toolOutputOf(document: unknown): string | null {
 export type ArchiveOrToolOutput = { readonly state: ArchiveState } | { readonly toolOutput: string };
 
 /** Reads one archive, or recognises one of the tool's other outputs. A bad file is one InputError naming it. */
-export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis): Promise<ArchiveOrToolOutput> {
-  const bytes = await readBytes(path);
+export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis, bytesRead?: Buffer): Promise<ArchiveOrToolOutput> {
+  const bytes = bytesRead ?? (await readBytes(path));
   const document = parseJson(bytes, path);
   const toolOutput = toolOutputOf(document);
   return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };

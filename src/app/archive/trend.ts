@@ -13,7 +13,9 @@ import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { packageInfo } from '../../util/paths.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { fileStamp } from '../../util/time.js';
-import { loadArchiveOrToolOutput, type ArchiveAnalysis, type ArchiveOrToolOutput } from './archive-input.js';
+import { sha256Hex } from '../../util/files.js';
+import { loadArchiveOrToolOutput, readBytes, type ArchiveAnalysis, type ArchiveOrToolOutput } from './archive-input.js';
+import { TrendCache } from './trend-cache.js';
 import { archiveAnalysis } from './diff.js';
 
 export const TREND_FORMATS = ['csv', 'json', 'html', 'pdf'] as const;
@@ -114,30 +116,43 @@ function keepOnePerCapture(byCapture: Map<string, TrendPoint>, point: TrendPoint
 }
 
 /** Reads the archives one at a time; an unreadable one is skipped and listed (or, with `strict`, stops the run). */
-export async function readCaptures(files: readonly string[], analysis: ArchiveAnalysis, strict: boolean): Promise<TrendCaptures> {
+export async function readCaptures(files: readonly string[], analysis: ArchiveAnalysis, strict: boolean, cache?: TrendCache): Promise<TrendCaptures> {
   const byCapture = new Map<string, TrendPoint>();
   const skipped: string[] = [];
   for (const file of files) {
     if (TOOL_OUTPUT_NAME.test(basename(file))) continue;
-    let read: ArchiveOrToolOutput;
+    let found: { readonly point: TrendPoint; readonly fileSha256: string } | null;
     try {
-      read = await loadArchiveOrToolOutput(file, analysis);
+      found = await pointOf(file, analysis, cache);
     } catch (error) {
       // Only this file's own faults are skipped; anything else (the configuration, a bug) stops the run.
       if (strict || !(error instanceof InputError) || resolve(error.file) !== resolve(file)) throw error;
       skipped.push(error.message);
       continue;
     }
-    if (!('state' in read)) continue;
-    // One archive in memory at a time: its state is reduced to a point and dropped.
-    const point = trendPoint(read.state);
+    if (found === null) continue;
+    const { point, fileSha256 } = found;
     const first = byCapture.values().next().value;
     if (first !== undefined && (first.account.id !== point.account.id || first.account.partition !== point.account.partition)) {
       throw new UserError(`${file} is account ${point.account.id}, but ${first.fileName} is account ${first.account.id}; a trend covers one account`);
     }
-    keepOnePerCapture(byCapture, point, read.state.fileSha256);
+    keepOnePerCapture(byCapture, point, fileSha256);
   }
   return { points: [...byCapture.values()], skipped };
+}
+
+/** One archive's point: from the cache when this snapshot was analysed before, else read and analysed; null for the tool's other outputs. */
+async function pointOf(file: string, analysis: ArchiveAnalysis, cache: TrendCache | undefined): Promise<{ readonly point: TrendPoint; readonly fileSha256: string } | null> {
+  const bytes = await readBytes(file);
+  const fileSha256 = sha256Hex(bytes);
+  const cached = await cache?.lookup(fileSha256, basename(file));
+  if (cached !== undefined && cached !== null) return { point: cached, fileSha256 };
+  const read: ArchiveOrToolOutput = await loadArchiveOrToolOutput(file, analysis, bytes);
+  if (!('state' in read)) return null;
+  // One archive in memory at a time: its state is reduced to a point and dropped.
+  const point = trendPoint(read.state);
+  await cache?.keep(point);
+  return { point, fileSha256: read.state.fileSha256 };
 }
 
 /** The trend in the formats asked for (HTML and PDF load Handlebars, and the browser, only when asked). */
@@ -165,7 +180,8 @@ export async function runTrend(options: TrendOptions): Promise<{ points: TrendPo
   const analysis = await archiveAnalysis(options);
   const files = await expandInputs(options.inputs);
   if (files.length === 0) throw new UserError('trend needs at least one snapshot or report JSON');
-  const { points, skipped } = await readCaptures(files, analysis, options.strict ?? false);
+  const cache = TrendCache.open(analysis, options.environment ?? process.env);
+  const { points, skipped } = await readCaptures(files, analysis, options.strict ?? false, cache);
   for (const line of skipped) options.stderr?.write(`iam-audit: warning: skipped ${escapeForTerminal(line)}\n`);
   if (points.length === 0) throw new UserError(`no snapshot or report JSON could be read among ${files.length} file(s); trend needs at least one`);
   const ordered = orderPoints(points);

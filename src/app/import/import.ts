@@ -4,10 +4,11 @@
  * to standard output), returned as loaded so `audit` reports on it without reading it back.
  * Lower layers: import/, snapshot/, util/.
  */
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { defaultSnapshotFileName, importCredentialReport, MAX_REPORT_BYTES, reportTooLarge } from '../../import/credential-report.js';
+import { defaultSnapshotFileName, importCredentialReportStream, MAX_REPORT_BYTES, reportTooLarge } from '../../import/credential-report.js';
 import { checkSnapshotBeforeWriting, describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
@@ -51,24 +52,25 @@ export interface ImportCommandOutcome {
   readonly loaded?: LoadedSnapshot;
 }
 
-/** Reads a stream to its end, refusing it as soon as it passes MAX_REPORT_BYTES. */
-async function readAll(stream: NodeJS.ReadableStream, file: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    size += bytes.length;
-    if (size > MAX_REPORT_BYTES) throw reportTooLarge(file, size);
-    chunks.push(bytes);
+/**
+ * The report's chunks as they are read (a file or standard input), never the whole file at once;
+ * a read failure is the one-line refusal naming the report. A file over MAX_REPORT_BYTES is refused
+ * before it is read (standard input as soon as it passes the limit, by the importer).
+ */
+async function* reportChunks(options: ImportCommandOptions, displayPath: string): AsyncGenerator<Buffer | string> {
+  try {
+    let stream: NodeJS.ReadableStream;
+    if (options.reportPath === STANDARD_STREAM) stream = options.stdin ?? process.stdin;
+    else {
+      const { size } = await stat(options.reportPath);
+      if (size > MAX_REPORT_BYTES) throw reportTooLarge(options.reportPath, size);
+      stream = createReadStream(options.reportPath, { highWaterMark: 256 * 1024 });
+    }
+    for await (const chunk of stream) yield chunk as Buffer | string;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(displayPath, null, describeFsError(error));
   }
-  return Buffer.concat(chunks);
-}
-
-/** Reads the report file, refusing one over MAX_REPORT_BYTES before reading it. */
-async function readReport(path: string): Promise<Buffer> {
-  const { size } = await stat(path);
-  if (size > MAX_REPORT_BYTES) throw reportTooLarge(path, size);
-  return readFile(path);
 }
 
 /** Writes the snapshot to a stream; rejects if the reader goes away (EPIPE) instead of crashing. */
@@ -120,15 +122,8 @@ async function isStream(path: string): Promise<boolean> {
 export async function runImport(options: ImportCommandOptions): Promise<ImportCommandOutcome> {
   const fromStdin = options.reportPath === STANDARD_STREAM;
   const displayPath = fromStdin ? 'stdin' : options.reportPath;
-  let bytes: Buffer;
-  try {
-    bytes = fromStdin ? await readAll(options.stdin ?? process.stdin, displayPath) : await readReport(options.reportPath);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(displayPath, null, describeFsError(error));
-  }
   const capture = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
-  const { snapshot, warnings } = importCredentialReport(bytes, {
+  const { snapshot, warnings } = await importCredentialReportStream(reportChunks(options, displayPath), {
     displayPath,
     fileName: fromStdin ? null : basename(options.reportPath),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt, generatedAtLabel: '--generated-at' }),
