@@ -52,8 +52,16 @@ const sharedPki = mkdtempSync(join(tmpdir(), 'iam-audit-test-pki-'));
 await makeTestPki(sharedPki);
 process.env[SHARED_PKI_VARIABLE] = sharedPki;
 
+// trend keeps a cache of its points in the user's cache folder; the suite's runs use a throwaway
+// one so testing never leaves files in the home folder (a test that sets its own keeps it).
+const cacheFolder = mkdtempSync(join(tmpdir(), 'iam-audit-test-cache-'));
+process.env.IAM_AUDIT_CACHE_DIR ??= cacheFolder;
+
 const stream = run({ files, concurrency });
-stream.on('close', () => rmSync(sharedPki, { recursive: true, force: true }));
+stream.on('close', () => {
+  rmSync(sharedPki, { recursive: true, force: true });
+  rmSync(cacheFolder, { recursive: true, force: true });
+});
 // As `node --test` does: any failed test (not a todo) fails the run.
 stream.on('test:fail', (event) => {
   if (event.todo === undefined || event.todo === false) process.exitCode = 1;
