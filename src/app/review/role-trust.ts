@@ -89,7 +89,7 @@ function absentText(fact: Fact<unknown>): string {
 /** The role's last use in words: "2026-11-30 in eu-west-1", "none recorded (...)". */
 export function roleLastUse(role: RoleFacts): string {
   const lastUsed: Fact<IsoTimestamp> | undefined = role.lastUsed;
-  if (lastUsed === undefined || role.trustPolicy === undefined) return ROLE_TRUST_NOT_IN_SNAPSHOT;
+  if (lastUsed === undefined) return role.trustPolicy === undefined ? ROLE_TRUST_NOT_IN_SNAPSHOT : 'not collected';
   if (lastUsed.known) return `${lastUsed.value.slice(0, 10)}${role.lastUsedRegion?.known === true ? ` in ${role.lastUsedRegion.value}` : ''}`;
   if (lastUsed.reason === 'no_information') return 'none recorded (never used, or not within IAM\u2019s tracking period)';
   return absentText(lastUsed);
