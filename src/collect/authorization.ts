@@ -1,4 +1,4 @@
-import { GetAccountAuthorizationDetailsCommand, type AttachedPolicy, type IAMClient, type PolicyDetail, type UserDetail } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, type AttachedPolicy, type IAMClient, type PolicyDetail, type RoleDetail, type UserDetail } from '@aws-sdk/client-iam';
 import {
   absent,
   known,
@@ -13,6 +13,7 @@ import {
 import { attempt, type ApiCaller } from './caller.js';
 import { CallFailure } from './errors.js';
 import { StageFailures } from './failures.js';
+import { isoFact } from './iso.js';
 import { forEachPage, RepeatGuard } from './paging.js';
 
 /** What GetAccountAuthorizationDetails says about one user. */
@@ -93,6 +94,34 @@ class PageDecoder {
   }
 
   /**
+   * A role with its trust policy and last use. The trust document is a required member of every
+   * RoleDetail (required-members.ts, checked before this); one that does not decode is recorded and
+   * its fact failed. An empty RoleLastUsed is IAM's "never used, or not within its tracking period":
+   * `no_information`, distinct from not collected and from a failure.
+   */
+  role(detail: RoleDetail): RoleFacts {
+    const arn = detail.Arn ?? '';
+    let trustPolicy: Fact<unknown>;
+    try {
+      trustPolicy = known(decodePolicyDocument(detail.AssumeRolePolicyDocument ?? ''));
+    } catch (error) {
+      trustPolicy = this.failures.failed(new CallFailure(API, arn, 'InvalidPolicyDocument', `trust policy: ${(error as Error).message}`), [`accountFacts.roles[${arn}].trustPolicy`]);
+    }
+    const lastUse = detail.RoleLastUsed;
+    const noDate = absent('no_information', 'IAM records no use (never used, or not within its tracking period)');
+    const region = lastUse?.Region;
+    return {
+      name: detail.RoleName ?? '',
+      arn,
+      attachedPolicies: attachments(detail.AttachedManagedPolicies),
+      inlinePolicies: this.inlinePolicies(detail.RolePolicyList, `role ${arn}`),
+      trustPolicy,
+      lastUsed: isoFact(lastUse?.LastUsedDate, noDate),
+      lastUsedRegion: region === undefined || region === '' ? absent('no_information', 'IAM gave no region of last use') : known(region),
+    };
+  }
+
+  /**
    * A user's own sublists are optional in IAM's model and may be left out when empty, so their
    * absence is "none" by IAM's convention; the answer's lists and each user's ARN are required
    * members (required-members.ts), checked before this.
@@ -135,9 +164,8 @@ export async function collectAuthorization(iam: IAMClient, caller: ApiCaller, pa
           groups.push({ name: group.GroupName ?? '', arn, attachedPolicies: attachments(group.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(group.GroupPolicyList, `group ${arn}`) });
         }
         for (const role of page.RoleDetailList) {
-          const arn = role.Arn ?? '';
-          repeats.check('role', arn, pageNumber);
-          roles.push({ name: role.RoleName ?? '', arn, attachedPolicies: attachments(role.AttachedManagedPolicies), inlinePolicies: decoder.inlinePolicies(role.RolePolicyList, `role ${arn}`) });
+          repeats.check('role', role.Arn ?? '', pageNumber);
+          roles.push(decoder.role(role));
         }
         for (const policy of page.Policies) {
           repeats.check('policy', policy.Arn ?? '', pageNumber);

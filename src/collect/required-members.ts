@@ -20,7 +20,7 @@
  * a Require* or Expire* flag left out reads as off, which can fail a check but never pass one),
  * GetAccessKeyLastUsed's `AccessKeyLastUsed` with `Region` and `ServiceName`, which
  * are "N/A" for a key never used, an access key's `Status`, a certificate's `Expiration`, the four
- * lists of GetAccountAuthorizationDetails, GenerateCredentialReport's `State`, GetCredentialReport's
+ * lists of GetAccountAuthorizationDetails and each role's trust document (AssumeRolePolicyDocument), GenerateCredentialReport's `State`, GetCredentialReport's
  * `Content` and `GeneratedTime`, GetCallerIdentity's `Account` and `Arn`, the Organizations lists).
  */
 export const REQUIRED_MEMBERS = {
@@ -48,6 +48,7 @@ export const REQUIRED_MEMBERS = {
     'UserDetailList[].Arn',
     'GroupDetailList[].Arn',
     'RoleDetailList[].Arn',
+    'RoleDetailList[].AssumeRolePolicyDocument',
     'Policies[].Arn',
   ],
   'iam:GenerateCredentialReport': ['State'],

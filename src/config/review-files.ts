@@ -52,6 +52,11 @@ export interface IdentityAccess {
   readonly groups: readonly string[] | null;
   readonly attachedPolicies: readonly string[] | null;
   readonly inlinePolicies: readonly string[] | null;
+  /**
+   * A role's trusted principals (keys of app/review/role-trust.ts); null when the snapshot did not
+   * carry the trust policy. Left out for other identities and in campaigns started before it existed.
+   */
+  readonly trustedPrincipals?: readonly string[] | null;
 }
 
 export interface CampaignIdentity {

@@ -3,7 +3,7 @@
 import type { ValidateFunction } from 'ajv';
 export const validate: ValidateFunction = validate20 as unknown as ValidateFunction;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/campaign.schema.json","title":"iam-audit access review campaign (campaign.json)","description":"What review start froze: the population with the facts each reviewer saw, who reviews which identity, and the snapshots it came from. Written once by review start; collect, close and verify read it.","type":"object","additionalProperties":false,"required":["kind","campaignVersion","id","createdAt","dueDate","tool","scope","input","accounts","credentialFactsOnly","incomplete","population","secret","reviewers","fallback","factColumns","identities"],"properties":{"kind":{"const":"iam-audit-access-review"},"campaignVersion":{"const":1},"id":{"type":"string","pattern":"^AR-[0-9]{8}-[0-9a-f]{8}$"},"createdAt":{"$ref":"#/$defs/instant"},"dueDate":{"type":["string","null"],"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"scope":{"type":"array","minItems":1,"items":{"enum":["users","root","roles","groups"]}},"input":{"type":"object","additionalProperties":false,"required":["kind","file","sha256"],"properties":{"kind":{"enum":["snapshot","org-index"]},"file":{"type":"string"},"sha256":{"$ref":"#/$defs/sha256"}}},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/account"}},"credentialFactsOnly":{"type":"boolean"},"incomplete":{"description":"What was missing from the population when review start --allow-incomplete went ahead; empty when it was complete.","type":"array","items":{"type":"string"}},"population":{"type":"object","additionalProperties":false,"required":["count","sha256"],"properties":{"count":{"type":"integer","minimum":0},"sha256":{"$ref":"#/$defs/sha256"}}},"secret":{"description":"Key of the rows' HMAC: binds each workbook row to this campaign.","type":"string","pattern":"^[0-9a-f]{64}$"},"reviewers":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/reviewer"}},"fallback":{"type":"string"},"factColumns":{"type":"array","items":{"type":"string"}},"identities":{"type":"array","items":{"$ref":"#/$defs/identity"}}},"$defs":{"instant":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"stringListOrNull":{"type":["array","null"],"items":{"type":"string"}},"account":{"type":"object","additionalProperties":false,"required":["id","name","snapshot","sha256","capturedAt","source","populations"],"properties":{"id":{"type":"string","pattern":"^\\d{12}$"},"name":{"type":["string","null"]},"snapshot":{"description":"The snapshot's copy, relative to the campaign folder.","type":"string"},"sha256":{"$ref":"#/$defs/sha256"},"capturedAt":{"type":"string"},"source":{"enum":["aws-api","credential-report"]},"populations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["scope","state","inSnapshot","inPopulation"],"properties":{"scope":{"enum":["users","root","roles","groups"]},"state":{"enum":["complete","incomplete","not_collected"]},"inSnapshot":{"type":"integer","minimum":0},"inPopulation":{"type":"integer","minimum":0}}}}}},"reviewer":{"type":"object","additionalProperties":false,"required":["id","name","email","identities","reportsTo"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"email":{"type":["string","null"]},"identities":{"type":"array","items":{"type":"string"}},"reportsTo":{"type":"array","items":{"type":"string"}}}},"identity":{"type":"object","additionalProperties":false,"required":["key","rowKey","accountId","type","name","arn","facts","access","reviewer","reassignment"],"properties":{"key":{"type":"string"},"rowKey":{"type":"string","pattern":"^[0-9a-f]{32}$"},"accountId":{"type":"string"},"type":{"enum":["user","root","role","group"]},"name":{"type":"string"},"arn":{"type":"string"},"facts":{"type":"array","items":{"type":"string"}},"access":{"type":"object","additionalProperties":false,"required":["console","activeKeys","groups","attachedPolicies","inlinePolicies"],"properties":{"console":{"type":["boolean","null"]},"activeKeys":{"type":["integer","null"],"minimum":0},"groups":{"$ref":"#/$defs/stringListOrNull"},"attachedPolicies":{"$ref":"#/$defs/stringListOrNull"},"inlinePolicies":{"$ref":"#/$defs/stringListOrNull"}}},"reviewer":{"type":"string"},"reassignment":{"type":["object","null"],"additionalProperties":false,"required":["from","reason"],"properties":{"from":{"type":"string"},"reason":{"type":"string"}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/campaign.schema.json","title":"iam-audit access review campaign (campaign.json)","description":"What review start froze: the population with the facts each reviewer saw, who reviews which identity, and the snapshots it came from. Written once by review start; collect, close and verify read it.","type":"object","additionalProperties":false,"required":["kind","campaignVersion","id","createdAt","dueDate","tool","scope","input","accounts","credentialFactsOnly","incomplete","population","secret","reviewers","fallback","factColumns","identities"],"properties":{"kind":{"const":"iam-audit-access-review"},"campaignVersion":{"const":1},"id":{"type":"string","pattern":"^AR-[0-9]{8}-[0-9a-f]{8}$"},"createdAt":{"$ref":"#/$defs/instant"},"dueDate":{"type":["string","null"],"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"scope":{"type":"array","minItems":1,"items":{"enum":["users","root","roles","groups"]}},"input":{"type":"object","additionalProperties":false,"required":["kind","file","sha256"],"properties":{"kind":{"enum":["snapshot","org-index"]},"file":{"type":"string"},"sha256":{"$ref":"#/$defs/sha256"}}},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/account"}},"credentialFactsOnly":{"type":"boolean"},"incomplete":{"description":"What was missing from the population when review start --allow-incomplete went ahead; empty when it was complete.","type":"array","items":{"type":"string"}},"population":{"type":"object","additionalProperties":false,"required":["count","sha256"],"properties":{"count":{"type":"integer","minimum":0},"sha256":{"$ref":"#/$defs/sha256"}}},"secret":{"description":"Key of the rows' HMAC: binds each workbook row to this campaign.","type":"string","pattern":"^[0-9a-f]{64}$"},"reviewers":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/reviewer"}},"fallback":{"type":"string"},"factColumns":{"type":"array","items":{"type":"string"}},"identities":{"type":"array","items":{"$ref":"#/$defs/identity"}}},"$defs":{"instant":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"stringListOrNull":{"type":["array","null"],"items":{"type":"string"}},"account":{"type":"object","additionalProperties":false,"required":["id","name","snapshot","sha256","capturedAt","source","populations"],"properties":{"id":{"type":"string","pattern":"^\\d{12}$"},"name":{"type":["string","null"]},"snapshot":{"description":"The snapshot's copy, relative to the campaign folder.","type":"string"},"sha256":{"$ref":"#/$defs/sha256"},"capturedAt":{"type":"string"},"source":{"enum":["aws-api","credential-report"]},"populations":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["scope","state","inSnapshot","inPopulation"],"properties":{"scope":{"enum":["users","root","roles","groups"]},"state":{"enum":["complete","incomplete","not_collected"]},"inSnapshot":{"type":"integer","minimum":0},"inPopulation":{"type":"integer","minimum":0}}}}}},"reviewer":{"type":"object","additionalProperties":false,"required":["id","name","email","identities","reportsTo"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"email":{"type":["string","null"]},"identities":{"type":"array","items":{"type":"string"}},"reportsTo":{"type":"array","items":{"type":"string"}}}},"identity":{"type":"object","additionalProperties":false,"required":["key","rowKey","accountId","type","name","arn","facts","access","reviewer","reassignment"],"properties":{"key":{"type":"string"},"rowKey":{"type":"string","pattern":"^[0-9a-f]{32}$"},"accountId":{"type":"string"},"type":{"enum":["user","root","role","group"]},"name":{"type":"string"},"arn":{"type":"string"},"facts":{"type":"array","items":{"type":"string"}},"access":{"type":"object","additionalProperties":false,"required":["console","activeKeys","groups","attachedPolicies","inlinePolicies"],"properties":{"console":{"type":["boolean","null"]},"activeKeys":{"type":["integer","null"],"minimum":0},"groups":{"$ref":"#/$defs/stringListOrNull"},"attachedPolicies":{"$ref":"#/$defs/stringListOrNull"},"inlinePolicies":{"$ref":"#/$defs/stringListOrNull"},"trustedPrincipals":{"$ref":"#/$defs/stringListOrNull"}}},"reviewer":{"type":"string"},"reassignment":{"type":["object","null"],"additionalProperties":false,"required":["from","reason"],"properties":{"from":{"type":"string"},"reason":{"type":"string"}}}}}}};
 const schema32 = {"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"};
 const schema33 = {"type":"string","pattern":"^[0-9a-f]{64}$"};
 const schema37 = {"type":"object","additionalProperties":false,"required":["id","name","email","identities","reportsTo"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"email":{"type":["string","null"]},"identities":{"type":"array","items":{"type":"string"}},"reportsTo":{"type":"array","items":{"type":"string"}}}};
@@ -275,7 +275,7 @@ return errors === 0;
 }
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema38 = {"type":"object","additionalProperties":false,"required":["key","rowKey","accountId","type","name","arn","facts","access","reviewer","reassignment"],"properties":{"key":{"type":"string"},"rowKey":{"type":"string","pattern":"^[0-9a-f]{32}$"},"accountId":{"type":"string"},"type":{"enum":["user","root","role","group"]},"name":{"type":"string"},"arn":{"type":"string"},"facts":{"type":"array","items":{"type":"string"}},"access":{"type":"object","additionalProperties":false,"required":["console","activeKeys","groups","attachedPolicies","inlinePolicies"],"properties":{"console":{"type":["boolean","null"]},"activeKeys":{"type":["integer","null"],"minimum":0},"groups":{"$ref":"#/$defs/stringListOrNull"},"attachedPolicies":{"$ref":"#/$defs/stringListOrNull"},"inlinePolicies":{"$ref":"#/$defs/stringListOrNull"}}},"reviewer":{"type":"string"},"reassignment":{"type":["object","null"],"additionalProperties":false,"required":["from","reason"],"properties":{"from":{"type":"string"},"reason":{"type":"string"}}}}};
+const schema38 = {"type":"object","additionalProperties":false,"required":["key","rowKey","accountId","type","name","arn","facts","access","reviewer","reassignment"],"properties":{"key":{"type":"string"},"rowKey":{"type":"string","pattern":"^[0-9a-f]{32}$"},"accountId":{"type":"string"},"type":{"enum":["user","root","role","group"]},"name":{"type":"string"},"arn":{"type":"string"},"facts":{"type":"array","items":{"type":"string"}},"access":{"type":"object","additionalProperties":false,"required":["console","activeKeys","groups","attachedPolicies","inlinePolicies"],"properties":{"console":{"type":["boolean","null"]},"activeKeys":{"type":["integer","null"],"minimum":0},"groups":{"$ref":"#/$defs/stringListOrNull"},"attachedPolicies":{"$ref":"#/$defs/stringListOrNull"},"inlinePolicies":{"$ref":"#/$defs/stringListOrNull"},"trustedPrincipals":{"$ref":"#/$defs/stringListOrNull"}}},"reviewer":{"type":"string"},"reassignment":{"type":["object","null"],"additionalProperties":false,"required":["from","reason"],"properties":{"from":{"type":"string"},"reason":{"type":"string"}}}}};
 const schema39 = {"type":["array","null"],"items":{"type":"string"}};
 const pattern12 = new RegExp("^[0-9a-f]{32}$", "u");
 
@@ -431,7 +431,7 @@ return false;
 else {
 const _errs19 = errors;
 for(const key1 in data8){
-if(!(((((key1 === "console") || (key1 === "activeKeys")) || (key1 === "groups")) || (key1 === "attachedPolicies")) || (key1 === "inlinePolicies"))){
+if(!((((((key1 === "console") || (key1 === "activeKeys")) || (key1 === "groups")) || (key1 === "attachedPolicies")) || (key1 === "inlinePolicies")) || (key1 === "trustedPrincipals"))){
 validate23.errors = [{instancePath:instancePath+"/access",schemaPath:"#/properties/access/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -564,6 +564,38 @@ var valid2 = _errs34 === errors;
 else {
 var valid2 = true;
 }
+if(valid2){
+if(data8.trustedPrincipals !== undefined){
+let data17 = data8.trustedPrincipals;
+const _errs39 = errors;
+const _errs40 = errors;
+if((!(Array.isArray(data17))) && (data17 !== null)){
+validate23.errors = [{instancePath:instancePath+"/access/trustedPrincipals",schemaPath:"#/$defs/stringListOrNull/type",keyword:"type",params:{type: schema39.type},message:"must be array,null"}];
+return false;
+}
+if(errors === _errs40){
+if(Array.isArray(data17)){
+var valid10 = true;
+const len4 = data17.length;
+for(let i4=0; i4<len4; i4++){
+const _errs42 = errors;
+if(typeof data17[i4] !== "string"){
+validate23.errors = [{instancePath:instancePath+"/access/trustedPrincipals/" + i4,schemaPath:"#/$defs/stringListOrNull/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs42 === errors;
+if(!valid10){
+break;
+}
+}
+}
+}
+var valid2 = _errs39 === errors;
+}
+else {
+var valid2 = true;
+}
+}
 }
 }
 }
@@ -583,70 +615,70 @@ var valid0 = true;
 }
 if(valid0){
 if(data.reviewer !== undefined){
-const _errs39 = errors;
+const _errs44 = errors;
 if(typeof data.reviewer !== "string"){
 validate23.errors = [{instancePath:instancePath+"/reviewer",schemaPath:"#/properties/reviewer/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs39 === errors;
+var valid0 = _errs44 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.reassignment !== undefined){
-let data18 = data.reassignment;
-const _errs41 = errors;
-if((!(data18 && typeof data18 == "object" && !Array.isArray(data18))) && (data18 !== null)){
+let data20 = data.reassignment;
+const _errs46 = errors;
+if((!(data20 && typeof data20 == "object" && !Array.isArray(data20))) && (data20 !== null)){
 validate23.errors = [{instancePath:instancePath+"/reassignment",schemaPath:"#/properties/reassignment/type",keyword:"type",params:{type: schema38.properties.reassignment.type},message:"must be object,null"}];
 return false;
 }
-if(errors === _errs41){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(errors === _errs46){
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 let missing2;
-if(((data18.from === undefined) && (missing2 = "from")) || ((data18.reason === undefined) && (missing2 = "reason"))){
+if(((data20.from === undefined) && (missing2 = "from")) || ((data20.reason === undefined) && (missing2 = "reason"))){
 validate23.errors = [{instancePath:instancePath+"/reassignment",schemaPath:"#/properties/reassignment/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
-const _errs43 = errors;
-for(const key2 in data18){
+const _errs48 = errors;
+for(const key2 in data20){
 if(!((key2 === "from") || (key2 === "reason"))){
 validate23.errors = [{instancePath:instancePath+"/reassignment",schemaPath:"#/properties/reassignment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs43 === errors){
-if(data18.from !== undefined){
-const _errs44 = errors;
-if(typeof data18.from !== "string"){
+if(_errs48 === errors){
+if(data20.from !== undefined){
+const _errs49 = errors;
+if(typeof data20.from !== "string"){
 validate23.errors = [{instancePath:instancePath+"/reassignment/from",schemaPath:"#/properties/reassignment/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid9 = _errs44 === errors;
+var valid11 = _errs49 === errors;
 }
 else {
-var valid9 = true;
+var valid11 = true;
 }
-if(valid9){
-if(data18.reason !== undefined){
-const _errs46 = errors;
-if(typeof data18.reason !== "string"){
+if(valid11){
+if(data20.reason !== undefined){
+const _errs51 = errors;
+if(typeof data20.reason !== "string"){
 validate23.errors = [{instancePath:instancePath+"/reassignment/reason",schemaPath:"#/properties/reassignment/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid9 = _errs46 === errors;
+var valid11 = _errs51 === errors;
 }
 else {
-var valid9 = true;
+var valid11 = true;
 }
 }
 }
 }
 }
 }
-var valid0 = _errs41 === errors;
+var valid0 = _errs46 === errors;
 }
 else {
 var valid0 = true;

@@ -6,11 +6,11 @@ import { isUtcInstant } from '../util/time.js';
 const formats = { 'iam-audit-utc-instant': { type: 'string', validate: isUtcInstant } };
 export const validate: ValidateFunction = validate20 as unknown as ValidateFunction;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/role"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"role":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
 const schema32 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"};
 const schema58 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]};
 const schema59 = {"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}};
-const schema65 = {"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}};
+const schema68 = {"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = runtime_ucs2length.default;
 const formats0 = formats["iam-audit-utc-instant"];
@@ -2297,12 +2297,297 @@ return errors === 0;
 }
 validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}};
+const schema64 = {"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90.evaluated;
+const evaluated0 = validate88.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.arn === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "arn"},message:"must have required property '"+"arn"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.attachedPolicies === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attachedPolicies"},message:"must have required property '"+"attachedPolicies"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.inlinePolicies === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inlinePolicies"},message:"must have required property '"+"inlinePolicies"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "name") || (key0 === "arn")) || (key0 === "attachedPolicies")) || (key0 === "inlinePolicies")) || (key0 === "trustPolicy")) || (key0 === "lastUsed")) || (key0 === "lastUsedRegion"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+if(typeof data.name !== "string"){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.arn !== undefined){
+if(typeof data.arn !== "string"){
+const err6 = {instancePath:instancePath+"/arn",schemaPath:"#/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.attachedPolicies !== undefined){
+let data2 = data.attachedPolicies;
+if(Array.isArray(data2)){
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.policyName === undefined){
+const err7 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data3.policyArn === undefined){
+const err8 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyArn"},message:"must have required property '"+"policyArn"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!((key1 === "policyName") || (key1 === "policyArn"))){
+const err9 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data3.policyName !== undefined){
+if(typeof data3.policyName !== "string"){
+const err10 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyName",schemaPath:"#/$defs/policyAttachment/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data3.policyArn !== undefined){
+if(typeof data3.policyArn !== "string"){
+const err11 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyArn",schemaPath:"#/$defs/policyAttachment/properties/policyArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/attachedPolicies",schemaPath:"#/properties/attachedPolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.inlinePolicies !== undefined){
+let data6 = data.inlinePolicies;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.policyName === undefined){
+const err14 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data7.document === undefined){
+const err15 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+for(const key2 in data7){
+if(!((key2 === "policyName") || (key2 === "document"))){
+const err16 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data7.policyName !== undefined){
+if(typeof data7.policyName !== "string"){
+const err17 = {instancePath:instancePath+"/inlinePolicies/" + i1+"/policyName",schemaPath:"#/$defs/inlinePolicy/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/inlinePolicies",schemaPath:"#/properties/inlinePolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.trustPolicy !== undefined){
+if(!(validate23(data.trustPolicy, {instancePath:instancePath+"/trustPolicy",parentData:data,parentDataProperty:"trustPolicy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.lastUsed !== undefined){
+if(!(validate22(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data.lastUsedRegion !== undefined){
+if(!(validate45(data.lastUsedRegion, {instancePath:instancePath+"/lastUsedRegion",parentData:data,parentDataProperty:"lastUsedRegion",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema67 = {"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}};
+
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate94.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2409,10 +2694,10 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4490,8 +4775,8 @@ let data66 = data65.value;
 if(Array.isArray(data66)){
 const len6 = data66.length;
 for(let i6=0; i6<len6; i6++){
-if(!(validate85(data66[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data66,parentDataProperty:i6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate88(data66[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data66,parentDataProperty:i6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -4528,8 +4813,8 @@ let data69 = data68.value;
 if(Array.isArray(data69)){
 const len7 = data69.length;
 for(let i7=0; i7<len7; i7++){
-if(!(validate90(data69[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data69,parentDataProperty:i7,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data69[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data69,parentDataProperty:i7,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 }
@@ -5102,7 +5387,7 @@ errors++;
 if(data86.state !== undefined){
 let data90 = data86.state;
 if(!(((data90 === "complete") || (data90 === "incomplete")) || (data90 === "not_collected"))){
-const err199 = {instancePath:instancePath+"/populations/users/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err199 = {instancePath:instancePath+"/populations/users/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -5115,7 +5400,7 @@ errors++;
 if(data86.reason !== undefined){
 let data91 = data86.reason;
 if((typeof data91 !== "string") && (data91 !== null)){
-const err200 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err200 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -5153,7 +5438,7 @@ errors++;
 if(data86.expected !== undefined){
 let data93 = data86.expected;
 if((!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))) && (data93 !== null)){
-const err203 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err203 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -5178,7 +5463,7 @@ errors++;
 if(data86.expectedSource !== undefined){
 let data94 = data86.expectedSource;
 if((typeof data94 !== "string") && (data94 !== null)){
-const err205 = {instancePath:instancePath+"/populations/users/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err205 = {instancePath:instancePath+"/populations/users/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -5357,7 +5642,7 @@ errors++;
 if(data95.state !== undefined){
 let data99 = data95.state;
 if(!(((data99 === "complete") || (data99 === "incomplete")) || (data99 === "not_collected"))){
-const err217 = {instancePath:instancePath+"/populations/mfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err217 = {instancePath:instancePath+"/populations/mfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -5370,7 +5655,7 @@ errors++;
 if(data95.reason !== undefined){
 let data100 = data95.reason;
 if((typeof data100 !== "string") && (data100 !== null)){
-const err218 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err218 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -5408,7 +5693,7 @@ errors++;
 if(data95.expected !== undefined){
 let data102 = data95.expected;
 if((!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))) && (data102 !== null)){
-const err221 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err221 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -5433,7 +5718,7 @@ errors++;
 if(data95.expectedSource !== undefined){
 let data103 = data95.expectedSource;
 if((typeof data103 !== "string") && (data103 !== null)){
-const err223 = {instancePath:instancePath+"/populations/mfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err223 = {instancePath:instancePath+"/populations/mfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -5612,7 +5897,7 @@ errors++;
 if(data104.state !== undefined){
 let data108 = data104.state;
 if(!(((data108 === "complete") || (data108 === "incomplete")) || (data108 === "not_collected"))){
-const err235 = {instancePath:instancePath+"/populations/managedPolicies/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err235 = {instancePath:instancePath+"/populations/managedPolicies/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -5625,7 +5910,7 @@ errors++;
 if(data104.reason !== undefined){
 let data109 = data104.reason;
 if((typeof data109 !== "string") && (data109 !== null)){
-const err236 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err236 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -5663,7 +5948,7 @@ errors++;
 if(data104.expected !== undefined){
 let data111 = data104.expected;
 if((!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))) && (data111 !== null)){
-const err239 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err239 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -5688,7 +5973,7 @@ errors++;
 if(data104.expectedSource !== undefined){
 let data112 = data104.expectedSource;
 if((typeof data112 !== "string") && (data112 !== null)){
-const err241 = {instancePath:instancePath+"/populations/managedPolicies/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err241 = {instancePath:instancePath+"/populations/managedPolicies/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -5867,7 +6152,7 @@ errors++;
 if(data113.state !== undefined){
 let data117 = data113.state;
 if(!(((data117 === "complete") || (data117 === "incomplete")) || (data117 === "not_collected"))){
-const err253 = {instancePath:instancePath+"/populations/groups/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err253 = {instancePath:instancePath+"/populations/groups/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -5880,7 +6165,7 @@ errors++;
 if(data113.reason !== undefined){
 let data118 = data113.reason;
 if((typeof data118 !== "string") && (data118 !== null)){
-const err254 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err254 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -5918,7 +6203,7 @@ errors++;
 if(data113.expected !== undefined){
 let data120 = data113.expected;
 if((!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))) && (data120 !== null)){
-const err257 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err257 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -5943,7 +6228,7 @@ errors++;
 if(data113.expectedSource !== undefined){
 let data121 = data113.expectedSource;
 if((typeof data121 !== "string") && (data121 !== null)){
-const err259 = {instancePath:instancePath+"/populations/groups/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err259 = {instancePath:instancePath+"/populations/groups/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -6122,7 +6407,7 @@ errors++;
 if(data122.state !== undefined){
 let data126 = data122.state;
 if(!(((data126 === "complete") || (data126 === "incomplete")) || (data126 === "not_collected"))){
-const err271 = {instancePath:instancePath+"/populations/roles/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err271 = {instancePath:instancePath+"/populations/roles/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -6135,7 +6420,7 @@ errors++;
 if(data122.reason !== undefined){
 let data127 = data122.reason;
 if((typeof data127 !== "string") && (data127 !== null)){
-const err272 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err272 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -6173,7 +6458,7 @@ errors++;
 if(data122.expected !== undefined){
 let data129 = data122.expected;
 if((!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))) && (data129 !== null)){
-const err275 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err275 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -6198,7 +6483,7 @@ errors++;
 if(data122.expectedSource !== undefined){
 let data130 = data122.expectedSource;
 if((typeof data130 !== "string") && (data130 !== null)){
-const err277 = {instancePath:instancePath+"/populations/roles/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err277 = {instancePath:instancePath+"/populations/roles/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -6377,7 +6662,7 @@ errors++;
 if(data131.state !== undefined){
 let data135 = data131.state;
 if(!(((data135 === "complete") || (data135 === "incomplete")) || (data135 === "not_collected"))){
-const err289 = {instancePath:instancePath+"/populations/virtualMfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err289 = {instancePath:instancePath+"/populations/virtualMfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -6390,7 +6675,7 @@ errors++;
 if(data131.reason !== undefined){
 let data136 = data131.reason;
 if((typeof data136 !== "string") && (data136 !== null)){
-const err290 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err290 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -6428,7 +6713,7 @@ errors++;
 if(data131.expected !== undefined){
 let data138 = data131.expected;
 if((!(((typeof data138 == "number") && (!(data138 % 1) && !isNaN(data138))) && (isFinite(data138)))) && (data138 !== null)){
-const err293 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err293 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -6453,7 +6738,7 @@ errors++;
 if(data131.expectedSource !== undefined){
 let data139 = data131.expectedSource;
 if((typeof data139 !== "string") && (data139 !== null)){
-const err295 = {instancePath:instancePath+"/populations/virtualMfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err295 = {instancePath:instancePath+"/populations/virtualMfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -6632,7 +6917,7 @@ errors++;
 if(data140.state !== undefined){
 let data144 = data140.state;
 if(!(((data144 === "complete") || (data144 === "incomplete")) || (data144 === "not_collected"))){
-const err307 = {instancePath:instancePath+"/populations/serverCertificates/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema65.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err307 = {instancePath:instancePath+"/populations/serverCertificates/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -6645,7 +6930,7 @@ errors++;
 if(data140.reason !== undefined){
 let data145 = data140.reason;
 if((typeof data145 !== "string") && (data145 !== null)){
-const err308 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema65.properties.reason.type},message:"must be string,null"};
+const err308 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -6683,7 +6968,7 @@ errors++;
 if(data140.expected !== undefined){
 let data147 = data140.expected;
 if((!(((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147))) && (isFinite(data147)))) && (data147 !== null)){
-const err311 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema65.properties.expected.type},message:"must be integer,null"};
+const err311 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -6708,7 +6993,7 @@ errors++;
 if(data140.expectedSource !== undefined){
 let data148 = data140.expectedSource;
 if((typeof data148 !== "string") && (data148 !== null)){
-const err313 = {instancePath:instancePath+"/populations/serverCertificates/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema65.properties.expectedSource.type},message:"must be string,null"};
+const err313 = {instancePath:instancePath+"/populations/serverCertificates/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err313];
 }

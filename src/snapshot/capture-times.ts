@@ -87,6 +87,12 @@ function visitPastEvents(snapshot: Snapshot, visit: Visit): boolean {
       if (visitFact(certificates.value[index]?.uploadedAt, () => `/accountFacts/serverCertificates/value/${index}/uploadedAt`, 'server certificate upload', visit)) return true;
     }
   }
+  const roles = snapshot.accountFacts.roles;
+  if (roles.known) {
+    for (let index = 0; index < roles.value.length; index += 1) {
+      if (visitFact(roles.value[index]?.lastUsed, () => `/accountFacts/roles/value/${index}/lastUsed`, 'role last use', visit)) return true;
+    }
+  }
   return false;
 }
 

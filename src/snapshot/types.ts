@@ -149,6 +149,18 @@ export interface RoleFacts {
   readonly arn: string;
   readonly attachedPolicies: readonly PolicyAttachment[];
   readonly inlinePolicies: readonly InlinePolicy[];
+  /**
+   * The trust policy (AssumeRolePolicyDocument, parsed JSON): who can assume the role. Optional:
+   * snapshots written before it was collected lack it, which reads as `not_collected`.
+   */
+  readonly trustPolicy?: Fact<unknown>;
+  /**
+   * RoleLastUsed's LastUsedDate. Optional as trustPolicy. `no_information`: IAM gave no date (never
+   * used, or not within IAM's tracking period of about 400 days).
+   */
+  readonly lastUsed?: Fact<IsoTimestamp>;
+  /** RoleLastUsed's Region; `no_information` when IAM gave none. */
+  readonly lastUsedRegion?: Fact<string>;
 }
 
 export interface ServerCertificateFacts {

@@ -93,7 +93,7 @@ export interface Scenario {
   readonly summary?: Readonly<Record<string, number>>;
   readonly virtualMfaDevices?: readonly { readonly serial: string; readonly userArn: string | null }[];
   readonly groups?: readonly { readonly name: string; readonly attachedPolicies?: readonly { name: string; arn: string }[] }[];
-  readonly roles?: readonly { readonly name: string; readonly attachedPolicies?: readonly { name: string; arn: string }[] }[];
+  readonly roles?: readonly ScenarioRole[];
   readonly managedPolicies?: readonly ScenarioManagedPolicy[];
   readonly serverCertificates?: readonly { readonly name: string; readonly expiration: string; readonly uploadedAt: string }[];
   /** The credential report: its CSV, when IAM generated it, and how many polls it takes. null: never available. */
@@ -110,6 +110,17 @@ export interface Scenario {
   /** Credentials AssumeRole hands out. */
   readonly assumedRole?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
 }
+
+export interface ScenarioRole {
+  readonly name: string;
+  readonly attachedPolicies?: readonly { name: string; arn: string }[];
+  /** The trust policy served URL-encoded; default: EC2 may assume it. null: the member is left out (a malformed answer); a string is served as it is. */
+  readonly trustPolicy?: unknown;
+  /** RoleLastUsed; left out or null: served empty, as IAM does for a role never used. */
+  readonly lastUsed?: { readonly at: string; readonly region?: string } | null;
+}
+
+export const DEFAULT_TRUST_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 
 export interface RecordedRequest {
   readonly action: string;
@@ -279,15 +290,29 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
         };
       case 'GetAccountAuthorizationDetails': {
         // One list of everything, paged across all kinds as IAM does (a page may hold users only).
-        type Entry = { kind: 'user'; user: ScenarioUser } | { kind: 'group' | 'role'; name: string; attached: readonly { name: string; arn: string }[] } | { kind: 'policy'; policy: ScenarioManagedPolicy };
+        type Entry = { kind: 'user'; user: ScenarioUser } | { kind: 'group'; name: string; attached: readonly { name: string; arn: string }[] } | { kind: 'role'; role: ScenarioRole } | { kind: 'policy'; policy: ScenarioManagedPolicy };
         const entries: Entry[] = [
           ...scenario.users.filter((user) => user.deletedAfterListing !== true).map((user): Entry => ({ kind: 'user', user })),
           ...(scenario.groups ?? []).map((group): Entry => ({ kind: 'group', name: group.name, attached: group.attachedPolicies ?? [] })),
-          ...(scenario.roles ?? []).map((role): Entry => ({ kind: 'role', name: role.name, attached: role.attachedPolicies ?? [] })),
+          ...(scenario.roles ?? []).map((role): Entry => ({ kind: 'role', role })),
           ...(scenario.managedPolicies ?? []).map((policy): Entry => ({ kind: 'policy', policy })),
         ];
         const { page, next } = paginate(entries, params, scenario.pageSize ?? 1000, lie);
         const attached = (list: readonly { name: string; arn: string }[]) => list.map((policy) => ({ PolicyName: policy.name, PolicyArn: policy.arn }));
+        const roleDetail = (role: ScenarioRole): XmlNode => {
+          const trust = role.trustPolicy === undefined ? DEFAULT_TRUST_POLICY : role.trustPolicy;
+          return {
+            Path: '/',
+            RoleName: role.name,
+            RoleId: 'AROAEXAMPLE',
+            Arn: accountArn(`role/${role.name}`),
+            CreateDate: '2025-01-01T00:00:00Z',
+            AssumeRolePolicyDocument: trust === null ? undefined : typeof trust === 'string' ? trust : encodePolicy(trust),
+            RolePolicyList: [],
+            AttachedManagedPolicies: attached(role.attachedPolicies ?? []),
+            RoleLastUsed: role.lastUsed === undefined || role.lastUsed === null ? {} : { LastUsedDate: role.lastUsed.at, Region: role.lastUsed.region },
+          };
+        };
         return {
           UserDetailList: page.flatMap((entry) =>
             entry.kind === 'user'
@@ -310,7 +335,7 @@ export async function startIamEndpoint(scenario: Scenario): Promise<IamEndpoint>
             entry.kind === 'group' ? [{ Path: '/', GroupName: entry.name, GroupId: 'AGPAEXAMPLE', Arn: accountArn(`group/${entry.name}`), GroupPolicyList: [], AttachedManagedPolicies: attached(entry.attached) }] : [],
           ),
           RoleDetailList: page.flatMap((entry) =>
-            entry.kind === 'role' ? [{ Path: '/', RoleName: entry.name, RoleId: 'AROAEXAMPLE', Arn: accountArn(`role/${entry.name}`), RolePolicyList: [], AttachedManagedPolicies: attached(entry.attached) }] : [],
+            entry.kind === 'role' ? [roleDetail(entry.role)] : [],
           ),
           Policies: page.flatMap((entry) =>
             entry.kind === 'policy'

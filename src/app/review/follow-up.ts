@@ -1,8 +1,9 @@
 /**
  * `review verify CAMPAIGN LATER`: was what the reviewers decided carried out? Each revoke or reduce
  * decision is checked against a later snapshot (or organisation index): user deleted, console
- * password removed, key deactivated or deleted, policy or group detached. What the later snapshot
- * cannot show (a role's trust policy, facts not collected) is "not verifiable", never "done".
+ * password removed, key deactivated or deleted, policy or group detached, role trust narrowed. What
+ * the later snapshot cannot show (a trust policy not collected, other facts not collected) is "not
+ * verifiable", never "done".
  * Identities in the later snapshot that the campaign never held appeared since and were never
  * reviewed. Anything outstanding makes the command exit 1.
  */
@@ -90,8 +91,17 @@ function reductions(before: IdentityAccess, after: IdentityAccess): { changes: s
     if (list === null) continue;
     for (const item of list) changes.push(`${label}: ${item.replace(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\//, '')}`);
   }
+  // A role's trust: left out (a campaign started before it was collected) or null (not in that snapshot) cannot be compared.
+  if (before.trustedPrincipals !== undefined || after.trustedPrincipals !== undefined) {
+    const untrusted = removed(before.trustedPrincipals ?? null, after.trustedPrincipals ?? null);
+    if (untrusted === null) unknown.push('the role trust policy');
+    else for (const principal of untrusted) changes.push(`trust narrowed: ${principal} can no longer assume it`);
+  }
   return { changes, unknown };
 }
+
+/** A role whose trust policy, in the later snapshot, lets nobody assume it. */
+const nobodyTrusted = (access: IdentityAccess): boolean => access.trustedPrincipals !== undefined && access.trustedPrincipals !== null && access.trustedPrincipals.length === 0;
 
 function judge(identity: CampaignIdentity, decision: RecordedDecision, later: ReadonlyMap<string, PopulationMember> | undefined, capturedAt: string | null): FollowUpItem {
   const base = { key: identity.key, accountId: identity.accountId, type: identity.type, name: identity.name, decision: decision.decision };
@@ -108,9 +118,15 @@ function judge(identity: CampaignIdentity, decision: RecordedDecision, later: Re
     if (unknown.length > 0) return { ...base, status: 'not-verifiable', detail: `the later snapshot does not carry ${unknown.join(', ')}`, seenAt: null };
     return { ...base, status: 'not-carried-out', detail: changes.length === 0 ? 'nothing removed yet' : `partly: ${changes.join('; ')}; console or an active key remains`, seenAt: null };
   }
+  if (decision.decision === 'revoke' && identity.type === 'role' && nobodyTrusted(now.access)) return { ...base, status: 'carried-out', detail: `its trust policy lets nobody assume it${changes.length === 0 ? '' : ` (${changes.join('; ')})`}`, seenAt: capturedAt };
   if (decision.decision === 'revoke') return { ...base, status: 'not-carried-out', detail: `the ${identity.type} still exists${changes.length === 0 ? '' : ` (${changes.join('; ')})`}`, seenAt: null };
   if (changes.length > 0) return { ...base, status: 'carried-out', detail: changes.join('; '), seenAt: capturedAt };
-  if (identity.type === 'role') return { ...base, status: 'not-verifiable', detail: 'no policy detached; a narrowed trust policy cannot be seen (the snapshot holds no trust policies)', seenAt: null };
+  if (identity.type === 'role') {
+    const trustBefore = identity.access.trustedPrincipals ?? null;
+    if (trustBefore === null) return { ...base, status: 'not-verifiable', detail: 'no policy detached; a narrowed trust policy cannot be seen (the snapshot holds no trust policies)', seenAt: null };
+    if (unknown.length > 0) return { ...base, status: 'not-verifiable', detail: `no policy detached; the later snapshot does not carry ${unknown.join(', ')}`, seenAt: null };
+    return { ...base, status: 'not-carried-out', detail: 'no policy detached and trust not narrowed', seenAt: null };
+  }
   if (unknown.length > 0) return { ...base, status: 'not-verifiable', detail: `the later snapshot does not carry ${unknown.join(', ')}`, seenAt: null };
   return { ...base, status: 'not-carried-out', detail: 'no access removed yet', seenAt: null };
 }

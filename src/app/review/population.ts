@@ -1,12 +1,14 @@
 /**
  * The review's population: every identity in scope of a snapshot with the facts a reviewer needs
  * to decide (console, MFA, keys with age and last use, last activity, groups, policies with an
- * administrator flag), and whether the snapshot's lists it came from were complete. Facts come
+ * administrator flag; for roles who can assume them and their last use), and whether the
+ * snapshot's lists it came from were complete. Facts come
  * only from the snapshot; ages are measured at its capture time, never the wall clock.
  */
 import type { CampaignAccount, IdentityAccess, IdentityType, ReviewScope } from '../../config/review-files.js';
 import type { AccessKeyFacts, Fact, GroupFacts, InlinePolicy, PolicyAttachment, RoleFacts, Snapshot, UserFacts } from '../../snapshot/types.js';
 import { MS_PER_DAY } from '../../util/time.js';
+import { roleLastUse, roleTrust, roleTrustText } from './role-trust.js';
 
 /** The columns of facts every workbook shows, in order (the workbook adds the decision columns). */
 export const FACT_COLUMNS = [
@@ -198,10 +200,10 @@ function rootMember(context: AccountContext): PopulationMember | null {
   };
 }
 
-const ROLE_TRUST_NOT_IN_SNAPSHOT = 'not collected (the snapshot holds no trust policies or role last use)';
-
 function roleOrGroupMember(context: AccountContext, entity: RoleFacts | GroupFacts, type: 'role' | 'group', members: readonly string[]): PopulationMember {
   const accountId = context.snapshot.account.id;
+  const role: RoleFacts | null = type === 'role' ? entity : null;
+  const trust = role === null ? null : roleTrust(role);
   return {
     key: `${accountId}:${type}:${entity.name}`,
     accountId,
@@ -219,14 +221,21 @@ function roleOrGroupMember(context: AccountContext, entity: RoleFacts | GroupFac
       type === 'role' ? 'no (a role)' : 'no (a group)',
       'not applicable',
       'not applicable',
-      type === 'role' ? ROLE_TRUST_NOT_IN_SNAPSHOT : 'not applicable',
+      role === null ? 'not applicable' : roleLastUse(role),
       type === 'group' ? `members: ${members.length === 0 ? 'none' : members.join(', ')}` : 'not applicable',
       names(entity.attachedPolicies),
       names(entity.inlinePolicies),
       administrator(entity.attachedPolicies, entity.inlinePolicies, [], context.managedDocuments),
-      type === 'role' ? ROLE_TRUST_NOT_IN_SNAPSHOT : 'not applicable (a group)',
+      role === null ? 'not applicable (a group)' : roleTrustText(role),
     ],
-    access: { console: null, activeKeys: null, groups: null, attachedPolicies: entity.attachedPolicies.map((policy) => policy.policyArn), inlinePolicies: entity.inlinePolicies.map((policy) => policy.policyName) },
+    access: {
+      console: null,
+      activeKeys: null,
+      groups: null,
+      attachedPolicies: entity.attachedPolicies.map((policy) => policy.policyArn),
+      inlinePolicies: entity.inlinePolicies.map((policy) => policy.policyName),
+      ...(role === null ? {} : { trustedPrincipals: trust === null ? null : trust.map((principal) => principal.key) }),
+    },
   };
 }
 
