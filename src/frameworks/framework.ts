@@ -29,6 +29,11 @@ export interface Framework {
   readonly name: string;
   readonly version: string;
   readonly controls: readonly FrameworkControl[];
+  /**
+   * The framework's own words for a control's status where they differ from PASS/FAIL: attestation
+   * frameworks (SOC 2, ISO 27001) report a failed test as "Exceptions noted".
+   */
+  readonly statusLabels?: Readonly<Partial<Record<'pass' | 'pass_with_exceptions' | 'fail' | 'not_evaluated' | 'manual', string>>>;
 }
 
 export function defineFramework(framework: Framework): Framework {

@@ -134,7 +134,16 @@ export function ratePercent(rate: number | null): number | null {
 }
 
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
-  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern };
+  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern, ...exceptionDetailsJson(exception) };
+}
+
+/** approved_at, ticket and risk: only those the exceptions file gives (issue 25 §6). */
+function exceptionDetailsJson(entry: { readonly approvedAt?: string; readonly ticket?: string; readonly risk?: string }): Record<string, string> {
+  return {
+    ...(entry.approvedAt === undefined ? {} : { approved_at: entry.approvedAt }),
+    ...(entry.ticket === undefined ? {} : { ticket: entry.ticket }),
+    ...(entry.risk === undefined ? {} : { risk: entry.risk }),
+  };
 }
 
 /**
@@ -181,6 +190,8 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
               owner_source: item.tracking.ownerSource,
               due_date: item.tracking.dueDate,
               overdue: item.tracking.overdue,
+              ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
+              ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
               response:
                 item.tracking.response === null
                   ? null
@@ -219,6 +230,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
         justification: entry.justification,
         approved_by: entry.approvedBy,
         expires: entry.expires,
+        ...exceptionDetailsJson(entry),
         state: entry.state,
         covered: entry.covered,
       })),
