@@ -3,6 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { ParameterRow } from './parameter-types.js';
 import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
@@ -265,6 +266,8 @@ export interface ControlResult {
   readonly assessment: 'Automated' | 'Manual' | 'unknown' | null;
   readonly status: ControlStatus;
   readonly ruleIds: readonly string[];
+  /** Thresholds judged other than the framework's own, or that the framework leaves open (analyze/parameters.ts); absent when none. */
+  readonly parameterNotes?: readonly string[];
 }
 
 export interface FrameworkResult {
@@ -311,4 +314,6 @@ export interface CatalogueResult {
   readonly exceptions: ExceptionsReport;
   /** The configuration in effect: file name and SHA-256, or null for defaults. */
   readonly configuration: { readonly file: { readonly name: string; readonly sha256: string } | null };
+  /** Every rule option in effect beside its default and each framework's own value (issue 25 §4). */
+  readonly parameters?: readonly ParameterRow[];
 }

@@ -210,6 +210,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
         level: control.level,
         status: control.status,
         rule_ids: control.ruleIds,
+        ...(control.parameterNotes === undefined ? {} : { parameter_notes: control.parameterNotes }),
       })),
     })),
     exceptions: {
@@ -236,6 +237,8 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
       })),
     },
     configuration: catalogue.configuration,
+    // Every rule option in effect beside its default and each framework's own value (issue 25 §4).
+    ...(catalogue.parameters === undefined ? {} : { parameters: snakeKeys(catalogue.parameters) }),
     ...(result.remediation === undefined
       ? {}
       : {

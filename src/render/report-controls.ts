@@ -120,6 +120,7 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
         failing: failing.size,
         excepted: excepted.size,
         notEvaluated: notEvaluated.size,
+        parameterNotes: control.parameterNotes ?? [],
       };
     }),
   };

@@ -19,6 +19,7 @@ import { barChart, donutChart, type BarChart, type DonutChart } from './svg-char
 import { failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
 import { compactForPrint, identityMatrixPart } from './report-identities.js';
 import { methodologyParts } from './report-methodology.js';
+import { parametersPart } from './report-parameters.js';
 import { remediationParts } from './report-remediation.js';
 import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
 import type { ReportMedium, ReportPart, ScopeStatement, TimeStatement } from './report-part.js';
@@ -271,7 +272,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
+  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), ...parametersPart(result), signOffPart(branding), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);
