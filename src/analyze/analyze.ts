@@ -4,6 +4,7 @@ import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
+import { accountFacts } from './account-facts.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
 import { withParameters } from './parameters.js';
 import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
@@ -136,5 +137,6 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     inventory: snapshot.users.map(inventoryRow),
     identities: identities(snapshot),
     catalogue,
+    accountFacts: accountFacts(snapshot, catalogue, Date.parse(asOf)),
   };
 }

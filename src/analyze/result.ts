@@ -3,6 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { AccountFactsReport } from './account-facts-types.js';
 import type { ParameterRow } from './parameter-types.js';
 import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
@@ -134,6 +135,8 @@ export interface AnalysisResult {
   readonly remediation?: RemediationReport;
   /** With `report --previous`: what changed since that earlier archive (issue 13). */
   readonly changesSincePrevious?: ChangesSincePrevious;
+  /** The account-level facts judged (password policy, root, support role...), each with its verdicts (issue 25 §3). */
+  readonly accountFacts?: AccountFactsReport;
 }
 
 // ---------------------------------------------------------------------------------------------

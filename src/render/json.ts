@@ -117,6 +117,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       })),
     },
     ...buildCatalogueJson(result),
+    ...(result.accountFacts === undefined ? {} : { account_facts: snakeKeys(result.accountFacts) }),
     ...(result.changesSincePrevious === undefined ? {} : { changes_since_previous: snakeKeys(result.changesSincePrevious) }),
   };
 }

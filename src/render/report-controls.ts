@@ -26,6 +26,8 @@ export const RULE_STATUS_LABEL: Readonly<Record<RuleResultStatus, string>> = {
 export function displayResourceName(name: string): string {
   const key = /^(.*)#access_key_(\d+)$/.exec(name);
   if (key !== null) return `${key[1] ?? ''}, key ${key[2] ?? ''}`;
+  const keyId = /^(.*)#((?:AKIA|ASIA)[A-Z0-9]+)$/.exec(name);
+  if (keyId !== null) return `${keyId[1] ?? ''}, key ${keyId[2] ?? ''}`;
   const other = /^(.*)#(.+)$/.exec(name);
   return other === null ? name : `${other[1] ?? ''}, ${(other[2] ?? '').replace(/_/g, ' ')}`;
 }
