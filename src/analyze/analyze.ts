@@ -7,6 +7,7 @@ import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfi
 import { accountFacts } from './account-facts.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
 import { withParameters } from './parameters.js';
+import { describeProvenance } from './provenance.js';
 import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
@@ -115,6 +116,8 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     populations: reportPopulations(snapshot.populations, snapshot.source),
   };
   const asOf = input.asOf ?? snapshot.capturedAt;
+  const projection = describeProjection(snapshot.capturedAt, asOf);
+  const provenance = describeProvenance(snapshot, identity.populations, projection);
   const rules = input.catalogue?.rules ?? allRules;
   const frameworks = input.catalogue?.frameworks ?? allFrameworks;
   const catalogue = withParameters(
@@ -131,8 +134,8 @@ export function analyze(input: AnalysisInput): AnalysisResult {
   return {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
-    run: { ...input.run, asOf, projection: describeProjection(snapshot.capturedAt, asOf) },
-    snapshot: identity,
+    run: { ...input.run, asOf, projection },
+    snapshot: { ...identity, provenance },
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
     identities: identities(snapshot),

@@ -3,6 +3,7 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { Provenance } from './provenance.js';
 import type { AccountFactsReport } from './account-facts-types.js';
 import type { ParameterRow } from './parameter-types.js';
 import type { ChangesSincePrevious } from './previous.js';
@@ -85,6 +86,8 @@ export interface SnapshotIdentity {
   readonly discrepancies: readonly SourceDiscrepancy[];
   /** Each account-wide list's completeness and reconciliation (expected vs collected). */
   readonly populations: readonly PopulationReport[];
+  /** Who obtained the data and how, per source, and the limitations of any conclusion from it (issue 25 §5). */
+  readonly provenance?: Provenance;
 }
 
 /** Where a snapshot's capture time comes from. */

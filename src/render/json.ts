@@ -82,6 +82,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       capture_time: result.snapshot.captureTime,
       account: result.snapshot.account,
       collected_by_tool_version: result.snapshot.collectedByToolVersion,
+      ...(result.snapshot.provenance === undefined ? {} : { provenance: snakeKeys(result.snapshot.provenance) }),
       collection: {
         started_at: result.snapshot.collection.startedAt,
         ended_at: result.snapshot.collection.endedAt,
@@ -89,6 +90,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
         region: result.snapshot.collection.region,
         api_calls: result.snapshot.collection.apiCalls,
         retries: result.snapshot.collection.retries,
+        ...(result.snapshot.collection.recordedBy === undefined ? {} : { recorded_by: result.snapshot.collection.recordedBy }),
         // Per API operation; absent from snapshots made before it was recorded (and from imports).
         ...(result.snapshot.collection.apiCallsByOperation === undefined
           ? {}

@@ -7,6 +7,7 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { recordingOperator } from '../../util/operator.js';
 import { defaultSnapshotFileName, importCredentialReport, MAX_REPORT_BYTES, reportTooLarge } from '../../import/credential-report.js';
 import { checkSnapshotBeforeWriting, describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import type { Snapshot } from '../../snapshot/types.js';
@@ -131,6 +132,7 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
   const { snapshot, warnings } = importCredentialReport(bytes, {
     displayPath,
     fileName: fromStdin ? null : basename(options.reportPath),
+    recordedBy: recordingOperator(),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt, generatedAtLabel: '--generated-at' }),
     ...capture,
   });
