@@ -25,7 +25,13 @@ export function accountFactsPart(result: AnalysisResult): ReportPart[] {
         asOf: result.run.asOf,
         sections: report.sections.map((section) => ({
           ...section,
-          verdicts: section.verdicts.map((verdict) => ({ ...verdict, label: LABELS[verdict.status] ?? verdict.status.toUpperCase(), statusClass: `status-${verdict.status.replace(/_/g, '-')}` })),
+          // Without the facts, each rule's reason only repeats the section's "Not available" line.
+          verdicts: section.verdicts.map((verdict) => ({
+            ...verdict,
+            evidence: section.notCollected === null ? verdict.evidence : null,
+            label: LABELS[verdict.status] ?? verdict.status.toUpperCase(),
+            statusClass: `status-${verdict.status.replace(/_/g, '-')}`,
+          })),
         })),
       },
     },
