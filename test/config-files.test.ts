@@ -128,7 +128,7 @@ describe('exceptions file', () => {
     );
     assertInputError(
       () => exceptions(second('rule: example-key-age\n    resource: bob\n    justification: j\n    approved_by: x\n    expires: 2027-01-01')),
-      'exceptions.yaml:10:5: exceptions[1].approved_by: unknown field "approved_by"; expected one of: rule, resource, justification, approvedBy, expires',
+      'exceptions.yaml:10:5: exceptions[1].approved_by: unknown field "approved_by"; expected one of: rule, resource, justification, approvedBy, expires, approvedAt, ticket, risk',
     );
     assertInputError(
       () => exceptions(second('rule: nope\n    resource: bob\n    justification: j\n    approvedBy: x\n    expires: 2027-01-01')),

@@ -168,16 +168,19 @@ describe('engine: framework roll-up', () => {
         ['E.6', 'not_evaluated'],
       ],
     );
-    assert.deepEqual(framework?.counts, { pass: 1, fail: 2, not_evaluated: 2, manual: 1 });
+    assert.deepEqual(framework?.counts, { pass: 1, pass_with_exceptions: 0, fail: 2, not_evaluated: 2, manual: 1 });
     assert.equal(framework?.controls[0]?.level, 'L1');
     assert.equal(framework?.controls[1]?.level, null);
     assert.deepEqual(framework?.controls[4]?.ruleIds, ['example-root-mfa', 'example-key-age']);
   });
 
-  it('passes a control whose failures are all excepted (and whose other results pass or do not apply)', () => {
+  it('passes with exceptions a control whose failures are all excepted (and whose other results pass or do not apply)', () => {
     const catalogue = run({ exceptions: exceptionList(exception({ resource: 'alice' }), exception({ resource: 'dave' }, 1)) });
-    assert.equal(catalogue.frameworks[0]?.controls[0]?.status, 'pass');
-    assert.equal(catalogue.frameworks[0]?.controls[4]?.status, 'pass');
+    // Issue 25 §6: an accepted risk is never a plain PASS, and the totals count it apart.
+    assert.equal(catalogue.frameworks[0]?.controls[0]?.status, 'pass_with_exceptions');
+    assert.equal(catalogue.frameworks[0]?.controls[4]?.status, 'pass_with_exceptions');
+    assert.equal(catalogue.frameworks[0]?.controls[3]?.status, 'pass');
+    assert.deepEqual(catalogue.frameworks[0]?.counts, { pass: 1, pass_with_exceptions: 2, fail: 0, not_evaluated: 2, manual: 1 });
   });
 
   it('does not pass a control whose rule found nothing to judge', () => {

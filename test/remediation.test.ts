@@ -115,16 +115,18 @@ describe('withRemediation on the demo snapshot', () => {
 
   it('owner from the tag, then the owners file; due date from the severity; response by glob', async () => {
     const result = await run();
-    assert.deepEqual(find(result, 'console-users-mfa', 'dave.dev').tracking, { owner: 'dave@example.com', ownerSource: 'tag Owner', dueDate: '2026-11-12', overdue: false, response: null });
+    assert.deepEqual(find(result, 'console-users-mfa', 'dave.dev').tracking, { owner: 'dave@example.com', ownerSource: 'tag Owner', dueDate: '2026-11-12', overdue: false, firstDetected: '2026-11-02T08:15:42Z', pastDueAtReport: true, response: null });
     assert.deepEqual(find(result, 'console-users-mfa', 'bob.admin').tracking, {
       owner: null,
       ownerSource: null,
       dueDate: '2026-11-12',
       overdue: false,
+      firstDetected: '2026-11-02T08:15:42Z',
+      pastDueAtReport: true,
       response: { response: 'Token ordered', owner: null, targetDate: '2026-11-20' },
     });
     const key = find(result, 'access-key-rotation', 'svc-backup#access_key_1');
-    assert.deepEqual(key.tracking, { owner: 'platform@example.com', ownerSource: 'owners file (svc-*)', dueDate: '2027-01-01', overdue: false, response: null });
+    assert.deepEqual(key.tracking, { owner: 'platform@example.com', ownerSource: 'owners file (svc-*)', dueDate: '2027-01-01', overdue: false, firstDetected: '2026-11-02T08:15:42Z', pastDueAtReport: true, response: null });
     // low: null gives no due date; a pass is not tracked.
     assert.equal(find(result, 'console-users-with-access-keys', 'erin.dev').tracking?.dueDate, null);
     assert.equal(result.catalogue?.results.filter((item) => item.status === 'pass').some((item) => item.tracking !== undefined), false);
@@ -167,7 +169,7 @@ describe('withRemediation on the demo snapshot', () => {
     assert.match(bob ?? '', /,,,2026-11-12,no,Token ordered,,2026-11-20$/);
     const json = buildJsonReport(result) as { results: { rule_id: string; resource_name: string; tracking?: unknown }[]; remediation: Record<string, unknown>; exceptions: { register: unknown[] } };
     const dave = json.results.find((item) => item.rule_id === 'console-users-mfa' && item.resource_name === 'dave.dev');
-    assert.deepEqual(dave?.tracking, { owner: 'dave@example.com', owner_source: 'tag Owner', due_date: '2026-11-12', overdue: false, response: null });
+    assert.deepEqual(dave?.tracking, { owner: 'dave@example.com', owner_source: 'tag Owner', due_date: '2026-11-12', overdue: false, first_detected: '2026-11-02T08:15:42Z', past_due_at_report: true, response: null });
     assert.deepEqual(json.remediation['due_days'], { critical: 7, high: 10, medium: 60, low: null, info: null });
     assert.equal(json.exceptions.register.length, 3);
     // No tracking key on results that are not failures.
@@ -229,7 +231,7 @@ describe('report --responses / --owners on the command line', () => {
     const html = await readFile(join(out, files.find((name) => name.endsWith('.html')) ?? ''), 'utf8');
     const text = html.replace(/<wbr>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     assert.match(text, /Remediation plan/);
-    assert.match(text, /console-users-mfa high bob\.admin it-admins@example\.com owners file \(bob\.admin\) 2026-12-02 Hardware key issued; enrolment booked with the service desk \(INC-40211\)\. Owner: Bob Admin Target: 2026-11-20/);
+    assert.match(text, /console-users-mfa high bob\.admin it-admins@example\.com owners file \(bob\.admin\) 2026-12-02(?: past due at report date)? Hardware key issued; enrolment booked with the service desk \(INC-40211\)\. Owner: Bob Admin Target: 2026-11-20/);
     assert.match(text, /Due dates critical 7 days, high 30 days, medium 60 days, low 120 days, info none, counted from the capture time 2026-11-02T08:15:42Z/);
     assert.match(text, /Exceptions register/);
     assert.match(text, /2 console-users-with-access-keys ivan\.\* DBA break-glass access pending the bastion rollout \(RISK-91\)\. Jane Doe \(CISO\) 2026-10-15 expired 1 now failing: ivan\.dba/);

@@ -49,8 +49,8 @@ describe('identity matrix (report model)', () => {
     // ivan.dba: key 1 is 1,391 days old (rotation fails) while key 2 is 123 days: one F for the user.
     assert.equal(marksOf(row('ivan.dba'), context.userColumns)['access-key-rotation'], 'F');
     assert.deepEqual(row('ivan.dba')?.keys, [
-      { state: 'active, 1391 d', lastUsed: '2026-10-30' },
-      { state: 'active, 123 d', lastUsed: '2026-11-01' },
+      { state: 'active, 1391 d', created: '2023-01-10', id: '', lastUsed: '2026-10-30' },
+      { state: 'active, 123 d', created: '2026-07-01', id: '', lastUsed: '2026-11-01' },
     ]);
     // svc-metrics: an active key never used: applicable to rotation and unused credentials (both fail).
     const metrics = marksOf(row('svc-metrics'), context.userColumns);

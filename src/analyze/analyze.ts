@@ -4,7 +4,10 @@ import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
+import { accountFacts } from './account-facts.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
+import { withParameters } from './parameters.js';
+import { describeProvenance } from './provenance.js';
 import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
@@ -113,22 +116,30 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     populations: reportPopulations(snapshot.populations, snapshot.source),
   };
   const asOf = input.asOf ?? snapshot.capturedAt;
-  const catalogue = runCatalogue({
-    snapshot,
-    now: Date.parse(asOf),
-    rules: input.catalogue?.rules ?? allRules,
-    frameworks: input.catalogue?.frameworks ?? allFrameworks,
-    configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
-    exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
-  });
+  const projection = describeProjection(snapshot.capturedAt, asOf);
+  const provenance = describeProvenance(snapshot, identity.populations, projection);
+  const rules = input.catalogue?.rules ?? allRules;
+  const frameworks = input.catalogue?.frameworks ?? allFrameworks;
+  const catalogue = withParameters(
+    runCatalogue({
+      snapshot,
+      now: Date.parse(asOf),
+      rules,
+      frameworks,
+      configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
+      exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
+    }),
+    { defaults: new Map(rules.map((rule) => [rule.id, rule.defaultOptions])), frameworks },
+  );
   return {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
-    run: { ...input.run, asOf, projection: describeProjection(snapshot.capturedAt, asOf) },
-    snapshot: identity,
+    run: { ...input.run, asOf, projection },
+    snapshot: { ...identity, provenance },
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
     identities: identities(snapshot),
     catalogue,
+    accountFacts: accountFacts(snapshot, catalogue, Date.parse(asOf)),
   };
 }

@@ -74,6 +74,7 @@ export function stateFromAnalysis(result: AnalysisResult, snapshot: Snapshot): A
       exceptionExpires: item.exception?.expires ?? null,
       expiredExceptionExpires: item.expiredException?.expires ?? null,
       evidence: item.evidence,
+      firstDetected: item.tracking?.firstDetected ?? null,
     })),
     frameworks: (catalogue?.frameworks ?? []).map((framework) => ({
       id: framework.id,

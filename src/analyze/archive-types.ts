@@ -4,7 +4,7 @@
  * (change-types.ts) and the analysis result, which carries "changes since the previous report",
  * can name them without importing the builder (which reads an AnalysisResult).
  */
-export type ControlStatusName = 'pass' | 'fail' | 'not_evaluated' | 'manual';
+export type ControlStatusName = 'pass' | 'pass_with_exceptions' | 'fail' | 'not_evaluated' | 'manual';
 
 export interface ArchiveFinding {
   readonly findingId: string;
@@ -21,6 +21,8 @@ export interface ArchiveFinding {
   readonly expiredExceptionExpires: string | null;
   /** What the rule saw (absent in states built before it was kept). */
   readonly evidence?: string | null;
+  /** A failure's first detection as that archive's report knew it (report JSON `tracking.first_detected`); absent otherwise. */
+  readonly firstDetected?: string | null;
 }
 
 export interface ArchiveControl {

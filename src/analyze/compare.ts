@@ -47,6 +47,11 @@ function indexFindings(findings: readonly ArchiveFinding[]): Map<string, Archive
   return index;
 }
 
+/** The earlier of two instants (the second when the first is missing or unreadable). */
+function earlierOf(first: string | null, second: string): string {
+  return first !== null && Date.parse(first) < Date.parse(second) ? first : second;
+}
+
 function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport['findings'] {
   const before = indexFindings(older.findings);
   const after = indexFindings(newer.findings);
@@ -80,7 +85,8 @@ function compareFindings(older: ArchiveState, newer: ArchiveState): ChangeReport
     const isFailing = now?.status === 'fail';
     if (isFailing && !wasFailing) result.newlyFailing.push(change({ evidence: now.evidence ?? null, fix: fixes.get(now.ruleId) ?? null }));
     if (wasFailing && !isFailing) result.resolved.push(change({}));
-    if (wasFailing && isFailing) result.stillFailing.push(change({ firstSeen: older.capturedAt, failingDays: days }));
+    // Failing since OLD's capture, or since the first detection OLD's own report recorded (issue 25 §6).
+    if (wasFailing && isFailing) result.stillFailing.push(change({ firstSeen: earlierOf(old.firstDetected ?? null, older.capturedAt), failingDays: days }));
     const wasExcepted = old?.status === 'excepted';
     const isExcepted = now?.status === 'excepted';
     if (isExcepted && !wasExcepted) result.newlyExcepted.push(change({ exceptionExpires: now?.exceptionExpires ?? null }));
@@ -280,8 +286,10 @@ function comparePasswordPolicy(older: ArchivePasswordPolicy, newer: ArchivePassw
 
 function passRate(counts: Readonly<Record<ControlStatusName, number>> | null): number | null {
   if (counts === null) return null;
-  const automated = counts.pass + counts.fail + counts.not_evaluated;
-  return automated === 0 ? null : counts.pass / automated;
+  // A control met with accepted risks (pass_with_exceptions) is met; archives before it have no such count.
+  const met = counts.pass + (counts.pass_with_exceptions ?? 0);
+  const automated = met + counts.fail + counts.not_evaluated;
+  return automated === 0 ? null : met / automated;
 }
 
 function compareRates(older: ArchiveState, newer: ArchiveState): ChangeReport['rates'] {

@@ -69,7 +69,7 @@ export interface CatalogueInput {
 }
 
 export const RESULT_STATUSES: readonly RuleResultStatus[] = ['pass', 'fail', 'not_applicable', 'not_evaluated', 'error', 'excepted'];
-const CONTROL_STATUSES: readonly ControlStatus[] = ['pass', 'fail', 'not_evaluated', 'manual'];
+const CONTROL_STATUSES: readonly ControlStatus[] = ['pass', 'pass_with_exceptions', 'fail', 'not_evaluated', 'manual'];
 
 function zeroCounts<Status extends string>(statuses: readonly Status[]): Record<Status, number> {
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<Status, number>;
@@ -145,22 +145,27 @@ interface RuleOutcome {
   readonly anyFail: boolean;
   /** Every result is pass, not_applicable or excepted (vacuously true without results). */
   readonly allClean: boolean;
+  /** Some failure is covered by a valid exception. */
+  readonly anyExcepted: boolean;
   readonly count: number;
 }
 
 function ruleOutcome(results: readonly RuleResult[]): RuleOutcome {
   let anyFail = false;
   let allClean = true;
+  let anyExcepted = false;
   for (const result of results) {
     if (result.status === 'fail') anyFail = true;
+    if (result.status === 'excepted') anyExcepted = true;
     if (result.status !== 'pass' && result.status !== 'not_applicable' && result.status !== 'excepted') allClean = false;
   }
-  return { anyFail, allClean, count: results.length };
+  return { anyFail, allClean, anyExcepted, count: results.length };
 }
 
 /**
  * A control fails when any of its rules has a failure; passes when every one of its rules ran and
- * all their results are pass, not_applicable or excepted, with at least one result in all; is
+ * all their results are pass, not_applicable or excepted, with at least one result in all (with
+ * exceptions when any was excepted); is
  * manual when it maps no rule; and is not evaluated otherwise (missing data, an error, a disabled rule).
  */
 function controlStatus(ruleIds: readonly string[], outcomes: ReadonlyMap<string, RuleOutcome>): ControlStatus {
@@ -170,7 +175,8 @@ function controlStatus(ruleIds: readonly string[], outcomes: ReadonlyMap<string,
   // A disabled (or unknown) rule leaves the control not fully judged.
   const everyRuleClean = known.every((outcome) => outcome?.allClean === true);
   const results = known.reduce((sum, outcome) => sum + (outcome?.count ?? 0), 0);
-  return everyRuleClean && results > 0 ? 'pass' : 'not_evaluated';
+  if (!(everyRuleClean && results > 0)) return 'not_evaluated';
+  return known.some((outcome) => outcome?.anyExcepted === true) ? 'pass_with_exceptions' : 'pass';
 }
 
 /** The exceptions one rule's failures are matched against. */
@@ -291,7 +297,7 @@ function frameworkResult(framework: CatalogueFramework, outcomes: ReadonlyMap<st
     counts[status] += 1;
     return { controlId: control.id, title: control.title, level: control.level ?? null, assessment: control.assessment ?? null, status, ruleIds: [...control.rules] };
   });
-  return { id: framework.id, name: framework.name, version: framework.version, controls, counts };
+  return { id: framework.id, name: framework.name, version: framework.version, controls, counts, ...(framework.statusLabels === undefined ? {} : { statusLabels: framework.statusLabels }) };
 }
 
 export function runCatalogue(input: CatalogueInput): CatalogueResult {

@@ -21,6 +21,19 @@ export interface RuleException {
   readonly expires: string;
   /** The first instant (ms) at which the exception no longer applies. */
   readonly expiresAtMs: number;
+  /** Optional record-keeping fields (issue 25 §6), printed when given. */
+  readonly approvedAt?: string;
+  readonly ticket?: string;
+  readonly risk?: string;
+}
+
+/** The optional fields an entry carries, only those given (so files without them give the same output as before). */
+export function exceptionDetails(entry: Pick<RuleException, 'approvedAt' | 'ticket' | 'risk'>): { approvedAt?: string; ticket?: string; risk?: string } {
+  return {
+    ...(entry.approvedAt === undefined ? {} : { approvedAt: entry.approvedAt }),
+    ...(entry.ticket === undefined ? {} : { ticket: entry.ticket }),
+    ...(entry.risk === undefined ? {} : { risk: entry.risk }),
+  };
 }
 
 export interface ExceptionList {
@@ -31,7 +44,7 @@ export interface ExceptionList {
 export const NO_EXCEPTIONS: ExceptionList = { file: null, entries: [] };
 
 export function applied(entry: RuleException): AppliedException {
-  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource, entryIndex: entry.index };
+  return { justification: entry.justification, approvedBy: entry.approvedBy, expires: entry.expires, resourcePattern: entry.resource, entryIndex: entry.index, ...exceptionDetails(entry) };
 }
 
 export interface TrackedException {
@@ -109,6 +122,7 @@ function registerEntry({ entry, covered }: TrackedException, state: 'active' | '
     justification: entry.justification,
     approvedBy: entry.approvedBy,
     expires: entry.expires,
+    ...exceptionDetails(entry),
     state,
     covered,
   };

@@ -242,7 +242,8 @@ export class OrgRollupBuilder {
       if (control.status === 'fail') {
         failing.push(control.controlId);
         row.fail.push(accountId);
-      } else if (control.status === 'pass') {
+      } else if (control.status === 'pass' || control.status === 'pass_with_exceptions') {
+        // Met, with accepted risks in the second case: each account's own report shows them apart.
         pass += 1;
         row.pass += 1;
       } else if (control.status === 'not_evaluated') {

@@ -36,7 +36,11 @@ function statementOf(name: PopulationName, populations: Populations, source: 'cr
   const counted = `${population.collected} ${label} collected${expected}`;
   if (population.state === 'incomplete') return `${counted}; INCOMPLETE: ${population.reason ?? 'no reason recorded'}. Account-wide checks over them are not evaluated.`;
   if (population.expected !== null) return `${counted}; complete, the counts agree.`;
-  const why = name === 'users' && source === 'credential-report' ? 'the credential report lists every user' : 'listed to the last page; no independent count was available';
+  // A credential report lists every user AWS knew when it was generated, but the tool cannot verify the file (issue 25 §5).
+  const why =
+    name === 'users' && source === 'credential-report'
+      ? 'every user in the credential report file; the tool cannot verify that the file is unedited: compare with the Users figure of aws iam get-account-summary'
+      : 'listed to the last page; no independent count was available';
   return `${counted}; complete (${why}).`;
 }
 

@@ -28,6 +28,8 @@ export interface ChangesSincePrevious {
   readonly newlyFailing: readonly PreviousFindingChange[];
   readonly resolved: readonly PreviousFindingChange[];
   readonly controlMovements: readonly { readonly framework: string; readonly controlId: string; readonly title: string; readonly before: string | null; readonly after: string | null }[];
+  /** Findings failing in both: failing since at least this instant (due dates count from it). */
+  readonly firstDetected?: readonly { readonly findingId: string; readonly since: string }[];
 }
 
 function finding(change: FindingChange): PreviousFindingChange {
@@ -62,5 +64,6 @@ export function changesSincePrevious(report: ChangeReport): ChangesSincePrevious
     newlyFailing: report.findings.newlyFailing.map(finding),
     resolved: report.findings.resolved.map(finding),
     controlMovements: moved.map((row) => ({ framework: row.framework, controlId: row.controlId, title: row.title, before: row.before, after: row.after })),
+    firstDetected: report.findings.stillFailing.flatMap((change) => (change.firstSeen === null ? [] : [{ findingId: change.findingId, since: change.firstSeen }])),
   };
 }

@@ -3,6 +3,9 @@
  * every format tells the same story. Plain serialisable data; no functions, no Dates.
  */
 import type { PopulationReport } from './populations.js';
+import type { Provenance } from './provenance.js';
+import type { AccountFactsReport } from './account-facts-types.js';
+import type { ParameterRow } from './parameter-types.js';
 import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
@@ -83,6 +86,8 @@ export interface SnapshotIdentity {
   readonly discrepancies: readonly SourceDiscrepancy[];
   /** Each account-wide list's completeness and reconciliation (expected vs collected). */
   readonly populations: readonly PopulationReport[];
+  /** Who obtained the data and how, per source, and the limitations of any conclusion from it (issue 25 §5). */
+  readonly provenance?: Provenance;
 }
 
 /** Where a snapshot's capture time comes from. */
@@ -133,6 +138,8 @@ export interface AnalysisResult {
   readonly remediation?: RemediationReport;
   /** With `report --previous`: what changed since that earlier archive (issue 13). */
   readonly changesSincePrevious?: ChangesSincePrevious;
+  /** The account-level facts judged (password policy, root, support role...), each with its verdicts (issue 25 §3). */
+  readonly accountFacts?: AccountFactsReport;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,6 +176,10 @@ export interface AppliedException {
   readonly resourcePattern: string;
   /** The entry's position in the exceptions file (0-based): its row in the exceptions register. */
   readonly entryIndex?: number;
+  /** When the risk was accepted (YYYY-MM-DD), the ticket recording it, the risk as rated: present only when the file gives them. */
+  readonly approvedAt?: string;
+  readonly ticket?: string;
+  readonly risk?: string;
 }
 
 /** A management response to a finding (--responses): what will be done, by whom, by when. */
@@ -193,6 +204,13 @@ export interface FindingTracking {
   readonly dueDate: string | null;
   /** True when the evaluation time (the capture, or --as-of) is after the due date. */
   readonly overdue: boolean;
+  /**
+   * The earliest time the finding is known to have failed: an earlier archive's capture (--previous)
+   * where it failed too, else this capture. The due date counts from it (issue 25 §6).
+   */
+  readonly firstDetected?: IsoTimestamp;
+  /** True when the report's own date (the run's start) is after the due date. */
+  readonly pastDueAtReport?: boolean;
   readonly response: ManagementResponse | null;
 }
 
@@ -206,8 +224,10 @@ export interface RemediationConfig {
 export interface RemediationReport {
   /** Days from the capture time to the due date, per severity; null: no due date. */
   readonly dueDays: Readonly<Record<Severity, number | null>>;
-  /** The instant due dates are counted from: the snapshot's capture time, never the clock. */
+  /** The instant due dates are counted from: the snapshot's capture time, never the clock (a finding seen failing earlier counts from its firstDetected). */
   readonly dueFrom: IsoTimestamp;
+  /** Findings whose due date counts from an earlier detection (--previous), not the capture time. */
+  readonly detectedEarlier?: number;
   /** The user tag keys read for an owner, in order. */
   readonly ownerTagKeys: readonly string[];
   /** False when the snapshot carries no user tags (a credential report import). */
@@ -238,7 +258,11 @@ export interface RuleResult {
   readonly tracking?: FindingTracking;
 }
 
-export type ControlStatus = 'pass' | 'fail' | 'not_evaluated' | 'manual';
+/**
+ * `pass_with_exceptions`: every result is clean but at least one failure is covered by a valid
+ * exception (an accepted risk): never a plain pass, and counted apart in the framework totals.
+ */
+export type ControlStatus = 'pass' | 'pass_with_exceptions' | 'fail' | 'not_evaluated' | 'manual';
 
 export interface ControlResult {
   readonly controlId: string;
@@ -248,6 +272,8 @@ export interface ControlResult {
   readonly assessment: 'Automated' | 'Manual' | 'unknown' | null;
   readonly status: ControlStatus;
   readonly ruleIds: readonly string[];
+  /** Thresholds judged other than the framework's own, or that the framework leaves open (analyze/parameters.ts); absent when none. */
+  readonly parameterNotes?: readonly string[];
 }
 
 export interface FrameworkResult {
@@ -256,6 +282,8 @@ export interface FrameworkResult {
   readonly version: string;
   readonly controls: readonly ControlResult[];
   readonly counts: Readonly<Record<ControlStatus, number>>;
+  /** The framework's own words for a status, where it has them (SOC 2, ISO: "Exceptions noted" for a failure). */
+  readonly statusLabels?: Readonly<Partial<Record<ControlStatus, string>>>;
 }
 
 export interface ExceptionsReport {
@@ -275,6 +303,10 @@ export interface ExceptionRegisterEntry {
   readonly justification: string;
   readonly approvedBy: string;
   readonly expires: string;
+  /** Present only when the exceptions file gives them (issue 25 §6). */
+  readonly approvedAt?: string;
+  readonly ticket?: string;
+  readonly risk?: string;
   /** `expired`: past its expiry at the evaluation time; the failures it named fail again. */
   readonly state: 'active' | 'expired';
   /** Results it excepted (active) or would have excepted (expired: now failing). */
@@ -288,4 +320,6 @@ export interface CatalogueResult {
   readonly exceptions: ExceptionsReport;
   /** The configuration in effect: file name and SHA-256, or null for defaults. */
   readonly configuration: { readonly file: { readonly name: string; readonly sha256: string } | null };
+  /** Every rule option in effect beside its default and each framework's own value (issue 25 §4). */
+  readonly parameters?: readonly ParameterRow[];
 }

@@ -49,6 +49,8 @@ export interface CollectorOptions {
   readonly report: ReportFetchOptions;
   readonly runSignal: AbortSignal;
   readonly clock: () => Date;
+  /** Who runs the collection, where (util/operator.ts); left out of the snapshot when not given. */
+  readonly recordedBy?: { readonly user: string | null; readonly host: string | null; readonly note: string | null };
   /** Calls and retries made before the caller existed (AssumeRole). */
   readonly setupCalls?: () => { calls: number; retries: number };
   /** Progress: users listed so far and whether the listing is complete; one user finished. */
@@ -75,6 +77,7 @@ function collectionFacts(options: CollectorOptions, identity: CallerIdentity, st
       ...(setup.calls > 0 ? [{ api: 'sts:AssumeRole', calls: setup.calls, retries: setup.retries, errors: 0, firstCallAt: null, lastCallAt: null }] : []),
       ...options.caller.operationCalls(),
     ],
+    ...(options.recordedBy === undefined ? {} : { recordedBy: options.recordedBy }),
   };
 }
 

@@ -6,6 +6,7 @@ import { writeSnapshot, type LoadedSnapshot } from '../snapshot/io.js';
 import { POPULATIONS, type PopulationName, type Snapshot } from '../snapshot/types.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../util/errors.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { recordingOperator } from '../util/operator.js';
 import { runClock } from '../util/time.js';
 import { ApiCaller } from './caller.js';
 import type { ConnectionOptions } from './clients.js';
@@ -169,6 +170,7 @@ export async function runCollect(options: CollectRunOptions): Promise<CollectRun
       report: { timeoutMs: options.reportTimeoutMs, pollBaseMs: options.reportPollBaseMs, maxPollDelayMs: Math.max(options.reportPollBaseMs, 8_000) },
       runSignal: runController.signal,
       clock: runClock(environment),
+      recordedBy: recordingOperator(environment),
       setupCalls: () => ({ calls: connection.setupCalls, retries: connection.setupRetries }),
       onUsersListed: (count, complete) => {
         counters.usersTotal = count;

@@ -20,6 +20,8 @@ import { checkKnownKeys, describeValue, isPlainObject, parseStructuredSource, pa
 import { picomatch } from '../util/globs.js';
 
 const FIELDS = ['rule', 'resource', 'justification', 'approvedBy', 'expires'] as const;
+/** Optional record-keeping fields, printed in the exceptions register when given. */
+const OPTIONAL_FIELDS = ['approvedAt', 'ticket', 'risk'] as const;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -45,7 +47,7 @@ export function expiryInstant(expires: string): number | null {
 function validateEntry(file: string, index: number, value: unknown, rules: readonly Rule[]): RuleException {
   const where = `exceptions[${index}]`;
   if (!isPlainObject(value)) throw new InputError(file, where, `expected a mapping with ${FIELDS.join(', ')}, got ${describeValue(value)}`);
-  checkKnownKeys(file, where, value, FIELDS, 'field');
+  checkKnownKeys(file, where, value, [...FIELDS, ...OPTIONAL_FIELDS], 'field');
   const text = (field: (typeof FIELDS)[number]): string => {
     const fieldValue = value[field];
     if (fieldValue === undefined || fieldValue === null) throw new InputError(file, `${where}.${field}`, 'missing; every exception needs ' + FIELDS.join(', '));
@@ -67,7 +69,28 @@ function validateEntry(file: string, index: number, value: unknown, rules: reado
   const expires = text('expires');
   const expiresAtMs = expiryInstant(expires);
   if (expiresAtMs === null) throw new InputError(file, `${where}.expires`, `"${expires}" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone`);
-  return { index, ruleId, resource, justification, approvedBy, expires, expiresAtMs };
+  const optional = (field: (typeof OPTIONAL_FIELDS)[number]): string | undefined => {
+    const fieldValue = value[field];
+    if (fieldValue === undefined || fieldValue === null) return undefined;
+    if (typeof fieldValue !== 'string' || fieldValue.trim() === '') throw new InputError(file, `${where}.${field}`, `expected non-empty text, got ${describeValue(fieldValue)}`);
+    return fieldValue.trim();
+  };
+  const approvedAt = optional('approvedAt');
+  if (approvedAt !== undefined && (!DATE.test(approvedAt) || expiryInstant(approvedAt) === null)) throw new InputError(file, `${where}.approvedAt`, `"${approvedAt}" is not a date (YYYY-MM-DD)`);
+  const ticket = optional('ticket');
+  const risk = optional('risk');
+  return {
+    index,
+    ruleId,
+    resource,
+    justification,
+    approvedBy,
+    expires,
+    expiresAtMs,
+    ...(approvedAt === undefined ? {} : { approvedAt }),
+    ...(ticket === undefined ? {} : { ticket }),
+    ...(risk === undefined ? {} : { risk }),
+  };
 }
 
 export function validateExceptions(data: unknown, file: string, identity: FileIdentity | null, rules: readonly Rule[]): ExceptionList {

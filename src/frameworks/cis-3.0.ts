@@ -6,5 +6,6 @@ export const cis30 = defineFramework({
   id: 'cis-3.0',
   name: 'CIS Amazon Web Services Foundations Benchmark',
   version: '3.0.0',
+  shortName: 'CIS v3.0.0',
   controls: cisIamControls('3.0.0'),
 });

@@ -6,5 +6,6 @@ export const cis401 = defineFramework({
   id: 'cis-4.0',
   name: 'CIS Amazon Web Services Foundations Benchmark',
   version: '4.0.1',
+  shortName: 'CIS v4.0.1',
   controls: cisIamControls('4.0.1'),
 });

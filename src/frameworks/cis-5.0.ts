@@ -6,5 +6,6 @@ export const cis50 = defineFramework({
   id: 'cis-5.0',
   name: 'CIS Amazon Web Services Foundations Benchmark',
   version: '5.0.0',
+  shortName: 'CIS v5.0.0',
   controls: cisIamControls('5.0.0'),
 });

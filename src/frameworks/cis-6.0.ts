@@ -6,5 +6,6 @@ export const cis60 = defineFramework({
   id: 'cis-6.0',
   name: 'CIS Amazon Web Services Foundations Benchmark',
   version: '6.0.0',
+  shortName: 'CIS v6.0.0',
   controls: cisIamControls('6.0.0'),
 });

@@ -17,7 +17,7 @@
  * This file is data for the CIS framework files, not a framework itself.
  */
 import type { RuleId } from '../rules/index.js';
-import type { AssessmentStatus, FrameworkControl } from './framework.js';
+import type { AssessmentStatus, FrameworkControl, FrameworkParameter } from './framework.js';
 
 export type CisVersion = '3.0.0' | '4.0.1' | '5.0.0' | '6.0.0';
 
@@ -34,6 +34,8 @@ interface CisIamTopic {
    */
   readonly assessment: Readonly<Partial<Record<CisVersion, AssessmentStatus>>>;
   readonly rules: readonly RuleId[];
+  /** The benchmark's own thresholds (the same in every version). */
+  readonly parameters?: readonly FrameworkParameter[];
 }
 
 type A = AssessmentStatus;
@@ -53,8 +55,8 @@ const TOPICS: readonly CisIamTopic[] = [
   { ids: { '3.0.0': '1.5', '4.0.1': '1.5', '5.0.0': '1.4', '6.0.0': '2.4' }, title: "Ensure MFA is enabled for the 'root' user account", level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['root-mfa'] },
   { ids: { '3.0.0': '1.6', '4.0.1': '1.6', '5.0.0': '1.5', '6.0.0': '2.5' }, title: "Ensure hardware MFA is enabled for the 'root' user account", level: 'Level 2', assessment: statuses(AUTO, MANUAL, MANUAL, MANUAL), rules: ['root-hardware-mfa'] },
   { ids: { '3.0.0': '1.7', '4.0.1': '1.7', '5.0.0': '1.6', '6.0.0': '2.6' }, title: "Eliminate use of the 'root' user for administrative and daily tasks", level: 'Level 1', assessment: statuses(AUTO, MANUAL, MANUAL, MANUAL), rules: ['root-recent-use'] },
-  { ids: { '3.0.0': '1.8', '4.0.1': '1.8', '5.0.0': '1.7', '6.0.0': '2.7' }, title: 'Ensure IAM password policy requires minimum length of 14 or greater', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['password-policy-min-length'] },
-  { ids: { '3.0.0': '1.9', '4.0.1': '1.9', '5.0.0': '1.8', '6.0.0': '2.8' }, title: 'Ensure IAM password policy prevents password reuse', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['password-policy-reuse-prevention'] },
+  { ids: { '3.0.0': '1.8', '4.0.1': '1.8', '5.0.0': '1.7', '6.0.0': '2.7' }, title: 'Ensure IAM password policy requires minimum length of 14 or greater', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['password-policy-min-length'], parameters: [{ rule: 'password-policy-min-length', option: 'minimumLength', value: 14 }] },
+  { ids: { '3.0.0': '1.9', '4.0.1': '1.9', '5.0.0': '1.8', '6.0.0': '2.8' }, title: 'Ensure IAM password policy prevents password reuse', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['password-policy-reuse-prevention'], parameters: [{ rule: 'password-policy-reuse-prevention', option: 'remembered', value: 24 }] },
   {
     ids: { '3.0.0': '1.10', '4.0.1': '1.10', '5.0.0': '1.9', '6.0.0': '2.9' },
     title: 'Ensure multi-factor authentication (MFA) is enabled for all IAM users that have a console password',
@@ -74,6 +76,7 @@ const TOPICS: readonly CisIamTopic[] = [
     titleIn: { '3.0.0': 'Ensure credentials unused for 45 days or greater are disabled' },
     level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO),
     rules: ['unused-credentials'],
+    parameters: [{ rule: 'unused-credentials', option: 'maxUnusedDays', value: 45 }],
   },
   {
     ids: { '3.0.0': '1.13', '4.0.1': '1.13', '5.0.0': '1.12', '6.0.0': '2.12' },
@@ -82,7 +85,7 @@ const TOPICS: readonly CisIamTopic[] = [
     level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO),
     rules: ['multiple-active-access-keys'],
   },
-  { ids: { '3.0.0': '1.14', '4.0.1': '1.14', '5.0.0': '1.13', '6.0.0': '2.13' }, title: 'Ensure access keys are rotated every 90 days or less', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['access-key-rotation'] },
+  { ids: { '3.0.0': '1.14', '4.0.1': '1.14', '5.0.0': '1.13', '6.0.0': '2.13' }, title: 'Ensure access keys are rotated every 90 days or less', level: 'Level 1', assessment: statuses(AUTO, AUTO, AUTO, AUTO), rules: ['access-key-rotation'], parameters: [{ rule: 'access-key-rotation', option: 'maxAgeDays', value: 90 }] },
   {
     ids: { '3.0.0': '1.15', '4.0.1': '1.15', '5.0.0': '1.14', '6.0.0': '2.14' },
     title: 'Ensure IAM users receive permissions only through groups',
@@ -136,6 +139,6 @@ export function cisIamControls(version: CisVersion): FrameworkControl[] {
   return TOPICS.flatMap((topic) => {
     const id = topic.ids[version];
     if (id === undefined) return [];
-    return [{ id, title: topic.titleIn?.[version] ?? topic.title, level: topic.level, assessment: topic.assessment[version] ?? 'unknown', rules: topic.rules }];
+    return [{ id, title: topic.titleIn?.[version] ?? topic.title, level: topic.level, assessment: topic.assessment[version] ?? 'unknown', rules: topic.rules, ...(topic.parameters === undefined ? {} : { parameters: topic.parameters }) }];
   });
 }

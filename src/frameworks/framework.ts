@@ -18,6 +18,19 @@ export interface FrameworkControl {
    * Automated or Manual); `unknown` when the source for that version does not say.
    */
   readonly assessment?: AssessmentStatus;
+  /**
+   * The thresholds the framework itself sets for this control, as values of the judging rules'
+   * options (CIS 1.13: access-key-rotation maxAgeDays 90). A rule option of this control with no
+   * entry here is a threshold the framework leaves open: the tool's own (issue 25 §4).
+   */
+  readonly parameters?: readonly FrameworkParameter[];
+}
+
+/** One threshold a framework sets, in the terms of the rule option that applies it. */
+export interface FrameworkParameter {
+  readonly rule: RuleId;
+  readonly option: string;
+  readonly value: number | boolean | string;
 }
 
 /** CIS's assessment status of a recommendation (Automated: checkable by a tool; Manual: needs a person). */
@@ -29,6 +42,13 @@ export interface Framework {
   readonly name: string;
   readonly version: string;
   readonly controls: readonly FrameworkControl[];
+  /** How the report names it beside a threshold: "CIS v5.0.0", "AWS FSBP", "PCI DSS 4.0". */
+  readonly shortName?: string;
+  /**
+   * The framework's own words for a control's status where they differ from PASS/FAIL: attestation
+   * frameworks (SOC 2, ISO 27001) report a failed test as "Exceptions noted".
+   */
+  readonly statusLabels?: Readonly<Partial<Record<'pass' | 'pass_with_exceptions' | 'fail' | 'not_evaluated' | 'manual', string>>>;
 }
 
 export function defineFramework(framework: Framework): Framework {

@@ -6,6 +6,8 @@ export const iso27001 = defineFramework({
   id: 'iso27001-2022',
   name: 'ISO/IEC 27001 Annex A',
   version: '2022',
+  shortName: 'ISO/IEC 27001:2022',
+  statusLabels: { fail: 'EXCEPTIONS NOTED' },
   controls: [
     { id: 'A.5.15', title: 'Access control', rules: ['user-direct-policies', 'full-admin-policies', 'cloudshell-full-access'] },
     { id: 'A.5.16', title: 'Identity management', rules: ['unused-credentials', 'console-users-with-access-keys'] },

@@ -6,6 +6,7 @@ export const nist80053r5 = defineFramework({
   id: 'nist-800-53-r5',
   name: 'NIST SP 800-53',
   version: 'Revision 5',
+  shortName: 'NIST SP 800-53 Rev. 5',
   controls: [
     {
       id: 'AC-2',

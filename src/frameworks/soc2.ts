@@ -6,6 +6,8 @@ export const soc2 = defineFramework({
   id: 'soc2',
   name: 'SOC 2 Trust Services Criteria',
   version: '2017 (revised points of focus 2022)',
+  shortName: 'SOC 2',
+  statusLabels: { fail: 'EXCEPTIONS NOTED' },
   controls: [
     {
       id: 'CC6.1',

@@ -4,12 +4,13 @@ import type { ValidateFunction } from 'ajv';
 import runtime_ucs2length from 'ajv/dist/runtime/ucs2length.js';
 export const validate: ValidateFunction = validate20 as unknown as ValidateFunction;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/exceptions.schema.json","title":"iam-audit exceptions file (--exceptions)","description":"Accepted risks, each approved by someone until a date. YAML or JSON: a mapping with \"exceptions\", or a bare list of entries.","type":["object","array","null"],"additionalProperties":false,"properties":{"exceptions":{"type":["array","null"],"items":{"$ref":"#/$defs/exception"}}},"items":{"$ref":"#/$defs/exception"},"$defs":{"text":{"type":"string","pattern":"\\S","maxLength":2000},"exception":{"type":"object","additionalProperties":false,"required":["rule","resource","justification","approvedBy","expires"],"properties":{"rule":{"description":"The rule id the exception applies to (\"iam-audit rules\" lists them).","type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"resource":{"description":"The resource: its exact ARN, a user name, or a glob such as arn:aws:iam::111122223333:user/ci/*.","$ref":"#/$defs/text"},"justification":{"description":"Why the risk is accepted (a change or ticket reference helps the auditor).","$ref":"#/$defs/text"},"approvedBy":{"description":"Who accepted the risk.","$ref":"#/$defs/text"},"expires":{"description":"Last day the exception applies (YYYY-MM-DD, through the end of that day UTC), or an ISO 8601 time with a zone.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2}))?$"}}}}};
-const schema32 = {"type":"object","additionalProperties":false,"required":["rule","resource","justification","approvedBy","expires"],"properties":{"rule":{"description":"The rule id the exception applies to (\"iam-audit rules\" lists them).","type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"resource":{"description":"The resource: its exact ARN, a user name, or a glob such as arn:aws:iam::111122223333:user/ci/*.","$ref":"#/$defs/text"},"justification":{"description":"Why the risk is accepted (a change or ticket reference helps the auditor).","$ref":"#/$defs/text"},"approvedBy":{"description":"Who accepted the risk.","$ref":"#/$defs/text"},"expires":{"description":"Last day the exception applies (YYYY-MM-DD, through the end of that day UTC), or an ISO 8601 time with a zone.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2}))?$"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/exceptions.schema.json","title":"iam-audit exceptions file (--exceptions)","description":"Accepted risks, each approved by someone until a date. YAML or JSON: a mapping with \"exceptions\", or a bare list of entries.","type":["object","array","null"],"additionalProperties":false,"properties":{"exceptions":{"type":["array","null"],"items":{"$ref":"#/$defs/exception"}}},"items":{"$ref":"#/$defs/exception"},"$defs":{"text":{"type":"string","pattern":"\\S","maxLength":2000},"exception":{"type":"object","additionalProperties":false,"required":["rule","resource","justification","approvedBy","expires"],"properties":{"rule":{"description":"The rule id the exception applies to (\"iam-audit rules\" lists them).","type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"resource":{"description":"The resource: its exact ARN, a user name, or a glob such as arn:aws:iam::111122223333:user/ci/*.","$ref":"#/$defs/text"},"justification":{"description":"Why the risk is accepted (a change or ticket reference helps the auditor).","$ref":"#/$defs/text"},"approvedBy":{"description":"Who accepted the risk.","$ref":"#/$defs/text"},"expires":{"description":"Last day the exception applies (YYYY-MM-DD, through the end of that day UTC), or an ISO 8601 time with a zone.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2}))?$"},"approvedAt":{"description":"When the risk was accepted (YYYY-MM-DD); printed in the exceptions register.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"ticket":{"description":"The change or risk ticket that records the acceptance (e.g. RISK-123); printed in the exceptions register.","$ref":"#/$defs/text"},"risk":{"description":"The risk accepted, as rated by the organisation (e.g. \"medium: key readable by the CI host only\"); printed in the exceptions register.","$ref":"#/$defs/text"}}}}};
+const schema32 = {"type":"object","additionalProperties":false,"required":["rule","resource","justification","approvedBy","expires"],"properties":{"rule":{"description":"The rule id the exception applies to (\"iam-audit rules\" lists them).","type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"resource":{"description":"The resource: its exact ARN, a user name, or a glob such as arn:aws:iam::111122223333:user/ci/*.","$ref":"#/$defs/text"},"justification":{"description":"Why the risk is accepted (a change or ticket reference helps the auditor).","$ref":"#/$defs/text"},"approvedBy":{"description":"Who accepted the risk.","$ref":"#/$defs/text"},"expires":{"description":"Last day the exception applies (YYYY-MM-DD, through the end of that day UTC), or an ISO 8601 time with a zone.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2}))?$"},"approvedAt":{"description":"When the risk was accepted (YYYY-MM-DD); printed in the exceptions register.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"},"ticket":{"description":"The change or risk ticket that records the acceptance (e.g. RISK-123); printed in the exceptions register.","$ref":"#/$defs/text"},"risk":{"description":"The risk accepted, as rated by the organisation (e.g. \"medium: key readable by the CI host only\"); printed in the exceptions register.","$ref":"#/$defs/text"}}};
 const schema33 = {"type":"string","pattern":"\\S","maxLength":2000};
 const pattern4 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern5 = new RegExp("\\S", "u");
 const pattern8 = new RegExp("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2}))?$", "u");
+const pattern9 = new RegExp("^\\d{4}-\\d{2}-\\d{2}$", "u");
 const func1 = runtime_ucs2length.default;
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -32,7 +33,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "rule") || (key0 === "resource")) || (key0 === "justification")) || (key0 === "approvedBy")) || (key0 === "expires"))){
+if(!((((((((key0 === "rule") || (key0 === "resource")) || (key0 === "justification")) || (key0 === "approvedBy")) || (key0 === "expires")) || (key0 === "approvedAt")) || (key0 === "ticket")) || (key0 === "risk"))){
 validate21.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -163,6 +164,86 @@ var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.approvedAt !== undefined){
+let data5 = data.approvedAt;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data5 === "string"){
+if(!pattern9.test(data5)){
+validate21.errors = [{instancePath:instancePath+"/approvedAt",schemaPath:"#/properties/approvedAt/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}$"+"\""}];
+return false;
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/approvedAt",schemaPath:"#/properties/approvedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ticket !== undefined){
+let data6 = data.ticket;
+const _errs17 = errors;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data6 === "string"){
+if(func1(data6) > 2000){
+validate21.errors = [{instancePath:instancePath+"/ticket",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data6)){
+validate21.errors = [{instancePath:instancePath+"/ticket",schemaPath:"#/$defs/text/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""}];
+return false;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/ticket",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.risk !== undefined){
+let data7 = data.risk;
+const _errs20 = errors;
+const _errs21 = errors;
+if(errors === _errs21){
+if(typeof data7 === "string"){
+if(func1(data7) > 2000){
+validate21.errors = [{instancePath:instancePath+"/risk",schemaPath:"#/$defs/text/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+return false;
+}
+else {
+if(!pattern5.test(data7)){
+validate21.errors = [{instancePath:instancePath+"/risk",schemaPath:"#/$defs/text/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""}];
+return false;
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/risk",schemaPath:"#/$defs/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 }
 }

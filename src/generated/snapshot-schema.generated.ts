@@ -6,7 +6,7 @@ import { isUtcInstant } from '../util/time.js';
 const formats = { 'iam-audit-utc-instant': { type: 'string', validate: isUtcInstant } };
 export const validate: ValidateFunction = validate20 as unknown as ValidateFunction;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/role"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"role":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}},"recordedBy":{"description":"The operating-system user and host that imported or collected the data; null values with a note when not recorded.","type":"object","additionalProperties":false,"required":["user","host","note"],"properties":{"user":{"type":["string","null"]},"host":{"type":["string","null"]},"note":{"type":["string","null"]}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/role"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"role":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
 const schema32 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"};
 const schema58 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]};
 const schema59 = {"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}};
@@ -2978,7 +2978,7 @@ vErrors.push(err24);
 errors++;
 }
 for(const key1 in data3){
-if(!(((((((key1 === "startedAt") || (key1 === "endedAt")) || (key1 === "callerArn")) || (key1 === "region")) || (key1 === "apiCalls")) || (key1 === "retries")) || (key1 === "apiCallsByOperation"))){
+if(!((((((((key1 === "startedAt") || (key1 === "endedAt")) || (key1 === "callerArn")) || (key1 === "region")) || (key1 === "apiCalls")) || (key1 === "retries")) || (key1 === "apiCallsByOperation")) || (key1 === "recordedBy"))){
 const err25 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
@@ -3512,9 +3512,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.recordedBy !== undefined){
+let data18 = data3.recordedBy;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.user === undefined){
+const err65 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3523,15 +3525,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data.credentialReport !== undefined){
-let data18 = data.credentialReport;
-const _errs52 = errors;
-let valid12 = false;
-let passing2 = null;
-const _errs53 = errors;
-if(data18 !== null){
-const err66 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data18.host === undefined){
+const err66 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3540,15 +3535,8 @@ vErrors.push(err66);
 }
 errors++;
 }
-var _valid2 = _errs53 === errors;
-if(_valid2){
-valid12 = true;
-passing2 = 0;
-}
-const _errs55 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.generatedAt === undefined){
-const err67 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAt"},message:"must have required property '"+"generatedAt"+"'"};
+if(data18.note === undefined){
+const err67 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "note"},message:"must have required property '"+"note"+"'"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3557,8 +3545,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data18.generatedAtSource === undefined){
-const err68 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAtSource"},message:"must have required property '"+"generatedAtSource"+"'"};
+for(const key3 in data18){
+if(!(((key3 === "user") || (key3 === "host")) || (key3 === "note"))){
+const err68 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3567,8 +3556,11 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data18.fileName === undefined){
-const err69 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "fileName"},message:"must have required property '"+"fileName"+"'"};
+}
+if(data18.user !== undefined){
+let data19 = data18.user;
+if((typeof data19 !== "string") && (data19 !== null)){
+const err69 = {instancePath:instancePath+"/collection/recordedBy/user",schemaPath:"#/properties/collection/properties/recordedBy/properties/user/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.user.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3577,8 +3569,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data18.sha256 === undefined){
-const err70 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'"};
+}
+if(data18.host !== undefined){
+let data20 = data18.host;
+if((typeof data20 !== "string") && (data20 !== null)){
+const err70 = {instancePath:instancePath+"/collection/recordedBy/host",schemaPath:"#/properties/collection/properties/recordedBy/properties/host/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.host.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3587,8 +3582,11 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(data18.missingColumns === undefined){
-const err71 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "missingColumns"},message:"must have required property '"+"missingColumns"+"'"};
+}
+if(data18.note !== undefined){
+let data21 = data18.note;
+if((typeof data21 !== "string") && (data21 !== null)){
+const err71 = {instancePath:instancePath+"/collection/recordedBy/note",schemaPath:"#/properties/collection/properties/recordedBy/properties/note/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.note.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3597,8 +3595,10 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data18.columnCount === undefined){
-const err72 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "columnCount"},message:"must have required property '"+"columnCount"+"'"};
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3607,9 +3607,10 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key3 in data18){
-if(!((((((key3 === "generatedAt") || (key3 === "generatedAtSource")) || (key3 === "fileName")) || (key3 === "sha256")) || (key3 === "missingColumns")) || (key3 === "columnCount"))){
-const err73 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3619,11 +3620,14 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data18.generatedAt !== undefined){
-let data19 = data18.generatedAt;
-if(typeof data19 === "string"){
-if(!pattern4.test(data19)){
-const err74 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if(data.credentialReport !== undefined){
+let data22 = data.credentialReport;
+const _errs61 = errors;
+let valid13 = false;
+let passing2 = null;
+const _errs62 = errors;
+if(data22 !== null){
+const err74 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3632,8 +3636,15 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(!(formats0.validate(data19))){
-const err75 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+var _valid2 = _errs62 === errors;
+if(_valid2){
+valid13 = true;
+passing2 = 0;
+}
+const _errs64 = errors;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.generatedAt === undefined){
+const err75 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAt"},message:"must have required property '"+"generatedAt"+"'"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3642,9 +3653,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.generatedAtSource === undefined){
+const err76 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAtSource"},message:"must have required property '"+"generatedAtSource"+"'"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3653,11 +3663,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-if(data18.generatedAtSource !== undefined){
-let data20 = data18.generatedAtSource;
-if(!(((data20 === "flag") || (data20 === "api")) || (data20 === "newest-timestamp-in-file"))){
-const err77 = {instancePath:instancePath+"/credentialReport/generatedAtSource",schemaPath:"#/properties/credentialReport/oneOf/1/properties/generatedAtSource/enum",keyword:"enum",params:{allowedValues: schema31.properties.credentialReport.oneOf[1].properties.generatedAtSource.enum},message:"must be equal to one of the allowed values"};
+if(data22.fileName === undefined){
+const err77 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "fileName"},message:"must have required property '"+"fileName"+"'"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3666,11 +3673,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data18.fileName !== undefined){
-let data21 = data18.fileName;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err78 = {instancePath:instancePath+"/credentialReport/fileName",schemaPath:"#/properties/credentialReport/oneOf/1/properties/fileName/type",keyword:"type",params:{type: schema31.properties.credentialReport.oneOf[1].properties.fileName.type},message:"must be string,null"};
+if(data22.sha256 === undefined){
+const err78 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3679,12 +3683,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data18.sha256 !== undefined){
-let data22 = data18.sha256;
-if(typeof data22 === "string"){
-if(!pattern10.test(data22)){
-const err79 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data22.missingColumns === undefined){
+const err79 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "missingColumns"},message:"must have required property '"+"missingColumns"+"'"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3693,9 +3693,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.columnCount === undefined){
+const err80 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "columnCount"},message:"must have required property '"+"columnCount"+"'"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3704,14 +3703,9 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-if(data18.missingColumns !== undefined){
-let data23 = data18.missingColumns;
-if(Array.isArray(data23)){
-const len1 = data23.length;
-for(let i1=0; i1<len1; i1++){
-if(typeof data23[i1] !== "string"){
-const err81 = {instancePath:instancePath+"/credentialReport/missingColumns/" + i1,schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key4 in data22){
+if(!((((((key4 === "generatedAt") || (key4 === "generatedAtSource")) || (key4 === "fileName")) || (key4 === "sha256")) || (key4 === "missingColumns")) || (key4 === "columnCount"))){
+const err81 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3721,9 +3715,11 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/credentialReport/missingColumns",schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data22.generatedAt !== undefined){
+let data23 = data22.generatedAt;
+if(typeof data23 === "string"){
+if(!pattern4.test(data23)){
+const err82 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3732,11 +3728,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data18.columnCount !== undefined){
-let data25 = data18.columnCount;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err83 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!(formats0.validate(data23))){
+const err83 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3745,9 +3738,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 1 || isNaN(data25)){
-const err84 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err84 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3757,10 +3750,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data22.generatedAtSource !== undefined){
+let data24 = data22.generatedAtSource;
+if(!(((data24 === "flag") || (data24 === "api")) || (data24 === "newest-timestamp-in-file"))){
+const err85 = {instancePath:instancePath+"/credentialReport/generatedAtSource",schemaPath:"#/properties/credentialReport/oneOf/1/properties/generatedAtSource/enum",keyword:"enum",params:{allowedValues: schema31.properties.credentialReport.oneOf[1].properties.generatedAtSource.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3769,19 +3762,11 @@ vErrors.push(err85);
 }
 errors++;
 }
-var _valid2 = _errs55 === errors;
-if(_valid2 && valid12){
-valid12 = false;
-passing2 = [passing2, 1];
 }
-else {
-if(_valid2){
-valid12 = true;
-passing2 = 1;
-}
-}
-if(!valid12){
-const err86 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
+if(data22.fileName !== undefined){
+let data25 = data22.fileName;
+if((typeof data25 !== "string") && (data25 !== null)){
+const err86 = {instancePath:instancePath+"/credentialReport/fileName",schemaPath:"#/properties/credentialReport/oneOf/1/properties/fileName/type",keyword:"type",params:{type: schema31.properties.credentialReport.oneOf[1].properties.fileName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3790,23 +3775,12 @@ vErrors.push(err86);
 }
 errors++;
 }
-else {
-errors = _errs52;
-if(vErrors !== null){
-if(_errs52){
-vErrors.length = _errs52;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.account !== undefined){
-let data26 = data.account;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.id === undefined){
-const err87 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data22.sha256 !== undefined){
+let data26 = data22.sha256;
+if(typeof data26 === "string"){
+if(!pattern10.test(data26)){
+const err87 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3815,8 +3789,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data26.partition === undefined){
-const err88 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "partition"},message:"must have required property '"+"partition"+"'"};
+}
+else {
+const err88 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3825,9 +3800,14 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key4 in data26){
-if(!((key4 === "id") || (key4 === "partition"))){
-const err89 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+}
+if(data22.missingColumns !== undefined){
+let data27 = data22.missingColumns;
+if(Array.isArray(data27)){
+const len1 = data27.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data27[i1] !== "string"){
+const err89 = {instancePath:instancePath+"/credentialReport/missingColumns/" + i1,schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3837,11 +3817,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data26.id !== undefined){
-let data27 = data26.id;
-if(typeof data27 === "string"){
-if(func2(data27) < 1){
-const err90 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err90 = {instancePath:instancePath+"/credentialReport/missingColumns",schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3851,8 +3829,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.columnCount !== undefined){
+let data29 = data22.columnCount;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err91 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3861,12 +3841,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-if(data26.partition !== undefined){
-let data28 = data26.partition;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err92 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err92 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3876,8 +3853,10 @@ vErrors.push(err92);
 errors++;
 }
 }
+}
+}
 else {
-const err93 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err93 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3886,10 +3865,19 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
+var _valid2 = _errs64 === errors;
+if(_valid2 && valid13){
+valid13 = false;
+passing2 = [passing2, 1];
 }
 else {
-const err94 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(_valid2){
+valid13 = true;
+passing2 = 1;
+}
+}
+if(!valid13){
+const err94 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3898,12 +3886,23 @@ vErrors.push(err94);
 }
 errors++;
 }
+else {
+errors = _errs61;
+if(vErrors !== null){
+if(_errs61){
+vErrors.length = _errs61;
 }
-if(data.tool !== undefined){
-let data29 = data.tool;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.name === undefined){
-const err95 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.account !== undefined){
+let data30 = data.account;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.id === undefined){
+const err95 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3912,8 +3911,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data29.version === undefined){
-const err96 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(data30.partition === undefined){
+const err96 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "partition"},message:"must have required property '"+"partition"+"'"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -3922,9 +3921,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-for(const key5 in data29){
-if(!((key5 === "name") || (key5 === "version"))){
-const err97 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+for(const key5 in data30){
+if(!((key5 === "id") || (key5 === "partition"))){
+const err97 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -3934,9 +3933,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data29.name !== undefined){
-if(typeof data29.name !== "string"){
-const err98 = {instancePath:instancePath+"/tool/name",schemaPath:"#/properties/tool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.id !== undefined){
+let data31 = data30.id;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err98 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -3946,9 +3947,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data29.version !== undefined){
-if(typeof data29.version !== "string"){
-const err99 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err99 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -3958,9 +3958,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.partition !== undefined){
+let data32 = data30.partition;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err100 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -3970,14 +3972,8 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data.root !== undefined){
-let data32 = data.root;
-const _errs87 = errors;
-let valid19 = false;
-let passing3 = null;
-const _errs88 = errors;
-if(data32 !== null){
-const err101 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+else {
+const err101 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -3986,29 +3982,10 @@ vErrors.push(err101);
 }
 errors++;
 }
-var _valid3 = _errs88 === errors;
-if(_valid3){
-valid19 = true;
-passing3 = 0;
 }
-const _errs90 = errors;
-if(!(validate21(data32, {instancePath:instancePath+"/root",parentData:data,parentDataProperty:"root",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
-}
-var _valid3 = _errs90 === errors;
-if(_valid3 && valid19){
-valid19 = false;
-passing3 = [passing3, 1];
 }
 else {
-if(_valid3){
-valid19 = true;
-passing3 = 1;
-}
-}
-if(!valid19){
-const err102 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+const err102 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4017,31 +3994,12 @@ vErrors.push(err102);
 }
 errors++;
 }
-else {
-errors = _errs87;
-if(vErrors !== null){
-if(_errs87){
-vErrors.length = _errs87;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.users !== undefined){
-let data33 = data.users;
-if(Array.isArray(data33)){
-const len2 = data33.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate61(data33[i2], {instancePath:instancePath+"/users/" + i2,parentData:data33,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.tool !== undefined){
+let data33 = data.tool;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.name === undefined){
+const err103 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -4050,12 +4008,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-if(data.accountFacts !== undefined){
-let data35 = data.accountFacts;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.alias === undefined){
-const err104 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "alias"},message:"must have required property '"+"alias"+"'"};
+if(data33.version === undefined){
+const err104 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -4064,8 +4018,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(data35.summary === undefined){
-const err105 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "summary"},message:"must have required property '"+"summary"+"'"};
+for(const key6 in data33){
+if(!((key6 === "name") || (key6 === "version"))){
+const err105 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -4074,8 +4029,10 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data35.passwordPolicy === undefined){
-const err106 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "passwordPolicy"},message:"must have required property '"+"passwordPolicy"+"'"};
+}
+if(data33.name !== undefined){
+if(typeof data33.name !== "string"){
+const err106 = {instancePath:instancePath+"/tool/name",schemaPath:"#/properties/tool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -4084,8 +4041,10 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data35.virtualMfaDevices === undefined){
-const err107 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
+}
+if(data33.version !== undefined){
+if(typeof data33.version !== "string"){
+const err107 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -4094,8 +4053,10 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data35.managedPolicies === undefined){
-const err108 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -4104,8 +4065,15 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data35.groups === undefined){
-const err109 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
+}
+if(data.root !== undefined){
+let data36 = data.root;
+const _errs96 = errors;
+let valid20 = false;
+let passing3 = null;
+const _errs97 = errors;
+if(data36 !== null){
+const err109 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -4114,8 +4082,29 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data35.roles === undefined){
-const err110 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
+var _valid3 = _errs97 === errors;
+if(_valid3){
+valid20 = true;
+passing3 = 0;
+}
+const _errs99 = errors;
+if(!(validate21(data36, {instancePath:instancePath+"/root",parentData:data,parentDataProperty:"root",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+var _valid3 = _errs99 === errors;
+if(_valid3 && valid20){
+valid20 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid3){
+valid20 = true;
+passing3 = 1;
+}
+}
+if(!valid20){
+const err110 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -4124,8 +4113,31 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data35.serverCertificates === undefined){
-const err111 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
+else {
+errors = _errs96;
+if(vErrors !== null){
+if(_errs96){
+vErrors.length = _errs96;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.users !== undefined){
+let data37 = data.users;
+if(Array.isArray(data37)){
+const len2 = data37.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate61(data37[i2], {instancePath:instancePath+"/users/" + i2,parentData:data37,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -4134,9 +4146,12 @@ vErrors.push(err111);
 }
 errors++;
 }
-for(const key6 in data35){
-if(!((((((((key6 === "alias") || (key6 === "summary")) || (key6 === "passwordPolicy")) || (key6 === "virtualMfaDevices")) || (key6 === "managedPolicies")) || (key6 === "groups")) || (key6 === "roles")) || (key6 === "serverCertificates"))){
-const err112 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data.accountFacts !== undefined){
+let data39 = data.accountFacts;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.alias === undefined){
+const err112 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "alias"},message:"must have required property '"+"alias"+"'"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -4145,34 +4160,8 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-if(data35.alias !== undefined){
-if(!(validate45(data35.alias, {instancePath:instancePath+"/accountFacts/alias",parentData:data35,parentDataProperty:"alias",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-}
-if(data35.summary !== undefined){
-let data37 = data35.summary;
-if(!(validate23(data37, {instancePath:instancePath+"/accountFacts/summary",parentData:data35,parentDataProperty:"summary",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props3 = validate23.evaluated.props;
-}
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(props3 !== true){
-props3 = props3 || {};
-props3.value = true;
-}
-if(data37.value !== undefined){
-let data38 = data37.value;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-for(const key7 in data38){
-let data39 = data38[key7];
-if(!((typeof data39 == "number") && (isFinite(data39)))){
-const err113 = {instancePath:instancePath+"/accountFacts/summary/value/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/accountFacts/properties/summary/properties/value/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data39.summary === undefined){
+const err113 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "summary"},message:"must have required property '"+"summary"+"'"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -4181,10 +4170,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-}
-}
-else {
-const err114 = {instancePath:instancePath+"/accountFacts/summary/value",schemaPath:"#/properties/accountFacts/properties/summary/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.passwordPolicy === undefined){
+const err114 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "passwordPolicy"},message:"must have required property '"+"passwordPolicy"+"'"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -4193,32 +4180,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-}
-}
-if(data35.passwordPolicy !== undefined){
-let data40 = data35.passwordPolicy;
-if(!(validate23(data40, {instancePath:instancePath+"/accountFacts/passwordPolicy",parentData:data35,parentDataProperty:"passwordPolicy",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props4 = validate23.evaluated.props;
-}
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(props4 !== true){
-props4 = props4 || {};
-props4.value = true;
-}
-if(data40.value !== undefined){
-let data41 = data40.value;
-const _errs107 = errors;
-let valid27 = false;
-let passing4 = null;
-const _errs108 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.present === undefined){
-const err115 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+if(data39.virtualMfaDevices === undefined){
+const err115 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -4227,9 +4190,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-for(const key8 in data41){
-if(!(key8 === "present")){
-const err116 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data39.managedPolicies === undefined){
+const err116 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -4238,10 +4200,8 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-if(data41.present !== undefined){
-if(false !== data41.present){
-const err117 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/properties/present/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(data39.groups === undefined){
+const err117 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -4250,10 +4210,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-}
-else {
-const err118 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.roles === undefined){
+const err118 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -4262,16 +4220,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-var _valid4 = _errs108 === errors;
-if(_valid4){
-valid27 = true;
-passing4 = 0;
-var props5 = true;
-}
-const _errs112 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.present === undefined){
-const err119 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+if(data39.serverCertificates === undefined){
+const err119 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -4280,8 +4230,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(data41.minimumPasswordLength === undefined){
-const err120 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "minimumPasswordLength"},message:"must have required property '"+"minimumPasswordLength"+"'"};
+for(const key7 in data39){
+if(!((((((((key7 === "alias") || (key7 === "summary")) || (key7 === "passwordPolicy")) || (key7 === "virtualMfaDevices")) || (key7 === "managedPolicies")) || (key7 === "groups")) || (key7 === "roles")) || (key7 === "serverCertificates"))){
+const err120 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -4290,8 +4241,34 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(data41.requireSymbols === undefined){
-const err121 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireSymbols"},message:"must have required property '"+"requireSymbols"+"'"};
+}
+if(data39.alias !== undefined){
+if(!(validate45(data39.alias, {instancePath:instancePath+"/accountFacts/alias",parentData:data39,parentDataProperty:"alias",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+}
+if(data39.summary !== undefined){
+let data41 = data39.summary;
+if(!(validate23(data41, {instancePath:instancePath+"/accountFacts/summary",parentData:data39,parentDataProperty:"summary",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props3 = validate23.evaluated.props;
+}
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(props3 !== true){
+props3 = props3 || {};
+props3.value = true;
+}
+if(data41.value !== undefined){
+let data42 = data41.value;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key8 in data42){
+let data43 = data42[key8];
+if(!((typeof data43 == "number") && (isFinite(data43)))){
+const err121 = {instancePath:instancePath+"/accountFacts/summary/value/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/accountFacts/properties/summary/properties/value/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -4300,8 +4277,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-if(data41.requireNumbers === undefined){
-const err122 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireNumbers"},message:"must have required property '"+"requireNumbers"+"'"};
+}
+}
+else {
+const err122 = {instancePath:instancePath+"/accountFacts/summary/value",schemaPath:"#/properties/accountFacts/properties/summary/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -4310,8 +4289,32 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(data41.requireUppercaseCharacters === undefined){
-const err123 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireUppercaseCharacters"},message:"must have required property '"+"requireUppercaseCharacters"+"'"};
+}
+}
+}
+if(data39.passwordPolicy !== undefined){
+let data44 = data39.passwordPolicy;
+if(!(validate23(data44, {instancePath:instancePath+"/accountFacts/passwordPolicy",parentData:data39,parentDataProperty:"passwordPolicy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props4 = validate23.evaluated.props;
+}
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(props4 !== true){
+props4 = props4 || {};
+props4.value = true;
+}
+if(data44.value !== undefined){
+let data45 = data44.value;
+const _errs116 = errors;
+let valid28 = false;
+let passing4 = null;
+const _errs117 = errors;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.present === undefined){
+const err123 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -4320,8 +4323,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data41.requireLowercaseCharacters === undefined){
-const err124 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireLowercaseCharacters"},message:"must have required property '"+"requireLowercaseCharacters"+"'"};
+for(const key9 in data45){
+if(!(key9 === "present")){
+const err124 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -4330,8 +4334,10 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(data41.allowUsersToChangePassword === undefined){
-const err125 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "allowUsersToChangePassword"},message:"must have required property '"+"allowUsersToChangePassword"+"'"};
+}
+if(data45.present !== undefined){
+if(false !== data45.present){
+const err125 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/properties/present/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -4340,8 +4346,10 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data41.expirePasswords === undefined){
-const err126 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "expirePasswords"},message:"must have required property '"+"expirePasswords"+"'"};
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -4350,8 +4358,16 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(data41.maxPasswordAge === undefined){
-const err127 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "maxPasswordAge"},message:"must have required property '"+"maxPasswordAge"+"'"};
+var _valid4 = _errs117 === errors;
+if(_valid4){
+valid28 = true;
+passing4 = 0;
+var props5 = true;
+}
+const _errs121 = errors;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.present === undefined){
+const err127 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -4360,8 +4376,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(data41.passwordReusePrevention === undefined){
-const err128 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "passwordReusePrevention"},message:"must have required property '"+"passwordReusePrevention"+"'"};
+if(data45.minimumPasswordLength === undefined){
+const err128 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "minimumPasswordLength"},message:"must have required property '"+"minimumPasswordLength"+"'"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -4370,8 +4386,8 @@ vErrors.push(err128);
 }
 errors++;
 }
-if(data41.hardExpiry === undefined){
-const err129 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "hardExpiry"},message:"must have required property '"+"hardExpiry"+"'"};
+if(data45.requireSymbols === undefined){
+const err129 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireSymbols"},message:"must have required property '"+"requireSymbols"+"'"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -4380,9 +4396,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-for(const key9 in data41){
-if(!(func1.call(schema58.oneOf[1].properties, key9))){
-const err130 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(data45.requireNumbers === undefined){
+const err130 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireNumbers"},message:"must have required property '"+"requireNumbers"+"'"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -4391,10 +4406,8 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-if(data41.present !== undefined){
-if(true !== data41.present){
-const err131 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/present/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(data45.requireUppercaseCharacters === undefined){
+const err131 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireUppercaseCharacters"},message:"must have required property '"+"requireUppercaseCharacters"+"'"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -4403,11 +4416,8 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-if(data41.minimumPasswordLength !== undefined){
-let data44 = data41.minimumPasswordLength;
-if((!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))) && (data44 !== null)){
-const err132 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/minimumPasswordLength",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/minimumPasswordLength/type",keyword:"type",params:{type: schema58.oneOf[1].properties.minimumPasswordLength.type},message:"must be integer,null"};
+if(data45.requireLowercaseCharacters === undefined){
+const err132 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireLowercaseCharacters"},message:"must have required property '"+"requireLowercaseCharacters"+"'"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -4416,10 +4426,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-if(data41.requireSymbols !== undefined){
-if(typeof data41.requireSymbols !== "boolean"){
-const err133 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireSymbols",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireSymbols/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.allowUsersToChangePassword === undefined){
+const err133 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "allowUsersToChangePassword"},message:"must have required property '"+"allowUsersToChangePassword"+"'"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -4428,10 +4436,8 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data41.requireNumbers !== undefined){
-if(typeof data41.requireNumbers !== "boolean"){
-const err134 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireNumbers",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireNumbers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.expirePasswords === undefined){
+const err134 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "expirePasswords"},message:"must have required property '"+"expirePasswords"+"'"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -4440,10 +4446,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-if(data41.requireUppercaseCharacters !== undefined){
-if(typeof data41.requireUppercaseCharacters !== "boolean"){
-const err135 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireUppercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireUppercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.maxPasswordAge === undefined){
+const err135 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "maxPasswordAge"},message:"must have required property '"+"maxPasswordAge"+"'"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -4452,10 +4456,8 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-if(data41.requireLowercaseCharacters !== undefined){
-if(typeof data41.requireLowercaseCharacters !== "boolean"){
-const err136 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireLowercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireLowercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.passwordReusePrevention === undefined){
+const err136 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "passwordReusePrevention"},message:"must have required property '"+"passwordReusePrevention"+"'"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -4464,10 +4466,8 @@ vErrors.push(err136);
 }
 errors++;
 }
-}
-if(data41.allowUsersToChangePassword !== undefined){
-if(typeof data41.allowUsersToChangePassword !== "boolean"){
-const err137 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/allowUsersToChangePassword",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/allowUsersToChangePassword/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.hardExpiry === undefined){
+const err137 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "hardExpiry"},message:"must have required property '"+"hardExpiry"+"'"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -4476,10 +4476,9 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-if(data41.expirePasswords !== undefined){
-if(typeof data41.expirePasswords !== "boolean"){
-const err138 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/expirePasswords",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/expirePasswords/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key10 in data45){
+if(!(func1.call(schema58.oneOf[1].properties, key10))){
+const err138 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -4489,10 +4488,9 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data41.maxPasswordAge !== undefined){
-let data51 = data41.maxPasswordAge;
-if((!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))) && (data51 !== null)){
-const err139 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/maxPasswordAge",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/maxPasswordAge/type",keyword:"type",params:{type: schema58.oneOf[1].properties.maxPasswordAge.type},message:"must be integer,null"};
+if(data45.present !== undefined){
+if(true !== data45.present){
+const err139 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/present/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -4502,10 +4500,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data41.passwordReusePrevention !== undefined){
-let data52 = data41.passwordReusePrevention;
-if((!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))) && (data52 !== null)){
-const err140 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/passwordReusePrevention",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/passwordReusePrevention/type",keyword:"type",params:{type: schema58.oneOf[1].properties.passwordReusePrevention.type},message:"must be integer,null"};
+if(data45.minimumPasswordLength !== undefined){
+let data48 = data45.minimumPasswordLength;
+if((!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))) && (data48 !== null)){
+const err140 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/minimumPasswordLength",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/minimumPasswordLength/type",keyword:"type",params:{type: schema58.oneOf[1].properties.minimumPasswordLength.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -4515,9 +4513,9 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data41.hardExpiry !== undefined){
-if(typeof data41.hardExpiry !== "boolean"){
-const err141 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/hardExpiry",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/hardExpiry/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data45.requireSymbols !== undefined){
+if(typeof data45.requireSymbols !== "boolean"){
+const err141 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireSymbols",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireSymbols/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -4527,9 +4525,9 @@ vErrors.push(err141);
 errors++;
 }
 }
-}
-else {
-const err142 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data45.requireNumbers !== undefined){
+if(typeof data45.requireNumbers !== "boolean"){
+const err142 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireNumbers",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireNumbers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -4538,22 +4536,10 @@ vErrors.push(err142);
 }
 errors++;
 }
-var _valid4 = _errs112 === errors;
-if(_valid4 && valid27){
-valid27 = false;
-passing4 = [passing4, 1];
 }
-else {
-if(_valid4){
-valid27 = true;
-passing4 = 1;
-if(props5 !== true){
-props5 = true;
-}
-}
-}
-if(!valid27){
-const err143 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
+if(data45.requireUppercaseCharacters !== undefined){
+if(typeof data45.requireUppercaseCharacters !== "boolean"){
+const err143 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireUppercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireUppercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -4562,43 +4548,10 @@ vErrors.push(err143);
 }
 errors++;
 }
-else {
-errors = _errs107;
-if(vErrors !== null){
-if(_errs107){
-vErrors.length = _errs107;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-}
-if(data35.virtualMfaDevices !== undefined){
-let data54 = data35.virtualMfaDevices;
-if(!(validate23(data54, {instancePath:instancePath+"/accountFacts/virtualMfaDevices",parentData:data35,parentDataProperty:"virtualMfaDevices",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props6 = validate23.evaluated.props;
-}
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(props6 !== true){
-props6 = props6 || {};
-props6.value = true;
-}
-if(data54.value !== undefined){
-let data55 = data54.value;
-if(Array.isArray(data55)){
-const len3 = data55.length;
-for(let i3=0; i3<len3; i3++){
-let data56 = data55[i3];
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.serialNumber === undefined){
-const err144 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "serialNumber"},message:"must have required property '"+"serialNumber"+"'"};
+if(data45.requireLowercaseCharacters !== undefined){
+if(typeof data45.requireLowercaseCharacters !== "boolean"){
+const err144 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireLowercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireLowercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -4607,8 +4560,10 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data56.assignedTo === undefined){
-const err145 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "assignedTo"},message:"must have required property '"+"assignedTo"+"'"};
+}
+if(data45.allowUsersToChangePassword !== undefined){
+if(typeof data45.allowUsersToChangePassword !== "boolean"){
+const err145 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/allowUsersToChangePassword",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/allowUsersToChangePassword/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -4617,9 +4572,10 @@ vErrors.push(err145);
 }
 errors++;
 }
-for(const key10 in data56){
-if(!((key10 === "serialNumber") || (key10 === "assignedTo"))){
-const err146 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data45.expirePasswords !== undefined){
+if(typeof data45.expirePasswords !== "boolean"){
+const err146 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/expirePasswords",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/expirePasswords/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -4629,9 +4585,10 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data56.serialNumber !== undefined){
-if(typeof data56.serialNumber !== "string"){
-const err147 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/serialNumber",schemaPath:"#/$defs/virtualMfaDevice/properties/serialNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data45.maxPasswordAge !== undefined){
+let data55 = data45.maxPasswordAge;
+if((!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))) && (data55 !== null)){
+const err147 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/maxPasswordAge",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/maxPasswordAge/type",keyword:"type",params:{type: schema58.oneOf[1].properties.maxPasswordAge.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -4641,10 +4598,10 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data56.assignedTo !== undefined){
-let data58 = data56.assignedTo;
-if((typeof data58 !== "string") && (data58 !== null)){
-const err148 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/assignedTo",schemaPath:"#/$defs/virtualMfaDevice/properties/assignedTo/type",keyword:"type",params:{type: schema59.properties.assignedTo.type},message:"must be string,null"};
+if(data45.passwordReusePrevention !== undefined){
+let data56 = data45.passwordReusePrevention;
+if((!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))) && (data56 !== null)){
+const err148 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/passwordReusePrevention",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/passwordReusePrevention/type",keyword:"type",params:{type: schema58.oneOf[1].properties.passwordReusePrevention.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -4654,9 +4611,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
-else {
-const err149 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data45.hardExpiry !== undefined){
+if(typeof data45.hardExpiry !== "boolean"){
+const err149 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/hardExpiry",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/hardExpiry/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -4668,7 +4625,7 @@ errors++;
 }
 }
 else {
-const err150 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value",schemaPath:"#/properties/accountFacts/properties/virtualMfaDevices/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err150 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -4677,36 +4634,22 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-}
-}
-if(data35.managedPolicies !== undefined){
-let data59 = data35.managedPolicies;
-if(!(validate23(data59, {instancePath:instancePath+"/accountFacts/managedPolicies",parentData:data35,parentDataProperty:"managedPolicies",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
+var _valid4 = _errs121 === errors;
+if(_valid4 && valid28){
+valid28 = false;
+passing4 = [passing4, 1];
 }
 else {
-var props7 = validate23.evaluated.props;
-}
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(props7 !== true){
-props7 = props7 || {};
-props7.value = true;
-}
-if(data59.value !== undefined){
-let data60 = data59.value;
-if(Array.isArray(data60)){
-const len4 = data60.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate81(data60[i4], {instancePath:instancePath+"/accountFacts/managedPolicies/value/" + i4,parentData:data60,parentDataProperty:i4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
-errors = vErrors.length;
+if(_valid4){
+valid28 = true;
+passing4 = 1;
+if(props5 !== true){
+props5 = true;
 }
 }
 }
-else {
-const err151 = {instancePath:instancePath+"/accountFacts/managedPolicies/value",schemaPath:"#/properties/accountFacts/properties/managedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!valid28){
+const err151 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -4715,36 +4658,43 @@ vErrors.push(err151);
 }
 errors++;
 }
+else {
+errors = _errs116;
+if(vErrors !== null){
+if(_errs116){
+vErrors.length = _errs116;
+}
+else {
+vErrors = null;
 }
 }
 }
-if(data35.groups !== undefined){
-let data62 = data35.groups;
-if(!(validate23(data62, {instancePath:instancePath+"/accountFacts/groups",parentData:data35,parentDataProperty:"groups",rootData,dynamicAnchors}))){
+}
+}
+}
+if(data39.virtualMfaDevices !== undefined){
+let data58 = data39.virtualMfaDevices;
+if(!(validate23(data58, {instancePath:instancePath+"/accountFacts/virtualMfaDevices",parentData:data39,parentDataProperty:"virtualMfaDevices",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 else {
-var props8 = validate23.evaluated.props;
+var props6 = validate23.evaluated.props;
 }
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(props8 !== true){
-props8 = props8 || {};
-props8.value = true;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(props6 !== true){
+props6 = props6 || {};
+props6.value = true;
 }
-if(data62.value !== undefined){
-let data63 = data62.value;
-if(Array.isArray(data63)){
-const len5 = data63.length;
-for(let i5=0; i5<len5; i5++){
-if(!(validate85(data63[i5], {instancePath:instancePath+"/accountFacts/groups/value/" + i5,parentData:data63,parentDataProperty:i5,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err152 = {instancePath:instancePath+"/accountFacts/groups/value",schemaPath:"#/properties/accountFacts/properties/groups/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data58.value !== undefined){
+let data59 = data58.value;
+if(Array.isArray(data59)){
+const len3 = data59.length;
+for(let i3=0; i3<len3; i3++){
+let data60 = data59[i3];
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.serialNumber === undefined){
+const err152 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "serialNumber"},message:"must have required property '"+"serialNumber"+"'"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -4753,36 +4703,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-}
-}
-if(data35.roles !== undefined){
-let data65 = data35.roles;
-if(!(validate23(data65, {instancePath:instancePath+"/accountFacts/roles",parentData:data35,parentDataProperty:"roles",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props9 = validate23.evaluated.props;
-}
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(props9 !== true){
-props9 = props9 || {};
-props9.value = true;
-}
-if(data65.value !== undefined){
-let data66 = data65.value;
-if(Array.isArray(data66)){
-const len6 = data66.length;
-for(let i6=0; i6<len6; i6++){
-if(!(validate88(data66[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data66,parentDataProperty:i6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err153 = {instancePath:instancePath+"/accountFacts/roles/value",schemaPath:"#/properties/accountFacts/properties/roles/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data60.assignedTo === undefined){
+const err153 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "assignedTo"},message:"must have required property '"+"assignedTo"+"'"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -4791,36 +4713,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-}
-}
-if(data35.serverCertificates !== undefined){
-let data68 = data35.serverCertificates;
-if(!(validate23(data68, {instancePath:instancePath+"/accountFacts/serverCertificates",parentData:data35,parentDataProperty:"serverCertificates",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props10 = validate23.evaluated.props;
-}
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(props10 !== true){
-props10 = props10 || {};
-props10.value = true;
-}
-if(data68.value !== undefined){
-let data69 = data68.value;
-if(Array.isArray(data69)){
-const len7 = data69.length;
-for(let i7=0; i7<len7; i7++){
-if(!(validate94(data69[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data69,parentDataProperty:i7,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err154 = {instancePath:instancePath+"/accountFacts/serverCertificates/value",schemaPath:"#/properties/accountFacts/properties/serverCertificates/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key11 in data60){
+if(!((key11 === "serialNumber") || (key11 === "assignedTo"))){
+const err154 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -4830,11 +4725,9 @@ vErrors.push(err154);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err155 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data60.serialNumber !== undefined){
+if(typeof data60.serialNumber !== "string"){
+const err155 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/serialNumber",schemaPath:"#/$defs/virtualMfaDevice/properties/serialNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -4844,15 +4737,10 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data.collectionErrors !== undefined){
-let data71 = data.collectionErrors;
-if(Array.isArray(data71)){
-const len8 = data71.length;
-for(let i8=0; i8<len8; i8++){
-let data72 = data71[i8];
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(data72.api === undefined){
-const err156 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
+if(data60.assignedTo !== undefined){
+let data62 = data60.assignedTo;
+if((typeof data62 !== "string") && (data62 !== null)){
+const err156 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/assignedTo",schemaPath:"#/$defs/virtualMfaDevice/properties/assignedTo/type",keyword:"type",params:{type: schema59.properties.assignedTo.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -4861,8 +4749,10 @@ vErrors.push(err156);
 }
 errors++;
 }
-if(data72.resource === undefined){
-const err157 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
+}
+}
+else {
+const err157 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -4871,8 +4761,10 @@ vErrors.push(err157);
 }
 errors++;
 }
-if(data72.code === undefined){
-const err158 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value",schemaPath:"#/properties/accountFacts/properties/virtualMfaDevices/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -4881,8 +4773,36 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(data72.message === undefined){
-const err159 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+}
+}
+}
+if(data39.managedPolicies !== undefined){
+let data63 = data39.managedPolicies;
+if(!(validate23(data63, {instancePath:instancePath+"/accountFacts/managedPolicies",parentData:data39,parentDataProperty:"managedPolicies",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props7 = validate23.evaluated.props;
+}
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(props7 !== true){
+props7 = props7 || {};
+props7.value = true;
+}
+if(data63.value !== undefined){
+let data64 = data63.value;
+if(Array.isArray(data64)){
+const len4 = data64.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate81(data64[i4], {instancePath:instancePath+"/accountFacts/managedPolicies/value/" + i4,parentData:data64,parentDataProperty:i4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/accountFacts/managedPolicies/value",schemaPath:"#/properties/accountFacts/properties/managedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -4891,8 +4811,36 @@ vErrors.push(err159);
 }
 errors++;
 }
-if(data72.affects === undefined){
-const err160 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "affects"},message:"must have required property '"+"affects"+"'"};
+}
+}
+}
+if(data39.groups !== undefined){
+let data66 = data39.groups;
+if(!(validate23(data66, {instancePath:instancePath+"/accountFacts/groups",parentData:data39,parentDataProperty:"groups",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props8 = validate23.evaluated.props;
+}
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(props8 !== true){
+props8 = props8 || {};
+props8.value = true;
+}
+if(data66.value !== undefined){
+let data67 = data66.value;
+if(Array.isArray(data67)){
+const len5 = data67.length;
+for(let i5=0; i5<len5; i5++){
+if(!(validate85(data67[i5], {instancePath:instancePath+"/accountFacts/groups/value/" + i5,parentData:data67,parentDataProperty:i5,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/accountFacts/groups/value",schemaPath:"#/properties/accountFacts/properties/groups/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -4901,9 +4849,36 @@ vErrors.push(err160);
 }
 errors++;
 }
-for(const key11 in data72){
-if(!(((((key11 === "api") || (key11 === "resource")) || (key11 === "code")) || (key11 === "message")) || (key11 === "affects"))){
-const err161 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+}
+}
+if(data39.roles !== undefined){
+let data69 = data39.roles;
+if(!(validate23(data69, {instancePath:instancePath+"/accountFacts/roles",parentData:data39,parentDataProperty:"roles",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props9 = validate23.evaluated.props;
+}
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(props9 !== true){
+props9 = props9 || {};
+props9.value = true;
+}
+if(data69.value !== undefined){
+let data70 = data69.value;
+if(Array.isArray(data70)){
+const len6 = data70.length;
+for(let i6=0; i6<len6; i6++){
+if(!(validate88(data70[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data70,parentDataProperty:i6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/accountFacts/roles/value",schemaPath:"#/properties/accountFacts/properties/roles/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -4913,9 +4888,35 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data72.api !== undefined){
-if(typeof data72.api !== "string"){
-const err162 = {instancePath:instancePath+"/collectionErrors/" + i8+"/api",schemaPath:"#/properties/collectionErrors/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+if(data39.serverCertificates !== undefined){
+let data72 = data39.serverCertificates;
+if(!(validate23(data72, {instancePath:instancePath+"/accountFacts/serverCertificates",parentData:data39,parentDataProperty:"serverCertificates",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+else {
+var props10 = validate23.evaluated.props;
+}
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(props10 !== true){
+props10 = props10 || {};
+props10.value = true;
+}
+if(data72.value !== undefined){
+let data73 = data72.value;
+if(Array.isArray(data73)){
+const len7 = data73.length;
+for(let i7=0; i7<len7; i7++){
+if(!(validate94(data73[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data73,parentDataProperty:i7,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/accountFacts/serverCertificates/value",schemaPath:"#/properties/accountFacts/properties/serverCertificates/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -4925,10 +4926,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data72.resource !== undefined){
-let data74 = data72.resource;
-if((typeof data74 !== "string") && (data74 !== null)){
-const err163 = {instancePath:instancePath+"/collectionErrors/" + i8+"/resource",schemaPath:"#/properties/collectionErrors/items/properties/resource/type",keyword:"type",params:{type: schema31.properties.collectionErrors.items.properties.resource.type},message:"must be string,null"};
+}
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -4938,9 +4940,15 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data72.code !== undefined){
-if(typeof data72.code !== "string"){
-const err164 = {instancePath:instancePath+"/collectionErrors/" + i8+"/code",schemaPath:"#/properties/collectionErrors/items/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.collectionErrors !== undefined){
+let data75 = data.collectionErrors;
+if(Array.isArray(data75)){
+const len8 = data75.length;
+for(let i8=0; i8<len8; i8++){
+let data76 = data75[i8];
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+if(data76.api === undefined){
+const err164 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -4949,10 +4957,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-if(data72.message !== undefined){
-if(typeof data72.message !== "string"){
-const err165 = {instancePath:instancePath+"/collectionErrors/" + i8+"/message",schemaPath:"#/properties/collectionErrors/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data76.resource === undefined){
+const err165 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -4961,14 +4967,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-if(data72.affects !== undefined){
-let data77 = data72.affects;
-if(Array.isArray(data77)){
-const len9 = data77.length;
-for(let i9=0; i9<len9; i9++){
-if(typeof data77[i9] !== "string"){
-const err166 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects/" + i9,schemaPath:"#/properties/collectionErrors/items/properties/affects/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data76.code === undefined){
+const err166 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -4977,10 +4977,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-}
-else {
-const err167 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects",schemaPath:"#/properties/collectionErrors/items/properties/affects/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data76.message === undefined){
+const err167 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -4989,10 +4987,8 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-else {
-const err168 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data76.affects === undefined){
+const err168 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "affects"},message:"must have required property '"+"affects"+"'"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -5001,10 +4997,9 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-}
-else {
-const err169 = {instancePath:instancePath+"/collectionErrors",schemaPath:"#/properties/collectionErrors/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key12 in data76){
+if(!(((((key12 === "api") || (key12 === "resource")) || (key12 === "code")) || (key12 === "message")) || (key12 === "affects"))){
+const err169 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -5014,15 +5009,9 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data.discrepancies !== undefined){
-let data79 = data.discrepancies;
-if(Array.isArray(data79)){
-const len10 = data79.length;
-for(let i10=0; i10<len10; i10++){
-let data80 = data79[i10];
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-if(data80.resource === undefined){
-const err170 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
+if(data76.api !== undefined){
+if(typeof data76.api !== "string"){
+const err170 = {instancePath:instancePath+"/collectionErrors/" + i8+"/api",schemaPath:"#/properties/collectionErrors/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -5031,8 +5020,11 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(data80.field === undefined){
-const err171 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'"};
+}
+if(data76.resource !== undefined){
+let data78 = data76.resource;
+if((typeof data78 !== "string") && (data78 !== null)){
+const err171 = {instancePath:instancePath+"/collectionErrors/" + i8+"/resource",schemaPath:"#/properties/collectionErrors/items/properties/resource/type",keyword:"type",params:{type: schema31.properties.collectionErrors.items.properties.resource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -5041,8 +5033,10 @@ vErrors.push(err171);
 }
 errors++;
 }
-if(data80.liveValue === undefined){
-const err172 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "liveValue"},message:"must have required property '"+"liveValue"+"'"};
+}
+if(data76.code !== undefined){
+if(typeof data76.code !== "string"){
+const err172 = {instancePath:instancePath+"/collectionErrors/" + i8+"/code",schemaPath:"#/properties/collectionErrors/items/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -5051,8 +5045,10 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(data80.credentialReportValue === undefined){
-const err173 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "credentialReportValue"},message:"must have required property '"+"credentialReportValue"+"'"};
+}
+if(data76.message !== undefined){
+if(typeof data76.message !== "string"){
+const err173 = {instancePath:instancePath+"/collectionErrors/" + i8+"/message",schemaPath:"#/properties/collectionErrors/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -5061,9 +5057,14 @@ vErrors.push(err173);
 }
 errors++;
 }
-for(const key12 in data80){
-if(!((((key12 === "resource") || (key12 === "field")) || (key12 === "liveValue")) || (key12 === "credentialReportValue"))){
-const err174 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data76.affects !== undefined){
+let data81 = data76.affects;
+if(Array.isArray(data81)){
+const len9 = data81.length;
+for(let i9=0; i9<len9; i9++){
+if(typeof data81[i9] !== "string"){
+const err174 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects/" + i9,schemaPath:"#/properties/collectionErrors/items/properties/affects/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -5073,9 +5074,9 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data80.resource !== undefined){
-if(typeof data80.resource !== "string"){
-const err175 = {instancePath:instancePath+"/discrepancies/" + i10+"/resource",schemaPath:"#/properties/discrepancies/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err175 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects",schemaPath:"#/properties/collectionErrors/items/properties/affects/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -5085,9 +5086,9 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data80.field !== undefined){
-if(typeof data80.field !== "string"){
-const err176 = {instancePath:instancePath+"/discrepancies/" + i10+"/field",schemaPath:"#/properties/discrepancies/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err176 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -5097,9 +5098,9 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data80.liveValue !== undefined){
-if(typeof data80.liveValue !== "string"){
-const err177 = {instancePath:instancePath+"/discrepancies/" + i10+"/liveValue",schemaPath:"#/properties/discrepancies/items/properties/liveValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err177 = {instancePath:instancePath+"/collectionErrors",schemaPath:"#/properties/collectionErrors/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -5109,9 +5110,15 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data80.credentialReportValue !== undefined){
-if(typeof data80.credentialReportValue !== "string"){
-const err178 = {instancePath:instancePath+"/discrepancies/" + i10+"/credentialReportValue",schemaPath:"#/properties/discrepancies/items/properties/credentialReportValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.discrepancies !== undefined){
+let data83 = data.discrepancies;
+if(Array.isArray(data83)){
+const len10 = data83.length;
+for(let i10=0; i10<len10; i10++){
+let data84 = data83[i10];
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+if(data84.resource === undefined){
+const err178 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -5120,10 +5127,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-}
-else {
-const err179 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data84.field === undefined){
+const err179 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -5132,10 +5137,8 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-}
-else {
-const err180 = {instancePath:instancePath+"/discrepancies",schemaPath:"#/properties/discrepancies/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data84.liveValue === undefined){
+const err180 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "liveValue"},message:"must have required property '"+"liveValue"+"'"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -5144,12 +5147,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-if(data.populations !== undefined){
-let data85 = data.populations;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.users === undefined){
-const err181 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
+if(data84.credentialReportValue === undefined){
+const err181 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "credentialReportValue"},message:"must have required property '"+"credentialReportValue"+"'"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -5158,8 +5157,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(data85.mfaDevices === undefined){
-const err182 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "mfaDevices"},message:"must have required property '"+"mfaDevices"+"'"};
+for(const key13 in data84){
+if(!((((key13 === "resource") || (key13 === "field")) || (key13 === "liveValue")) || (key13 === "credentialReportValue"))){
+const err182 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -5168,8 +5168,10 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(data85.managedPolicies === undefined){
-const err183 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
+}
+if(data84.resource !== undefined){
+if(typeof data84.resource !== "string"){
+const err183 = {instancePath:instancePath+"/discrepancies/" + i10+"/resource",schemaPath:"#/properties/discrepancies/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -5178,8 +5180,10 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(data85.groups === undefined){
-const err184 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
+}
+if(data84.field !== undefined){
+if(typeof data84.field !== "string"){
+const err184 = {instancePath:instancePath+"/discrepancies/" + i10+"/field",schemaPath:"#/properties/discrepancies/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -5188,8 +5192,10 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(data85.roles === undefined){
-const err185 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
+}
+if(data84.liveValue !== undefined){
+if(typeof data84.liveValue !== "string"){
+const err185 = {instancePath:instancePath+"/discrepancies/" + i10+"/liveValue",schemaPath:"#/properties/discrepancies/items/properties/liveValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -5198,8 +5204,10 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data85.virtualMfaDevices === undefined){
-const err186 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
+}
+if(data84.credentialReportValue !== undefined){
+if(typeof data84.credentialReportValue !== "string"){
+const err186 = {instancePath:instancePath+"/discrepancies/" + i10+"/credentialReportValue",schemaPath:"#/properties/discrepancies/items/properties/credentialReportValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -5208,8 +5216,10 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(data85.serverCertificates === undefined){
-const err187 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -5218,9 +5228,10 @@ vErrors.push(err187);
 }
 errors++;
 }
-for(const key13 in data85){
-if(!(((((((key13 === "users") || (key13 === "mfaDevices")) || (key13 === "managedPolicies")) || (key13 === "groups")) || (key13 === "roles")) || (key13 === "virtualMfaDevices")) || (key13 === "serverCertificates"))){
-const err188 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+}
+else {
+const err188 = {instancePath:instancePath+"/discrepancies",schemaPath:"#/properties/discrepancies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -5230,15 +5241,11 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data85.users !== undefined){
-let data86 = data85.users;
-const _errs199 = errors;
-let valid57 = true;
-const _errs200 = errors;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.state !== undefined){
-if("complete" !== data86.state){
-const err189 = {};
+if(data.populations !== undefined){
+let data89 = data.populations;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.users === undefined){
+const err189 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -5247,25 +5254,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-}
-var _valid5 = _errs200 === errors;
-errors = _errs199;
-if(vErrors !== null){
-if(_errs199){
-vErrors.length = _errs199;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid5){
-const _errs202 = errors;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.reason !== undefined){
-if(data86.reason !== null){
-const err190 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data89.mfaDevices === undefined){
+const err190 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "mfaDevices"},message:"must have required property '"+"mfaDevices"+"'"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -5274,23 +5264,8 @@ vErrors.push(err190);
 }
 errors++;
 }
-}
-}
-var _valid5 = _errs202 === errors;
-valid57 = _valid5;
-if(valid57){
-var props11 = {};
-props11.reason = true;
-props11.state = true;
-}
-ifClause0 = "then";
-}
-else {
-const _errs205 = errors;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.reason !== undefined){
-if(typeof data86.reason !== "string"){
-const err191 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data89.managedPolicies === undefined){
+const err191 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -5299,20 +5274,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-}
-var _valid5 = _errs205 === errors;
-valid57 = _valid5;
-if(valid57){
-if(props11 !== true){
-props11 = props11 || {};
-props11.reason = true;
-}
-}
-ifClause0 = "else";
-}
-if(!valid57){
-const err192 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
+if(data89.groups === undefined){
+const err192 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -5321,9 +5284,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.state === undefined){
-const err193 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+if(data89.roles === undefined){
+const err193 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -5332,8 +5294,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(data86.reason === undefined){
-const err194 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(data89.virtualMfaDevices === undefined){
+const err194 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -5342,8 +5304,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data86.collected === undefined){
-const err195 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+if(data89.serverCertificates === undefined){
+const err195 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -5352,8 +5314,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(data86.expected === undefined){
-const err196 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+for(const key14 in data89){
+if(!(((((((key14 === "users") || (key14 === "mfaDevices")) || (key14 === "managedPolicies")) || (key14 === "groups")) || (key14 === "roles")) || (key14 === "virtualMfaDevices")) || (key14 === "serverCertificates"))){
+const err196 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -5362,8 +5325,16 @@ vErrors.push(err196);
 }
 errors++;
 }
-if(data86.expectedSource === undefined){
-const err197 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.users !== undefined){
+let data90 = data89.users;
+const _errs208 = errors;
+let valid58 = true;
+const _errs209 = errors;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.state !== undefined){
+if("complete" !== data90.state){
+const err197 = {};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -5372,9 +5343,25 @@ vErrors.push(err197);
 }
 errors++;
 }
-for(const key14 in data86){
-if(!(((((key14 === "state") || (key14 === "reason")) || (key14 === "collected")) || (key14 === "expected")) || (key14 === "expectedSource"))){
-const err198 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+}
+var _valid5 = _errs209 === errors;
+errors = _errs208;
+if(vErrors !== null){
+if(_errs208){
+vErrors.length = _errs208;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid5){
+const _errs211 = errors;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.reason !== undefined){
+if(data90.reason !== null){
+const err198 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -5384,10 +5371,22 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data86.state !== undefined){
-let data90 = data86.state;
-if(!(((data90 === "complete") || (data90 === "incomplete")) || (data90 === "not_collected"))){
-const err199 = {instancePath:instancePath+"/populations/users/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid5 = _errs211 === errors;
+valid58 = _valid5;
+if(valid58){
+var props11 = {};
+props11.reason = true;
+props11.state = true;
+}
+ifClause0 = "then";
+}
+else {
+const _errs214 = errors;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.reason !== undefined){
+if(typeof data90.reason !== "string"){
+const err199 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -5397,10 +5396,19 @@ vErrors.push(err199);
 errors++;
 }
 }
-if(data86.reason !== undefined){
-let data91 = data86.reason;
-if((typeof data91 !== "string") && (data91 !== null)){
-const err200 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid5 = _errs214 === errors;
+valid58 = _valid5;
+if(valid58){
+if(props11 !== true){
+props11 = props11 || {};
+props11.reason = true;
+}
+}
+ifClause0 = "else";
+}
+if(!valid58){
+const err200 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -5409,11 +5417,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-}
-if(data86.collected !== undefined){
-let data92 = data86.collected;
-if(!(((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92))) && (isFinite(data92)))){
-const err201 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.state === undefined){
+const err201 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -5422,9 +5428,8 @@ vErrors.push(err201);
 }
 errors++;
 }
-if((typeof data92 == "number") && (isFinite(data92))){
-if(data92 < 0 || isNaN(data92)){
-const err202 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data90.reason === undefined){
+const err202 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -5433,12 +5438,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-}
-}
-if(data86.expected !== undefined){
-let data93 = data86.expected;
-if((!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))) && (data93 !== null)){
-const err203 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data90.collected === undefined){
+const err203 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -5447,9 +5448,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-if((typeof data93 == "number") && (isFinite(data93))){
-if(data93 < 0 || isNaN(data93)){
-const err204 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data90.expected === undefined){
+const err204 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -5458,12 +5458,8 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-}
-if(data86.expectedSource !== undefined){
-let data94 = data86.expectedSource;
-if((typeof data94 !== "string") && (data94 !== null)){
-const err205 = {instancePath:instancePath+"/populations/users/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data90.expectedSource === undefined){
+const err205 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -5472,10 +5468,9 @@ vErrors.push(err205);
 }
 errors++;
 }
-}
-}
-else {
-const err206 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key15 in data90){
+if(!(((((key15 === "state") || (key15 === "reason")) || (key15 === "collected")) || (key15 === "expected")) || (key15 === "expectedSource"))){
+const err206 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -5485,15 +5480,10 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data85.mfaDevices !== undefined){
-let data95 = data85.mfaDevices;
-const _errs221 = errors;
-let valid63 = true;
-const _errs222 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.state !== undefined){
-if("complete" !== data95.state){
-const err207 = {};
+if(data90.state !== undefined){
+let data94 = data90.state;
+if(!(((data94 === "complete") || (data94 === "incomplete")) || (data94 === "not_collected"))){
+const err207 = {instancePath:instancePath+"/populations/users/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -5503,24 +5493,10 @@ vErrors.push(err207);
 errors++;
 }
 }
-}
-var _valid6 = _errs222 === errors;
-errors = _errs221;
-if(vErrors !== null){
-if(_errs221){
-vErrors.length = _errs221;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause1;
-if(_valid6){
-const _errs224 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.reason !== undefined){
-if(data95.reason !== null){
-const err208 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data90.reason !== undefined){
+let data95 = data90.reason;
+if((typeof data95 !== "string") && (data95 !== null)){
+const err208 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -5530,22 +5506,10 @@ vErrors.push(err208);
 errors++;
 }
 }
-}
-var _valid6 = _errs224 === errors;
-valid63 = _valid6;
-if(valid63){
-var props12 = {};
-props12.reason = true;
-props12.state = true;
-}
-ifClause1 = "then";
-}
-else {
-const _errs227 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.reason !== undefined){
-if(typeof data95.reason !== "string"){
-const err209 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data90.collected !== undefined){
+let data96 = data90.collected;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+const err209 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -5554,20 +5518,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-}
-var _valid6 = _errs227 === errors;
-valid63 = _valid6;
-if(valid63){
-if(props12 !== true){
-props12 = props12 || {};
-props12.reason = true;
-}
-}
-ifClause1 = "else";
-}
-if(!valid63){
-const err210 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema"};
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 < 0 || isNaN(data96)){
+const err210 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -5576,9 +5529,12 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.state === undefined){
-const err211 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data90.expected !== undefined){
+let data97 = data90.expected;
+if((!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))) && (data97 !== null)){
+const err211 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -5587,8 +5543,9 @@ vErrors.push(err211);
 }
 errors++;
 }
-if(data95.reason === undefined){
-const err212 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 < 0 || isNaN(data97)){
+const err212 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -5597,8 +5554,12 @@ vErrors.push(err212);
 }
 errors++;
 }
-if(data95.collected === undefined){
-const err213 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data90.expectedSource !== undefined){
+let data98 = data90.expectedSource;
+if((typeof data98 !== "string") && (data98 !== null)){
+const err213 = {instancePath:instancePath+"/populations/users/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -5607,8 +5568,10 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(data95.expected === undefined){
-const err214 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err214 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -5617,8 +5580,16 @@ vErrors.push(err214);
 }
 errors++;
 }
-if(data95.expectedSource === undefined){
-const err215 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.mfaDevices !== undefined){
+let data99 = data89.mfaDevices;
+const _errs230 = errors;
+let valid64 = true;
+const _errs231 = errors;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.state !== undefined){
+if("complete" !== data99.state){
+const err215 = {};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -5627,9 +5598,25 @@ vErrors.push(err215);
 }
 errors++;
 }
-for(const key15 in data95){
-if(!(((((key15 === "state") || (key15 === "reason")) || (key15 === "collected")) || (key15 === "expected")) || (key15 === "expectedSource"))){
-const err216 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+}
+}
+var _valid6 = _errs231 === errors;
+errors = _errs230;
+if(vErrors !== null){
+if(_errs230){
+vErrors.length = _errs230;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause1;
+if(_valid6){
+const _errs233 = errors;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.reason !== undefined){
+if(data99.reason !== null){
+const err216 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -5639,10 +5626,22 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data95.state !== undefined){
-let data99 = data95.state;
-if(!(((data99 === "complete") || (data99 === "incomplete")) || (data99 === "not_collected"))){
-const err217 = {instancePath:instancePath+"/populations/mfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid6 = _errs233 === errors;
+valid64 = _valid6;
+if(valid64){
+var props12 = {};
+props12.reason = true;
+props12.state = true;
+}
+ifClause1 = "then";
+}
+else {
+const _errs236 = errors;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.reason !== undefined){
+if(typeof data99.reason !== "string"){
+const err217 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -5652,10 +5651,19 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data95.reason !== undefined){
-let data100 = data95.reason;
-if((typeof data100 !== "string") && (data100 !== null)){
-const err218 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid6 = _errs236 === errors;
+valid64 = _valid6;
+if(valid64){
+if(props12 !== true){
+props12 = props12 || {};
+props12.reason = true;
+}
+}
+ifClause1 = "else";
+}
+if(!valid64){
+const err218 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -5664,11 +5672,9 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-if(data95.collected !== undefined){
-let data101 = data95.collected;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err219 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.state === undefined){
+const err219 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -5677,9 +5683,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 < 0 || isNaN(data101)){
-const err220 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data99.reason === undefined){
+const err220 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -5688,12 +5693,8 @@ vErrors.push(err220);
 }
 errors++;
 }
-}
-}
-if(data95.expected !== undefined){
-let data102 = data95.expected;
-if((!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))) && (data102 !== null)){
-const err221 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data99.collected === undefined){
+const err221 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -5702,9 +5703,8 @@ vErrors.push(err221);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 < 0 || isNaN(data102)){
-const err222 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data99.expected === undefined){
+const err222 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -5713,12 +5713,8 @@ vErrors.push(err222);
 }
 errors++;
 }
-}
-}
-if(data95.expectedSource !== undefined){
-let data103 = data95.expectedSource;
-if((typeof data103 !== "string") && (data103 !== null)){
-const err223 = {instancePath:instancePath+"/populations/mfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data99.expectedSource === undefined){
+const err223 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -5727,10 +5723,9 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-}
-else {
-const err224 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key16 in data99){
+if(!(((((key16 === "state") || (key16 === "reason")) || (key16 === "collected")) || (key16 === "expected")) || (key16 === "expectedSource"))){
+const err224 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -5740,15 +5735,10 @@ vErrors.push(err224);
 errors++;
 }
 }
-if(data85.managedPolicies !== undefined){
-let data104 = data85.managedPolicies;
-const _errs243 = errors;
-let valid69 = true;
-const _errs244 = errors;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.state !== undefined){
-if("complete" !== data104.state){
-const err225 = {};
+if(data99.state !== undefined){
+let data103 = data99.state;
+if(!(((data103 === "complete") || (data103 === "incomplete")) || (data103 === "not_collected"))){
+const err225 = {instancePath:instancePath+"/populations/mfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -5758,24 +5748,10 @@ vErrors.push(err225);
 errors++;
 }
 }
-}
-var _valid7 = _errs244 === errors;
-errors = _errs243;
-if(vErrors !== null){
-if(_errs243){
-vErrors.length = _errs243;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause2;
-if(_valid7){
-const _errs246 = errors;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.reason !== undefined){
-if(data104.reason !== null){
-const err226 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data99.reason !== undefined){
+let data104 = data99.reason;
+if((typeof data104 !== "string") && (data104 !== null)){
+const err226 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -5785,22 +5761,10 @@ vErrors.push(err226);
 errors++;
 }
 }
-}
-var _valid7 = _errs246 === errors;
-valid69 = _valid7;
-if(valid69){
-var props13 = {};
-props13.reason = true;
-props13.state = true;
-}
-ifClause2 = "then";
-}
-else {
-const _errs249 = errors;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.reason !== undefined){
-if(typeof data104.reason !== "string"){
-const err227 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data99.collected !== undefined){
+let data105 = data99.collected;
+if(!(((typeof data105 == "number") && (!(data105 % 1) && !isNaN(data105))) && (isFinite(data105)))){
+const err227 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -5809,20 +5773,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-}
-var _valid7 = _errs249 === errors;
-valid69 = _valid7;
-if(valid69){
-if(props13 !== true){
-props13 = props13 || {};
-props13.reason = true;
-}
-}
-ifClause2 = "else";
-}
-if(!valid69){
-const err228 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema"};
+if((typeof data105 == "number") && (isFinite(data105))){
+if(data105 < 0 || isNaN(data105)){
+const err228 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -5831,9 +5784,12 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.state === undefined){
-const err229 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data99.expected !== undefined){
+let data106 = data99.expected;
+if((!(((typeof data106 == "number") && (!(data106 % 1) && !isNaN(data106))) && (isFinite(data106)))) && (data106 !== null)){
+const err229 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -5842,8 +5798,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-if(data104.reason === undefined){
-const err230 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data106 == "number") && (isFinite(data106))){
+if(data106 < 0 || isNaN(data106)){
+const err230 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -5852,8 +5809,12 @@ vErrors.push(err230);
 }
 errors++;
 }
-if(data104.collected === undefined){
-const err231 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data99.expectedSource !== undefined){
+let data107 = data99.expectedSource;
+if((typeof data107 !== "string") && (data107 !== null)){
+const err231 = {instancePath:instancePath+"/populations/mfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -5862,8 +5823,10 @@ vErrors.push(err231);
 }
 errors++;
 }
-if(data104.expected === undefined){
-const err232 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err232 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -5872,8 +5835,16 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(data104.expectedSource === undefined){
-const err233 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.managedPolicies !== undefined){
+let data108 = data89.managedPolicies;
+const _errs252 = errors;
+let valid70 = true;
+const _errs253 = errors;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.state !== undefined){
+if("complete" !== data108.state){
+const err233 = {};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -5882,9 +5853,25 @@ vErrors.push(err233);
 }
 errors++;
 }
-for(const key16 in data104){
-if(!(((((key16 === "state") || (key16 === "reason")) || (key16 === "collected")) || (key16 === "expected")) || (key16 === "expectedSource"))){
-const err234 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+}
+}
+var _valid7 = _errs253 === errors;
+errors = _errs252;
+if(vErrors !== null){
+if(_errs252){
+vErrors.length = _errs252;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause2;
+if(_valid7){
+const _errs255 = errors;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.reason !== undefined){
+if(data108.reason !== null){
+const err234 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -5894,10 +5881,22 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data104.state !== undefined){
-let data108 = data104.state;
-if(!(((data108 === "complete") || (data108 === "incomplete")) || (data108 === "not_collected"))){
-const err235 = {instancePath:instancePath+"/populations/managedPolicies/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid7 = _errs255 === errors;
+valid70 = _valid7;
+if(valid70){
+var props13 = {};
+props13.reason = true;
+props13.state = true;
+}
+ifClause2 = "then";
+}
+else {
+const _errs258 = errors;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.reason !== undefined){
+if(typeof data108.reason !== "string"){
+const err235 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -5907,10 +5906,19 @@ vErrors.push(err235);
 errors++;
 }
 }
-if(data104.reason !== undefined){
-let data109 = data104.reason;
-if((typeof data109 !== "string") && (data109 !== null)){
-const err236 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid7 = _errs258 === errors;
+valid70 = _valid7;
+if(valid70){
+if(props13 !== true){
+props13 = props13 || {};
+props13.reason = true;
+}
+}
+ifClause2 = "else";
+}
+if(!valid70){
+const err236 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -5919,11 +5927,9 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-if(data104.collected !== undefined){
-let data110 = data104.collected;
-if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
-const err237 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.state === undefined){
+const err237 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -5932,9 +5938,8 @@ vErrors.push(err237);
 }
 errors++;
 }
-if((typeof data110 == "number") && (isFinite(data110))){
-if(data110 < 0 || isNaN(data110)){
-const err238 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data108.reason === undefined){
+const err238 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -5943,12 +5948,8 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-}
-if(data104.expected !== undefined){
-let data111 = data104.expected;
-if((!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))) && (data111 !== null)){
-const err239 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data108.collected === undefined){
+const err239 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -5957,9 +5958,8 @@ vErrors.push(err239);
 }
 errors++;
 }
-if((typeof data111 == "number") && (isFinite(data111))){
-if(data111 < 0 || isNaN(data111)){
-const err240 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data108.expected === undefined){
+const err240 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -5968,12 +5968,8 @@ vErrors.push(err240);
 }
 errors++;
 }
-}
-}
-if(data104.expectedSource !== undefined){
-let data112 = data104.expectedSource;
-if((typeof data112 !== "string") && (data112 !== null)){
-const err241 = {instancePath:instancePath+"/populations/managedPolicies/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data108.expectedSource === undefined){
+const err241 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -5982,10 +5978,9 @@ vErrors.push(err241);
 }
 errors++;
 }
-}
-}
-else {
-const err242 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key17 in data108){
+if(!(((((key17 === "state") || (key17 === "reason")) || (key17 === "collected")) || (key17 === "expected")) || (key17 === "expectedSource"))){
+const err242 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -5995,15 +5990,10 @@ vErrors.push(err242);
 errors++;
 }
 }
-if(data85.groups !== undefined){
-let data113 = data85.groups;
-const _errs265 = errors;
-let valid75 = true;
-const _errs266 = errors;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-if(data113.state !== undefined){
-if("complete" !== data113.state){
-const err243 = {};
+if(data108.state !== undefined){
+let data112 = data108.state;
+if(!(((data112 === "complete") || (data112 === "incomplete")) || (data112 === "not_collected"))){
+const err243 = {instancePath:instancePath+"/populations/managedPolicies/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -6013,24 +6003,10 @@ vErrors.push(err243);
 errors++;
 }
 }
-}
-var _valid8 = _errs266 === errors;
-errors = _errs265;
-if(vErrors !== null){
-if(_errs265){
-vErrors.length = _errs265;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause3;
-if(_valid8){
-const _errs268 = errors;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-if(data113.reason !== undefined){
-if(data113.reason !== null){
-const err244 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data108.reason !== undefined){
+let data113 = data108.reason;
+if((typeof data113 !== "string") && (data113 !== null)){
+const err244 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -6040,22 +6016,10 @@ vErrors.push(err244);
 errors++;
 }
 }
-}
-var _valid8 = _errs268 === errors;
-valid75 = _valid8;
-if(valid75){
-var props14 = {};
-props14.reason = true;
-props14.state = true;
-}
-ifClause3 = "then";
-}
-else {
-const _errs271 = errors;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-if(data113.reason !== undefined){
-if(typeof data113.reason !== "string"){
-const err245 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data108.collected !== undefined){
+let data114 = data108.collected;
+if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
+const err245 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -6064,20 +6028,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-}
-var _valid8 = _errs271 === errors;
-valid75 = _valid8;
-if(valid75){
-if(props14 !== true){
-props14 = props14 || {};
-props14.reason = true;
-}
-}
-ifClause3 = "else";
-}
-if(!valid75){
-const err246 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause3},message:"must match \""+ifClause3+"\" schema"};
+if((typeof data114 == "number") && (isFinite(data114))){
+if(data114 < 0 || isNaN(data114)){
+const err246 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -6086,9 +6039,12 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-if(data113.state === undefined){
-const err247 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data108.expected !== undefined){
+let data115 = data108.expected;
+if((!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))) && (data115 !== null)){
+const err247 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -6097,8 +6053,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(data113.reason === undefined){
-const err248 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data115 == "number") && (isFinite(data115))){
+if(data115 < 0 || isNaN(data115)){
+const err248 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -6107,8 +6064,12 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data113.collected === undefined){
-const err249 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data108.expectedSource !== undefined){
+let data116 = data108.expectedSource;
+if((typeof data116 !== "string") && (data116 !== null)){
+const err249 = {instancePath:instancePath+"/populations/managedPolicies/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -6117,8 +6078,10 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(data113.expected === undefined){
-const err250 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err250 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -6127,8 +6090,16 @@ vErrors.push(err250);
 }
 errors++;
 }
-if(data113.expectedSource === undefined){
-const err251 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.groups !== undefined){
+let data117 = data89.groups;
+const _errs274 = errors;
+let valid76 = true;
+const _errs275 = errors;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.state !== undefined){
+if("complete" !== data117.state){
+const err251 = {};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -6137,9 +6108,25 @@ vErrors.push(err251);
 }
 errors++;
 }
-for(const key17 in data113){
-if(!(((((key17 === "state") || (key17 === "reason")) || (key17 === "collected")) || (key17 === "expected")) || (key17 === "expectedSource"))){
-const err252 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+}
+}
+var _valid8 = _errs275 === errors;
+errors = _errs274;
+if(vErrors !== null){
+if(_errs274){
+vErrors.length = _errs274;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause3;
+if(_valid8){
+const _errs277 = errors;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.reason !== undefined){
+if(data117.reason !== null){
+const err252 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -6149,10 +6136,22 @@ vErrors.push(err252);
 errors++;
 }
 }
-if(data113.state !== undefined){
-let data117 = data113.state;
-if(!(((data117 === "complete") || (data117 === "incomplete")) || (data117 === "not_collected"))){
-const err253 = {instancePath:instancePath+"/populations/groups/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid8 = _errs277 === errors;
+valid76 = _valid8;
+if(valid76){
+var props14 = {};
+props14.reason = true;
+props14.state = true;
+}
+ifClause3 = "then";
+}
+else {
+const _errs280 = errors;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.reason !== undefined){
+if(typeof data117.reason !== "string"){
+const err253 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -6162,10 +6161,19 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data113.reason !== undefined){
-let data118 = data113.reason;
-if((typeof data118 !== "string") && (data118 !== null)){
-const err254 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid8 = _errs280 === errors;
+valid76 = _valid8;
+if(valid76){
+if(props14 !== true){
+props14 = props14 || {};
+props14.reason = true;
+}
+}
+ifClause3 = "else";
+}
+if(!valid76){
+const err254 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause3},message:"must match \""+ifClause3+"\" schema"};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -6174,11 +6182,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-if(data113.collected !== undefined){
-let data119 = data113.collected;
-if(!(((typeof data119 == "number") && (!(data119 % 1) && !isNaN(data119))) && (isFinite(data119)))){
-const err255 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.state === undefined){
+const err255 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -6187,9 +6193,8 @@ vErrors.push(err255);
 }
 errors++;
 }
-if((typeof data119 == "number") && (isFinite(data119))){
-if(data119 < 0 || isNaN(data119)){
-const err256 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data117.reason === undefined){
+const err256 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -6198,12 +6203,8 @@ vErrors.push(err256);
 }
 errors++;
 }
-}
-}
-if(data113.expected !== undefined){
-let data120 = data113.expected;
-if((!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))) && (data120 !== null)){
-const err257 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data117.collected === undefined){
+const err257 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -6212,9 +6213,8 @@ vErrors.push(err257);
 }
 errors++;
 }
-if((typeof data120 == "number") && (isFinite(data120))){
-if(data120 < 0 || isNaN(data120)){
-const err258 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data117.expected === undefined){
+const err258 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -6223,12 +6223,8 @@ vErrors.push(err258);
 }
 errors++;
 }
-}
-}
-if(data113.expectedSource !== undefined){
-let data121 = data113.expectedSource;
-if((typeof data121 !== "string") && (data121 !== null)){
-const err259 = {instancePath:instancePath+"/populations/groups/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data117.expectedSource === undefined){
+const err259 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -6237,10 +6233,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-}
-}
-else {
-const err260 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key18 in data117){
+if(!(((((key18 === "state") || (key18 === "reason")) || (key18 === "collected")) || (key18 === "expected")) || (key18 === "expectedSource"))){
+const err260 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -6250,15 +6245,10 @@ vErrors.push(err260);
 errors++;
 }
 }
-if(data85.roles !== undefined){
-let data122 = data85.roles;
-const _errs287 = errors;
-let valid81 = true;
-const _errs288 = errors;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-if(data122.state !== undefined){
-if("complete" !== data122.state){
-const err261 = {};
+if(data117.state !== undefined){
+let data121 = data117.state;
+if(!(((data121 === "complete") || (data121 === "incomplete")) || (data121 === "not_collected"))){
+const err261 = {instancePath:instancePath+"/populations/groups/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -6268,24 +6258,10 @@ vErrors.push(err261);
 errors++;
 }
 }
-}
-var _valid9 = _errs288 === errors;
-errors = _errs287;
-if(vErrors !== null){
-if(_errs287){
-vErrors.length = _errs287;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause4;
-if(_valid9){
-const _errs290 = errors;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-if(data122.reason !== undefined){
-if(data122.reason !== null){
-const err262 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data117.reason !== undefined){
+let data122 = data117.reason;
+if((typeof data122 !== "string") && (data122 !== null)){
+const err262 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -6295,22 +6271,10 @@ vErrors.push(err262);
 errors++;
 }
 }
-}
-var _valid9 = _errs290 === errors;
-valid81 = _valid9;
-if(valid81){
-var props15 = {};
-props15.reason = true;
-props15.state = true;
-}
-ifClause4 = "then";
-}
-else {
-const _errs293 = errors;
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-if(data122.reason !== undefined){
-if(typeof data122.reason !== "string"){
-const err263 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data117.collected !== undefined){
+let data123 = data117.collected;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
+const err263 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -6319,20 +6283,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-}
-var _valid9 = _errs293 === errors;
-valid81 = _valid9;
-if(valid81){
-if(props15 !== true){
-props15 = props15 || {};
-props15.reason = true;
-}
-}
-ifClause4 = "else";
-}
-if(!valid81){
-const err264 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause4},message:"must match \""+ifClause4+"\" schema"};
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 < 0 || isNaN(data123)){
+const err264 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -6341,9 +6294,12 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
-if(data122.state === undefined){
-const err265 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data117.expected !== undefined){
+let data124 = data117.expected;
+if((!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))) && (data124 !== null)){
+const err265 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -6352,8 +6308,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(data122.reason === undefined){
-const err266 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 < 0 || isNaN(data124)){
+const err266 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -6362,8 +6319,12 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(data122.collected === undefined){
-const err267 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data117.expectedSource !== undefined){
+let data125 = data117.expectedSource;
+if((typeof data125 !== "string") && (data125 !== null)){
+const err267 = {instancePath:instancePath+"/populations/groups/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -6372,8 +6333,10 @@ vErrors.push(err267);
 }
 errors++;
 }
-if(data122.expected === undefined){
-const err268 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err268 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -6382,8 +6345,16 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(data122.expectedSource === undefined){
-const err269 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.roles !== undefined){
+let data126 = data89.roles;
+const _errs296 = errors;
+let valid82 = true;
+const _errs297 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.state !== undefined){
+if("complete" !== data126.state){
+const err269 = {};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -6392,9 +6363,25 @@ vErrors.push(err269);
 }
 errors++;
 }
-for(const key18 in data122){
-if(!(((((key18 === "state") || (key18 === "reason")) || (key18 === "collected")) || (key18 === "expected")) || (key18 === "expectedSource"))){
-const err270 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+}
+}
+var _valid9 = _errs297 === errors;
+errors = _errs296;
+if(vErrors !== null){
+if(_errs296){
+vErrors.length = _errs296;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause4;
+if(_valid9){
+const _errs299 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.reason !== undefined){
+if(data126.reason !== null){
+const err270 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -6404,10 +6391,22 @@ vErrors.push(err270);
 errors++;
 }
 }
-if(data122.state !== undefined){
-let data126 = data122.state;
-if(!(((data126 === "complete") || (data126 === "incomplete")) || (data126 === "not_collected"))){
-const err271 = {instancePath:instancePath+"/populations/roles/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid9 = _errs299 === errors;
+valid82 = _valid9;
+if(valid82){
+var props15 = {};
+props15.reason = true;
+props15.state = true;
+}
+ifClause4 = "then";
+}
+else {
+const _errs302 = errors;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.reason !== undefined){
+if(typeof data126.reason !== "string"){
+const err271 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -6417,10 +6416,19 @@ vErrors.push(err271);
 errors++;
 }
 }
-if(data122.reason !== undefined){
-let data127 = data122.reason;
-if((typeof data127 !== "string") && (data127 !== null)){
-const err272 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid9 = _errs302 === errors;
+valid82 = _valid9;
+if(valid82){
+if(props15 !== true){
+props15 = props15 || {};
+props15.reason = true;
+}
+}
+ifClause4 = "else";
+}
+if(!valid82){
+const err272 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause4},message:"must match \""+ifClause4+"\" schema"};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -6429,11 +6437,9 @@ vErrors.push(err272);
 }
 errors++;
 }
-}
-if(data122.collected !== undefined){
-let data128 = data122.collected;
-if(!(((typeof data128 == "number") && (!(data128 % 1) && !isNaN(data128))) && (isFinite(data128)))){
-const err273 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.state === undefined){
+const err273 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -6442,9 +6448,8 @@ vErrors.push(err273);
 }
 errors++;
 }
-if((typeof data128 == "number") && (isFinite(data128))){
-if(data128 < 0 || isNaN(data128)){
-const err274 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data126.reason === undefined){
+const err274 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -6453,12 +6458,8 @@ vErrors.push(err274);
 }
 errors++;
 }
-}
-}
-if(data122.expected !== undefined){
-let data129 = data122.expected;
-if((!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))) && (data129 !== null)){
-const err275 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data126.collected === undefined){
+const err275 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -6467,9 +6468,8 @@ vErrors.push(err275);
 }
 errors++;
 }
-if((typeof data129 == "number") && (isFinite(data129))){
-if(data129 < 0 || isNaN(data129)){
-const err276 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data126.expected === undefined){
+const err276 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -6478,12 +6478,8 @@ vErrors.push(err276);
 }
 errors++;
 }
-}
-}
-if(data122.expectedSource !== undefined){
-let data130 = data122.expectedSource;
-if((typeof data130 !== "string") && (data130 !== null)){
-const err277 = {instancePath:instancePath+"/populations/roles/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data126.expectedSource === undefined){
+const err277 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -6492,10 +6488,9 @@ vErrors.push(err277);
 }
 errors++;
 }
-}
-}
-else {
-const err278 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key19 in data126){
+if(!(((((key19 === "state") || (key19 === "reason")) || (key19 === "collected")) || (key19 === "expected")) || (key19 === "expectedSource"))){
+const err278 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -6505,15 +6500,10 @@ vErrors.push(err278);
 errors++;
 }
 }
-if(data85.virtualMfaDevices !== undefined){
-let data131 = data85.virtualMfaDevices;
-const _errs309 = errors;
-let valid87 = true;
-const _errs310 = errors;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-if(data131.state !== undefined){
-if("complete" !== data131.state){
-const err279 = {};
+if(data126.state !== undefined){
+let data130 = data126.state;
+if(!(((data130 === "complete") || (data130 === "incomplete")) || (data130 === "not_collected"))){
+const err279 = {instancePath:instancePath+"/populations/roles/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -6523,24 +6513,10 @@ vErrors.push(err279);
 errors++;
 }
 }
-}
-var _valid10 = _errs310 === errors;
-errors = _errs309;
-if(vErrors !== null){
-if(_errs309){
-vErrors.length = _errs309;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause5;
-if(_valid10){
-const _errs312 = errors;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-if(data131.reason !== undefined){
-if(data131.reason !== null){
-const err280 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data126.reason !== undefined){
+let data131 = data126.reason;
+if((typeof data131 !== "string") && (data131 !== null)){
+const err280 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -6550,22 +6526,10 @@ vErrors.push(err280);
 errors++;
 }
 }
-}
-var _valid10 = _errs312 === errors;
-valid87 = _valid10;
-if(valid87){
-var props16 = {};
-props16.reason = true;
-props16.state = true;
-}
-ifClause5 = "then";
-}
-else {
-const _errs315 = errors;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-if(data131.reason !== undefined){
-if(typeof data131.reason !== "string"){
-const err281 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data126.collected !== undefined){
+let data132 = data126.collected;
+if(!(((typeof data132 == "number") && (!(data132 % 1) && !isNaN(data132))) && (isFinite(data132)))){
+const err281 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -6574,20 +6538,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-}
-var _valid10 = _errs315 === errors;
-valid87 = _valid10;
-if(valid87){
-if(props16 !== true){
-props16 = props16 || {};
-props16.reason = true;
-}
-}
-ifClause5 = "else";
-}
-if(!valid87){
-const err282 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause5},message:"must match \""+ifClause5+"\" schema"};
+if((typeof data132 == "number") && (isFinite(data132))){
+if(data132 < 0 || isNaN(data132)){
+const err282 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -6596,9 +6549,12 @@ vErrors.push(err282);
 }
 errors++;
 }
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-if(data131.state === undefined){
-const err283 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data126.expected !== undefined){
+let data133 = data126.expected;
+if((!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))) && (data133 !== null)){
+const err283 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -6607,8 +6563,9 @@ vErrors.push(err283);
 }
 errors++;
 }
-if(data131.reason === undefined){
-const err284 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data133 == "number") && (isFinite(data133))){
+if(data133 < 0 || isNaN(data133)){
+const err284 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -6617,8 +6574,12 @@ vErrors.push(err284);
 }
 errors++;
 }
-if(data131.collected === undefined){
-const err285 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data126.expectedSource !== undefined){
+let data134 = data126.expectedSource;
+if((typeof data134 !== "string") && (data134 !== null)){
+const err285 = {instancePath:instancePath+"/populations/roles/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -6627,8 +6588,10 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(data131.expected === undefined){
-const err286 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err286 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -6637,8 +6600,16 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(data131.expectedSource === undefined){
-const err287 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.virtualMfaDevices !== undefined){
+let data135 = data89.virtualMfaDevices;
+const _errs318 = errors;
+let valid88 = true;
+const _errs319 = errors;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.state !== undefined){
+if("complete" !== data135.state){
+const err287 = {};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -6647,9 +6618,25 @@ vErrors.push(err287);
 }
 errors++;
 }
-for(const key19 in data131){
-if(!(((((key19 === "state") || (key19 === "reason")) || (key19 === "collected")) || (key19 === "expected")) || (key19 === "expectedSource"))){
-const err288 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+}
+var _valid10 = _errs319 === errors;
+errors = _errs318;
+if(vErrors !== null){
+if(_errs318){
+vErrors.length = _errs318;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause5;
+if(_valid10){
+const _errs321 = errors;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.reason !== undefined){
+if(data135.reason !== null){
+const err288 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -6659,10 +6646,22 @@ vErrors.push(err288);
 errors++;
 }
 }
-if(data131.state !== undefined){
-let data135 = data131.state;
-if(!(((data135 === "complete") || (data135 === "incomplete")) || (data135 === "not_collected"))){
-const err289 = {instancePath:instancePath+"/populations/virtualMfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid10 = _errs321 === errors;
+valid88 = _valid10;
+if(valid88){
+var props16 = {};
+props16.reason = true;
+props16.state = true;
+}
+ifClause5 = "then";
+}
+else {
+const _errs324 = errors;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.reason !== undefined){
+if(typeof data135.reason !== "string"){
+const err289 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -6672,10 +6671,19 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data131.reason !== undefined){
-let data136 = data131.reason;
-if((typeof data136 !== "string") && (data136 !== null)){
-const err290 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid10 = _errs324 === errors;
+valid88 = _valid10;
+if(valid88){
+if(props16 !== true){
+props16 = props16 || {};
+props16.reason = true;
+}
+}
+ifClause5 = "else";
+}
+if(!valid88){
+const err290 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause5},message:"must match \""+ifClause5+"\" schema"};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -6684,11 +6692,9 @@ vErrors.push(err290);
 }
 errors++;
 }
-}
-if(data131.collected !== undefined){
-let data137 = data131.collected;
-if(!(((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137))) && (isFinite(data137)))){
-const err291 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.state === undefined){
+const err291 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -6697,9 +6703,8 @@ vErrors.push(err291);
 }
 errors++;
 }
-if((typeof data137 == "number") && (isFinite(data137))){
-if(data137 < 0 || isNaN(data137)){
-const err292 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data135.reason === undefined){
+const err292 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -6708,12 +6713,8 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-}
-if(data131.expected !== undefined){
-let data138 = data131.expected;
-if((!(((typeof data138 == "number") && (!(data138 % 1) && !isNaN(data138))) && (isFinite(data138)))) && (data138 !== null)){
-const err293 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data135.collected === undefined){
+const err293 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -6722,9 +6723,8 @@ vErrors.push(err293);
 }
 errors++;
 }
-if((typeof data138 == "number") && (isFinite(data138))){
-if(data138 < 0 || isNaN(data138)){
-const err294 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data135.expected === undefined){
+const err294 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -6733,12 +6733,8 @@ vErrors.push(err294);
 }
 errors++;
 }
-}
-}
-if(data131.expectedSource !== undefined){
-let data139 = data131.expectedSource;
-if((typeof data139 !== "string") && (data139 !== null)){
-const err295 = {instancePath:instancePath+"/populations/virtualMfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data135.expectedSource === undefined){
+const err295 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -6747,10 +6743,9 @@ vErrors.push(err295);
 }
 errors++;
 }
-}
-}
-else {
-const err296 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key20 in data135){
+if(!(((((key20 === "state") || (key20 === "reason")) || (key20 === "collected")) || (key20 === "expected")) || (key20 === "expectedSource"))){
+const err296 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -6760,15 +6755,10 @@ vErrors.push(err296);
 errors++;
 }
 }
-if(data85.serverCertificates !== undefined){
-let data140 = data85.serverCertificates;
-const _errs331 = errors;
-let valid93 = true;
-const _errs332 = errors;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-if(data140.state !== undefined){
-if("complete" !== data140.state){
-const err297 = {};
+if(data135.state !== undefined){
+let data139 = data135.state;
+if(!(((data139 === "complete") || (data139 === "incomplete")) || (data139 === "not_collected"))){
+const err297 = {instancePath:instancePath+"/populations/virtualMfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -6778,24 +6768,10 @@ vErrors.push(err297);
 errors++;
 }
 }
-}
-var _valid11 = _errs332 === errors;
-errors = _errs331;
-if(vErrors !== null){
-if(_errs331){
-vErrors.length = _errs331;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause6;
-if(_valid11){
-const _errs334 = errors;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-if(data140.reason !== undefined){
-if(data140.reason !== null){
-const err298 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(data135.reason !== undefined){
+let data140 = data135.reason;
+if((typeof data140 !== "string") && (data140 !== null)){
+const err298 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -6805,22 +6781,10 @@ vErrors.push(err298);
 errors++;
 }
 }
-}
-var _valid11 = _errs334 === errors;
-valid93 = _valid11;
-if(valid93){
-var props17 = {};
-props17.reason = true;
-props17.state = true;
-}
-ifClause6 = "then";
-}
-else {
-const _errs337 = errors;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-if(data140.reason !== undefined){
-if(typeof data140.reason !== "string"){
-const err299 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data135.collected !== undefined){
+let data141 = data135.collected;
+if(!(((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141))) && (isFinite(data141)))){
+const err299 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -6829,20 +6793,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-}
-}
-var _valid11 = _errs337 === errors;
-valid93 = _valid11;
-if(valid93){
-if(props17 !== true){
-props17 = props17 || {};
-props17.reason = true;
-}
-}
-ifClause6 = "else";
-}
-if(!valid93){
-const err300 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause6},message:"must match \""+ifClause6+"\" schema"};
+if((typeof data141 == "number") && (isFinite(data141))){
+if(data141 < 0 || isNaN(data141)){
+const err300 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -6851,9 +6804,12 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-if(data140.state === undefined){
-const err301 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+}
+}
+if(data135.expected !== undefined){
+let data142 = data135.expected;
+if((!(((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142))) && (isFinite(data142)))) && (data142 !== null)){
+const err301 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -6862,8 +6818,9 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data140.reason === undefined){
-const err302 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if((typeof data142 == "number") && (isFinite(data142))){
+if(data142 < 0 || isNaN(data142)){
+const err302 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -6872,8 +6829,12 @@ vErrors.push(err302);
 }
 errors++;
 }
-if(data140.collected === undefined){
-const err303 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+}
+}
+if(data135.expectedSource !== undefined){
+let data143 = data135.expectedSource;
+if((typeof data143 !== "string") && (data143 !== null)){
+const err303 = {instancePath:instancePath+"/populations/virtualMfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -6882,8 +6843,10 @@ vErrors.push(err303);
 }
 errors++;
 }
-if(data140.expected === undefined){
-const err304 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+}
+}
+else {
+const err304 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -6892,8 +6855,16 @@ vErrors.push(err304);
 }
 errors++;
 }
-if(data140.expectedSource === undefined){
-const err305 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+}
+if(data89.serverCertificates !== undefined){
+let data144 = data89.serverCertificates;
+const _errs340 = errors;
+let valid94 = true;
+const _errs341 = errors;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+if(data144.state !== undefined){
+if("complete" !== data144.state){
+const err305 = {};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -6902,9 +6873,25 @@ vErrors.push(err305);
 }
 errors++;
 }
-for(const key20 in data140){
-if(!(((((key20 === "state") || (key20 === "reason")) || (key20 === "collected")) || (key20 === "expected")) || (key20 === "expectedSource"))){
-const err306 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+}
+var _valid11 = _errs341 === errors;
+errors = _errs340;
+if(vErrors !== null){
+if(_errs340){
+vErrors.length = _errs340;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause6;
+if(_valid11){
+const _errs343 = errors;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+if(data144.reason !== undefined){
+if(data144.reason !== null){
+const err306 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -6914,10 +6901,22 @@ vErrors.push(err306);
 errors++;
 }
 }
-if(data140.state !== undefined){
-let data144 = data140.state;
-if(!(((data144 === "complete") || (data144 === "incomplete")) || (data144 === "not_collected"))){
-const err307 = {instancePath:instancePath+"/populations/serverCertificates/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
+}
+var _valid11 = _errs343 === errors;
+valid94 = _valid11;
+if(valid94){
+var props17 = {};
+props17.reason = true;
+props17.state = true;
+}
+ifClause6 = "then";
+}
+else {
+const _errs346 = errors;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+if(data144.reason !== undefined){
+if(typeof data144.reason !== "string"){
+const err307 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -6927,10 +6926,19 @@ vErrors.push(err307);
 errors++;
 }
 }
-if(data140.reason !== undefined){
-let data145 = data140.reason;
-if((typeof data145 !== "string") && (data145 !== null)){
-const err308 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
+}
+var _valid11 = _errs346 === errors;
+valid94 = _valid11;
+if(valid94){
+if(props17 !== true){
+props17 = props17 || {};
+props17.reason = true;
+}
+}
+ifClause6 = "else";
+}
+if(!valid94){
+const err308 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause6},message:"must match \""+ifClause6+"\" schema"};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -6939,11 +6947,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-}
-if(data140.collected !== undefined){
-let data146 = data140.collected;
-if(!(((typeof data146 == "number") && (!(data146 % 1) && !isNaN(data146))) && (isFinite(data146)))){
-const err309 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+if(data144.state === undefined){
+const err309 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -6952,9 +6958,8 @@ vErrors.push(err309);
 }
 errors++;
 }
-if((typeof data146 == "number") && (isFinite(data146))){
-if(data146 < 0 || isNaN(data146)){
-const err310 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data144.reason === undefined){
+const err310 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -6963,12 +6968,8 @@ vErrors.push(err310);
 }
 errors++;
 }
-}
-}
-if(data140.expected !== undefined){
-let data147 = data140.expected;
-if((!(((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147))) && (isFinite(data147)))) && (data147 !== null)){
-const err311 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(data144.collected === undefined){
+const err311 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -6977,9 +6978,8 @@ vErrors.push(err311);
 }
 errors++;
 }
-if((typeof data147 == "number") && (isFinite(data147))){
-if(data147 < 0 || isNaN(data147)){
-const err312 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data144.expected === undefined){
+const err312 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -6988,12 +6988,8 @@ vErrors.push(err312);
 }
 errors++;
 }
-}
-}
-if(data140.expectedSource !== undefined){
-let data148 = data140.expectedSource;
-if((typeof data148 !== "string") && (data148 !== null)){
-const err313 = {instancePath:instancePath+"/populations/serverCertificates/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(data144.expectedSource === undefined){
+const err313 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -7002,10 +6998,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-}
-else {
-const err314 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key21 in data144){
+if(!(((((key21 === "state") || (key21 === "reason")) || (key21 === "collected")) || (key21 === "expected")) || (key21 === "expectedSource"))){
+const err314 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -7015,9 +7010,10 @@ vErrors.push(err314);
 errors++;
 }
 }
-}
-else {
-const err315 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data144.state !== undefined){
+let data148 = data144.state;
+if(!(((data148 === "complete") || (data148 === "incomplete")) || (data148 === "not_collected"))){
+const err315 = {instancePath:instancePath+"/populations/serverCertificates/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -7027,14 +7023,114 @@ vErrors.push(err315);
 errors++;
 }
 }
-}
-else {
-const err316 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data144.reason !== undefined){
+let data149 = data144.reason;
+if((typeof data149 !== "string") && (data149 !== null)){
+const err316 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err316];
 }
 else {
 vErrors.push(err316);
+}
+errors++;
+}
+}
+if(data144.collected !== undefined){
+let data150 = data144.collected;
+if(!(((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150))) && (isFinite(data150)))){
+const err317 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+if((typeof data150 == "number") && (isFinite(data150))){
+if(data150 < 0 || isNaN(data150)){
+const err318 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+}
+}
+if(data144.expected !== undefined){
+let data151 = data144.expected;
+if((!(((typeof data151 == "number") && (!(data151 % 1) && !isNaN(data151))) && (isFinite(data151)))) && (data151 !== null)){
+const err319 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+if((typeof data151 == "number") && (isFinite(data151))){
+if(data151 < 0 || isNaN(data151)){
+const err320 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+}
+if(data144.expectedSource !== undefined){
+let data152 = data144.expectedSource;
+if((typeof data152 !== "string") && (data152 !== null)){
+const err321 = {instancePath:instancePath+"/populations/serverCertificates/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+}
+}
+else {
+const err323 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+}
+}
+else {
+const err324 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
 }
 errors++;
 }

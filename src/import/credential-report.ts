@@ -47,6 +47,8 @@ export interface ImportOptions {
   readonly fileName: string | null;
   /** For error messages. */
   readonly displayPath: string;
+  /** Who imported it, where (util/operator.ts); left out of the snapshot when not given. */
+  readonly recordedBy?: { readonly user: string | null; readonly host: string | null; readonly note: string | null };
 }
 
 export interface ImportOutcome {
@@ -146,7 +148,7 @@ function assembleSnapshot(rows: ReportRows, options: ImportOptions, origin: { re
     schemaVersion: CURRENT_SCHEMA_VERSION,
     source: 'credential-report',
     capturedAt,
-    collection: { startedAt: capturedAt, endedAt: capturedAt, callerArn: null, region: null, apiCalls: 0, retries: 0 },
+    collection: { startedAt: capturedAt, endedAt: capturedAt, callerArn: null, region: null, apiCalls: 0, retries: 0, ...(options.recordedBy === undefined ? {} : { recordedBy: options.recordedBy }) },
     credentialReport: {
       generatedAt: capturedAt,
       generatedAtSource: capture.source,

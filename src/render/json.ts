@@ -82,6 +82,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       capture_time: result.snapshot.captureTime,
       account: result.snapshot.account,
       collected_by_tool_version: result.snapshot.collectedByToolVersion,
+      ...(result.snapshot.provenance === undefined ? {} : { provenance: snakeKeys(result.snapshot.provenance) }),
       collection: {
         started_at: result.snapshot.collection.startedAt,
         ended_at: result.snapshot.collection.endedAt,
@@ -89,6 +90,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
         region: result.snapshot.collection.region,
         api_calls: result.snapshot.collection.apiCalls,
         retries: result.snapshot.collection.retries,
+        ...(result.snapshot.collection.recordedBy === undefined ? {} : { recorded_by: result.snapshot.collection.recordedBy }),
         // Per API operation; absent from snapshots made before it was recorded (and from imports).
         ...(result.snapshot.collection.apiCallsByOperation === undefined
           ? {}
@@ -117,6 +119,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       })),
     },
     ...buildCatalogueJson(result),
+    ...(result.accountFacts === undefined ? {} : { account_facts: snakeKeys(result.accountFacts) }),
     ...(result.changesSincePrevious === undefined ? {} : { changes_since_previous: snakeKeys(result.changesSincePrevious) }),
   };
 }
@@ -134,7 +137,16 @@ export function ratePercent(rate: number | null): number | null {
 }
 
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
-  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern };
+  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern, ...exceptionDetailsJson(exception) };
+}
+
+/** approved_at, ticket and risk: only those the exceptions file gives (issue 25 §6). */
+function exceptionDetailsJson(entry: { readonly approvedAt?: string; readonly ticket?: string; readonly risk?: string }): Record<string, string> {
+  return {
+    ...(entry.approvedAt === undefined ? {} : { approved_at: entry.approvedAt }),
+    ...(entry.ticket === undefined ? {} : { ticket: entry.ticket }),
+    ...(entry.risk === undefined ? {} : { risk: entry.risk }),
+  };
 }
 
 /**
@@ -181,6 +193,8 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
               owner_source: item.tracking.ownerSource,
               due_date: item.tracking.dueDate,
               overdue: item.tracking.overdue,
+              ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
+              ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
               response:
                 item.tracking.response === null
                   ? null
@@ -199,6 +213,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
         level: control.level,
         status: control.status,
         rule_ids: control.ruleIds,
+        ...(control.parameterNotes === undefined ? {} : { parameter_notes: control.parameterNotes }),
       })),
     })),
     exceptions: {
@@ -219,11 +234,14 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
         justification: entry.justification,
         approved_by: entry.approvedBy,
         expires: entry.expires,
+        ...exceptionDetailsJson(entry),
         state: entry.state,
         covered: entry.covered,
       })),
     },
     configuration: catalogue.configuration,
+    // Every rule option in effect beside its default and each framework's own value (issue 25 §4).
+    ...(catalogue.parameters === undefined ? {} : { parameters: snakeKeys(catalogue.parameters) }),
     ...(result.remediation === undefined
       ? {}
       : {

@@ -7,7 +7,12 @@ import type { ControlStatus, FrameworkResult, RuleResult, RuleResultStatus, Rule
 import type { ReportPart } from './report-part.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-export const CONTROL_STATUS_LABEL: Readonly<Record<ControlStatus, string>> = { pass: 'PASS', fail: 'FAIL', not_evaluated: 'NOT EVALUATED', manual: 'MANUAL' };
+export const CONTROL_STATUS_LABEL: Readonly<Record<ControlStatus, string>> = { pass: 'PASS', pass_with_exceptions: 'PASS WITH EXCEPTIONS', fail: 'FAIL', not_evaluated: 'NOT EVALUATED', manual: 'MANUAL' };
+
+/** A control status in its framework's own words (SOC 2 and ISO say "EXCEPTIONS NOTED" for a failure). */
+export function controlStatusLabel(framework: Pick<FrameworkResult, 'statusLabels'>, status: ControlStatus): string {
+  return framework.statusLabels?.[status] ?? CONTROL_STATUS_LABEL[status];
+}
 export const RULE_STATUS_LABEL: Readonly<Record<RuleResultStatus, string>> = {
   pass: 'PASS',
   fail: 'FAIL',
@@ -21,6 +26,8 @@ export const RULE_STATUS_LABEL: Readonly<Record<RuleResultStatus, string>> = {
 export function displayResourceName(name: string): string {
   const key = /^(.*)#access_key_(\d+)$/.exec(name);
   if (key !== null) return `${key[1] ?? ''}, key ${key[2] ?? ''}`;
+  const keyId = /^(.*)#((?:AKIA|ASIA)[A-Z0-9]+)$/.exec(name);
+  if (keyId !== null) return `${keyId[1] ?? ''}, key ${keyId[2] ?? ''}`;
   const other = /^(.*)#(.+)$/.exec(name);
   return other === null ? name : `${other[1] ?? ''}, ${(other[2] ?? '').replace(/_/g, ' ')}`;
 }
@@ -80,7 +87,7 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
     title: `${framework.name} ${framework.version}`,
     level: 2,
     context: {
-      framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts },
+      framework: { id: framework.id, name: framework.name, version: framework.version, counts: framework.counts, failLabel: controlStatusLabel(framework, 'fail').toLowerCase() },
       hasAssessment: framework.controls.some((control) => control.assessment !== null),
     },
     rows: framework.controls.map((control) => {
@@ -106,8 +113,8 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
         title: control.title,
         level: control.level ?? '',
         assessment: control.assessment === 'unknown' ? 'not stated in the source' : control.assessment,
-        status: CONTROL_STATUS_LABEL[control.status],
-        statusClass: `status-${control.status.replace('_', '-')}`,
+        status: controlStatusLabel(framework, control.status),
+        statusClass: `status-${control.status.replace(/_/g, '-')}`,
         rules: control.ruleIds.join(', '),
         criteria,
         judged: control.ruleIds.length > 0,
@@ -115,6 +122,7 @@ export function frameworkPart(framework: FrameworkResult, index: number, rules: 
         failing: failing.size,
         excepted: excepted.size,
         notEvaluated: notEvaluated.size,
+        parameterNotes: control.parameterNotes ?? [],
       };
     }),
   };
@@ -170,6 +178,8 @@ export function failedRuleParts(rules: readonly RuleSummary[], results: readonly
               resourceArn: displayArn(entry.resourceArn),
               justification: entry.exception?.justification ?? '',
               approvedBy: entry.exception?.approvedBy ?? '',
+              approvedAt: entry.exception?.approvedAt ?? null,
+              ticket: entry.exception?.ticket ?? null,
               expires: entry.exception?.expires ?? '',
             })),
         },
@@ -181,6 +191,10 @@ export function failedRuleParts(rules: readonly RuleSummary[], results: readonly
             resourceArn: displayArn(entry.resourceArn),
             evidence: displayEvidence(entry.evidence),
             expiredException: entry.expiredException === null ? null : { approvedBy: entry.expiredException.approvedBy, expires: entry.expiredException.expires },
+            // Issue 25 §6: who owns the finding and what management said, on the finding's own row.
+            owner: entry.tracking?.owner ?? null,
+            dueDate: entry.tracking?.dueDate ?? null,
+            response: entry.tracking?.response ?? null,
           })),
       };
     }),

@@ -82,13 +82,25 @@ export interface MatrixCell {
   readonly className: string;
 }
 
+/** One key slot: its state and age, its creation date and (live collection) its id, its last use. */
+export interface MatrixKey {
+  readonly state: string;
+  /** YYYY-MM-DD, or the raw source value; '' for no key. */
+  readonly created: string;
+  /** The access key id when the source carries it (live collection), else ''. */
+  readonly id: string;
+  readonly lastUsed: string;
+}
+
 export interface MatrixRow {
   readonly name: string;
   readonly root: boolean;
   readonly console: string;
   readonly mfa: string;
   readonly passwordLastUsed: string;
-  readonly keys: readonly { readonly state: string; readonly lastUsed: string }[];
+  /** Decides the unused-credentials verdict of a never-used password (issue 25 §3). */
+  readonly passwordLastChanged: string;
+  readonly keys: readonly MatrixKey[];
   readonly marks: readonly MatrixCell[];
 }
 
@@ -122,9 +134,9 @@ function keyState(key: AccessKeyFacts, asOf: number): string {
 }
 
 /** Two key columns: the credential report's slots 1 and 2, or the API's keys in its order. */
-function keyCells(identity: IdentityFacts, asOf: number): { state: string; lastUsed: string }[] {
+function keyCells(identity: IdentityFacts, asOf: number): MatrixKey[] {
   const keys = identity.accessKeys;
-  if (!keys.known) return [{ state: raw(keys), lastUsed: raw(keys) }, { state: raw(keys), lastUsed: raw(keys) }];
+  if (!keys.known) return [{ state: raw(keys), created: raw(keys), id: '', lastUsed: raw(keys) }, { state: raw(keys), created: raw(keys), id: '', lastUsed: raw(keys) }];
   const slots: (AccessKeyFacts | undefined)[] = [undefined, undefined];
   const unslotted: AccessKeyFacts[] = [];
   for (const key of keys.value) {
@@ -135,7 +147,9 @@ function keyCells(identity: IdentityFacts, asOf: number): { state: string; lastU
     const free = slots.indexOf(undefined);
     if (free >= 0) slots[free] = key;
   }
-  return slots.map((key) => (key === undefined ? { state: 'none', lastUsed: '' } : { state: keyState(key, asOf), lastUsed: timeCell(key.lastUsed) }));
+  return slots.map((key) =>
+    key === undefined ? { state: 'none', created: '', id: '', lastUsed: '' } : { state: keyState(key, asOf), created: timeCell(key.createdAt), id: key.id.known ? key.id.value : '', lastUsed: timeCell(key.lastUsed) },
+  );
 }
 
 /** Which identities a rule judges one by one: root rules root, rules over `users` every user. */
@@ -243,6 +257,7 @@ export function identityMatrixPart(result: AnalysisResult): ReportPart {
       console: yesNo(identity.password.enabled),
       mfa: mfaCell(identity),
       passwordLastUsed: timeCell(identity.password.lastUsed),
+      passwordLastChanged: timeCell(identity.password.lastChanged),
       keys: keyCells(identity, asOf),
       marks: shown.map((index) => toCell(verdicts?.[index])),
     };

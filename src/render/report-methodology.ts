@@ -38,6 +38,9 @@ export function methodologyParts(result: AnalysisResult): ReportPart[] {
     rows: null,
     context: {
       source: sourceLabel(result),
+      // "iam-audit 0.1.0, operator alice on host build-7", never a bare version (issue 25 §5).
+      collectedBy: snapshot.provenance?.collectedBy ?? `${result.tool.name} ${snapshot.collectedByToolVersion}`,
+      provenance: snapshot.provenance ?? null,
       populationUsers: result.inventory.length,
       snapshot,
       liveCollection: snapshot.source === 'aws-api',

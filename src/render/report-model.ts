@@ -16,9 +16,12 @@ import type {
 } from '../analyze/result.js';
 import { toIsoUtc } from '../util/time.js';
 import { barChart, donutChart, type BarChart, type DonutChart } from './svg-charts.js';
-import { failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
+import { displayArn, displayResourceName, failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
+import type { ChangesSincePrevious } from '../analyze/previous.js';
 import { compactForPrint, identityMatrixPart } from './report-identities.js';
 import { methodologyParts } from './report-methodology.js';
+import { parametersPart } from './report-parameters.js';
+import { accountFactsPart } from './report-account-facts.js';
 import { remediationParts } from './report-remediation.js';
 import { scopeStatement, sourceLabel, timeStatement } from './report-scope.js';
 import type { ReportMedium, ReportPart, ScopeStatement, TimeStatement } from './report-part.js';
@@ -190,7 +193,10 @@ function summaryPart(result: AnalysisResult): ReportPart {
 function previousChangesPart(result: AnalysisResult): ReportPart[] {
   const changes = result.changesSincePrevious;
   if (changes === undefined) return [];
-  return [{ partial: 'previous-changes', anchor: 'changes-since-previous', title: 'Changes since the previous report', level: 1, rows: null, context: { changes } }];
+  // Keys by user and slot or key id ("bob.admin, key 1"), under the user's real ARN: never `user#access_key_1` as an ARN.
+  const named = (list: ChangesSincePrevious['newlyFailing']) => list.map((entry) => ({ ...entry, resourceName: displayResourceName(entry.resourceName), resourceArn: displayArn(entry.resourceArn) }));
+  const shown = { ...changes, newlyFailing: named(changes.newlyFailing), resolved: named(changes.resolved) };
+  return [{ partial: 'previous-changes', anchor: 'changes-since-previous', title: 'Changes since the previous report', level: 1, rows: null, context: { changes: shown } }];
 }
 
 function mfaPart(result: AnalysisResult): ReportPart {
@@ -271,7 +277,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), signOffPart(branding), identityMatrixPart(result)], medium);
+  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), ...parametersPart(result), signOffPart(branding), ...accountFactsPart(result), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);

@@ -19,7 +19,9 @@ function dueDaysStatement(result: AnalysisResult): string {
     const days = remediation.dueDays[severity];
     return `${severity} ${days === null ? 'none' : `${days} day${days === 1 ? '' : 's'}`}`;
   });
-  return `${parts.join(', ')}, counted from the capture time ${remediation.dueFrom}`;
+  const earlier = remediation.detectedEarlier ?? 0;
+  const fromFirst = earlier > 0 ? `; ${earlier} finding${earlier === 1 ? '' : 's'} already failing in the previous archive count from that first detection instead` : '';
+  return `${parts.join(', ')}, counted from the capture time ${remediation.dueFrom}${fromFirst}; never from before a finding was first detected`;
 }
 
 function ownerStatement(result: AnalysisResult): string {
@@ -32,7 +34,7 @@ function ownerStatement(result: AnalysisResult): string {
   return `Owners come from ${tags}, then ${file}.`;
 }
 
-function planRow(entry: RuleResult): Record<string, unknown> {
+function planRow(entry: RuleResult, capturedAt: string): Record<string, unknown> {
   const tracking = entry.tracking;
   return {
     ruleId: entry.ruleId,
@@ -42,6 +44,8 @@ function planRow(entry: RuleResult): Record<string, unknown> {
     ownerSource: tracking?.ownerSource ?? null,
     dueDate: tracking?.dueDate ?? null,
     overdue: tracking?.overdue ?? false,
+    pastDueAtReport: tracking?.pastDueAtReport ?? false,
+    firstDetected: tracking?.firstDetected !== undefined && tracking.firstDetected !== capturedAt ? tracking.firstDetected : null,
     response: tracking?.response ?? null,
     expiredException: entry.expiredException === null ? null : { approvedBy: entry.expiredException.approvedBy, expires: entry.expiredException.expires },
   };
@@ -67,12 +71,14 @@ export function remediationParts(result: AnalysisResult): ReportPart[] {
       owned: failures.filter((entry) => entry.tracking?.owner != null).length,
       responded: failures.filter((entry) => entry.tracking?.response != null).length,
       overdue: failures.filter((entry) => entry.tracking?.overdue === true).length,
+      pastDueAtReport: failures.filter((entry) => entry.tracking?.pastDueAtReport === true).length,
+      reportTime: result.run.startedAt,
       dueDays: dueDaysStatement(result),
       owners: ownerStatement(result),
       responsesFile: remediation?.responsesFile ?? null,
       unmatchedResponses: remediation?.unmatchedResponses ?? [],
     },
-    rows: failures.map(planRow),
+    rows: failures.map((entry) => planRow(entry, result.snapshot.capturedAt)),
   };
   const exceptions = catalogue.exceptions;
   const register = exceptions.register ?? [];
@@ -104,6 +110,9 @@ export function remediationParts(result: AnalysisResult): ReportPart[] {
         resourcePattern: entry.resourcePattern,
         justification: entry.justification,
         approvedBy: entry.approvedBy,
+        approvedAt: entry.approvedAt ?? null,
+        ticket: entry.ticket ?? null,
+        risk: entry.risk ?? null,
         expires: entry.expires,
         expired: entry.state === 'expired',
         covered: entry.covered,

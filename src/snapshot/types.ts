@@ -229,6 +229,11 @@ export interface CollectionFacts {
   readonly retries: number;
   /** Per API operation (optional: older snapshots and imports leave it out); sums to apiCalls and retries. */
   readonly apiCallsByOperation?: readonly ApiOperationCalls[];
+  /**
+   * The operating-system user and host that imported or collected the data (issue 25 §5); absent
+   * in snapshots made before it was recorded, null values with a note when it could not be.
+   */
+  readonly recordedBy?: { readonly user: string | null; readonly host: string | null; readonly note: string | null };
 }
 
 /** One AWS API operation's share of a collection's calls. */

@@ -148,7 +148,7 @@ function rateFromCounts(part: unknown, whole: unknown): number | null {
 
 const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
 
-const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'fail', 'not_evaluated', 'manual'];
+const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'pass_with_exceptions', 'fail', 'not_evaluated', 'manual'];
 
 /** A report JSON's rule results as archive findings (format 2 keeps each rule's severity once, in `rules`). */
 function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
@@ -175,6 +175,7 @@ function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
       exceptionExpires: exception === null ? null : read.optionalText(exception['expires']),
       expiredExceptionExpires: expired === null ? null : (read.optionalText(expired['expires']) ?? ''),
       evidence: read.optionalText(item['evidence']),
+      firstDetected: isObject(item['tracking']) ? read.optionalText(item['tracking']['first_detected']) : null,
     };
   });
 }

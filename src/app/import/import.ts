@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { recordingOperator } from '../../util/operator.js';
 import { defaultSnapshotFileName, importCredentialReportStream, MAX_REPORT_BYTES, reportTooLarge } from '../../import/credential-report.js';
 import { checkSnapshotBeforeWriting, describeFsError, serializeSnapshotChunks, writeSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import type { Snapshot } from '../../snapshot/types.js';
@@ -126,6 +127,7 @@ export async function runImport(options: ImportCommandOptions): Promise<ImportCo
   const { snapshot, warnings } = await importCredentialReportStream(reportChunks(options, displayPath), {
     displayPath,
     fileName: fromStdin ? null : basename(options.reportPath),
+    recordedBy: recordingOperator(),
     ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt, generatedAtLabel: '--generated-at' }),
     ...capture,
   });

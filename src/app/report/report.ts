@@ -230,22 +230,23 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const loaded = options.written ?? (await readSnapshot(options.snapshotPath, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
+  const plain = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
+  // --previous: loaded only when given (it reads and analyses a second archive). Before the
+  // remediation tracking: a finding failing in the earlier archive is due from its first detection.
+  const changes =
+    options.previousPath === undefined
+      ? undefined
+      : await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, plain, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock);
+  const analysed = withRemediation(plain, {
     configuration: configuration.remediation,
     mapping,
     ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
     responses,
     responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
     tags: tagsFromSnapshot(loaded),
+    firstDetected: new Map((changes?.firstDetected ?? []).map((entry) => [entry.findingId, entry.since])),
   });
-  // --previous: loaded only when given (it reads and analyses a second archive).
-  const result: AnalysisResult =
-    options.previousPath === undefined
-      ? analysed
-      : {
-          ...analysed,
-          changesSincePrevious: await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
-        };
+  const result: AnalysisResult = changes === undefined ? analysed : { ...analysed, changesSincePrevious: changes };
 
   const stamp = fileStamp(result.run.startedAt);
   // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).

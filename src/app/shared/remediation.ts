@@ -21,6 +21,8 @@ export interface RemediationInputs {
   readonly responsesFile: FileIdentity | null;
   /** Users' tags from the snapshot; null when it carries none (a credential report import). */
   readonly tags: TagsByUser;
+  /** Failures an earlier archive shows failing already (--previous): finding id to the instant failing since. */
+  readonly firstDetected?: ReadonlyMap<string, string>;
 }
 
 const DAY_MS = 86_400_000;
@@ -91,14 +93,22 @@ export function withRemediation(result: AnalysisResult, inputs: RemediationInput
     if (matcher === undefined) matchers.set(ruleId, (matcher = new ResponseMatcher(tracked.filter((item) => item.entry.ruleId === ruleId))));
     return matcher;
   };
-  // Due dates depend on the severity only: worked out once each.
-  const dueBySeverity = new Map<Severity, string | null>();
-  const dueFor = (severity: Severity): string | null => {
-    if (!dueBySeverity.has(severity)) {
+  // Due dates depend on the severity and the first detection only: worked out once each.
+  const dueBySeverity = new Map<string, string | null>();
+  const dueFor = (severity: Severity, since: string): string | null => {
+    const key = `${severity} ${since}`;
+    if (!dueBySeverity.has(key)) {
       const days = dueDays[severity];
-      dueBySeverity.set(severity, days === null || days === undefined ? null : dueDateOf(capturedAt, days));
+      dueBySeverity.set(key, days === null || days === undefined ? null : dueDateOf(since, days));
     }
-    return dueBySeverity.get(severity) ?? null;
+    return dueBySeverity.get(key) ?? null;
+  };
+  const reportTime = result.run.startedAt;
+  let detectedEarlier = 0;
+  // The first detection: an earlier archive's time when it is before this capture; never later than the capture.
+  const firstDetectedOf = (findingId: string): string => {
+    const earlier = inputs.firstDetected?.get(findingId);
+    return earlier !== undefined && Date.parse(earlier) < Date.parse(capturedAt) ? earlier : capturedAt;
   };
   const track = (item: RuleResult): RuleResult => {
     if (item.status !== 'fail' && item.status !== 'excepted') return item;
@@ -106,13 +116,17 @@ export function withRemediation(result: AnalysisResult, inputs: RemediationInput
     const matched = tracked.length === 0 ? undefined : matcherFor(item.ruleId).match(item.resourceArn, item.resourceName);
     if (matched !== undefined) matched.used = true;
     const response: ManagementResponse | null = matched === undefined ? null : { response: matched.entry.response, owner: matched.entry.owner, targetDate: matched.entry.targetDate };
+    const firstDetected = firstDetectedOf(item.findingId);
+    if (item.status === 'fail' && firstDetected !== capturedAt) detectedEarlier += 1;
     // An accepted risk is due when its exception expires, not by the severity's deadline.
-    const dueDate = item.status === 'excepted' ? null : dueFor(item.severity);
+    const dueDate = item.status === 'excepted' ? null : dueFor(item.severity, firstDetected);
     const tracking: FindingTracking = {
       owner: owner?.address ?? null,
       ownerSource: owner === null ? null : describeOwnerSource(owner),
       dueDate,
       overdue: dueDate !== null && isOverdue(dueDate, asOf),
+      firstDetected,
+      pastDueAtReport: dueDate !== null && isOverdue(dueDate, reportTime),
       response,
     };
     return { ...item, tracking };
@@ -134,6 +148,7 @@ export function withRemediation(result: AnalysisResult, inputs: RemediationInput
     catalogue: { ...catalogue, results },
     remediation: {
       ...remediation,
+      detectedEarlier,
       unmatchedResponses: tracked.filter((item) => !item.used).map(({ entry }) => ({ ruleId: entry.ruleId, resource: entry.resource, response: entry.response })),
     },
   };

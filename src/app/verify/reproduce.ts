@@ -35,6 +35,18 @@ export function comparableReport(report: Record<string, unknown>): Record<string
   return { ...report, metadata };
 }
 
+/** First detections the report counted due dates from (an earlier archive's, with --previous): the re-run counts from the same. */
+function embeddedFirstDetections(report: Record<string, unknown>): Map<string, string> {
+  const found = new Map<string, string>();
+  const results = Array.isArray(report['results']) ? (report['results'] as unknown[]) : [];
+  for (const item of results) {
+    if (typeof item !== 'object' || item === null) continue;
+    const entry = item as { finding_id?: unknown; tracking?: { first_detected?: unknown } };
+    if (typeof entry.finding_id === 'string' && typeof entry.tracking?.first_detected === 'string') found.set(entry.finding_id, entry.tracking.first_detected);
+  }
+  return found;
+}
+
 function differingSections(left: Record<string, unknown>, right: Record<string, unknown>): string[] {
   const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
   const sections: string[] = [];
@@ -113,8 +125,10 @@ export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: Embedded
     if (error instanceof UserError) return [{ ok: false, check: 'reproduce', detail: error.message }];
     throw error;
   }
-  // Run timestamps are excluded from the comparison; any fixed instant will do.
-  const runInstant = new Date(0);
+  // Run timestamps are excluded from the comparison, but "past due at report date" is judged at the
+  // report's own start: re-run at that instant (any fixed instant for a report without it).
+  const embeddedStart = Date.parse(String((embeddedReport['metadata'] as Record<string, unknown> | undefined)?.['audit_start_utc'] ?? ''));
+  const runInstant = new Date(Number.isNaN(embeddedStart) ? 0 : embeddedStart);
   const loaded = { ...parsed, bytes: snapshot.bytes, path: snapshot.fileName, sha256: sha256Hex(snapshot.bytes) };
   const analysed = analyseLoaded(loaded, runInstant, runInstant, asOf !== undefined && !Number.isNaN(asOf.getTime()) ? asOf : undefined, {
     rules: allRules,
@@ -133,6 +147,7 @@ export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: Embedded
           responses,
           responsesFile: typeof responsesFile === 'object' ? { name: responsesFile.fileName, sha256: sha256Hex(responsesFile.bytes) } : null,
           tags: tagsFromSnapshot(loaded),
+          firstDetected: embeddedFirstDetections(embeddedReport),
         });
   const verdicts: Verdict[] = [];
   const embeddedTool = (embeddedMetadata['tool'] ?? {}) as { version?: unknown };

@@ -5,6 +5,7 @@
  * AssumeRole, an unidentifiable caller or an unwritable file become a `failed` entry with the
  * reason, collection errors a `partial` one.
  */
+import { recordingOperator } from '../../util/operator.js';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -156,6 +157,7 @@ async function collectWithLimits(connection: Connection, options: AccountRunOpti
       report: { timeoutMs: options.reportTimeoutMs, pollBaseMs: options.reportPollBaseMs, maxPollDelayMs: Math.max(options.reportPollBaseMs, 8_000) },
       runSignal: runController.signal,
       clock: options.clock,
+      recordedBy: recordingOperator(),
       setupCalls: () => ({ calls: connection.setupCalls, retries: connection.setupRetries }),
       onUsersListed: (count, complete) => {
         progress.usersTotal = count;
