@@ -66,7 +66,7 @@ export function ocspRequestFor(certificate: X509Certificate, issuer: X509Certifi
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: digestOid('sha1'), parameters: null }),
     issuerNameHash: new OctetString(nameHash),
     issuerKeyHash: new OctetString(keyHash),
-    serialNumber: ((serial[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial).buffer.slice(0) as ArrayBuffer,
+    serialNumber: new Uint8Array((serial[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), serial]) : serial).buffer,
   });
   const request = new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) });
   return Buffer.from(AsnConvert.serialize(request));
@@ -132,8 +132,7 @@ export function ocspStatus(response: Buffer, certificate: X509Certificate, issue
   const tbs = parts[0];
   const certsField = parts.find((part) => part[0] === 0xa0);
   const carried = certsField === undefined ? [] : derChildren(derChildren(certsField)[0] ?? Buffer.alloc(2)).map((der) => new X509Certificate(der));
-  const signature = Buffer.from(basic.signature).subarray(1);
-  const rawSignature = parts[2] === undefined ? signature : parts[2].subarray(parts[2].length - contentLength(parts[2]) + 1);
+  const rawSignature = parts[2] === undefined ? Buffer.alloc(0) : parts[2].subarray(parts[2].length - contentLength(parts[2]) + 1);
   const responder = [issuer, ...carried].find((candidate) => tbs !== undefined && signatureVerifies(basic.signatureAlgorithm.algorithm, tbs, rawSignature, candidate.publicKey));
   if (responder === undefined || !mayAnswerOcsp(responder, issuer)) return null;
   const { keyHash } = issuerParts(issuer);

@@ -160,9 +160,17 @@ function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; s
   return verdicts;
 }
 
-/** After the last signature only validation data (a DSS, PAdES B-LT) may have been appended: no page, annotation or form changes. */
-function onlyValidationData(tail: string): boolean {
-  return /\/Type\s*\/DSS/.test(tail) && !/\/Type\s*\/(Page|Annot|Pages)\b|\/Annots|\/Contents\s*\d|\/AcroForm/.test(tail);
+/**
+ * After the last signature only validation data (a DSS, PAdES B-LT) may have been appended: the
+ * catalog again with the same page tree, the DSS and its streams; no page, annotation, form
+ * field, signature or appearance.
+ */
+function onlyValidationData(signed: string, tail: string): boolean {
+  if (!/\/Type\s*\/DSS\b/.test(tail)) return false;
+  if (/\/Type\s*\/(Page|Pages|Annot|Sig|DocTimeStamp|XObject)\b|\/Subtype\s*\/Widget|\/FT\s*\//.test(tail)) return false;
+  const pagesOf = (text: string): string | null => [...text.matchAll(/\/Type\s*\/Catalog[\s\S]*?\/Pages\s+(\d+\s+\d+)\s+R|\/Pages\s+(\d+\s+\d+)\s+R[\s\S]*?\/Type\s*\/Catalog/g)].map((match) => match[1] ?? match[2] ?? null).pop() ?? null;
+  const before = pagesOf(signed);
+  return before !== null && pagesOf(tail) === before;
 }
 
 /** A document timestamp's verdicts; `holds` says whether it may serve as proof of existence for what it covers. */
@@ -248,7 +256,7 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
   const last = locations[locations.length - 1] as SignatureLocation;
   const signedEnd = last.byteRange[2] + last.byteRange[3];
   const coversAll = last.byteRange[0] === 0 && signedEnd === pdf.length;
-  const validationOnly = !coversAll && onlyValidationData(pdf.subarray(signedEnd).toString('latin1'));
+  const validationOnly = !coversAll && onlyValidationData(pdf.subarray(0, signedEnd).toString('latin1'), pdf.subarray(signedEnd).toString('latin1'));
   verdicts.push({
     ok: coversAll || validationOnly,
     check: 'document coverage',
