@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, StandardFonts } from 'pdf-lib';
@@ -168,5 +168,46 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
     const poppler = await pdfsig(output);
     assert.match(poppler, /Signature #3:/);
     assert.match(poppler, /Signature #1:[\s\S]*Signature Validation: Signature is Valid\./);
+  });
+
+  it("manifest and SHA256SUMS: CAdES-T with revocation values (EC P-256 P12, SHA-384); the auditor's openssl and sha256sum procedure, step by step", async () => {
+    const out = join(folder.path, 'run');
+    const run = await runCli(
+      ['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', out, '--format', 'json,csv', '--quiet', '--sign-p12', pki.p12.p256, '--sign-pass-env', 'P12_PASSWORD',
+        '--tsa-url', pki.tsaUrl, '--pades-level', 'b-lta', '--sign-hash', 'sha384'],
+      { env: { P12_PASSWORD: pki.password } },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const names = await readdir(out);
+    const sums = names.find((name) => name.endsWith('.SHA256SUMS')) as string;
+    const manifest = names.find((name) => name.endsWith('.manifest.json')) as string;
+    assert.ok(names.includes(`${sums}.p7s`) && names.includes(`${manifest}.p7s`));
+    // Step 1: the signature over SHA256SUMS holds, from a certificate the auditor trusts.
+    const step1 = await runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${sums}.p7s`, '-content', sums, '-CAfile', pki.rootPem, '-purpose', 'any', '-out', '/dev/null'], out);
+    assert.equal(step1.code, 0, step1.stderr);
+    assert.match(step1.stderr, /Verification successful/);
+    // Step 2: every file (the manifest included) is the one SHA256SUMS lists.
+    const step2 = await runTool('sha256sum', ['-c', sums], out);
+    assert.equal(step2.code, 0, step2.stdout + step2.stderr);
+    assert.match(step2.stdout, new RegExp(`${manifest.replace(/\./g, '\\.')}: OK`));
+    // A changed CSV fails step 2; a SHA256SUMS changed to match it fails step 1.
+    const csv = names.find((name) => name.endsWith('.csv') && !name.includes('findings') && !name.includes('rules')) as string;
+    const tampered = join(folder.path, 'tampered');
+    await runTool('cp', ['-r', out, tampered], folder.path);
+    await writeFile(join(tampered, csv), `${await readFile(join(tampered, csv), 'utf8')}mallory,x\n`);
+    assert.notEqual((await runTool('sha256sum', ['-c', sums], tampered)).code, 0);
+    const newSum = (await runTool('sha256sum', [csv], tampered)).stdout.split(' ')[0] as string;
+    const sumsText = await readFile(join(tampered, sums), 'utf8');
+    await writeFile(join(tampered, sums), sumsText.replace(new RegExp(`^[0-9a-f]{64}(  ${csv.replace(/\./g, '\\.')})$`, 'm'), `${newSum}$1`));
+    assert.equal((await runTool('sha256sum', ['-c', sums], tampered)).code, 0, 'the forged list matches the forged file');
+    const forged = await runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${sums}.p7s`, '-content', sums, '-CAfile', pki.rootPem, '-purpose', 'any', '-out', '/dev/null'], tampered);
+    assert.notEqual(forged.code, 0, 'but its signature no longer holds');
+    // iam-audit's own check reads the timestamp and the embedded revocation values, offline.
+    const verify = await runCli(['verify', join(out, manifest), '--trust', pki.rootPem, '--offline']);
+    assert.equal(verify.code, 0, verify.stdout);
+    assert.match(verify.stdout, /^PASS {2}manifest digest: SHA-384 of /m);
+    assert.match(verify.stdout, /^PASS {2}SHA256SUMS digest: /m);
+    assert.match(verify.stdout, /^PASS {2}timestamp: RFC 3161 time .* from "Long-Term tsa"/m);
+    assert.match(verify.stdout, /^PASS {2}revocation of "Long-Term p256": not revoked: good in OCSP of \S+ \(embedded\)$/m);
   });
 });

@@ -37,8 +37,11 @@ export interface CmsOptions {
   readonly timestampUrl?: string;
   /** The digest algorithm; `contentDigest` must be made with it. SHA-256 by default. */
   readonly hash?: HashName;
-  /** CAdES revocation values (and the certificates they speak about), as unsigned attributes. */
-  readonly revocation?: RevocationData & { readonly certificates: readonly X509Certificate[] };
+  /**
+   * CAdES revocation values (and the certificates they speak about), as unsigned attributes;
+   * called with the signature timestamp's token, whose authority's chain needs them too.
+   */
+  readonly revocation?: (timestampToken: Buffer | null) => Promise<RevocationData & { readonly certificates: readonly X509Certificate[] }>;
 }
 
 function algorithmIdentifier(oid: string, nullParameters: boolean): Buffer {
@@ -83,7 +86,7 @@ function contentLengthOf(element: Buffer): number {
   return length;
 }
 
-function revocationAttributes(revocation: NonNullable<CmsOptions['revocation']>): Buffer[] {
+function revocationAttributes(revocation: RevocationData & { readonly certificates: readonly X509Certificate[] }): Buffer[] {
   const values: Buffer[] = [];
   if (revocation.crls.length > 0) values.push(DER.context(0, [DER.sequence(revocation.crls)]));
   if (revocation.ocspResponses.length > 0) values.push(DER.context(1, [DER.sequence(revocation.ocspResponses.map(basicOcspResponse))]));
@@ -111,11 +114,12 @@ export async function createDetachedCms(contentDigest: Buffer, signer: EvidenceS
   const algorithm = signatureAlgorithmOid(signer.privateKey, hash);
 
   const unsigned: Buffer[] = [];
+  let token: Buffer | null = null;
   if (options.timestampUrl !== undefined) {
-    const token = await requestTimestamp(options.timestampUrl, digest(hash, signatureValue), hash);
+    token = await requestTimestamp(options.timestampUrl, digest(hash, signatureValue), hash);
     unsigned.push(attribute(OID.timeStampToken, [token]));
   }
-  if (options.revocation !== undefined) unsigned.push(...revocationAttributes(options.revocation));
+  if (options.revocation !== undefined) unsigned.push(...revocationAttributes(await options.revocation(token)));
   const signerInfo = DER.sequence([
     Buffer.from([0x02, 0x01, 0x01]),
     issuerAndSerial(signer.certificate),

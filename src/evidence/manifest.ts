@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { X509Certificate } from 'node:crypto';
 import type { HashName } from './pki-asn1.js';
 import type { RevocationSources } from './revocation.js';
 import type { EvidenceSigner } from './signer.js';
@@ -94,24 +93,31 @@ export async function signManifest(manifestBytes: Uint8Array, signer: EvidenceSi
   const hash = options.hash ?? 'sha256';
   const digest = createHash(hash).update(manifestBytes).digest();
   // Loaded only when signing: the CMS code is no part of an unsigned run.
-  const [{ createDetachedCms }, revocation] = await Promise.all([import('./cms.js'), options.withRevocation === true ? import('./revocation.js') : Promise.resolve(null)]);
-  let values: Awaited<ReturnType<NonNullable<typeof revocation>['collectRevocation']>> | null = null;
-  if (revocation !== null) {
-    const { pathOf } = await import('./pades.js');
-    const chain = pathOf(signer.certificate, signer.chain);
-    values = await revocation.collectRevocation(chain, signer.chain, options.revocation ?? revocation.NO_REVOCATION_SOURCES, signingTime);
-  }
+  const [{ createDetachedCms, checkCms }, revocation, pades] = await Promise.all([
+    import('./cms.js'),
+    options.withRevocation === true ? import('./revocation.js') : Promise.resolve(null),
+    options.withRevocation === true ? import('./pades.js') : Promise.resolve(null),
+  ]);
+  // CAdES revocation values for the signer's chain and the timestamp authority's, as of signing.
+  const collect =
+    revocation === null || pades === null
+      ? undefined
+      : async (token: Buffer | null) => {
+          const stamp = token === null ? null : checkCms(token, null);
+          const pool = [...signer.chain, ...(stamp?.certificates ?? [])];
+          const leaves = [signer.certificate, ...(stamp?.signerCertificate === null || stamp === null ? [] : [stamp.signerCertificate])];
+          const chain = leaves.flatMap((leaf) => pades.pathOf(leaf, pool)).filter((certificate, index, all) => all.findIndex((other) => other.fingerprint256 === certificate.fingerprint256) === index);
+          const values = await revocation.collectRevocation(chain, pool, options.revocation ?? revocation.NO_REVOCATION_SOURCES, signingTime);
+          return { ...values, certificates: chain };
+        };
   return createDetachedCms(digest, signer, {
     signingTime,
     hash,
     ...(timestampUrl === undefined ? {} : { timestampUrl }),
-    ...(values === null ? {} : { revocation: { ...values, certificates: chainCertificates(signer) } }),
+    ...(collect === undefined ? {} : { revocation: collect }),
   });
 }
 
-function chainCertificates(signer: EvidenceSigner): X509Certificate[] {
-  return [signer.certificate, ...signer.chain];
-}
 
 export function parseManifest(text: string): Manifest {
   const document = JSON.parse(text) as Partial<Manifest>;
