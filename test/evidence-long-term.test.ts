@@ -210,4 +210,37 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
     assert.match(verify.stdout, /^PASS {2}timestamp: RFC 3161 time .* from "Long-Term tsa"/m);
     assert.match(verify.stdout, /^PASS {2}revocation of "Long-Term p256": not revoked: good in OCSP of \S+ \(embedded\)$/m);
   });
+
+  it('B-LTA from --ocsp-response and --crl files asks no OCSP responder and no CRL server; a revoked signer is refused', async () => {
+    const ocspFiles: string[] = [];
+    for (const name of ['p256', 'tsa']) {
+      await runTool('openssl', ['ocsp', '-issuer', 'intermediate.pem', '-cert', `${name}.pem`, '-reqout', `${name}.ocsp-req`, '-no_nonce'], folder.path);
+      const made = await runTool('openssl', ['ocsp', '-index', 'index.txt', '-rsigner', 'ocsp.pem', '-rkey', 'ocsp.key', '-CA', 'intermediate.pem', '-reqin', `${name}.ocsp-req`, '-respout', `${name}.ocsp`, '-ndays', '7'], folder.path);
+      assert.equal(made.code, 0, made.stderr);
+      ocspFiles.push(join(folder.path, `${name}.ocsp`));
+    }
+    const before = pki.requests();
+    const out = join(folder.path, 'from-files');
+    const run = await runCli(
+      ['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', out, '--format', 'json', '--quiet', '--sign-p12', pki.p12.p256, '--sign-pass-env', 'P12_PASSWORD', '--tsa-url', pki.tsaUrl,
+        '--pades-level', 'b-lt', '--ocsp-response', ...ocspFiles, '--crl', join(folder.path, 'root.crl.pem')],
+      { env: { P12_PASSWORD: pki.password } },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const afterwards = pki.requests();
+    assert.equal(afterwards.ocsp, before.ocsp, 'no OCSP request');
+    assert.equal(afterwards.crl, before.crl, 'no CRL download');
+    assert.ok(afterwards.tsa > before.tsa, 'the timestamps still come from the TSA');
+    await pki.revoke('p256', new Date(Date.now() - 86_400_000));
+    try {
+      const refused = await runCli(
+        ['report', join(FIXTURES, 'demo', 'snapshot.json'), '-d', join(folder.path, 'refused'), '--format', 'json', '--quiet', '--sign-p12', pki.p12.p256, '--sign-pass-env', 'P12_PASSWORD', '--tsa-url', pki.tsaUrl, '--pades-level', 'b-lt'],
+        { env: { P12_PASSWORD: pki.password } },
+      );
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /"Long-Term p256" was revoked on \S+ \(OCSP\): it cannot sign/);
+    } finally {
+      await pki.revoke('p256', null);
+    }
+  });
 });
