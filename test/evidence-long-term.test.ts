@@ -37,7 +37,7 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
   const files = new Map<string, string>();
   let signedAt = new Date(0);
 
-  async function signed(name: string, p12: string, level: PadesLevel, hash: 'sha256' | 'sha384' = 'sha256'): Promise<string> {
+  async function signed(name: string, p12: string, level: PadesLevel, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): Promise<string> {
     const signer = await loadP12Signer(p12, pki.password, signedAt);
     const bytes = await signPdf(await evidencePdf(signedAt), signer, { signingTime: signedAt, reason: 'audit', location: 'Berlin', timestampUrl: pki.tsaUrl, level, hash });
     const path = join(folder.path, `${name}.pdf`);
@@ -51,7 +51,7 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
     pki = await makeLongTermPki(folder.path);
     signedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     await signed('lta-rsa', pki.p12.rsa, 'b-lta');
-    await signed('t-rsa', pki.p12.rsa, 'b-t');
+    await signed('t-rsa', pki.p12.rsa, 'b-t', 'sha512');
     await signed('lt-p256', pki.p12.p256, 'b-lt');
     await signed('lta-p384', pki.p12.p384, 'b-lta', 'sha384');
   });
@@ -131,6 +131,10 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
     const lta = await runCli(['verify', files.get('lta-rsa') as string, '--trust', pki.rootPem, '--at', later]);
     assert.equal(lta.code, 0, lta.stdout);
     assert.match(lta.stdout, /valid at .*, the time of document timestamp 1/);
+    assert.match(await pdfsig(files.get('t-rsa') as string), /Signing Hash Algorithm: SHA-512[\s\S]*Signature is Valid\./);
+    const now = await runCli(['verify', files.get('t-rsa') as string, '--trust', pki.rootPem]);
+    assert.equal(now.code, 0, now.stdout);
+    assert.match(now.stdout, /^PASS {2}document digest: SHA-512 over the signed byte ranges matches/m);
     const bt = await runCli(['verify', files.get('t-rsa') as string, '--trust', pki.rootPem, '--at', later]);
     assert.equal(bt.code, 1, bt.stdout);
     assert.match(bt.stdout, /^FAIL {2}signer validity: "Long-Term rsa" expired on .*only a document timestamp \(PAdES B-LTA\)/m);
