@@ -16,7 +16,6 @@ import {
  */
 
 export type HashName = 'sha256' | 'sha384' | 'sha512';
-export const HASH_NAMES: readonly HashName[] = ['sha256', 'sha384', 'sha512'];
 
 export const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -125,11 +124,6 @@ export function revocationAddresses(certificate: X509Certificate): { ocsp: strin
   }
   const http = (url: string): boolean => /^https?:\/\//i.test(url);
   return { ocsp: ocsp.filter(http), crl: crl.filter(http) };
-}
-
-/** Whether the certificate carries an extension (by OID). */
-export function hasExtension(certificate: X509Certificate, oid: string): boolean {
-  return (parseCertificate(certificate).tbsCertificate.extensions ?? []).some((extension) => extension.extnID === oid);
 }
 
 export function isSelfIssued(certificate: X509Certificate): boolean {
