@@ -171,6 +171,8 @@ describe('PAdES B-LT and B-LTA, revocation, time travel, extend (issue 28)', () 
     assert.match(verify.stdout, /the time of document timestamp 1$/m);
     const poppler = await pdfsig(output);
     assert.match(poppler, /Signature #3:/);
+    const offline = await runCli(['extend', output, '--tsa-url', pki.tsaUrl, '--offline', '-o', join(folder.path, 'extended-offline.pdf')]);
+    assert.equal(offline.code, 0, `offline, from the revocation data the file holds: ${offline.stderr}`);
     assert.match(poppler, /Signature #1:[\s\S]*Signature Validation: Signature is Valid\./);
   });
 

@@ -26,7 +26,7 @@ export const extendCommand: CommandModule<object, Arguments> = {
       .option('output', { alias: 'o', type: 'string', describe: 'write the extended PDF here (default: <file>-extended.pdf beside it)' })
       .option('in-place', { type: 'boolean', default: false, describe: 'replace the file itself (the update only appends: the earlier bytes stay the same)' })
       .option('sign-hash', { type: 'string', choices: ['sha256', 'sha384', 'sha512'], default: 'sha256', describe: 'digest algorithm of the new document timestamp' })
-      .option('offline', { type: 'boolean', default: false, describe: 'no online OCSP/CRL look-ups (fails unless the file already holds what the timestamp needs)' })
+      .option('offline', { type: 'boolean', default: false, describe: "no online OCSP/CRL look-ups: the revocation data the file already holds for the last timestamp's chain" })
       .example('$0 extend report.pdf --tsa-url https://tsa.example/ -o report-2029.pdf', 'renew the archive timestamp before it expires') as unknown as Argv<Arguments>,
   handler: async (argv) => {
     if (!/^https?:\/\//i.test(argv['tsa-url'])) throw new UserError(`--tsa-url "${argv['tsa-url']}" is not an http(s) URL`);

@@ -164,7 +164,12 @@ export async function extendArchive(pdf: Buffer, path: string, options: LongTerm
   const last = [...locations].reverse().find(isDocumentTimestamp) ?? locations[locations.length - 1];
   if (last === undefined) throw new Error('not signed');
   const document = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
-  const entry = await validationEntry(last, readDss(document).certificates, options.sources, options.at);
+  const dss = readDss(document);
+  // Offline, the revocation data the file already holds is all there is (the files given first).
+  const sources = options.sources.offline
+    ? { ...options.sources, ocspResponses: [...options.sources.ocspResponses, ...dss.ocspResponses], crls: [...options.sources.crls, ...dss.crls] }
+    : options.sources;
+  const entry = await validationEntry(last, dss.certificates, sources, options.at);
   const withDss = await appendDss(pdf, [entry]);
   return stampDocument(withDss, options);
 }
