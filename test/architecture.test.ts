@@ -44,6 +44,7 @@ const USE_CASE_MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   archive: ['shared'],
   notify: ['shared'],
   verify: ['shared'],
+  extend: [],
   // --previous: the comparison with an earlier archive.
   report: ['archive', 'shared'],
   // --per-account runs each account's own report; the org report takes its formats and presentation.

@@ -53,6 +53,26 @@ describe('a signed report run, verified end to end', () => {
   });
   after(() => folder.cleanup());
 
+  it('the signature widget sits over the printed "Digitally signed" box on the cover, with its own appearance (issue 25 §2)', async () => {
+    const { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, decodePDFRawStream } = await import('pdf-lib');
+    const document = await PDFDocument.load(await readFile(pdfPath));
+    const found = document.getPages().flatMap((page, index) => {
+      const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
+      return (annots?.asArray() ?? []).map((ref) => ({ index, annotation: document.context.lookup(ref, PDFDict) }));
+    });
+    const widgets = found.filter(({ annotation }) => annotation.get(PDFName.of('FT'))?.toString() === '/Sig');
+    assert.equal(widgets.length, 1);
+    const [widget] = widgets;
+    const rect = widget?.annotation.lookup(PDFName.of('Rect'), PDFArray).asArray().map((item) => (item instanceof PDFNumber ? item.asNumber() : Number.NaN)) ?? [];
+    assert.ok((rect[2] ?? 0) - (rect[0] ?? 0) > 100 && (rect[3] ?? 0) - (rect[1] ?? 0) > 40, `a box-sized widget, not ${JSON.stringify(rect)}`);
+    assert.ok(widget !== undefined && widget.index <= 1, 'on the cover');
+    const appearance = widget?.annotation.lookup(PDFName.of('AP'), PDFDict).lookup(PDFName.of('N'));
+    assert.ok(appearance instanceof PDFRawStream);
+    const text = Buffer.from(decodePDFRawStream(appearance).decode()).toString('latin1');
+    assert.match(text, /Tj/, 'the appearance shows text');
+    assert.ok(!found.some(({ annotation }) => /signature-field/.test(annotation.lookupMaybe(PDFName.of('A'), PDFDict)?.toString() ?? '')), 'the marker link is gone');
+  });
+
   it('pdfsig calls the signature valid, covering the whole document, trusted once the CA is', async () => {
     const text = await pdfsig(pdfPath, await nssTrusting(pki.caPem, folder.path));
     assert.match(text, /Signature is Valid/);

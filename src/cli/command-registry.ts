@@ -22,6 +22,7 @@ const loaders: Readonly<Record<CommandName, () => Promise<unknown>>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   rules: async () => (await import('./rules.js')).rulesCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
+  extend: async () => (await import('./extend.js')).extendCommand,
   notify: async () => (await import('./notify.js')).notifyCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   trend: async () => (await import('./trend.js')).trendCommand,

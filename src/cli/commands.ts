@@ -13,6 +13,7 @@ export const COMMANDS = {
   },
   rules: { command: 'rules', describe: "List the rules, or a framework's controls, or print the default configuration" },
   verify: { command: 'verify <file>', describe: 'Check a signed report PDF or a manifest.json: signature, certificate chain, embedded snapshot, listed files' },
+  extend: { command: 'extend <file>', describe: 'Renew the archive timestamp of a PAdES B-LTA report PDF: a fresh DSS and a new document timestamp, earlier signatures untouched' },
   notify: { command: 'notify <input>', describe: 'Mail each owner their own failing findings, and a summary' },
   trend: { command: 'trend <files..>', describe: 'Figures over archived snapshots or report JSONs of one account, by capture time: CSV, JSON, HTML/PDF line charts' },
   diff: { command: 'diff <old> <new>', describe: 'What changed between two snapshots or report JSONs: failures, controls, users, MFA, keys, password policy' },

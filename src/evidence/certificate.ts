@@ -3,7 +3,8 @@
  * and verification (trust.ts, verify.ts: did a certificate fit for signing sign this?).
  */
 import type { X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
 
 /** The certificate subject's common name (or the whole subject when it has none). */
 export function commonNameOf(certificate: X509Certificate): string {
@@ -18,13 +19,8 @@ export function issuerNameOf(certificate: X509Certificate): string {
 
 /** Whether the key usage allows signatures (null: no key usage extension, so any use). */
 export function keyUsageAllowsSigning(certificate: X509Certificate): boolean | null {
-  let parsed: forge.pki.Certificate;
-  try {
-    parsed = forge.pki.certificateFromPem(certificate.toString());
-  } catch {
-    return null; // not an RSA certificate: forge cannot read it; node verified the signature already
-  }
-  const keyUsage = parsed.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean } | null;
-  if (keyUsage === null) return null; // no extension: every use is allowed (RFC 5280 4.2.1.3)
-  return keyUsage.digitalSignature === true || keyUsage.nonRepudiation === true;
+  const extension = (AsnConvert.parse(certificate.raw, Certificate).tbsCertificate.extensions ?? []).find((item) => item.extnID === id_ce_keyUsage);
+  if (extension === undefined) return null; // no extension: every use is allowed (RFC 5280 4.2.1.3)
+  const usage = AsnConvert.parse(extension.extnValue, KeyUsage);
+  return (usage.toNumber() & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation)) !== 0;
 }

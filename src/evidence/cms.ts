@@ -1,102 +1,153 @@
 import { createHash, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Attribute, ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { TSTInfo } from '@peculiar/asn1-tsp';
 import {
-  algorithmIdentifier,
-  asn1,
-  attribute,
-  childAt,
-  children,
-  encodeDer,
-  explicit,
+  DER,
+  derChildren,
+  digest,
+  digestOid,
   hashNameForOid,
-  implicitSet,
-  integer,
+  hashOfSignatureAlgorithm,
   OID,
-  octetString,
-  oid,
-  parseDer,
-  readBytes,
-  readOid,
-  readTime,
-  sequence,
-  utcOrGeneralizedTime,
-  derSet,
-  type Asn1,
-} from './der.js';
+  signatureAlgorithmOid,
+  toBuffer,
+  type HashName,
+} from './pki-asn1.js';
 import type { EvidenceSigner } from './signer.js';
 import { requestTimestamp } from './tsa.js';
 
 /**
- * CMS SignedData (RFC 5652), detached: what goes into a PDF signature's /Contents and into
- * manifest.json.p7s. Built by hand over node-forge's ASN.1 codec because forge's own PKCS#7 writer
- * cannot add the ESS signing-certificate-v2 attribute PAdES requires, nor a timestamp.
+ * CMS SignedData (RFC 5652), detached: what goes into a PDF signature's /Contents and into the
+ * manifest's .p7s. Written with the @peculiar/asn1 schemas (the codec of pkijs and @peculiar/x509)
+ * and node's crypto for the signature itself, RSA or ECDSA with SHA-256/384/512; read back the same way.
  */
+
+/** Revocation data of a chain: full OCSP responses (OCSPResponse DER) and CRLs (DER). */
+export interface RevocationData {
+  readonly ocspResponses: readonly Buffer[];
+  readonly crls: readonly Buffer[];
+}
 
 export interface CmsOptions {
   /** Adds the signingTime attribute. PAdES forbids it (the time is the PDF's /M); plain CMS wants it. */
   readonly signingTime?: Date;
   /** RFC 3161 timestamp authority; its token over the signature value goes in as an unsigned attribute. */
   readonly timestampUrl?: string;
+  /** The digest algorithm; `contentDigest` must be made with it. SHA-256 by default. */
+  readonly hash?: HashName;
+  /**
+   * CAdES revocation values (and the certificates they speak about), as unsigned attributes;
+   * called with the signature timestamp's token, whose authority's chain needs them too.
+   */
+  readonly revocation?: (timestampToken: Buffer | null) => Promise<RevocationData & { readonly certificates: readonly X509Certificate[] }>;
 }
 
-function certificateParts(certificate: X509Certificate): { issuer: Asn1; serial: Asn1; node: Asn1 } {
-  const node = parseDer(certificate.raw);
-  const tbs = childAt(node, 0, 'tbsCertificate');
-  const fields = children(tbs);
-  const offset = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0; // [0] version is optional
-  return { serial: childAt(tbs, offset, 'serialNumber'), issuer: childAt(tbs, offset + 2, 'issuer'), node };
+function algorithmIdentifier(oid: string, nullParameters: boolean): Buffer {
+  return DER.sequence([Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER()), ...(nullParameters ? [Buffer.from([0x05, 0x00])] : [])]);
 }
 
-function signatureAlgorithmFor(signer: EvidenceSigner): Asn1 {
-  const type = signer.privateKey.asymmetricKeyType;
-  if (type === 'rsa') return algorithmIdentifier(OID.sha256WithRsa, true);
-  if (type === 'ec') return algorithmIdentifier(OID.ecdsaWithSha256, false);
-  throw new Error(`unsupported signing key type ${type ?? 'unknown'}`);
+function attribute(type: string, values: readonly Uint8Array[]): Buffer {
+  return DER.sequence([Buffer.from(new asn1js.ObjectIdentifier({ value: type }).toBER()), DER.set(values)]);
 }
 
-/** Builds a detached CMS SignedData over content whose SHA-256 is `contentDigest`. */
+function timeValue(date: Date): Buffer {
+  const year = date.getUTCFullYear();
+  const value = year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date });
+  return Buffer.from(value.toBER());
+}
+
+/** IssuerAndSerialNumber of a certificate: its issuer Name and serial INTEGER, as the certificate encodes them. */
+function issuerAndSerial(certificate: X509Certificate): Buffer {
+  const tbs = derChildren(derChildren(certificate.raw)[0] ?? Buffer.alloc(0));
+  const offset = (tbs[0]?.[0] ?? 0) === 0xa0 ? 1 : 0; // [0] version is optional
+  const serial = tbs[offset];
+  const issuer = tbs[offset + 2];
+  if (serial === undefined || issuer === undefined) throw new Error('unreadable certificate');
+  return DER.sequence([issuer, serial]);
+}
+
+/** The BasicOCSPResponse inside an OCSPResponse (what CAdES revocation values hold). */
+export function basicOcspResponse(ocspResponse: Uint8Array): Buffer {
+  // OCSPResponse ::= SEQUENCE { status ENUMERATED, [0] EXPLICIT ResponseBytes { type, OCTET STRING } }
+  const responseBytes = derChildren(ocspResponse)[1];
+  const inner = responseBytes === undefined ? undefined : derChildren(responseBytes)[0];
+  const octets = inner === undefined ? undefined : derChildren(inner)[1];
+  if (octets === undefined) throw new Error('the OCSP response holds no response bytes');
+  return Buffer.from(octets.subarray(octets.length - contentLengthOf(octets)));
+}
+
+function contentLengthOf(element: Buffer): number {
+  const first = element[1] ?? 0;
+  if (first < 0x80) return first;
+  let length = 0;
+  for (let index = 0; index < (first & 0x7f); index += 1) length = length * 256 + (element[2 + index] ?? 0);
+  return length;
+}
+
+function revocationAttributes(revocation: RevocationData & { readonly certificates: readonly X509Certificate[] }): Buffer[] {
+  const values: Buffer[] = [];
+  if (revocation.crls.length > 0) values.push(DER.context(0, [DER.sequence(revocation.crls)]));
+  if (revocation.ocspResponses.length > 0) values.push(DER.context(1, [DER.sequence(revocation.ocspResponses.map(basicOcspResponse))]));
+  const attributes = [attribute(OID.revocationValues, [DER.sequence(values)])];
+  if (revocation.certificates.length > 0) attributes.push(attribute(OID.certValues, [DER.sequence(revocation.certificates.map((certificate) => certificate.raw))]));
+  return attributes;
+}
+
+/** Builds a detached CMS SignedData over content whose digest (options.hash, SHA-256 by default) is `contentDigest`. */
 export async function createDetachedCms(contentDigest: Buffer, signer: EvidenceSigner, options: CmsOptions = {}): Promise<Buffer> {
-  const signerParts = certificateParts(signer.certificate);
+  const hash = options.hash ?? 'sha256';
   const signedAttributes = [
-    attribute(OID.contentType, [oid(OID.data)]),
-    attribute(OID.messageDigest, [octetString(contentDigest)]),
+    attribute(OID.contentType, [Buffer.from(new asn1js.ObjectIdentifier({ value: OID.data }).toBER())]),
+    attribute(OID.messageDigest, [DER.octetString(contentDigest)]),
     // ESS signing-certificate-v2: binds the signer's certificate into what is signed (PAdES B-B).
-    attribute(OID.signingCertificateV2, [sequence([sequence([sequence([octetString(createHash('sha256').update(signer.certificate.raw).digest())])])])]),
+    // The hash algorithm is omitted for SHA-256 (its DEFAULT) and written otherwise.
+    attribute(OID.signingCertificateV2, [
+      DER.sequence([DER.sequence([DER.sequence([...(hash === 'sha256' ? [] : [algorithmIdentifier(digestOid(hash), false)]), DER.octetString(digest(hash, signer.certificate.raw))])])]),
+    ]),
   ];
-  if (options.signingTime !== undefined) signedAttributes.push(attribute(OID.signingTime, [utcOrGeneralizedTime(options.signingTime)]));
+  if (options.signingTime !== undefined) signedAttributes.push(attribute(OID.signingTime, [timeValue(options.signingTime)]));
   // The signature covers the attributes encoded as a SET (tag 0x31), not as the [0] they are stored under.
-  const signedAttributesDer = encodeDer(derSet(signedAttributes));
-  const signatureValue = cryptoSign('sha256', signedAttributesDer, signer.privateKey);
+  const signedAttributesSet = DER.set(signedAttributes);
+  const signatureValue = cryptoSign(hash, signedAttributesSet, signer.privateKey);
+  const algorithm = signatureAlgorithmOid(signer.privateKey, hash);
 
-  const signerInfo = [
-    integer(1),
-    sequence([signerParts.issuer, signerParts.serial]),
-    algorithmIdentifier(OID.sha256, true),
-    implicitSet(0, signedAttributes),
-    signatureAlgorithmFor(signer),
-    octetString(signatureValue),
-  ];
+  const unsigned: Buffer[] = [];
+  let token: Buffer | null = null;
   if (options.timestampUrl !== undefined) {
-    const token = await requestTimestamp(options.timestampUrl, createHash('sha256').update(signatureValue).digest());
-    signerInfo.push(implicitSet(1, [attribute(OID.timeStampToken, [parseDer(token)])]));
+    token = await requestTimestamp(options.timestampUrl, digest(hash, signatureValue), hash);
+    unsigned.push(attribute(OID.timeStampToken, [token]));
   }
-  const certificates = [signer.certificate, ...signer.chain].map((certificate) => certificateParts(certificate).node);
-  const signedData = sequence([
-    integer(1),
-    derSet([algorithmIdentifier(OID.sha256, true)]),
-    sequence([oid(OID.data)]),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, certificates),
-    derSet([sequence(signerInfo)]),
+  if (options.revocation !== undefined) unsigned.push(...revocationAttributes(await options.revocation(token)));
+  const signerInfo = DER.sequence([
+    Buffer.from([0x02, 0x01, 0x01]),
+    issuerAndSerial(signer.certificate),
+    algorithmIdentifier(digestOid(hash), true),
+    Buffer.concat([Buffer.from([0xa0]), signedAttributesSet.subarray(1)]),
+    algorithmIdentifier(algorithm.oid, algorithm.nullParameters),
+    DER.octetString(signatureValue),
+    ...(unsigned.length === 0 ? [] : [Buffer.concat([Buffer.from([0xa1]), DER.set(unsigned).subarray(1)])]),
   ]);
-  return encodeDer(sequence([oid(OID.signedData), explicit(0, signedData)]));
+  const certificates = [signer.certificate, ...signer.chain].map((certificate) => certificate.raw);
+  const signedData = DER.sequence([
+    Buffer.from([0x02, 0x01, 0x01]),
+    DER.set([algorithmIdentifier(digestOid(hash), true)]),
+    DER.sequence([Buffer.from(new asn1js.ObjectIdentifier({ value: OID.data }).toBER())]),
+    Buffer.concat([Buffer.from([0xa0]), DER.set(certificates).subarray(1)]),
+    DER.set([signerInfo]),
+  ]);
+  return DER.sequence([Buffer.from(new asn1js.ObjectIdentifier({ value: OID.signedData }).toBER()), DER.context(0, [signedData])]);
 }
 
 // ---------------------------------------------------------------- reading and checking
 
 export interface TimestampInfo {
   readonly genTime: Date;
-  /** Whether the token's message imprint is the hash of this signature's value. */
+  /** Whether the token's message imprint is the hash of what it should stamp. */
   readonly imprintMatches: boolean;
   readonly check: CmsCheck;
+  readonly token: Buffer;
 }
 
 export interface CmsCheck {
@@ -108,52 +159,81 @@ export interface CmsCheck {
   readonly digestAlgorithm: string;
   /** The signature over the signed attributes verifies with the signer certificate's key. */
   readonly signatureValid: boolean;
+  readonly signatureValue: Buffer;
   readonly signingTime: Date | null;
   readonly timestamp: TimestampInfo | null;
   readonly encapsulatedContent: Buffer | null;
+  /** CAdES revocation values carried as unsigned attributes: BasicOCSPResponses and CRLs (DER). */
+  readonly revocationValues: { readonly basicOcspResponses: readonly Buffer[]; readonly crls: readonly Buffer[] };
   readonly problems: readonly string[];
 }
 
-function attributeMap(attributes: Asn1[]): Map<string, Asn1[]> {
-  const map = new Map<string, Asn1[]>();
-  for (const item of attributes) map.set(readOid(childAt(item, 0, 'attribute type'), 'attribute type'), children(childAt(item, 1, 'attribute values')));
-  return map;
+function attributeValues(attributes: readonly Attribute[] | undefined, type: string): Buffer[] {
+  return (attributes ?? []).filter((item) => item.attrType === type).flatMap((item) => item.attrValues.map((value) => toBuffer(value)));
 }
 
-function nodeHashName(algorithm: Asn1): string {
-  const id = readOid(childAt(algorithm, 0, 'digest algorithm'), 'digest algorithm');
-  const name = hashNameForOid(id);
-  if (name === null) throw new Error(`unsupported digest algorithm ${id}`);
-  return name;
+function readTime(der: Buffer): Date {
+  const parsed = asn1js.fromBER(new Uint8Array(der)).result;
+  if (parsed instanceof asn1js.UTCTime || parsed instanceof asn1js.GeneralizedTime) return parsed.toDate();
+  throw new Error('malformed time');
 }
 
-interface SignedAttributes {
-  readonly digestMatches: boolean;
-  /** What the signature is over: the DER SET of the signed attributes. */
-  readonly signedBytes: Buffer;
-  readonly signingTime: Date | null;
-  /** The ESS signing-certificate-v2 hash (SHA-256) of the certificate the signer meant, if any. */
-  readonly boundCertificateHash: Buffer | null;
+/** The hash of the ESS signing-certificate-v2 (algorithm and value) of the certificate the signer meant, if any. */
+function boundCertificate(attributes: readonly Attribute[] | undefined): { hash: string; value: Buffer } | null {
+  const ess = attributeValues(attributes, OID.signingCertificateV2)[0];
+  if (ess === undefined) return null;
+  const certs = derChildren(ess)[0];
+  const first = certs === undefined ? undefined : derChildren(certs)[0];
+  if (first === undefined) return null;
+  const parts = derChildren(first);
+  const hasAlgorithm = parts[0]?.[0] === 0x30;
+  const algorithm = hasAlgorithm ? hashNameForOid(readOidOf(derChildren(parts[0] as Buffer)[0])) : 'sha256';
+  const value = parts[hasAlgorithm ? 1 : 0];
+  if (algorithm === null || value === undefined) return null;
+  return { hash: algorithm, value: value.subarray(value.length - contentLengthOf(value)) };
 }
 
-function readSignedAttributes(signedAttributesNode: Asn1, contentDigest: Buffer, problems: string[]): SignedAttributes {
-  const attributes = attributeMap(children(signedAttributesNode));
-  const digestNode = attributes.get(OID.messageDigest)?.[0];
-  if (digestNode === undefined) problems.push('the signature has no message digest attribute');
-  const digestMatches = digestNode !== undefined && readBytes(digestNode, 'messageDigest').equals(contentDigest);
-  const timeNode = attributes.get(OID.signingTime)?.[0];
-  const signingTime = timeNode === undefined ? null : readTime(timeNode, 'signingTime');
-  // ESS signing-certificate-v2: SEQUENCE { SEQUENCE OF ESSCertIDv2 { [hashAlgorithm], certHash, ... } }
-  let boundCertificateHash: Buffer | null = null;
-  const essNode = attributes.get(OID.signingCertificateV2)?.[0];
-  const firstCertId = essNode === undefined ? undefined : children(childAt(essNode, 0, 'certs'))[0];
-  if (firstCertId !== undefined) {
-    const hashNode = children(firstCertId).find((child) => child.type === asn1.Type.OCTETSTRING && child.tagClass === asn1.Class.UNIVERSAL);
-    const algorithmNode = children(firstCertId).find((child) => child.type === asn1.Type.SEQUENCE);
-    if (hashNode !== undefined && (algorithmNode === undefined || nodeHashName(algorithmNode) === 'sha256')) boundCertificateHash = readBytes(hashNode, 'certHash');
+function readOidOf(der: Buffer | undefined): string {
+  if (der === undefined) return '';
+  const parsed = asn1js.fromBER(new Uint8Array(der)).result;
+  return parsed instanceof asn1js.ObjectIdentifier ? parsed.valueBlock.toString() : '';
+}
+
+function readRevocationValues(attributes: readonly Attribute[] | undefined): CmsCheck['revocationValues'] {
+  const basicOcspResponses: Buffer[] = [];
+  const crls: Buffer[] = [];
+  for (const value of attributeValues(attributes, OID.revocationValues)) {
+    for (const tagged of derChildren(value)) {
+      const list = derChildren(tagged)[0];
+      if (list === undefined) continue;
+      if (tagged[0] === 0xa0) crls.push(...derChildren(list));
+      if (tagged[0] === 0xa1) basicOcspResponses.push(...derChildren(list));
+    }
   }
-  const signedBytes = encodeDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, children(signedAttributesNode)));
-  return { digestMatches, signedBytes, signingTime, boundCertificateHash };
+  return { basicOcspResponses, crls };
+}
+
+function verifiesWith(certificate: X509Certificate, hash: string, data: Buffer, signature: Buffer): boolean {
+  try {
+    return cryptoVerify(hash, data, certificate.publicKey, signature);
+  } catch {
+    // a key of another type than the signature's: simply not this signer
+    return false;
+  }
+}
+
+/** The certificates of a SignedData, as their original bytes (never re-encoded). */
+function certificatesOf(signedDataDer: Buffer): X509Certificate[] {
+  const field = derChildren(signedDataDer).find((child) => child[0] === 0xa0);
+  return field === undefined ? [] : derChildren(field).filter((child) => child[0] === 0x30).map((child) => new X509Certificate(child));
+}
+
+/** The first signer's signed attributes exactly as encoded ([0] IMPLICIT SET): what its signature covers. */
+function signedAttributesAsEncoded(signedDataDer: Buffer): Buffer | undefined {
+  const fields = derChildren(signedDataDer);
+  const signerInfos = fields[fields.length - 1];
+  const signerInfo = signerInfos === undefined ? undefined : derChildren(signerInfos)[0];
+  return signerInfo === undefined ? undefined : derChildren(signerInfo).find((child) => child[0] === 0xa0);
 }
 
 /**
@@ -162,82 +242,70 @@ function readSignedAttributes(signedAttributesNode: Asn1, contentDigest: Buffer,
  * Throws only on a structure it cannot read; a signature that does not hold comes back as false.
  */
 export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): CmsCheck {
-  const contentInfo = parseDer(der);
-  const contentType = readOid(childAt(contentInfo, 0, 'contentType'), 'contentType');
-  if (contentType !== OID.signedData) throw new Error(`not a CMS SignedData (content type ${contentType})`);
-  const signedData = childAt(childAt(contentInfo, 1, 'content'), 0, 'SignedData');
-  const fields = children(signedData);
-  const encapsulated = childAt(signedData, 2, 'encapContentInfo');
-  const eContentWrapper = children(encapsulated)[1];
-  const encapsulatedContent = eContentWrapper === undefined ? null : readBytes(childAt(eContentWrapper, 0, 'eContent'), 'eContent');
-  const certificates = fields
-    .filter((field) => field.tagClass === asn1.Class.CONTEXT_SPECIFIC && field.type === 0)
-    .flatMap((field) => children(field))
-    .map((node) => new X509Certificate(encodeDer(node)));
-  const signerInfos = fields[fields.length - 1];
-  const signerInfo = signerInfos === undefined ? undefined : children(signerInfos)[0];
+  const contentInfo = AsnConvert.parse(der, ContentInfo);
+  if (contentInfo.contentType !== OID.signedData) throw new Error(`not a CMS SignedData (content type ${contentInfo.contentType})`);
+  const signedData = AsnConvert.parse(contentInfo.content, SignedData);
+  const eContent = signedData.encapContentInfo.eContent;
+  const encapsulatedContent = eContent?.single !== undefined ? toBuffer(eContent.single.buffer) : eContent?.any !== undefined ? toBuffer(eContent.any) : null;
+  const certificates = certificatesOf(toBuffer(contentInfo.content));
+  const signerInfo = signedData.signerInfos[0];
   if (signerInfo === undefined) throw new Error('the CMS SignedData holds no signer');
-  const info = children(signerInfo);
-  const hashName = nodeHashName(childAt(signerInfo, 2, 'digestAlgorithm'));
-  const signedAttributesNode = info.find((node) => node.tagClass === asn1.Class.CONTEXT_SPECIFIC && node.type === 0);
-  const unsignedAttributesNode = info.find((node) => node.tagClass === asn1.Class.CONTEXT_SPECIFIC && node.type === 1);
-  const afterAttributes = info.indexOf(signedAttributesNode ?? childAt(signerInfo, 2, 'digestAlgorithm')) + 1;
-  const signatureValue = readBytes(childAt(signerInfo, afterAttributes + 1, 'signature'), 'signature');
+  const hashName = hashNameForOid(signerInfo.digestAlgorithm.algorithm);
+  if (hashName === null) throw new Error(`unsupported digest algorithm ${signerInfo.digestAlgorithm.algorithm}`);
+  const signatureValue = toBuffer(signerInfo.signature.buffer);
   const content = detachedContent ?? encapsulatedContent;
   if (content === null) throw new Error('no content to check the signature against');
   const contentDigest = createHash(hashName).update(content).digest();
   const problems: string[] = [];
 
-  const signed = signedAttributesNode === undefined ? null : readSignedAttributes(signedAttributesNode, contentDigest, problems);
-  // No signed attributes: the signature is directly over the content (rare, old PKCS#7).
-  const digestMatches = signed?.digestMatches ?? true;
-  const signedBytes = signed?.signedBytes ?? Buffer.from(content);
-  const signingTime = signed?.signingTime ?? null;
-  const boundCertificateHash = signed?.boundCertificateHash ?? null;
-  const signerCertificate =
-    certificates.find((certificate) => {
-      try {
-        return cryptoVerify(hashName, signedBytes, certificate.publicKey, signatureValue);
-      } catch {
-        // a key of another type than the signature's: simply not this signer
-        return false;
-      }
-    }) ?? null;
+  let digestMatches = true;
+  let signedBytes = Buffer.from(content); // no signed attributes: the signature is over the content (old PKCS#7)
+  let signingTime: Date | null = null;
+  if (signerInfo.signedAttrs !== undefined) {
+    const stated = attributeValues(signerInfo.signedAttrs, OID.messageDigest)[0];
+    if (stated === undefined) problems.push('the signature has no message digest attribute');
+    digestMatches = stated !== undefined && stated.subarray(stated.length - contentLengthOf(stated)).equals(contentDigest);
+    const raw = signedAttributesAsEncoded(toBuffer(contentInfo.content));
+    if (raw === undefined) throw new Error('the signed attributes could not be read as they were encoded');
+    signedBytes = Buffer.concat([Buffer.from([0x31]), raw.subarray(1)]);
+    const time = attributeValues(signerInfo.signedAttrs, OID.signingTime)[0];
+    signingTime = time === undefined ? null : readTime(time);
+  }
+  const signatureHash = hashOfSignatureAlgorithm(signerInfo.signatureAlgorithm.algorithm) ?? hashName;
+  const signerCertificate = certificates.find((certificate) => verifiesWith(certificate, signatureHash, signedBytes, signatureValue)) ?? null;
   if (signerCertificate === null) problems.push(certificates.length === 0 ? 'the signature carries no certificate' : 'no certificate in the signature verifies it');
-  const certificateBound =
-    signerCertificate === null || boundCertificateHash === null || boundCertificateHash.equals(createHash('sha256').update(signerCertificate.raw).digest());
+  const bound = boundCertificate(signerInfo.signedAttrs);
+  const certificateBound = signerCertificate === null || bound === null || bound.value.equals(createHash(bound.hash).update(signerCertificate.raw).digest());
   if (!certificateBound) problems.push('the signed signing-certificate attribute names another certificate than the one that verifies');
 
-  let timestamp: TimestampInfo | null = null;
-  if (unsignedAttributesNode !== undefined) {
-    const token = attributeMap(children(unsignedAttributesNode)).get(OID.timeStampToken)?.[0];
-    if (token !== undefined) timestamp = readTimestamp(encodeDer(token), signatureValue);
-  }
+  const token = attributeValues(signerInfo.unsignedAttrs, OID.timeStampToken)[0];
+  const timestamp = token === undefined ? null : readTimestamp(token, signatureValue);
   return {
     signerCertificate,
     certificates,
     digestMatches,
     digestAlgorithm: hashName,
     signatureValid: signerCertificate !== null && certificateBound,
+    signatureValue,
     signingTime,
     timestamp,
     encapsulatedContent,
+    revocationValues: readRevocationValues(signerInfo.unsignedAttrs),
     problems,
   };
 }
 
-/** Reads an RFC 3161 token: its own CMS signature, its time, and whether it stamps `signatureValue`. */
-export function readTimestamp(tokenDer: Buffer, signatureValue: Buffer): TimestampInfo {
+/** Reads an RFC 3161 token: its own CMS signature, its time, and whether it stamps `stamped` (hashed with the imprint's algorithm). */
+export function readTimestamp(tokenDer: Buffer, stamped: Uint8Array): TimestampInfo {
   const check = checkCms(tokenDer, null);
   if (check.encapsulatedContent === null) throw new Error('the timestamp token has no TSTInfo');
-  const tstInfo = parseDer(check.encapsulatedContent);
-  // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, ... }
-  const imprint = childAt(tstInfo, 2, 'messageImprint');
-  const imprintHash = nodeHashName(childAt(imprint, 0, 'hashAlgorithm'));
-  const imprintValue = readBytes(childAt(imprint, 1, 'hashedMessage'), 'hashedMessage');
+  const tstInfo = AsnConvert.parse(check.encapsulatedContent, TSTInfo);
+  const imprintHash = hashNameForOid(tstInfo.messageImprint.hashAlgorithm.algorithm);
+  const imprintValue = toBuffer(tstInfo.messageImprint.hashedMessage.buffer);
   return {
-    genTime: readTime(childAt(tstInfo, 4, 'genTime'), 'genTime'),
-    imprintMatches: imprintValue.equals(createHash(imprintHash).update(signatureValue).digest()),
+    genTime: tstInfo.genTime,
+    imprintMatches: imprintHash !== null && imprintValue.equals(createHash(imprintHash).update(stamped).digest()),
     check,
+    token: tokenDer,
   };
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { HashName } from './pki-asn1.js';
+import type { RevocationSources } from './revocation.js';
 import type { EvidenceSigner } from './signer.js';
 import { sha256Hex } from '../util/files.js';
 
@@ -10,8 +12,8 @@ import { sha256Hex } from '../util/files.js';
  * .manifest.json.p7s) like every other file of the run, so monthly runs can share an evidence
  * folder without one run's manifest replacing another's.
  */
-export function manifestFileNames(stem: string): { readonly manifest: string; readonly sums: string; readonly signature: string } {
-  return { manifest: `${stem}.manifest.json`, sums: `${stem}.SHA256SUMS`, signature: `${stem}.manifest.json.p7s` };
+export function manifestFileNames(stem: string): { readonly manifest: string; readonly sums: string; readonly signature: string; readonly sumsSignature: string } {
+  return { manifest: `${stem}.manifest.json`, sums: `${stem}.SHA256SUMS`, signature: `${stem}.manifest.json.p7s`, sumsSignature: `${stem}.SHA256SUMS.p7s` };
 }
 export const MANIFEST_VERSION = 1;
 
@@ -75,13 +77,47 @@ export function renderSha256Sums(artifacts: readonly ManifestArtifact[]): string
   return artifacts.map((artifact) => `${artifact.sha256}  ${artifact.name}\n`).join('');
 }
 
-/** Detached CMS (DER) over manifest.json's exact bytes, with signingTime: `openssl cms -verify -binary`. */
-export async function signManifest(manifestBytes: Uint8Array, signer: EvidenceSigner, signingTime: Date, timestampUrl?: string): Promise<Buffer> {
-  const digest = createHash('sha256').update(manifestBytes).digest();
-  // Loaded only when signing: the CMS code (node-forge) is no part of an unsigned run.
-  const { createDetachedCms } = await import('./cms.js');
-  return createDetachedCms(digest, signer, { signingTime, ...(timestampUrl === undefined ? {} : { timestampUrl }) });
+export interface ManifestSignOptions {
+  readonly hash?: HashName;
+  /** Embed the revocation values of the signer's chain (CAdES revocation-values attribute). */
+  readonly withRevocation?: boolean;
+  readonly revocation?: RevocationSources;
 }
+
+/**
+ * Detached CMS (DER) over a file's exact bytes (the manifest, SHA256SUMS), with signingTime:
+ * `openssl cms -verify -binary`. With a timestamp authority CAdES-T; with revocation CAdES
+ * revocation values for the signer's chain too.
+ */
+export async function signManifest(manifestBytes: Uint8Array, signer: EvidenceSigner, signingTime: Date, timestampUrl?: string, options: ManifestSignOptions = {}): Promise<Buffer> {
+  const hash = options.hash ?? 'sha256';
+  const digest = createHash(hash).update(manifestBytes).digest();
+  // Loaded only when signing: the CMS code is no part of an unsigned run.
+  const [{ createDetachedCms, checkCms }, revocation, pades] = await Promise.all([
+    import('./cms.js'),
+    options.withRevocation === true ? import('./revocation.js') : Promise.resolve(null),
+    options.withRevocation === true ? import('./pades.js') : Promise.resolve(null),
+  ]);
+  // CAdES revocation values for the signer's chain and the timestamp authority's, as of signing.
+  const collect =
+    revocation === null || pades === null
+      ? undefined
+      : async (token: Buffer | null) => {
+          const stamp = token === null ? null : checkCms(token, null);
+          const pool = [...signer.chain, ...(stamp?.certificates ?? [])];
+          const leaves = [signer.certificate, ...(stamp?.signerCertificate === null || stamp === null ? [] : [stamp.signerCertificate])];
+          const chain = leaves.flatMap((leaf) => pades.pathOf(leaf, pool)).filter((certificate, index, all) => all.findIndex((other) => other.fingerprint256 === certificate.fingerprint256) === index);
+          const values = await revocation.collectRevocation(chain, pool, options.revocation ?? revocation.NO_REVOCATION_SOURCES, signingTime);
+          return { ...values, certificates: chain };
+        };
+  return createDetachedCms(digest, signer, {
+    signingTime,
+    hash,
+    ...(timestampUrl === undefined ? {} : { timestampUrl }),
+    ...(collect === undefined ? {} : { revocation: collect }),
+  });
+}
+
 
 export function parseManifest(text: string): Manifest {
   const document = JSON.parse(text) as Partial<Manifest>;

@@ -3,7 +3,10 @@ import type { AnalysisResult } from '../analyze/result.js';
 import type { LoadedSnapshot } from '../snapshot/io.js';
 import type { OutputContent, OutputFile, WrittenFile } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
-import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact } from './manifest.js';
+import { checkedArtifact, describeArtifact, manifestFileNames, MANIFEST_VERSION, renderManifest, renderSha256Sums, signManifest, type Manifest, type ManifestArtifact, type ManifestSignOptions } from './manifest.js';
+import type { PadesLevel } from './pades.js';
+import type { HashName } from './pki-asn1.js';
+import type { RevocationSources } from './revocation.js';
 import type { EvidenceSigner } from './signer.js';
 
 /** What `report --sign-p12 ...` asks for; the signer is loaded and checked before any work. */
@@ -13,6 +16,12 @@ export interface SigningSettings {
   readonly location: string;
   readonly signerName?: string;
   readonly timestampUrl?: string;
+  /** PAdES level of the PDF signature (b-t with a timestamp authority, b-b without, by default). */
+  readonly level?: PadesLevel;
+  /** Digest algorithm of the signatures: SHA-256 by default. */
+  readonly hash?: HashName;
+  /** Revocation data given as files (--ocsp-response, --crl), used before the network. */
+  readonly revocation?: RevocationSources;
 }
 
 export interface EvidenceContext {
@@ -120,7 +129,10 @@ export async function manifestOutputs(written: readonly WrittenFile[], context: 
     { fileName: names.sums, content: renderSha256Sums([...artifacts, describeArtifact(names.manifest, manifestText)]) },
   ];
   if (signing !== undefined) {
-    outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(manifestText, 'utf8'), signing.signer, context.now, signing.timestampUrl) });
+    const signOptions = manifestSignOptions(signing);
+    outputs.push({ fileName: names.signature, content: await signManifest(Buffer.from(manifestText, 'utf8'), signing.signer, context.now, signing.timestampUrl, signOptions) });
+    // SHA256SUMS signed too: `openssl cms -verify` on it, then `sha256sum -c`, checks every file with standard tools.
+    outputs.push({ fileName: names.sumsSignature, content: await signManifest(Buffer.from(asBytes(outputs[1]?.content ?? '')), signing.signer, context.now, signing.timestampUrl, signOptions) });
   }
   return outputs;
 }
@@ -135,7 +147,19 @@ export async function signedWhenAsked(pdf: Uint8Array, signing: SigningSettings 
     location: signing.location,
     ...(signing.signerName === undefined ? {} : { signerName: signing.signerName }),
     ...(signing.timestampUrl === undefined ? {} : { timestampUrl: signing.timestampUrl }),
+    ...(signing.level === undefined ? {} : { level: signing.level }),
+    ...(signing.hash === undefined ? {} : { hash: signing.hash }),
+    ...(signing.revocation === undefined ? {} : { revocation: signing.revocation }),
   });
+}
+
+/** The manifest signatures follow the PDF's level: revocation values from B-LT on (CAdES-LT style). */
+export function manifestSignOptions(signing: SigningSettings): ManifestSignOptions {
+  return {
+    ...(signing.hash === undefined ? {} : { hash: signing.hash }),
+    withRevocation: signing.level === 'b-lt' || signing.level === 'b-lta',
+    ...(signing.revocation === undefined ? {} : { revocation: signing.revocation }),
+  };
 }
 
 /** Where `path` lies inside the output folder ('/'-separated), or null outside it. */

@@ -22,7 +22,7 @@ function sameKey(left: KeyObject, right: KeyObject): boolean {
 
 /**
  * Parses a PKCS#12 file. node-forge reads the PBES2/AES files OpenSSL 3 writes as well as the
- * legacy ones; its key support is RSA only, which we say plainly rather than fail obscurely.
+ * legacy ones (no maintained PKI library reads both); RSA and EC keys are handed to node's crypto.
  */
 export function parseP12(bytes: Uint8Array, password: string, fileName: string): { privateKey: KeyObject; certificates: X509Certificate[] } {
   let pfx: forge.pkcs12.Pkcs12Pfx;
@@ -41,13 +41,25 @@ export function parseP12(bytes: Uint8Array, password: string, fileName: string):
   const certBags = pfx.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag ?? ''] ?? [];
   const keyBag = keyBags[0];
   if (keyBag === undefined) throw new InputError(fileName, null, 'holds no private key');
-  if (keyBag.key === undefined || keyBag.key === null) throw new InputError(fileName, null, 'holds a private key that is not RSA; only RSA signing keys are supported');
-  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key));
-  const certificates = certBags.map((bag) => {
-    if (bag.cert === undefined || bag.cert === null) throw new InputError(fileName, null, 'holds a certificate that is not RSA; only RSA certificates are supported');
-    return new X509Certificate(forge.pki.certificateToPem(bag.cert));
-  });
+  // forge turns RSA keys and certificates into its own objects; an EC key or certificate it
+  // cannot read stays as its ASN.1 (bag.asn1), which node's crypto reads as PKCS#8 / X.509 DER.
+  const privateKey =
+    keyBag.key !== undefined && keyBag.key !== null
+      ? createPrivateKey(forge.pki.privateKeyToPem(keyBag.key))
+      : createPrivateKey({ key: bagDer(keyBag, fileName, 'private key'), format: 'der', type: 'pkcs8' });
+  const certificates = certBags.map((bag) =>
+    bag.cert !== undefined && bag.cert !== null ? new X509Certificate(forge.pki.certificateToPem(bag.cert)) : new X509Certificate(bagDer(bag, fileName, 'certificate')),
+  );
+  const keyType = privateKey.asymmetricKeyType;
+  if (keyType !== 'rsa' && keyType !== 'ec') throw new InputError(fileName, null, `holds a ${keyType ?? 'unknown'} private key; RSA and ECDSA (P-256, P-384) keys are supported`);
   return { privateKey, certificates };
+}
+
+/** The DER of a bag forge left unparsed (an EC key or certificate). */
+function bagDer(bag: forge.pkcs12.Bag, fileName: string, what: string): Buffer {
+  const asn1 = (bag as forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 }).asn1;
+  if (asn1 === undefined) throw new InputError(fileName, null, `holds a ${what} that cannot be read`);
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
 /** Throws unless the certificate may sign evidence at `at`: within its validity and meant for signing. */

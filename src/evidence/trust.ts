@@ -27,6 +27,8 @@ export async function loadTrustAnchors(path: string): Promise<X509Certificate[]>
 export interface ChainVerdict {
   readonly trusted: boolean;
   readonly detail: string;
+  /** The certificates from the leaf up to the anchor (as far as they were found). */
+  readonly path: readonly X509Certificate[];
 }
 
 function issuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
@@ -55,6 +57,7 @@ export function evaluateChain(leaf: X509Certificate, pool: readonly X509Certific
   if (anchors.length === 0) {
     return {
       trusted: false,
+      path: [leaf],
       detail: selfSigned
         ? `not trusted: self-signed certificate "${commonNameOf(leaf)}" and no --trust given`
         : `not checked: no --trust CA.pem given (issuer "${leaf.issuer.replace(/\n/g, ', ')}")`,
@@ -67,23 +70,24 @@ export function evaluateChain(leaf: X509Certificate, pool: readonly X509Certific
     if (anchor !== undefined) {
       if (anchor.fingerprint256 !== current.fingerprint256) path.push(anchor);
       const expired = path.map((certificate) => validAt(certificate, at)).filter((problem): problem is string => problem !== null);
-      if (expired.length > 0) return { trusted: false, detail: `chain to trusted "${commonNameOf(anchor)}" but ${expired.join('; ')}` };
-      return { trusted: true, detail: `trusted: ${path.map((certificate) => `"${commonNameOf(certificate)}"`).join(' <- ')}` };
+      if (expired.length > 0) return { trusted: false, path, detail: `chain to trusted "${commonNameOf(anchor)}" but ${expired.join('; ')}` };
+      return { trusted: true, path, detail: `trusted: ${path.map((certificate) => `"${commonNameOf(certificate)}"`).join(' <- ')}` };
     }
     if (issuedBy(current, current)) {
       return {
         trusted: false,
+        path,
         detail: `not trusted: ${current === leaf ? 'self-signed certificate' : 'root'} "${commonNameOf(current)}" is not among the --trust certificates`,
       };
     }
     const issuer = pool.find((candidate) => candidate.fingerprint256 !== current.fingerprint256 && candidate.ca && issuedBy(current, candidate));
     if (issuer === undefined) {
-      return { trusted: false, detail: `not trusted: the issuer of "${commonNameOf(current)}" is neither in the signature nor among the --trust certificates` };
+      return { trusted: false, path, detail: `not trusted: the issuer of "${commonNameOf(current)}" is neither in the signature nor among the --trust certificates` };
     }
     path.push(issuer);
     current = issuer;
   }
-  return { trusted: false, detail: 'not trusted: certificate chain longer than 10' };
+  return { trusted: false, path, detail: 'not trusted: certificate chain longer than 10' };
 }
 
 export function validityProblem(certificate: X509Certificate, at: Date): string | null {

@@ -1,41 +1,41 @@
 import { randomBytes } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { MessageImprint, PKIStatus, TimeStampReq, TimeStampResp } from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { UserError } from '../util/errors.js';
-import { algorithmIdentifier, asn1, childAt, children, encodeDer, integer, integerFromBytes, OID, octetString, parseDer, sequence } from './der.js';
+import { derChildren, digestOid, type HashName } from './pki-asn1.js';
 
 /**
- * RFC 3161 client: asks a timestamp authority to stamp a SHA-256 hash and returns the token
- * (a CMS ContentInfo, DER). Plain HTTP POST with application/timestamp-query, as every TSA takes.
+ * RFC 3161 client: asks a timestamp authority to stamp a hash and returns the token (a CMS
+ * ContentInfo, DER). Plain HTTP POST with application/timestamp-query, as every TSA takes.
  */
-export async function requestTimestamp(url: string, sha256: Buffer): Promise<Buffer> {
+export async function requestTimestamp(url: string, hashValue: Buffer, hash: HashName = 'sha256'): Promise<Buffer> {
   const nonce = randomBytes(8);
-  const request = encodeDer(
-    sequence([
-      integer(1),
-      sequence([algorithmIdentifier(OID.sha256, true), octetString(sha256)]),
-      integerFromBytes(nonce),
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BOOLEAN, false, String.fromCharCode(0xff)), // certReq: include the TSA certificate
-    ]),
-  );
+  nonce[0] = (nonce[0] ?? 0) & 0x7f; // a positive INTEGER
+  const request = new TimeStampReq({
+    messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: digestOid(hash), parameters: null }), hashedMessage: new OctetString(hashValue) }),
+    nonce: nonce.buffer.slice(nonce.byteOffset, nonce.byteOffset + nonce.byteLength),
+    certReq: true, // include the TSA certificate
+  });
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: request });
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(AsnConvert.serialize(request)) });
   } catch (error) {
     throw new UserError(`--tsa-url ${url}: could not reach the timestamp authority (${(error as Error).message})`);
   }
   if (!response.ok) throw new UserError(`--tsa-url ${url}: the timestamp authority answered HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
-  let token: Buffer;
+  let reply: TimeStampResp;
   try {
-    const reply = parseDer(body);
-    const status = childAt(childAt(reply, 0, 'status'), 0, 'PKIStatus');
-    const statusValue = typeof status.value === 'string' ? asn1.derToInteger(status.value) : -1;
-    // 0 granted, 1 granted with modifications; anything else is a refusal.
-    if (statusValue !== 0 && statusValue !== 1) throw new Error(`the timestamp authority refused the request (PKIStatus ${statusValue})`);
-    const tokenNode = children(reply)[1];
-    if (tokenNode === undefined) throw new Error('the reply holds no timestamp token');
-    token = encodeDer(tokenNode);
+    reply = AsnConvert.parse(body, TimeStampResp);
   } catch (error) {
     throw new UserError(`--tsa-url ${url}: unusable reply (${(error as Error).message})`);
   }
+  const status = reply.status.status;
+  if (status !== PKIStatus.granted && status !== PKIStatus.grantedWithMods) throw new UserError(`--tsa-url ${url}: the timestamp authority refused the request (PKIStatus ${status})`);
+  if (reply.timeStampToken === undefined) throw new UserError(`--tsa-url ${url}: unusable reply (the reply holds no timestamp token)`);
+  // The token's own bytes, never re-encoded: its signature covers them.
+  const token = derChildren(body)[1];
+  if (token === undefined) throw new UserError(`--tsa-url ${url}: unusable reply (the reply holds no timestamp token)`);
   return token;
 }

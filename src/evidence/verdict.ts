@@ -3,6 +3,8 @@ export interface Verdict {
   readonly ok: boolean | null;
   readonly check: string;
   readonly detail: string;
+  /** An instant the verdict states (the validation time), ISO 8601 UTC, for --json. */
+  readonly time?: string;
 }
 
 export function formatVerdict(verdict: Verdict): string {

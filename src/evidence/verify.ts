@@ -5,7 +5,8 @@ import { describeFsError } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { toIsoUtc } from '../util/time.js';
-import type { CmsCheck } from './cms.js';
+import type { CmsCheck, RevocationData, TimestampInfo } from './cms.js';
+import type { SignatureLocation } from './pdf-signatures.js';
 import { parseManifest } from './manifest.js';
 import type { EmbeddedFile, PdfEvidence, SignatureDictionary } from './pdf-evidence.js';
 import type { Verdict } from './verdict.js';
@@ -15,13 +16,24 @@ import type { Verdict } from './verdict.js';
  * signature; the PDF reader (pdf-lib) is loaded by verifyPdf: an unsigned manifest needs neither.
  */
 async function signatureChecks() {
-  const [cms, certificate, trust] = await Promise.all([import('./cms.js'), import('./certificate.js'), import('./trust.js')]);
+  const [cms, certificate, trust, validation, pdfSignatures] = await Promise.all([
+    import('./cms.js'),
+    import('./certificate.js'),
+    import('./trust.js'),
+    import('./validation.js'),
+    import('./pdf-signatures.js'),
+  ]);
   return {
     checkCms: cms.checkCms,
+    readTimestamp: cms.readTimestamp,
     commonNameOf: certificate.commonNameOf,
     keyUsageAllowsSigning: certificate.keyUsageAllowsSigning,
     evaluateChain: trust.evaluateChain,
     validityProblem: trust.validityProblem,
+    judgePath: validation.judgePath,
+    locateSignatures: pdfSignatures.locateSignatures,
+    signedBytes: pdfSignatures.signedBytes,
+    isDocumentTimestamp: pdfSignatures.isDocumentTimestamp,
   };
 }
 type SignatureChecks = Awaited<ReturnType<typeof signatureChecks>>;
@@ -37,7 +49,18 @@ export interface VerifyOptions {
   readonly snapshotPath?: string;
   /** null: do not reproduce. */
   readonly reproduce: Reproducer | null;
+  /** The check's own time (--at): what "now" is for expiry and revocation. Default: the clock. */
+  readonly at?: Date;
+  /** No online OCSP/CRL: only the revocation data the file embeds. */
+  readonly offline?: boolean;
 }
+
+/** The time a signature is judged at, and how the verdicts name it. */
+interface JudgingTime {
+  readonly time: Date;
+  readonly name: string;
+}
+
 
 async function readInput(path: string): Promise<Buffer> {
   try {
@@ -47,58 +70,28 @@ async function readInput(path: string): Promise<Buffer> {
   }
 }
 
-interface SignatureLocation {
-  readonly byteRange: readonly [number, number, number, number];
-  readonly contents: Buffer;
+interface LongTermInput {
+  readonly judging: JudgingTime;
+  readonly embedded: RevocationData;
+  /** Certificates the file carries besides the signature's (the DSS). */
+  readonly pool: readonly X509Certificate[];
 }
 
-/** Length of the DER element at the start of `bytes` (the /Contents hex is zero-padded after it). */
-function derElementLength(bytes: Buffer): number {
-  const first = bytes[1] ?? 0;
-  if (first < 0x80) return 2 + first;
-  const lengthBytes = first & 0x7f;
-  let length = 0;
-  for (let index = 0; index < lengthBytes; index += 1) length = length * 256 + (bytes[2 + index] ?? 0);
-  return 2 + lengthBytes + length;
-}
-
-/** Finds every signature's /ByteRange and /Contents by the bytes, as pdfsig does. */
-function locateSignatures(pdf: Buffer, path: string): SignatureLocation[] {
-  const text = pdf.toString('latin1');
-  const locations: SignatureLocation[] = [];
-  for (const match of text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
-    const byteRange = [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4])] as const;
-    const [start, firstLength, secondStart, secondLength] = byteRange;
-    if (secondStart + secondLength > pdf.length) {
-      throw new InputError(path, null, `truncated: the signature covers bytes up to ${secondStart + secondLength} but the file has ${pdf.length}`);
-    }
-    const hex = text.slice(start + firstLength, secondStart);
-    if (!/^<[0-9a-fA-F\s]*>$/.test(hex)) throw new InputError(path, null, 'damaged: the signature /Contents is not where its /ByteRange says');
-    const blob = Buffer.from(hex.slice(1, -1).replace(/\s/g, ''), 'hex');
-    locations.push({ byteRange, contents: blob.subarray(0, Math.min(blob.length, derElementLength(blob))) });
-  }
-  return locations;
-}
-
-function signedBytes(pdf: Buffer, range: SignatureLocation['byteRange']): Buffer {
-  const [start, firstLength, secondStart, secondLength] = range;
-  return Buffer.concat([pdf.subarray(start, start + firstLength), pdf.subarray(secondStart, secondStart + secondLength)]);
-}
-
-/** Verdicts shared by PDF and manifest signatures: the signer, its certificate and chain, the timestamp. */
-function signatureVerdicts({ commonNameOf, keyUsageAllowsSigning, evaluateChain, validityProblem }: SignatureChecks, check: CmsCheck, claimedTime: Date | null, options: VerifyOptions, what: string): Verdict[] {
+/** Verdicts shared by PDF and manifest signatures: the signer, its certificate and chain, the timestamp, revocation. */
+async function signatureVerdicts(checks: SignatureChecks, check: CmsCheck, claimedTime: Date | null, options: VerifyOptions, what: string, longTerm: LongTermInput): Promise<Verdict[]> {
+  const { commonNameOf, keyUsageAllowsSigning, evaluateChain, validityProblem, judgePath } = checks;
   const verdicts: Verdict[] = [];
   const signer = check.signerCertificate;
   verdicts.push(
     signer === null || !check.signatureValid
       ? { ok: false, check: `${what} signature`, detail: check.problems.join('; ') || 'does not verify' }
-      : { ok: true, check: `${what} signature`, detail: `made by "${commonNameOf(signer)}" (certificate serial ${signer.serialNumber}), verifies with its key` },
+      : { ok: true, check: `${what} signature`, detail: `made by "${commonNameOf(signer)}" (certificate serial ${signer.serialNumber}), ${check.digestAlgorithm.toUpperCase()}, verifies with its key` },
   );
   if (signer === null) return verdicts;
   // The time the certificate must have been valid at: the timestamp's when there is one (a third
   // party's word), else the time the signer claims.
   const timestamp = check.timestamp;
-  const at = timestamp?.genTime ?? claimedTime ?? check.signingTime ?? new Date();
+  const at = timestamp?.genTime ?? claimedTime ?? check.signingTime ?? longTerm.judging.time;
   const validity = validityProblem(signer, at);
   const usage = keyUsageAllowsSigning(signer);
   verdicts.push({
@@ -107,24 +100,29 @@ function signatureVerdicts({ commonNameOf, keyUsageAllowsSigning, evaluateChain,
     detail:
       validity ?? (usage === false ? 'its key usage does not allow signing (neither digitalSignature nor nonRepudiation)' : `valid at the signing time ${toIsoUtc(at)}, key usage allows signing`),
   });
-  const chain = evaluateChain(signer, check.certificates, options.trustAnchors, at);
+  const context = { anchors: options.trustAnchors, now: options.at ?? new Date(), offline: options.offline === true, embedded: longTerm.embedded };
+  const pool = [...check.certificates, ...longTerm.pool];
+  const chain = evaluateChain(signer, pool, options.trustAnchors, at);
   verdicts.push({ ok: chain.trusted, check: 'certificate chain', detail: chain.detail });
+  verdicts.push(...(await judgePath({ what: 'signer', leaf: signer, pool, signedAt: at, validAt: longTerm.judging.time, validAtName: longTerm.judging.name }, context)));
   if (timestamp === null) {
     verdicts.push({ ok: null, check: 'timestamp', detail: `none: the signing time ${claimedTime === null ? 'is unknown' : `${toIsoUtc(claimedTime)} is the signer's own claim`}` });
-  } else {
-    const tsa = timestamp.check.signerCertificate;
-    const problems = [
-      ...(timestamp.imprintMatches ? [] : ['it stamps another signature']),
-      ...(timestamp.check.digestMatches && timestamp.check.signatureValid ? [] : ['its own signature does not verify']),
-    ];
-    const tsaChain = tsa === null ? null : evaluateChain(tsa, timestamp.check.certificates, options.trustAnchors, timestamp.genTime);
-    if (tsaChain !== null && !tsaChain.trusted) problems.push(`timestamp authority ${tsaChain.detail}`);
-    verdicts.push({
-      ok: problems.length === 0,
-      check: 'timestamp',
-      detail: problems.length === 0 ? `RFC 3161 time ${toIsoUtc(timestamp.genTime)} from "${tsa === null ? '?' : commonNameOf(tsa)}"` : problems.join('; '),
-    });
+    return verdicts;
   }
+  const tsa = timestamp.check.signerCertificate;
+  const problems = [
+    ...(timestamp.imprintMatches ? [] : ['it stamps another signature']),
+    ...(timestamp.check.digestMatches && timestamp.check.signatureValid ? [] : ['its own signature does not verify']),
+  ];
+  const tsaPool = [...timestamp.check.certificates, ...longTerm.pool];
+  const tsaChain = tsa === null ? null : evaluateChain(tsa, tsaPool, options.trustAnchors, timestamp.genTime);
+  if (tsaChain !== null && !tsaChain.trusted) problems.push(`timestamp authority ${tsaChain.detail}`);
+  verdicts.push({
+    ok: problems.length === 0,
+    check: 'timestamp',
+    detail: problems.length === 0 ? `RFC 3161 time ${toIsoUtc(timestamp.genTime)} from "${tsa === null ? '?' : commonNameOf(tsa)}"` : problems.join('; '),
+  });
+  if (tsa !== null) verdicts.push(...(await judgePath({ what: 'signature timestamp', leaf: tsa, pool: tsaPool, signedAt: timestamp.genTime, validAt: longTerm.judging.time, validAtName: longTerm.judging.name }, context)));
   return verdicts;
 }
 
@@ -162,17 +160,74 @@ function evidenceVerdicts(evidence: PdfEvidence, snapshotFile: { path: string; s
   return verdicts;
 }
 
+/**
+ * After the last signature only validation data (a DSS, PAdES B-LT) may have been appended: the
+ * catalog again with the same page tree, the DSS and its streams; no page, annotation, form
+ * field, signature or appearance.
+ */
+function onlyValidationData(signed: string, tail: string): boolean {
+  if (!/\/Type\s*\/DSS\b/.test(tail)) return false;
+  if (/\/Type\s*\/(Page|Pages|Annot|Sig|DocTimeStamp|XObject)\b|\/Subtype\s*\/Widget|\/FT\s*\//.test(tail)) return false;
+  const pagesOf = (text: string): string | null => [...text.matchAll(/\/Type\s*\/Catalog[\s\S]*?\/Pages\s+(\d+\s+\d+)\s+R|\/Pages\s+(\d+\s+\d+)\s+R[\s\S]*?\/Type\s*\/Catalog/g)].map((match) => match[1] ?? match[2] ?? null).pop() ?? null;
+  const before = pagesOf(signed);
+  return before !== null && pagesOf(tail) === before;
+}
+
+/** A document timestamp's verdicts; `holds` says whether it may serve as proof of existence for what it covers. */
+async function documentTimestampVerdicts(checks: SignatureChecks, pdf: Buffer, location: SignatureLocation, number: number, options: VerifyOptions, longTerm: LongTermInput): Promise<{ verdicts: Verdict[]; genTime: Date | null }> {
+  const what = `document timestamp ${number}`;
+  let timestamp: TimestampInfo;
+  try {
+    timestamp = checks.readTimestamp(location.contents, checks.signedBytes(pdf, location.byteRange));
+  } catch (error) {
+    return { verdicts: [{ ok: false, check: what, detail: `unreadable (${(error as Error).message})` }], genTime: null };
+  }
+  const tsa = timestamp.check.signerCertificate;
+  const problems = [
+    ...(timestamp.imprintMatches ? [] : ['its hash is not that of the bytes it covers: the document was changed']),
+    ...(timestamp.check.signatureValid && tsa !== null ? [] : ['its own signature does not verify']),
+  ];
+  const verdicts: Verdict[] = [
+    {
+      ok: problems.length === 0,
+      check: what,
+      detail: problems.length === 0 ? `RFC 3161 time ${toIsoUtc(timestamp.genTime)} from "${tsa === null ? '?' : checks.commonNameOf(tsa)}" over bytes 0-${location.byteRange[2] + location.byteRange[3]} (ETSI.RFC3161)` : problems.join('; '),
+    },
+  ];
+  if (tsa !== null) {
+    const pool = [...timestamp.check.certificates, ...longTerm.pool];
+    const chain = checks.evaluateChain(tsa, pool, options.trustAnchors, timestamp.genTime);
+    verdicts.push({ ok: chain.trusted, check: `${what} chain`, detail: chain.detail });
+    const context = { anchors: options.trustAnchors, now: options.at ?? new Date(), offline: options.offline === true, embedded: longTerm.embedded };
+    verdicts.push(...(await checks.judgePath({ what, leaf: tsa, pool, signedAt: timestamp.genTime, validAt: longTerm.judging.time, validAtName: longTerm.judging.name }, context)));
+  }
+  return { verdicts, genTime: verdicts.every((verdict) => verdict.ok !== false) ? timestamp.genTime : null };
+}
+
+/** The DSS (PAdES B-LT): certificates and revocation data the file carries. */
+async function longTermData(pdf: Buffer): Promise<{ certificates: X509Certificate[]; embedded: RevocationData }> {
+  try {
+    const [{ PDFDocument }, { readDss }] = await Promise.all([import('pdf-lib'), import('./pades.js')]);
+    const dss = readDss(await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true }));
+    return { certificates: [...dss.certificates], embedded: { ocspResponses: dss.ocspResponses, crls: dss.crls } };
+  } catch {
+    // an unreadable structure is reported by the evidence check; no DSS is then used
+    return { certificates: [], embedded: { ocspResponses: [], crls: [] } };
+  }
+}
+
 export async function verifyPdf(path: string, options: VerifyOptions): Promise<Verdict[]> {
   const pdf = await readInput(path);
   if (!pdf.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new InputError(path, null, 'not a PDF (it does not start with %PDF-)');
   const snapshotFile = options.snapshotPath === undefined ? null : { path: options.snapshotPath, sha256: sha256Hex(await readInput(options.snapshotPath)) };
-  const locations = locateSignatures(pdf, path);
+  const checks = await signatureChecks();
+  const locations = checks.locateSignatures(pdf, path);
   if (locations.length === 0) {
     // A cut-off file loses its end first: say "truncated" rather than "unsigned" when %%EOF is gone.
     if (!pdf.subarray(-1024).includes('%%EOF')) throw new InputError(path, null, 'truncated or damaged: no %%EOF at its end and no signature found');
     throw new InputError(path, null, 'not signed: the PDF holds no signature (/ByteRange)');
   }
-  const [{ readPdfEvidence, KEYWORD_PREFIX }, checks] = await Promise.all([import('./pdf-evidence.js'), signatureChecks()]);
+  const [{ readPdfEvidence, KEYWORD_PREFIX }, dss] = await Promise.all([import('./pdf-evidence.js'), longTermData(pdf)]);
   let evidence: PdfEvidence | null = null;
   let evidenceProblem: string | null = null;
   try {
@@ -180,46 +235,98 @@ export async function verifyPdf(path: string, options: VerifyOptions): Promise<V
   } catch (error) {
     evidenceProblem = (error as Error).message;
   }
-  const verdicts: Verdict[] = [];
-  for (const [index, location] of locations.entries()) {
-    const what = locations.length === 1 ? 'PDF' : `PDF signature ${index + 1}:`;
-    const dictionary: SignatureDictionary | undefined = evidence?.signatures[index];
-    const [start, , secondStart, secondLength] = location.byteRange;
-    const coversAll = start === 0 && secondStart + secondLength === pdf.length;
-    // Only the last signature can cover the whole file; earlier ones end where an update begins.
-    if (index === locations.length - 1) {
-      verdicts.push({
-        ok: coversAll,
-        check: 'document coverage',
-        detail: coversAll ? `the signature covers the whole file (${pdf.length} bytes) except its own /Contents` : `${pdf.length - (secondStart + secondLength)} bytes were added after the signed range`,
-      });
-    }
-    let check: CmsCheck;
-    try {
-      check = checks.checkCms(location.contents, signedBytes(pdf, location.byteRange));
-    } catch (error) {
-      verdicts.push({ ok: false, check: `${what} signature`, detail: `unreadable signature (${(error as Error).message})` });
+  const now = options.at ?? new Date();
+  // Newest first: each valid document timestamp moves the judging time back to its own time.
+  let judging: JudgingTime = { time: now, name: options.at === undefined ? 'the time of this check' : 'the time given with --at' };
+  const perSignature: Verdict[][] = [];
+  const timestampNumbers = new Map(locations.filter(checks.isDocumentTimestamp).map((location, index) => [location, index + 1]));
+  for (let index = locations.length - 1; index >= 0; index -= 1) {
+    const location = locations[index] as SignatureLocation;
+    const longTerm = { judging, embedded: dss.embedded, pool: dss.certificates };
+    if (checks.isDocumentTimestamp(location)) {
+      const number = timestampNumbers.get(location) ?? 0;
+      const result = await documentTimestampVerdicts(checks, pdf, location, number, options, longTerm);
+      perSignature[index] = result.verdicts;
+      if (result.genTime !== null && result.genTime < judging.time) judging = { time: result.genTime, name: `the time of document timestamp ${number}` };
       continue;
     }
-    verdicts.push({
-      ok: check.digestMatches,
-      check: 'document digest',
-      detail: check.digestMatches
-        ? `${check.digestAlgorithm.toUpperCase().replace("SHA", "SHA-")} over the signed byte ranges matches the signature`
-        : `${check.digestAlgorithm.toUpperCase().replace("SHA", "SHA-")} over the signed byte ranges does not match the signature: the document was changed after signing`,
-    });
-    verdicts.push(...signatureVerdicts(checks, check, dictionary?.signingTime ?? null, options, what));
-    if (dictionary !== undefined) {
-      verdicts.push({
-        ok: null,
-        check: 'signed',
-        detail: `by "${dictionary.signerName ?? '?'}", reason "${dictionary.reason ?? ''}", location "${dictionary.location ?? ''}", at ${dictionary.signingTime === null ? '?' : toIsoUtc(dictionary.signingTime)} (${dictionary.subFilter ?? '?'})`,
-      });
-    }
+    perSignature[index] = await cmsSignatureVerdicts(checks, pdf, location, evidence?.signatures[index], index, locations.length, longTerm, options);
   }
+  const verdicts: Verdict[] = [];
+  const last = locations[locations.length - 1] as SignatureLocation;
+  const signedEnd = last.byteRange[2] + last.byteRange[3];
+  const coversAll = last.byteRange[0] === 0 && signedEnd === pdf.length;
+  const validationOnly = !coversAll && onlyValidationData(pdf.subarray(0, signedEnd).toString('latin1'), pdf.subarray(signedEnd).toString('latin1'));
+  verdicts.push({
+    ok: coversAll || validationOnly,
+    check: 'document coverage',
+    detail: coversAll
+      ? `the ${checks.isDocumentTimestamp(last) ? 'last document timestamp' : 'signature'} covers the whole file (${pdf.length} bytes) except its own /Contents`
+      : validationOnly
+        ? `the signature covers bytes 0-${signedEnd}; after it only validation data (a DSS, PAdES B-LT) was added`
+        : `${pdf.length - signedEnd} bytes were added after the signed range`,
+  });
+  verdicts.push(...perSignature.flat());
+  verdicts.push({ ok: null, check: 'validation time', detail: `valid at ${toIsoUtc(judging.time)}, ${judging.name}`, time: toIsoUtc(judging.time) });
   if (evidence === null) verdicts.push({ ok: false, check: 'embedded snapshot', detail: `the PDF's structure could not be read (${evidenceProblem ?? 'unknown'})` });
   else verdicts.push(...evidenceVerdicts(evidence, snapshotFile, options, KEYWORD_PREFIX));
   return verdicts;
+}
+
+async function cmsSignatureVerdicts(
+  checks: SignatureChecks,
+  pdf: Buffer,
+  location: SignatureLocation,
+  dictionary: SignatureDictionary | undefined,
+  index: number,
+  count: number,
+  longTerm: LongTermInput,
+  options: VerifyOptions,
+): Promise<Verdict[]> {
+  const what = count === 1 ? 'PDF' : `PDF signature ${index + 1}:`;
+  let check: CmsCheck;
+  try {
+    check = checks.checkCms(location.contents, checks.signedBytes(pdf, location.byteRange));
+  } catch (error) {
+    return [{ ok: false, check: `${what} signature`, detail: `unreadable signature (${(error as Error).message})` }];
+  }
+  const hashName = check.digestAlgorithm.toUpperCase().replace('SHA', 'SHA-');
+  const verdicts: Verdict[] = [
+    {
+      ok: check.digestMatches,
+      check: 'document digest',
+      detail: check.digestMatches ? `${hashName} over the signed byte ranges matches the signature` : `${hashName} over the signed byte ranges does not match the signature: the document was changed after signing`,
+    },
+  ];
+  const embedded = { ocspResponses: [...longTerm.embedded.ocspResponses, ...check.revocationValues.basicOcspResponses], crls: [...longTerm.embedded.crls, ...check.revocationValues.crls] };
+  verdicts.push(...(await signatureVerdicts(checks, check, dictionary?.signingTime ?? null, options, what, { ...longTerm, embedded })));
+  if (dictionary !== undefined) {
+    verdicts.push({
+      ok: null,
+      check: 'signed',
+      detail: `by "${dictionary.signerName ?? '?'}", reason "${dictionary.reason ?? ''}", location "${dictionary.location ?? ''}", at ${dictionary.signingTime === null ? '?' : toIsoUtc(dictionary.signingTime)} (${dictionary.subFilter ?? '?'})`,
+    });
+  }
+  return verdicts;
+}
+
+/** A detached CMS over a file (manifest.json, SHA256SUMS): digest, signer, chain, timestamp, revocation (its own values first). */
+async function detachedSignatureVerdicts(checks: SignatureChecks, signature: Buffer, content: Buffer, path: string, signaturePath: string, what: string, options: VerifyOptions): Promise<Verdict[]> {
+  try {
+    const check = checks.checkCms(signature, content);
+    const hashName = check.digestAlgorithm.toUpperCase().replace('SHA', 'SHA-');
+    const judging = { time: options.at ?? new Date(), name: options.at === undefined ? 'the time of this check' : 'the time given with --at' };
+    return [
+      {
+        ok: check.digestMatches,
+        check: `${what} digest`,
+        detail: check.digestMatches ? `${hashName} of ${basename(path)} matches ${basename(signaturePath)}` : `${basename(path)} was changed after it was signed`,
+      },
+      ...(await signatureVerdicts(checks, check, check.signingTime, options, what, { judging, embedded: { ocspResponses: check.revocationValues.basicOcspResponses, crls: check.revocationValues.crls }, pool: [] })),
+    ];
+  } catch (error) {
+    return [{ ok: false, check: `${what} signature`, detail: `${signaturePath} is not a readable CMS signature (${(error as Error).message})` }];
+  }
 }
 
 export async function verifyManifest(path: string, options: VerifyOptions): Promise<Verdict[]> {
@@ -245,17 +352,12 @@ export async function verifyManifest(path: string, options: VerifyOptions): Prom
     verdicts.push({ ok: false, check: 'manifest signature', detail: `${signaturePath} not found: the manifest is unsigned (integrity only, no proof of origin)` });
   } else {
     const checks = await signatureChecks();
-    try {
-      const check = checks.checkCms(signature, manifestBytes);
-      verdicts.push({
-        ok: check.digestMatches,
-        check: 'manifest digest',
-        detail: check.digestMatches ? `SHA-256 of ${basename(path)} matches ${basename(signaturePath)}` : `${basename(path)} was changed after it was signed`,
-      });
-      verdicts.push(...signatureVerdicts(checks, check, check.signingTime, options, 'manifest'));
-    } catch (error) {
-      verdicts.push({ ok: false, check: 'manifest signature', detail: `${signaturePath} is not a readable CMS signature (${(error as Error).message})` });
-    }
+    verdicts.push(...(await detachedSignatureVerdicts(checks, signature, manifestBytes, path, signaturePath, 'manifest', options)));
+    // The SHA256SUMS file of the same run, when it is signed too (report runs since issue 28).
+    const sumsPath = path.replace(/\.manifest\.json$/, '.SHA256SUMS');
+    const sums = sumsPath === path ? null : await readFile(sumsPath).catch(() => null);
+    const sumsSignature = sums === null ? null : await readFile(`${sumsPath}.p7s`).catch(() => null);
+    if (sums !== null && sumsSignature !== null) verdicts.push(...(await detachedSignatureVerdicts(checks, sumsSignature, sums, sumsPath, `${sumsPath}.p7s`, 'SHA256SUMS', options)));
   }
   for (const artifact of manifest.artifacts) {
     let bytes: Buffer;

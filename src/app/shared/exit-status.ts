@@ -40,6 +40,7 @@ export const COMMAND_EXIT_CODES: Readonly<Record<string, Readonly<Partial<Record
     4: 'an output could not be produced (e.g. no browser for the PDF); the other files were written',
   },
   rules: { 0: 'printed', 2: 'usage error (an unknown framework)' },
+  extend: { 0: 'extended', 2: 'usage or input error, or the TSA or a revocation source failed (nothing written)' },
   verify: { 0: 'every check passed', 1: 'a check failed (signature, chain, snapshot, listed files or reproduction)', 2: 'usage or input error' },
   notify: { 0: 'every mail sent (or previewed)', 2: 'usage or input error (nothing sent)', 3: 'a mail could not be sent, or an owner address is not an address' },
   trend: { 0: 'written', 2: 'usage or input error (nothing written)', 3: 'an archive could not be read and was skipped (the others were counted)' },

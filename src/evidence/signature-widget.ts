@@ -1,0 +1,126 @@
+import {
+  beginText,
+  endText,
+  fill,
+  PDFArray,
+  PDFDict,
+  PDFName,
+  PDFNumber,
+  PDFPage,
+  PDFString,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  setFillingRgbColor,
+  setFontAndSize,
+  setLineWidth,
+  setStrokingRgbColor,
+  showText,
+  moveText,
+  stroke,
+  StandardFonts,
+  type PDFDocument,
+  type PDFOperator,
+} from 'pdf-lib';
+import { toIsoUtc } from '../util/time.js';
+import { issuerNameOf } from './certificate.js';
+import { INFO_SNAPSHOT_SHA256 } from './pdf-evidence.js';
+import type { EvidenceSigner } from './signer.js';
+
+/**
+ * The signature widget an auditor can click: it sits where the report printed its "Digitally
+ * signed" box. The template wraps that box in a link to SIGNATURE_FIELD_URI; Chromium turns it
+ * into a /Link annotation whose /Rect is the box, wherever the layout put it. Signing takes that
+ * annotation away and puts the signature widget, with its own appearance, in its place.
+ */
+export const SIGNATURE_FIELD_URI = 'https://iam-audit.invalid/signature-field';
+
+export interface SignatureBox {
+  readonly page: PDFPage;
+  readonly rect: [number, number, number, number];
+}
+
+function linkUri(annotation: PDFDict): string | null {
+  if (annotation.lookupMaybe(PDFName.of('Subtype'), PDFName)?.asString() !== '/Link') return null;
+  const uri = annotation.lookupMaybe(PDFName.of('A'), PDFDict)?.lookup(PDFName.of('URI'));
+  return uri instanceof PDFString ? uri.decodeText() : uri?.toString().replace(/^\(|\)$/g, '') ?? null;
+}
+
+/** Finds the marked box (and removes its link), or null when the PDF has none (a report without the box). */
+export function takeSignatureBox(document: PDFDocument): SignatureBox | null {
+  for (const page of document.getPages()) {
+    const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
+    if (annots === undefined) continue;
+    for (let index = 0; index < annots.size(); index += 1) {
+      const annotation = annots.lookupMaybe(index, PDFDict);
+      if (annotation === undefined || linkUri(annotation) !== SIGNATURE_FIELD_URI) continue;
+      const numbers = annotation.lookupMaybe(PDFName.of('Rect'), PDFArray)?.asArray().map((item) => (item instanceof PDFNumber ? item.asNumber() : 0)) ?? [];
+      annots.remove(index);
+      const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = numbers;
+      if (Math.abs(x2 - x1) < 1 || Math.abs(y2 - y1) < 1) return null;
+      return { page, rect: [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)] };
+    }
+  }
+  return null;
+}
+
+/** WinAnsi text for the standard font: anything it cannot show becomes '?'. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e\u00a0-\u00ff]/g, '?');
+}
+
+/** Groups of four, as the report prints hashes. */
+function grouped(hex: string): string {
+  return hex.replace(/:/g, '').toLowerCase().replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** Gives the widget placed by the placeholder (the page's last annotation) an appearance showing the signature's facts. */
+export async function placeSignatureWidget(document: PDFDocument, box: SignatureBox, signer: EvidenceSigner, signerName: string, signingTime: Date): Promise<void> {
+  const annots = box.page.node.lookup(PDFName.of('Annots'), PDFArray);
+  const widget = annots.lookup(annots.size() - 1, PDFDict);
+  const font = await document.embedFont(StandardFonts.Helvetica);
+  const bold = await document.embedFont(StandardFonts.HelveticaBold);
+  const width = box.rect[2] - box.rect[0];
+  const height = box.rect[3] - box.rect[1];
+  const info = document.context.lookupMaybe(document.context.trailerInfo.Info, PDFDict);
+  const snapshot = info?.lookup(PDFName.of(INFO_SNAPSHOT_SHA256));
+  const snapshotSha256 = snapshot instanceof PDFString ? snapshot.decodeText() : null;
+  const lines: { label: string; value: string }[] = [
+    { label: 'Signer', value: signerName },
+    { label: 'Signing time', value: toIsoUtc(signingTime) },
+    { label: 'Issuer', value: issuerNameOf(signer.certificate) },
+    { label: 'Certificate SHA-256', value: grouped(signer.certificate.fingerprint256) },
+    ...(snapshotSha256 === null ? [] : [{ label: 'Snapshot SHA-256', value: grouped(snapshotSha256) }]),
+  ].map((line) => ({ label: printable(line.label), value: printable(line.value) }));
+  const title = 'Digitally signed (click to see the signature)';
+  const padding = 6;
+  const rows = lines.length + 1;
+  const labelWidth = (size: number): number => Math.max(...lines.map((line) => bold.widthOfTextAtSize(`${line.label}: `, size)));
+  const widest = (size: number): number => Math.max(bold.widthOfTextAtSize(title, size), ...lines.map((line) => labelWidth(size) + font.widthOfTextAtSize(line.value, size)));
+  let size = Math.min(9, (height - 2 * padding) / (rows * 1.25));
+  while (size > 3 && widest(size) > width - 2 * padding) size -= 0.25;
+  const leading = size * 1.25;
+  const operators: PDFOperator[] = [
+    pushGraphicsState(),
+    setFillingRgbColor(1, 1, 1),
+    rectangle(0, 0, width, height),
+    fill(),
+    setStrokingRgbColor(0.106, 0.369, 0.125),
+    setLineWidth(1.5),
+    rectangle(0.75, 0.75, width - 1.5, height - 1.5),
+    stroke(),
+    beginText(),
+    setFillingRgbColor(0.106, 0.369, 0.125),
+    setFontAndSize(PDFName.of('F2'), size),
+    moveText(padding, height - padding - size),
+    showText(bold.encodeText(title)),
+    setFillingRgbColor(0, 0, 0),
+  ];
+  for (const line of lines) {
+    operators.push(moveText(0, -leading), setFontAndSize(PDFName.of('F2'), size), showText(bold.encodeText(`${line.label}: `)));
+    operators.push(moveText(labelWidth(size), 0), setFontAndSize(PDFName.of('F1'), size), showText(font.encodeText(line.value)), moveText(-labelWidth(size), 0));
+  }
+  operators.push(endText(), popGraphicsState());
+  const appearance = document.context.formXObject(operators, { BBox: [0, 0, width, height], Resources: { Font: { F1: font.ref, F2: bold.ref } } });
+  widget.set(PDFName.of('AP'), document.context.obj({ N: document.context.register(appearance) }));
+}
