@@ -113,7 +113,7 @@ describe('a signed report run, verified end to end', () => {
     const all = await runTool('pdftotext', ['-raw', pdfPath, '-'], folder.path);
     const text = all.stdout.replace(/\s+/g, ' ');
     assert.match(text, /Remediation plan/);
-    assert.match(text, /console-users-mfa HIGH dave\.dev security@example\.com owners file \(\*\) 2026-11-16 MFA enrolment booked Owner: IT Target: 2026-11-20/);
+    assert.match(text, /console-users-mfa HIGH dave\.dev security@example\.com owners file \(\*\) 2026-11-16 past due at report date MFA enrolment booked Owner: IT Target: 2026-11-20/);
     assert.match(text, /Exceptions register/);
     assert.match(text, /1 console-users- ?mfa bob\.admin Break-glass admin, hardware token on order ciso@example\. ?com 2027-06-30 1: bob\.admin/);
   });
