@@ -3,9 +3,9 @@ import { reportPopulations } from './populations.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
-import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
+import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, runCataloguePass, type CatalogueConfiguration, type CatalogueFramework, type CatalogueInput, type ExceptionList, type ResultSink } from './engine.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
-import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
+import { RESULT_FORMAT_VERSION, type AnalysisResult, type CatalogueResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
   readonly snapshot: Snapshot;
@@ -90,6 +90,26 @@ export function describeProjection(capturedAt: string, asOf: string): Projection
 
 /** A pure function of the snapshot and the options: the same input gives the same result. */
 export function analyze(input: AnalysisInput): AnalysisResult {
+  return analysisOf(input, (catalogueInput) => runCatalogue(catalogueInput));
+}
+
+/**
+ * The analysis with the rule results handed to `sink`, identity by identity, as the engine judges
+ * them (issue 26): the result's catalogue has the rules with their counts, the frameworks and the
+ * exceptions, and no results (`streamed: true`). What a report needs of the results beyond that
+ * (failures for a gate, errors for warnings) the sink keeps.
+ */
+export function analyzeStreamed(input: AnalysisInput, stream: ResultStream): AnalysisResult {
+  return analysisOf(input, (catalogueInput) => ({ ...runCataloguePass(catalogueInput, stream.sink), results: [], streamed: true }), stream.start);
+}
+
+/** Where a streamed analysis sends its results; `start` gets the result without its catalogue before the first result. */
+export interface ResultStream {
+  readonly start?: (head: AnalysisResult) => void;
+  readonly sink: ResultSink;
+}
+
+function analysisOf(input: AnalysisInput, runRules: (catalogueInput: CatalogueInput) => CatalogueResult, start?: (head: AnalysisResult) => void): AnalysisResult {
   const { snapshot } = input;
   const findings = snapshot.users.map(classifyMfa);
   const identity: SnapshotIdentity = {
@@ -113,15 +133,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     populations: reportPopulations(snapshot.populations, snapshot.source),
   };
   const asOf = input.asOf ?? snapshot.capturedAt;
-  const catalogue = runCatalogue({
-    snapshot,
-    now: Date.parse(asOf),
-    rules: input.catalogue?.rules ?? allRules,
-    frameworks: input.catalogue?.frameworks ?? allFrameworks,
-    configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
-    exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
-  });
-  return {
+  const head: AnalysisResult = {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
     run: { ...input.run, asOf, projection: describeProjection(snapshot.capturedAt, asOf) },
@@ -129,6 +141,16 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
     identities: identities(snapshot),
-    catalogue,
+    catalogue: null,
   };
+  start?.(head);
+  const catalogue = runRules({
+    snapshot,
+    now: Date.parse(asOf),
+    rules: input.catalogue?.rules ?? allRules,
+    frameworks: input.catalogue?.frameworks ?? allFrameworks,
+    configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
+    exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
+  });
+  return { ...head, catalogue };
 }

@@ -6,9 +6,8 @@
  *
  * `runCataloguePass` hands each identity's results to a sink and keeps none of them: what it
  * returns is the catalogue's summary (rules with their counts, frameworks, exceptions). For the
- * callers that need every result in one list (tests, `verify --reproduce`, comparisons),
- * `runCatalogue` collects them, in the order the engine gave before the one pass: rules by id,
- * each rule's results users first, then the account's.
+ * callers that need every result in one list (the printable report, `verify --reproduce`,
+ * comparisons, tests), `runCatalogue` collects them in the same order.
  *
  * Pure: no clock (the caller passes `now`, the capture time or --as-of), no I/O. The same input
  * gives the same result, in the same order: the users in the snapshot's order, rules by id
@@ -185,20 +184,15 @@ export function runCataloguePass(input: CatalogueInput, sink: ResultSink): Catal
 }
 
 /**
- * The whole catalogue with every result in one list, in rule order (rules by id; within a rule,
- * users first, then the account). For callers that need the list; a report streams instead.
+ * The whole catalogue with every result in one list, in the order the engine judges them (each
+ * user in the snapshot's order with its results rule by rule, then the account's): the order a
+ * streamed report writes, so both give the same files. For callers that need the list.
  */
 export function runCatalogue(input: CatalogueInput): CatalogueResult {
-  const byRule = new Map<string, RuleResult[]>();
-  const summary = runCataloguePass(input, (batch) => {
-    for (const result of batch) {
-      const list = byRule.get(result.ruleId);
-      if (list === undefined) byRule.set(result.ruleId, [result]);
-      else list.push(result);
-    }
-  });
   const results: RuleResult[] = [];
   // One push per result: spreading 100,000 results into push() overflows the call stack.
-  for (const rule of summary.rules) for (const result of byRule.get(rule.id) ?? []) results.push(result);
+  const summary = runCataloguePass(input, (batch) => {
+    for (const result of batch) results.push(result);
+  });
   return { ...summary, results };
 }

@@ -45,13 +45,11 @@ export const cloudshellFullAccess = defineRule({
   },
   judgeAccount(snapshot, _context, tally) {
     const findings: RuleFinding[] = [];
-    const unknown = [...tally.firstUnknown];
-    let unknownCount = tally.unknown;
     const { groups, roles } = snapshot.accountFacts;
-    if (!groups.known) (unknownCount += 1), unknown.push('groups');
-    else for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to group ${entry.name}`));
-    if (!roles.known) (unknownCount += 1), unknown.push('roles');
-    else for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to role ${entry.name}`));
+    const unknown = [...tally.firstUnknown, ...(groups.known ? [] : ['groups']), ...(roles.known ? [] : ['roles'])];
+    const unknownCount = tally.unknown + (groups.known ? 0 : 1) + (roles.known ? 0 : 1);
+    if (groups.known) for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to group ${entry.name}`));
+    if (roles.known) for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to role ${entry.name}`));
 
     const resource = accountResource(snapshot);
     if (unknownCount > 0) {

@@ -8,7 +8,7 @@
  * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
-import type { AnalysisResult } from '../../analyze/result.js';
+import type { AnalysisResult, RuleResult } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import type { Rule, Severity } from '../../rules/rule.js';
@@ -24,6 +24,7 @@ import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/
 import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
 import { checkAsOf } from './as-of.js';
+import { findingsCsvName, openReportStream } from './stream-choice.js';
 import { resultForFrameworks } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
 import { packageInfo } from '../../util/paths.js';
@@ -117,6 +118,8 @@ export interface ReportOptions {
   readonly signing?: SigningSettings;
   /** The run's clock; runClock(environment) when left out (tests step it). */
   readonly clock?: () => Date;
+  /** With only csv/json and no --previous: written as the engine judges, no results held (report-stream.ts); the CLI sets it. */
+  readonly streamResults?: boolean;
 }
 
 export interface ReportOutcome {
@@ -153,6 +156,8 @@ interface RenderContext {
   readonly environment: NodeJS.ProcessEnv;
   /** The PDF's progress line (stderr, terminal only, not with --quiet). */
   readonly progress: TerminalProgress;
+  /** True when the findings CSV and the JSON report were written as the engine judged (report-stream.ts). */
+  readonly streamed: boolean;
 }
 
 /** Renders one format. */
@@ -160,17 +165,17 @@ type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 // Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ machineResult, stem, stamp }) => {
+  csv: async ({ machineResult, stem, stamp, streamed }) => {
     const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-      { fileName: stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`, content: findingsCsvChunks(machineResult) },
+      { fileName: findingsCsvName(stem, stamp), content: streamed ? '' : findingsCsvChunks(machineResult) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
       ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
     ];
   },
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
+  json: async ({ machineResult, stem, streamed }) => [{ fileName: `${stem}.json`, content: streamed ? '' : (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => {
     const { renderHtml } = await import('../../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
@@ -230,14 +235,21 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const loaded = options.written ?? (await readSnapshot(options.snapshotPath, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const analysed = withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions }), {
+  const remediationInputs = {
     configuration: configuration.remediation,
     mapping,
     ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
     responses,
     responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
     tags: tagsFromSnapshot(loaded),
-  });
+  };
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  const stamp = fileStamp(startedAt.toISOString());
+  // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).
+  const stem = options.outputName ?? `iam_audit_${stamp}`;
+  const stream = await openReportStream(options, stem, stamp);
+  const catalogueInput = { rules, frameworks, configuration, exceptions };
+  const analysed = stream === null ? withRemediation(analyseLoaded(loaded, startedAt, endedAt, options.asOf, catalogueInput), remediationInputs) : await stream.analyse(loaded, { startedAt, endedAt, ...(options.asOf === undefined ? {} : { asOf: options.asOf }) }, catalogueInput, remediationInputs, presentation.machineFrameworks ?? null);
   // --previous: loaded only when given (it reads and analyses a second archive).
   const result: AnalysisResult =
     options.previousPath === undefined
@@ -247,10 +259,6 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
           changesSincePrevious: await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, analysed, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock),
         };
 
-  const stamp = fileStamp(result.run.startedAt);
-  // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).
-  const stem = options.outputName ?? `iam_audit_${stamp}`;
-  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
   // Signing: the time is taken now, so the cover prints the very time the signature will carry.
   // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
   const signingTime = options.signing === undefined ? null : new Date(Math.floor(clock().getTime() / 1000) * 1000);
@@ -276,6 +284,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     printable: () => (printable ??= loadPrintable(presentation, signature)),
     environment: options.environment ?? process.env,
     progress: TerminalProgress.on(options.stderr, options.quiet),
+    streamed: stream !== null,
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
@@ -289,9 +298,13 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
       if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
-      else throw error;
+      else {
+        await stream?.discard();
+        throw error;
+      }
     }
   }
+  const streamed = stream?.finish(context.machineResult);
   // Evidence last: PDFs get the snapshot embedded (and are signed); once every file is staged, the
   // manifest and SHA256SUMS are made from the digests taken while writing.
   const evidenceContext: EvidenceContext = {
@@ -311,7 +324,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
   if (largeAccount && outputs.length > 0) context.progress.update(largeAccountProgressLine(`writing ${outputs.length} files`, users));
   const writtenFiles =
-    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext)).finally(() => context.progress.stop());
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext), streamed).finally(() => context.progress.stop());
 
   // Every error is in the JSON and the printable report; the console names the first few, so a
   // large account with a missing permission does not bury the summary under thousands of lines.
@@ -322,7 +335,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   if (errors.length > CONSOLE_COLLECTION_ERRORS) {
     options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
-  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
+  for (const warning of catalogueWarnings(result, stream?.errors)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result, options.verbose === true));
   // The console's times cover the whole run, rendering and writing included (the files' own
   // metadata can only know the analysis).
@@ -336,7 +349,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     }
   }
   if (options.failOn !== undefined) {
-    for (const item of failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
+    for (const item of stream?.gateFailures ?? failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
   }
   const exitReasons: ExitReason[] = [];
   if (gateFindings.length > 0) {
@@ -357,10 +370,10 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
 }
 
 /** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */
-function catalogueWarnings(result: AnalysisResult): string[] {
+function catalogueWarnings(result: AnalysisResult, streamedErrors: readonly RuleResult[] | undefined): string[] {
   const catalogue = result.catalogue;
   if (catalogue === null) return [];
-  const warnings = catalogue.results.filter((item) => item.status === 'error').map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
+  const warnings = (streamedErrors ?? catalogue.results.filter((item) => item.status === 'error')).map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
   for (const entry of catalogue.exceptions.expired) {
     warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" expired ${entry.expires}; it no longer applies`);
   }
