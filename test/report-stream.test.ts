@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { runReport, DEFAULT_PRESENTATION, type ReportOptions } from '../src/app/report/report.js';
 import { importCredentialReport } from '../src/import/credential-report.js';
 import { serializeSnapshot } from '../src/snapshot/io.js';
@@ -100,6 +101,36 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
 
   it('JSON alone, narrowed to one framework', async () => {
     await assertSame('framework', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['json'], presentation: { ...DEFAULT_PRESENTATION, machineFrameworks: ['cis-5.0'] } });
+  });
+
+  it('--status narrows the findings CSV, never the JSON report', async () => {
+    const streamed = await assertSame('status', {
+      snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'),
+      formats: ['csv', 'json'],
+      presentation: { ...DEFAULT_PRESENTATION, statuses: ['fail', 'not_evaluated'] },
+    });
+    const file = (suffix: string): string => [...streamed.files.entries()].find(([name]) => name.endsWith(suffix))?.[1] ?? '';
+    const rows = parse(file('findings_2026-01-02T14-30-00.csv'), { columns: true }) as Record<string, string>[];
+    const statuses = new Set(rows.map((row) => row['status']));
+    assert.deepEqual([...statuses].sort(), ['fail', 'not_evaluated']);
+    const report = JSON.parse(file('00.json')) as { results: { status: string }[] };
+    assert.equal(report.results.length, 237, 'the JSON report keeps every result');
+    assert.equal(rows.length, report.results.filter((item) => item.status === 'fail' || item.status === 'not_evaluated').length);
+  });
+
+  it('--status fail: OCSF, OCSF JSON Lines and JUnit carry the failures only', async () => {
+    const collected = await run('ocsf-status', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf', 'ocsf-jsonl', 'junit', 'json'], presentation: { ...DEFAULT_PRESENTATION, statuses: ['fail'] } }, true);
+    const file = (suffix: string): string => [...collected.files.entries()].find(([name]) => name.endsWith(suffix))?.[1] ?? '';
+    const events = JSON.parse(file('.ocsf.json')) as { status_code?: string; finding_info: { uid: string } }[];
+    const report = JSON.parse(file('00.json')) as { results: { finding_id: string; status: string }[] };
+    const failing = new Set(report.results.filter((item) => item.status === 'fail').map((item) => item.finding_id));
+    assert.ok(events.length > 0);
+    for (const event of events) assert.ok([...failing].some((id) => event.finding_info.uid.startsWith(id)), `${event.finding_info.uid} is a failure`);
+    assert.equal(file('.ocsf.jsonl').trim().split('\n').length, events.length);
+    const junit = file('.junit.xml');
+    assert.ok(junit.includes('<failure'));
+    // A passing case is a self-closing <testcase/>: none is left.
+    assert.equal(/<testcase [^>]*\/>/.test(junit), false);
   });
 
   it('3,000 generated users', async () => {

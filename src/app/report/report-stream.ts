@@ -9,7 +9,7 @@
  * --previous comparison needs the results; anything else runs as before, on the collected result.
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
-import type { AnalysisResult, RuleResult } from '../../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
 import { SEVERITIES, type Severity } from '../../rules/rule.js';
 import type { LoadedSnapshot } from '../../snapshot/io.js';
 import { refuseExistingOutput, StagedOutput, type StagedStream, type WrittenFile } from '../../util/files.js';
@@ -46,19 +46,24 @@ export class ReportStream {
     private readonly outDir: string,
     private readonly files: ReportStreamFiles,
     private readonly failOn: Severity | undefined,
+    /** --status: the results the findings CSV carries (the JSON report has all); null for all. */
+    private readonly csvStatuses: ReadonlySet<string> | null,
     /** The writers, each loaded only when its format is asked for. */
     private readonly writers: { readonly csv: typeof FindingsCsvStream | null; readonly json: typeof JsonReportStream | null },
   ) {}
 
   /** Refuses existing files (unless --overwrite) before anything is written; they are opened when the analysis starts. */
-  static async open(options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity }, files: ReportStreamFiles): Promise<ReportStream> {
+  static async open(
+    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null },
+    files: ReportStreamFiles,
+  ): Promise<ReportStream> {
     const names = [files.findingsCsv, files.json].filter((name): name is string => name !== null);
     for (const name of names) await refuseExistingOutput(options.outDir, name, options.overwrite);
     const writers = {
       csv: files.findingsCsv === null ? null : (await import('../../render/findings-csv.js')).findingsCsvStream,
       json: files.json === null ? null : (await import('../../render/json.js')).jsonReportStream,
     };
-    return new ReportStream(options.outDir, files, options.failOn, writers);
+    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers);
   }
 
   /**
@@ -113,7 +118,8 @@ export class ReportStream {
     }
     const shown = kept === null ? batch : batch.filter((item) => kept.has(item.ruleId));
     if (shown.length === 0) return;
-    if (this.findingsCsv !== null) this.findingsCsv.stream.write(this.writers.csv?.rows(shown) ?? '');
+    const statuses = this.csvStatuses;
+    if (this.findingsCsv !== null) this.findingsCsv.stream.write(this.writers.csv?.rows(statuses === null ? shown : shown.filter((item) => statuses.has(item.status))) ?? '');
     if (this.json !== null) {
       this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
       this.jsonRows = true;

@@ -8,7 +8,7 @@
  * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
-import type { AnalysisResult, RuleResult } from '../../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import type { Rule, Severity } from '../../rules/rule.js';
@@ -25,7 +25,7 @@ import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
 import { checkAsOf } from './as-of.js';
 import { findingsCsvName, openReportStream } from './stream-choice.js';
-import { resultForFrameworks } from './framework-filter.js';
+import { resultForFrameworks, resultWithStatuses } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
 import { packageInfo } from '../../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
@@ -69,6 +69,8 @@ export interface PresentationOptions {
   readonly machineFrameworks?: readonly string[] | null;
   /** --asff-region and --asff-status for `--format asff`; us-east-1 and the failing results when absent. */
   readonly asff?: AsffOptions;
+  /** --status: the results OCSF, OCSF JSON Lines, JUnit and the findings CSV carry; all when absent or null (JSON: always all). */
+  readonly statuses?: readonly RuleResultStatus[] | null;
 }
 
 export const DEFAULT_PRESENTATION: PresentationOptions = {
@@ -156,8 +158,6 @@ interface RenderContext {
   readonly environment: NodeJS.ProcessEnv;
   /** The PDF's progress line (stderr, terminal only, not with --quiet). */
   readonly progress: TerminalProgress;
-  /** True when the findings CSV and the JSON report were written as the engine judged (report-stream.ts). */
-  readonly streamed: boolean;
 }
 
 /** Renders one format. */
@@ -165,17 +165,17 @@ type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 // Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ machineResult, stem, stamp, streamed }) => {
+  csv: async ({ machineResult, stem, stamp, presentation }) => {
     const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-      { fileName: findingsCsvName(stem, stamp), content: streamed ? '' : findingsCsvChunks(machineResult) },
+      { fileName: findingsCsvName(stem, stamp), content: machineResult.catalogue?.streamed === true ? '' : findingsCsvChunks(resultWithStatuses(machineResult, presentation.statuses)) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
       ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
     ];
   },
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ machineResult, stem, streamed }) => [{ fileName: `${stem}.json`, content: streamed ? '' : (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => {
     const { renderHtml } = await import('../../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
@@ -197,12 +197,14 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(machineResult) }],
-  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(machineResult) }],
+  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   asff: async ({ machineResult, stem, presentation }) => [
     { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
   ],
-  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem, presentation }) => [
+    { fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
+  ],
 };
 
 async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -284,7 +286,6 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     printable: () => (printable ??= loadPrintable(presentation, signature)),
     environment: options.environment ?? process.env,
     progress: TerminalProgress.on(options.stderr, options.quiet),
-    streamed: stream !== null,
   };
   const files: OutputFile[] = [];
   let pdfSkipped: BrowserNotFoundError | null = null;
