@@ -119,7 +119,11 @@ export class ReportStream {
     const shown = kept === null ? batch : batch.filter((item) => kept.has(item.ruleId));
     if (shown.length === 0) return;
     const statuses = this.csvStatuses;
-    if (this.findingsCsv !== null) this.findingsCsv.stream.write(this.writers.csv?.rows(statuses === null ? shown : shown.filter((item) => statuses.has(item.status))) ?? '');
+    const csv = this.writers.csv;
+    if (this.findingsCsv !== null && csv !== null) {
+      for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
+      if (this.csvRows.length >= csv.rowsPerWrite) this.flushCsv();
+    }
     if (this.json !== null) {
       this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
       this.jsonRows = true;
@@ -128,6 +132,7 @@ export class ReportStream {
 
   /** Writes the tails (with the machine outputs' view of the result) and closes the files: what writeOutputs commits with the rest. */
   finish(machineResult: AnalysisResult): { staged: StagedOutput; written: WrittenFile[] } {
+    this.flushCsv();
     const written: WrittenFile[] = [];
     if (this.findingsCsv !== null) written.push({ fileName: this.findingsCsv.fileName, ...this.findingsCsv.stream.finish() });
     if (this.json !== null) {
@@ -142,6 +147,15 @@ export class ReportStream {
     this.findingsCsv?.stream.close();
     this.json?.stream.close();
     await this.staged.discard();
+  }
+
+  /** The findings CSV rows not yet written (a few thousand cells at most; never results). */
+  private csvRows: (readonly string[])[] = [];
+
+  private flushCsv(): void {
+    if (this.findingsCsv === null || this.writers.csv === null || this.csvRows.length === 0) return;
+    this.findingsCsv.stream.write(this.writers.csv.lines(this.csvRows));
+    this.csvRows = [];
   }
 
   private openFile(fileName: string, head: string): OpenFile {
