@@ -64,14 +64,12 @@ describe('one finding id per result', () => {
     remediation: { console: [], cli: '' },
     requires: ['users'],
     defaultOptions: {},
-    evaluate(snapshot) {
-      return snapshot.users.flatMap((facts) => {
-        const resource = { type: 'user', arn: facts.arn, name: facts.name } as const;
-        return [
-          { resource, verdict: 'pass', evidence: 'first', reason: null },
-          { resource, verdict: 'fail', evidence: 'second', reason: null },
-        ] as const;
-      });
+    judgeUser(facts) {
+      const resource = { type: 'user', arn: facts.arn, name: facts.name } as const;
+      return [
+        { resource, verdict: 'pass', evidence: 'first', reason: null },
+        { resource, verdict: 'fail', evidence: 'second', reason: null },
+      ] as const;
     },
     tests: [],
   });

@@ -20,7 +20,7 @@ import {
   user,
   type TimeSpec,
 } from '../src/rules/testing.js';
-import type { Snapshot } from '../src/snapshot/types.js';
+import type { Snapshot, UserFacts } from '../src/snapshot/types.js';
 import { randomAccount } from './support/random-accounts.js';
 import { validateSnapshot } from '../src/snapshot/validate.js';
 import { HEADER_22, ROOT_ROW_OLD, importText, userRow } from './support/reports.js';
@@ -219,7 +219,8 @@ describe('engine: the last line of defence', () => {
       ...allRules[0],
       id: 'naive-age',
       requires: [],
-      evaluate: (snapshot: Snapshot) => snapshot.users.map((u) => ({ resource: { type: 'user' as const, arn: u.arn, name: u.name }, verdict: 'pass' as const, evidence: `age ${Number.NaN} days`, reason: null })),
+      judgeAccount: undefined,
+      judgeUser: (u: UserFacts) => ({ resource: { type: 'user' as const, arn: u.arn, name: u.name }, verdict: 'pass' as const, evidence: `age ${Number.NaN} days`, reason: null }),
     };
     const results = runCatalogue({ snapshot: snapshotWith({ users: [user('alice')] }), now: CAPTURED_MS, rules: [naive], frameworks: [] }).results;
     assert.deepEqual(results.map((result) => [result.resourceName, result.status]), [['alice', 'error']]);

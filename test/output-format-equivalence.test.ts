@@ -24,6 +24,14 @@ import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 type Row = Record<string, unknown>;
 const STAMP = '2026-01-02T14-30-00';
 
+/** Rows in one order, whatever order they were written in (identity by identity since issue 26). */
+function sortedRows(rows: readonly Row[]): Row[] {
+  return rows
+    .map((row) => ({ row, key: JSON.stringify(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ row }) => row);
+}
+
 /** Format 1's JSON result row, from a format-2 row and the rules section. */
 function format1Result(row: Row, severityOf: ReadonlyMap<string, unknown>): Row {
   return {
@@ -131,9 +139,10 @@ describe('findings format 2 keeps every verdict and all evidence of format 1', (
       const oldJson = JSON.parse(await reference(`iam_audit_${STAMP}.json`)) as { results: Row[] };
       const newResults = format1ResultsFromJson(await out(`iam_audit_${STAMP}.json`));
       assert.ok(newResults.length > 100);
-      assert.deepEqual(newResults, oldJson.results);
+      // Issue 26: results come identity by identity, no longer rule by rule; the same rows in another order.
+      assert.deepEqual(sortedRows(newResults), sortedRows(oldJson.results));
       const oldCsv = parse(await reference(`iam_audit_findings_${STAMP}.csv`), { columns: true }) as Row[];
-      assert.deepEqual(format1CsvFromCsvs(await out(`iam_audit_findings_${STAMP}.csv`), await out(`iam_audit_rules_${STAMP}.csv`)), oldCsv);
+      assert.deepEqual(sortedRows(format1CsvFromCsvs(await out(`iam_audit_findings_${STAMP}.csv`), await out(`iam_audit_rules_${STAMP}.csv`))), sortedRows(oldCsv));
       assert.ok(oldCsv.some((row) => row['status'] === 'fail' && row['remediation'] !== '' && row['framework_controls'] !== ''), 'the rows compared carry rule text');
     } finally {
       await work.cleanup();

@@ -4,11 +4,12 @@ import { describe, it } from 'node:test';
 import { rootHardwareMfa } from '../src/rules/root-hardware-mfa.js';
 import { rootMfa } from '../src/rules/root-mfa.js';
 import type { Rule } from '../src/rules/rule.js';
+import { judgeAll } from '../src/rules/rule.js';
 import { ROOT_ARN, rootUser, snapshotWith } from '../src/rules/testing.js';
 import { absent, known, type Snapshot } from '../src/snapshot/types.js';
 
 function evidence(rule: Rule, snapshot: Snapshot): { verdict: string; evidence: string } {
-  const [only, ...rest] = rule.evaluate(snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions });
+  const [only, ...rest] = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions });
   assert.equal(rest.length, 0);
   assert.ok(only);
   return { verdict: only.verdict, evidence: only.evidence };

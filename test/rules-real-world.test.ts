@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { importCredentialReport } from '../src/import/credential-report.js';
 import { allRules } from '../src/rules/index.js';
 import type { Rule, RuleVerdict } from '../src/rules/rule.js';
+import { judgeAll } from '../src/rules/rule.js';
 import type { Snapshot } from '../src/snapshot/types.js';
 import { REAL_WORLD_REPORTS } from './support/cli.js';
 
@@ -163,7 +164,7 @@ function load(fileName: string): Snapshot {
 }
 
 function verdicts(rule: Rule, snapshot: Snapshot): Record<string, RuleVerdict> {
-  const findings = rule.evaluate(snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions });
+  const findings = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions });
   const result: Record<string, RuleVerdict> = {};
   for (const finding of findings) {
     assert.ok(!(finding.resource.name in result), `${rule.id}: two findings for ${finding.resource.name}`);
@@ -202,7 +203,7 @@ describe('evidence names the values judged', () => {
     const snapshot = load('01_aws_testbench_2022.csv');
     const rule = allRules.find((entry) => entry.id === 'unused-credentials');
     assert.ok(rule);
-    const finding = rule.evaluate(snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'test_account');
+    const finding = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'test_account');
     assert.equal(
       finding?.evidence,
       'password never used (password_last_used no_information), last changed 2022-12-19T09:17:33Z, 15 days 01:09:27 before the evaluation time (unused for 45 days or more fails)',
@@ -213,7 +214,7 @@ describe('evidence names the values judged', () => {
     const snapshot = load('04_lstatro_cloud_search_2020.csv');
     const rule = allRules.find((entry) => entry.id === 'access-key-rotation');
     assert.ok(rule);
-    const finding = rule.evaluate(snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'customer1#access_key_1');
+    const finding = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'customer1#access_key_1');
     assert.equal(finding?.resource.arn, 'arn:aws:iam::test:user/customer1#access_key_1');
     assert.equal(finding?.evidence, 'active key access_key_1 created 2019-12-28T20:00:51Z, 329 days 00:37:09 before the evaluation time (limit: 90 days)');
   });

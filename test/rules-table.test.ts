@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allRules } from '../src/rules/index.js';
 import type { Rule, RuleFinding } from '../src/rules/rule.js';
+import { judgeAll } from '../src/rules/rule.js';
 import { validateSnapshot } from '../src/snapshot/validate.js';
 
 function run(rule: Rule, testCase: Rule['tests'][number]): readonly RuleFinding[] {
   const snapshot = testCase.snapshot();
   const now = Date.parse(testCase.asOf ?? snapshot.capturedAt);
-  return rule.evaluate(snapshot, { now, options: { ...rule.defaultOptions, ...testCase.options } });
+  return judgeAll(rule, snapshot, { now, options: { ...rule.defaultOptions, ...testCase.options } });
 }
 
 describe('every rule has a table of cases', () => {

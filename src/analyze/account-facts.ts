@@ -163,11 +163,17 @@ const SECTION_RULES: Readonly<Record<string, readonly string[]>> = {
   'server-certificates': ['expired-server-certificates'],
 };
 
-/** The account-level facts of the snapshot, each section with the verdicts of the rules that judged it, at the evaluation time `now` (ms). */
-export function accountFacts(snapshot: Snapshot, catalogue: CatalogueResult, now: number): AccountFactsReport {
+/** The rules whose results the appendix reads: a streamed analysis keeps just these (a few per account). */
+export const ACCOUNT_FACT_RULES: ReadonlySet<string> = new Set(Object.values(SECTION_RULES).flat());
+
+/**
+ * The account-level facts of the snapshot, each section with the verdicts of the rules that judged
+ * it, at the evaluation time `now` (ms). `results` holds at least those of ACCOUNT_FACT_RULES.
+ */
+export function accountFacts(snapshot: Snapshot, catalogue: CatalogueResult, results: readonly RuleResult[], now: number): AccountFactsReport {
   const byRule = new Map<string, RuleResult[]>();
-  for (const entry of catalogue.results) {
-    if (!Object.values(SECTION_RULES).some((ids) => ids.includes(entry.ruleId))) continue;
+  for (const entry of results) {
+    if (!ACCOUNT_FACT_RULES.has(entry.ruleId)) continue;
     const list = byRule.get(entry.ruleId) ?? [];
     list.push(entry);
     byRule.set(entry.ruleId, list);

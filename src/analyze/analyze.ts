@@ -3,12 +3,12 @@ import { reportPopulations } from './populations.js';
 import { allFrameworks } from '../frameworks/index.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
-import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, type CatalogueConfiguration, type CatalogueFramework, type ExceptionList } from './engine.js';
-import { accountFacts } from './account-facts.js';
+import { DEFAULT_CONFIGURATION, NO_EXCEPTIONS, runCatalogue, runCataloguePass, type CatalogueConfiguration, type CatalogueFramework, type CatalogueInput, type ExceptionList, type ResultSink } from './engine.js';
+import { accountFacts, ACCOUNT_FACT_RULES } from './account-facts.js';
 import { classifyMfa, summariseMfa } from './mfa.js';
 import { withParameters } from './parameters.js';
 import { describeProvenance } from './provenance.js';
-import { RESULT_FORMAT_VERSION, type AnalysisResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
+import { RESULT_FORMAT_VERSION, type AnalysisResult, type CatalogueResult, type RuleResult, type CaptureTime, type IdentityFacts, type InventoryRow, type Projection, type RunInfo, type SnapshotIdentity } from './result.js';
 
 export interface AnalysisInput {
   readonly snapshot: Snapshot;
@@ -93,6 +93,38 @@ export function describeProjection(capturedAt: string, asOf: string): Projection
 
 /** A pure function of the snapshot and the options: the same input gives the same result. */
 export function analyze(input: AnalysisInput): AnalysisResult {
+  return analysisOf(input, (catalogueInput) => ({ catalogue: runCatalogue(catalogueInput) }));
+}
+
+/**
+ * The analysis with the rule results handed to `sink`, identity by identity, as the engine judges
+ * them (issue 26): the result's catalogue has the rules with their counts, the frameworks and the
+ * exceptions, and no results (`streamed: true`). What a report needs of the results beyond that
+ * (failures for a gate, errors for warnings) the sink keeps.
+ */
+export function analyzeStreamed(input: AnalysisInput, stream: ResultStream): AnalysisResult {
+  // The account-facts appendix needs the verdicts of a few account-level rules: kept as they pass.
+  const accountResults: RuleResult[] = [];
+  const sink: ResultSink = (batch) => {
+    for (const item of batch) if (ACCOUNT_FACT_RULES.has(item.ruleId)) accountResults.push(item);
+    stream.sink(batch);
+  };
+  return analysisOf(input, (catalogueInput) => ({ catalogue: { ...runCataloguePass(catalogueInput, sink), results: [], streamed: true }, accountResults }), stream.start);
+}
+
+/** Where a streamed analysis sends its results; `start` gets the result without its catalogue before the first result. */
+export interface ResultStream {
+  readonly start?: (head: AnalysisResult) => void;
+  readonly sink: ResultSink;
+}
+
+/** What running the rules gives: the catalogue and, when its results are not kept, the account-level results the appendix reads. */
+interface JudgedCatalogue {
+  readonly catalogue: CatalogueResult;
+  readonly accountResults?: readonly RuleResult[];
+}
+
+function analysisOf(input: AnalysisInput, runRules: (catalogueInput: CatalogueInput) => JudgedCatalogue, start?: (head: AnalysisResult) => void): AnalysisResult {
   const { snapshot } = input;
   const findings = snapshot.users.map(classifyMfa);
   const identity: SnapshotIdentity = {
@@ -120,18 +152,7 @@ export function analyze(input: AnalysisInput): AnalysisResult {
   const provenance = describeProvenance(snapshot, identity.populations, projection);
   const rules = input.catalogue?.rules ?? allRules;
   const frameworks = input.catalogue?.frameworks ?? allFrameworks;
-  const catalogue = withParameters(
-    runCatalogue({
-      snapshot,
-      now: Date.parse(asOf),
-      rules,
-      frameworks,
-      configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
-      exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
-    }),
-    { defaults: new Map(rules.map((rule) => [rule.id, rule.defaultOptions])), frameworks },
-  );
-  return {
+  const head: AnalysisResult = {
     formatVersion: RESULT_FORMAT_VERSION,
     tool: input.tool,
     run: { ...input.run, asOf, projection },
@@ -139,7 +160,18 @@ export function analyze(input: AnalysisInput): AnalysisResult {
     mfa: { findings, summary: summariseMfa(findings) },
     inventory: snapshot.users.map(inventoryRow),
     identities: identities(snapshot),
-    catalogue,
-    accountFacts: accountFacts(snapshot, catalogue, Date.parse(asOf)),
+    catalogue: null,
   };
+  start?.(head);
+  const judged = runRules({
+    snapshot,
+    now: Date.parse(asOf),
+    rules,
+    frameworks,
+    configuration: input.catalogue?.configuration ?? DEFAULT_CONFIGURATION,
+    exceptions: input.catalogue?.exceptions ?? NO_EXCEPTIONS,
+  });
+  const catalogue = withParameters(judged.catalogue, { defaults: new Map(rules.map((rule) => [rule.id, rule.defaultOptions])), frameworks });
+  // The appendix reads the account-level rules' results: the whole list, or (streamed) the few the sink kept.
+  return { ...head, catalogue, accountFacts: accountFacts(snapshot, catalogue, judged.accountResults ?? catalogue.results, Date.parse(asOf)) };
 }

@@ -1,39 +1,33 @@
 /**
- * The rule engine: runs every enabled rule over the snapshot, turns a missing account-level
- * requirement into `not_evaluated` (never `pass`), a throwing rule into an `error` result, applies the exceptions,
- * counts, and rolls the results up into each framework's control status.
+ * The rule engine: walks the identities once (identity-walk.ts), every enabled rule judging each
+ * user and then the account; turns a missing account-level requirement into `not_evaluated` (never
+ * `pass`), a throwing judgement into an `error` result, applies the exceptions, counts, and rolls
+ * the counts up into each framework's control status.
+ *
+ * `runCataloguePass` hands each identity's results to a sink and keeps none of them: what it
+ * returns is the catalogue's summary (rules with their counts, frameworks, exceptions). For the
+ * callers that need every result in one list (the printable report, `verify --reproduce`,
+ * comparisons, tests), `runCatalogue` collects them in the same order.
  *
  * Pure: no clock (the caller passes `now`, the capture time or --as-of), no I/O. The same input
- * gives the same result, in the same order: rules by id, each rule's results in the order the
- * rule gave them (a pure function of the snapshot), frameworks and controls in their own order.
+ * gives the same result, in the same order: the users in the snapshot's order, rules by id
+ * within an identity, frameworks and controls in their own order.
  */
 import type { Snapshot } from '../snapshot/types.js';
-import { REQUIREMENTS, type Rule, type RuleFinding, type RuleOptions } from '../rules/rule.js';
+import { REQUIREMENTS, type Rule, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
 import type { FileIdentity } from './file-identity.js';
-import type {
-  AppliedException,
-  CatalogueResult,
-  ControlResult,
-  ControlStatus,
-  FrameworkResult,
-  RuleResult,
-  RuleResultStatus,
-  RuleSummary,
-  RemediationConfig,
-} from './result.js';
-import { checkIntegrity, guardFindings, type JudgedFinding, type SnapshotIntegrity } from './integrity.js';
-import { projectFindings } from './projection.js';
+import type { CatalogueResult, ControlResult, ControlStatus, FrameworkResult, RuleResult, RuleResultStatus, RuleSummary, RemediationConfig } from './result.js';
+import { checkIntegrity } from './integrity.js';
 import { toIsoUtc } from '../util/time.js';
-import { applied, ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
-import { accountResource, missingRequirements, incompletePopulations } from './requirements.js';
-import { FindingIds } from './finding-id.js';
-import { InternalConsistencyError } from '../util/errors.js';
+import { ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
+import { accountBatch, IdentityIds, RuleRun, UniqueIds, userBatch, type ResultSink, type RuleExceptions, type RuleOutcome, type WalkContext } from './identity-walk.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
 export { accountResource, describeCounts, incompletePopulations, missingRequirement } from './requirements.js';
 export type { FileIdentity } from './file-identity.js';
+export { assertUniqueFindingIds, type ResultSink } from './identity-walk.js';
 
 /** A framework as the engine reads it: like Framework, but any rule id (tests bring their own rules). */
 export type CatalogueFramework = Omit<Framework, 'controls'> & {
@@ -75,91 +69,10 @@ function zeroCounts<Status extends string>(statuses: readonly Status[]): Record<
   return Object.fromEntries(statuses.map((status) => [status, 0])) as Record<Status, number>;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Effective enabled flag and options for a rule: its defaults, overridden by the configuration. */
 export function ruleSettings(rule: Rule, configuration: CatalogueConfiguration): { enabled: boolean; options: RuleOptions } {
   const settings = Object.hasOwn(configuration.rules, rule.id) ? configuration.rules[rule.id] : undefined;
   return { enabled: settings?.enabled ?? true, options: { ...rule.defaultOptions, ...settings?.options } };
-}
-
-function evaluateRule(rule: Rule, snapshot: Snapshot, now: number, options: RuleOptions): { findings: readonly RuleFinding[]; error: string | null } {
-  const missing = missingRequirements(snapshot, rule.requires);
-  if (missing !== null) {
-    return { findings: [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${missing}.` }], error: null };
-  }
-  const incomplete = incompletePopulations(snapshot, rule.requires);
-  const populationFindings: RuleFinding[] = incomplete === null ? [] : [{ resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: incomplete }];
-  try {
-    const findings = rule.evaluate(snapshot, { now, options });
-    return { findings: populationFindings.length === 0 ? findings : withPopulationFindings(populationFindings, findings), error: null };
-  } catch (error) {
-    return { findings: populationFindings, error: errorMessage(error) };
-  }
-}
-
-/**
- * The "population incomplete" findings are on the account's ARN, which is also root's: a rule that
- * judges root or the account itself (root-hardware-mfa, support-role-exists) would give two results
- * with one finding id. Such a finding takes the population's reason instead, and cannot stay clean:
- * pass and not_applicable become not_evaluated (the control's status is what the two results gave).
- */
-function withPopulationFindings(population: readonly RuleFinding[], findings: readonly RuleFinding[]): RuleFinding[] {
-  const pending = [...population];
-  const merged = findings.map((finding): RuleFinding => {
-    const index = pending.findIndex((entry) => entry.resource.arn === finding.resource.arn);
-    const incomplete = pending[index];
-    if (incomplete === undefined) return finding;
-    pending.splice(index, 1);
-    const clean = finding.verdict === 'pass' || finding.verdict === 'not_applicable';
-    return { ...finding, verdict: clean ? 'not_evaluated' : finding.verdict, reason: finding.reason === null ? incomplete.reason : `${finding.reason} ${incomplete.reason ?? ''}`.trim() };
-  });
-  return pending.length === 0 ? merged : [...pending, ...merged];
-}
-
-/**
- * Runs a rule at the evaluation time and, when that is after the capture time, also at the
- * capture time, so that a projection never improves a verdict (see projection.ts). Findings that
- * rest on impossible values become errors (see integrity.ts).
- */
-function judgeRule(
-  rule: Rule,
-  snapshot: Snapshot,
-  now: number,
-  options: RuleOptions,
-  integrity: SnapshotIntegrity,
-): { findings: readonly JudgedFinding[]; error: string | null } {
-  const atNow = evaluateRule(rule, snapshot, now, options);
-  const capturedMs = Date.parse(snapshot.capturedAt);
-  if (atNow.error !== null || integrity.clockProblem !== null || !(now > capturedMs)) return { findings: guardFindings(atNow.findings, integrity), error: atNow.error };
-  const atCapture = evaluateRule(rule, snapshot, capturedMs, options);
-  if (atCapture.error !== null) return { findings: [], error: atCapture.error };
-  const projected = projectFindings(guardFindings(atCapture.findings, integrity), guardFindings(atNow.findings, integrity), snapshot.capturedAt, toIsoUtc(new Date(now)));
-  return { findings: projected, error: null };
-}
-
-/** What a control needs to know of one rule's results, computed once per rule. */
-interface RuleOutcome {
-  readonly anyFail: boolean;
-  /** Every result is pass, not_applicable or excepted (vacuously true without results). */
-  readonly allClean: boolean;
-  /** Some failure is covered by a valid exception. */
-  readonly anyExcepted: boolean;
-  readonly count: number;
-}
-
-function ruleOutcome(results: readonly RuleResult[]): RuleOutcome {
-  let anyFail = false;
-  let allClean = true;
-  let anyExcepted = false;
-  for (const result of results) {
-    if (result.status === 'fail') anyFail = true;
-    if (result.status === 'excepted') anyExcepted = true;
-    if (result.status !== 'pass' && result.status !== 'not_applicable' && result.status !== 'excepted') allClean = false;
-  }
-  return { anyFail, allClean, anyExcepted, count: results.length };
 }
 
 /**
@@ -179,98 +92,11 @@ function controlStatus(ruleIds: readonly string[], outcomes: ReadonlyMap<string,
   return known.some((outcome) => outcome?.anyExcepted === true) ? 'pass_with_exceptions' : 'pass';
 }
 
-/** The exceptions one rule's failures are matched against. */
-interface RuleExceptions {
-  readonly active: ExceptionMatcher;
-  readonly expired: ExceptionMatcher;
-}
-
 function exceptionsForRule(ruleId: string, active: readonly TrackedException[], expired: readonly TrackedException[]): RuleExceptions {
   return {
     active: new ExceptionMatcher(active.filter((exception) => exception.entry.ruleId === ruleId)),
     expired: new ExceptionMatcher(expired.filter((exception) => exception.entry.ruleId === ruleId)),
   };
-}
-
-/** A failure an active exception covers becomes `excepted`; one only an expired exception covers says so. */
-function resultOf(rule: Rule, finding: JudgedFinding, exceptions: RuleExceptions, ids: FindingIds): RuleResult {
-  let exception: AppliedException | null = null;
-  let expiredException: AppliedException | null = null;
-  if (finding.verdict === 'fail' && !(exceptions.active.empty && exceptions.expired.empty)) {
-    const match = exceptions.active.match(finding.resource);
-    if (match !== undefined) {
-      match.used = true;
-      match.covered += 1;
-      exception = applied(match.entry);
-    } else {
-      const lapsed = exceptions.expired.match(finding.resource);
-      if (lapsed !== undefined) {
-        lapsed.covered += 1;
-        expiredException = applied(lapsed.entry);
-      }
-    }
-  }
-  return {
-    findingId: ids.id(rule.id, finding.resource.arn),
-    ruleId: rule.id,
-    severity: rule.severity,
-    resourceType: finding.resource.type,
-    resourceArn: finding.resource.arn,
-    resourceName: finding.resource.name,
-    status: exception === null ? finding.verdict : 'excepted',
-    evidence: finding.evidence,
-    reason: finding.reason,
-    exception,
-    expiredException,
-  };
-}
-
-/** One enabled rule's results: an `error` result first when it threw, then one result per finding. */
-function ruleResults(rule: Rule, snapshot: Snapshot, judged: { findings: readonly JudgedFinding[]; error: string | null }, exceptions: RuleExceptions, ids: FindingIds): RuleResult[] {
-  const results: RuleResult[] = [];
-  let findings = judged.findings;
-  if (judged.error !== null) {
-    const resource = accountResource(snapshot);
-    // A population finding on the same ARN joins the error's reason (one result per finding id).
-    const joined = findings.filter((finding) => finding.resource.arn === resource.arn);
-    findings = findings.filter((finding) => finding.resource.arn !== resource.arn);
-    const reasons = joined.map((finding) => finding.reason).filter((reason): reason is string => reason !== null);
-    results.push({
-      findingId: ids.id(rule.id, resource.arn),
-      ruleId: rule.id,
-      severity: rule.severity,
-      resourceType: resource.type,
-      resourceArn: resource.arn,
-      resourceName: resource.name,
-      status: 'error',
-      evidence: '',
-      reason: [`The rule failed to run: ${judged.error}`, ...reasons].join(' '),
-      exception: null,
-      expiredException: null,
-    });
-  }
-  for (const finding of findings) results.push(resultOf(rule, finding, exceptions, ids));
-  return results;
-}
-
-/**
- * Finding ids must be unique within a run: `diff`, `trend` and `notify`'s quiet days follow a
- * finding by its id, and two results under one id would make one of them vanish (issue 23 §4: two
- * keys in one credential-report slot). Two results with one id are a bug, never the user's input:
- * the run stops rather than report them.
- */
-export function assertUniqueFindingIds(results: readonly RuleResult[]): void {
-  const seen = new Map<string, RuleResult>();
-  for (const result of results) {
-    const earlier = seen.get(result.findingId);
-    if (earlier === undefined) {
-      seen.set(result.findingId, result);
-      continue;
-    }
-    throw new InternalConsistencyError(
-      `two results have the finding id ${result.findingId}: ${earlier.resourceName} (${earlier.resourceArn}, ${earlier.status}) and ${result.resourceName} (${result.resourceArn}, ${result.status})`,
-    );
-  }
 }
 
 function ruleSummary(rule: Rule, frameworks: readonly CatalogueFramework[], settings: { enabled: boolean; options: RuleOptions }, counts: Record<RuleResultStatus, number>): RuleSummary {
@@ -300,7 +126,15 @@ function frameworkResult(framework: CatalogueFramework, outcomes: ReadonlyMap<st
   return { id: framework.id, name: framework.name, version: framework.version, controls, counts, ...(framework.statusLabels === undefined ? {} : { statusLabels: framework.statusLabels }) };
 }
 
-export function runCatalogue(input: CatalogueInput): CatalogueResult {
+/** The catalogue without its results: what the engine keeps after the pass. */
+export type CatalogueSummary = Omit<CatalogueResult, 'results'>;
+
+/**
+ * The one pass: every identity's results go to `sink` as soon as they are judged (the users in
+ * the snapshot's order, then the account), and are not kept here. Throws InternalConsistencyError
+ * when two results would share a finding id.
+ */
+export function runCataloguePass(input: CatalogueInput, sink: ResultSink): CatalogueSummary {
   const { snapshot, now } = input;
   const configuration = input.configuration ?? DEFAULT_CONFIGURATION;
   const { active, expired } = trackExceptions(input.exceptions ?? NO_EXCEPTIONS, now);
@@ -309,30 +143,58 @@ export function runCatalogue(input: CatalogueInput): CatalogueResult {
   // Ordinal comparison, not localeCompare: the order must not depend on the machine's locale.
   const rules = [...input.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const integrity = checkIntegrity(snapshot, now);
-  const ids = new FindingIds();
+  const capturedMs = Date.parse(snapshot.capturedAt);
+  // Judged at the capture time too when --as-of is later, so that a projection never improves a verdict.
+  const project = integrity.clockProblem === null && now > capturedMs;
+  const walk: WalkContext = { snapshot, integrity, capturedAt: snapshot.capturedAt, asOfIso: project ? toIsoUtc(new Date(now)) : null };
 
-  const results: RuleResult[] = [];
-  const summaries: RuleSummary[] = [];
-  const outcomes = new Map<string, RuleOutcome>();
+  const summaries: { rule: Rule; settings: { enabled: boolean; options: RuleOptions }; counts: Record<RuleResultStatus, number> }[] = [];
+  const runs: RuleRun[] = [];
   for (const rule of rules) {
     const settings = ruleSettings(rule, configuration);
     const counts = zeroCounts(RESULT_STATUSES);
-    if (settings.enabled) {
-      const judged = judgeRule(rule, snapshot, now, settings.options, integrity);
-      const own = ruleResults(rule, snapshot, judged, exceptionsForRule(rule.id, active, expired), ids);
-      for (const result of own) counts[result.status] += 1;
-      outcomes.set(rule.id, ruleOutcome(own));
-      // One push per result: spreading 100,000 results into push() overflows the call stack.
-      for (const result of own) results.push(result);
-    }
-    summaries.push(ruleSummary(rule, frameworks, settings, counts));
+    summaries.push({ rule, settings, counts });
+    if (settings.enabled) runs.push(new RuleRun(rule, settings.options, exceptionsForRule(rule.id, active, expired), snapshot, { now, capturedMs, project }, counts));
   }
-  assertUniqueFindingIds(results);
+  const unique = new UniqueIds(snapshot.users);
+  const ids = new IdentityIds();
+  const runOf = new Map(runs.map((run) => [run.rule.id, run]));
+  const emit = (batch: readonly RuleResult[]): void => {
+    for (const result of batch) runOf.get(result.ruleId)?.record(result);
+    sink(batch);
+  };
+  if (runs.some((run) => run.judgesUsers)) {
+    for (const user of snapshot.users) {
+      const batch = userBatch(walk, runs, user, ids);
+      ids.clear();
+      unique.checkUser(batch);
+      emit(batch);
+    }
+  }
+  const batch = accountBatch(walk, runs, ids);
+  ids.clear();
+  unique.checkAccount(batch, new Set(runs.filter((run) => run.judgesUsers).map((run) => run.rule.id)));
+  emit(batch);
+
+  const outcomes = new Map<string, RuleOutcome>(runs.map((run) => [run.rule.id, run.outcome]));
   return {
-    rules: summaries,
-    results,
+    rules: summaries.map(({ rule, settings, counts }) => ruleSummary(rule, frameworks, settings, counts)),
     frameworks: frameworks.map((framework) => frameworkResult(framework, outcomes)),
     exceptions: exceptionsReport(input.exceptions?.file ?? null, active, expired),
     configuration: { file: configuration.file },
   };
+}
+
+/**
+ * The whole catalogue with every result in one list, in the order the engine judges them (each
+ * user in the snapshot's order with its results rule by rule, then the account's): the order a
+ * streamed report writes, so both give the same files. For callers that need the list.
+ */
+export function runCatalogue(input: CatalogueInput): CatalogueResult {
+  const results: RuleResult[] = [];
+  // One push per result: spreading 100,000 results into push() overflows the call stack.
+  const summary = runCataloguePass(input, (batch) => {
+    for (const result of batch) results.push(result);
+  });
+  return { ...summary, results };
 }

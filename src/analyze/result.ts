@@ -315,7 +315,10 @@ export interface ExceptionRegisterEntry {
 
 export interface CatalogueResult {
   readonly rules: readonly RuleSummary[];
+  /** Every result, in rule order; empty when `streamed` (the results went to the writers as judged). */
   readonly results: readonly RuleResult[];
+  /** True when the results were streamed to the writers and are not held here (issue 26). */
+  readonly streamed?: true;
   readonly frameworks: readonly FrameworkResult[];
   readonly exceptions: ExceptionsReport;
   /** The configuration in effect: file name and SHA-256, or null for defaults. */

@@ -93,6 +93,8 @@ export const auditCommand: CommandModule<object, Arguments> = {
       ...(signing === undefined ? {} : { signing }),
       stdout: human,
       stderr: process.stderr,
+      // CSV and JSON are written as the engine judges, without holding every result (issue 26).
+      streamResults: true,
     });
     // A partial collection is partial data (exit 3), ranked by EXIT_PRECEDENCE with the report's own reasons.
     const collectionReasons: ExitReason[] =

@@ -41,6 +41,7 @@ export interface ReportArguments extends SigningArguments {
   'clock-skew': number;
   'asff-region': string;
   'asff-status': string[];
+  status?: string[];
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -134,6 +135,13 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       coerce: asList,
       describe: `which rule results become ASFF findings, comma-separated: ${ASFF_STATUSES.join(', ')}`,
     })
+    .option('status', {
+      type: 'string',
+      requiresArg: true,
+      defaultDescription: 'all',
+      coerce: asList,
+      describe: `which rule results OCSF, OCSF JSON Lines, JUnit and the findings CSV carry, comma-separated: ${ASFF_STATUSES.join(', ')}, or all (the JSON report always has all)`,
+    })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
     .option('browser-timeout', {
       type: 'number',
@@ -174,6 +182,7 @@ export function presentationFrom(argv: ReportArguments): PresentationOptions {
     frameworks: parseFrameworkSelection(argv.framework ?? []),
     machineFrameworks: argv.framework === undefined ? null : parseFrameworkSelection(argv.framework),
     asff: { region: parseAsffRegion(argv['asff-region'] ?? DEFAULT_ASFF_REGION), statuses: parseAsffStatuses(argv['asff-status'] ?? [...DEFAULT_ASFF_STATUSES]) },
+    statuses: argv.status === undefined ? null : parseResultStatuses(argv.status, '--status'),
   };
 }
 
@@ -198,11 +207,16 @@ export function parseAsffRegion(value: string): string {
 
 /** Parses --asff-status: rule result statuses, comma-separated or repeated, or "all". */
 export function parseAsffStatuses(values: readonly string[]): RuleResultStatus[] {
+  return parseResultStatuses(values, '--asff-status');
+}
+
+/** Parses a list of rule result statuses (--asff-status, --status), comma-separated or repeated, or "all". */
+export function parseResultStatuses(values: readonly string[], flag: string): RuleResultStatus[] {
   const statuses = values.flatMap((value) => value.split(',')).map((value) => value.trim().toLowerCase()).filter((value) => value !== '');
   if (statuses.includes('all')) return [...ASFF_STATUSES];
   const unknown = statuses.find((status) => !(ASFF_STATUSES as readonly string[]).includes(status));
-  if (unknown !== undefined) throw new UserError(`--asff-status "${unknown}" is not a result status; choose from ${ASFF_STATUSES.join(', ')} or all`);
-  if (statuses.length === 0) throw new UserError(`--asff-status needs at least one of ${ASFF_STATUSES.join(', ')}`);
+  if (unknown !== undefined) throw new UserError(`${flag} "${unknown}" is not a result status; choose from ${ASFF_STATUSES.join(', ')} or all`);
+  if (statuses.length === 0) throw new UserError(`${flag} needs at least one of ${ASFF_STATUSES.join(', ')}`);
   return [...new Set(statuses)] as RuleResultStatus[];
 }
 

@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../analyze/result.js';
+import type { AnalysisResult, RuleResultStatus } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
@@ -98,7 +98,8 @@ export function populationLines(result: AnalysisResult): string[] {
 export function rulesSummaryLines(result: AnalysisResult): string[] {
   const catalogue = result.catalogue;
   if (catalogue === null || catalogue.rules.length === 0) return [];
-  const count = (status: string): number => catalogue.results.filter((item) => item.status === status).length;
+  // From the rules' counts: the same numbers, also when the results were streamed and are not held.
+  const count = (status: RuleResultStatus): number => catalogue.rules.reduce((sum, rule) => sum + rule.counts[status], 0);
   const enabled = catalogue.rules.filter((rule) => rule.enabled).length;
   const disabled = catalogue.rules.length - enabled;
   const lines = [

@@ -98,3 +98,8 @@ export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly 
   }
   if (batch.length > 0) yield csvLines(batch);
 }
+
+/** Rows as CSV lines (no header), neutralised like `toCsv`'s: for a file written a batch at a time. */
+export function csvRows(rows: readonly (readonly string[])[]): string {
+  return rows.length === 0 ? '' : csvLines(rows.map((row) => row.map(neutraliseFormula)));
+}

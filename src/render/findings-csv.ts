@@ -1,6 +1,6 @@
 import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
 import { describeControls, describeExpiredException, describeRemediation } from './catalogue-text.js';
-import { toCsv, toCsvChunks } from './csv-safety.js';
+import { csvRows, toCsv, toCsvChunks } from './csv-safety.js';
 
 export const FINDINGS_CSV_HEADER = [
   'rule_id',
@@ -46,25 +46,40 @@ export const RULES_CSV_HEADER = ['rule_id', 'title', 'severity', 'enabled', 'fra
 function* findingRows(result: AnalysisResult): Generator<string[]> {
   const catalogue = result.catalogue;
   if (catalogue === null) return;
-  for (const item of catalogue.results) {
-    yield [
-      item.ruleId,
-      item.severity,
-      item.resourceType,
-      item.resourceName,
-      item.resourceArn,
-      item.status,
-      item.evidence,
-      item.expiredException === null ? (item.reason ?? '') : [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
-      item.exception?.justification ?? '',
-      item.exception?.approvedBy ?? '',
-      item.exception?.expires ?? '',
-      item.findingId,
-      // Tracking (owner, due date, management response) is set on failed and excepted rows only.
-      ...trackingCells(item),
-    ];
-  }
+  for (const item of catalogue.results) yield findingCells(item);
 }
+
+/** One rule result's cells, in FINDINGS_CSV_HEADER's order (not yet neutralised). */
+export function findingCells(item: RuleResult): string[] {
+  return [
+    item.ruleId,
+    item.severity,
+    item.resourceType,
+    item.resourceName,
+    item.resourceArn,
+    item.status,
+    item.evidence,
+    item.expiredException === null ? (item.reason ?? '') : [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
+    item.exception?.justification ?? '',
+    item.exception?.approvedBy ?? '',
+    item.exception?.expires ?? '',
+    item.findingId,
+    // Tracking (owner, due date, management response) is set on failed and excepted rows only.
+    ...trackingCells(item),
+  ];
+}
+
+/**
+ * The findings CSV written as results come (a streamed report): the header, then each result's
+ * cells collected and written as CSV lines a few thousand rows at a time (csv-stringify, for the
+ * rows that need quoting, costs as much per call as per row).
+ */
+export const findingsCsvStream = {
+  header: (): string => csvRows([FINDINGS_CSV_HEADER]),
+  cells: findingCells,
+  lines: (rows: readonly (readonly string[])[]): string => csvRows(rows),
+  rowsPerWrite: 2000,
+};
 
 /**
  * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result with its evidence, in

@@ -1,4 +1,4 @@
-import type { AnalysisResult, AppliedException } from '../analyze/result.js';
+import type { AnalysisResult, AppliedException, RuleResult } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
 import { pythonIsoformat } from '../util/time.js';
 
@@ -136,6 +136,39 @@ export function ratePercent(rate: number | null): number | null {
   return rate === null ? null : Number(rate.toFixed(1));
 }
 
+/** One rule result as the JSON report writes it (one compact line). */
+export function resultJson(item: RuleResult): Record<string, unknown> {
+  return {
+    finding_id: item.findingId,
+    rule_id: item.ruleId,
+    resource_type: item.resourceType,
+    resource_arn: item.resourceArn,
+    resource_name: item.resourceName,
+    status: item.status,
+    evidence: item.evidence,
+    reason: item.reason,
+    ...(item.exception === null ? {} : { exception: exceptionJson(item.exception) }),
+    ...(item.expiredException === null ? {} : { expired_exception: exceptionJson(item.expiredException) }),
+    // Failed and excepted results only: owner, due date, management response (issue 10).
+    ...(item.tracking === undefined
+      ? {}
+      : {
+          tracking: {
+            owner: item.tracking.owner,
+            owner_source: item.tracking.ownerSource,
+            due_date: item.tracking.dueDate,
+            overdue: item.tracking.overdue,
+            ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
+            ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
+            response:
+              item.tracking.response === null
+                ? null
+                : { response: item.tracking.response.response, owner: item.tracking.response.owner, target_date: item.tracking.response.targetDate },
+          },
+        }),
+  };
+}
+
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
   return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern, ...exceptionDetailsJson(exception) };
 }
@@ -158,6 +191,9 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   const catalogue = result.catalogue;
   if (catalogue === null) return {};
   return {
+    // The results first, then what is known once they are all judged (counts, control status): a
+    // streamed report writes them in this order as the engine goes (issue 26).
+    results: mapped(catalogue.results, resultJson, true),
     rules: catalogue.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -173,35 +209,6 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
     // One object per result with its evidence; what belongs to the rule (title, severity,
     // rationale, remediation, controls) is in `rules`, once. An exception appears only on the
     // results it applies to (absent: none), as most results have none.
-    results: mapped(catalogue.results, (item) => ({
-      finding_id: item.findingId,
-      rule_id: item.ruleId,
-      resource_type: item.resourceType,
-      resource_arn: item.resourceArn,
-      resource_name: item.resourceName,
-      status: item.status,
-      evidence: item.evidence,
-      reason: item.reason,
-      ...(item.exception === null ? {} : { exception: exceptionJson(item.exception) }),
-      ...(item.expiredException === null ? {} : { expired_exception: exceptionJson(item.expiredException) }),
-      // Failed and excepted results only: owner, due date, management response (issue 10).
-      ...(item.tracking === undefined
-        ? {}
-        : {
-            tracking: {
-              owner: item.tracking.owner,
-              owner_source: item.tracking.ownerSource,
-              due_date: item.tracking.dueDate,
-              overdue: item.tracking.overdue,
-              ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
-              ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
-              response:
-                item.tracking.response === null
-                  ? null
-                  : { response: item.tracking.response.response, owner: item.tracking.response.owner, target_date: item.tracking.response.targetDate },
-            },
-          }),
-    }), true),
     frameworks: catalogue.frameworks.map((framework) => ({
       id: framework.id,
       name: framework.name,
@@ -218,7 +225,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
     })),
     exceptions: {
       file: catalogue.exceptions.file,
-      applied: catalogue.results.filter((item) => item.status === 'excepted').length,
+      applied: catalogue.rules.reduce((sum, rule) => sum + rule.counts.excepted, 0),
       expired: catalogue.exceptions.expired.map((entry) => ({
         rule_id: entry.ruleId,
         resource_pattern: entry.resourcePattern,
@@ -328,29 +335,58 @@ function nestedJson(value: unknown, depth: number): string {
  * they would double the file), and the long lists are written a batch of items at a time.
  */
 export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
-  // JSON.stringify leaves out keys whose value is undefined; so do we.
-  const entries = Object.entries(jsonShape(result)).filter(([, value]) => value !== undefined);
+  const entries = shapeEntries(result);
   yield '{';
-  for (const [index, [key, value]] of entries.entries()) {
-    const separator = index === 0 ? '\n' : ',\n';
-    if (isMappedList(value) && value.items.length > 0) {
-      yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
-      let batch: string[] = [];
-      for (const [position, item] of value.items.entries()) {
-        const text = reportJson(value.map(item), !value.compact, 2);
-        batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
-        if (batch.length >= itemsPerChunk) {
-          yield batch.join('');
-          batch = [];
-        }
-      }
-      yield `${batch.join('')}\n${INDENT}]`;
-    } else {
-      yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(isMappedList(value) ? [] : value, 1)}`;
-    }
-  }
+  for (const [index, [key, value]] of entries.entries()) yield* entryChunks(key, value, index === 0, itemsPerChunk);
   yield entries.length === 0 ? '}\n' : '\n}\n';
 }
+
+/** The report's top-level keys and values; JSON.stringify leaves out keys whose value is undefined, and so do we. */
+function shapeEntries(result: AnalysisResult): [string, unknown][] {
+  return Object.entries(jsonShape(result)).filter(([, value]) => value !== undefined);
+}
+
+function* entryChunks(key: string, value: unknown, first: boolean, itemsPerChunk: number): Generator<string> {
+  const separator = first ? '\n' : ',\n';
+  if (isMappedList(value) && value.items.length > 0) {
+    yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
+    let batch: string[] = [];
+    for (const [position, item] of value.items.entries()) {
+      const text = reportJson(value.map(item), !value.compact, 2);
+      batch.push(`${position === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${text}`);
+      if (batch.length >= itemsPerChunk) {
+        yield batch.join('');
+        batch = [];
+      }
+    }
+    yield `${batch.join('')}\n${INDENT}]`;
+  } else {
+    yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(isMappedList(value) ? [] : value, 1)}`;
+  }
+}
+
+/**
+ * The JSON report written while the engine judges (a streamed report, issue 26), byte for byte
+ * what renderJsonChunks writes for the same results: `head` before the first result (it needs no
+ * catalogue), `rows` for each batch, `tail` with the catalogue's summary once every result is in.
+ */
+export const jsonReportStream = {
+  head(result: AnalysisResult): string {
+    const entries = shapeEntries({ ...result, catalogue: null });
+    const text = ['{', ...entries.flatMap(([key, value], index) => [...entryChunks(key, value, index === 0, Number.POSITIVE_INFINITY)])].join('');
+    return `${text}${entries.length === 0 ? '\n' : ',\n'}${INDENT}"results": [`;
+  },
+  rows(items: readonly RuleResult[], first: boolean): string {
+    let text = '';
+    for (const [index, item] of items.entries()) text += `${first && index === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${JSON.stringify(resultJson(item))}`;
+    return text;
+  },
+  tail(result: AnalysisResult, anyRows: boolean): string {
+    const entries = shapeEntries(result);
+    const after = entries.slice(entries.findIndex(([key]) => key === 'results') + 1);
+    return [anyRows ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
+  },
+};
 
 export function renderJson(result: AnalysisResult): string {
   return [...renderJsonChunks(result)].join('');

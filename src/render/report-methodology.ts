@@ -52,7 +52,8 @@ export function methodologyParts(result: AnalysisResult): ReportPart[] {
       asOfDiffers: result.run.asOf !== snapshot.capturedAt,
       dataAge: describeDuration(ageMs),
       notEvaluatedUsers: [...notEvaluatedUsers.values()].map((group) => ({ ...group, examples: group.examples.join(', ') })),
-      notEvaluatedRules: [...notEvaluatedRules.values()],
+      // By rule id, whatever order the results came in (identity by identity since issue 26).
+      notEvaluatedRules: [...notEvaluatedRules.values()].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
       collectionErrorCount: snapshot.collectionErrors.length,
       // Per API operation (snapshots from before it was recorded have only the totals).
       apiOperations: snapshot.collection.apiCallsByOperation ?? null,

@@ -20,33 +20,27 @@ export const accessKeyRotation = defineRule({
   },
   requires: ['users', 'users.accessKeys'],
   defaultOptions: { maxAgeDays: 90 },
-  evaluate(snapshot, context) {
+  judgeUser(facts, context) {
     const limit = context.options.maxAgeDays;
+    if (!facts.accessKeys.known) return notEvaluated(userResource(facts), missingReason('access keys', facts.accessKeys, SOURCES.accessKeys));
+    const active = activeKeys(facts.accessKeys.value);
+    if (active.length === 0) {
+      const inactive = facts.accessKeys.value.length;
+      return notApplicable(userResource(facts), inactive > 0 ? `no active access keys (${inactive} inactive, ignored)` : 'no active access keys');
+    }
     const findings: RuleFinding[] = [];
-    for (const facts of snapshot.users) {
-      if (!facts.accessKeys.known) {
-        findings.push(notEvaluated(userResource(facts), missingReason('access keys', facts.accessKeys, SOURCES.accessKeys)));
+    for (const { key: k, position } of active) {
+      const resource = keyResource(facts, k, position);
+      if (!k.createdAt.known) {
+        findings.push(notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys)));
         continue;
       }
-      const active = activeKeys(facts.accessKeys.value);
-      if (active.length === 0) {
-        const inactive = facts.accessKeys.value.length;
-        findings.push(notApplicable(userResource(facts), inactive > 0 ? `no active access keys (${inactive} inactive, ignored)` : 'no active access keys'));
+      const age = ageAt(k.createdAt.value, context.now);
+      if (!age.ok) {
+        findings.push(unmeasurable(resource, 'the key age', age));
         continue;
       }
-      for (const { key: k, position } of active) {
-        const resource = keyResource(facts, k, position);
-        if (!k.createdAt.known) {
-          findings.push(notEvaluated(resource, missingReason('the key creation date', k.createdAt, SOURCES.accessKeys)));
-          continue;
-        }
-        const age = ageAt(k.createdAt.value, context.now);
-        if (!age.ok) {
-          findings.push(unmeasurable(resource, 'the key age', age));
-          continue;
-        }
-        findings.push(finding(resource, age.ms > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age.ms)} (limit: ${limit} days)`));
-      }
+      findings.push(finding(resource, age.ms > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age.ms)} (limit: ${limit} days)`));
     }
     return findings;
   },

@@ -15,27 +15,25 @@ export const accessKeysAtInitialSetup = defineRule({
   },
   requires: ['users', 'users.password', 'users.accessKeys', 'users.accessKeysLastUsed'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    return snapshot.users.map((facts): RuleFinding => {
-      const resource = userResource(facts);
-      const gate = consoleUserGate(facts, resource);
-      if (gate !== null) return gate;
-      if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
-      const active = activeKeys(facts.accessKeys.value);
-      if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
-      const neverUsed = active.filter(({ key: k }) => !k.lastUsed.known && !isUnknown(k.lastUsed));
-      const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
-      const label = (entries: typeof active): string => entries.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
-      if (neverUsed.length > 0) {
-        return finding(resource, 'fail', `console password enabled and active key(s) never used (last_used_date N/A): ${label(neverUsed)}`);
-      }
-      if (unknownUse.length > 0) {
-        const first = unknownUse[0]?.key.lastUsed;
-        const reason = first !== undefined && !first.known ? missingReason('access key last use', first, SOURCES.accessKeysLastUsed) : 'access key last use unknown';
-        return notEvaluated(resource, reason, `console password enabled, active key(s) ${label(unknownUse)}`);
-      }
-      return finding(resource, 'pass', `console password enabled; every active key has been used (${label(active)})`);
-    });
+  judgeUser(facts): RuleFinding {
+    const resource = userResource(facts);
+    const gate = consoleUserGate(facts, resource);
+    if (gate !== null) return gate;
+    if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
+    const active = activeKeys(facts.accessKeys.value);
+    if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+    const neverUsed = active.filter(({ key: k }) => !k.lastUsed.known && !isUnknown(k.lastUsed));
+    const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
+    const label = (entries: typeof active): string => entries.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
+    if (neverUsed.length > 0) {
+      return finding(resource, 'fail', `console password enabled and active key(s) never used (last_used_date N/A): ${label(neverUsed)}`);
+    }
+    if (unknownUse.length > 0) {
+      const first = unknownUse[0]?.key.lastUsed;
+      const reason = first !== undefined && !first.known ? missingReason('access key last use', first, SOURCES.accessKeysLastUsed) : 'access key last use unknown';
+      return notEvaluated(resource, reason, `console password enabled, active key(s) ${label(unknownUse)}`);
+    }
+    return finding(resource, 'pass', `console password enabled; every active key has been used (${label(active)})`);
   },
   tests: [
     {

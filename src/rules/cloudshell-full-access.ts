@@ -1,11 +1,22 @@
 import type { PolicyAttachment } from '../snapshot/types.js';
 import type { RuleFinding } from './rule.js';
-import { defineRule } from './rule.js';
+import { defineRule, NO_FINDINGS } from './rule.js';
 import { accountResource, finding, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { isAwsManagedPolicy } from './support/policy-documents.js';
 import { attachment, group, role, snapshotWith, user } from './testing.js';
 
 const POLICY = 'AWSCloudShellFullAccess';
+/** How many identities without collected policies the not-evaluated reason names. */
+const SHOWN = 5;
+
+/** What the account verdict needs to know of the users: counts and the first few names, never findings. */
+interface UserTally {
+  users: number;
+  failed: number;
+  unknown: number;
+  readonly firstUnknown: string[];
+}
+
 const hasPolicy = (attached: readonly PolicyAttachment[]): boolean => attached.some((policy) => isAwsManagedPolicy(policy.policyArn, POLICY));
 
 export const cloudshellFullAccess = defineRule({
@@ -20,25 +31,32 @@ export const cloudshellFullAccess = defineRule({
   },
   requires: ['account.groups', 'account.roles', 'users.policies'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    const findings: RuleFinding[] = [];
-    const unknown: string[] = [];
-    for (const facts of snapshot.users) {
-      if (!facts.attachedPolicies.known) unknown.push(`user ${facts.name}`);
-      else if (hasPolicy(facts.attachedPolicies.value)) findings.push(finding(userResource(facts), 'fail', `${POLICY} attached to user ${facts.name}`));
+  newTally: (): UserTally => ({ users: 0, failed: 0, unknown: 0, firstUnknown: [] }),
+  judgeUser(facts, _context, tally) {
+    tally.users += 1;
+    if (!facts.attachedPolicies.known) {
+      tally.unknown += 1;
+      if (tally.firstUnknown.length < SHOWN) tally.firstUnknown.push(`user ${facts.name}`);
+      return NO_FINDINGS;
     }
+    if (!hasPolicy(facts.attachedPolicies.value)) return NO_FINDINGS;
+    tally.failed += 1;
+    return finding(userResource(facts), 'fail', `${POLICY} attached to user ${facts.name}`);
+  },
+  judgeAccount(snapshot, _context, tally) {
+    const findings: RuleFinding[] = [];
     const { groups, roles } = snapshot.accountFacts;
-    if (!groups.known) unknown.push('groups');
-    else for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to group ${entry.name}`));
-    if (!roles.known) unknown.push('roles');
-    else for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to role ${entry.name}`));
+    const unknown = [...tally.firstUnknown, ...(groups.known ? [] : ['groups']), ...(roles.known ? [] : ['roles'])];
+    const unknownCount = tally.unknown + (groups.known ? 0 : 1) + (roles.known ? 0 : 1);
+    if (groups.known) for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to group ${entry.name}`));
+    if (roles.known) for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to role ${entry.name}`));
 
     const resource = accountResource(snapshot);
-    if (unknown.length > 0) {
-      const shown = unknown.length > 5 ? `${unknown.slice(0, 5).join(', ')} and ${unknown.length - 5} more` : unknown.join(', ');
+    if (unknownCount > 0) {
+      const shown = unknownCount > SHOWN ? `${unknown.slice(0, SHOWN).join(', ')} and ${unknownCount - SHOWN} more` : unknown.join(', ');
       findings.push(notEvaluated(resource, `attached policies not collected for ${shown}; ${SOURCES.managedPolicies}`));
-    } else if (findings.length === 0) {
-      findings.push(finding(resource, 'pass', `${POLICY} is attached to none of ${snapshot.users.length} user(s), ${groups.known ? groups.value.length : 0} group(s), ${roles.known ? roles.value.length : 0} role(s)`));
+    } else if (findings.length === 0 && tally.failed === 0) {
+      findings.push(finding(resource, 'pass', `${POLICY} is attached to none of ${tally.users} user(s), ${groups.known ? groups.value.length : 0} group(s), ${roles.known ? roles.value.length : 0} role(s)`));
     }
     return findings;
   },

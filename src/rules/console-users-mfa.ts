@@ -13,15 +13,13 @@ export const consoleUsersMfa = defineRule({
   },
   requires: ['users', 'users.password', 'users.mfa'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    return snapshot.users.map((facts) => {
-      const resource = userResource(facts);
-      const gate = consoleUserGate(facts, resource);
-      if (gate !== null) return gate;
-      const mfa = facts.mfa.active;
-      if (!mfa.known) return notEvaluated(resource, missingReason('MFA status', mfa, SOURCES.mfa), 'console password enabled');
-      return finding(resource, mfa.value ? 'pass' : 'fail', `console password enabled, MFA ${mfa.value ? 'active' : 'not active'}`);
-    });
+  judgeUser(facts) {
+    const resource = userResource(facts);
+    const gate = consoleUserGate(facts, resource);
+    if (gate !== null) return gate;
+    const mfa = facts.mfa.active;
+    if (!mfa.known) return notEvaluated(resource, missingReason('MFA status', mfa, SOURCES.mfa), 'console password enabled');
+    return finding(resource, mfa.value ? 'pass' : 'fail', `console password enabled, MFA ${mfa.value ? 'active' : 'not active'}`);
   },
   tests: [
     {

@@ -14,16 +14,14 @@ export const consoleUsersWithAccessKeys = defineRule({
   },
   requires: ['users', 'users.password', 'users.accessKeys'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    return snapshot.users.map((facts) => {
-      const resource = userResource(facts);
-      const gate = consoleUserGate(facts, resource);
-      if (gate !== null) return gate;
-      if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
-      const active = activeKeys(facts.accessKeys.value);
-      if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
-      return finding(resource, 'fail', `console password enabled and ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}`);
-    });
+  judgeUser(facts) {
+    const resource = userResource(facts);
+    const gate = consoleUserGate(facts, resource);
+    if (gate !== null) return gate;
+    if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
+    const active = activeKeys(facts.accessKeys.value);
+    if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+    return finding(resource, 'fail', `console password enabled and ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}`);
   },
   tests: [
     {

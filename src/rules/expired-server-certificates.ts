@@ -14,7 +14,7 @@ export const expiredServerCertificates = defineRule({
   },
   requires: ['account.serverCertificates'],
   defaultOptions: {},
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const certificates = snapshot.accountFacts.serverCertificates;
     if (!certificates.known) return [notEvaluated(accountResource(snapshot), missingReason('the server certificates', certificates, SOURCES.serverCertificates))];
     if (certificates.value.length === 0) return [notApplicable(accountResource(snapshot), 'no server certificates stored in IAM')];

@@ -1,6 +1,6 @@
 import type { InlinePolicy } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
-import { defineRule } from './rule.js';
+import { defineRule, NO_FINDINGS } from './rule.js';
 import { accountResource, finding, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { fullAdminStatements } from './support/policy-documents.js';
 import { allowDocument, group, managedPolicy, role, snapshotWith, user } from './testing.js';
@@ -34,7 +34,7 @@ export const fullAdminPolicies = defineRule({
   requires: ['account.managedPolicies', 'account.groups', 'account.roles', 'users.policies'],
   // CIS judges every attached policy; Security Hub's IAM.1 only customer managed ones (false).
   defaultOptions: { includeAwsManaged: true },
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const findings: RuleFinding[] = [];
     const { managedPolicies, groups, roles } = snapshot.accountFacts;
     if (!managedPolicies.known) {
@@ -67,11 +67,12 @@ export const fullAdminPolicies = defineRule({
     else for (const entry of groups.value) for (const policy of entry.inlinePolicies) findings.push(judgeInline({ kind: 'group', name: entry.name, arn: entry.arn }, policy));
     if (!roles.known) findings.push(notEvaluated({ type: 'role', arn: `${accountResource(snapshot).arn}#roles`, name: 'roles' }, missingReason('the roles and their inline policies', roles, SOURCES.roles)));
     else for (const entry of roles.value) for (const policy of entry.inlinePolicies) findings.push(judgeInline({ kind: 'role', name: entry.name, arn: entry.arn }, policy));
-    for (const facts of snapshot.users) {
-      if (!facts.inlinePolicies.known) findings.push(notEvaluated(userResource(facts), missingReason("the user's inline policies", facts.inlinePolicies, SOURCES.userPolicies)));
-      else for (const policy of facts.inlinePolicies.value) findings.push(judgeInline({ kind: 'user', name: facts.name, arn: facts.arn }, policy));
-    }
     return findings;
+  },
+  judgeUser(facts) {
+    if (!facts.inlinePolicies.known) return notEvaluated(userResource(facts), missingReason("the user's inline policies", facts.inlinePolicies, SOURCES.userPolicies));
+    if (facts.inlinePolicies.value.length === 0) return NO_FINDINGS;
+    return facts.inlinePolicies.value.map((policy) => judgeInline({ kind: 'user', name: facts.name, arn: facts.arn }, policy));
   },
   tests: [
     {

@@ -22,24 +22,22 @@ export const mfaDeviceType = defineRule({
   },
   requires: ['users', 'users.mfaDevices'],
   defaultOptions: { allowVirtual: true },
-  evaluate(snapshot, context) {
+  judgeUser(facts, context) {
     const allowVirtual = context.options.allowVirtual;
-    return snapshot.users.map((facts) => {
-      const resource = userResource(facts);
-      const devices = facts.mfa.devices;
-      if (!devices.known) return notEvaluated(resource, missingReason('MFA devices', devices, SOURCES.mfaDevices));
-      if (devices.value.length === 0) {
-        // MFA reported active with no device listed: the user has MFA, so the rule applies; the
-        // device (and its type) is what is missing, never a reason to call it not applicable.
-        if (facts.mfa.active.known && facts.mfa.active.value) return notEvaluated(resource, 'MFA is reported active but no MFA device was listed, so its type is unknown; collect live again (iam:ListMFADevices)', 'MFA active, no device listed');
-        return notApplicable(resource, 'no MFA device');
-      }
-      const described = devices.value.map((device) => `${device.serialNumber} (${TYPE_WORDS[device.type]})`).join(', ');
-      if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', `MFA devices: ${described}`);
-      if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', `MFA devices: ${described}`);
-      const note = allowVirtual ? 'virtual MFA accepted (option allowVirtual)' : 'only virtual MFA; option allowVirtual is false';
-      return finding(resource, allowVirtual ? 'pass' : 'fail', `MFA devices: ${described}; ${note}`);
-    });
+    const resource = userResource(facts);
+    const devices = facts.mfa.devices;
+    if (!devices.known) return notEvaluated(resource, missingReason('MFA devices', devices, SOURCES.mfaDevices));
+    if (devices.value.length === 0) {
+      // MFA reported active with no device listed: the user has MFA, so the rule applies; the
+      // device (and its type) is what is missing, never a reason to call it not applicable.
+      if (facts.mfa.active.known && facts.mfa.active.value) return notEvaluated(resource, 'MFA is reported active but no MFA device was listed, so its type is unknown; collect live again (iam:ListMFADevices)', 'MFA active, no device listed');
+      return notApplicable(resource, 'no MFA device');
+    }
+    const described = devices.value.map((device) => `${device.serialNumber} (${TYPE_WORDS[device.type]})`).join(', ');
+    if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', `MFA devices: ${described}`);
+    if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', `MFA devices: ${described}`);
+    const note = allowVirtual ? 'virtual MFA accepted (option allowVirtual)' : 'only virtual MFA; option allowVirtual is false';
+    return finding(resource, allowVirtual ? 'pass' : 'fail', `MFA devices: ${described}; ${note}`);
   },
   tests: [
     {

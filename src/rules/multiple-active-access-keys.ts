@@ -14,15 +14,13 @@ export const multipleActiveAccessKeys = defineRule({
   },
   requires: ['users', 'users.accessKeys'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    return snapshot.users.map((facts) => {
-      const resource = userResource(facts);
-      if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys));
-      const active = activeKeys(facts.accessKeys.value);
-      const names = active.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
-      if (active.length === 0) return notApplicable(resource, 'no active access keys');
-      return finding(resource, active.length > 1 ? 'fail' : 'pass', `${active.length} active access key(s): ${names}`);
-    });
+  judgeUser(facts) {
+    const resource = userResource(facts);
+    if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys));
+    const active = activeKeys(facts.accessKeys.value);
+    const names = active.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
+    if (active.length === 0) return notApplicable(resource, 'no active access keys');
+    return finding(resource, active.length > 1 ? 'fail' : 'pass', `${active.length} active access key(s): ${names}`);
   },
   tests: [
     {

@@ -13,7 +13,7 @@ export const passwordPolicyExists = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: false,
       evidence: `a password policy is set (minimum length ${policy.minimumPasswordLength ?? 'default'}, reuse prevention ${policy.passwordReusePrevention ?? 'none'}, max age ${policy.expirePasswords ? policy.maxPasswordAge : 'none'})`,

@@ -13,7 +13,7 @@ export const passwordPolicyMaxAge = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: { maxAgeDays: 90 },
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const limit = context.options.maxAgeDays;
     return judgePasswordPolicy(snapshot, (policy) => {
       const age = policy.expirePasswords ? policy.maxPasswordAge : null;

@@ -15,7 +15,7 @@ export const passwordPolicyMinLength = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: { minimumLength: 14 },
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const required = context.options.minimumLength;
     return judgePasswordPolicy(snapshot, (policy) => {
       const length = policy.minimumPasswordLength ?? IAM_DEFAULT_MINIMUM_LENGTH;

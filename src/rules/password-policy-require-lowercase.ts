@@ -12,7 +12,7 @@ export const passwordPolicyRequireLowercase = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireLowercaseCharacters,
       evidence: `requireLowercaseCharacters ${String(policy.requireLowercaseCharacters)}`,

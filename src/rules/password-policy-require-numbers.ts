@@ -12,7 +12,7 @@ export const passwordPolicyRequireNumbers = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireNumbers,
       evidence: `requireNumbers ${String(policy.requireNumbers)}`,

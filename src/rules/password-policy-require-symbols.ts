@@ -12,7 +12,7 @@ export const passwordPolicyRequireSymbols = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireSymbols,
       evidence: `requireSymbols ${String(policy.requireSymbols)}`,

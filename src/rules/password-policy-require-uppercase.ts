@@ -12,7 +12,7 @@ export const passwordPolicyRequireUppercase = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireUppercaseCharacters,
       evidence: `requireUppercaseCharacters ${String(policy.requireUppercaseCharacters)}`,

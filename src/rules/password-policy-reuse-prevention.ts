@@ -12,7 +12,7 @@ export const passwordPolicyReusePrevention = defineRule({
   },
   requires: ['account.passwordPolicy'],
   defaultOptions: { remembered: 24 },
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const required = context.options.remembered;
     return judgePasswordPolicy(snapshot, (policy) => {
       const reuse = policy.passwordReusePrevention;

@@ -19,7 +19,7 @@ export const rootHardwareMfa = defineRule({
   },
   requires: ['account.summary', 'account.virtualMfaDevices'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     const arn = rootArn(snapshot);
     const resource = rootResource({ arn });
     const summary = snapshot.accountFacts.summary;

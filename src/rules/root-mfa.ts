@@ -20,7 +20,7 @@ export const rootMfa = defineRule({
   },
   requires: ['root'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     const root = snapshot.root;
     if (root === null) {
       return [notEvaluated(accountResource(snapshot), missingReason('the root user row', { known: false, reason: 'not_collected' }, SOURCES.root))];

@@ -20,7 +20,7 @@ export const rootRecentUse = defineRule({
   },
   requires: ['root'],
   defaultOptions: { days: 30 },
-  evaluate(snapshot, context) {
+  judgeAccount(snapshot, context) {
     const root = snapshot.root;
     if (root === null) {
       return [notEvaluated(accountResource(snapshot), missingReason('the root user row', { known: false, reason: 'not_collected' }, SOURCES.root))];

@@ -5,8 +5,14 @@
  *
  * A rule is a pure function of the snapshot and its context. It never reads the clock
  * (`context.now` is the capture time or --as-of) and never touches AWS, files or rendering.
+ *
+ * A rule judges one identity at a time (issue 26): `judgeUser` gets one IAM user's facts and gives
+ * the findings about that user and its keys; `judgeAccount` judges the account once (root, the
+ * password policy, policies, roles, certificates). The engine walks the users once and calls every
+ * enabled rule on each, so no rule ever returns (or builds) a list over all identities. What a rule
+ * must know of all users for its account-wide verdict it counts in its `tally`, never as findings.
  */
-import type { Snapshot } from '../snapshot/types.js';
+import type { Snapshot, UserFacts } from '../snapshot/types.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -75,7 +81,10 @@ export interface Remediation {
   readonly cli: string;
 }
 
-export interface RuleDefinition<Id extends string, Options extends RuleOptions> {
+/** A user judgement with nothing to say (shared: no allocation per user). */
+export const NO_FINDINGS: readonly RuleFinding[] = Object.freeze([]);
+
+export interface RuleDefinition<Id extends string, Options extends RuleOptions, Tally = unknown> {
   /** Stable kebab-case id, equal to the file name (checked by the catalogue test). */
   readonly id: Id;
   readonly title: string;
@@ -86,9 +95,19 @@ export interface RuleDefinition<Id extends string, Options extends RuleOptions> 
   readonly requires: readonly Requirement[];
   /** Options and their defaults, overridable in the configuration file. */
   readonly defaultOptions: Options;
-  /** One finding per resource judged. May throw: the engine turns that into an `error` result. */
+  /**
+   * One IAM user judged: the findings about the user and its keys (one, several or none), never
+   * about another identity. May throw: the engine turns that into an `error` result for this user.
+   */
   // Method syntax on purpose: a rule with specific options must still fit the catalogue's Rule type.
-  evaluate(snapshot: Snapshot, context: RuleContext<Options>): readonly RuleFinding[];
+  judgeUser?(user: UserFacts, context: RuleContext<Options>, tally: Tally): RuleFinding | readonly RuleFinding[];
+  /**
+   * The account judged once, after every user: root, account-wide settings and lists (a handful of
+   * findings, or one per policy, role or certificate). May throw: one `error` result for the account.
+   */
+  judgeAccount?(snapshot: Snapshot, context: RuleContext<Options>, tally: Tally): readonly RuleFinding[];
+  /** A fresh tally for one run (one per evaluation time): what `judgeUser` counts for `judgeAccount`. */
+  newTally?(): Tally;
   /**
    * The table of tests, one per edge case: each case a small snapshot change and the verdicts
    * expected. Run by test/rules.test.ts for every rule.
@@ -111,6 +130,30 @@ export interface RuleTestCase {
 export type Rule<Id extends string = string> = RuleDefinition<Id, RuleOptions>;
 
 /** The factory: keeps the literal id type (for framework maps) and checks everything else. */
-export function defineRule<const Id extends string, const Options extends RuleOptions>(definition: RuleDefinition<Id, Options>): RuleDefinition<Id, Options> {
+export function defineRule<const Id extends string, const Options extends RuleOptions, Tally = undefined>(definition: RuleDefinition<Id, Options, Tally>): RuleDefinition<Id, Options, Tally> {
   return definition;
+}
+
+/**
+ * Every finding of one rule over a whole snapshot, the users in order then the account: what the
+ * engine does for one rule, without requirements, projection or exceptions. For tests and tools
+ * that look at one rule; the engine itself never builds this list.
+ */
+export function judgeAll<Options extends RuleOptions, Tally>(rule: RuleDefinition<string, Options, Tally>, snapshot: Snapshot, context: RuleContext<Options>): RuleFinding[] {
+  const tally = rule.newTally === undefined ? (undefined as Tally) : rule.newTally();
+  const findings: RuleFinding[] = [];
+  if (rule.judgeUser !== undefined) {
+    for (const user of snapshot.users) {
+      const judged = rule.judgeUser(user, context, tally);
+      if (isFindingList(judged)) for (const item of judged) findings.push(item);
+      else findings.push(judged);
+    }
+  }
+  if (rule.judgeAccount !== undefined) for (const item of rule.judgeAccount(snapshot, context, tally)) findings.push(item);
+  return findings;
+}
+
+/** A judgement's findings as a list (a single finding is returned without an array). */
+export function isFindingList(judged: RuleFinding | readonly RuleFinding[]): judged is readonly RuleFinding[] {
+  return Array.isArray(judged);
 }

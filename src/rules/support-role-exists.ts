@@ -15,7 +15,7 @@ export const supportRoleExists = defineRule({
   },
   requires: ['account.roles'],
   defaultOptions: {},
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     const resource = accountResource(snapshot);
     const roles = snapshot.accountFacts.roles;
     if (!roles.known) return [notEvaluated(resource, missingReason('the roles and their policies', roles, SOURCES.roles))];

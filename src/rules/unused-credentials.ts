@@ -55,23 +55,21 @@ export const unusedCredentials = defineRule({
   // still lets the passwords be judged, and each active key comes out not_evaluated.
   requires: ['users', 'users.password', 'users.passwordLastUsed', 'users.accessKeys'],
   defaultOptions: { maxUnusedDays: 45 },
-  evaluate(snapshot, context) {
+  judgeUser(facts, context) {
     const limit = context.options.maxUnusedDays;
     const findings: RuleFinding[] = [];
-    for (const facts of snapshot.users) {
-      const resource = userResource(facts);
-      const enabled = facts.password.enabled;
-      if (!enabled.known) findings.push(notEvaluated(resource, missingReason('console password status', enabled, SOURCES.password)));
-      else if (!enabled.value) findings.push(notApplicable(resource, 'no console password'));
-      else findings.push(judge(resource, passwordReference(facts), context.now, limit));
+    const resource = userResource(facts);
+    const enabled = facts.password.enabled;
+    if (!enabled.known) findings.push(notEvaluated(resource, missingReason('console password status', enabled, SOURCES.password)));
+    else if (!enabled.value) findings.push(notApplicable(resource, 'no console password'));
+    else findings.push(judge(resource, passwordReference(facts), context.now, limit));
 
-      if (!facts.accessKeys.known) {
-        findings.push(notEvaluated({ type: 'access-key', arn: `${facts.arn}#access_keys`, name: `${facts.name}#access_keys` }, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys)));
-        continue;
-      }
-      for (const { key: k, position } of activeKeys(facts.accessKeys.value)) {
-        findings.push(judge(keyResource(facts, k, position), keyReference(keyLabel(k, position), k.lastUsed, k.createdAt), context.now, limit));
-      }
+    if (!facts.accessKeys.known) {
+      findings.push(notEvaluated({ type: 'access-key', arn: `${facts.arn}#access_keys`, name: `${facts.name}#access_keys` }, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys)));
+      return findings;
+    }
+    for (const { key: k, position } of activeKeys(facts.accessKeys.value)) {
+      findings.push(judge(keyResource(facts, k, position), keyReference(keyLabel(k, position), k.lastUsed, k.createdAt), context.now, limit));
     }
     return findings;
   },

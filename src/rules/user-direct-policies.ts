@@ -14,18 +14,16 @@ export const userDirectPolicies = defineRule({
   },
   requires: ['users', 'users.policies'],
   defaultOptions: {},
-  evaluate(snapshot) {
-    return snapshot.users.map((facts) => {
-      const resource = userResource(facts);
-      const { attachedPolicies, inlinePolicies } = facts;
-      if (!attachedPolicies.known) return notEvaluated(resource, missingReason("the user's attached policies", attachedPolicies, SOURCES.userPolicies));
-      if (!inlinePolicies.known) return notEvaluated(resource, missingReason("the user's inline policies", inlinePolicies, SOURCES.userPolicies));
-      const attached = attachedPolicies.value.map((policy) => policy.policyName);
-      const inline = inlinePolicies.value.map((policy) => policy.policyName);
-      if (attached.length === 0 && inline.length === 0) return finding(resource, 'pass', 'no attached or inline user policies');
-      const parts = [attached.length > 0 ? `attached: ${attached.join(', ')}` : '', inline.length > 0 ? `inline: ${inline.join(', ')}` : ''].filter((part) => part !== '');
-      return finding(resource, 'fail', `policies on the user itself (${parts.join('; ')})`);
-    });
+  judgeUser(facts) {
+    const resource = userResource(facts);
+    const { attachedPolicies, inlinePolicies } = facts;
+    if (!attachedPolicies.known) return notEvaluated(resource, missingReason("the user's attached policies", attachedPolicies, SOURCES.userPolicies));
+    if (!inlinePolicies.known) return notEvaluated(resource, missingReason("the user's inline policies", inlinePolicies, SOURCES.userPolicies));
+    const attached = attachedPolicies.value.map((policy) => policy.policyName);
+    const inline = inlinePolicies.value.map((policy) => policy.policyName);
+    if (attached.length === 0 && inline.length === 0) return finding(resource, 'pass', 'no attached or inline user policies');
+    const parts = [attached.length > 0 ? `attached: ${attached.join(', ')}` : '', inline.length > 0 ? `inline: ${inline.join(', ')}` : ''].filter((part) => part !== '');
+    return finding(resource, 'fail', `policies on the user itself (${parts.join('; ')})`);
   },
   tests: [
     {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileSystemError, fileSystemCause, systemErrorCode, UserError } from './errors.js';
@@ -146,6 +146,34 @@ export class StagedOutput {
   }
 
   /**
+   * A file written piece by piece while the run goes on (the engine's one pass feeds several such
+   * files at once), staged like the others: renamed into place by `commit`, removed by `discard`.
+   */
+  openStream(finalPath: string): StagedStream {
+    checkNameLength(finalPath);
+    const temporary = temporaryPath(finalPath);
+    let fd: number;
+    try {
+      mkdirSync(dirname(finalPath), { recursive: true });
+      track(temporary);
+      this.staged.push({ temporary, final: finalPath });
+      fd = openSync(temporary, 'wx');
+    } catch (error) {
+      throw explainWriteError(error, finalPath);
+    }
+    return new StagedStream(fd, finalPath);
+  }
+
+  /** Puts the staged files in this order (by final path) for `commit`; the others keep theirs, after them. */
+  reorder(finalPaths: readonly string[]): void {
+    const rank = (final: string): number => {
+      const index = finalPaths.indexOf(final);
+      return index === -1 ? finalPaths.length : index;
+    };
+    this.staged.sort((a, b) => rank(a.final) - rank(b.final));
+  }
+
+  /**
    * Renames every staged file into place, all or none. Synchronously, so that no signal handler
    * runs between two renames and sees half a commit. A file about to be replaced (--overwrite) is
    * first moved aside; when a later rename fails (a folder in the way, a permission), the files
@@ -190,6 +218,63 @@ export class StagedOutput {
     this.staged.length = 0;
   }
 }
+
+/** What a streamed file's writer is given: text, as it comes. */
+export interface TextSink {
+  write(text: string): void;
+}
+
+/**
+ * A staged file written synchronously, in pieces of about a megabyte: the engine's pass is
+ * synchronous, and one identity's rows are a few hundred bytes. Hashed on the way to the disk.
+ */
+export class StagedStream implements TextSink {
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private closed = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly finalPath: string,
+  ) {}
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= STREAM_PIECE) this.flush();
+  }
+
+  /** Writes what is pending and closes the file; the size and SHA-256 of all that was written. */
+  finish(): WrittenDigest {
+    this.flush();
+    this.close();
+    return { size: this.size, sha256: this.hash.digest('hex') };
+  }
+
+  /** Closes the file without caring for its content (a failed run: the staged file is discarded). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hash.update(bytes);
+    this.size += bytes.length;
+    try {
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    } catch (error) {
+      throw explainWriteError(error, this.finalPath);
+    }
+  }
+}
+const STREAM_PIECE = 1 << 20;
 
 /** Whether `path` names something other than a folder (a file, or a link, dangling or not), which a commit may move aside. */
 function isReplaceableFile(path: string): boolean {
@@ -238,6 +323,13 @@ export interface OutputFile {
   readonly content: OutputContent;
 }
 
+/** Refuses a file name no file system takes, and an existing file unless `overwrite`: before anything is written. */
+export async function refuseExistingOutput(outDir: string, fileName: string, overwrite: boolean): Promise<void> {
+  const path = join(outDir, fileName);
+  checkNameLength(path);
+  if (!overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
+}
+
 /**
  * Writes every output, or none: refuses to overwrite an existing file (unless `overwrite`), stages
  * each file under a temporary name and renames them into place only when all were written.
@@ -249,21 +341,25 @@ export async function writeOutputs(
   files: readonly OutputFile[],
   overwrite: boolean,
   derived?: (written: readonly WrittenFile[]) => Promise<readonly OutputFile[]>,
+  /** Files already staged by `streamed.staged` (written during the run); `files` names each of them, in its place, with any content. */
+  streamed?: { readonly staged: StagedOutput; readonly written: readonly WrittenFile[] },
 ): Promise<string[]> {
-  const refuseExisting = async (file: OutputFile): Promise<void> => {
-    const path = join(outDir, file.fileName);
-    checkNameLength(path);
-    if (!overwrite && (await exists(path))) throw new UserError(`${path} already exists; refusing to overwrite it (use --overwrite, or another output path)`);
-  };
-  for (const file of files) await refuseExisting(file);
-  const staged = new StagedOutput();
+  const refuseExisting = async (file: Pick<OutputFile, 'fileName'>): Promise<void> => refuseExistingOutput(outDir, file.fileName, overwrite);
+  const staged = streamed?.staged ?? new StagedOutput();
   try {
+    for (const file of files) await refuseExisting(file);
     const written: WrittenFile[] = [];
-    for (const file of files) written.push({ fileName: file.fileName, ...(await staged.add(join(outDir, file.fileName), file.content)) });
+    for (const file of files) {
+      // A file streamed during the run is staged already: it keeps its place among the others.
+      const already = streamed?.written.find((entry) => entry.fileName === file.fileName);
+      written.push(already ?? { fileName: file.fileName, ...(await staged.add(join(outDir, file.fileName), file.content)) });
+    }
     for (const file of derived === undefined ? [] : await derived(written)) {
       await refuseExisting(file);
       await staged.add(join(outDir, file.fileName), file.content);
     }
+    // Files streamed during the run were staged first: commit (and list) them in their places.
+    if (streamed !== undefined) staged.reorder(files.map((file) => join(outDir, file.fileName)));
     return await staged.commit();
   } catch (error) {
     await staged.discard();

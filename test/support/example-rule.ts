@@ -52,21 +52,19 @@ export const exampleKeyAge = defineRule({
   remediation,
   requires: ['users.accessKeys'],
   defaultOptions: { maxAgeDays: 90 },
-  evaluate(snapshot, context) {
-    return snapshot.users.map((user) => {
-      const resource = { type: 'user' as const, arn: user.arn, name: user.name };
-      if (!user.accessKeys.known) return { resource, verdict: 'not_evaluated' as const, evidence: '', reason: 'access keys not collected' };
-      const active = user.accessKeys.value.filter((key) => key.active);
-      if (active.length === 0) return { resource, verdict: 'not_applicable' as const, evidence: 'no active key', reason: 'no active key' };
-      const ages = active.map((key) => (key.createdAt.known ? (context.now - Date.parse(key.createdAt.value)) / MS_PER_DAY : Number.POSITIVE_INFINITY));
-      const oldest = Math.max(...ages);
-      return {
-        resource,
-        verdict: oldest > context.options.maxAgeDays ? ('fail' as const) : ('pass' as const),
-        evidence: `oldest active key ${oldest} days old (maximum ${context.options.maxAgeDays})`,
-        reason: null,
-      };
-    });
+  judgeUser(user, context) {
+    const resource = { type: 'user' as const, arn: user.arn, name: user.name };
+    if (!user.accessKeys.known) return { resource, verdict: 'not_evaluated' as const, evidence: '', reason: 'access keys not collected' };
+    const active = user.accessKeys.value.filter((key) => key.active);
+    if (active.length === 0) return { resource, verdict: 'not_applicable' as const, evidence: 'no active key', reason: 'no active key' };
+    const ages = active.map((key) => (key.createdAt.known ? (context.now - Date.parse(key.createdAt.value)) / MS_PER_DAY : Number.POSITIVE_INFINITY));
+    const oldest = Math.max(...ages);
+    return {
+      resource,
+      verdict: oldest > context.options.maxAgeDays ? ('fail' as const) : ('pass' as const),
+      evidence: `oldest active key ${oldest} days old (maximum ${context.options.maxAgeDays})`,
+      reason: null,
+    };
   },
   tests: [
     { name: 'exactly 90 days passes', snapshot: () => exampleSnapshot([{ name: 'alice', keyAgeDays: 90 }]), expect: { alice: 'pass' } },
@@ -86,8 +84,11 @@ export const exampleUserPolicies = defineRule({
   remediation,
   requires: ['users', 'users.policies', 'account.managedPolicies'],
   defaultOptions: {},
-  evaluate() {
+  judgeUser() {
     // The engine must not call this when the snapshot lacks the policies.
+    throw new Error('example-user-policies evaluated without its data');
+  },
+  judgeAccount() {
     throw new Error('example-user-policies evaluated without its data');
   },
   tests: [],
@@ -101,7 +102,7 @@ export const exampleThrows = defineRule({
   remediation,
   requires: [],
   defaultOptions: {},
-  evaluate() {
+  judgeAccount() {
     throw new Error('boom: cannot read property of undefined');
   },
   tests: [],
@@ -115,7 +116,7 @@ export const exampleRootMfa = defineRule({
   remediation,
   requires: ['root'],
   defaultOptions: { allowNoPassword: true, label: 'root' },
-  evaluate(snapshot) {
+  judgeAccount(snapshot) {
     const root = snapshot.root;
     if (root === null) return [];
     const mfa = root.mfa.active;

@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../../analyze/result.js';
+import type { AnalysisResult, RuleResultStatus } from '../../analyze/result.js';
 
 /**
  * The result as the machine outputs (JSON, CSV, OCSF, JUnit) show it when --framework is given:
@@ -29,4 +29,16 @@ export function resultForFrameworks(result: AnalysisResult, frameworkIds: readon
       },
     },
   };
+}
+
+/**
+ * The result as OCSF, OCSF JSON Lines, JUnit and the findings CSV show it with --status: only the
+ * results of those statuses (the rules, their counts and the control status unchanged; the JSON
+ * report always has every result). `statuses` null or absent: the result unchanged.
+ */
+export function resultWithStatuses(result: AnalysisResult, statuses: readonly RuleResultStatus[] | null | undefined): AnalysisResult {
+  const catalogue = result.catalogue;
+  if (statuses === null || statuses === undefined || catalogue === null) return result;
+  const kept = new Set(statuses);
+  return { ...result, catalogue: { ...catalogue, results: catalogue.results.filter((item) => kept.has(item.status)) } };
 }

@@ -8,13 +8,11 @@
  * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
-import type { AnalysisResult } from '../../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import type { Rule, Severity } from '../../rules/rule.js';
-import { analyseLoaded } from '../shared/analyse.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
-import { withRemediation } from '../shared/remediation.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
 import { CONSOLE_ALL_USERS_UP_TO, renderCheckingLines, renderSummary } from '../../render/console.js';
 import { BrowserNotFoundError } from '../../render/browser.js';
@@ -23,8 +21,10 @@ import type { ReportTemplates } from '../../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
+import { analyseForReport } from './analysis.js';
 import { checkAsOf } from './as-of.js';
-import { resultForFrameworks } from './framework-filter.js';
+import { findingsCsvName, openReportStream } from './stream-choice.js';
+import { resultForFrameworks, resultWithStatuses } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
 import { packageInfo } from '../../util/paths.js';
 import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
@@ -68,6 +68,8 @@ export interface PresentationOptions {
   readonly machineFrameworks?: readonly string[] | null;
   /** --asff-region and --asff-status for `--format asff`; us-east-1 and the failing results when absent. */
   readonly asff?: AsffOptions;
+  /** --status: the results OCSF, OCSF JSON Lines, JUnit and the findings CSV carry; all when absent or null (JSON: always all). */
+  readonly statuses?: readonly RuleResultStatus[] | null;
 }
 
 export const DEFAULT_PRESENTATION: PresentationOptions = {
@@ -117,6 +119,8 @@ export interface ReportOptions {
   readonly signing?: SigningSettings;
   /** The run's clock; runClock(environment) when left out (tests step it). */
   readonly clock?: () => Date;
+  /** With only csv/json and no --previous: written as the engine judges, no results held (report-stream.ts); the CLI sets it. */
+  readonly streamResults?: boolean;
 }
 
 export interface ReportOutcome {
@@ -160,17 +164,17 @@ type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 
 // Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
-  csv: async ({ machineResult, stem, stamp }) => {
+  csv: async ({ machineResult, stem, stamp, presentation }) => {
     const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
       { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
-      { fileName: stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`, content: findingsCsvChunks(machineResult) },
+      { fileName: findingsCsvName(stem, stamp), content: machineResult.catalogue?.streamed === true ? '' : findingsCsvChunks(resultWithStatuses(machineResult, presentation.statuses)) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
       ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
     ];
   },
   // In chunks: a large account's results do not fit in one string.
-  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
+  json: async ({ machineResult, stem }) => [{ fileName: `${stem}.json`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/json.js')).renderJsonChunks(machineResult) }],
   html: async ({ result, stem, printable }) => {
     const { renderHtml } = await import('../../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
@@ -192,12 +196,14 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(machineResult) }],
-  junit: async ({ machineResult, stem }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(machineResult) }],
+  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   asff: async ({ machineResult, stem, presentation }) => [
     { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
   ],
-  'ocsf-jsonl': async ({ machineResult, stem }) => [{ fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(machineResult) }],
+  'ocsf-jsonl': async ({ machineResult, stem, presentation }) => [
+    { fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
+  ],
 };
 
 async function loadPrintable(presentation: PresentationOptions, signature: SignatureAppearance | null): Promise<{ templates: ReportTemplates; branding: ReportBranding }> {
@@ -230,28 +236,29 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   const loaded = options.written ?? (await readSnapshot(options.snapshotPath, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }));
   checkAsOf(options.asOf, loaded.snapshot.capturedAt, options.snapshotPath);
   const endedAt = clock();
-  const plain = analyseLoaded(loaded, startedAt, endedAt, options.asOf, { rules, frameworks, configuration, exceptions });
-  // --previous: loaded only when given (it reads and analyses a second archive). Before the
-  // remediation tracking: a finding failing in the earlier archive is due from its first detection.
-  const changes =
-    options.previousPath === undefined
-      ? undefined
-      : await (await import('../archive/previous.js')).changesSincePreviousReport(options.previousPath, options.snapshotPath, plain, loaded.snapshot, { rules, frameworks, configuration, exceptions }, clock);
-  const analysed = withRemediation(plain, {
+  const remediationInputs = {
     configuration: configuration.remediation,
     mapping,
     ownersFile: ownersFile === null ? null : { name: ownersFile.fileName, sha256: ownersFile.sha256 },
     responses,
     responsesFile: responsesFile === null ? null : { name: responsesFile.fileName, sha256: responsesFile.sha256 },
     tags: tagsFromSnapshot(loaded),
-    firstDetected: new Map((changes?.firstDetected ?? []).map((entry) => [entry.findingId, entry.since])),
-  });
-  const result: AnalysisResult = changes === undefined ? analysed : { ...analysed, changesSincePrevious: changes };
-
-  const stamp = fileStamp(result.run.startedAt);
+  };
+  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  const stamp = fileStamp(startedAt.toISOString());
   // The findings and rules CSVs follow the stem: iam_audit_findings_<time>.csv by default, <stem>.findings.csv for --output-name (as the manifest names them).
   const stem = options.outputName ?? `iam_audit_${stamp}`;
-  const presentation = options.presentation ?? DEFAULT_PRESENTATION;
+  // Streamed (results written as judged, never held) for csv/json runs without --previous (stream-choice.ts).
+  const stream = await openReportStream(options, stem, stamp);
+  const result = await analyseForReport({
+    loaded, startedAt, endedAt, ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
+    catalogue: { rules, frameworks, configuration, exceptions },
+    remediation: remediationInputs,
+    ...(options.previousPath === undefined ? {} : { previous: { path: options.previousPath, currentPath: options.snapshotPath, clock } }),
+    stream,
+    machineFrameworks: presentation.machineFrameworks ?? null,
+  });
+
   // Signing: the time is taken now, so the cover prints the very time the signature will carry.
   // Whole seconds: the PDF's /M records no fraction, and the cover must print the same instant.
   const signingTime = options.signing === undefined ? null : new Date(Math.floor(clock().getTime() / 1000) * 1000);
@@ -290,9 +297,13 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
       if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
-      else throw error;
+      else {
+        await stream?.discard();
+        throw error;
+      }
     }
   }
+  const streamed = stream?.finish(context.machineResult);
   // Evidence last: PDFs get the snapshot embedded (and are signed); once every file is staged, the
   // manifest and SHA256SUMS are made from the digests taken while writing.
   const evidenceContext: EvidenceContext = {
@@ -312,7 +323,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
   if (largeAccount && outputs.length > 0) context.progress.update(largeAccountProgressLine(`writing ${outputs.length} files`, users));
   const writtenFiles =
-    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext)).finally(() => context.progress.stop());
+    outputs.length === 0 ? [] : await writeOutputs(options.outDir, outputs, options.overwrite, (written) => manifestOutputs(written, evidenceContext), streamed).finally(() => context.progress.stop());
 
   // Every error is in the JSON and the printable report; the console names the first few, so a
   // large account with a missing permission does not bury the summary under thousands of lines.
@@ -323,7 +334,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   if (errors.length > CONSOLE_COLLECTION_ERRORS) {
     options.stderr.write(`warning: ... and ${errors.length - CONSOLE_COLLECTION_ERRORS} more collection errors (all listed in the JSON and HTML/PDF reports)\n`);
   }
-  for (const warning of catalogueWarnings(result)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
+  for (const warning of catalogueWarnings(result, stream?.errors)) options.stderr.write(`warning: ${escapeForTerminal(warning)}\n`);
   if (!options.quiet) options.stdout.write(renderCheckingLines(result, options.verbose === true));
   // The console's times cover the whole run, rendering and writing included (the files' own
   // metadata can only know the analysis).
@@ -337,7 +348,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     }
   }
   if (options.failOn !== undefined) {
-    for (const item of failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
+    for (const item of stream?.gateFailures ?? failuresAtOrAbove(result, options.failOn)) gateFindings.push({ ruleId: item.ruleId, severity: item.severity, resource: item.resourceArn || item.resourceName });
   }
   const exitReasons: ExitReason[] = [];
   if (gateFindings.length > 0) {
@@ -358,10 +369,10 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
 }
 
 /** What the reader of the console must not miss: rules that failed to run, expired and unused exceptions. */
-function catalogueWarnings(result: AnalysisResult): string[] {
+function catalogueWarnings(result: AnalysisResult, streamedErrors: readonly RuleResult[] | undefined): string[] {
   const catalogue = result.catalogue;
   if (catalogue === null) return [];
-  const warnings = catalogue.results.filter((item) => item.status === 'error').map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
+  const warnings = (streamedErrors ?? catalogue.results.filter((item) => item.status === 'error')).map((item) => `rule ${item.ruleId}: ${item.reason ?? 'failed to run'}`);
   for (const entry of catalogue.exceptions.expired) {
     warnings.push(`exception for rule ${entry.ruleId} on "${entry.resourcePattern}" expired ${entry.expires}; it no longer applies`);
   }

@@ -42,7 +42,8 @@ export function buildRunSummary(
   const exitCode = decideExitCode(reasons);
   const ordered = [...reasons].sort((a, b) => precedenceIndex(a.code) - precedenceIndex(b.code));
   const ruleResults = Object.fromEntries(RULE_STATUSES.map((status) => [status, 0])) as Record<RuleResultStatus, number>;
-  for (const item of outcome.result.catalogue?.results ?? []) ruleResults[item.status] += 1;
+  // The rules' counts: every result, also when they were streamed to the writers and not held.
+  for (const rule of outcome.result.catalogue?.rules ?? []) for (const status of RULE_STATUSES) ruleResults[status] += rule.counts[status];
   const mfa = outcome.result.mfa.summary;
   return {
     summary_version: RUN_SUMMARY_VERSION,

@@ -79,8 +79,24 @@ class ResponseMatcher {
   }
 }
 
+/** Tracks rule results one at a time (a streamed report), and reports the settings and unmatched responses at the end. */
+export interface RemediationTracker {
+  /** The result with its tracking when failed or excepted; the same object otherwise. */
+  track(item: RuleResult): RuleResult;
+  /** The settings in effect and the responses no result matched so far. */
+  report(): RemediationReport;
+}
+
 /** The result with every failed and excepted rule result tracked, and the settings in `remediation`. */
 export function withRemediation(result: AnalysisResult, inputs: RemediationInputs): AnalysisResult {
+  const tracker = remediationTracker(result, inputs);
+  const catalogue = result.catalogue;
+  if (catalogue === null) return { ...result, remediation: { ...tracker.report(), unmatchedResponses: [] } };
+  const results = catalogue.results.map((item) => tracker.track(item));
+  return { ...result, catalogue: { ...catalogue, results }, remediation: tracker.report() };
+}
+
+export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'run'>, inputs: RemediationInputs): RemediationTracker {
   const dueDays: Record<Severity, number | null> = { ...DEFAULT_DUE_DAYS, ...(inputs.configuration?.dueDays ?? {}) };
   const ownerTagKeys = inputs.configuration?.ownerTags ?? DEFAULT_OWNER_TAG_KEYS;
   const resolver = new OwnerResolver({ tagKeys: ownerTagKeys, mapping: inputs.mapping, defaultOwner: null }, inputs.tags);
@@ -131,25 +147,20 @@ export function withRemediation(result: AnalysisResult, inputs: RemediationInput
     };
     return { ...item, tracking };
   };
-  const catalogue = result.catalogue;
-  const remediation: RemediationReport = {
+  const settings: Omit<RemediationReport, 'unmatchedResponses' | 'detectedEarlier'> = {
     dueDays,
     dueFrom: capturedAt,
     ownerTagKeys,
     tagsCollected: inputs.tags !== null,
     ownersFile: inputs.ownersFile,
     responsesFile: inputs.responsesFile,
-    unmatchedResponses: [],
   };
-  if (catalogue === null) return { ...result, remediation };
-  const results = catalogue.results.map(track);
   return {
-    ...result,
-    catalogue: { ...catalogue, results },
-    remediation: {
-      ...remediation,
+    track,
+    report: () => ({
+      ...settings,
       detectedEarlier,
       unmatchedResponses: tracked.filter((item) => !item.used).map(({ entry }) => ({ ruleId: entry.ruleId, resource: entry.resource, response: entry.response })),
-    },
+    }),
   };
 }

@@ -1,0 +1,174 @@
+/**
+ * A report whose machine outputs are written while the engine judges (issue 26): the findings CSV
+ * and the JSON report are opened before the analysis, each identity's results are tracked
+ * (owner, due date, response), narrowed to an explicit --framework and written as soon as they
+ * are judged, and nothing holds every result. What the run needs of the results afterwards is
+ * kept small: the errors (console warnings) and the failures at or above --fail-on (the gate).
+ *
+ * Used by `report` and `audit` when every asked-for format can be streamed (csv, json) and no
+ * --previous comparison needs the results; anything else runs as before, on the collected result.
+ */
+import type { CatalogueFramework } from '../../analyze/engine.js';
+import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
+import { SEVERITIES, type Severity } from '../../rules/rule.js';
+import type { LoadedSnapshot } from '../../snapshot/io.js';
+import { refuseExistingOutput, StagedOutput, type StagedStream, type WrittenFile } from '../../util/files.js';
+import { analyseLoaded } from '../shared/analyse.js';
+import { remediationTracker, type RemediationInputs, type RemediationTracker } from '../shared/remediation.js';
+import type { AnalysisInput } from '../../analyze/analyze.js';
+import type { findingsCsvStream as FindingsCsvStream } from '../../render/findings-csv.js';
+import type { jsonReportStream as JsonReportStream } from '../../render/json.js';
+
+export interface ReportStreamFiles {
+  /** The findings CSV's name (with csv), else null. */
+  readonly findingsCsv: string | null;
+  /** The JSON report's name (with json), else null. */
+  readonly json: string | null;
+}
+
+interface OpenFile {
+  readonly fileName: string;
+  readonly stream: StagedStream;
+}
+
+/** The streamed files of one run, and what the run keeps of the results. */
+export class ReportStream {
+  /** Results with status error: the console warns about each. */
+  readonly errors: RuleResult[] = [];
+  /** Failed results at or above --fail-on (when given): the gate's findings. */
+  readonly gateFailures: RuleResult[] = [];
+  private readonly staged = new StagedOutput();
+  private findingsCsv: OpenFile | null = null;
+  private json: OpenFile | null = null;
+  private jsonRows = false;
+
+  private constructor(
+    private readonly outDir: string,
+    private readonly files: ReportStreamFiles,
+    private readonly failOn: Severity | undefined,
+    /** --status: the results the findings CSV carries (the JSON report has all); null for all. */
+    private readonly csvStatuses: ReadonlySet<string> | null,
+    /** The writers, each loaded only when its format is asked for. */
+    private readonly writers: { readonly csv: typeof FindingsCsvStream | null; readonly json: typeof JsonReportStream | null },
+  ) {}
+
+  /** Refuses existing files (unless --overwrite) before anything is written; they are opened when the analysis starts. */
+  static async open(
+    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null },
+    files: ReportStreamFiles,
+  ): Promise<ReportStream> {
+    const names = [files.findingsCsv, files.json].filter((name): name is string => name !== null);
+    for (const name of names) await refuseExistingOutput(options.outDir, name, options.overwrite);
+    const writers = {
+      csv: files.findingsCsv === null ? null : (await import('../../render/findings-csv.js')).findingsCsvStream,
+      json: files.json === null ? null : (await import('../../render/json.js')).jsonReportStream,
+    };
+    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers);
+  }
+
+  /**
+   * Analyses the snapshot with its results streamed into the files: the files' heads are written
+   * once the analysis knows its run and snapshot facts, the rows as each identity is judged, the
+   * tails (rule counts, control status, exceptions) by `finish`.
+   */
+  async analyse(
+    loaded: LoadedSnapshot,
+    run: { startedAt: Date; endedAt: Date; asOf?: Date },
+    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly frameworks: readonly CatalogueFramework[] },
+    remediation: RemediationInputs,
+    machineFrameworks: readonly string[] | null,
+  ): Promise<AnalysisResult> {
+    try {
+      return this.analyseInto(loaded, run, catalogue, remediation, machineFrameworks);
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  private analyseInto(
+    loaded: LoadedSnapshot,
+    run: { startedAt: Date; endedAt: Date; asOf?: Date },
+    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly frameworks: readonly CatalogueFramework[] },
+    remediation: RemediationInputs,
+    machineFrameworks: readonly string[] | null,
+  ): AnalysisResult {
+    const files = this.files;
+    const selected = catalogue.configuration?.frameworks ?? null;
+    const frameworks = selected === null ? catalogue.frameworks : catalogue.frameworks.filter((framework) => selected.includes(framework.id));
+    const kept = machineRuleIds(machineFrameworks, frameworks);
+    const limit = this.failOn === undefined ? -1 : SEVERITIES.indexOf(this.failOn);
+    let tracker: RemediationTracker | null = null;
+    const analysed = analyseLoaded(loaded, run.startedAt, run.endedAt, run.asOf, catalogue, {
+      start: (head) => {
+        tracker = remediationTracker(head, remediation);
+        if (files.findingsCsv !== null && this.writers.csv !== null) this.findingsCsv = this.openFile(files.findingsCsv, this.writers.csv.header());
+        if (files.json !== null && this.writers.json !== null) this.json = this.openFile(files.json, this.writers.json.head(head));
+      },
+      sink: (batch) => this.write(tracker === null ? batch : batch.map((item) => (tracker as RemediationTracker).track(item)), kept, limit),
+    });
+    const report = (tracker as RemediationTracker | null)?.report();
+    return report === undefined ? analysed : { ...analysed, remediation: report };
+  }
+
+  private write(batch: readonly RuleResult[], kept: ReadonlySet<string> | null, limit: number): void {
+    for (const item of batch) {
+      if (item.status === 'error') this.errors.push(item);
+      else if (item.status === 'fail' && SEVERITIES.indexOf(item.severity) <= limit) this.gateFailures.push(item);
+    }
+    const shown = kept === null ? batch : batch.filter((item) => kept.has(item.ruleId));
+    if (shown.length === 0) return;
+    const statuses = this.csvStatuses;
+    const csv = this.writers.csv;
+    if (this.findingsCsv !== null && csv !== null) {
+      for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
+      if (this.csvRows.length >= csv.rowsPerWrite) this.flushCsv();
+    }
+    if (this.json !== null) {
+      this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
+      this.jsonRows = true;
+    }
+  }
+
+  /** Writes the tails (with the machine outputs' view of the result) and closes the files: what writeOutputs commits with the rest. */
+  finish(machineResult: AnalysisResult): { staged: StagedOutput; written: WrittenFile[] } {
+    this.flushCsv();
+    const written: WrittenFile[] = [];
+    if (this.findingsCsv !== null) written.push({ fileName: this.findingsCsv.fileName, ...this.findingsCsv.stream.finish() });
+    if (this.json !== null) {
+      this.json.stream.write(this.writers.json?.tail(machineResult, this.jsonRows) ?? '');
+      written.push({ fileName: this.json.fileName, ...this.json.stream.finish() });
+    }
+    return { staged: this.staged, written };
+  }
+
+  /** Closes and removes whatever was staged: the run failed before writeOutputs took the files. */
+  async discard(): Promise<void> {
+    this.findingsCsv?.stream.close();
+    this.json?.stream.close();
+    await this.staged.discard();
+  }
+
+  /** The findings CSV rows not yet written (a few thousand cells at most; never results). */
+  private csvRows: (readonly string[])[] = [];
+
+  private flushCsv(): void {
+    if (this.findingsCsv === null || this.writers.csv === null || this.csvRows.length === 0) return;
+    this.findingsCsv.stream.write(this.writers.csv.lines(this.csvRows));
+    this.csvRows = [];
+  }
+
+  private openFile(fileName: string, head: string): OpenFile {
+    const stream = this.staged.openStream(`${this.outDir}/${fileName}`);
+    stream.write(head);
+    return { fileName, stream };
+  }
+}
+
+/** The rules an explicit --framework keeps in the machine outputs (as framework-filter.ts), or null for all. */
+function machineRuleIds(frameworkIds: readonly string[] | null, frameworks: readonly CatalogueFramework[]): ReadonlySet<string> | null {
+  if (frameworkIds === null) return null;
+  const chosen = new Set(frameworkIds);
+  return new Set(frameworks.filter((framework) => chosen.has(framework.id)).flatMap((framework) => framework.controls.flatMap((control) => control.rules)));
+}
+
