@@ -42,6 +42,8 @@ export interface PdfOptions {
    * else --browser-timeout's default (IAM_AUDIT_BROWSER_TIMEOUT or 120 s, see browserTimeoutMs).
    */
   readonly browserTimeoutMs?: number;
+  /** A browser already running (a test printing many documents): used as it is and left open. */
+  readonly runningBrowser?: Browser;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -580,7 +582,6 @@ export async function printDocument(
   options: Omit<PdfOptions, 'branding'>,
   browser?: Awaited<ReturnType<typeof findBrowser>>,
 ): Promise<Uint8Array> {
-  const found = browser ?? (await findBrowser(options.browserPath, options.environment));
   const timeoutMs = options.browserTimeoutMs ?? browserTimeoutMs(null, options.environment);
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
@@ -592,12 +593,11 @@ export async function printDocument(
   const prerender = (): void => {
     jobs.slice(0, PRINT_CONCURRENCY).forEach((job, index) => prerendered.set(index, jobHtml(job, options.templates, model.document)));
   };
-  const { partStartPage, pieceStartPages, coverStructure } = await withBrowser(
-    found,
-    (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs),
-    prerender,
-    timeoutMs,
-  );
+  const print = (browser: Browser): Promise<PrintedPlacement> =>
+    printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs);
+  const running = options.runningBrowser;
+  const { partStartPage, pieceStartPages, coverStructure } =
+    running === undefined ? await withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), print, prerender, timeoutMs) : await print(running);
 
   const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;

@@ -1,0 +1,206 @@
+/**
+ * The cover in every combination of branding (issue 25): {org name, logo, prepared for, prepared
+ * by, signing reason and location} x {A4, letter} x {signed, unsigned}, with long values. One
+ * browser prints them all, two at a time; each document is the cover and the part after it
+ * (contents, scope and time), which is what the cover's length can disturb. Reason and location are
+ * one switch (both are lines of the signature box: none and both are its shortest and tallest), and
+ * the reviewer is named only in the sign-off, not on the cover: both are in the one real signed run
+ * with every option that follows, the whole report, tagged, signed, its pages checked the same way.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef } from 'pdf-lib';
+import type { AnalysisResult } from '../src/analyze/result.js';
+import { findBrowser, withBrowser } from '../src/render/browser.js';
+import { ReportTemplates } from '../src/render/html.js';
+import { printDocument, SIGNATURE_BOX_DESTINATION, type PaperSize } from '../src/render/pdf.js';
+import { buildReportModel, NO_BRANDING, type ReportBranding } from '../src/render/report-model.js';
+import { runCli, temporaryFolder } from './support/cli.js';
+import { makeTestPki, pdfsig, PKI_PASSWORD } from './support/evidence-pki.js';
+import { demoResult, DEMO_CREDENTIAL_REPORT } from './render-support.js';
+
+const run = promisify(execFile);
+
+/** A tall logo (1x3 pixels): at the cover's largest logo size it takes the most height. */
+const TALL_LOGO = `data:image/png;base64,${Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000030802000000ddbff2d50000001049444154789c63f8cf00040d20e23f000f00027fb16b9e0d0000000049454e44ae426082',
+  'hex',
+).toString('base64')}`;
+
+/** Long values, as a real organisation has them: the worst case for the cover's height. */
+const VALUES = {
+  orgName: 'Example Corporation International Holdings GmbH & Co. KG, Group Internal Audit and Information Security',
+  preparedFor: 'Chief Information Security Officer and the Audit Committee of the Supervisory Board, Example Corporation',
+  preparedBy: 'Internal Audit, Jane Q. Auditor (CISA, CISSP), IT Audit Senior Manager, Frankfurt am Main office',
+  reviewedBy: 'John Reviewer, Head of Group IT Audit',
+  reason: 'Quarterly IAM audit: evidence for SOC 2 Type II CC6.1-CC6.3 and ISO/IEC 27001:2022 A.5.15-A.5.18 sampling-free testing',
+  location: 'Frankfurt am Main, Hesse, Germany (Example Corporation headquarters, building C, room 4.12)',
+} as const;
+
+const OPTIONS = ['orgName', 'logo', 'preparedFor', 'preparedBy', 'reasonAndLocation'] as const;
+type Option = (typeof OPTIONS)[number];
+
+interface Combination {
+  readonly options: ReadonlySet<Option>;
+  readonly pageSize: PaperSize;
+  readonly signed: boolean;
+}
+
+function branding(combination: Combination): ReportBranding {
+  const has = (option: Option): boolean => combination.options.has(option);
+  return {
+    ...NO_BRANDING,
+    orgName: has('orgName') ? VALUES.orgName : null,
+    logoDataUri: has('logo') ? TALL_LOGO : null,
+    preparedFor: has('preparedFor') ? VALUES.preparedFor : null,
+    preparedBy: has('preparedBy') ? VALUES.preparedBy : null,
+    ...(combination.signed
+      ? {
+          signature: {
+            signerName: 'Example Org Audit Signer, Group Internal Audit',
+            certificateIssuer: 'CN=Example Issuing CA 2026 G2, OU=Trust Services, O=Example Corporation International Holdings, C=DE',
+            signingTime: '2026-11-05T10:00:00Z',
+            reason: has('reasonAndLocation') ? VALUES.reason : 'IAM audit evidence',
+            location: has('reasonAndLocation') ? VALUES.location : '',
+            timestampUrl: 'http://timestamp.example.com/rfc3161',
+          },
+        }
+      : {}),
+  };
+}
+
+/** Every combination: the options on or off, both papers, signed or not (reason and location exist only when signed). */
+function combinations(): Combination[] {
+  const all: Combination[] = [];
+  for (let mask = 0; mask < 1 << OPTIONS.length; mask += 1) {
+    const options = new Set(OPTIONS.filter((_, index) => (mask & (1 << index)) !== 0));
+    for (const pageSize of ['a4', 'letter'] as const) {
+      for (const signed of [false, true]) {
+        if (!signed && options.has('reasonAndLocation')) continue;
+        all.push({ options, pageSize, signed });
+      }
+    }
+  }
+  return all;
+}
+
+const describeCombination = (combination: Combination): string =>
+  `${combination.pageSize}, ${combination.signed ? 'signed' : 'unsigned'}, ${[...combination.options].join('+') || 'no branding'}`;
+
+async function pageTexts(file: string, bytes: Uint8Array): Promise<string[]> {
+  await writeFile(file, bytes);
+  const text = (await run('pdftotext', ['-layout', file, '-'], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+  return text.split('\f').slice(0, -1);
+}
+
+/** The rectangle of the signature box destination and the index of its page, or null. */
+function signatureBox(document: PDFDocument): { page: number; rect: number[] } | null {
+  const dests = document.catalog.lookupMaybe(PDFName.of('Dests'), PDFDict);
+  const destination = dests?.lookupMaybe(PDFName.of(SIGNATURE_BOX_DESTINATION), PDFArray);
+  if (destination === undefined) return null;
+  const [page, kind, ...rect] = destination.asArray();
+  assert.ok(page instanceof PDFRef);
+  assert.equal(String(kind), '/FitR');
+  return { page: document.getPages().findIndex((candidate) => candidate.ref === page), rect: rect.map((value) => (value instanceof PDFNumber ? value.asNumber() : Number.NaN)) };
+}
+
+/** The checks every printed document must pass: title on page 1, contents next, a footer on every later page. */
+function assertPagination(pages: readonly string[], label: string): void {
+  const cover = pages[0] ?? '';
+  assert.match(cover, /AWS IAM audit report/, `${label}: the title on page 1`);
+  assert.match(cover, /Every figure in this report comes from the snapshot/, `${label}: the cover's last line on page 1`);
+  assert.doesNotMatch(cover, /Page \d+ of/, `${label}: no footer on the cover`);
+  assert.match(pages[1] ?? '', /^\s*Contents\s*$/m, `${label}: page 2 is the contents`);
+  assert.match((pages[1] ?? '').trimStart(), /^Contents/, `${label}: page 2 starts with Contents`);
+  for (const [index, page] of pages.entries()) {
+    if (index === 0) continue;
+    assert.match(page, new RegExp(`Page ${index + 1} of ${pages.length}\\b`), `${label}: footer on page ${index + 1}`);
+    assert.match(page, /AWS account 111122223333 · /, `${label}: scope line on page ${index + 1}`);
+    assert.notEqual(page.replace(/AWS account.*|Captured.*|Page \d+ of \d+/g, '').trim(), '', `${label}: page ${index + 1} is not blank`);
+  }
+}
+
+describe('the cover in every combination of branding, paper and signing (real Chromium)', () => {
+  let folder: { path: string; cleanup: () => Promise<void> };
+  let result: AnalysisResult;
+
+  before(async () => {
+    folder = await temporaryFolder('iam-audit-cover-');
+    result = await demoResult();
+  });
+  after(() => folder.cleanup());
+
+  it('keeps the cover to one page, the contents on page 2 and a footer on every later page', { timeout: 600_000 }, async () => {
+    const templates = await ReportTemplates.load(null);
+    const all = combinations();
+    assert.equal(all.length, 2 * (16 + 32), 'every combination');
+    await withBrowser(await findBrowser(null), async (browser) => {
+      const check = async (combination: Combination, slot: number): Promise<void> => {
+        const label = describeCombination(combination);
+        const model = buildReportModel(result, branding(combination), 'pdf');
+        // The cover and what follows it: the contents, then scope and time.
+        const parts = model.parts.filter((part) => ['cover', 'scope-time'].includes(part.partial));
+        const bytes = await printDocument({ document: model.document, parts }, { templates, pageSize: combination.pageSize, browserPath: null, runningBrowser: browser });
+        const pages = await pageTexts(join(folder.path, `slot-${slot}.pdf`), bytes);
+        assertPagination(pages, label);
+        const cover = pages[0] ?? '';
+        if (combination.options.has('orgName')) assert.match(cover, /Example Corporation International Holdings/, label);
+        if (combination.options.has('reasonAndLocation')) assert.match(cover.replace(/\s+/g, ' '), /Frankfurt am Main, Hesse, Germany/, label);
+        const document = await PDFDocument.load(bytes, { updateMetadata: false });
+        const box = signatureBox(document);
+        if (!combination.signed) {
+          assert.equal(box, null, `${label}: no signature box`);
+          return;
+        }
+        assert.match(cover, /Digitally signed/, label);
+        // The hash as eight groups of eight, all on one line: never broken.
+        const groups = (result.snapshot.sha256.match(/.{8}/g) ?? []).join(' ');
+        assert.equal(cover.split('\n').filter((line) => line.includes(groups)).length, 2, `${label}: the hash whole on the cover and in the box`);
+        assert.ok(box !== null, `${label}: the signature box is exposed`);
+        assert.equal(box.page, 0, `${label}: the box is on the cover`);
+        const [left = 0, bottom = 0, right = 0, top = 0] = box.rect;
+        const { width, height } = document.getPage(0).getSize();
+        assert.ok(left >= 0 && bottom >= 0 && right <= width && top <= height, `${label}: box inside the page: ${box.rect.join(' ')}`);
+        assert.ok(right - left > 300 && top - bottom > 60, `${label}: box of a real size: ${box.rect.join(' ')}`);
+      };
+      // Two documents at a time: one prints while the other is merged and read back.
+      for (let index = 0; index < all.length; index += 2) {
+        await Promise.all(all.slice(index, index + 2).map((combination, slot) => check(combination, slot)));
+      }
+    });
+  });
+
+  it('signs a whole report with every option: one-page cover, footers, tagged, signature valid over the whole file', { timeout: 180_000 }, async () => {
+    const pki = await makeTestPki(folder.path);
+    const logo = join(folder.path, 'logo.png');
+    await writeFile(logo, Buffer.from(TALL_LOGO.slice(TALL_LOGO.indexOf(',') + 1), 'base64'));
+    const out = join(folder.path, 'signed');
+    const reported = await runCli(
+      [
+        'audit', DEMO_CREDENTIAL_REPORT, '--generated-at', '2026-11-02T08:15:42Z', '-d', out, '--quiet', '--format', 'pdf', '--page-size', 'letter',
+        '--org-name', VALUES.orgName, '--logo', logo, '--prepared-for', VALUES.preparedFor, '--prepared-by', VALUES.preparedBy, '--reviewed-by', VALUES.reviewedBy,
+        '--sign-p12', pki.signerP12, '--sign-pass-env', 'P12_PASS', '--sign-reason', VALUES.reason, '--sign-location', VALUES.location,
+      ],
+      // The run clock is the wall clock: the test certificate was issued a moment ago.
+      { env: { P12_PASS: PKI_PASSWORD } },
+    );
+    assert.equal(reported.code, 0, reported.stderr);
+    const pdfName = (await readdir(out)).find((name) => name.endsWith('.pdf'));
+    assert.ok(pdfName !== undefined);
+    const pdfPath = join(out, pdfName);
+    const text = (await run('pdftotext', ['-layout', pdfPath, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    const pages = text.split('\f').slice(0, -1);
+    assertPagination(pages, 'signed run');
+    assert.match(pages.join('\n'), /John Reviewer, Head of Group IT Audit/, 'the reviewer in the sign-off');
+    const info = (await run('pdfinfo', [pdfPath])).stdout;
+    assert.match(info, /^Tagged:\s+yes$/m);
+    assert.match(info, /^Page size:\s+612 x 792 pts \(letter\)/m);
+    const signature = await pdfsig(pdfPath);
+    assert.match(signature, /Total document signed/);
+    assert.match(signature, /Signature Validation: Signature is Valid/);
+  });
+});
