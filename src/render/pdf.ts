@@ -24,6 +24,7 @@ import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPa
 import { browserTimeoutMs, findBrowser, withBrowser } from './browser.js';
 import { footerFontBytes } from './fonts.js';
 import { MergedStructure, takeLinkBox } from './pdf-structure.js';
+import { writeXmpMetadata } from './pdf-xmp.js';
 
 export type PaperSize = 'a4' | 'letter';
 
@@ -638,6 +639,7 @@ export async function printDocument(
   merged.setProducer(`${info.creator} (Chromium print, pdf-lib merge)`);
   merged.setLanguage('en');
   structure.finish('en');
+  writeXmpMetadata(merged);
   merged.setCreationDate(reportTime);
   merged.setModificationDate(reportTime);
   return merged.save({ useObjectStreams: true });
