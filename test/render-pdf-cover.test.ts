@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import type { AnalysisResult } from '../src/analyze/result.js';
 import { findBrowser, withBrowser } from '../src/render/browser.js';
 import { ReportTemplates } from '../src/render/html.js';
@@ -124,6 +124,60 @@ function assertPagination(pages: readonly string[], label: string): void {
   }
 }
 
+interface StructureNode {
+  readonly type: string;
+  readonly children: StructureNode[];
+  readonly texts: string[];
+}
+
+/** pdfinfo -struct-text's tree: an element a line ("H2 (block)"), its text in quotes, two spaces of indent a level. */
+function parseStructure(output: string): StructureNode {
+  const root: StructureNode = { type: 'root', children: [], texts: [] };
+  const stack: { depth: number; node: StructureNode }[] = [{ depth: -1, node: root }];
+  for (const line of output.split('\n')) {
+    const depth = line.length - line.trimStart().length;
+    const content = line.trim();
+    if (content === '') continue;
+    while (stack.length > 1 && (stack[stack.length - 1]?.depth ?? -1) >= depth) stack.pop();
+    const parent = stack[stack.length - 1]?.node ?? root;
+    if (content.startsWith('"')) {
+      parent.texts.push(content.slice(1, -1));
+      continue;
+    }
+    const element = /^([A-Za-z][A-Za-z0-9]*)\b/.exec(content);
+    if (element === null || content.startsWith('/')) continue;
+    const node: StructureNode = { type: element[1] ?? '', children: [], texts: [] };
+    parent.children.push(node);
+    stack.push({ depth, node });
+  }
+  return root.children[0] ?? root;
+}
+
+function collect(node: StructureNode, wanted: (node: StructureNode) => boolean): StructureNode[] {
+  return [...(wanted(node) ? [node] : []), ...node.children.flatMap((child) => collect(child, wanted))];
+}
+
+const textOf = (node: StructureNode): string => [...node.texts, ...node.children.map(textOf)].join('');
+/** Text without white space: a heading wrapped over two lines loses the space at the break. */
+const squeeze = (text: string): string => text.replace(/\s+/g, '').replace(/\u2026$/, '');
+
+/** Every outline title, in order, all levels. */
+function outlineTitles(document: PDFDocument): string[] {
+  const titles: string[] = [];
+  const walk = (reference: unknown): void => {
+    let node = reference === undefined ? undefined : document.context.lookupMaybe(reference as PDFRef, PDFDict);
+    while (node !== undefined) {
+      const title = node.get(PDFName.of('Title'));
+      if (title instanceof PDFHexString || title instanceof PDFString) titles.push(title.decodeText());
+      walk(node.get(PDFName.of('First')));
+      const next = node.get(PDFName.of('Next'));
+      node = next === undefined ? undefined : document.context.lookupMaybe(next, PDFDict);
+    }
+  };
+  walk(document.catalog.lookup(PDFName.of('Outlines'), PDFDict).get(PDFName.of('First')));
+  return titles;
+}
+
 describe('the cover in every combination of branding, paper and signing (real Chromium)', () => {
   let folder: { path: string; cleanup: () => Promise<void> };
   let result: AnalysisResult;
@@ -202,5 +256,32 @@ describe('the cover in every combination of branding, paper and signing (real Ch
     const signature = await pdfsig(pdfPath);
     assert.match(signature, /Total document signed/);
     assert.match(signature, /Signature Validation: Signature is Valid/);
+
+    // The structure tree, walked (pdfinfo -struct-text prints it with each element's text).
+    const tree = parseStructure((await run('pdfinfo', ['-struct-text', pdfPath], { maxBuffer: 64 * 1024 * 1024 })).stdout);
+    assert.equal(tree.type, 'Document');
+    const headings = collect(tree, (node) => /^H[1-6]?$/.test(node.type)).map((node) => squeeze(textOf(node)));
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
+    const titles = outlineTitles(document).filter((title) => title !== 'Cover');
+    assert.ok(titles.length >= 15, `outline: ${titles.join(' | ')}`);
+    assert.ok(headings.includes(squeeze('AWS IAM audit report')), 'the cover title is a heading');
+    for (const title of titles) assert.ok(headings.includes(squeeze(title)), `section heading "${title}" in the structure tree`);
+    // Reading order: the headings in the tree follow the outline's order.
+    const positions = titles.map((title) => headings.indexOf(squeeze(title)));
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'headings in reading order');
+    // The identity matrix's header row: header cells, in a table.
+    const headerRows = collect(tree, (node) => node.type === 'TR' && node.children.some((cell) => cell.type === 'TH')).map((row) => row.children.filter((cell) => cell.type === 'TH').map((cell) => squeeze(textOf(cell))));
+    const matrixHeader = ['Identity', 'Console password', 'MFA', 'Password last used', 'Key 1', 'Key 1 last used', 'Key 2', 'Key 2 last used'].map(squeeze);
+    assert.ok(headerRows.some((row) => matrixHeader.every((cell, index) => row[index] === cell)), 'the identity table has its header row of TH cells');
+    // Figures carry their alternative text; the catalog says the file is marked, and its language.
+    const alternatives = document.context
+      .enumerateIndirectObjects()
+      .flatMap(([, object]) => (object instanceof PDFDict && String(object.get(PDFName.of('S'))) === '/Figure' ? [object.lookupMaybe(PDFName.of('Alt'), PDFString, PDFHexString)?.decodeText() ?? null] : []))
+      .filter((alternative): alternative is string => alternative !== null);
+    assert.ok(alternatives.some((alternative) => alternative.startsWith('PASS: console user with MFA')), `the donut's alternative text: ${alternatives.join(' | ')}`);
+    assert.ok(alternatives.some((alternative) => alternative.startsWith('critical: ')), 'the bar chart\'s alternative text');
+    assert.ok(alternatives.some((alternative) => alternative.includes('logo')), 'the logo\'s alternative text');
+    assert.equal(String(document.catalog.lookup(PDFName.of('MarkInfo'), PDFDict).get(PDFName.of('Marked'))), 'true');
+    assert.equal(document.catalog.lookup(PDFName.of('Lang'), PDFString).decodeText(), 'en');
   });
 });
