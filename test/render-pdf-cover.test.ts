@@ -25,11 +25,9 @@ import { demoResult, DEMO_CREDENTIAL_REPORT } from './render-support.js';
 
 const run = promisify(execFile);
 
-/** A tall logo (1x3 pixels): at the cover's largest logo size it takes the most height. */
-const TALL_LOGO = `data:image/png;base64,${Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000030802000000ddbff2d50000001049444154789c63f8cf00040d20e23f000f00027fb16b9e0d0000000049454e44ae426082',
-  'hex',
-).toString('base64')}`;
+/** A tall logo (an SVG of 300 x 900): shown at the cover's largest logo height, the most room it can take. */
+const TALL_LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="900" viewBox="0 0 300 900"><rect width="300" height="900" fill="#1565c0"/></svg>';
+const TALL_LOGO = `data:image/svg+xml;base64,${Buffer.from(TALL_LOGO_SVG).toString('base64')}`;
 
 /** Long values, as a real organisation has them: the worst case for the cover's height. */
 const VALUES = {
@@ -230,8 +228,8 @@ describe('the cover in every combination of branding, paper and signing (real Ch
 
   it('signs a whole report with every option: one-page cover, footers, tagged, signature valid over the whole file', { timeout: 180_000 }, async () => {
     const pki = await makeTestPki(folder.path);
-    const logo = join(folder.path, 'logo.png');
-    await writeFile(logo, Buffer.from(TALL_LOGO.slice(TALL_LOGO.indexOf(',') + 1), 'base64'));
+    const logo = join(folder.path, 'logo.svg');
+    await writeFile(logo, TALL_LOGO_SVG);
     const out = join(folder.path, 'signed');
     const reported = await runCli(
       [
