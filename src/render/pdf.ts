@@ -266,11 +266,11 @@ function insertContents(document: PDFDocument, entries: readonly OutlineEntry[],
       const room = right - x - font.widthOfTextAtSize(number, size) - 16;
       let title = drawable(entry.title, characters);
       while (title.length > 4 && font.widthOfTextAtSize(title, size) > room) title = `${title.slice(0, -2)}\u2026`.replace(/\u2026\u2026$/, '\u2026');
-      const item = structure.markedContent(contents, 'TOCI', list, () => {
-        contents.drawText(title, { x, y, size, font, color: ink });
-        contents.drawText(number, { x: right - font.widthOfTextAtSize(number, size), y, size, font, color: ink });
-      });
+      // An item: the section's title, then its page number as the item's label.
+      const item = structure.group('TOCI', list);
       if (list !== null) structure.attach(item, list);
+      structure.attach(structure.markedContent(contents, 'P', item, () => contents.drawText(title, { x, y, size, font, color: ink })), item);
+      structure.attach(structure.markedContent(contents, 'Lbl', item, () => contents.drawText(number, { x: right - font.widthOfTextAtSize(number, size), y, size, font, color: ink })), item);
       y -= entry.level === 1 ? 17 : 15;
     }
   }
