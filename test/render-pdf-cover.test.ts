@@ -176,6 +176,25 @@ function outlineTitles(document: PDFDocument): string[] {
   return titles;
 }
 
+/** Every outline entry (all levels, in order) with the page (1-based) it points at. */
+function outlineEntries(document: PDFDocument): { title: string; page: number }[] {
+  const pageRefs = document.getPages().map((page) => page.ref.toString());
+  const entries: { title: string; page: number }[] = [];
+  const walk = (reference: unknown): void => {
+    let node = reference === undefined ? undefined : document.context.lookupMaybe(reference as PDFRef, PDFDict);
+    while (node !== undefined) {
+      const title = node.get(PDFName.of('Title'));
+      const destination = node.lookupMaybe(PDFName.of('Dest'), PDFArray);
+      if ((title instanceof PDFHexString || title instanceof PDFString) && destination !== undefined) entries.push({ title: title.decodeText(), page: pageRefs.indexOf(String(destination.get(0))) + 1 });
+      walk(node.get(PDFName.of('First')));
+      const next = node.get(PDFName.of('Next'));
+      node = next === undefined ? undefined : document.context.lookupMaybe(next, PDFDict);
+    }
+  };
+  walk(document.catalog.lookup(PDFName.of('Outlines'), PDFDict).get(PDFName.of('First')));
+  return entries;
+}
+
 describe('the cover in every combination of branding, paper and signing (real Chromium)', () => {
   let folder: { path: string; cleanup: () => Promise<void> };
   let result: AnalysisResult;
@@ -247,6 +266,7 @@ describe('the cover in every combination of branding, paper and signing (real Ch
     const text = (await run('pdftotext', ['-layout', pdfPath, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
     const pages = text.split('\f').slice(0, -1);
     assertPagination(pages, 'signed run');
+    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
     assert.match(pages.join('\n'), /John Reviewer, Head of Group IT Audit/, 'the reviewer in the sign-off');
     const info = (await run('pdfinfo', [pdfPath])).stdout;
     assert.match(info, /^Tagged:\s+yes$/m);
@@ -255,11 +275,22 @@ describe('the cover in every combination of branding, paper and signing (real Ch
     assert.match(signature, /Total document signed/);
     assert.match(signature, /Signature Validation: Signature is Valid/);
 
+    // Every page that continues a section says so at its top: "<section title> (continued)".
+    const starts = outlineEntries(document).filter((entry) => entry.title !== 'Cover' && entry.title !== 'Contents');
+    let continuations = 0;
+    for (let page = 3; page <= pages.length; page += 1) {
+      const current = starts.filter((entry) => entry.page <= page).at(-1);
+      if (current === undefined || starts.some((entry) => entry.page === page)) continue;
+      const firstLine = (pages[page - 1] ?? '').split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+      assert.ok(firstLine.endsWith('(continued)') && squeeze(current.title).startsWith(squeeze(firstLine.replace(/(\u2026)? \(continued\)$/, ''))), `page ${page} continues "${current.title}": ${firstLine}`);
+      continuations += 1;
+    }
+    assert.ok(continuations >= 3, `continuation pages: ${continuations}`);
+
     // The structure tree, walked (pdfinfo -struct-text prints it with each element's text).
     const tree = parseStructure((await run('pdfinfo', ['-struct-text', pdfPath], { maxBuffer: 64 * 1024 * 1024 })).stdout);
     assert.equal(tree.type, 'Document');
     const headings = collect(tree, (node) => /^H[1-6]?$/.test(node.type)).map((node) => squeeze(textOf(node)));
-    const document = await PDFDocument.load(await readFile(pdfPath), { updateMetadata: false });
     const titles = outlineTitles(document).filter((title) => title !== 'Cover');
     assert.ok(titles.length >= 15, `outline: ${titles.join(' | ')}`);
     assert.ok(headings.includes(squeeze('AWS IAM audit report')), 'the cover title is a heading');
