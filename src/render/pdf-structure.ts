@@ -43,6 +43,75 @@ function textOf(value: PDFObject | undefined): string | null {
   return value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : null;
 }
 
+/** A NonStruct element that only groups (no attributes, alternative or actual text, id, language or title). */
+function isPlainWrapper(element: PDFDict): boolean {
+  if (String(element.get(name('S'))) !== '/NonStruct') return false;
+  return ['A', 'Alt', 'ActualText', 'E', 'ID', 'Lang', 'T', 'C'].every((key) => element.get(name(key)) === undefined);
+}
+
+/**
+ * Chromium wraps every run of text in a NonStruct element (about half the elements of a table):
+ * such wrappers are hoisted into their parent before the copy, their marked content and children
+ * taken over in the same order (NonStruct has no meaning of its own, ISO 32000 14.8.4.2), and the
+ * parent tree pointed at the new owners. The same reading, about half the objects to copy and save.
+ */
+function hoistWrappers(piece: PDFDocument, roots: readonly PDFRef[], parentTree: [number, PDFObject][]): void {
+  const context = piece.context;
+  const ownerOf = new Map<PDFRef, PDFRef>();
+  const visit = (reference: PDFRef): void => {
+    const element = context.lookupMaybe(reference, PDFDict);
+    if (element === undefined) return;
+    const page = element.get(name('Pg'));
+    const kept: PDFObject[] = [];
+    let changed = false;
+    for (const kid of kidsOf(element)) {
+      const child = kid instanceof PDFRef ? context.lookupMaybe(kid, PDFDict) : undefined;
+      if (!(kid instanceof PDFRef) || child === undefined || child.get(name('S')) === undefined) {
+        kept.push(kid);
+        continue;
+      }
+      visit(kid);
+      if (!isPlainWrapper(child)) {
+        kept.push(kid);
+        continue;
+      }
+      changed = true;
+      ownerOf.set(kid, reference);
+      const childPage = child.get(name('Pg'));
+      for (const grandchild of kidsOf(child)) {
+        if (grandchild instanceof PDFNumber) {
+          // A bare MCID belongs to its element's page: kept bare on the same page, else a marked-content reference.
+          kept.push(childPage === page || childPage === undefined ? grandchild : context.obj({ Type: 'MCR', Pg: childPage, MCID: grandchild }));
+          continue;
+        }
+        const moved = grandchild instanceof PDFRef ? context.lookupMaybe(grandchild, PDFDict) : undefined;
+        if (moved !== undefined && moved.get(name('S')) !== undefined) moved.set(name('P'), reference);
+        kept.push(grandchild);
+      }
+    }
+    if (changed) element.set(name('K'), context.obj(kept));
+  };
+  for (const root of roots) visit(root);
+  if (ownerOf.size === 0) return;
+  const resolve = (reference: PDFRef): PDFRef => {
+    let current = reference;
+    for (let owner = ownerOf.get(current); owner !== undefined; owner = ownerOf.get(current)) current = owner;
+    return current;
+  };
+  for (const [, value] of parentTree) {
+    const entries = value instanceof PDFRef ? context.lookup(value) : value;
+    if (!(entries instanceof PDFArray)) continue;
+    for (let index = 0; index < entries.size(); index += 1) {
+      const entry = entries.get(index);
+      if (entry instanceof PDFRef && ownerOf.has(entry)) entries.set(index, resolve(entry));
+    }
+  }
+  // An annotation's entry is the element itself: a wrapper's link object now belongs to the owner.
+  parentTree.forEach(([key, value], index) => {
+    if (value instanceof PDFRef && ownerOf.has(value)) parentTree[index] = [key, resolve(value)];
+  });
+}
+
 /** A rectangle on a page of a printed piece: [left, bottom, right, top] in points. */
 export interface PieceBox {
   readonly pageIndex: number;
@@ -133,6 +202,8 @@ export class MergedStructure {
         pieceKids.push(kid);
       }
     }
+    const pieceParentTree = numberTreeEntries(piece, structRoot?.lookupMaybe(name('ParentTree'), PDFDict));
+    hoistWrappers(piece, pieceKids.filter((kid): kid is PDFRef => kid instanceof PDFRef), pieceParentTree);
     const offset = this.nextKey;
     const pages = piece.getPages().map((page) => {
       const reference = copier.copy(page.ref) as PDFRef;
@@ -148,7 +219,7 @@ export class MergedStructure {
       this.kids.push(copied);
     }
     let maxKey = -1;
-    for (const [key, value] of numberTreeEntries(piece, structRoot?.lookupMaybe(name('ParentTree'), PDFDict))) {
+    for (const [key, value] of pieceParentTree) {
       this.parentTree.push([key + offset, copier.copy(value)]);
       maxKey = Math.max(maxKey, key);
     }
