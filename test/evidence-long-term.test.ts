@@ -8,7 +8,7 @@ import { finalisePdfEvidence } from '../src/evidence/pdf-evidence.js';
 import { signPdf } from '../src/evidence/pdf-sign.js';
 import { locateSignatures, signedBytes } from '../src/evidence/pdf-signatures.js';
 import { loadP12Signer } from '../src/evidence/signer.js';
-import { SIGNATURE_FIELD_URI } from '../src/evidence/signature-widget.js';
+import { SIGNATURE_BOX_DESTINATION } from '../src/render/signature-box.js';
 import type { PadesLevel } from '../src/evidence/pades.js';
 import { sha256Hex } from '../src/util/files.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
@@ -20,8 +20,8 @@ async function evidencePdf(now: Date): Promise<Uint8Array> {
   const document = await PDFDocument.create();
   const page = document.addPage();
   page.drawText('IAM audit report', { x: 50, y: 760, size: 16, font: await document.embedFont(StandardFonts.Helvetica) });
-  const link = document.context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [50, 500, 450, 620], Border: [0, 0, 0], A: { S: 'URI', URI: PDFString.of(SIGNATURE_FIELD_URI) } });
-  page.node.set(PDFName.of('Annots'), document.context.obj([document.context.register(link)]));
+  // As render/pdf.ts records the printed box: a named destination [page /FitR l b r t].
+  document.catalog.set(PDFName.of('Dests'), document.context.obj({ [SIGNATURE_BOX_DESTINATION]: [page.ref, PDFName.of('FitR'), 50, 500, 450, 620] }));
   const snapshot = await readFile(join(FIXTURES, 'demo', 'snapshot.json'));
   return finalisePdfEvidence(await document.save(), {
     snapshotBytes: snapshot,

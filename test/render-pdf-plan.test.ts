@@ -25,9 +25,10 @@ function describePlan(parts: readonly ReportPart[], rowsPerChunk: number): strin
   );
 }
 
-test('short parts of the same orientation share one print; a landscape part starts a print of its own', () => {
+test('short parts of the same orientation share one print; a landscape part starts a print of its own; the cover is printed alone', () => {
   assert.deepEqual(describePlan([part('cover', null), part('summary', null), part('mfa', 26), part('matrix', 27, true), part('sign-off', null)], 1000), [
-    'cover#0+summary#1+mfa#2[26]',
+    'cover#0',
+    'summary#1+mfa#2[26]',
     'L:matrix#3[27]',
     'sign-off#4',
   ]);
@@ -35,7 +36,7 @@ test('short parts of the same orientation share one print; a landscape part star
 
 test('a print holds about rowsPerChunk rows: a part that would overflow it starts the next print', () => {
   // Text parts count as 40 rows: 40 + 40 + 900 = 980 fits in 1,000; another 40 does not.
-  assert.deepEqual(describePlan([part('a', null), part('b', null), part('c', 900), part('d', null), part('e', 30)], 1000), ['a#0+b#1+c#2[900]', 'd#3+e#4[30]']);
+  assert.deepEqual(describePlan([part('cover', null), part('a', null), part('b', null), part('c', 900), part('d', null), part('e', 30)], 1000), ['cover#0', 'a#1+b#2+c#3[900]', 'd#4+e#5[30]']);
 });
 
 test('a table longer than rowsPerChunk is printed in chunks, alone, the later ones marked continued', () => {
@@ -43,7 +44,7 @@ test('a table longer than rowsPerChunk is printed in chunks, alone, the later on
 });
 
 test('with small chunks, short parts are still packed up to 1,000 rows a print', () => {
-  assert.deepEqual(describePlan([part('a', null), part('b', 3), part('c', null), part('long', 7), part('d', null)], 5), ['a#0+b#1[3]+c#2', 'long#3[5]', 'long#3[2 cont]', 'd#4']);
+  assert.deepEqual(describePlan([part('cover', null), part('a', null), part('b', 3), part('c', null), part('long', 7), part('d', null)], 5), ['cover#0', 'a#1+b#2[3]+c#3', 'long#4[5]', 'long#4[2 cont]', 'd#5']);
 });
 
 test('every part is printed exactly once, in order', () => {

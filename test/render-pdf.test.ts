@@ -241,8 +241,10 @@ describe('PDF report (real Chromium)', () => {
     assert.match(controls, /^\s*1\.10\s+Do not create access keys.*Level 1\s+FAIL.*\n.*\s{2,}Manual\s*$/m);
   });
 
-  it('states scope and the three times on the cover', async () => {
-    const cover = (await pdftotext(pdfPath)).split('\f')[0] ?? '';
+  it('states scope and the three times right after the contents (the cover stays one page)', async () => {
+    const pages = (await pdftotext(pdfPath)).split('\f');
+    assert.match(pages[2] ?? '', /^\s*Scope and time\s*$/m);
+    const cover = pages[2] ?? '';
     assert.match(cover, /Identities\s+the root user and all 26 IAM users listed in the credential report; roles and groups are not covered/);
     assert.match(cover, /CIS Amazon Web Services Foundations Benchmark 5\.0\.0: section 1 \(Identity and Access\s/);
     assert.match(cover, /Out of scope\s+other AWS accounts/);
@@ -274,19 +276,20 @@ describe('PDF report (real Chromium)', () => {
     const dests = document.catalog.lookup(PDFName.of('Dests'), PDFDict);
     const pageOf = (name: string): number => pageRefs.indexOf(String(dests.lookup(PDFName.of(name), PDFArray).get(0))) + 1;
     // The short sections are printed together: where each starts is read back from these destinations.
-    for (const [anchor, heading] of [['summary', 'Executive summary'], ['frameworks', 'Framework controls'], ['failed-rules', 'Failed rules'], ['methodology', 'Methodology'], ['sign-off', 'Sign-off'], ['identities', 'Appendix: every identity tested']] as const) {
+    for (const [anchor, heading] of [['scope', 'Scope and time'], ['summary', 'Executive summary'], ['framework-1', 'CIS Amazon Web Services Foundations Benchmark 5.0.0'], ['failed-rules', 'Failed rules'], ['methodology', 'Methodology'], ['sign-off', 'Sign-off'], ['identities', 'Appendix: every identity tested']] as const) {
       const page = pageOf(anchor);
       assert.ok(page > 2, `${anchor} on page ${page}`);
       assert.ok((pages[page - 1] ?? '').includes(heading), `${anchor}: page ${page} shows "${heading}"`);
     }
-    // The frameworks overview links to each framework's section, across the separately printed pieces.
+    // The framework section links to each failed rule's section, across the separately printed pieces
+    // (one framework shown: no overview page of one row, issue 25).
     const linked = document.getPages().flatMap((page) =>
       (page.node.Annots()?.asArray() ?? []).flatMap((reference) => {
         const target = document.context.lookup(reference, PDFDict).get(PDFName.of('Dest'));
         return target instanceof PDFName ? [target.decodeText()] : [];
       }),
     );
-    assert.ok(linked.includes('framework-1') && linked.includes('rule-1'), `internal links: ${linked.join(', ')}`);
+    assert.ok(linked.includes('rule-1'), `internal links: ${linked.join(', ')}`);
     for (const name of linked) assert.ok(pageOf(name) > 2, `link to #${name} resolves`);
   });
 
@@ -308,9 +311,9 @@ describe('PDF report (real Chromium)', () => {
     assert.deepEqual(outlineTitles(document), [
       'Cover',
       'Contents',
+      'Scope and time',
       'Executive summary',
-      'Framework controls',
-      '  CIS Amazon Web Services Foundations Benchmark 5.0.0',
+      'CIS Amazon Web Services Foundations Benchmark 5.0.0',
       'Failed rules',
       '  console-users-mfa: Every IAM user with a console password has MFA',
       '  root-recent-use: The root user has not been used recently',
@@ -377,9 +380,9 @@ describe('PDF report (real Chromium)', () => {
     assert.deepEqual(outlineTitles(document), [
       'Cover',
       'Contents',
+      'Scope and time',
       'Executive summary',
-      'Framework controls',
-      '  CIS AWS Foundations Benchmark 5.0.0',
+      'CIS AWS Foundations Benchmark 5.0.0',
       'Failed rules',
       '  iam-user-console-mfa: Console users have MFA',
       'Remediation plan',

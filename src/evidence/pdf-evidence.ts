@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { writeXmpMetadata } from '../render/pdf-xmp.js';
 import { sha256Hex } from '../util/files.js';
 
 /**
@@ -143,6 +144,8 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
   info.set(PDFName.of(INFO_SNAPSHOT_SHA256), PDFString.of(actualSha256));
   info.set(PDFName.of(INFO_SNAPSHOT_FILE), PDFHexString.fromText(input.snapshotFileName));
   if (input.findingsJsonBytes !== undefined) info.set(PDFName.of(INFO_FINDINGS_FILE), PDFHexString.fromText(input.findingsFileName ?? 'iam-audit-findings.json'));
+  // The XMP again, now with the keywords, the modification date and the snapshot's SHA-256 (issue 25).
+  writeXmpMetadata(document);
   return document.save({ useObjectStreams: false });
 }
 

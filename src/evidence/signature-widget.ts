@@ -22,6 +22,7 @@ import {
   type PDFDocument,
   type PDFOperator,
 } from 'pdf-lib';
+import { SIGNATURE_BOX_DESTINATION } from '../render/signature-box.js';
 import { toIsoUtc } from '../util/time.js';
 import { issuerNameOf } from './certificate.js';
 import { INFO_SNAPSHOT_SHA256 } from './pdf-evidence.js';
@@ -29,39 +30,28 @@ import type { EvidenceSigner } from './signer.js';
 
 /**
  * The signature widget an auditor can click: it sits where the report printed its "Digitally
- * signed" box. The template wraps that box in a link to SIGNATURE_FIELD_URI; Chromium turns it
- * into a /Link annotation whose /Rect is the box, wherever the layout put it. Signing takes that
- * annotation away and puts the signature widget, with its own appearance, in its place.
+ * signed" box. The printer records that box, wherever the layout put it, as the named destination
+ * SIGNATURE_BOX_DESTINATION (render/signature-box.ts); signing takes the destination away and puts
+ * the signature widget, with its own appearance, in its place.
  */
-export const SIGNATURE_FIELD_URI = 'https://iam-audit.invalid/signature-field';
-
 export interface SignatureBox {
   readonly page: PDFPage;
   readonly rect: [number, number, number, number];
 }
 
-function linkUri(annotation: PDFDict): string | null {
-  if (annotation.lookupMaybe(PDFName.of('Subtype'), PDFName)?.asString() !== '/Link') return null;
-  const uri = annotation.lookupMaybe(PDFName.of('A'), PDFDict)?.lookup(PDFName.of('URI'));
-  return uri instanceof PDFString ? uri.decodeText() : uri?.toString().replace(/^\(|\)$/g, '') ?? null;
-}
-
-/** Finds the marked box (and removes its link), or null when the PDF has none (a report without the box). */
+/** Finds the recorded box (and removes its destination), or null when the PDF has none (a report without the box). */
 export function takeSignatureBox(document: PDFDocument): SignatureBox | null {
-  for (const page of document.getPages()) {
-    const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
-    if (annots === undefined) continue;
-    for (let index = 0; index < annots.size(); index += 1) {
-      const annotation = annots.lookupMaybe(index, PDFDict);
-      if (annotation === undefined || linkUri(annotation) !== SIGNATURE_FIELD_URI) continue;
-      const numbers = annotation.lookupMaybe(PDFName.of('Rect'), PDFArray)?.asArray().map((item) => (item instanceof PDFNumber ? item.asNumber() : 0)) ?? [];
-      annots.remove(index);
-      const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = numbers;
-      if (Math.abs(x2 - x1) < 1 || Math.abs(y2 - y1) < 1) return null;
-      return { page, rect: [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)] };
-    }
-  }
-  return null;
+  const dests = document.catalog.lookupMaybe(PDFName.of('Dests'), PDFDict);
+  const key = PDFName.of(SIGNATURE_BOX_DESTINATION);
+  const destination = dests?.lookupMaybe(key, PDFArray);
+  if (dests === undefined || destination === undefined) return null;
+  dests.delete(key);
+  const pageRef = destination.get(0);
+  const page = document.getPages().find((candidate) => candidate.ref === pageRef);
+  const numbers = destination.asArray().slice(2).map((item) => (item instanceof PDFNumber ? item.asNumber() : 0));
+  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = numbers;
+  if (page === undefined || Math.abs(x2 - x1) < 1 || Math.abs(y2 - y1) < 1) return null;
+  return { page, rect: [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)] };
 }
 
 /** WinAnsi text for the standard font: anything it cannot show becomes '?'. */

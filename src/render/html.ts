@@ -99,12 +99,48 @@ export class ReportTemplates {
   render(printed: PrintedDocument): string {
     try {
       // NUL is not allowed in HTML (parsers drop or replace it unpredictably); values from input may hold one.
-      return this.layout(printed, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }).replace(/\u0000/g, '\uFFFD');
+      return keepTokensWhole(this.layout(printed, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }).replace(/\u0000/g, '\uFFFD'), printed.document.medium === 'pdf');
     } catch (error) {
       // A custom template naming a partial that does not exist ends up here.
       throw new UserError(`report template error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
+}
+
+/** An ISO 8601 instant as the report prints it (date, time, optional fraction and zone). */
+const INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?(?![\w:])/g;
+/** A SHA-256 in hexadecimal, as every hash in the report is. */
+const SHA256_HEX = /\b[0-9a-f]{64}\b/g;
+/** Where the body's text may be changed: not inside <svg> (no HTML there), <style>, <script> or <title>. */
+const OPAQUE_ELEMENT = /<(svg|style|script|title|textarea)\b[\s\S]*?<\/\1>/gi;
+
+/**
+ * Instants and hashes never break across lines (issue 25): an instant is one unbreakable token
+ * (Chromium would otherwise break after its hyphens), and in print a SHA-256 is eight fixed groups
+ * of eight characters on one line (on screen, one word that may wrap). Done on the
+ * rendered text (between tags, outside <svg> and the head's raw-text elements) so every template,
+ * a --template-dir one included, gets it without a helper of its own.
+ */
+function keepTokensWhole(html: string, print: boolean): string {
+  const bodyStart = html.search(/<body\b/i);
+  const start = bodyStart < 0 ? 0 : bodyStart;
+  const wrapText = (segment: string): string =>
+    segment.replace(/>([^<]+)</g, (_match, text: string) => {
+      if (!/\d/.test(text)) return `>${text}<`;
+      const wrapped = text
+        // On screen the hash stays one word (copied whole) and may wrap anywhere; in print it is eight groups on one line.
+        .replace(SHA256_HEX, (hash) => (print ? `<span class="hash">${(hash.match(/.{8}/g) ?? []).map((group) => `<span>${group}</span>`).join(' ')}</span>` : `<span class="hash">${hash}</span>`))
+        .replace(INSTANT, (instant) => `<span class="instant">${instant}</span>`);
+      return `>${wrapped}<`;
+    });
+  let output = html.slice(0, start);
+  let last = start;
+  for (const match of html.slice(start).matchAll(OPAQUE_ELEMENT)) {
+    const index = start + (match.index ?? 0);
+    output += wrapText(`>${html.slice(last, index)}`).slice(1) + match[0];
+    last = index + match[0].length;
+  }
+  return output + wrapText(`>${html.slice(last)}`).slice(1);
 }
 
 export interface HtmlOptions {

@@ -13,16 +13,19 @@
  *
  * One piece, over 400 lines: the print plan, the prints and the merge share the print jobs, the named destinations and the merged document.
  */
+import { SIGNATURE_BOX_DESTINATION } from './signature-box.js';
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import fontkit from '@pdf-lib/fontkit';
 import Handlebars from 'handlebars';
-import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, rgb, type PDFFont, type PDFObject } from 'pdf-lib';
+import { PDFOperatorNames as Ops, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFRef, rgb, type PDFFont, type PDFObject, type PDFPage } from 'pdf-lib';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 import { browserTimeoutMs, findBrowser, withBrowser } from './browser.js';
 import { footerFontBytes } from './fonts.js';
+import { MergedStructure, takeLinkBox } from './pdf-structure.js';
+import { writeXmpMetadata } from './pdf-xmp.js';
 
 export type PaperSize = 'a4' | 'letter';
 
@@ -41,6 +44,8 @@ export interface PdfOptions {
    * else --browser-timeout's default (IAM_AUDIT_BROWSER_TIMEOUT or 120 s, see browserTimeoutMs).
    */
   readonly browserTimeoutMs?: number;
+  /** A browser already running (a test printing many documents): used as it is and left open. */
+  readonly runningBrowser?: Browser;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -74,8 +79,8 @@ const ROWS_PER_TEXT_PART = 40;
 const ROWS_PER_PACKED_PRINT = DEFAULT_ROWS_PER_CHUNK;
 
 /**
- * Every part, long tables cut into chunks of `rowsPerChunk` rows (each chunk a print of its own),
- * and consecutive short parts of the same orientation packed into one print up to about
+ * Every part, the cover (the first) alone, long tables cut into chunks of `rowsPerChunk` rows (each
+ * chunk a print of its own), and consecutive short parts of the same orientation packed into one print up to about
  * ROWS_PER_PACKED_PRINT rows (or `rowsPerChunk`, when larger).
  */
 export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number): PrintJob[] {
@@ -94,6 +99,11 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
       for (let start = 0; start < rows.length; start += rowsPerChunk) {
         jobs.push({ parts: [{ part: { ...part, rows: rows.slice(start, start + rowsPerChunk), continued: start > 0 }, partIndex }], landscape });
       }
+      return;
+    }
+    if (partIndex === 0) {
+      // The cover is printed alone: it must be exactly one page (printCover), and its signature box is measured there.
+      jobs.push({ parts: [{ part: { ...part, continued: false }, partIndex }], landscape });
       return;
     }
     const weight = rows === null ? ROWS_PER_TEXT_PART : Math.max(rows.length, ROWS_PER_TEXT_PART);
@@ -225,7 +235,7 @@ const CONTENTS_LINES_PER_PAGE = 40;
  * pdf-lib once the merge has fixed where each part starts (Chromium prints the parts apart, so it
  * cannot number them). Returns the entries shifted past the inserted pages, "Contents" included.
  */
-function insertContents(document: PDFDocument, entries: readonly OutlineEntry[], font: PDFFont, coverPages: number): OutlineEntry[] {
+function insertContents(document: PDFDocument, entries: readonly OutlineEntry[], font: PDFFont, coverPages: number, structure: MergedStructure, structureIndex: number): OutlineEntry[] {
   const characters = new Set(font.getCharacterSet());
   const listed = entries.filter((entry) => entry.pageIndex >= coverPages);
   const pageCount = Math.max(1, Math.ceil(listed.length / CONTENTS_LINES_PER_PAGE));
@@ -233,12 +243,21 @@ function insertContents(document: PDFDocument, entries: readonly OutlineEntry[],
   const { width, height } = cover.getSize();
   const shifted = entries.map((entry) => (entry.pageIndex >= coverPages ? { ...entry, pageIndex: entry.pageIndex + pageCount } : entry));
   const ink = rgb(0.106, 0.122, 0.141);
+  // Tagged after the cover: a section with its heading and a table of contents, one item a line.
+  const section = structure.group('Sect', null, 'Contents');
+  structure.attach(section, null, structureIndex);
+  let list: PDFRef | null = null;
   for (let page = 0; page < pageCount; page += 1) {
     const contents = document.insertPage(coverPages + page, [width, height]);
     let y = height - 40 * MM_TO_PT;
     if (page === 0) {
-      contents.drawText('Contents', { x: 12 * MM_TO_PT, y: height - 24 * MM_TO_PT, size: 15, font, color: ink });
-      contents.drawLine({ start: { x: 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, end: { x: width - 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, thickness: 1.5, color: ink });
+      structure.attach(
+        structure.markedContent(contents, 'H1', section, () => contents.drawText('Contents', { x: 12 * MM_TO_PT, y: height - 24 * MM_TO_PT, size: 15, font, color: ink })),
+        section,
+      );
+      asArtifact(contents, 'Header', () => contents.drawLine({ start: { x: 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, end: { x: width - 12 * MM_TO_PT, y: height - 26 * MM_TO_PT }, thickness: 1.5, color: ink }));
+      list = structure.group('TOC', section);
+      structure.attach(list, section);
     }
     for (const entry of shifted.filter((candidate) => candidate.pageIndex >= coverPages).slice(page * CONTENTS_LINES_PER_PAGE, (page + 1) * CONTENTS_LINES_PER_PAGE)) {
       const size = entry.level === 1 ? 10.5 : 9.5;
@@ -248,8 +267,11 @@ function insertContents(document: PDFDocument, entries: readonly OutlineEntry[],
       const room = right - x - font.widthOfTextAtSize(number, size) - 16;
       let title = drawable(entry.title, characters);
       while (title.length > 4 && font.widthOfTextAtSize(title, size) > room) title = `${title.slice(0, -2)}\u2026`.replace(/\u2026\u2026$/, '\u2026');
-      contents.drawText(title, { x, y, size, font, color: ink });
-      contents.drawText(number, { x: right - font.widthOfTextAtSize(number, size), y, size, font, color: ink });
+      // An item: the section's title, then its page number as the item's label.
+      const item = structure.group('TOCI', list);
+      if (list !== null) structure.attach(item, list);
+      structure.attach(structure.markedContent(contents, 'P', item, () => contents.drawText(title, { x, y, size, font, color: ink })), item);
+      structure.attach(structure.markedContent(contents, 'Lbl', item, () => contents.drawText(number, { x: right - font.widthOfTextAtSize(number, size), y, size, font, color: ink })), item);
       y -= entry.level === 1 ? 17 : 15;
     }
   }
@@ -259,6 +281,41 @@ function insertContents(document: PDFDocument, entries: readonly OutlineEntry[],
 }
 
 const MM_TO_PT = 72 / 25.4;
+
+/**
+ * Marks what `draw` puts on the page as a pagination artifact (ISO 32000 14.8.2.2): footers and
+ * running heads are not part of the tagged content, and assistive technology skips them.
+ */
+function asArtifact(page: PDFPage, subtype: 'Header' | 'Footer', draw: () => void): void {
+  page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of('Artifact'), `<< /Type /Pagination /Subtype /${subtype} >>`]));
+  draw();
+  page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));
+}
+
+/**
+ * The section's title at the top of each page it continues onto (issue 25): "Title (continued)"
+ * in the top margin of every page after a part's first, but for a page that begins a print of its
+ * own (a long table's chunk heads itself "(continued)").
+ */
+function stampContinuationHeads(document: PDFDocument, starts: readonly { readonly title: string; readonly pageIndex: number }[], headed: ReadonlySet<number>, font: PDFFont): void {
+  const characters = new Set(font.getCharacterSet());
+  const pages = document.getPages();
+  const ordered = [...starts].sort((a, b) => a.pageIndex - b.pageIndex);
+  const colour = rgb(0.36, 0.4, 0.44);
+  ordered.forEach((start, index) => {
+    const end = ordered[index + 1]?.pageIndex ?? pages.length;
+    for (let pageIndex = start.pageIndex + 1; pageIndex < end; pageIndex += 1) {
+      const page = pages[pageIndex];
+      if (page === undefined || headed.has(pageIndex)) continue;
+      const { width, height } = page.getSize();
+      const room = width - 68;
+      let text = drawable(`${start.title} (continued)`, characters);
+      while (text.length > 12 && font.widthOfTextAtSize(text, FOOTER_FONT_SIZE) > room) text = `${text.slice(0, -13)}… (continued)`;
+      // Within the top margin of both orientations (9 mm landscape, 14 mm portrait).
+      asArtifact(page, 'Header', () => page.drawText(text, { x: 34, y: height - 17, size: FOOTER_FONT_SIZE, font, color: colour }));
+    }
+  });
+}
 
 function stampFooters(document: PDFDocument, info: PrintableDocumentInfo, firstNumberedPage: number, font: PDFFont): void {
   const characters = new Set(font.getCharacterSet());
@@ -271,11 +328,13 @@ function stampFooters(document: PDFDocument, info: PrintableDocumentInfo, firstN
     const right = `Page ${index + 1} of ${pages.length}`;
     // Scope on the upper line, times on the lower; shrunk only if a long alias would overrun.
     const room = width - 68 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE) - 12;
-    for (const [line, text] of [[0, scopeLine], [1, timeLine]] as const) {
-      const size = Math.min(FOOTER_FONT_SIZE, (FOOTER_FONT_SIZE * room) / Math.max(1, font.widthOfTextAtSize(text ?? '', FOOTER_FONT_SIZE)));
-      page.drawText(text ?? '', { x: 34, y: FOOTER_BASELINE_PT + (1 - line) * (FOOTER_FONT_SIZE + 3), size, font, color: colour });
-    }
-    page.drawText(right, { x: width - 34 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE), y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+    asArtifact(page, 'Footer', () => {
+      for (const [line, text] of [[0, scopeLine], [1, timeLine]] as const) {
+        const size = Math.min(FOOTER_FONT_SIZE, (FOOTER_FONT_SIZE * room) / Math.max(1, font.widthOfTextAtSize(text ?? '', FOOTER_FONT_SIZE)));
+        page.drawText(text ?? '', { x: 34, y: FOOTER_BASELINE_PT + (1 - line) * (FOOTER_FONT_SIZE + 3), size, font, color: colour });
+      }
+      page.drawText(right, { x: width - 34 - font.widthOfTextAtSize(right, FOOTER_FONT_SIZE), y: FOOTER_BASELINE_PT, size: FOOTER_FONT_SIZE, font, color: colour });
+    });
   });
 }
 
@@ -284,20 +343,39 @@ function jobHtml(job: PrintJob, templates: ReportTemplates, info: PrintableDocum
   return withPartDestinations(templates.render({ document: info, parts: job.parts.map(({ part }) => part) }), job.parts);
 }
 
-async function printJob(page: Page, job: PrintJob, html: string, pageSize: PaperSize): Promise<Uint8Array> {
+async function printJob(page: Page, job: PrintJob, html: string, pageSize: PaperSize, scale = 1): Promise<Uint8Array> {
   // Time-outs: the page's defaults, the browser time-out (preparePage).
   await page.setContent(html, { waitUntil: 'load' });
   return page.pdf({
+    scale,
     format: pageSize === 'a4' ? 'A4' : 'Letter',
     landscape: job.landscape,
     margin: job.landscape ? LANDSCAPE_MARGIN : MARGIN,
     printBackground: true,
     displayHeaderFooter: false,
-    // Chromium's structure tags would not survive the merge (pdf-lib copies pages, not the
-    // structure tree), and they make printing and merging about twice as slow.
-    tagged: false,
+    // Tagged (issue 25): headings, tables, figures and reading order; pdf-structure.ts merges the pieces' trees.
+    tagged: true,
     outline: false,
   });
+}
+
+/** Scales tried, in order, until the cover fits one page: the first that fits is used. */
+const COVER_SCALES = [1, 0.92, 0.85, 0.78, 0.7, 0.62, 0.55] as const;
+
+/**
+ * The cover, exactly one page whatever the branding (issue 25): printed as it is, and while it
+ * spills onto a second page, printed again a little smaller. Returns the print and its scale.
+ */
+async function printCover(page: Page, job: PrintJob, html: string, pageSize: PaperSize): Promise<{ bytes: Uint8Array; scale: number }> {
+  let last: { bytes: Uint8Array; scale: number } | null = null;
+  for (const scale of COVER_SCALES) {
+    const bytes = await printJob(page, job, html, pageSize, scale);
+    last = { bytes, scale };
+    const printed = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+    if (printed.getPageCount() <= 1) return last;
+  }
+  // Still more than a page at the smallest scale: a cover so long is a template's choice; print it as it is.
+  return last ?? { bytes: await printJob(page, job, html, pageSize), scale: 1 };
 }
 
 /** A promise settled from outside: one per print job, awaited in document order. */
@@ -340,13 +418,14 @@ async function printAndMerge(
   info: PrintableDocumentInfo,
   pageSize: PaperSize,
   merged: PDFDocument,
+  structure: MergedStructure,
   mergedDestinations: Map<string, MergedDestination>,
   onProgress: PdfOptions['onProgress'],
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
   timeoutMs: number,
-): Promise<Map<number, number>> {
-  const slots = jobs.map(() => new Deferred<Uint8Array>());
+): Promise<PrintedPlacement> {
+  const slots = jobs.map(() => new Deferred<PrintedPiece>());
   let nextJob = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -363,7 +442,8 @@ async function printAndMerge(
         page = await preparePage(browser, timeoutMs);
         const html = prerendered.get(index) ?? jobHtml(job, templates, info);
         prerendered.delete(index);
-        slot.resolve(await printJob(page, job, html, pageSize));
+        const isCover = job.parts.some(({ partIndex }) => partIndex === 0);
+        slot.resolve(isCover ? await printCover(page, job, html, pageSize) : { bytes: await printJob(page, job, html, pageSize), scale: 1 });
       } catch (error) {
         failed = true;
         slot.reject(error);
@@ -374,17 +454,24 @@ async function printAndMerge(
   };
   const workers = Array.from({ length: Math.min(PRINT_CONCURRENCY, jobs.length) }, worker);
   const partStartPage = new Map<number, number>();
+  const pieceStartPages = new Set<number>();
+  let coverStructure = 0;
   /** Merges one printed piece; false (and nothing merged) when a packed piece lacks a part's destination. */
-  const mergePiece = async (bytes: Uint8Array, parts: readonly PrintJobPart[]): Promise<boolean> => {
+  const mergePiece = async ({ bytes }: PrintedPiece, parts: readonly PrintJobPart[]): Promise<boolean> => {
     // parseSpeed Fastest: parse in one go instead of yielding to the event loop every 100 objects.
     const piece = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
     const found = namedDestinations(piece);
+    const box = takeLinkBox(piece, SIGNATURE_BOX_ANCHOR);
+    found.delete(SIGNATURE_BOX_ANCHOR);
     // A part alone starts on the piece's first page; packed parts need their destinations (a
     // --template-dir partial without the section id has none: those parts are printed apart).
     if (parts.length > 1 && parts.some(({ part }) => !found.has(part.anchor))) return false;
     const offset = merged.getPageCount();
-    const copied = await merged.copyPages(piece, piece.getPageIndices());
-    for (const copiedPage of copied) merged.addPage(copiedPage);
+    const copied = structure.copyPiece(piece);
+    if (parts.some(({ partIndex }) => partIndex === 0)) coverStructure = structure.length;
+    if (parts.length === 1) pieceStartPages.add(offset);
+    const boxPage = box === null ? undefined : copied[box.pageIndex];
+    if (box !== null && boxPage !== undefined) mergedDestinations.set(SIGNATURE_BOX_DESTINATION, { page: boxPage.ref, view: [PDFName.of('FitR'), ...box.rect.map((value) => PDFNumber.of(value))] });
     for (const { part, partIndex } of parts) {
       if (partStartPage.has(partIndex)) continue;
       partStartPage.set(partIndex, parts.length === 1 ? offset : offset + (found.get(part.anchor)?.pageIndex ?? 0));
@@ -405,7 +492,7 @@ async function printAndMerge(
           const page = await preparePage(browser, timeoutMs);
           try {
             const alone: PrintJob = { parts: [jobPart], landscape: job.landscape };
-            await mergePiece(await printJob(page, alone, jobHtml(alone, templates, info), pageSize), [jobPart]);
+            await mergePiece({ bytes: await printJob(page, alone, jobHtml(alone, templates, info), pageSize), scale: 1 }, [jobPart]);
           } finally {
             await page.close().catch(() => undefined);
           }
@@ -417,7 +504,23 @@ async function printAndMerge(
     failed = true;
     await Promise.all(workers);
   }
-  return partStartPage;
+  return { partStartPage, pieceStartPages, coverStructure };
+}
+
+/** Where the prints landed in the merged document. */
+interface PrintedPlacement {
+  /** The index of the first page of each part, by the part's index in the model. */
+  readonly partStartPage: Map<number, number>;
+  /** The first page of every print of a single part (a part, or a chunk of a long table, which heads itself "(continued)"). */
+  readonly pieceStartPages: Set<number>;
+  /** How many top-level structure elements the cover has: the contents' structure goes after them. */
+  readonly coverStructure: number;
+}
+
+/** One print's bytes, and the scale it was printed at (1 but for a cover shrunk to fit its page). */
+interface PrintedPiece {
+  readonly bytes: Uint8Array;
+  readonly scale: number;
 }
 
 /** A named destination of the merged document: its page there, and the view as Chromium wrote it. */
@@ -432,6 +535,9 @@ interface NamedDestination {
   /** The rest of the destination array after the page: /XYZ left top zoom, as Chromium wrote it. */
   readonly view: readonly PDFObject[];
 }
+
+/** The anchor the cover's signature box links to (templates/partials/signature-appearance.hbs): the link marks the box. */
+const SIGNATURE_BOX_ANCHOR = 'signature-box';
 
 /** A piece's named destinations (the catalog's /Dests dictionary, which is where Chromium writes them). */
 function namedDestinations(document: PDFDocument): Map<string, NamedDestination> {
@@ -472,26 +578,26 @@ export async function printDocument(
   options: Omit<PdfOptions, 'branding'>,
   browser?: Awaited<ReturnType<typeof findBrowser>>,
 ): Promise<Uint8Array> {
-  const found = browser ?? (await findBrowser(options.browserPath, options.environment));
   const timeoutMs = options.browserTimeoutMs ?? browserTimeoutMs(null, options.environment);
   const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
   const destinations = new Map<string, MergedDestination>();
+  const structure = new MergedStructure(merged);
   // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
   const prerendered = new Map<number, string>();
   const prerender = (): void => {
     jobs.slice(0, PRINT_CONCURRENCY).forEach((job, index) => prerendered.set(index, jobHtml(job, options.templates, model.document)));
   };
-  const partStartPage = await withBrowser(
-    found,
-    (browser) => printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, destinations, options.onProgress, prerendered, timeoutMs),
-    prerender,
-    timeoutMs,
-  );
+  const print = (browser: Browser): Promise<PrintedPlacement> =>
+    printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs);
+  const running = options.runningBrowser;
+  const { partStartPage, pieceStartPages, coverStructure } =
+    running === undefined ? await withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), print, prerender, timeoutMs) : await print(running);
 
   const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;
+  const printedPages = merged.getPageCount();
   const entries = insertContents(
     merged,
     model.parts.flatMap((part, index) => {
@@ -500,6 +606,19 @@ export async function printDocument(
     }),
     font,
     coverPages,
+    structure,
+    coverStructure,
+  );
+  const contentsPages = merged.getPageCount() - printedPages;
+  const shift = (pageIndex: number): number => (pageIndex >= coverPages ? pageIndex + contentsPages : pageIndex);
+  stampContinuationHeads(
+    merged,
+    model.parts.flatMap((part, index) => {
+      const pageIndex = partStartPage.get(index);
+      return index === 0 || pageIndex === undefined ? [] : [{ title: part.title, pageIndex: shift(pageIndex) }];
+    }),
+    new Set([...pieceStartPages].map(shift)),
+    font,
   );
   // The contents follow the cover; the footer starts with them.
   stampFooters(merged, model.document, coverPages, font);
@@ -514,6 +633,8 @@ export async function printDocument(
   merged.setCreator(info.creator);
   merged.setProducer(`${info.creator} (Chromium print, pdf-lib merge)`);
   merged.setLanguage('en');
+  structure.finish('en');
+  writeXmpMetadata(merged);
   merged.setCreationDate(reportTime);
   merged.setModificationDate(reportTime);
   return merged.save({ useObjectStreams: true });

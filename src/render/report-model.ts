@@ -98,7 +98,8 @@ export interface DocumentInfo {
   /** The two footer lines of every numbered page (scope, then times). */
   readonly footerLines: readonly [string, string];
   readonly branding: ReportBranding;
-  readonly toc: readonly { readonly anchor: string; readonly title: string; readonly level: number }[];
+  /** The HTML contents: sections numbered 1, 2, 3 (number null for a subsection). */
+  readonly toc: readonly { readonly anchor: string; readonly title: string; readonly level: number; readonly number: number | null }[];
 }
 
 export interface ReportModel {
@@ -237,6 +238,12 @@ function signOffPart(branding: ReportBranding): ReportPart {
   };
 }
 
+/** Contents entries, the top-level sections numbered 1, 2, 3 in order and their subsections unnumbered. */
+function numberedContents(parts: readonly ReportPart[]): DocumentInfo['toc'] {
+  let sections = 0;
+  return parts.map((part) => ({ anchor: part.anchor, title: part.title, level: part.level, number: part.level === 1 ? (sections += 1) : null }));
+}
+
 export function buildReportModel(result: AnalysisResult, branding: ReportBranding, medium: ReportMedium): ReportModel {
   const snapshot = result.snapshot;
   const accountLabel = snapshot.account.alias === null ? snapshot.account.id : `${snapshot.account.id} (${snapshot.account.alias})`;
@@ -259,7 +266,8 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
   const catalogueParts: ReportPart[] = [];
   if (catalogue !== null) {
     if (frameworks.length > 0) {
-      catalogueParts.push({
+      // One framework needs no overview page of one row (issue 25): its own section comes first, at the top level.
+      if (frameworks.length > 1) catalogueParts.push({
         partial: 'frameworks-overview',
         anchor: 'frameworks',
         title: 'Framework controls',
@@ -273,11 +281,18 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
         .filter((rule) => rule.counts.fail > 0)
         .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.id.localeCompare(b.id));
       const ruleAnchors = new Map(failedOrder.map((rule, index) => [rule.id, `rule-${index + 1}`]));
-      catalogueParts.push(...frameworks.map((framework, index) => frameworkPart(framework, index, catalogue.rules, catalogue.results, ruleAnchors)));
+      catalogueParts.push(
+        ...frameworks.map((framework, index) => {
+          const part = frameworkPart(framework, index, catalogue.rules, catalogue.results, ruleAnchors);
+          return frameworks.length === 1 ? { ...part, level: 1 as const } : part;
+        }),
+      );
     }
     catalogueParts.push(...failedRuleParts(catalogue.rules, catalogue.results));
   }
-  const parts = compactForPrint([cover, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), ...parametersPart(result), signOffPart(branding), ...accountFactsPart(result), identityMatrixPart(result)], medium);
+  // Scope and times follow the contents, so the cover is one page with any branding (issue 25).
+  const scopeAndTime: ReportPart = { partial: 'scope-time', anchor: 'scope', title: 'Scope and time', level: 1, rows: null, context: {} };
+  const parts = compactForPrint([cover, scopeAndTime, summaryPart(result), ...previousChangesPart(result), ...catalogueParts, ...remediationParts(result), mfaPart(result), ...methodologyParts(result), ...parametersPart(result), signOffPart(branding), ...accountFactsPart(result), identityMatrixPart(result)], medium);
   const title = `IAM audit report: AWS account ${accountLabel}`;
   const scope = scopeStatement(result, frameworks, accountLabel);
   const times = timeStatement(result);
@@ -301,7 +316,7 @@ export function buildReportModel(result: AnalysisResult, branding: ReportBrandin
       times,
       footerLines,
       branding,
-      toc: parts.filter((part) => part.partial !== 'cover').map((part) => ({ anchor: part.anchor, title: part.title, level: part.level })),
+      toc: numberedContents(parts.filter((part) => part.partial !== 'cover')),
     },
     parts,
   };
