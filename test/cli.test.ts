@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, runCli, temporaryFolder, withoutEvidence } from './support/cli.js';
@@ -53,7 +54,19 @@ describe('iam-audit command line', () => {
     assert.equal(imported.code, 0, imported.stderr);
     const snapshotName = 'snapshot-111122223333-2026-11-02T08-15-42Z.json';
     assert.deepEqual(await readdir(cwd), [snapshotName]);
-    assert.equal(await readFile(join(cwd, snapshotName), 'utf8'), await readFile(DEMO_SNAPSHOT, 'utf8'));
+    // The demo snapshot, plus who imported it where (issue 25: provenance), which the fixture leaves out.
+    const written = JSON.parse(await readFile(join(cwd, snapshotName), 'utf8')) as { collection: { recordedBy?: { user: string | null; host: string | null } } };
+    const osUser = ((): string | null => {
+      try {
+        return userInfo().username || null;
+      } catch {
+        return null; // a user id without a passwd entry (some containers): recorded as null
+      }
+    })();
+    assert.equal(written.collection.recordedBy?.user, osUser);
+    assert.equal(written.collection.recordedBy?.host, hostname() || null);
+    delete written.collection.recordedBy;
+    assert.deepEqual(written, JSON.parse(await readFile(DEMO_SNAPSHOT, 'utf8')));
 
     const reported = await runCli(['report', snapshotName], { cwd, env: FIXED_EPOCH });
     assert.equal(reported.code, 0, reported.stderr);
@@ -63,10 +76,10 @@ describe('iam-audit command line', () => {
     assert.match(reported.stdout, /Audit started: 2026-01-02T14:30:00\.000000\nAudit completed: 2026-01-02T14:30:00\.000000\nElapsed time: 0\.00 seconds\nCompliance rate: 42\.3%\n/);
     assert.match(reported.stdout, /Compliance rate among console users: 57\.9% \(11 of 19 console users\)/);
     assert.match(reported.stdout, /Results exported to:\n {2}- iam_audit_2026-01-02T14-30-00\.csv\n {2}- iam_audit_findings_2026-01-02T14-30-00\.csv\n {2}- iam_audit_rules_2026-01-02T14-30-00\.csv\n {2}- iam_audit_2026-01-02T14-30-00\.json\n/);
-    const written = (await readdir(cwd)).sort();
+    const outputs = (await readdir(cwd)).sort();
     // The default formats: the one run of this file that starts a browser.
     for (const name of ['iam_audit_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.json', 'iam_audit_findings_2026-01-02T14-30-00.csv', 'iam_audit_2026-01-02T14-30-00.html', 'iam_audit_2026-01-02T14-30-00.pdf', snapshotName]) {
-      assert.ok(written.includes(name), `${name} written; got ${written.join(', ')}`);
+      assert.ok(outputs.includes(name), `${name} written; got ${outputs.join(', ')}`);
     }
   });
 
