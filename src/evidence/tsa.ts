@@ -10,19 +10,32 @@ import { derChildren, digestOid, type HashName } from './pki-asn1.js';
  * ContentInfo, DER). Plain HTTP POST with application/timestamp-query, as every TSA takes.
  */
 export async function requestTimestamp(url: string, hashValue: Buffer, hash: HashName = 'sha256'): Promise<Buffer> {
-  const nonce = randomBytes(8);
-  nonce[0] = (nonce[0] ?? 0) & 0x7f; // a positive INTEGER
+  const request = timestampQuery(hashValue, hash, randomBytes(8));
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: request });
+  } catch (error) {
+    throw new UserError(`--tsa-url ${url}: could not reach the timestamp authority (${(error as Error).message})`);
+  }
+  return tokenOf(url, response);
+}
+
+/** The DER TimeStampReq for a hash, with `random` (8 bytes) made into its nonce. */
+export function timestampQuery(hashValue: Buffer, hash: HashName, random: Buffer): Buffer {
+  const nonce = Buffer.from(random);
+  // A positive INTEGER in minimal DER: the top bit clear, and never a leading zero byte (the bytes
+  // are encoded as given; a 0x00 followed by a byte under 0x80 is not DER, and OpenSSL's TSA then
+  // refuses the request, about one run in 256 before this).
+  nonce[0] = ((nonce[0] ?? 0) & 0x7f) | 0x40;
   const request = new TimeStampReq({
     messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: digestOid(hash), parameters: null }), hashedMessage: new OctetString(hashValue) }),
     nonce: nonce.buffer.slice(nonce.byteOffset, nonce.byteOffset + nonce.byteLength),
     certReq: true, // include the TSA certificate
   });
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(AsnConvert.serialize(request)) });
-  } catch (error) {
-    throw new UserError(`--tsa-url ${url}: could not reach the timestamp authority (${(error as Error).message})`);
-  }
+  return Buffer.from(AsnConvert.serialize(request));
+}
+
+async function tokenOf(url: string, response: Response): Promise<Buffer> {
   if (!response.ok) throw new UserError(`--tsa-url ${url}: the timestamp authority answered HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
   let reply: TimeStampResp;
