@@ -73,7 +73,7 @@ export async function signPdf(pdfBytes: Uint8Array, signer: EvidenceSigner, opti
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     appName: 'iam-audit',
   });
-  if (box !== null) await placeSignatureWidget(document, box, signer, options.signerName ?? signer.commonName, options.signingTime);
+  if (box !== null) await placeSignatureWidget(document, box, signer, options.signerName ?? signer.commonName, options.signingTime, { reason: options.reason, location: options.location });
   const prepared = await document.save({ useObjectStreams: false });
   const signed = await new SignPdf().sign(Buffer.from(prepared), new CadesSigner(signer, level === 'b-b' ? undefined : options.timestampUrl, hash));
   return raiseToLevel(signed, level, {

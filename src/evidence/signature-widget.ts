@@ -65,7 +65,14 @@ function grouped(hex: string): string {
 }
 
 /** Gives the widget placed by the placeholder (the page's last annotation) an appearance showing the signature's facts. */
-export async function placeSignatureWidget(document: PDFDocument, box: SignatureBox, signer: EvidenceSigner, signerName: string, signingTime: Date): Promise<void> {
+export async function placeSignatureWidget(
+  document: PDFDocument,
+  box: SignatureBox,
+  signer: EvidenceSigner,
+  signerName: string,
+  signingTime: Date,
+  stated: { readonly reason: string; readonly location: string } = { reason: '', location: '' },
+): Promise<void> {
   const annots = box.page.node.lookup(PDFName.of('Annots'), PDFArray);
   const widget = annots.lookup(annots.size() - 1, PDFDict);
   const font = await document.embedFont(StandardFonts.Helvetica);
@@ -81,6 +88,9 @@ export async function placeSignatureWidget(document: PDFDocument, box: Signature
     { label: 'Issuer', value: issuerNameOf(signer.certificate) },
     { label: 'Certificate SHA-256', value: grouped(signer.certificate.fingerprint256) },
     ...(snapshotSha256 === null ? [] : [{ label: 'Snapshot SHA-256', value: grouped(snapshotSha256) }]),
+    // What the printed box under the widget also says: the widget covers it, so it repeats them.
+    ...(stated.reason === '' ? [] : [{ label: 'Reason', value: stated.reason }]),
+    ...(stated.location === '' ? [] : [{ label: 'Location', value: stated.location }]),
   ].map((line) => ({ label: printable(line.label), value: printable(line.value) }));
   const title = 'Digitally signed (click to see the signature)';
   const padding = 6;
