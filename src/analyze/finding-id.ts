@@ -28,7 +28,10 @@ export function stableFindingId(ruleId: string, resourceArn: string): string {
   return `${ruleId}/${resourceDigest(resourceArn)}`;
 }
 
-/** Finding ids for one run, hashing each resource ARN once. */
+/**
+ * Finding ids, hashing each resource ARN once whichever rules judge it. The engine keeps one per
+ * identity and clears it after the identity, so the cache never grows with the account.
+ */
 export class FindingIds {
   private readonly digests = new Map<string, string>();
 
@@ -39,5 +42,9 @@ export class FindingIds {
       this.digests.set(resourceArn, digest);
     }
     return `${ruleId}/${digest}`;
+  }
+
+  clear(): void {
+    this.digests.clear();
   }
 }

@@ -20,7 +20,7 @@ import { guardFindings, type JudgedFinding, type SnapshotIntegrity } from './int
 import { projectFindings } from './projection.js';
 import { applied, type ExceptionMatcher } from './exception-matching.js';
 import { accountResource, incompletePopulations, missingRequirements } from './requirements.js';
-import { resourceDigest } from './finding-id.js';
+import { FindingIds as IdentityIds } from './finding-id.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 /** Receives one identity's results (then the account's), each batch in rule order; must not keep the array. */
@@ -146,21 +146,8 @@ function judged(walk: WalkContext, findings: { now: readonly RuleFinding[]; capt
   return projectFindings(guardFindings(findings.capture, walk.integrity), now, walk.capturedAt, walk.asOfIso);
 }
 
-/** Finding ids of one identity: its ARN hashed once, whichever rules judge it; the cache is dropped with the identity. */
-export class IdentityIds {
-  private readonly digests = new Map<string, string>();
-  id(ruleId: string, resourceArn: string): string {
-    let digest = this.digests.get(resourceArn);
-    if (digest === undefined) {
-      digest = resourceDigest(resourceArn);
-      this.digests.set(resourceArn, digest);
-    }
-    return `${ruleId}/${digest}`;
-  }
-  clear(): void {
-    this.digests.clear();
-  }
-}
+/** Finding ids of one identity (finding-id.ts): cleared after each identity. */
+export { IdentityIds };
 
 /** A failure an active exception covers becomes `excepted`; one only an expired exception covers says so. */
 function resultOf(run: RuleRun, finding: JudgedFinding, ids: IdentityIds): RuleResult {

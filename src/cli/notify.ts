@@ -5,8 +5,9 @@ import { checkAddressFlag, parseOwnerTagKeys } from '../app/shared/owners.js';
 import { UserError } from '../util/errors.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
+import { smtpPassword, smtpSettings, withSmtpOptions, type SmtpArguments } from './smtp-options.js';
 
-interface NotifyArguments {
+interface NotifyArguments extends SmtpArguments {
   input: string;
   snapshot: string | undefined;
   config: string | undefined;
@@ -20,13 +21,6 @@ interface NotifyArguments {
   'template-dir': string | undefined;
   'dry-run': boolean;
   'out-dir': string;
-  'smtp-host': string | undefined;
-  'smtp-port': number | undefined;
-  'smtp-secure': boolean;
-  'smtp-starttls': boolean;
-  'smtp-user': string | undefined;
-  'smtp-pass-env': string | undefined;
-  'smtp-timeout': number;
   'max-per-second': number;
   concurrency: number;
   retries: number;
@@ -44,7 +38,8 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
   command: COMMANDS.notify.command,
   describe: COMMANDS.notify.describe,
   builder: (yargs: Argv) =>
-    yargs
+    withSmtpOptions(
+      yargs
       .positional('input', { type: 'string', demandOption: true, describe: 'report JSON from report/audit, or a snapshot (analysed first)' })
       .option('snapshot', { type: 'string', requiresArg: true, describe: "the report's snapshot, for the users' tags [default: the one the report names, if beside it]" })
       .option('config', { type: 'string', requiresArg: true, describe: 'rule configuration (when the input is a snapshot)' })
@@ -57,14 +52,8 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
       .option('from', { type: 'string', demandOption: true, requiresArg: true, describe: 'sender address' })
       .option('template-dir', { type: 'string', requiresArg: true, describe: 'folder overriding owner/summary .text.hbs/.html.hbs templates' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'write each mail as an .eml file into -d instead of sending' })
-      .option('out-dir', { alias: 'd', type: 'string', default: '.', requiresArg: true, describe: 'folder for --dry-run .eml files' })
-      .option('smtp-host', { type: 'string', requiresArg: true, describe: 'SMTP server' })
-      .option('smtp-port', { type: 'number', requiresArg: true, describe: 'SMTP port [default: 465 with --smtp-secure, else 587]' })
-      .option('smtp-secure', { type: 'boolean', default: false, describe: 'TLS from the start (port 465)' })
-      .option('smtp-starttls', { type: 'boolean', default: false, describe: 'refuse to send unless the server upgrades to TLS with STARTTLS' })
-      .option('smtp-user', { type: 'string', requiresArg: true, describe: 'SMTP login' })
-      .option('smtp-pass-env', { type: 'string', requiresArg: true, describe: 'name of the environment variable holding the SMTP password' })
-      .option('smtp-timeout', { type: 'number', default: 30, describe: 'seconds to wait for the server' })
+      .option('out-dir', { alias: 'd', type: 'string', default: '.', requiresArg: true, describe: 'folder for --dry-run .eml files' }),
+    )
       .option('max-per-second', { type: 'number', default: DEFAULT_SEND_LIMITS.maxPerSecond, describe: 'mails started per second at most' })
       .option('concurrency', { type: 'number', default: DEFAULT_SEND_LIMITS.concurrency, describe: 'mails in flight at once at most' })
       .option('retries', { type: 'number', default: DEFAULT_SEND_LIMITS.attempts - 1, describe: 'further attempts for a mail that failed for a passing reason' })
@@ -77,10 +66,7 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
     const from = checkAddressFlag('from', argv.from);
     const defaultOwner = argv['default-owner'] === undefined ? undefined : checkAddressFlag('default-owner', argv['default-owner']);
     const summaryTo = argv['summary-to'] === undefined ? undefined : checkAddressFlag('summary-to', argv['summary-to']);
-    const passEnv = argv['smtp-pass-env'];
-    const password = passEnv === undefined ? null : (process.env[passEnv] ?? null);
-    if (passEnv !== undefined && password === null) throw new UserError(`--smtp-pass-env ${passEnv}: that environment variable is not set`);
-    if (argv['smtp-user'] !== undefined && password === null) throw new UserError('--smtp-user needs --smtp-pass-env NAME (the password is read from that environment variable, never from a flag)');
+    const password = smtpPassword(argv);
     const host = argv['smtp-host'];
     if (!argv['dry-run'] && host === undefined) throw new UserError('--smtp-host is needed to send (or use --dry-run)');
     const quietDays = positiveNumber('quiet-days', argv['quiet-days'], true);
@@ -98,18 +84,7 @@ export const notifyCommand: CommandModule<object, NotifyArguments> = {
       ...(argv['template-dir'] === undefined ? {} : { templateDir: argv['template-dir'] }),
       dryRun: argv['dry-run'],
       outDir: argv['out-dir'],
-      smtp:
-        argv['dry-run'] || host === undefined
-          ? null
-          : {
-              host,
-              port: argv['smtp-port'] ?? (argv['smtp-secure'] ? 465 : 587),
-              secure: argv['smtp-secure'],
-              requireStartTls: argv['smtp-starttls'],
-              user: argv['smtp-user'] ?? null,
-              password,
-              timeoutSeconds: positiveNumber('smtp-timeout', argv['smtp-timeout']),
-            },
+      smtp: argv['dry-run'] || host === undefined ? null : smtpSettings(argv, host, password),
       limits: {
         maxPerSecond: positiveNumber('max-per-second', argv['max-per-second']),
         concurrency: Math.floor(positiveNumber('concurrency', argv.concurrency)),

@@ -6,8 +6,9 @@ import { runClock } from '../util/time.js';
 import { COMMANDS } from './commands.js';
 import { commandOutcome } from './common.js';
 import { signingFromArguments, withSigningOptions, type SigningArguments } from './signing-options.js';
+import { smtpPassword, smtpSettings, withSmtpOptions, type SmtpArguments } from './smtp-options.js';
 
-interface StartArguments {
+interface StartArguments extends SmtpArguments {
   input: string;
   reviewers: string;
   due: string | undefined;
@@ -16,13 +17,6 @@ interface StartArguments {
   'allow-incomplete': boolean;
   mail: boolean;
   from: string | undefined;
-  'smtp-host': string | undefined;
-  'smtp-port': number | undefined;
-  'smtp-secure': boolean;
-  'smtp-starttls': boolean;
-  'smtp-user': string | undefined;
-  'smtp-pass-env': string | undefined;
-  'smtp-timeout': number;
 }
 
 interface CollectArguments {
@@ -60,34 +54,20 @@ function parseScope(text: string | undefined): ReviewScope[] | null {
   return [...new Set(items)] as ReviewScope[];
 }
 
-/** --mail's SMTP settings, read as `notify` reads them (the password only from an environment variable). */
-function smtpSettings(argv: StartArguments) {
-  const passEnv = argv['smtp-pass-env'];
-  const password = passEnv === undefined ? null : (process.env[passEnv] ?? null);
-  if (passEnv !== undefined && password === null) throw new UserError(`--smtp-pass-env ${passEnv}: that environment variable is not set`);
-  if (argv['smtp-user'] !== undefined && password === null) throw new UserError('--smtp-user needs --smtp-pass-env NAME (the password is read from that environment variable, never from a flag)');
+/** --mail's SMTP settings, read as `notify` reads them (smtp-options.ts). */
+function mailSettings(argv: StartArguments) {
+  const password = smtpPassword(argv);
   if (argv['smtp-host'] === undefined) throw new UserError('--mail needs --smtp-host');
   if (argv.from === undefined) throw new UserError('--mail needs --from (the sender address)');
-  if (!Number.isFinite(argv['smtp-timeout']) || argv['smtp-timeout'] <= 0) throw new UserError(`--smtp-timeout must be a positive number, got ${String(argv['smtp-timeout'])}`);
-  return {
-    from: checkAddressFlag('from', argv.from),
-    smtp: {
-      host: argv['smtp-host'],
-      port: argv['smtp-port'] ?? (argv['smtp-secure'] ? 465 : 587),
-      secure: argv['smtp-secure'],
-      requireStartTls: argv['smtp-starttls'],
-      user: argv['smtp-user'] ?? null,
-      password,
-      timeoutSeconds: argv['smtp-timeout'],
-    },
-  };
+  return { from: checkAddressFlag('from', argv.from), smtp: smtpSettings(argv, argv['smtp-host'], password) };
 }
 
 const startCommand: CommandModule<object, StartArguments> = {
   command: 'start <input>',
   describe: 'Freeze the population of a snapshot or org-index.json and write one workbook per reviewer',
   builder: (yargs: Argv) =>
-    yargs
+    withSmtpOptions(
+      yargs
       .positional('input', { type: 'string', demandOption: true, describe: 'snapshot (.json/.json.gz) or organisation index (org-index.json): one campaign over every account' })
       .option('reviewers', { type: 'string', demandOption: true, requiresArg: true, describe: 'reviewers file (YAML/JSON): reviewers, assignment rules, default and fallback reviewer' })
       .option('due', { type: 'string', requiresArg: true, describe: 'due date of the decisions (YYYY-MM-DD)' })
@@ -95,18 +75,13 @@ const startCommand: CommandModule<object, StartArguments> = {
       .option('out-dir', { alias: 'd', type: 'string', demandOption: true, requiresArg: true, describe: 'the campaign folder (campaign.json, snapshots/, workbooks/)' })
       .option('allow-incomplete', { type: 'boolean', default: false, describe: 'start from an incomplete population (printed on every page of the evidence)' })
       .option('mail', { type: 'boolean', default: false, describe: 'mail each reviewer their workbook (the SMTP settings notify uses)' })
-      .option('from', { type: 'string', requiresArg: true, describe: 'sender address (--mail)' })
-      .option('smtp-host', { type: 'string', requiresArg: true, describe: 'SMTP server (--mail)' })
-      .option('smtp-port', { type: 'number', requiresArg: true, describe: 'SMTP port [default: 465 with --smtp-secure, else 587]' })
-      .option('smtp-secure', { type: 'boolean', default: false, describe: 'TLS from the start (port 465)' })
-      .option('smtp-starttls', { type: 'boolean', default: false, describe: 'refuse to send unless the server upgrades to TLS with STARTTLS' })
-      .option('smtp-user', { type: 'string', requiresArg: true, describe: 'SMTP login' })
-      .option('smtp-pass-env', { type: 'string', requiresArg: true, describe: 'name of the environment variable holding the SMTP password' })
-      .option('smtp-timeout', { type: 'number', default: 30, describe: 'seconds to wait for the server' })
+      .option('from', { type: 'string', requiresArg: true, describe: 'sender address (--mail)' }),
+      '(--mail)',
+    )
       .example('$0 review start snapshot.json --reviewers reviewers.yaml --due 2026-12-31 -d q4-review', 'workbooks in q4-review/workbooks/') as unknown as Argv<StartArguments>,
   handler: async (argv) => {
     const review = await import('../app/review/review.js');
-    const mail = argv.mail ? smtpSettings(argv) : null;
+    const mail = argv.mail ? mailSettings(argv) : null;
     const reviewers = await review.readReviewersFile(argv.reviewers);
     const outcome = await review.runStart({
       inputPath: argv.input,
