@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { analyze } from '../src/analyze/analyze.js';
 import { stateFromAnalysis } from '../src/analyze/archive-state.js';
 import type { CatalogueConfiguration, ExceptionList } from '../src/analyze/engine.js';
+import { classifyMfa, mfaStatus } from '../src/analyze/mfa.js';
 import { snapshotTrendPoint, trendPoint } from '../src/analyze/trend.js';
 import { parseConfiguration } from '../src/config/configuration.js';
 import { parseExceptions } from '../src/config/exceptions.js';
@@ -88,5 +89,20 @@ describe('a snapshot trend point counted by the one-pass engine', () => {
     assert.deepEqual(counted, pointThroughAnalysis(snapshot, undefined, undefined));
     assert.equal(counted.users, 2_000);
     assert.ok(counted.keysOverRotationLimit > 0 && counted.failing.high > 0, JSON.stringify(counted));
+  });
+
+  it('counts MFA by mfaStatus exactly as classifyMfa classifies, unknown facts included', () => {
+    const snapshot = snapshotOf(JSON.parse(readFileSync(DEMO_SNAPSHOT_PATH, 'utf8')));
+    const absent = { known: false, reason: 'collection_failed' } as const;
+    const users = snapshot.users.flatMap((user) => [
+      user,
+      { ...user, password: { ...user.password, enabled: absent } },
+      { ...user, mfa: { ...user.mfa, active: absent } },
+      { ...user, password: { ...user.password, enabled: { known: true, value: true } as const }, mfa: { ...user.mfa, active: absent } },
+      { ...user, password: { ...user.password, enabled: { known: true, value: true } as const }, mfa: { ...user.mfa, active: { known: true, value: false } as const } },
+    ]);
+    const statuses = users.map(mfaStatus);
+    assert.deepEqual(statuses, users.map((user) => classifyMfa(user).status));
+    assert.deepEqual(new Set(statuses), new Set(['PASS', 'FAIL', 'INFO', 'NOT_EVALUATED']));
   });
 });

@@ -5,7 +5,7 @@
 import type { ArchiveState, ControlStatusName } from './archive-state.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { runCataloguePass, type CatalogueInput } from './engine.js';
-import { classifyMfa, summariseMfa } from './mfa.js';
+import { mfaStatus, summariseMfaStatuses } from './mfa.js';
 
 export const TREND_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
@@ -73,10 +73,10 @@ export function snapshotTrendPoint(file: { readonly fileName: string; readonly s
   const { snapshot } = catalogue;
   const tally = new PointTally();
   // As of the capture time, as every archive is judged.
-  const summary = runCataloguePass({ ...catalogue, now: Date.parse(snapshot.capturedAt) }, (batch) => {
+  const summary = runCataloguePass({ ...catalogue, now: Date.parse(snapshot.capturedAt), findingIds: false }, (batch) => {
     for (const result of batch) tally.add(result);
   });
-  const mfa = summariseMfa(snapshot.users.map(classifyMfa));
+  const mfa = summariseMfaStatuses(snapshot.users.map(mfaStatus));
   return {
     fileName: file.fileName,
     kind: 'snapshot',
