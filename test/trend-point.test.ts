@@ -12,7 +12,8 @@ import { analyze } from '../src/analyze/analyze.js';
 import { stateFromAnalysis } from '../src/analyze/archive-state.js';
 import type { CatalogueConfiguration, ExceptionList } from '../src/analyze/engine.js';
 import { classifyMfa, mfaStatus } from '../src/analyze/mfa.js';
-import { snapshotTrendPoint, trendPoint } from '../src/analyze/trend.js';
+import { rollUpPoints, snapshotTrendPoint, trendPoint, type TrendPoint } from '../src/analyze/trend.js';
+import { renderTrendCsv, renderTrendJson } from '../src/render/trend-report.js';
 import { parseConfiguration } from '../src/config/configuration.js';
 import { parseExceptions } from '../src/config/exceptions.js';
 import { allFrameworks } from '../src/frameworks/index.js';
@@ -104,5 +105,23 @@ describe('a snapshot trend point counted by the one-pass engine', () => {
     const statuses = users.map(mfaStatus);
     assert.deepEqual(statuses, users.map((user) => classifyMfa(user).status));
     assert.deepEqual(new Set(statuses), new Set(['PASS', 'FAIL', 'INFO', 'NOT_EVALUATED']));
+  });
+
+  it('rolls controls passed with exceptions up apart for the organisation trend (CSV and JSON)', () => {
+    const point = (account: string, counts: TrendPoint['frameworks'][number]['counts']): TrendPoint => ({
+      ...pointCounted(snapshotOf(oldSnapshot()), undefined, undefined),
+      account: { id: account, partition: 'aws', alias: null },
+      frameworks: [{ id: 'cis-5.0', name: 'CIS 5.0.0', counts }],
+    });
+    const rolled = rollUpPoints({ organizationId: 'o-example', partition: 'aws', indexFileName: 'org-index.json', indexSha256: 'b'.repeat(64), startedAt: '2026-11-02T08:15:42Z' }, [
+      point('111122223333', { pass: 3, pass_with_exceptions: 1, fail: 6, not_evaluated: 6, manual: 5 }),
+      point('444455556666', { pass: 4, pass_with_exceptions: 2, fail: 4, not_evaluated: 7, manual: 5 }),
+    ]);
+    assert.deepEqual(rolled.frameworks[0]?.counts, { pass: 7, pass_with_exceptions: 3, fail: 10, not_evaluated: 13, manual: 10 });
+    const [header, row] = renderTrendCsv([rolled]).trim().split(/\r?\n/).map((line) => line.split(','));
+    const column = (name: string): string | undefined => row?.[header?.indexOf(name) ?? -1];
+    assert.deepEqual(['cis-5.0_pass', 'cis-5.0_pass_with_exceptions', 'cis-5.0_fail', 'cis-5.0_not_evaluated'].map(column), ['7', '3', '10', '13']);
+    const json = JSON.parse(renderTrendJson([rolled], { name: 'iam-audit', version: 'test' }, '2026-11-02T08:15:42Z')) as { points: { frameworks: Record<string, unknown>[] }[] };
+    assert.deepEqual(json.points[0]?.frameworks[0], { id: 'cis-5.0', name: 'CIS 5.0.0', pass: 7, pass_with_exceptions: 3, fail: 10, not_evaluated: 13, manual: 10 });
   });
 });
