@@ -112,3 +112,31 @@ it('reads an evidence folder written by audit -d twice: one capture per snapshot
   assert.match(strict.stderr, /snapshot-truncated\.json\.gz: not a readable gzip file/);
   await assert.rejects(readdir(join(work.path, 'out-strict')), { code: 'ENOENT' });
 });
+
+it('counts controls passed with exceptions apart from pass and fail, in the CSV, the JSON and the chart (issue 25)', async () => {
+  const folder = join(work.path, 'with-exceptions');
+  await mkdir(folder);
+  await writeFile(join(folder, 'november.json'), JSON.stringify(oldSnapshot()));
+  // ivan.dba is multiple-active-access-keys' only failure in November: excepted, CIS 5.0 control 1.12 passes with exceptions.
+  const exceptions = join(work.path, 'ivan-exception.yaml');
+  await writeFile(exceptions, 'exceptions:\n  - rule: multiple-active-access-keys\n    resource: ivan.dba\n    justification: Second key retired with CHG-77\n    approvedBy: Jane Doe (CISO)\n    expires: 2030-01-01\n');
+  const counts = async (name: string, withExceptions: boolean): Promise<{ row: Record<string, string>; framework: Record<string, number>; html: string }> => {
+    const out = join(work.path, name);
+    const result = await runCli(['trend', folder, ...(withExceptions ? ['--exceptions', exceptions] : []), '-f', 'csv,json,html', '-d', out], { env: ENV });
+    assert.equal(result.code, 0, result.stderr);
+    const files = (await readdir(out)).sort();
+    const [row] = parse(await readFile(join(out, files[0] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+    const json = JSON.parse(await readFile(join(out, files[2] ?? ''), 'utf8')) as { points: { frameworks: (Record<string, number> & { id: string })[] }[] };
+    return { row: row ?? {}, framework: json.points[0]?.frameworks.find((framework) => framework.id === 'cis-5.0') ?? {}, html: await readFile(join(out, files[1] ?? ''), 'utf8') };
+  };
+  const plain = await counts('out-plain', false);
+  const excepted = await counts('out-excepted', true);
+  const columns = ['cis-5.0_pass', 'cis-5.0_pass_with_exceptions', 'cis-5.0_fail', 'cis-5.0_not_evaluated'];
+  assert.deepEqual(columns.map((column) => plain.row[column]), ['3', '0', '7', '6']);
+  assert.deepEqual(columns.map((column) => excepted.row[column]), ['3', '1', '6', '6']);
+  assert.deepEqual(
+    { pass: excepted.framework['pass'], pass_with_exceptions: excepted.framework['pass_with_exceptions'], fail: excepted.framework['fail'], not_evaluated: excepted.framework['not_evaluated'], manual: excepted.framework['manual'] },
+    { pass: 3, pass_with_exceptions: 1, fail: 6, not_evaluated: 6, manual: 5 },
+  );
+  assert.match(excepted.html, />pass with exceptions</);
+});

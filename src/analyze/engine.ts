@@ -21,7 +21,7 @@ import type { CatalogueResult, ControlResult, ControlStatus, FrameworkResult, Ru
 import { checkIntegrity } from './integrity.js';
 import { toIsoUtc } from '../util/time.js';
 import { ExceptionMatcher, exceptionsReport, NO_EXCEPTIONS, trackExceptions, type ExceptionList, type TrackedException } from './exception-matching.js';
-import { accountBatch, IdentityIds, RuleRun, UniqueIds, userBatch, type ResultSink, type RuleExceptions, type RuleOutcome, type WalkContext } from './identity-walk.js';
+import { accountBatch, IdentityIds, NoIdentityIds, RuleRun, UniqueIds, userBatch, type ResultSink, type RuleExceptions, type RuleOutcome, type WalkContext } from './identity-walk.js';
 
 // Re-exported: the configuration, the CLI and the tests name them as parts of the engine's input.
 export { NO_EXCEPTIONS, type ExceptionList, type RuleException } from './exception-matching.js';
@@ -60,6 +60,11 @@ export interface CatalogueInput {
   readonly frameworks: readonly CatalogueFramework[];
   readonly configuration?: CatalogueConfiguration;
   readonly exceptions?: ExceptionList;
+  /**
+   * False for a pass whose sink only counts (trend points): results get no finding id (empty) and
+   * their uniqueness is not checked. Anything that writes, compares or follows results keeps them.
+   */
+  readonly findingIds?: boolean;
 }
 
 export const RESULT_STATUSES: readonly RuleResultStatus[] = ['pass', 'fail', 'not_applicable', 'not_evaluated', 'error', 'excepted'];
@@ -156,8 +161,9 @@ export function runCataloguePass(input: CatalogueInput, sink: ResultSink): Catal
     summaries.push({ rule, settings, counts });
     if (settings.enabled) runs.push(new RuleRun(rule, settings.options, exceptionsForRule(rule.id, active, expired), snapshot, { now, capturedMs, project }, counts));
   }
-  const unique = new UniqueIds(snapshot.users);
-  const ids = new IdentityIds();
+  const counting = input.findingIds === false;
+  const unique = counting ? null : new UniqueIds(snapshot.users);
+  const ids = counting ? new NoIdentityIds() : new IdentityIds();
   const runOf = new Map(runs.map((run) => [run.rule.id, run]));
   const emit = (batch: readonly RuleResult[]): void => {
     for (const result of batch) runOf.get(result.ruleId)?.record(result);
@@ -167,13 +173,13 @@ export function runCataloguePass(input: CatalogueInput, sink: ResultSink): Catal
     for (const user of snapshot.users) {
       const batch = userBatch(walk, runs, user, ids);
       ids.clear();
-      unique.checkUser(batch);
+      unique?.checkUser(batch);
       emit(batch);
     }
   }
   const batch = accountBatch(walk, runs, ids);
   ids.clear();
-  unique.checkAccount(batch, new Set(runs.filter((run) => run.judgesUsers).map((run) => run.rule.id)));
+  unique?.checkAccount(batch, new Set(runs.filter((run) => run.judgesUsers).map((run) => run.rule.id)));
   emit(batch);
 
   const outcomes = new Map<string, RuleOutcome>(runs.map((run) => [run.rule.id, run.outcome]));

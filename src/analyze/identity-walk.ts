@@ -149,6 +149,17 @@ function judged(walk: WalkContext, findings: { now: readonly RuleFinding[]; capt
 /** Finding ids of one identity (finding-id.ts): cleared after each identity. */
 export { IdentityIds };
 
+/**
+ * For a pass that only counts (`trend`'s points): no finding id is computed (each is a SHA-256 of
+ * the resource ARN), every result's id is empty, and the engine skips the uniqueness check, which
+ * needs them. Counts and control statuses do not depend on the ids.
+ */
+export class NoIdentityIds extends IdentityIds {
+  override id(): string {
+    return '';
+  }
+}
+
 /** A failure an active exception covers becomes `excepted`; one only an expired exception covers says so. */
 function resultOf(run: RuleRun, finding: JudgedFinding, ids: IdentityIds): RuleResult {
   let exception: AppliedException | null = null;

@@ -1,5 +1,5 @@
 import type { Fact, UserFacts } from '../snapshot/types.js';
-import type { MfaFinding, MfaSummary } from './result.js';
+import type { MfaFinding, MfaStatus, MfaSummary } from './result.js';
 
 function describeAbsence(fact: Fact<unknown>, what: string): string | null {
   if (fact.known) return null;
@@ -34,18 +34,33 @@ export function classifyMfa(user: UserFacts): MfaFinding {
     : { ...base, hasConsoleAccess: true, mfaEnabled: false, status: 'FAIL', message: 'Console access WITHOUT MFA!' };
 }
 
+/**
+ * classifyMfa's status alone, without its finding (for `trend`, which counts 250,000 users and needs
+ * no message): the same branches in the same order; test/trend-point.test.ts holds them equal.
+ */
+export function mfaStatus(user: UserFacts): MfaStatus {
+  if (!user.password.enabled.known) return 'NOT_EVALUATED';
+  if (!user.password.enabled.value) return 'INFO';
+  if (!user.mfa.active.known) return 'NOT_EVALUATED';
+  return user.mfa.active.value ? 'PASS' : 'FAIL';
+}
+
 export function summariseMfa(findings: readonly MfaFinding[]): MfaSummary {
+  return summariseMfaStatuses(findings.map((finding) => finding.status));
+}
+
+export function summariseMfaStatuses(statuses: readonly MfaStatus[]): MfaSummary {
   let compliant = 0;
   let noConsoleAccess = 0;
   let nonCompliant = 0;
   let notEvaluated = 0;
-  for (const finding of findings) {
-    if (finding.status === 'PASS') compliant += 1;
-    else if (finding.status === 'INFO') noConsoleAccess += 1;
-    else if (finding.status === 'FAIL') nonCompliant += 1;
+  for (const status of statuses) {
+    if (status === 'PASS') compliant += 1;
+    else if (status === 'INFO') noConsoleAccess += 1;
+    else if (status === 'FAIL') nonCompliant += 1;
     else notEvaluated += 1;
   }
-  const totalUsers = findings.length;
+  const totalUsers = statuses.length;
   const consoleUsers = compliant + nonCompliant;
   return {
     totalUsers,

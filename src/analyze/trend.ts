@@ -3,6 +3,9 @@
  * of archives can be read one at a time (the snapshot is dropped once its point is made).
  */
 import type { ArchiveState, ControlStatusName } from './archive-state.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { runCataloguePass, type CatalogueInput } from './engine.js';
+import { mfaStatus, summariseMfaStatuses } from './mfa.js';
 
 export const TREND_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
@@ -26,14 +29,24 @@ export interface TrendPoint {
   readonly rotationLimitDays: number | null;
 }
 
-export function trendPoint(state: ArchiveState): TrendPoint {
-  const failing = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  let keys = 0;
-  for (const finding of state.findings) {
-    if (finding.status === 'fail' && finding.severity in failing) failing[finding.severity as keyof typeof failing] += 1;
-    if (finding.ruleId === 'access-key-rotation' && finding.resourceType === 'access-key' && (finding.status === 'fail' || finding.status === 'excepted')) keys += 1;
+/** What a point counts of the results: failures by severity, and the old active keys. */
+class PointTally {
+  readonly failing = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  keys = 0;
+  add(result: { readonly ruleId: string; readonly severity: string; readonly resourceType: string; readonly status: string }): void {
+    if (result.status === 'fail' && result.severity in this.failing) this.failing[result.severity as keyof PointTally['failing']] += 1;
+    if (result.ruleId === 'access-key-rotation' && result.resourceType === 'access-key' && (result.status === 'fail' || result.status === 'excepted')) this.keys += 1;
   }
-  const limit = state.rules.find((rule) => rule.id === 'access-key-rotation')?.options['maxAgeDays'];
+}
+
+function rotationLimit(rules: readonly { readonly id: string; readonly options: Readonly<Record<string, unknown>> }[]): number | null {
+  const limit = rules.find((rule) => rule.id === 'access-key-rotation')?.options['maxAgeDays'];
+  return typeof limit === 'number' ? limit : null;
+}
+
+export function trendPoint(state: ArchiveState): TrendPoint {
+  const tally = new PointTally();
+  for (const finding of state.findings) tally.add(finding);
   return {
     fileName: state.fileName,
     kind: state.kind,
@@ -44,10 +57,41 @@ export function trendPoint(state: ArchiveState): TrendPoint {
     mfaComplianceRate: state.mfa.complianceRate,
     consoleMfaComplianceRate: state.mfa.consoleComplianceRate,
     consoleUsers: state.mfa.consoleUsers,
-    failing,
+    failing: tally.failing,
     users: state.users?.length ?? state.mfa.totalUsers,
-    keysOverRotationLimit: keys,
-    rotationLimitDays: typeof limit === 'number' ? limit : null,
+    keysOverRotationLimit: tally.keys,
+    rotationLimitDays: rotationLimit(state.rules),
+  };
+}
+
+/**
+ * A snapshot's point straight from the one-pass engine (issue 26): the results are counted as the
+ * engine hands them over and dropped, no analysis result or archive state is built. The same point
+ * as trendPoint(stateFromAnalysis(analyze(...))) at the capture time (test/trend-point.test.ts).
+ */
+export function snapshotTrendPoint(file: { readonly fileName: string; readonly sha256: string }, catalogue: Omit<CatalogueInput, 'snapshot' | 'now'> & { readonly snapshot: Snapshot }): TrendPoint {
+  const { snapshot } = catalogue;
+  const tally = new PointTally();
+  // As of the capture time, as every archive is judged.
+  const summary = runCataloguePass({ ...catalogue, now: Date.parse(snapshot.capturedAt), findingIds: false }, (batch) => {
+    for (const result of batch) tally.add(result);
+  });
+  const mfa = summariseMfaStatuses(snapshot.users.map(mfaStatus));
+  return {
+    fileName: file.fileName,
+    kind: 'snapshot',
+    snapshotSha256: file.sha256,
+    capturedAt: snapshot.capturedAt,
+    account: { id: snapshot.account.id, partition: snapshot.account.partition, alias: snapshot.accountFacts.alias.known ? snapshot.accountFacts.alias.value : null },
+    frameworks: summary.frameworks.map((framework) => ({ id: framework.id, name: `${framework.name} ${framework.version}`, counts: framework.counts })),
+    // Fractions (0..1), from the percentages as the archive state keeps them, so both paths give the same number.
+    mfaComplianceRate: mfa.complianceRate === null ? null : mfa.complianceRate / 100,
+    consoleMfaComplianceRate: mfa.consoleComplianceRate === null ? null : mfa.consoleComplianceRate / 100,
+    consoleUsers: mfa.consoleUsers,
+    failing: tally.failing,
+    users: snapshot.users.length,
+    keysOverRotationLimit: tally.keys,
+    rotationLimitDays: rotationLimit(summary.rules),
   };
 }
 

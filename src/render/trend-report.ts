@@ -1,4 +1,5 @@
 /** `iam-audit trend`'s outputs: CSV and JSON time series, and the HTML/PDF page with SVG line charts. */
+import type { ControlStatusName } from '../analyze/archive-types.js';
 import { TREND_SEVERITIES, type TrendPoint } from '../analyze/trend.js';
 import { toCsv } from './csv-safety.js';
 import type { PrintableDocumentInfo } from './html.js';
@@ -16,6 +17,18 @@ function frameworksOf(points: readonly TrendPoint[]): { id: string; name: string
 
 const rate = (value: number | null): string => (value === null ? '' : (value * 100).toFixed(1));
 
+/**
+ * The control statuses a trend shows per framework. A control passed with exceptions (issue 25: a
+ * failure covered by a valid exception) is neither pass nor fail: it has its own column, so that
+ * pass + pass with exceptions + fail + not evaluated (+ manual) is every control of the framework.
+ */
+const TREND_CONTROL_STATUSES = ['pass', 'pass_with_exceptions', 'fail', 'not_evaluated'] as const satisfies readonly ControlStatusName[];
+
+/** A status's count; 0 for a point kept before the status existed (a report JSON of format 1 has no such count). */
+function controlCount(counts: Readonly<Partial<Record<ControlStatusName, number>>>, status: ControlStatusName): number {
+  return counts[status] ?? 0;
+}
+
 export function renderTrendCsv(points: readonly TrendPoint[]): string {
   const frameworks = frameworksOf(points);
   const header = [
@@ -30,7 +43,7 @@ export function renderTrendCsv(points: readonly TrendPoint[]): string {
     ...TREND_SEVERITIES.map((severity) => `failing_${severity}`),
     'active_keys_over_rotation_limit',
     'rotation_limit_days',
-    ...frameworks.flatMap((framework) => ['pass', 'fail', 'not_evaluated'].map((status) => `${framework.id}_${status}`)),
+    ...frameworks.flatMap((framework) => TREND_CONTROL_STATUSES.map((status) => `${framework.id}_${status}`)),
   ];
   const rows = points.map((point) => [
     point.capturedAt,
@@ -46,7 +59,7 @@ export function renderTrendCsv(points: readonly TrendPoint[]): string {
     point.rotationLimitDays === null ? '' : String(point.rotationLimitDays),
     ...frameworks.flatMap((framework) => {
       const counts = point.frameworks.find((entry) => entry.id === framework.id)?.counts;
-      return counts === undefined ? ['', '', ''] : [String(counts.pass), String(counts.fail), String(counts.not_evaluated)];
+      return TREND_CONTROL_STATUSES.map((status) => (counts === undefined ? '' : String(controlCount(counts, status))));
     }),
   ]);
   return toCsv(header, rows);
@@ -70,7 +83,15 @@ export function renderTrendJson(points: readonly TrendPoint[], tool: { name: str
       failing_by_severity: point.failing,
       active_keys_over_rotation_limit: point.keysOverRotationLimit,
       rotation_limit_days: point.rotationLimitDays,
-      frameworks: point.frameworks.map((framework) => ({ id: framework.id, name: framework.name, pass: framework.counts.pass, fail: framework.counts.fail, not_evaluated: framework.counts.not_evaluated, manual: framework.counts.manual })),
+      frameworks: point.frameworks.map((framework) => ({
+        id: framework.id,
+        name: framework.name,
+        pass: framework.counts.pass,
+        pass_with_exceptions: controlCount(framework.counts, 'pass_with_exceptions'),
+        fail: framework.counts.fail,
+        not_evaluated: framework.counts.not_evaluated,
+        manual: framework.counts.manual,
+      })),
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
@@ -93,9 +114,12 @@ export function buildTrendModel(points: readonly TrendPoint[], tool: { name: str
     ...frameworksOf(points).map((framework) => ({
       caption: `${framework.name}: controls`,
       chart: lineChart(
-        (['pass', 'fail', 'not_evaluated'] as const).map((status) => ({
-          label: status === 'not_evaluated' ? 'not evaluated' : status,
-          values: points.map((point) => point.frameworks.find((entry) => entry.id === framework.id)?.counts[status] ?? null),
+        TREND_CONTROL_STATUSES.map((status) => ({
+          label: status.replaceAll('_', ' '),
+          values: points.map((point) => {
+            const counts = point.frameworks.find((entry) => entry.id === framework.id)?.counts;
+            return counts === undefined ? null : controlCount(counts, status);
+          }),
         })),
         times,
       ),

@@ -14,6 +14,7 @@ import { fixText, identitiesOf, stateFromAnalysis, type ArchiveFinding, type Arc
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
+import { snapshotTrendPoint, trendPoint, type TrendPoint } from '../../analyze/trend.js';
 import type { Rule } from '../../rules/rule.js';
 import { parseSnapshotJson } from '../../snapshot/json-text.js';
 import { ORG_INDEX_KIND } from '../../snapshot/org-index.js';
@@ -84,6 +85,20 @@ export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAna
   const document = parseJson(bytes, path);
   const toolOutput = toolOutputOf(document);
   return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };
+}
+
+/**
+ * One archive's trend point, or null for the tool's other outputs: a snapshot is counted by the
+ * one-pass engine without building its results (analyze/trend.ts), a report JSON read as for diff.
+ */
+export async function loadTrendPoint(path: string, analysis: ArchiveAnalysis, bytes: Buffer, fileSha256: string, toolOutputs: 'skip' | 'refuse' = 'skip'): Promise<TrendPoint | null> {
+  const document = parseJson(bytes, path);
+  const toolOutput = toolOutputOf(document);
+  if (toolOutput !== null && toolOutputs === 'skip') return null;
+  if (toolOutput !== null) throw new InputError(path, null, `this is ${toolOutput}, not an iam-audit snapshot or report JSON`);
+  if (isReportJson(document)) return trendPoint(await stateFromReportJson(document, path, fileSha256));
+  const { snapshot } = snapshotFromDocument(document, path);
+  return snapshotTrendPoint({ fileName: basename(path), sha256: fileSha256 }, { snapshot, rules: analysis.rules, frameworks: analysis.frameworks, configuration: analysis.configuration, exceptions: analysis.exceptions });
 }
 
 /** Reads one archive into its comparable state. A bad file is one InputError naming it. */

@@ -8,14 +8,14 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { orderPoints, rollUpPoints, trendPoint, TREND_SEVERITIES, type TrendPoint } from '../../analyze/trend.js';
+import { orderPoints, rollUpPoints, TREND_SEVERITIES, type TrendPoint } from '../../analyze/trend.js';
 import { toCsv } from '../../render/csv-safety.js';
 import { readOrgIndex, type OrgIndex } from '../../snapshot/org-index.js';
 import { InputError, UserError } from '../../util/errors.js';
 import { sha256Hex, writeOutputs } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { fileStamp } from '../../util/time.js';
-import { loadArchive } from './archive-input.js';
+import { loadTrendPoint, readBytes } from './archive-input.js';
 import { archiveAnalysis } from './diff.js';
 import { isOrgIndexFile } from './org-diff.js';
 import { trendFiles, type TrendOptions } from './trend.js';
@@ -96,8 +96,10 @@ export async function runOrgTrend(indexes: readonly string[], options: TrendOpti
       if (account.snapshot === null) continue; // a failed account: counted in `accounts`, not in `accounts_read`
       const file = join(dirname(path), account.snapshot);
       try {
-        // One snapshot in memory at a time: its state is reduced to a point and dropped.
-        points.push(trendPoint(await loadArchive(file, analysis)));
+        // One snapshot in memory at a time: its results are counted into a point and dropped.
+        const bytes = await readBytes(file);
+        const point = await loadTrendPoint(file, analysis, bytes, sha256Hex(bytes), 'refuse');
+        if (point !== null) points.push(point);
       } catch (error) {
         if (options.strict === true || !(error instanceof InputError)) throw error;
         skipped.push(error.message);

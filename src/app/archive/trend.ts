@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { orderPoints, trendPoint, type TrendPoint } from '../../analyze/trend.js';
+import { orderPoints, type TrendPoint } from '../../analyze/trend.js';
 import { buildTrendModel, renderTrendCsv, renderTrendJson } from '../../render/trend-report.js';
 import { InputError, UserError } from '../../util/errors.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
@@ -14,7 +14,7 @@ import { packageInfo } from '../../util/paths.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { fileStamp } from '../../util/time.js';
 import { sha256Hex } from '../../util/files.js';
-import { loadArchiveOrToolOutput, readBytes, type ArchiveAnalysis, type ArchiveOrToolOutput } from './archive-input.js';
+import { loadTrendPoint, readBytes, type ArchiveAnalysis } from './archive-input.js';
 import { TrendCache } from './trend-cache.js';
 import { archiveAnalysis } from './diff.js';
 
@@ -147,12 +147,11 @@ async function pointOf(file: string, analysis: ArchiveAnalysis, cache: TrendCach
   const fileSha256 = sha256Hex(bytes);
   const cached = await cache?.lookup(fileSha256, basename(file));
   if (cached !== undefined && cached !== null) return { point: cached, fileSha256 };
-  const read: ArchiveOrToolOutput = await loadArchiveOrToolOutput(file, analysis, bytes);
-  if (!('state' in read)) return null;
-  // One archive in memory at a time: its state is reduced to a point and dropped.
-  const point = trendPoint(read.state);
+  // One archive in memory at a time: its results are counted into a point and dropped.
+  const point = await loadTrendPoint(file, analysis, bytes, fileSha256);
+  if (point === null) return null;
   await cache?.keep(point);
-  return { point, fileSha256: read.state.fileSha256 };
+  return { point, fileSha256 };
 }
 
 /** The trend in the formats asked for (HTML and PDF load Handlebars, and the browser, only when asked). */
