@@ -76,17 +76,6 @@ export function toolOutputOf(document: unknown): string | null {
   return null;
 }
 
-/** An archive read, or the tool's other output found where archives are kept (`trend` skips it). */
-export type ArchiveOrToolOutput = { readonly state: ArchiveState } | { readonly toolOutput: string };
-
-/** Reads one archive, or recognises one of the tool's other outputs. A bad file is one InputError naming it. */
-export async function loadArchiveOrToolOutput(path: string, analysis: ArchiveAnalysis, bytesRead?: Buffer): Promise<ArchiveOrToolOutput> {
-  const bytes = bytesRead ?? (await readBytes(path));
-  const document = parseJson(bytes, path);
-  const toolOutput = toolOutputOf(document);
-  return toolOutput === null ? { state: await stateOfDocument(document, bytes, path, analysis) } : { toolOutput };
-}
-
 /**
  * One archive's trend point, or null for the tool's other outputs: a snapshot is counted by the
  * one-pass engine without building its results (analyze/trend.ts), a report JSON read as for diff.
