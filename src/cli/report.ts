@@ -67,6 +67,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       stderr: process.stderr,
       // CSV and JSON are written as the engine judges, without holding every result (issue 26).
       streamResults: true,
+      gzip: argv.gzip,
     });
     commandOutcome.exitCode = outcome.exitCode;
     if (argv.json) process.stdout.write(`${JSON.stringify(buildRunSummary(outcome, { snapshotRead: argv.snapshot, snapshotWritten: null }), null, 2)}\n`);

@@ -50,11 +50,13 @@ export class ReportStream {
     private readonly csvStatuses: ReadonlySet<string> | null,
     /** The writers, each loaded only when its format is asked for. */
     private readonly writers: { readonly csv: typeof FindingsCsvStream | null; readonly json: typeof JsonReportStream | null },
+    /** --gzip: the files are written compressed (their names end in .gz). */
+    private readonly gzip: boolean,
   ) {}
 
   /** Refuses existing files (unless --overwrite) before anything is written; they are opened when the analysis starts. */
   static async open(
-    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null },
+    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null; readonly gzip: boolean },
     files: ReportStreamFiles,
   ): Promise<ReportStream> {
     const names = [files.findingsCsv, files.json].filter((name): name is string => name !== null);
@@ -63,7 +65,7 @@ export class ReportStream {
       csv: files.findingsCsv === null ? null : (await import('../../render/findings-csv.js')).findingsCsvStream,
       json: files.json === null ? null : (await import('../../render/json.js')).jsonReportStream,
     };
-    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers);
+    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers, options.gzip);
   }
 
   /**
@@ -159,7 +161,7 @@ export class ReportStream {
   }
 
   private openFile(fileName: string, head: string): OpenFile {
-    const stream = this.staged.openStream(`${this.outDir}/${fileName}`);
+    const stream = this.staged.openStream(`${this.outDir}/${fileName}`, this.gzip);
     stream.write(head);
     return { fileName, stream };
   }
