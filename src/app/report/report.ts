@@ -198,13 +198,13 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   asff: async ({ machineResult, stem, presentation }) => [
     { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
   ],
   'ocsf-jsonl': async ({ machineResult, stem, presentation }) => [
-    { fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
+    { fileName: `${stem}.ocsf.jsonl`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
   ],
 };
 

@@ -13,7 +13,10 @@ export function findingsCsvName(stem: string, stamp: string): string {
   return stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`;
 }
 
-/** The run's stream when it asks for one (the CLI does), writes only CSV and JSON, and compares with no earlier archive; else null. */
+/** The formats written as the engine judges; a run asking for any other (HTML, PDF, JUnit, ASFF) runs on the collected result. */
+const STREAMED_FORMATS: ReadonlySet<string> = new Set(['csv', 'json', 'ocsf', 'ocsf-jsonl']);
+
+/** The run's stream when it asks for one (the CLI does), writes only streamed formats, and compares with no earlier archive; else null. */
 export async function openReportStream(
   options: {
     readonly streamResults?: boolean;
@@ -28,10 +31,16 @@ export async function openReportStream(
   stem: string,
   stamp: string,
 ): Promise<ReportStream | null> {
-  const streamable = options.streamResults === true && options.previousPath === undefined && options.formats.every((format) => format === 'csv' || format === 'json');
+  const streamable = options.streamResults === true && options.previousPath === undefined && options.formats.every((format) => STREAMED_FORMATS.has(format));
   if (!streamable) return null;
   const gz = options.gzip === true ? '.gz' : '';
-  const files = { findingsCsv: options.formats.includes('csv') ? `${findingsCsvName(stem, stamp)}${gz}` : null, json: options.formats.includes('json') ? `${stem}.json${gz}` : null };
+  const asked = (format: string, name: string): string | null => (options.formats.includes(format) ? `${name}${gz}` : null);
+  const files = {
+    findingsCsv: asked('csv', findingsCsvName(stem, stamp)),
+    json: asked('json', `${stem}.json`),
+    ocsf: asked('ocsf', `${stem}.ocsf.json`),
+    ocsfJsonl: asked('ocsf-jsonl', `${stem}.ocsf.jsonl`),
+  };
   return (await import('./report-stream.js')).ReportStream.open({ ...options, gzip: options.gzip === true, statuses: options.presentation?.statuses ?? null }, files);
 }
 
