@@ -13,10 +13,19 @@
  *   its id from one run to the next, so a data lake can follow it; a result mapped to several
  *   controls gives one event per control with the same finding_info.uid. metadata.uid, a hash of
  *   account, rule, resource, framework and control, is unique per event.
+ * - Lean events (issue 26): nothing the same for every event of a rule beyond what the schema
+ *   requires. The rule's rationale and remediation (finding_info.desc, remediation.desc), the
+ *   captions of constant ids (activity_name, category_name, class_name, type_name), the message
+ *   (title, resource name and status, all carried elsewhere in the event), finding_info's
+ *   created_time (= time), data_sources and types, and unmapped.result_status (= status_code) are
+ *   left out: the rule's words are in the rules CSV and the JSON report, joined on
+ *   unmapped.rule_id. Kept: every required attribute, the cloud profile's (metadata.profiles,
+ *   cloud), finding_info.title (the one human handle on a finding in a SIEM), log_name (a SIEM's
+ *   source filter), and the snapshot's SHA-256 and capture time (the evidence the event rests on).
  */
 import type { AnalysisResult, RuleResult, RuleResultStatus, RuleSummary, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
-import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
+import { describeExpiredException, rulesById } from './catalogue-text.js';
 import { jsonArrayChunks } from './json-array-chunks.js';
 
 export const OCSF_SCHEMA_VERSION = '1.3.0';
@@ -66,7 +75,7 @@ const AWS_ACCOUNT_TYPE = { type_id: 10, type: 'AWS Account' } as const;
 
 /** What an OCSF event needs of the catalogue: each rule's words and controls, each framework's name. */
 export interface OcsfCatalogue {
-  readonly rules: ReadonlyMap<string, Pick<RuleSummary, 'title' | 'rationale' | 'controls' | 'remediation'>>;
+  readonly rules: ReadonlyMap<string, Pick<RuleSummary, 'title' | 'controls'>>;
   readonly frameworks: readonly { readonly id: string; readonly name: string; readonly version: string }[];
 }
 
@@ -111,7 +120,7 @@ export class OcsfEvents {
   }
 
   // One piece: one OCSF event is one object literal; split, its fields would be spread over functions.
-  private event(item: RuleResult, rule: Pick<RuleSummary, 'title' | 'rationale' | 'remediation'> | undefined, control: { framework: string; controlId: string }): Record<string, unknown> {
+  private event(item: RuleResult, rule: Pick<RuleSummary, 'title'> | undefined, control: { framework: string; controlId: string }): Record<string, unknown> {
     const { head, time } = this;
     const account = head.snapshot.account;
     const severity = SEVERITY[item.severity];
@@ -121,13 +130,9 @@ export class OcsfEvents {
     const standard = control.framework === '' ? `${head.tool.name} rule catalogue` : (this.frameworkNames.get(control.framework) ?? control.framework);
     return {
       activity_id: 1,
-      activity_name: 'Create',
       category_uid: 2,
-      category_name: 'Findings',
       class_uid: 2003,
-      class_name: 'Compliance Finding',
       type_uid: 200301,
-      type_name: 'Compliance Finding: Create',
       time,
       severity_id: severity.id,
       severity: severity.caption,
@@ -135,7 +140,6 @@ export class OcsfEvents {
       status: excepted ? 'Suppressed' : 'New',
       status_code: item.status,
       status_detail: detail,
-      message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
       // The event's own id, stable across runs: the same finding, framework and control keep it.
       metadata: { ...this.metadata, uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`) },
       cloud: this.cloud,
@@ -143,10 +147,6 @@ export class OcsfEvents {
         // The stable finding id, shared by the events of one result (one per control).
         uid: item.findingId,
         title: rule?.title ?? item.ruleId,
-        desc: rule?.rationale ?? '',
-        created_time: time,
-        data_sources: [head.snapshot.source],
-        types: ['IAM'],
       },
       compliance: {
         control: control.controlId,
@@ -165,16 +165,15 @@ export class OcsfEvents {
           cloud_partition: account.partition,
         },
       ],
-      remediation: { desc: rule === undefined ? '' : describeRemediation(rule) },
       unmapped: {
         rule_id: item.ruleId,
         framework_id: control.framework === '' ? null : control.framework,
-        result_status: item.status,
         evidence: item.evidence,
-        reason: item.reason,
-        exception: item.exception,
-        expired_exception: item.expiredException,
-        evaluated_as_of: head.run.asOf,
+        // Left out when empty: most results have no reason and no exception.
+        ...(item.reason === null ? {} : { reason: item.reason }),
+        ...(item.exception === null ? {} : { exception: item.exception }),
+        ...(item.expiredException === null ? {} : { expired_exception: item.expiredException }),
+        ...(head.run.asOf === null ? {} : { evaluated_as_of: head.run.asOf }),
         snapshot_sha256: head.snapshot.sha256,
         snapshot_captured_at: head.snapshot.capturedAt,
       },

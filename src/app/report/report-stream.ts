@@ -227,7 +227,7 @@ function machineOcsfCatalogue(rules: readonly Rule[], judged: readonly Catalogue
   const shown = machineFrameworks === null ? judged : judged.filter((framework) => machineFrameworks.includes(framework.id));
   const entries = rules.map((rule) => {
     const controls = shown.flatMap((framework) => framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })));
-    return [rule.id, { title: rule.title, rationale: rule.rationale, remediation: rule.remediation, controls }] as const;
+    return [rule.id, { title: rule.title, controls }] as const;
   });
   return { rules: new Map(entries), frameworks: shown };
 }
