@@ -173,7 +173,8 @@ export class OcsfEvents {
         ...(item.reason === null ? {} : { reason: item.reason }),
         ...(item.exception === null ? {} : { exception: item.exception }),
         ...(item.expiredException === null ? {} : { expired_exception: item.expiredException }),
-        ...(head.run.asOf === null ? {} : { evaluated_as_of: head.run.asOf }),
+        // Only when --as-of moved the evaluation away from the capture time.
+        ...(head.run.asOf === null || head.run.asOf === head.snapshot.capturedAt ? {} : { evaluated_as_of: head.run.asOf }),
         snapshot_sha256: head.snapshot.sha256,
         snapshot_captured_at: head.snapshot.capturedAt,
       },
