@@ -15,13 +15,16 @@
  *   account, rule, resource, framework and control, is unique per event.
  * - Lean events (issue 26): nothing the same for every event of a rule beyond what the schema
  *   requires. The rule's rationale and remediation (finding_info.desc, remediation.desc), the
- *   captions of constant ids (activity_name, category_name, class_name, type_name), the message
+ *   captions of constant ids (activity_name, category_name, class_name, type_name, severity), the message
  *   (title, resource name and status, all carried elsewhere in the event), finding_info's
  *   created_time (= time), data_sources and types, and unmapped.result_status (= status_code) are
  *   left out: the rule's words are in the rules CSV and the JSON report, joined on
- *   unmapped.rule_id. Kept: every required attribute, the cloud profile's (metadata.profiles,
- *   cloud), finding_info.title (the one human handle on a finding in a SIEM), log_name (a SIEM's
- *   source filter), and the snapshot's SHA-256 and capture time (the evidence the event rests on).
+ *   unmapped.rule_id. So are what another attribute of the event already says (compliance's
+ *   status_code and status_detail: the event's own) and what is the same for the whole run (the
+ *   snapshot's SHA-256 and capture time: the manifest and SHA256SUMS beside the file name the
+ *   snapshot, the JSON report carries both). Kept: every required attribute, the cloud profile's
+ *   (metadata.profiles, cloud), finding_info.title (the one human handle on a finding in a SIEM)
+ *   and log_name (a SIEM's source filter).
  */
 import type { AnalysisResult, RuleResult, RuleResultStatus, RuleSummary, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
@@ -135,7 +138,6 @@ export class OcsfEvents {
       type_uid: 200301,
       time,
       severity_id: severity.id,
-      severity: severity.caption,
       status_id: excepted ? 3 : 1,
       status: excepted ? 'Suppressed' : 'New',
       status_code: item.status,
@@ -154,8 +156,6 @@ export class OcsfEvents {
         requirements: control.framework === '' ? [item.ruleId] : [`${control.framework} ${control.controlId}`],
         status_id: complianceStatus.id,
         status: complianceStatus.caption,
-        status_code: item.status,
-        status_detail: detail,
       },
       resources: [
         {
@@ -175,8 +175,6 @@ export class OcsfEvents {
         ...(item.expiredException === null ? {} : { expired_exception: item.expiredException }),
         // Only when --as-of moved the evaluation away from the capture time.
         ...(head.run.asOf === null || head.run.asOf === head.snapshot.capturedAt ? {} : { evaluated_as_of: head.run.asOf }),
-        snapshot_sha256: head.snapshot.sha256,
-        snapshot_captured_at: head.snapshot.capturedAt,
       },
     };
   }
