@@ -19,6 +19,8 @@ import type { AnalysisInput } from '../../analyze/analyze.js';
 import type { findingsCsvStream as FindingsCsvStream } from '../../render/findings-csv.js';
 import type { jsonReportStream as JsonReportStream } from '../../render/json.js';
 import type { OcsfCatalogue, OcsfEvents, ocsfStream as OcsfStream } from '../../render/ocsf.js';
+import type { junitStream as JunitStream } from '../../render/junit.js';
+import type { JunitSpool } from './junit-spool.js';
 
 export interface ReportStreamFiles {
   /** The findings CSV's name (with csv), else null. */
@@ -29,6 +31,8 @@ export interface ReportStreamFiles {
   readonly ocsf: string | null;
   /** The OCSF JSON Lines file's name (with ocsf-jsonl), else null. */
   readonly ocsfJsonl: string | null;
+  /** The JUnit file's name (with junit), else null: spooled per rule, written by `finish` (junit-spool.ts). */
+  readonly junit: string | null;
 }
 
 interface OpenFile {
@@ -50,6 +54,7 @@ export class ReportStream {
   private ocsfJsonl: OpenFile | null = null;
   private ocsfEvents: OcsfEvents | null = null;
   private ocsfAny = false;
+  private junit: JunitSpool | null = null;
 
   private constructor(
     private readonly outDir: string,
@@ -62,6 +67,7 @@ export class ReportStream {
       readonly csv: typeof FindingsCsvStream | null;
       readonly json: typeof JsonReportStream | null;
       readonly ocsf: { readonly stream: typeof OcsfStream; readonly events: typeof OcsfEvents } | null;
+      readonly junit: { readonly stream: typeof JunitStream; readonly spool: typeof JunitSpool } | null;
     },
     /** --gzip: the files are written compressed (their names end in .gz). */
     private readonly gzip: boolean,
@@ -72,12 +78,13 @@ export class ReportStream {
     options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null; readonly gzip: boolean },
     files: ReportStreamFiles,
   ): Promise<ReportStream> {
-    const names = [files.findingsCsv, files.json, files.ocsf, files.ocsfJsonl].filter((name): name is string => name !== null);
+    const names = [files.findingsCsv, files.json, files.ocsf, files.ocsfJsonl, files.junit].filter((name): name is string => name !== null);
     for (const name of names) await refuseExistingOutput(options.outDir, name, options.overwrite);
     const writers = {
       csv: files.findingsCsv === null ? null : (await import('../../render/findings-csv.js')).findingsCsvStream,
       json: files.json === null ? null : (await import('../../render/json.js')).jsonReportStream,
       ocsf: files.ocsf === null && files.ocsfJsonl === null ? null : await import('../../render/ocsf.js').then((module) => ({ stream: module.ocsfStream, events: module.OcsfEvents })),
+      junit: files.junit === null ? null : { stream: (await import('../../render/junit.js')).junitStream, spool: (await import('./junit-spool.js')).JunitSpool },
     };
     return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers, options.gzip);
   }
@@ -126,6 +133,8 @@ export class ReportStream {
           if (files.ocsf !== null) this.ocsf = this.openFile(files.ocsf, ocsf.stream.arrayHead());
           if (files.ocsfJsonl !== null) this.ocsfJsonl = this.openFile(files.ocsfJsonl, '');
         }
+        const junit = this.writers.junit;
+        if (junit !== null) this.junit = new junit.spool(junit.stream, new Map(catalogue.rules.map((rule) => [rule.id, junit.stream.remediationOf(rule)])));
       },
       sink: (batch) => this.write(tracker === null ? batch : batch.map((item) => (tracker as RemediationTracker).track(item)), kept, limit),
     });
@@ -150,7 +159,9 @@ export class ReportStream {
       this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
       this.jsonRows = true;
     }
-    this.writeOcsf(statuses === null ? shown : shown.filter((item) => statuses.has(item.status)));
+    const selected = statuses === null ? shown : shown.filter((item) => statuses.has(item.status));
+    this.writeOcsf(selected);
+    this.junit?.add(selected);
   }
 
   /** The batch's OCSF events, each serialised once for the array and the JSON Lines. */
@@ -182,6 +193,11 @@ export class ReportStream {
       written.push({ fileName: this.ocsf.fileName, ...this.ocsf.stream.finish() });
     }
     if (this.ocsfJsonl !== null) written.push({ fileName: this.ocsfJsonl.fileName, ...this.ocsfJsonl.stream.finish() });
+    if (this.junit !== null && this.files.junit !== null) {
+      const junit = this.openFile(this.files.junit, '');
+      this.junit.writeTo(junit.stream, machineResult);
+      written.push({ fileName: junit.fileName, ...junit.stream.finish() });
+    }
     return { staged: this.staged, written };
   }
 
@@ -191,6 +207,7 @@ export class ReportStream {
     this.json?.stream.close();
     this.ocsf?.stream.close();
     this.ocsfJsonl?.stream.close();
+    this.junit?.remove();
     await this.staged.discard();
   }
 

@@ -199,7 +199,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     }
   },
   ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
-  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   asff: async ({ machineResult, stem, presentation }) => [
     { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
   ],

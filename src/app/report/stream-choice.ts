@@ -13,8 +13,8 @@ export function findingsCsvName(stem: string, stamp: string): string {
   return stem === `iam_audit_${stamp}` ? `iam_audit_findings_${stamp}.csv` : `${stem}.findings.csv`;
 }
 
-/** The formats written as the engine judges; a run asking for any other (HTML, PDF, JUnit, ASFF) runs on the collected result. */
-const STREAMED_FORMATS: ReadonlySet<string> = new Set(['csv', 'json', 'ocsf', 'ocsf-jsonl']);
+/** The formats written as the engine judges; a run asking for any other (HTML, PDF, ASFF) runs on the collected result. */
+const STREAMED_FORMATS: ReadonlySet<string> = new Set(['csv', 'json', 'ocsf', 'ocsf-jsonl', 'junit']);
 
 /** The run's stream when it asks for one (the CLI does), writes only streamed formats, and compares with no earlier archive; else null. */
 export async function openReportStream(
@@ -40,6 +40,7 @@ export async function openReportStream(
     json: asked('json', `${stem}.json`),
     ocsf: asked('ocsf', `${stem}.ocsf.json`),
     ocsfJsonl: asked('ocsf-jsonl', `${stem}.ocsf.jsonl`),
+    junit: asked('junit', `${stem}.junit.xml`),
   };
   return (await import('./report-stream.js')).ReportStream.open({ ...options, gzip: options.gzip === true, statuses: options.presentation?.statuses ?? null }, files);
 }
