@@ -28,12 +28,16 @@ const READ_PIECE = 1 << 20;
 export class JunitSpool {
   private readonly folder = mkdtempSync(join(tmpdir(), 'iam-audit-junit-'));
   private readonly spools = new Map<string, RuleSpool>();
+  /** An interrupted run (util/files.ts exits on SIGINT/SIGTERM/SIGHUP) leaves no spool behind. */
+  private readonly removeOnExit = (): void => this.remove();
 
   constructor(
     private readonly writer: typeof JunitStream,
     /** Each rule's remediation text, as a failed case carries it. */
     private readonly remediation: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    process.on('exit', this.removeOnExit);
+  }
 
   /** The cases of a batch of results (already narrowed to --framework and --status). */
   add(items: readonly RuleResult[]): void {
@@ -80,6 +84,7 @@ export class JunitSpool {
 
   /** Removes the spools (the run failed, or the file is written). */
   remove(): void {
+    process.removeListener('exit', this.removeOnExit);
     rmSync(this.folder, { recursive: true, force: true });
   }
 
