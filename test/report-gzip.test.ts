@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import { loadArchive } from '../src/app/archive/archive-input.js';
 import { allFrameworks } from '../src/frameworks/index.js';
 import { allRules } from '../src/rules/index.js';
 import { GZIP_MEMBER_BYTES, GzipMembers } from '../src/util/gzip-members.js';
-import { FIXTURES, temporaryFolder } from './support/cli.js';
+import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { TextSink } from './support/report-run.js';
 
 let work: { path: string; cleanup: () => Promise<void> };
@@ -113,6 +113,21 @@ describe('--gzip', () => {
     assert.deepEqual(fromGzip.findings, fromPlain.findings);
     assert.deepEqual(fromGzip.frameworks, fromPlain.frameworks);
     assert.equal(fromGzip.capturedAt, fromPlain.capturedAt);
+  });
+});
+
+describe('--gzip on the command line', () => {
+  it('report --gzip writes .gz files; an organisation report refuses --gzip rather than ignore it', async () => {
+    const out = join(work.path, 'cli');
+    const single = await runCli(['report', DEMO, '-d', out, '--format', 'json,junit', '--gzip', '--quiet'], { env: { SOURCE_DATE_EPOCH: '1767364200' } });
+    assert.equal(single.code, 0, single.stderr);
+    assert.deepEqual((await readdir(out)).filter((name) => !isEvidenceIndex(name)).sort(), ['iam_audit_2026-01-02T14-30-00.json.gz', 'iam_audit_2026-01-02T14-30-00.junit.xml.gz']);
+    const folder = join(work.path, 'org-folder');
+    await mkdir(folder);
+    await copyFile(DEMO, join(folder, 'snapshot-111122223333.json'));
+    const org = await runCli(['report', folder, '-d', join(work.path, 'org-out'), '--format', 'json', '--gzip', '--quiet']);
+    assert.equal(org.code, 2);
+    assert.match(org.stderr, /--gzip is for one account's report/);
   });
 });
 

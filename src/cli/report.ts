@@ -26,6 +26,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
     const signing = await signingFromArguments(argv);
     if (await isOrgInput(argv.snapshot)) {
       if (argv['output-name'] !== undefined) throw new UserError("--output-name is for one account's report; the organisation report names its files by account");
+      if (argv.gzip) throw new UserError("--gzip is for one account's report; the organisation report does not compress its files");
       const { runOrgReport } = await import('../app/org/org-report.js');
       const outcome = await runOrgReport({
         inputPath: argv.snapshot,
