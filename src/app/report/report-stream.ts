@@ -5,8 +5,11 @@
  * are judged, and nothing holds every result. What the run needs of the results afterwards is
  * kept small: the errors (console warnings) and the failures at or above --fail-on (the gate).
  *
- * Used by `report` and `audit` when every asked-for format can be streamed (csv, json) and no
- * --previous comparison needs the results; anything else runs as before, on the collected result.
+ * Used by `report` and `audit` when every asked-for format can be streamed (csv, json, ocsf,
+ * ocsf-jsonl, junit: stream-choice.ts) and no --previous comparison needs the results; anything
+ * else runs as before, on the collected result. OCSF events are written as judged (each serialised
+ * once for both layouts); JUnit's cases are spooled per rule and the file assembled by `finish`
+ * (junit-spool.ts). With --gzip every file is written compressed (util/gzip-members.ts).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
