@@ -92,3 +92,44 @@ it('ocsf-jsonl holds the same events, one per line', () => {
   assert.equal(lines.at(-1), '', 'ends with a newline');
   assert.deepEqual(lines.slice(0, -1).map((line) => JSON.parse(line) as unknown), events);
 });
+
+it('lean events: what is the same in every event of a rule is only what OCSF requires (issue 26)', () => {
+  // Required by OCSF 1.3.0 (or by the cloud profile), or kept on purpose (render/ocsf.ts): finding_info.title, log_name, the account type's caption.
+  const allowed = new Set([
+    'activity_id', 'category_uid', 'class_uid', 'type_uid', 'time', 'severity_id',
+    'metadata.version', 'metadata.profiles', 'metadata.log_name', 'metadata.product',
+    'cloud', 'finding_info.title', 'unmapped.rule_id',
+    // Varies, though not in the demo: 3 Suppressed for an excepted failure, else 1 New.
+    'status_id', 'status',
+  ]);
+  const flat = (event: Record<string, unknown>): Map<string, string> => {
+    const fields = new Map<string, string>();
+    for (const [key, value] of Object.entries(event)) {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && key !== 'cloud') {
+        for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) fields.set(`${key}.${inner}`, JSON.stringify(innerValue));
+      } else fields.set(key, JSON.stringify(value));
+    }
+    return fields;
+  };
+  const byRule = new Map<string, Map<string, string>[]>();
+  for (const event of events) {
+    const rule = (event['unmapped'] as { rule_id: string }).rule_id;
+    byRule.set(rule, [...(byRule.get(rule) ?? []), flat(event)]);
+  }
+  let checked = 0;
+  for (const [rule, list] of byRule) {
+    // Only rules judging several resources, with different outcomes, can show what repeats per rule.
+    const resources = new Set(list.map((fields) => fields.get('resources')));
+    const outcomes = new Set(list.map((fields) => fields.get('status_detail')));
+    if (resources.size < 3 || outcomes.size < 2) continue;
+    checked += 1;
+    const first = list[0] ?? new Map<string, string>();
+    const constant = [...first.keys()].filter((key) => list.every((fields) => fields.get(key) === first.get(key)));
+    assert.deepEqual(constant.filter((key) => !allowed.has(key)), [], `${rule}: the same in every event`);
+  }
+  assert.ok(checked >= 5, `${checked} rules checked`);
+  for (const event of events) {
+    for (const gone of ['message', 'remediation', 'class_name', 'severity']) assert.equal(event[gone], undefined, gone);
+    assert.deepEqual(Object.keys(event['finding_info'] as object), ['uid', 'title']);
+  }
+});

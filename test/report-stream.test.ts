@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -133,10 +134,39 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
     assert.equal(/<testcase [^>]*\/>/.test(junit), false);
   });
 
+  it('OCSF, OCSF JSON Lines and JUnit with CSV and JSON: exceptions, --as-of, an explicit --framework, --status', async () => {
+    const streamed = await assertSame('ocsf', {
+      snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'),
+      formats: ['ocsf', 'ocsf-jsonl', 'junit', 'csv', 'json'],
+      configPath: join(REMEDIATION, 'config.yaml'),
+      exceptionsPath: join(REMEDIATION, 'exceptions.yaml'),
+      asOf: new Date('2026-12-24T00:00:00Z'),
+      presentation: { ...DEFAULT_PRESENTATION, machineFrameworks: ['cis-5.0', 'soc2'], statuses: ['fail', 'excepted', 'not_evaluated'] },
+    });
+    const file = (suffix: string): string => [...streamed.files.entries()].find(([name]) => name.endsWith(suffix))?.[1] ?? '';
+    const events = JSON.parse(file('.ocsf.json')) as { status_code: string; compliance: { standards: string[] } }[];
+    assert.ok(events.length > 20);
+    assert.deepEqual([...new Set(events.map((event) => event.status_code))].sort(), ['excepted', 'fail', 'not_evaluated']);
+    assert.equal(file('.ocsf.jsonl').trim().split('\n').length, events.length);
+  });
+
+  it('OCSF alone, JUnit alone, every result, and files with no events (--status error)', async () => {
+    await assertSame('ocsf-all', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf'] });
+    await assertSame('junit-all', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['junit'], exceptionsPath: join(REMEDIATION, 'exceptions.yaml') });
+    const empty = await assertSame('ocsf-none', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf', 'ocsf-jsonl', 'junit'], presentation: { ...DEFAULT_PRESENTATION, statuses: ['error'] } });
+    assert.equal([...empty.files.entries()].find(([name]) => name.endsWith('.ocsf.json'))?.[1], '[]\n');
+    assert.equal([...empty.files.entries()].find(([name]) => name.endsWith('.ocsf.jsonl'))?.[1], '');
+  });
+
   it('3,000 generated users', async () => {
     const { snapshot } = importCredentialReport(Buffer.from(generateCredentialReport(3_000)), { generatedAt: new Date(BENCH_GENERATED_AT), fileName: 'bench.csv', displayPath: 'bench.csv' });
     const path = join(work.path, 'generated.json');
     await writeFile(path, serializeSnapshot(snapshot));
-    await assertSame('generated', { snapshotPath: path, formats: ['csv', 'json'] });
+    const spools = async (): Promise<string[]> => (await readdir(tmpdir())).filter((name) => name.startsWith('iam-audit-junit-'));
+    const before = await spools();
+    const streamed = await assertSame('generated', { snapshotPath: path, formats: ['csv', 'json', 'ocsf-jsonl', 'junit'] });
+    assert.deepEqual(await spools(), before, 'the JUnit spools are removed');
+    const junit = [...streamed.files.entries()].find(([name]) => name.endsWith('.junit.xml'))?.[1] ?? '';
+    assert.ok(junit.length > 4 << 20, `a JUnit file of ${junit.length} characters: spools written and read in several pieces`);
   });
 });

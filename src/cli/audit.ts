@@ -95,6 +95,7 @@ export const auditCommand: CommandModule<object, Arguments> = {
       stderr: process.stderr,
       // CSV and JSON are written as the engine judges, without holding every result (issue 26).
       streamResults: true,
+      gzip: argv.gzip,
     });
     // A partial collection is partial data (exit 3), ranked by EXIT_PRECEDENCE with the report's own reasons.
     const collectionReasons: ExitReason[] =

@@ -42,6 +42,7 @@ export interface ReportArguments extends SigningArguments {
   'asff-region': string;
   'asff-status': string[];
   status?: string[];
+  gzip: boolean;
 }
 
 /** The rule catalogue's report options, from the parsed flags. */
@@ -142,6 +143,7 @@ export function withReportOptions<T>(yargs: Argv<T>): Argv<T & ReportArguments> 
       coerce: asList,
       describe: `which rule results OCSF, OCSF JSON Lines, JUnit and the findings CSV carry, comma-separated: ${ASFF_STATUSES.join(', ')}, or all (the JSON report always has all)`,
     })
+    .option('gzip', { type: 'boolean', default: false, describe: 'write every machine output (CSV, JSON, OCSF, OCSF JSON Lines, JUnit, ASFF) gzip-compressed, as <name>.gz' })
     .option('browser', { type: 'string', describe: 'Chrome/Chromium executable for the PDF (else PUPPETEER_EXECUTABLE_PATH, a system browser, puppeteer\'s own)' })
     .option('browser-timeout', {
       type: 'number',

@@ -26,6 +26,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
     const signing = await signingFromArguments(argv);
     if (await isOrgInput(argv.snapshot)) {
       if (argv['output-name'] !== undefined) throw new UserError("--output-name is for one account's report; the organisation report names its files by account");
+      if (argv.gzip) throw new UserError("--gzip is for one account's report; the organisation report does not compress its files");
       const { runOrgReport } = await import('../app/org/org-report.js');
       const outcome = await runOrgReport({
         inputPath: argv.snapshot,
@@ -67,6 +68,7 @@ export const reportCommand: CommandModule<object, Arguments> = {
       stderr: process.stderr,
       // CSV and JSON are written as the engine judges, without holding every result (issue 26).
       streamResults: true,
+      gzip: argv.gzip,
     });
     commandOutcome.exitCode = outcome.exitCode;
     if (argv.json) process.stdout.write(`${JSON.stringify(buildRunSummary(outcome, { snapshotRead: argv.snapshot, snapshotWritten: null }), null, 2)}\n`);

@@ -8,7 +8,7 @@
  * - a control with no automated rule (manual) -> one <skipped> test case.
  * XML is written by hand: four escapes and a filter of characters XML 1.0 cannot hold.
  */
-import type { AnalysisResult, RuleResult } from '../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
 import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
 
 /** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF): shown as U+FFFD. */
@@ -51,7 +51,12 @@ function caseFor(item: RuleResult, classname: string, remediation: string): Case
 }
 
 function caseXml(testCase: Case): string {
-  const open = `    <testcase classname="${escapeXml(testCase.classname)}" name="${escapeXml(testCase.name)}"`;
+  return caseXmlWithClassname(testCase, escapeXml(testCase.classname));
+}
+
+/** A case with its classname attribute given as written (escaped, or the streamed writer's placeholder). */
+function caseXmlWithClassname(testCase: Case, classname: string): string {
+  const open = `    <testcase classname="${classname}" name="${escapeXml(testCase.name)}"`;
   if (testCase.outcome === 'pass') return `${open}/>\n`;
   const body = testCase.body === '' ? '/>' : `>${escapeXml(testCase.body)}</${testCase.outcome}>`;
   const type = testCase.status === undefined ? '' : ` type="${escapeXml(testCase.status)}"`;
@@ -61,7 +66,6 @@ function caseXml(testCase: Case): string {
 /** The JUnit file in chunks (one per framework suite): a large account has many cases. */
 export function* renderJunitChunks(result: AnalysisResult): Generator<string> {
   const catalogue = result.catalogue;
-  const timestamp = result.run.startedAt.replace(/\.\d+Z$/, '');
   const suites: { name: string; cases: Case[] }[] = [];
   if (catalogue !== null) {
     const rules = rulesById(catalogue);
@@ -88,16 +92,53 @@ export function* renderJunitChunks(result: AnalysisResult): Generator<string> {
       suites.push({ name: `${framework.name} ${framework.version}`, cases });
     }
   }
+  const tally = (cases: readonly Case[]): JunitCounts => ({ tests: cases.length, failure: count(cases, 'failure'), error: count(cases, 'error'), skipped: count(cases, 'skipped') });
   const count = (cases: readonly Case[], outcome: Case['outcome']) => cases.filter((item) => item.outcome === outcome).length;
-  const all = suites.flatMap((suite) => suite.cases);
-  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(result.tool.name)}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" timestamp="${timestamp}">\n`;
+  yield junitStream.head(result, tally(suites.flatMap((suite) => suite.cases)));
   for (const suite of suites) {
-    const { cases } = suite;
-    let text = `  <testsuite name="${escapeXml(suite.name)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" timestamp="${timestamp}">\n`;
-    for (const testCase of cases) text += caseXml(testCase);
-    yield `${text}  </testsuite>\n`;
+    let text = junitStream.suiteHead(result, suite.name, tally(suite.cases));
+    for (const testCase of suite.cases) text += caseXml(testCase);
+    yield `${text}${junitStream.suiteTail}`;
   }
-  yield '</testsuites>\n';
+  yield junitStream.tail;
+}
+
+/** How many test cases, and of which outcome, a suite or the whole file has. */
+export interface JunitCounts {
+  readonly tests: number;
+  readonly failure: number;
+  readonly error: number;
+  readonly skipped: number;
+}
+
+/**
+ * The JUnit file's pieces for a run that writes it as the engine judges (app/report/junit-spool.ts):
+ * each result's case is made once, with CLASSNAME in place of its classname (a rule's cases repeat
+ * under each control the rule maps to), and the file is assembled at the end, when the counts its
+ * openings carry are known. The same bytes as renderJunitChunks.
+ */
+export const junitStream = {
+  /** Stands for the classname in a spooled case: a character escapeXml never lets through. */
+  CLASSNAME: '\u0000',
+  caseOf(item: RuleResult, remediation: string): { text: string; outcome: Case['outcome'] } {
+    const testCase = caseFor(item, '', remediation);
+    return { text: caseXmlWithClassname(testCase, junitStream.CLASSNAME), outcome: testCase.outcome };
+  },
+  manualCase(classname: string, control: { controlId: string; title: string }): string {
+    return caseXml({ classname, name: `${control.controlId} ${control.title}`, outcome: 'skipped', message: 'manual check: no automated rule', body: '' });
+  },
+  remediationOf: (rule: Pick<RuleSummary, 'remediation'>): string => describeRemediation(rule),
+  escapedClassname: (frameworkId: string, controlId: string): string => escapeXml(`${frameworkId} ${controlId}`),
+  head: (result: AnalysisResult, counts: JunitCounts): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(result.tool.name)}" tests="${counts.tests}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}" timestamp="${junitTimestamp(result)}">\n`,
+  suiteHead: (result: AnalysisResult, name: string, counts: JunitCounts): string =>
+    `  <testsuite name="${escapeXml(name)}" tests="${counts.tests}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}" timestamp="${junitTimestamp(result)}">\n`,
+  suiteTail: '  </testsuite>\n',
+  tail: '</testsuites>\n',
+};
+
+function junitTimestamp(result: AnalysisResult): string {
+  return result.run.startedAt.replace(/\.\d+Z$/, '');
 }
 
 export function renderJunit(result: AnalysisResult): string {

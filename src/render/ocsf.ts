@@ -13,10 +13,22 @@
  *   its id from one run to the next, so a data lake can follow it; a result mapped to several
  *   controls gives one event per control with the same finding_info.uid. metadata.uid, a hash of
  *   account, rule, resource, framework and control, is unique per event.
+ * - Lean events (issue 26): nothing the same for every event of a rule beyond what the schema
+ *   requires. The rule's rationale and remediation (finding_info.desc, remediation.desc), the
+ *   captions of constant ids (activity_name, category_name, class_name, type_name, severity), the message
+ *   (title, resource name and status, all carried elsewhere in the event), finding_info's
+ *   created_time (= time), data_sources and types, and unmapped.result_status (= status_code) are
+ *   left out: the rule's words are in the rules CSV and the JSON report, joined on
+ *   unmapped.rule_id. So are what another attribute of the event already says (compliance's
+ *   status_code and status_detail: the event's own) and what is the same for the whole run (the
+ *   snapshot's SHA-256 and capture time: the manifest and SHA256SUMS beside the file name the
+ *   snapshot, the JSON report carries both). Kept: every required attribute, the cloud profile's
+ *   (metadata.profiles, cloud), finding_info.title (the one human handle on a finding in a SIEM)
+ *   and log_name (a SIEM's source filter).
  */
-import type { AnalysisResult, RuleResult, RuleResultStatus, Severity } from '../analyze/result.js';
+import type { AnalysisResult, RuleResult, RuleResultStatus, RuleSummary, Severity } from '../analyze/result.js';
 import { sha256Hex } from '../util/files.js';
-import { describeExpiredException, describeRemediation, rulesById } from './catalogue-text.js';
+import { describeExpiredException, rulesById } from './catalogue-text.js';
 import { jsonArrayChunks } from './json-array-chunks.js';
 
 export const OCSF_SCHEMA_VERSION = '1.3.0';
@@ -64,102 +76,138 @@ export const OCSF_LOG_NAME = 'iam-audit compliance findings';
 /** OCSF account type_id 10: AWS Account. */
 const AWS_ACCOUNT_TYPE = { type_id: 10, type: 'AWS Account' } as const;
 
+/** What an OCSF event needs of the catalogue: each rule's words and controls, each framework's name. */
+export interface OcsfCatalogue {
+  readonly rules: ReadonlyMap<string, Pick<RuleSummary, 'title' | 'controls'>>;
+  readonly frameworks: readonly { readonly id: string; readonly name: string; readonly version: string }[];
+}
+
 /**
- * One event per result and framework requirement (control), built lazily: a large account has
- * hundreds of thousands. A SIEM filters by framework on compliance.standards and by control on
- * compliance.control; a rule mapped to no control gives one event whose control is the rule id.
- * IAM is a global service, so cloud.region is left out (the snapshot knows none).
- * One piece: one OCSF event is one object literal; split, its fields would be spread over functions.
+ * One event per result and framework requirement (control), built one result at a time: a large
+ * account has hundreds of thousands, and a streamed run (app/report/report-stream.ts) hands them
+ * over as the engine judges each identity. A SIEM filters by framework on compliance.standards and
+ * by control on compliance.control; a rule mapped to no control gives one event whose control is
+ * the rule id. IAM is a global service, so cloud.region is left out (the snapshot knows none).
  */
-function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
-  const catalogue = result.catalogue;
-  if (catalogue === null) return;
-  const rules = rulesById(catalogue);
-  const frameworkNames = new Map(catalogue.frameworks.map((framework) => [framework.id, `${framework.name} ${framework.version}`]));
-  const time = Date.parse(result.run.startedAt);
-  const account = result.snapshot.account;
-  const cloud = {
-    provider: 'AWS',
-    account: { uid: account.id, ...AWS_ACCOUNT_TYPE, ...(account.alias === null ? {} : { name: account.alias }) },
-  };
-  const metadata = {
-    version: OCSF_SCHEMA_VERSION,
-    profiles: OCSF_PROFILES,
-    log_name: OCSF_LOG_NAME,
-    product: { name: result.tool.name, vendor_name: result.tool.name, version: result.tool.version },
-  };
-  for (const item of catalogue.results) {
-    const rule = rules.get(item.ruleId);
+export class OcsfEvents {
+  private readonly frameworkNames: ReadonlyMap<string, string>;
+  private readonly time: number;
+  private readonly cloud: Record<string, unknown>;
+  private readonly metadata: Record<string, unknown>;
+
+  /** `head`: the analysis result's run, tool and snapshot (its catalogue is not read). */
+  constructor(
+    private readonly head: Pick<AnalysisResult, 'run' | 'tool' | 'snapshot'>,
+    private readonly catalogue: OcsfCatalogue,
+  ) {
+    this.frameworkNames = new Map(catalogue.frameworks.map((framework) => [framework.id, `${framework.name} ${framework.version}`]));
+    this.time = Date.parse(head.run.startedAt);
+    const account = head.snapshot.account;
+    this.cloud = {
+      provider: 'AWS',
+      account: { uid: account.id, ...AWS_ACCOUNT_TYPE, ...(account.alias === null ? {} : { name: account.alias }) },
+    };
+    this.metadata = {
+      version: OCSF_SCHEMA_VERSION,
+      profiles: OCSF_PROFILES,
+      log_name: OCSF_LOG_NAME,
+      product: { name: head.tool.name, vendor_name: head.tool.name, version: head.tool.version },
+    };
+  }
+
+  /** The events of one result: one per control its rule maps to. */
+  *of(item: RuleResult): Generator<Record<string, unknown>> {
+    const rule = this.catalogue.rules.get(item.ruleId);
     const controls: readonly { framework: string; controlId: string }[] = rule?.controls.length ? rule.controls : [{ framework: '', controlId: item.ruleId }];
+    for (const control of controls) yield this.event(item, rule, control);
+  }
+
+  // One piece: one OCSF event is one object literal; split, its fields would be spread over functions.
+  private event(item: RuleResult, rule: Pick<RuleSummary, 'title'> | undefined, control: { framework: string; controlId: string }): Record<string, unknown> {
+    const { head, time } = this;
+    const account = head.snapshot.account;
     const severity = SEVERITY[item.severity];
     const complianceStatus = COMPLIANCE_STATUS[item.status];
     const excepted = item.status === 'excepted';
     const detail = statusDetail(item);
-    for (const control of controls) {
-      const standard = control.framework === '' ? `${result.tool.name} rule catalogue` : (frameworkNames.get(control.framework) ?? control.framework);
-      yield {
-        activity_id: 1,
-        activity_name: 'Create',
-        category_uid: 2,
-        category_name: 'Findings',
-        class_uid: 2003,
-        class_name: 'Compliance Finding',
-        type_uid: 200301,
-        type_name: 'Compliance Finding: Create',
-        time,
-        severity_id: severity.id,
-        severity: severity.caption,
-        status_id: excepted ? 3 : 1,
-        status: excepted ? 'Suppressed' : 'New',
-        status_code: item.status,
-        status_detail: detail,
-        message: `${rule?.title ?? item.ruleId}: ${item.resourceName} ${item.status}`,
-        // The event's own id, stable across runs: the same finding, framework and control keep it.
-        metadata: { ...metadata, uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`) },
-        cloud,
-        finding_info: {
-          // The stable finding id, shared by the events of one result (one per control).
-          uid: item.findingId,
-          title: rule?.title ?? item.ruleId,
-          desc: rule?.rationale ?? '',
-          created_time: time,
-          data_sources: [result.snapshot.source],
-          types: ['IAM'],
+    const standard = control.framework === '' ? `${head.tool.name} rule catalogue` : (this.frameworkNames.get(control.framework) ?? control.framework);
+    return {
+      activity_id: 1,
+      category_uid: 2,
+      class_uid: 2003,
+      type_uid: 200301,
+      time,
+      severity_id: severity.id,
+      status_id: excepted ? 3 : 1,
+      status: excepted ? 'Suppressed' : 'New',
+      status_code: item.status,
+      status_detail: detail,
+      // The event's own id, stable across runs: the same finding, framework and control keep it.
+      metadata: { ...this.metadata, uid: sha256Hex(`${account.partition}\n${account.id}\n${item.ruleId}\n${item.resourceArn}\n${item.resourceName}\n${control.framework}\n${control.controlId}`) },
+      cloud: this.cloud,
+      finding_info: {
+        // The stable finding id, shared by the events of one result (one per control).
+        uid: item.findingId,
+        title: rule?.title ?? item.ruleId,
+      },
+      compliance: {
+        control: control.controlId,
+        standards: [standard],
+        requirements: control.framework === '' ? [item.ruleId] : [`${control.framework} ${control.controlId}`],
+        status_id: complianceStatus.id,
+        status: complianceStatus.caption,
+      },
+      resources: [
+        {
+          uid: item.resourceArn,
+          name: item.resourceName,
+          type: RESOURCE_TYPE[item.resourceType] ?? item.resourceType,
+          cloud_partition: account.partition,
         },
-        compliance: {
-          control: control.controlId,
-          standards: [standard],
-          requirements: control.framework === '' ? [item.ruleId] : [`${control.framework} ${control.controlId}`],
-          status_id: complianceStatus.id,
-          status: complianceStatus.caption,
-          status_code: item.status,
-          status_detail: detail,
-        },
-        resources: [
-          {
-            uid: item.resourceArn,
-            name: item.resourceName,
-            type: RESOURCE_TYPE[item.resourceType] ?? item.resourceType,
-            cloud_partition: account.partition,
-          },
-        ],
-        remediation: { desc: rule === undefined ? '' : describeRemediation(rule) },
-        unmapped: {
-          rule_id: item.ruleId,
-          framework_id: control.framework === '' ? null : control.framework,
-          result_status: item.status,
-          evidence: item.evidence,
-          reason: item.reason,
-          exception: item.exception,
-          expired_exception: item.expiredException,
-          evaluated_as_of: result.run.asOf,
-          snapshot_sha256: result.snapshot.sha256,
-          snapshot_captured_at: result.snapshot.capturedAt,
-        },
-      };
-    }
+      ],
+      unmapped: {
+        rule_id: item.ruleId,
+        framework_id: control.framework === '' ? null : control.framework,
+        evidence: item.evidence,
+        // Left out when empty: most results have no reason and no exception.
+        ...(item.reason === null ? {} : { reason: item.reason }),
+        ...(item.exception === null ? {} : { exception: item.exception }),
+        ...(item.expiredException === null ? {} : { expired_exception: item.expiredException }),
+        // Only when --as-of moved the evaluation away from the capture time.
+        ...(head.run.asOf === null || head.run.asOf === head.snapshot.capturedAt ? {} : { evaluated_as_of: head.run.asOf }),
+      },
+    };
   }
 }
+
+function* ocsfFindings(result: AnalysisResult): Generator<Record<string, unknown>> {
+  const catalogue = result.catalogue;
+  if (catalogue === null) return;
+  const events = new OcsfEvents(result, { rules: rulesById(catalogue), frameworks: catalogue.frameworks });
+  for (const item of catalogue.results) yield* events.of(item);
+}
+
+/**
+ * The OCSF files written as the engine judges (report-stream.ts): the same bytes as
+ * renderOcsfChunks and renderOcsfJsonLinesChunks. `rows` gives both layouts of a batch of events,
+ * each event serialised once.
+ */
+export const ocsfStream = {
+  arrayHead: (): string => '[',
+  rows(events: Iterable<Record<string, unknown>>, firstInArray: boolean, layouts: { array: boolean; lines: boolean }): { array: string; lines: string; count: number } {
+    let array = '';
+    let lines = '';
+    let count = 0;
+    for (const event of events) {
+      const text = JSON.stringify(event);
+      if (layouts.array) array += `${firstInArray && count === 0 ? '\n' : ',\n'}${text}`;
+      if (layouts.lines) lines += `${text}\n`;
+      count += 1;
+    }
+    return { array, lines, count };
+  },
+  arrayTail: (anyEvents: boolean): string => (anyEvents ? '\n]\n' : ']\n'),
+};
 
 export function buildOcsfFindings(result: AnalysisResult): Record<string, unknown>[] {
   return [...ocsfFindings(result)];

@@ -3,6 +3,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileSystemError, fileSystemCause, systemErrorCode, UserError } from './errors.js';
+import { GzipMembers } from './gzip-members.js';
 import { escapeForTerminal } from './terminal-text.js';
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -115,7 +116,7 @@ export class StagedOutput {
   private readonly staged: { temporary: string; final: string }[] = [];
 
   /** Writes one file under a temporary name; returns the size and SHA-256 of what was written. */
-  async add(finalPath: string, content: OutputContent): Promise<WrittenDigest> {
+  async add(finalPath: string, content: OutputContent, gzip = false): Promise<WrittenDigest> {
     checkNameLength(finalPath);
     try {
       await mkdir(dirname(finalPath), { recursive: true });
@@ -128,10 +129,14 @@ export class StagedOutput {
     // Hashed on the way to the disk: a manifest of large streamed files needs no second read.
     const hash = createHash('sha256');
     let size = 0;
+    const members = gzip ? new GzipMembers() : null;
     const hashed = function* (): Generator<Uint8Array> {
       const pieces = typeof content === 'string' || content instanceof Uint8Array ? [content] : content;
-      for (const piece of pieces) {
-        const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      const text = function* (): Generator<Uint8Array> {
+        for (const piece of pieces) yield typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      };
+      const written = members === null ? text() : members.compress(text());
+      for (const bytes of written) {
         hash.update(bytes);
         size += bytes.length;
         yield bytes;
@@ -149,7 +154,7 @@ export class StagedOutput {
    * A file written piece by piece while the run goes on (the engine's one pass feeds several such
    * files at once), staged like the others: renamed into place by `commit`, removed by `discard`.
    */
-  openStream(finalPath: string): StagedStream {
+  openStream(finalPath: string, gzip = false): StagedStream {
     checkNameLength(finalPath);
     const temporary = temporaryPath(finalPath);
     let fd: number;
@@ -161,7 +166,7 @@ export class StagedOutput {
     } catch (error) {
       throw explainWriteError(error, finalPath);
     }
-    return new StagedStream(fd, finalPath);
+    return new StagedStream(fd, finalPath, gzip ? new GzipMembers() : null);
   }
 
   /** Puts the staged files in this order (by final path) for `commit`; the others keep theirs, after them. */
@@ -238,6 +243,8 @@ export class StagedStream implements TextSink {
   constructor(
     private readonly fd: number,
     private readonly finalPath: string,
+    /** --gzip: the text is written compressed (GzipMembers); null for plain text. */
+    private readonly gzip: GzipMembers | null = null,
   ) {}
 
   write(text: string): void {
@@ -249,6 +256,7 @@ export class StagedStream implements TextSink {
   /** Writes what is pending and closes the file; the size and SHA-256 of all that was written. */
   finish(): WrittenDigest {
     this.flush();
+    if (this.gzip !== null) this.writeBytes(this.gzip.end());
     this.close();
     return { size: this.size, sha256: this.hash.digest('hex') };
   }
@@ -262,9 +270,14 @@ export class StagedStream implements TextSink {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    const bytes = Buffer.from(this.pending.join(''), 'utf8');
+    const text = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
     this.pendingLength = 0;
+    this.writeBytes(this.gzip === null ? text : this.gzip.push(text));
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    if (bytes.length === 0) return;
     this.hash.update(bytes);
     this.size += bytes.length;
     try {
@@ -275,6 +288,7 @@ export class StagedStream implements TextSink {
   }
 }
 const STREAM_PIECE = 1 << 20;
+
 
 /** Whether `path` names something other than a folder (a file, or a link, dangling or not), which a commit may move aside. */
 function isReplaceableFile(path: string): boolean {
@@ -321,6 +335,8 @@ export interface OutputFile {
   /** Path of the file, relative to the output folder (or absolute). */
   readonly fileName: string;
   readonly content: OutputContent;
+  /** Written gzip-compressed (--gzip; the name ends in .gz); the digest is of the compressed bytes. */
+  readonly gzip?: boolean;
 }
 
 /** Refuses a file name no file system takes, and an existing file unless `overwrite`: before anything is written. */
@@ -352,11 +368,11 @@ export async function writeOutputs(
     for (const file of files) {
       // A file streamed during the run is staged already: it keeps its place among the others.
       const already = streamed?.written.find((entry) => entry.fileName === file.fileName);
-      written.push(already ?? { fileName: file.fileName, ...(await staged.add(join(outDir, file.fileName), file.content)) });
+      written.push(already ?? { fileName: file.fileName, ...(await staged.add(join(outDir, file.fileName), file.content, file.gzip === true)) });
     }
     for (const file of derived === undefined ? [] : await derived(written)) {
       await refuseExisting(file);
-      await staged.add(join(outDir, file.fileName), file.content);
+      await staged.add(join(outDir, file.fileName), file.content, file.gzip === true);
     }
     // Files streamed during the run were staged first: commit (and list) them in their places.
     if (streamed !== undefined) staged.reorder(files.map((file) => join(outDir, file.fileName)));

@@ -5,12 +5,15 @@
  * are judged, and nothing holds every result. What the run needs of the results afterwards is
  * kept small: the errors (console warnings) and the failures at or above --fail-on (the gate).
  *
- * Used by `report` and `audit` when every asked-for format can be streamed (csv, json) and no
- * --previous comparison needs the results; anything else runs as before, on the collected result.
+ * Used by `report` and `audit` when every asked-for format can be streamed (csv, json, ocsf,
+ * ocsf-jsonl, junit: stream-choice.ts) and no --previous comparison needs the results; anything
+ * else runs as before, on the collected result. OCSF events are written as judged (each serialised
+ * once for both layouts); JUnit's cases are spooled per rule and the file assembled by `finish`
+ * (junit-spool.ts). With --gzip every file is written compressed (util/gzip-members.ts).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
-import { SEVERITIES, type Severity } from '../../rules/rule.js';
+import { SEVERITIES, type Rule, type Severity } from '../../rules/rule.js';
 import type { LoadedSnapshot } from '../../snapshot/io.js';
 import { refuseExistingOutput, StagedOutput, type StagedStream, type WrittenFile } from '../../util/files.js';
 import { analyseLoaded } from '../shared/analyse.js';
@@ -18,12 +21,21 @@ import { remediationTracker, type RemediationInputs, type RemediationTracker } f
 import type { AnalysisInput } from '../../analyze/analyze.js';
 import type { findingsCsvStream as FindingsCsvStream } from '../../render/findings-csv.js';
 import type { jsonReportStream as JsonReportStream } from '../../render/json.js';
+import type { OcsfCatalogue, OcsfEvents, ocsfStream as OcsfStream } from '../../render/ocsf.js';
+import type { junitStream as JunitStream } from '../../render/junit.js';
+import type { JunitSpool } from './junit-spool.js';
 
 export interface ReportStreamFiles {
   /** The findings CSV's name (with csv), else null. */
   readonly findingsCsv: string | null;
   /** The JSON report's name (with json), else null. */
   readonly json: string | null;
+  /** The OCSF file's name (with ocsf), else null. */
+  readonly ocsf: string | null;
+  /** The OCSF JSON Lines file's name (with ocsf-jsonl), else null. */
+  readonly ocsfJsonl: string | null;
+  /** The JUnit file's name (with junit), else null: spooled per rule, written by `finish` (junit-spool.ts). */
+  readonly junit: string | null;
 }
 
 interface OpenFile {
@@ -41,29 +53,43 @@ export class ReportStream {
   private findingsCsv: OpenFile | null = null;
   private json: OpenFile | null = null;
   private jsonRows = false;
+  private ocsf: OpenFile | null = null;
+  private ocsfJsonl: OpenFile | null = null;
+  private ocsfEvents: OcsfEvents | null = null;
+  private ocsfAny = false;
+  private junit: JunitSpool | null = null;
 
   private constructor(
     private readonly outDir: string,
     private readonly files: ReportStreamFiles,
     private readonly failOn: Severity | undefined,
-    /** --status: the results the findings CSV carries (the JSON report has all); null for all. */
-    private readonly csvStatuses: ReadonlySet<string> | null,
+    /** --status: the results the findings CSV and OCSF carry (the JSON report has all); null for all. */
+    private readonly statuses: ReadonlySet<string> | null,
     /** The writers, each loaded only when its format is asked for. */
-    private readonly writers: { readonly csv: typeof FindingsCsvStream | null; readonly json: typeof JsonReportStream | null },
+    private readonly writers: {
+      readonly csv: typeof FindingsCsvStream | null;
+      readonly json: typeof JsonReportStream | null;
+      readonly ocsf: { readonly stream: typeof OcsfStream; readonly events: typeof OcsfEvents } | null;
+      readonly junit: { readonly stream: typeof JunitStream; readonly spool: typeof JunitSpool } | null;
+    },
+    /** --gzip: the files are written compressed (their names end in .gz). */
+    private readonly gzip: boolean,
   ) {}
 
   /** Refuses existing files (unless --overwrite) before anything is written; they are opened when the analysis starts. */
   static async open(
-    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null },
+    options: { readonly outDir: string; readonly overwrite: boolean; readonly failOn?: Severity; readonly statuses: readonly RuleResultStatus[] | null; readonly gzip: boolean },
     files: ReportStreamFiles,
   ): Promise<ReportStream> {
-    const names = [files.findingsCsv, files.json].filter((name): name is string => name !== null);
+    const names = [files.findingsCsv, files.json, files.ocsf, files.ocsfJsonl, files.junit].filter((name): name is string => name !== null);
     for (const name of names) await refuseExistingOutput(options.outDir, name, options.overwrite);
     const writers = {
       csv: files.findingsCsv === null ? null : (await import('../../render/findings-csv.js')).findingsCsvStream,
       json: files.json === null ? null : (await import('../../render/json.js')).jsonReportStream,
+      ocsf: files.ocsf === null && files.ocsfJsonl === null ? null : await import('../../render/ocsf.js').then((module) => ({ stream: module.ocsfStream, events: module.OcsfEvents })),
+      junit: files.junit === null ? null : { stream: (await import('../../render/junit.js')).junitStream, spool: (await import('./junit-spool.js')).JunitSpool },
     };
-    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers);
+    return new ReportStream(options.outDir, files, options.failOn, options.statuses === null ? null : new Set(options.statuses), writers, options.gzip);
   }
 
   /**
@@ -74,7 +100,7 @@ export class ReportStream {
   async analyse(
     loaded: LoadedSnapshot,
     run: { startedAt: Date; endedAt: Date; asOf?: Date },
-    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly frameworks: readonly CatalogueFramework[] },
+    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly rules: readonly Rule[]; readonly frameworks: readonly CatalogueFramework[] },
     remediation: RemediationInputs,
     machineFrameworks: readonly string[] | null,
   ): Promise<AnalysisResult> {
@@ -89,7 +115,7 @@ export class ReportStream {
   private analyseInto(
     loaded: LoadedSnapshot,
     run: { startedAt: Date; endedAt: Date; asOf?: Date },
-    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly frameworks: readonly CatalogueFramework[] },
+    catalogue: NonNullable<AnalysisInput['catalogue']> & { readonly rules: readonly Rule[]; readonly frameworks: readonly CatalogueFramework[] },
     remediation: RemediationInputs,
     machineFrameworks: readonly string[] | null,
   ): AnalysisResult {
@@ -104,6 +130,14 @@ export class ReportStream {
         tracker = remediationTracker(head, remediation);
         if (files.findingsCsv !== null && this.writers.csv !== null) this.findingsCsv = this.openFile(files.findingsCsv, this.writers.csv.header());
         if (files.json !== null && this.writers.json !== null) this.json = this.openFile(files.json, this.writers.json.head(head));
+        const ocsf = this.writers.ocsf;
+        if (ocsf !== null) {
+          this.ocsfEvents = new ocsf.events(head, machineOcsfCatalogue(catalogue.rules, frameworks, machineFrameworks));
+          if (files.ocsf !== null) this.ocsf = this.openFile(files.ocsf, ocsf.stream.arrayHead());
+          if (files.ocsfJsonl !== null) this.ocsfJsonl = this.openFile(files.ocsfJsonl, '');
+        }
+        const junit = this.writers.junit;
+        if (junit !== null) this.junit = new junit.spool(junit.stream, new Map(catalogue.rules.map((rule) => [rule.id, junit.stream.remediationOf(rule)])));
       },
       sink: (batch) => this.write(tracker === null ? batch : batch.map((item) => (tracker as RemediationTracker).track(item)), kept, limit),
     });
@@ -118,7 +152,7 @@ export class ReportStream {
     }
     const shown = kept === null ? batch : batch.filter((item) => kept.has(item.ruleId));
     if (shown.length === 0) return;
-    const statuses = this.csvStatuses;
+    const statuses = this.statuses;
     const csv = this.writers.csv;
     if (this.findingsCsv !== null && csv !== null) {
       for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
@@ -128,6 +162,24 @@ export class ReportStream {
       this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
       this.jsonRows = true;
     }
+    const selected = statuses === null ? shown : shown.filter((item) => statuses.has(item.status));
+    this.writeOcsf(selected);
+    this.junit?.add(selected);
+  }
+
+  /** The batch's OCSF events, each serialised once for the array and the JSON Lines. */
+  private writeOcsf(items: readonly RuleResult[]): void {
+    const events = this.ocsfEvents;
+    const stream = this.writers.ocsf?.stream;
+    if (events === null || stream === undefined || items.length === 0) return;
+    const rows = stream.rows(
+      items.flatMap((item) => [...events.of(item)]),
+      !this.ocsfAny,
+      { array: this.ocsf !== null, lines: this.ocsfJsonl !== null },
+    );
+    this.ocsf?.stream.write(rows.array);
+    this.ocsfJsonl?.stream.write(rows.lines);
+    if (rows.count > 0) this.ocsfAny = true;
   }
 
   /** Writes the tails (with the machine outputs' view of the result) and closes the files: what writeOutputs commits with the rest. */
@@ -139,6 +191,16 @@ export class ReportStream {
       this.json.stream.write(this.writers.json?.tail(machineResult, this.jsonRows) ?? '');
       written.push({ fileName: this.json.fileName, ...this.json.stream.finish() });
     }
+    if (this.ocsf !== null) {
+      this.ocsf.stream.write(this.writers.ocsf?.stream.arrayTail(this.ocsfAny) ?? '');
+      written.push({ fileName: this.ocsf.fileName, ...this.ocsf.stream.finish() });
+    }
+    if (this.ocsfJsonl !== null) written.push({ fileName: this.ocsfJsonl.fileName, ...this.ocsfJsonl.stream.finish() });
+    if (this.junit !== null && this.files.junit !== null) {
+      const junit = this.openFile(this.files.junit, '');
+      this.junit.writeTo(junit.stream, machineResult);
+      written.push({ fileName: junit.fileName, ...junit.stream.finish() });
+    }
     return { staged: this.staged, written };
   }
 
@@ -146,6 +208,9 @@ export class ReportStream {
   async discard(): Promise<void> {
     this.findingsCsv?.stream.close();
     this.json?.stream.close();
+    this.ocsf?.stream.close();
+    this.ocsfJsonl?.stream.close();
+    this.junit?.remove();
     await this.staged.discard();
   }
 
@@ -159,7 +224,7 @@ export class ReportStream {
   }
 
   private openFile(fileName: string, head: string): OpenFile {
-    const stream = this.staged.openStream(`${this.outDir}/${fileName}`);
+    const stream = this.staged.openStream(`${this.outDir}/${fileName}`, this.gzip);
     stream.write(head);
     return { fileName, stream };
   }
@@ -172,3 +237,17 @@ function machineRuleIds(frameworkIds: readonly string[] | null, frameworks: read
   return new Set(frameworks.filter((framework) => chosen.has(framework.id)).flatMap((framework) => framework.controls.flatMap((control) => control.rules)));
 }
 
+
+/**
+ * What the OCSF events need of the catalogue, before the pass: each rule's words and the controls
+ * of the frameworks the run judges (narrowed to an explicit --framework), as the collected
+ * result's rule summaries give them (engine.ts ruleSummary, framework-filter.ts).
+ */
+function machineOcsfCatalogue(rules: readonly Rule[], judged: readonly CatalogueFramework[], machineFrameworks: readonly string[] | null): OcsfCatalogue {
+  const shown = machineFrameworks === null ? judged : judged.filter((framework) => machineFrameworks.includes(framework.id));
+  const entries = rules.map((rule) => {
+    const controls = shown.flatMap((framework) => framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })));
+    return [rule.id, { title: rule.title, controls }] as const;
+  });
+  return { rules: new Map(entries), frameworks: shown };
+}

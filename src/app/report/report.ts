@@ -23,7 +23,7 @@ import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
 import { analyseForReport } from './analysis.js';
 import { checkAsOf } from './as-of.js';
-import { findingsCsvName, openReportStream } from './stream-choice.js';
+import { compressedWhenAsked, findingsCsvName, openReportStream } from './stream-choice.js';
 import { resultForFrameworks, resultWithStatuses } from './framework-filter.js';
 import { decideExitCode, failuresAtOrAbove, gateFindingLines, type ExitReason } from '../shared/exit-status.js';
 import { packageInfo } from '../../util/paths.js';
@@ -121,6 +121,8 @@ export interface ReportOptions {
   readonly clock?: () => Date;
   /** With only csv/json and no --previous: written as the engine judges, no results held (report-stream.ts); the CLI sets it. */
   readonly streamResults?: boolean;
+  /** --gzip: every machine output (CSV, JSON, OCSF, OCSF JSON Lines, JUnit, ASFF) written compressed as <name>.gz. */
+  readonly gzip?: boolean;
 }
 
 export interface ReportOutcome {
@@ -196,13 +198,13 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
       progress.stop();
     }
   },
-  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
-  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  ocsf: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.ocsf.json`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/ocsf.js')).renderOcsfChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
+  junit: async ({ machineResult, stem, presentation }) => [{ fileName: `${stem}.junit.xml`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/junit.js')).renderJunitChunks(resultWithStatuses(machineResult, presentation.statuses)) }],
   asff: async ({ machineResult, stem, presentation }) => [
     { fileName: `${stem}.asff.json`, content: (await import('../../render/asff.js')).renderAsffChunks(machineResult, presentation.asff) },
   ],
   'ocsf-jsonl': async ({ machineResult, stem, presentation }) => [
-    { fileName: `${stem}.ocsf.jsonl`, content: (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
+    { fileName: `${stem}.ocsf.jsonl`, content: machineResult.catalogue?.streamed === true ? '' : (await import('../../render/ocsf.js')).renderOcsfJsonLinesChunks(resultWithStatuses(machineResult, presentation.statuses)) },
   ],
 };
 
@@ -293,7 +295,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   for (const [index, format] of options.formats.entries()) {
     try {
       if (largeAccount && format !== 'pdf') context.progress.update(largeAccountProgressLine(`preparing ${format} (${index + 1}/${options.formats.length})`, users));
-      files.push(...(await renderers[format](context)));
+      files.push(...compressedWhenAsked(format, await renderers[format](context), options.gzip === true));
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
       if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
