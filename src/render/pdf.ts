@@ -346,6 +346,9 @@ function jobHtml(job: PrintJob, templates: ReportTemplates, info: PrintableDocum
 async function printJob(page: Page, job: PrintJob, html: string, pageSize: PaperSize, scale = 1): Promise<Uint8Array> {
   // Time-outs: the page's defaults, the browser time-out (preparePage).
   await page.setContent(html, { waitUntil: 'load' });
+  // 'load' does not wait for the embedded fonts a layout asks for: on a busy machine a print could
+  // start before they are decoded and lay out in a fallback face (a different, larger file).
+  await page.evaluate('document.fonts.ready.then(() => document.fonts.status)');
   return page.pdf({
     scale,
     format: pageSize === 'a4' ? 'A4' : 'Letter',
