@@ -1,6 +1,6 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
-import { activeKeys, consoleUserGate, finding, isUnknown, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { consoleUserActiveKeys, finding, isUnknown, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const accessKeysAtInitialSetup = defineRule({
@@ -17,11 +17,8 @@ export const accessKeysAtInitialSetup = defineRule({
   defaultOptions: {},
   judgeUser(facts): RuleFinding {
     const resource = userResource(facts);
-    const gate = consoleUserGate(facts, resource);
-    if (gate !== null) return gate;
-    if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
-    const active = activeKeys(facts.accessKeys.value);
-    if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+    const active = consoleUserActiveKeys(facts, resource);
+    if (!Array.isArray(active)) return active;
     const neverUsed = active.filter(({ key: k }) => !k.lastUsed.known && !isUnknown(k.lastUsed));
     const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
     const label = (entries: typeof active): string => entries.map(({ key: k, position }) => keyLabel(k, position)).join(', ');

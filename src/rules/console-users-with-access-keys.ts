@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { activeKeys, consoleUserGate, finding, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { consoleUserActiveKeys, finding, keyLabel, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 export const consoleUsersWithAccessKeys = defineRule({
@@ -16,11 +16,8 @@ export const consoleUsersWithAccessKeys = defineRule({
   defaultOptions: {},
   judgeUser(facts) {
     const resource = userResource(facts);
-    const gate = consoleUserGate(facts, resource);
-    if (gate !== null) return gate;
-    if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys), 'console password enabled');
-    const active = activeKeys(facts.accessKeys.value);
-    if (active.length === 0) return finding(resource, 'pass', 'console password enabled, no active access keys');
+    const active = consoleUserActiveKeys(facts, resource);
+    if (!Array.isArray(active)) return active;
     return finding(resource, 'fail', `console password enabled and ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}`);
   },
   tests: [

@@ -148,6 +148,18 @@ export function consoleUserGate(user: UserFacts, resource: ResourceRef): RuleFin
   return null;
 }
 
+/**
+ * For the rules on console users' keys: the finding when the user has no console password, no
+ * known keys or no active key (a pass), else the user's active keys to judge.
+ */
+export function consoleUserActiveKeys(user: UserFacts, resource: ResourceRef): RuleFinding | { key: AccessKeyFacts; position: number }[] {
+  const gate = consoleUserGate(user, resource);
+  if (gate !== null) return gate;
+  if (!user.accessKeys.known) return notEvaluated(resource, missingReason('access keys', user.accessKeys, SOURCES.accessKeys), 'console password enabled');
+  const active = activeKeys(user.accessKeys.value);
+  return active.length === 0 ? finding(resource, 'pass', 'console password enabled, no active access keys') : active;
+}
+
 export function verdictOf(failed: boolean): RuleVerdict {
   return failed ? 'fail' : 'pass';
 }
