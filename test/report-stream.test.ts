@@ -150,6 +150,15 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
     assert.equal(file('.ocsf.jsonl').trim().split('\n').length, events.length);
   });
 
+  it('OCSF events carry the title the options in effect give (maxAgeDays 60), as the collected run does', async () => {
+    const config = join(work.path, 'sixty-days.yaml');
+    await writeFile(config, 'rules:\n  access-key-rotation: { maxAgeDays: 60 }\n');
+    const streamed = await assertSame('ocsf-options', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf', 'ocsf-jsonl', 'junit'], configPath: config });
+    const events = JSON.parse([...streamed.files.entries()].find(([name]) => name.endsWith('.ocsf.json'))?.[1] ?? '[]') as { finding_info: { title: string } }[];
+    const titles = new Set(events.map((event) => event.finding_info.title).filter((title) => title.startsWith('Active access keys are rotated')));
+    assert.deepEqual([...titles], ['Active access keys are rotated within 60 days']);
+  });
+
   it('OCSF alone, JUnit alone, every result, and files with no events (--status error)', async () => {
     await assertSame('ocsf-all', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf'] });
     await assertSame('junit-all', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['junit'], exceptionsPath: join(REMEDIATION, 'exceptions.yaml') });

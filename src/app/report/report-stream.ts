@@ -11,7 +11,8 @@
  * once for both layouts); JUnit's cases are spooled per rule and the file assembled by `finish`
  * (junit-spool.ts). With --gzip every file is written compressed (util/gzip-members.ts).
  */
-import type { CatalogueFramework } from '../../analyze/engine.js';
+import { DEFAULT_CONFIGURATION, ruleSettings, type CatalogueConfiguration, type CatalogueFramework } from '../../analyze/engine.js';
+import { effectiveTitle } from '../../analyze/parameters.js';
 import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
 import { SEVERITIES, type Rule, type Severity } from '../../rules/rule.js';
 import type { LoadedSnapshot } from '../../snapshot/io.js';
@@ -132,7 +133,7 @@ export class ReportStream {
         if (files.json !== null && this.writers.json !== null) this.json = this.openFile(files.json, this.writers.json.head(head));
         const ocsf = this.writers.ocsf;
         if (ocsf !== null) {
-          this.ocsfEvents = new ocsf.events(head, machineOcsfCatalogue(catalogue.rules, frameworks, machineFrameworks));
+          this.ocsfEvents = new ocsf.events(head, machineOcsfCatalogue(catalogue.rules, frameworks, machineFrameworks, catalogue.configuration ?? DEFAULT_CONFIGURATION));
           if (files.ocsf !== null) this.ocsf = this.openFile(files.ocsf, ocsf.stream.arrayHead());
           if (files.ocsfJsonl !== null) this.ocsfJsonl = this.openFile(files.ocsfJsonl, '');
         }
@@ -239,15 +240,18 @@ function machineRuleIds(frameworkIds: readonly string[] | null, frameworks: read
 
 
 /**
- * What the OCSF events need of the catalogue, before the pass: each rule's words and the controls
+ * What the OCSF events need of the catalogue, before the pass: each rule's title (for the options
+ * in effect) and the controls
  * of the frameworks the run judges (narrowed to an explicit --framework), as the collected
  * result's rule summaries give them (engine.ts ruleSummary, framework-filter.ts).
  */
-function machineOcsfCatalogue(rules: readonly Rule[], judged: readonly CatalogueFramework[], machineFrameworks: readonly string[] | null): OcsfCatalogue {
+function machineOcsfCatalogue(rules: readonly Rule[], judged: readonly CatalogueFramework[], machineFrameworks: readonly string[] | null, configuration: CatalogueConfiguration): OcsfCatalogue {
   const shown = machineFrameworks === null ? judged : judged.filter((framework) => machineFrameworks.includes(framework.id));
   const entries = rules.map((rule) => {
     const controls = shown.flatMap((framework) => framework.controls.filter((control) => control.rules.includes(rule.id)).map((control) => ({ framework: framework.id, controlId: control.id })));
-    return [rule.id, { title: rule.title, controls }] as const;
+    // The title the options in effect give ("rotated within 60 days"), as the collected result's rules carry it (parameters.ts).
+    const title = effectiveTitle(rule.title, ruleSettings(rule, configuration).options, rule.defaultOptions);
+    return [rule.id, { title, controls }] as const;
   });
   return { rules: new Map(entries), frameworks: shown };
 }
