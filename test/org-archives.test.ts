@@ -128,6 +128,22 @@ it('trend over a folder of organisation runs: each account\'s trend in its folde
   assert.match(partial.stderr, new RegExp(`warning: skipped .*snapshot-${ADDED}\\.json: not valid JSON`));
 });
 
+it('an existing file in one account\'s folder refuses the whole organisation trend and diff: exit 2, nothing written, the file kept', async () => {
+  for (const [command, name] of [['trend', 'iam_audit_trend_2026-01-02T14-30-00.csv'], ['diff', 'iam_audit_changes_2026-01-02T14-30-00.csv']] as const) {
+    const out = join(work.path, `occupied-${command}`);
+    await mkdir(join(out, KEPT), { recursive: true });
+    await writeFile(join(out, KEPT, name), 'mine\n');
+    const args = command === 'trend' ? [join(work.path, 'runs')] : [q1, q2];
+    const result = await runCli([command, ...args, '-f', 'csv', '-d', out], { env: ENV });
+    assert.equal(result.code, 2, `${command}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`${name.replace(/\./g, '\\.')} already exists; refusing to overwrite it`));
+    // Neither the roll-up nor another account's report was written before the refusal.
+    assert.deepEqual(await readdir(out), [KEPT], command);
+    assert.deepEqual(await readdir(join(out, KEPT)), [name], command);
+    assert.equal(await readFile(join(out, KEPT, name), 'utf8'), 'mine\n');
+  }
+});
+
 it('refuses an organisation index compared with one account\'s snapshot: one line, exit 2', async () => {
   const result = await runCli(['diff', q1, join(work.path, 'runs', 'q2', `snapshot-${KEPT}.json`)], { env: ENV });
   assert.equal(result.code, 2, result.stderr);

@@ -161,12 +161,13 @@ export async function runOrgDiff(options: DiffOptions): Promise<OrgDiffOutcome> 
       const json = { format: 'iam-audit-org-changes', format_version: 1, tool: { name: tool.name, version: tool.version }, generated_at: generatedAt, old: options.oldPath, new: options.newPath, totals: orgChangeTotals(accounts), accounts: accounts.map(({ report, ...account }) => ({ ...account, counts: report?.counts ?? null, rates: report === null ? null : { mfa: report.rates.mfa, console_mfa: report.rates.consoleMfa } })) };
       rollup.push({ fileName: `iam_audit_org_changes_${stamp}.json`, content: `${JSON.stringify(json, null, 2)}\n` });
     }
-    if (rollup.length > 0) written.push(...(await writeOutputs(options.outDir, rollup, options.overwrite)));
+    // One commit for the roll-up and every account's folder: all or nothing (principle 7).
+    const files = [...rollup];
     for (const account of accounts) {
       if (account.report === null) continue;
-      const files = await changeReportFiles(account.report, options, `iam_audit_changes_${stamp}`, generatedAt);
-      written.push(...(await writeOutputs(join(options.outDir, account.id), files, options.overwrite)));
+      for (const file of await changeReportFiles(account.report, options, `iam_audit_changes_${stamp}`, generatedAt)) files.push({ ...file, fileName: join(account.id, file.fileName) });
     }
+    if (files.length > 0) written.push(...(await writeOutputs(options.outDir, files, options.overwrite)));
   }
   const totals = orgChangeTotals(accounts);
   const lines = [

@@ -123,10 +123,13 @@ export async function runOrgTrend(indexes: readonly string[], options: TrendOpti
   const orgStem = `iam_audit_org_trend_${fileStamp(generatedAt)}`;
   const rollUpFiles = await trendFiles(rolledUp, { ...options, formats: options.formats.filter((format) => format !== 'csv') }, orgStem, generatedAt);
   if (options.formats.includes('csv')) rollUpFiles.unshift({ fileName: `${orgStem}.csv`, content: renderOrgTrendCsv(rows) });
-  written.push(...(await writeOutputs(options.outDir, rollUpFiles, options.overwrite)));
+  // One commit for the roll-up and every account's folder: an existing file anywhere refuses the
+  // whole run before anything is written (principle 7), not after the roll-up landed.
+  const files = [...rollUpFiles];
   for (const [account, points] of [...byAccount.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    written.push(...(await writeOutputs(join(options.outDir, account), await trendFiles(orderPoints(points), options, stem, generatedAt), options.overwrite)));
+    for (const file of await trendFiles(orderPoints(points), options, stem, generatedAt)) files.push({ ...file, fileName: join(account, file.fileName) });
   }
+  written.push(...(await writeOutputs(options.outDir, files, options.overwrite)));
   options.stdout.write(
     `Organisation trend: ${rows.length} run(s) from ${rows[0]?.startedAt ?? ''} to ${rows[rows.length - 1]?.startedAt ?? ''}, ${byAccount.size} account(s)\n` +
       rows.map((row) => `  ${row.startedAt} ${escapeForTerminal(row.index)}: ${row.accountsRead} of ${row.accounts} account(s) read, ${row.users} users, failing high ${row.failing.high}, critical ${row.failing.critical}\n`).join('') +
