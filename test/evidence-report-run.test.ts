@@ -71,6 +71,25 @@ describe('a signed report run, verified end to end', () => {
     const text = Buffer.from(decodePDFRawStream(appearance).decode()).toString('latin1');
     assert.match(text, /Tj/, 'the appearance shows text');
     assert.ok(!found.some(({ annotation }) => /signature-field/.test(annotation.lookupMaybe(PDFName.of('A'), PDFDict)?.toString() ?? '')), 'the marker link is gone');
+    // Tagged: the widget belongs to a Form element of the structure tree (PDF/UA), read after the cover's content.
+    const structParent = widget?.annotation.lookup(PDFName.of('StructParent'), PDFNumber).asNumber();
+    const structRoot = document.catalog.lookup(PDFName.of('StructTreeRoot'), PDFDict);
+    const nums = structRoot.lookup(PDFName.of('ParentTree'), PDFDict).lookup(PDFName.of('Nums'), PDFArray).asArray();
+    const position = nums.findIndex((item, index) => index % 2 === 0 && item instanceof PDFNumber && item.asNumber() === structParent);
+    assert.ok(position >= 0, `StructParent ${String(structParent)} is in the parent tree`);
+    const formRef = nums[position + 1];
+    assert.ok(formRef !== undefined);
+    const form = document.context.lookup(formRef, PDFDict);
+    assert.equal(form.get(PDFName.of('S'))?.toString(), '/Form');
+    assert.match(form.get(PDFName.of('Alt'))?.toString() ?? '', /Digital signature of this report/);
+    const objectReference = form.lookup(PDFName.of('K'), PDFDict);
+    assert.equal(objectReference.get(PDFName.of('Type'))?.toString(), '/OBJR');
+    const widgetRef = document.getPages()[widget?.index ?? 0]?.node.lookup(PDFName.of('Annots'), PDFArray).asArray().find((ref) => document.context.lookup(ref) === widget?.annotation);
+    assert.equal(objectReference.get(PDFName.of('Obj')), widgetRef);
+    const documentKids = document.context.lookup(structRoot.get(PDFName.of('K')), PDFDict).lookup(PDFName.of('K'), PDFArray).asArray();
+    const formAt = documentKids.indexOf(formRef);
+    assert.ok(formAt > 0 && formAt < documentKids.length - 1, `the Form element after the cover's content, before the rest: at ${formAt} of ${documentKids.length}`);
+    assert.ok((structRoot.lookup(PDFName.of('ParentTreeNextKey'), PDFNumber).asNumber()) > (structParent ?? Number.POSITIVE_INFINITY));
   });
 
   it('pdfsig calls the signature valid, covering the whole document, trusted once the CA is', async () => {

@@ -7,6 +7,7 @@ import {
   PDFName,
   PDFNumber,
   PDFPage,
+  PDFRef,
   PDFString,
   popGraphicsState,
   pushGraphicsState,
@@ -75,6 +76,8 @@ export async function placeSignatureWidget(
 ): Promise<void> {
   const annots = box.page.node.lookup(PDFName.of('Annots'), PDFArray);
   const widget = annots.lookup(annots.size() - 1, PDFDict);
+  const widgetRef = annots.get(annots.size() - 1);
+  if (widgetRef instanceof PDFRef) tagSignatureWidget(document, box.page, widgetRef, widget);
   const font = await document.embedFont(StandardFonts.Helvetica);
   const bold = await document.embedFont(StandardFonts.HelveticaBold);
   const width = box.rect[2] - box.rect[0];
@@ -123,4 +126,63 @@ export async function placeSignatureWidget(
   operators.push(endText(), popGraphicsState());
   const appearance = document.context.formXObject(operators, { BBox: [0, 0, width, height], Resources: { Font: { F1: font.ref, F2: bold.ref } } });
   widget.set(PDFName.of('AP'), document.context.obj({ N: document.context.register(appearance) }));
+}
+
+const WIDGET_DESCRIPTION = 'Digital signature of this report: select it to see the signer, the signing time and whether the document is unchanged';
+
+/**
+ * Puts the widget in the tagged report's structure tree (PDF/UA: every annotation belongs to a
+ * structure element): a Form element pointing at it, with a description for screen readers,
+ * read right after the content of the page it sits on (the cover). Nothing for an untagged PDF.
+ */
+export function tagSignatureWidget(document: PDFDocument, page: PDFPage, widgetRef: PDFRef, widget: PDFDict): void {
+  const context = document.context;
+  const structRoot = document.catalog.lookupMaybe(PDFName.of('StructTreeRoot'), PDFDict);
+  const nums = structRoot?.lookupMaybe(PDFName.of('ParentTree'), PDFDict)?.lookupMaybe(PDFName.of('Nums'), PDFArray);
+  const documentRef = structRoot?.get(PDFName.of('K'));
+  // The printer writes a flat number tree under one Document element; anything else is left as it is.
+  if (structRoot === undefined || nums === undefined || !(documentRef instanceof PDFRef)) return;
+  const documentElement = context.lookup(documentRef, PDFDict);
+  const kids = documentElement.lookupMaybe(PDFName.of('K'), PDFArray);
+  if (kids === undefined) return;
+  const key = structRoot.lookupMaybe(PDFName.of('ParentTreeNextKey'), PDFNumber)?.asNumber() ?? nums.size() / 2;
+  const form = context.register(
+    context.obj({ Type: 'StructElem', S: 'Form', P: documentRef, Pg: page.ref, K: context.obj({ Type: 'OBJR', Obj: widgetRef, Pg: page.ref }), Alt: PDFString.of(WIDGET_DESCRIPTION) }),
+  );
+  kids.insert(Math.min(kids.size(), 1 + lastKidOnPage(document, kids, nums, documentRef, page)), form);
+  nums.push(PDFNumber.of(key));
+  nums.push(form);
+  structRoot.set(PDFName.of('ParentTreeNextKey'), PDFNumber.of(key + 1));
+  widget.set(PDFName.of('StructParent'), PDFNumber.of(key));
+  widget.set(PDFName.of('TU'), PDFString.of(WIDGET_DESCRIPTION));
+}
+
+/**
+ * The index among the Document's children of the last one holding content of `page`, or -1: the
+ * parent tree lists, per page, the element of each marked content; each is followed up (/P) to
+ * the Document's child it belongs to.
+ */
+function lastKidOnPage(document: PDFDocument, kids: PDFArray, nums: PDFArray, documentRef: PDFRef, page: PDFPage): number {
+  const context = document.context;
+  const pageKey = page.node.lookupMaybe(PDFName.of('StructParents'), PDFNumber)?.asNumber();
+  let elements: readonly unknown[] = [];
+  for (let index = 0; index + 1 < nums.size(); index += 2) {
+    const key = nums.lookup(index);
+    if (key instanceof PDFNumber && key.asNumber() === pageKey) elements = nums.lookupMaybe(index + 1, PDFArray)?.asArray() ?? [];
+  }
+  const positions = new Map(kids.asArray().map((kid, index) => [kid, index]));
+  let last = -1;
+  for (const element of elements) {
+    let current: unknown = element;
+    // Up to the Document's child (a bounded climb: a malformed tree cannot loop it).
+    for (let depth = 0; depth < 64 && current instanceof PDFRef; depth += 1) {
+      const parent = context.lookupMaybe(current, PDFDict)?.get(PDFName.of('P'));
+      if (parent === documentRef) {
+        last = Math.max(last, positions.get(current) ?? -1);
+        break;
+      }
+      current = parent;
+    }
+  }
+  return last;
 }
