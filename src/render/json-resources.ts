@@ -3,10 +3,11 @@
  * finding key) with its rule results, one compact line per resource, written the same way from the
  * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
  */
-import type { AppliedException, RuleResult } from '../analyze/result.js';
+import type { AppliedException, FindingTracking, RuleResult } from '../analyze/result.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
+const HASH = '#'.charCodeAt(0);
 
 /**
  * The identity a result belongs to (format 3 groups results by it): a user's ARN for the user and
@@ -31,21 +32,33 @@ function identityOf(resourceArn: string): string {
  */
 export class ResourceEntries {
   private identity: string | null = null;
-  private readonly open = new Map<string, RuleResult[]>();
+  /** The open entries, in the order of their first result. */
+  private entries: RuleResult[][] = [];
+  /** The open entries of each ARN: one, but for the account and root, which share theirs. */
+  private readonly byArn = new Map<string, RuleResult[][]>();
 
   /** Adds results in order; returns the entries they completed. */
   add(items: readonly RuleResult[]): RuleResult[][] {
     const done: RuleResult[][] = [];
     for (const item of items) {
-      const identity = identityOf(item.resourceArn);
-      if (identity !== this.identity) {
-        this.flush(done);
-        this.identity = identity;
+      const arn = item.resourceArn;
+      if (!this.ofOpenUser(arn)) {
+        const identity = identityOf(arn);
+        if (identity !== this.identity) {
+          this.flush(done);
+          this.identity = identity;
+        }
       }
-      const key = `${item.resourceArn}\n${item.resourceType}\n${item.resourceName}`;
-      const entry = this.open.get(key);
-      if (entry === undefined) this.open.set(key, [item]);
-      else entry.push(item);
+      const sameArn = this.byArn.get(arn);
+      const entry = sameArn?.find((candidate) => candidate[0]?.resourceType === item.resourceType && candidate[0].resourceName === item.resourceName);
+      if (entry !== undefined) {
+        entry.push(item);
+        continue;
+      }
+      const created = [item];
+      this.entries.push(created);
+      if (sameArn === undefined) this.byArn.set(arn, [created]);
+      else sameArn.push(created);
     }
     return done;
   }
@@ -58,9 +71,19 @@ export class ResourceEntries {
     return done;
   }
 
+  /**
+   * True when the ARN is the open user's or hangs off it (`<user ARN>#...`): identityOf would give
+   * the open identity (a user's ARN holds no `#`), found without slicing, as for most results.
+   */
+  private ofOpenUser(arn: string): boolean {
+    const open = this.identity;
+    return open !== null && open !== '' && arn.startsWith(open) && (arn.length === open.length || arn.charCodeAt(open.length) === HASH);
+  }
+
   private flush(done: RuleResult[][]): void {
-    for (const entry of this.open.values()) done.push(entry);
-    this.open.clear();
+    for (const entry of this.entries) done.push(entry);
+    this.entries = [];
+    this.byArn.clear();
   }
 }
 
@@ -94,32 +117,30 @@ export function resourceJson(entry: readonly RuleResult[]): Record<string, unkno
   };
 }
 
-/** One rule result inside its resource entry: evidence only when there is some, reason only when there is one. */
+/**
+ * One rule result inside its resource entry: evidence only when there is some, reason only when
+ * there is one. Keys set one by one (not spread): written 850,000 times for 100,000 users.
+ */
 function resultJson(item: RuleResult): Record<string, unknown> {
+  const json: Record<string, unknown> = { rule: item.ruleId, status: item.status };
+  if (item.evidence !== '') json['evidence'] = item.evidence;
+  if (item.reason !== null) json['reason'] = item.reason;
+  if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
+  if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
+  // Failed and excepted results only: owner, due date, management response (issue 10).
+  if (item.tracking !== undefined) json['tracking'] = trackingJson(item.tracking);
+  return json;
+}
+
+function trackingJson(tracking: FindingTracking): Record<string, unknown> {
   return {
-    rule: item.ruleId,
-    status: item.status,
-    ...(item.evidence === '' ? {} : { evidence: item.evidence }),
-    ...(item.reason === null ? {} : { reason: item.reason }),
-    ...(item.exception === null ? {} : { exception: exceptionJson(item.exception) }),
-    ...(item.expiredException === null ? {} : { expired_exception: exceptionJson(item.expiredException) }),
-    // Failed and excepted results only: owner, due date, management response (issue 10).
-    ...(item.tracking === undefined
-      ? {}
-      : {
-          tracking: {
-            owner: item.tracking.owner,
-            owner_source: item.tracking.ownerSource,
-            due_date: item.tracking.dueDate,
-            overdue: item.tracking.overdue,
-            ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
-            ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
-            response:
-              item.tracking.response === null
-                ? null
-                : { response: item.tracking.response.response, owner: item.tracking.response.owner, target_date: item.tracking.response.targetDate },
-          },
-        }),
+    owner: tracking.owner,
+    owner_source: tracking.ownerSource,
+    due_date: tracking.dueDate,
+    overdue: tracking.overdue,
+    ...(tracking.firstDetected === undefined ? {} : { first_detected: tracking.firstDetected }),
+    ...(tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: tracking.pastDueAtReport }),
+    response: tracking.response === null ? null : { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate },
   };
 }
 
