@@ -8,6 +8,7 @@ import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
 const HASH = '#'.charCodeAt(0);
+const SLASH = '/'.charCodeAt(0);
 
 /**
  * The identity a result belongs to (format 3 groups results by it): a user's ARN for the user and
@@ -50,7 +51,7 @@ export class ResourceEntries {
         }
       }
       const sameArn = this.byArn.get(arn);
-      const entry = sameArn?.find((candidate) => candidate[0]?.resourceType === item.resourceType && candidate[0].resourceName === item.resourceName);
+      const entry = sameArn === undefined ? undefined : sameResource(sameArn, item);
       if (entry !== undefined) {
         entry.push(item);
         continue;
@@ -87,6 +88,15 @@ export class ResourceEntries {
   }
 }
 
+/** The entry among those of one ARN whose resource (type and name) is the item's. */
+function sameResource(entries: readonly RuleResult[][], item: RuleResult): RuleResult[] | undefined {
+  for (const entry of entries) {
+    const first = entry[0];
+    if (first !== undefined && first.resourceType === item.resourceType && first.resourceName === item.resourceName) return entry;
+  }
+  return undefined;
+}
+
 /** Every result's resource entries, in order (the whole result at once). */
 export function resourceEntries(results: readonly RuleResult[]): RuleResult[][] {
   const entries = new ResourceEntries();
@@ -109,12 +119,19 @@ export function resourceJson(entry: readonly RuleResult[]): Record<string, unkno
     name: first.resourceName,
     finding_key: findingKey,
     results: entry.map((item) => {
-      if (item.findingId !== `${item.ruleId}/${findingKey}` || findingKey === '') {
+      if (!hasFindingKey(item, findingKey)) {
         throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
       }
       return resultJson(item);
     }),
   };
+}
+
+/** True when the result's finding id is `<rule>/<key>` (compared in place: no string made per result). */
+function hasFindingKey(item: RuleResult, key: string): boolean {
+  const id = item.findingId;
+  const rule = item.ruleId;
+  return key !== '' && id.length === rule.length + 1 + key.length && id.charCodeAt(rule.length) === SLASH && id.startsWith(rule) && id.endsWith(key);
 }
 
 /**
