@@ -56,7 +56,7 @@ function parseJson(bytes: Buffer, path: string): unknown {
   }
 }
 
-/** A snapshot has `schemaVersion` at the top; a report JSON has `metadata` and `results`. */
+/** A snapshot has `schemaVersion` at the top; a report JSON has `metadata` (and `resources`, or `results` before format 3). */
 function isReportJson(document: unknown): document is Json {
   return isObject(document) && 'metadata' in document && !('schemaVersion' in document);
 }
