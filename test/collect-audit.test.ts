@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { runCli, temporaryFolder, withoutEvidence } from './support/cli.js';
 import { baseScenario, collectEnvironment, EXPECTED_MFA, leakedSecrets } from './support/collect-scenario.js';
 import { startIamEndpoint } from './support/iam-endpoint.js';
+import { withFlatResults } from './support/report-json.js';
 
 async function auditLive(faults: Parameters<typeof baseScenario>[0] = {}) {
   const endpoint = await startIamEndpoint(baseScenario(faults));
@@ -16,10 +17,11 @@ async function auditLive(faults: Parameters<typeof baseScenario>[0] = {}) {
   const report =
     jsonFile === undefined
       ? null
-      : (JSON.parse(await readFile(join(out, jsonFile), 'utf8')) as {
-          findings: { username: string; compliance_status: string }[];
-          results: { rule_id: string; resource_name: string; status: string; reason: string | null }[];
-        });
+      : withFlatResults(
+          JSON.parse(await readFile(join(out, jsonFile), 'utf8')) as {
+            findings: { username: string; compliance_status: string }[];
+          },
+        );
   await endpoint.close();
   await folder.cleanup();
   return { run, files, report };

@@ -17,6 +17,7 @@ import { temporaryFolder } from './support/cli.js';
 import { ACCOUNT, baseScenario, collectFrom, USERS } from './support/collect-scenario.js';
 import { credentialReportCsv, startIamEndpoint, type ScenarioUser } from './support/iam-endpoint.js';
 import { reportInProcess } from './support/report-in-process.js';
+import { flatReportResults } from './support/report-json.js';
 
 const slotKey = (slot: 1 | 2, createdAt: string, lastUsed: string | null): AccessKeyFacts => ({
   slot,
@@ -174,7 +175,7 @@ describe('collect: two keys of one user created in the same second (local IAM en
       const report = await reportInProcess(join(folder.path, 'snapshot.json'), out);
       const jsonFile = (await readdir(out)).find((name) => name.endsWith('.json'));
       assert.ok(jsonFile, report.stderr);
-      const results = (JSON.parse(await readFile(join(out, jsonFile), 'utf8')) as { results: JsonResult[] }).results;
+      const results: JsonResult[] = flatReportResults(JSON.parse(await readFile(join(out, jsonFile), 'utf8')));
       return { snapshot, results };
     } finally {
       await endpoint.close();

@@ -8,6 +8,7 @@ import { temporaryFolder } from './support/cli.js';
 import { reportInProcess } from './support/report-in-process.js';
 import { ACCOUNT, baseScenario, collectEnvironment, collectFrom, FAKE_SECRET_KEY, USERS } from './support/collect-scenario.js';
 import { startIamEndpoint, type IamEndpoint, type Scenario } from './support/iam-endpoint.js';
+import { flatReportResults } from './support/report-json.js';
 
 async function withEndpoint(scenario: Scenario, check: (endpoint: IamEndpoint, folder: string) => Promise<void>): Promise<void> {
   const endpoint = await startIamEndpoint(scenario);
@@ -45,7 +46,7 @@ describe('collect: live collection defects', () => {
       const jsonFile = (await readdir(out)).find((name) => name.endsWith('.json'));
       assert.ok(jsonFile, report.stderr);
       const json = await readFile(join(out, jsonFile), 'utf8');
-      const results = (JSON.parse(json) as { results: { rule_id: string; status: string; evidence: string }[] }).results;
+      const results = flatReportResults(JSON.parse(json));
       const rootMfa = results.find((result) => result.rule_id === 'root-mfa');
       assert.ok(rootMfa, report.stderr);
       assert.equal(rootMfa.status, 'pass');

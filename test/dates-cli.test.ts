@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
+import { withFlatResults } from './support/report-json.js';
 
 const DEMO_REPORT = join(FIXTURES, 'demo', 'credential-report.csv');
 const DEMO_SNAPSHOT = join(FIXTURES, 'demo', 'snapshot.json');
@@ -43,7 +44,7 @@ interface JsonReport {
 async function jsonReport(cwd: string): Promise<JsonReport> {
   const name = (await readdir(cwd)).find((file) => /^iam_audit_.*\.json$/.test(file) && !file.includes('manifest'));
   assert.ok(name !== undefined, 'a JSON report was written');
-  return JSON.parse(await readFile(join(cwd, name), 'utf8')) as JsonReport;
+  return withFlatResults(JSON.parse(await readFile(join(cwd, name), 'utf8')) as JsonReport);
 }
 
 describe('impossible instants are refused at the door', () => {

@@ -12,6 +12,7 @@ import { sha256Hex } from '../src/util/files.js';
 import { runCliWatchingChromium, type WatchedRun } from './support/chromium-environment.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { makeTestPki, nssTrusting, pdfsig, PKI_PASSWORD, runTool, type TestPki } from './support/evidence-pki.js';
+import { withFlatResults } from './support/report-json.js';
 
 const SNAPSHOT = join(FIXTURES, 'demo', 'snapshot.json');
 const CONFIG = 'rules:\n  access-key-rotation:\n    maxAgeDays: 120\nremediation:\n  dueDays: { high: 14 }\n';
@@ -139,7 +140,7 @@ describe('a signed report run, verified end to end', () => {
   });
 
   it('carries owners, due dates and responses into the JSON, and they reproduce', async () => {
-    const json = JSON.parse(await readFile(join(out, (await readdir(out)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8')) as {
+    const json = withFlatResults(JSON.parse(await readFile(join(out, (await readdir(out)).find((name) => /^iam_audit_[\dT-]+\.json$/.test(name)) ?? ''), 'utf8'))) as {
       results: { rule_id: string; resource_name: string; status: string; tracking?: { owner: string | null; due_date: string | null; response: { response: string } | null } }[];
     };
     const dave = json.results.find((item) => item.rule_id === 'console-users-mfa' && item.resource_name === 'dave.dev');

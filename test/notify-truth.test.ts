@@ -13,6 +13,7 @@ import { describeSmtpFailure } from '../src/app/notify/notify-send.js';
 import { OwnersMapping, parseMailbox } from '../src/app/shared/owners.js';
 import { consoleLink } from '../src/app/notify/notify-actions.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp, type TestSmtpOptions } from './notify-smtp.js';
+import { asFormat2 } from './support/report-json.js';
 
 const GOLDEN_REPORT = join(FIXTURES, 'golden', 'demo', 'iam_audit_2026-01-02T14-30-00.json');
 const OWNERS = join(FIXTURES, 'notify', 'owners.yaml');
@@ -53,7 +54,8 @@ function args(input: string, dir: string, port: number, extra: readonly string[]
 }
 
 async function reportCopy(dir: string, change: (report: ReportJson) => void): Promise<string> {
-  const report = JSON.parse(await readFile(GOLDEN_REPORT, 'utf8')) as ReportJson;
+  // Edited result by result: as format 2 wrote it (notify reads every format).
+  const report = asFormat2(JSON.parse(await readFile(GOLDEN_REPORT, 'utf8'))) as unknown as ReportJson;
   change(report);
   const path = join(dir, 'report.json');
   await writeFile(path, JSON.stringify(report));

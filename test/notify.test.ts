@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { findingId } from '../src/app/notify/notify-state.js';
 import { FIXTURES, runCli, temporaryFolder, type CliRun } from './support/cli.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtp } from './notify-smtp.js';
+import { withFlatResults } from './support/report-json.js';
 
 const GOLDEN_REPORT = join(FIXTURES, 'golden', 'demo', 'iam_audit_2026-01-02T14-30-00.json');
 const OWNERS = join(FIXTURES, 'notify', 'owners.yaml');
@@ -18,7 +19,7 @@ interface GoldenResult {
   resource_type: string;
   status: string;
 }
-const golden = JSON.parse(await readFile(GOLDEN_REPORT, 'utf8')) as { results: GoldenResult[] };
+const golden = withFlatResults(JSON.parse(await readFile(GOLDEN_REPORT, 'utf8')) as object) as { results: GoldenResult[] };
 const failures = golden.results.filter((item) => item.status === 'fail');
 const userOf = (item: GoldenResult): string => item.resource_name.split('#')[0] ?? '';
 
@@ -302,7 +303,7 @@ describe('notify: bad input is one line, exit 2, nothing sent', () => {
     const path = join(context.dir, 'future.json');
     await writeFile(path, JSON.stringify(report));
     const run = await runCli(notifyArgs(path, context.state, server.port), { cwd: context.dir });
-    oneLineExit2(run, /^iam-audit: .*future\.json: metadata\.result_format_version: report format 99 .* is not the format 2 /);
+    oneLineExit2(run, /^iam-audit: .*future\.json: metadata\.result_format_version: report format 99 .* is not one of the formats 1, 2, 3 /);
   });
 
   it('an invalid --summary-to', async () => {

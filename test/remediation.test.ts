@@ -23,6 +23,7 @@ import { InputError } from '../src/util/errors.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { baseScenario, collectFrom, USERS } from './support/collect-scenario.js';
 import { startIamEndpoint } from './support/iam-endpoint.js';
+import { withFlatResults } from './support/report-json.js';
 
 const DEMO = join(FIXTURES, 'demo');
 const REMEDIATION = join(DEMO, 'remediation');
@@ -167,7 +168,7 @@ describe('withRemediation on the demo snapshot', () => {
     assert.match(csv[0] ?? '', /,exception_expires,finding_id,owner,owner_source,due_date,overdue,management_response,response_owner,response_target_date$/);
     const bob = csv.find((line) => line.startsWith('console-users-mfa,') && line.includes(',bob.admin,'));
     assert.match(bob ?? '', /,,,2026-11-12,no,Token ordered,,2026-11-20$/);
-    const json = buildJsonReport(result) as { results: { rule_id: string; resource_name: string; tracking?: unknown }[]; remediation: Record<string, unknown>; exceptions: { register: unknown[] } };
+    const json = withFlatResults(buildJsonReport(result)) as unknown as { results: { rule_id: string; resource_name: string; tracking?: unknown }[]; remediation: Record<string, unknown>; exceptions: { register: unknown[] } };
     const dave = json.results.find((item) => item.rule_id === 'console-users-mfa' && item.resource_name === 'dave.dev');
     assert.deepEqual(dave?.tracking, { owner: 'dave@example.com', owner_source: 'tag Owner', due_date: '2026-11-12', overdue: false, first_detected: '2026-11-02T08:15:42Z', past_due_at_report: true, response: null });
     assert.deepEqual(json.remediation['due_days'], { critical: 7, high: 10, medium: 60, low: null, info: null });

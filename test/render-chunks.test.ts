@@ -32,8 +32,10 @@ describe('chunked renderers', () => {
     for (const result of [await demoResult(), exampleResult(0), exampleResult(2500)]) {
       const text = [...renderJsonChunks(result, 100)].join('');
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(buildJsonReport(result))));
-      const resultLines = text.split('\n').filter((line) => line.startsWith('        {"finding_id":'));
-      assert.equal(resultLines.length, result.catalogue?.results.length ?? 0);
+      // Format 3: one line per resource, carrying its results.
+      const resourceLines = text.split('\n').filter((line) => line.startsWith('        {"arn":'));
+      const resultsInLines = resourceLines.reduce((sum, line) => sum + (JSON.parse(line.replace(/,$/, '')) as { results: unknown[] }).results.length, 0);
+      assert.equal(resultsInLines, result.catalogue?.results.length ?? 0);
       const expected = JSON.stringify(buildJsonReport(result), null, 4).split('\n');
       assert.deepEqual(text.split('\n').slice(0, 20), expected.slice(0, 20), 'metadata and findings as the original wrote them');
     }

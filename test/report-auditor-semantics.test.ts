@@ -22,6 +22,7 @@ import { buildJsonReport } from '../src/render/json.js';
 import { readSnapshot } from '../src/snapshot/io.js';
 import { InputError } from '../src/util/errors.js';
 import { FIXTURES } from './support/cli.js';
+import { withFlatResults } from './support/report-json.js';
 
 const DEMO = join(FIXTURES, 'demo');
 const CAPTURED = '2026-11-02T08:15:42Z';
@@ -156,7 +157,7 @@ describe('due dates from the first detection', () => {
 
   it('report --previous passes the first detection through: a report JSON archive carries first_detected', async () => {
     const result = await demo();
-    const json = buildJsonReport(result) as { results: { tracking?: Record<string, unknown> }[] };
+    const json = withFlatResults(buildJsonReport(result)) as { results: { tracking?: Record<string, unknown> }[] };
     const tracked = json.results.find((entry) => entry.tracking !== undefined);
     assert.equal(tracked?.tracking?.['first_detected'], CAPTURED);
     assert.equal(typeof tracked?.tracking?.['past_due_at_report'], 'boolean');

@@ -7,6 +7,7 @@ import { FINDINGS_CSV_HEADER, RULES_CSV_HEADER } from '../src/render/findings-cs
 import { temporaryFolder, withoutEvidence } from './support/cli.js';
 import { EXAMPLE_ACCOUNT } from './support/example-rule.js';
 import { runExampleReport, writeExampleSnapshot } from './support/report-run.js';
+import { withFlatResults } from './support/report-json.js';
 
 const STAMP = '2027-01-15T08-00-00';
 const EXCEPTIONS = `exceptions:
@@ -87,14 +88,16 @@ describe('report with the rule catalogue', () => {
   it('adds rules, results, frameworks and exceptions to the JSON after the original keys', async () => {
     const outDir = join(folder.path, 'json');
     await runExampleReport({ snapshotPath, outDir, formats: ['json'], exceptionsPath: join(folder.path, 'exceptions.yaml') });
-    const json = JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.json`), 'utf8')) as Record<string, unknown> & {
+    const raw = JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.json`), 'utf8')) as Record<string, unknown>;
+    const json = withFlatResults(raw) as unknown as Record<string, unknown> & {
       results: { rule_id: string; resource_name: string; status: string; exception: Record<string, string> | null; expired_exception: Record<string, string> | null }[];
       frameworks: { id: string; controls: { control_id: string; status: string; rule_ids: string[] }[] }[];
       exceptions: { applied: number; expired: unknown[]; unused: unknown[]; file: { name: string } };
       rules: { id: string; counts: Record<string, number> }[];
     };
     // Issue 26: the results before the rules (whose counts are known once every result is written).
-    assert.deepEqual(Object.keys(json), ['metadata', 'findings', 'snapshot', 'results', 'rules', 'frameworks', 'exceptions', 'configuration', 'parameters', 'remediation', 'account_facts']);
+    // Format 3: `resources`, one entry per resource with its results, where `results` was.
+    assert.deepEqual(Object.keys(raw), ['metadata', 'findings', 'snapshot', 'resources', 'rules', 'frameworks', 'exceptions', 'configuration', 'parameters', 'remediation', 'account_facts']);
     const alice = json.results.find((result) => result.resource_name === 'alice');
     assert.equal(alice?.status, 'excepted');
     assert.deepEqual(alice?.exception, {
@@ -248,7 +251,7 @@ describe('report with the rule catalogue', () => {
     const outDir = join(folder.path, 'configured');
     const run = await runExampleReport({ snapshotPath, outDir, formats: ['json'], configPath: join(folder.path, 'ok.yaml'), failOn: 'info' });
     assert.equal(run.outcome.exitCode, 0);
-    const json = JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.json`), 'utf8')) as { configuration: { file: { name: string; sha256: string } }; results: { status: string }[] };
+    const json = withFlatResults(JSON.parse(await readFile(join(outDir, `iam_audit_${STAMP}.json`), 'utf8')) as { configuration: { file: { name: string; sha256: string } } });
     assert.equal(json.configuration.file.name, 'ok.yaml');
     assert.match(json.configuration.file.sha256, /^[0-9a-f]{64}$/);
     assert.equal(json.results.filter((result) => result.status === 'fail' || result.status === 'error').length, 0);

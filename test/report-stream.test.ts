@@ -17,6 +17,7 @@ import { serializeSnapshot } from '../src/snapshot/io.js';
 import { BENCH_GENERATED_AT, generateCredentialReport } from '../bench/generate.js';
 import { FIXTURES, temporaryFolder } from './support/cli.js';
 import { TextSink } from './support/report-run.js';
+import { withFlatResults } from './support/report-json.js';
 
 const REMEDIATION = join(FIXTURES, 'demo', 'remediation');
 
@@ -95,7 +96,7 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
     });
     assert.equal(streamed.exitCode, 1, 'the gate tripped');
     const json = [...streamed.files.entries()].find(([file]) => file.endsWith('.json') && !file.includes('manifest'))?.[1] ?? '';
-    const report = JSON.parse(json) as { results: { tracking?: unknown; status: string }[] };
+    const report = withFlatResults(JSON.parse(json) as object);
     assert.ok(report.results.some((item) => item.status === 'excepted'));
     assert.ok(report.results.some((item) => item.tracking !== undefined));
   });
@@ -114,7 +115,7 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
     const rows = parse(file('findings_2026-01-02T14-30-00.csv'), { columns: true }) as Record<string, string>[];
     const statuses = new Set(rows.map((row) => row['status']));
     assert.deepEqual([...statuses].sort(), ['fail', 'not_evaluated']);
-    const report = JSON.parse(file('00.json')) as { results: { status: string }[] };
+    const report = withFlatResults(JSON.parse(file('00.json')) as object);
     assert.equal(report.results.length, 237, 'the JSON report keeps every result');
     assert.equal(rows.length, report.results.filter((item) => item.status === 'fail' || item.status === 'not_evaluated').length);
   });
@@ -123,7 +124,7 @@ describe('streamed CSV and JSON are the collected ones, byte for byte', () => {
     const collected = await run('ocsf-status', { snapshotPath: join(FIXTURES, 'demo', 'snapshot.json'), formats: ['ocsf', 'ocsf-jsonl', 'junit', 'json'], presentation: { ...DEFAULT_PRESENTATION, statuses: ['fail'] } }, true);
     const file = (suffix: string): string => [...collected.files.entries()].find(([name]) => name.endsWith(suffix))?.[1] ?? '';
     const events = JSON.parse(file('.ocsf.json')) as { status_code?: string; finding_info: { uid: string } }[];
-    const report = JSON.parse(file('00.json')) as { results: { finding_id: string; status: string }[] };
+    const report = withFlatResults(JSON.parse(file('00.json')) as object);
     const failing = new Set(report.results.filter((item) => item.status === 'fail').map((item) => item.finding_id));
     assert.ok(events.length > 0);
     for (const event of events) assert.ok([...failing].some((id) => event.finding_info.uid.startsWith(id)), `${event.finding_info.uid} is a failure`);

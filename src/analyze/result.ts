@@ -9,8 +9,12 @@ import type { ParameterRow } from './parameter-types.js';
 import type { ChangesSincePrevious } from './previous.js';
 import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReportProvenance, Fact, IsoTimestamp, MfaFacts, PasswordFacts, SnapshotSource, SourceDiscrepancy } from '../snapshot/types.js';
 
-/** 2: results carry no per-rule fields (severity is in `rules`); an exception key only where one applies. */
-export const RESULT_FORMAT_VERSION = 2 as const;
+/**
+ * 2: results carry no per-rule fields (severity is in `rules`); an exception key only where one applies.
+ * 3: the JSON report's `results` became `resources`: one entry per resource (ARN, type, name and
+ * finding key once) with its results (rule, status, evidence and reason only when present).
+ */
+export const RESULT_FORMAT_VERSION = 3 as const;
 
 /** The original script's three outcomes, plus the one it never needed: data we do not have. */
 export type MfaStatus = 'PASS' | 'FAIL' | 'INFO' | 'NOT_EVALUATED';

@@ -1,6 +1,10 @@
-import type { AnalysisResult, AppliedException, RuleResult } from '../analyze/result.js';
+import type { AnalysisResult } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
+import { exceptionDetailsJson, resourceEntries, resourceJson, ResourceLines } from './json-resources.js';
 import { pythonIsoformat } from '../util/time.js';
+
+// The streamed writer's state (report-stream.ts) names it.
+export { ResourceLines };
 
 /**
  * A long list (per-user findings, rule results) kept as its source items and a mapping, so the
@@ -136,54 +140,8 @@ export function ratePercent(rate: number | null): number | null {
   return rate === null ? null : Number(rate.toFixed(1));
 }
 
-/** One rule result as the JSON report writes it (one compact line). */
-export function resultJson(item: RuleResult): Record<string, unknown> {
-  return {
-    finding_id: item.findingId,
-    rule_id: item.ruleId,
-    resource_type: item.resourceType,
-    resource_arn: item.resourceArn,
-    resource_name: item.resourceName,
-    status: item.status,
-    evidence: item.evidence,
-    reason: item.reason,
-    ...(item.exception === null ? {} : { exception: exceptionJson(item.exception) }),
-    ...(item.expiredException === null ? {} : { expired_exception: exceptionJson(item.expiredException) }),
-    // Failed and excepted results only: owner, due date, management response (issue 10).
-    ...(item.tracking === undefined
-      ? {}
-      : {
-          tracking: {
-            owner: item.tracking.owner,
-            owner_source: item.tracking.ownerSource,
-            due_date: item.tracking.dueDate,
-            overdue: item.tracking.overdue,
-            ...(item.tracking.firstDetected === undefined ? {} : { first_detected: item.tracking.firstDetected }),
-            ...(item.tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: item.tracking.pastDueAtReport }),
-            response:
-              item.tracking.response === null
-                ? null
-                : { response: item.tracking.response.response, owner: item.tracking.response.owner, target_date: item.tracking.response.targetDate },
-          },
-        }),
-  };
-}
-
-function exceptionJson(exception: AppliedException): Record<string, unknown> {
-  return { justification: exception.justification, approved_by: exception.approvedBy, expires: exception.expires, resource_pattern: exception.resourcePattern, ...exceptionDetailsJson(exception) };
-}
-
-/** approved_at, ticket and risk: only those the exceptions file gives (issue 25 §6). */
-function exceptionDetailsJson(entry: { readonly approvedAt?: string; readonly ticket?: string; readonly risk?: string }): Record<string, string> {
-  return {
-    ...(entry.approvedAt === undefined ? {} : { approved_at: entry.approvedAt }),
-    ...(entry.ticket === undefined ? {} : { ticket: entry.ticket }),
-    ...(entry.risk === undefined ? {} : { risk: entry.risk }),
-  };
-}
-
 /**
- * The rule catalogue's keys, after the original ones: `rules`, `results`, `frameworks` (control
+ * The rule catalogue's keys, after the original ones: `resources`, `rules`, `frameworks` (control
  * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
  * One piece: like jsonShape, the layout of these keys in the order they are written.
  */
@@ -193,7 +151,8 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   return {
     // The results first, then what is known once they are all judged (counts, control status): a
     // streamed report writes them in this order as the engine goes (issue 26).
-    results: mapped(catalogue.results, resultJson, true),
+    // Format 3: one entry per resource with its results (resourceJson).
+    resources: mapped(resourceEntries(catalogue.results), resourceJson, true),
     rules: catalogue.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -331,8 +290,8 @@ function nestedJson(value: unknown, depth: number): string {
 
 /**
  * The JSON report in chunks: JSON.stringify(buildJsonReport(result), null, 4), except that each
- * rule result is one compact line (a large account has hundreds of thousands of them; indented,
- * they would double the file), and the long lists are written a batch of items at a time.
+ * resource entry (a resource with its rule results) is one compact line (a large account has
+ * hundreds of thousands of them; indented, they would double the file), and the long lists are written a batch of items at a time.
  */
 export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
   const entries = shapeEntries(result);
@@ -368,23 +327,23 @@ function* entryChunks(key: string, value: unknown, first: boolean, itemsPerChunk
 /**
  * The JSON report written while the engine judges (a streamed report, issue 26), byte for byte
  * what renderJsonChunks writes for the same results: `head` before the first result (it needs no
- * catalogue), `rows` for each batch, `tail` with the catalogue's summary once every result is in.
+ * catalogue), `lines` (one per report) takes each batch, `tail` writes the entries still open and
+ * the catalogue's summary once every result is in.
  */
 export const jsonReportStream = {
   head(result: AnalysisResult): string {
     const entries = shapeEntries({ ...result, catalogue: null });
     const text = ['{', ...entries.flatMap(([key, value], index) => [...entryChunks(key, value, index === 0, Number.POSITIVE_INFINITY)])].join('');
-    return `${text}${entries.length === 0 ? '\n' : ',\n'}${INDENT}"results": [`;
+    return `${text}${entries.length === 0 ? '\n' : ',\n'}${INDENT}"resources": [`;
   },
-  rows(items: readonly RuleResult[], first: boolean): string {
-    let text = '';
-    for (const [index, item] of items.entries()) text += `${first && index === 0 ? '\n' : ',\n'}${INDENT}${INDENT}${JSON.stringify(resultJson(item))}`;
-    return text;
+  lines(): ResourceLines {
+    return new ResourceLines();
   },
-  tail(result: AnalysisResult, anyRows: boolean): string {
+  tail(result: AnalysisResult, lines: ResourceLines): string {
+    const last = lines.end();
     const entries = shapeEntries(result);
-    const after = entries.slice(entries.findIndex(([key]) => key === 'results') + 1);
-    return [anyRows ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
+    const after = entries.slice(entries.findIndex(([key]) => key === 'resources') + 1);
+    return [last, lines.any ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
   },
 };
 

@@ -12,8 +12,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fixText, identitiesOf, stateFromAnalysis, type ArchiveFinding, type ArchiveFramework, type ArchiveIdentity, type ArchiveState, type ControlStatusName } from '../../analyze/archive-state.js';
 import type { CatalogueConfiguration, CatalogueFramework, ExceptionList } from '../../analyze/engine.js';
-import { stableFindingId } from '../../analyze/finding-id.js';
-import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
 import { snapshotTrendPoint, trendPoint, type TrendPoint } from '../../analyze/trend.js';
 import type { Rule } from '../../rules/rule.js';
 import { parseSnapshotJson } from '../../snapshot/json-text.js';
@@ -22,6 +20,7 @@ import { decompressIfGzip, describeFsError, MAX_SNAPSHOT_BYTES, snapshotFromDocu
 import { InputError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
 import { analyseLoaded } from '../shared/analyse.js';
+import { ReportReader as Reader, reportFormat, reportResults } from '../shared/report-results.js';
 
 /** How snapshots are analysed: the same rules, frameworks, configuration and exceptions for every one. */
 export interface ArchiveAnalysis {
@@ -57,7 +56,7 @@ function parseJson(bytes: Buffer, path: string): unknown {
   }
 }
 
-/** A snapshot has `schemaVersion` at the top; a report JSON has `metadata` and `results`. */
+/** A snapshot has `schemaVersion` at the top; a report JSON has `metadata` (and `resources`, or `results` before format 3). */
 function isReportJson(document: unknown): document is Json {
   return isObject(document) && 'metadata' in document && !('schemaVersion' in document);
 }
@@ -110,32 +109,6 @@ async function stateOfDocument(document: unknown, bytes: Buffer, path: string, a
   return stateFromAnalysis(result, parsed.snapshot);
 }
 
-class Reader {
-  constructor(private readonly path: string) {}
-  fail(where: string, problem: string): never {
-    throw new InputError(this.path, where, problem);
-  }
-  object(value: unknown, where: string): Json {
-    return isObject(value) ? value : this.fail(where, 'expected an object; is this a report JSON written by iam-audit report --format json?');
-  }
-  array(value: unknown, where: string): unknown[] {
-    return Array.isArray(value) ? value : this.fail(where, 'expected a list; is this a report JSON written by iam-audit report --format json?');
-  }
-  text(value: unknown, where: string): string {
-    return typeof value === 'string' ? value : this.fail(where, 'expected text');
-  }
-  optionalText(value: unknown): string | null {
-    return typeof value === 'string' ? value : null;
-  }
-  number(value: unknown, where: string): number {
-    return typeof value === 'number' && Number.isFinite(value) ? value : this.fail(where, 'expected a number');
-  }
-  time(value: unknown, where: string): string {
-    const text = this.text(value, where);
-    return Number.isNaN(Date.parse(text)) ? this.fail(where, `${JSON.stringify(text)} is not a time`) : text;
-  }
-}
-
 function rateOf(percent: unknown): number | null {
   return typeof percent === 'number' && Number.isFinite(percent) ? percent / 100 : null;
 }
@@ -150,38 +123,29 @@ function rateFromCounts(part: unknown, whole: unknown): number | null {
   return part / whole;
 }
 
-const READABLE_RESULT_FORMATS: readonly unknown[] = [1, RESULT_FORMAT_VERSION];
-
 const CONTROL_STATUSES: readonly ControlStatusName[] = ['pass', 'pass_with_exceptions', 'fail', 'not_evaluated', 'manual'];
 
-/** A report JSON's rule results as archive findings (format 2 keeps each rule's severity once, in `rules`). */
+/** A report JSON's rule results as archive findings (formats 2 and 3 keep each rule's severity once, in `rules`). */
 function findingsOf(read: Reader, data: Json): ArchiveFinding[] {
   const severityOfRule = new Map<string, string>();
   for (const [index, value] of read.array(data['rules'], 'rules').entries()) {
     const rule = read.object(value, `rules[${index}]`);
     severityOfRule.set(read.text(rule['id'], `rules[${index}].id`), read.text(rule['severity'], `rules[${index}].severity`));
   }
-  return read.array(data['results'], 'results').map((value, index): ArchiveFinding => {
-    const item = read.object(value, `results[${index}]`);
-    const ruleId = read.text(item['rule_id'], `results[${index}].rule_id`);
-    const resourceArn = read.text(item['resource_arn'], `results[${index}].resource_arn`);
-    const exception = isObject(item['exception']) ? item['exception'] : null;
-    const expired = isObject(item['expired_exception']) ? item['expired_exception'] : null;
-    return {
-      // Report JSONs written before finding ids existed get the same ids, computed the same way.
-      findingId: read.optionalText(item['finding_id']) ?? stableFindingId(ruleId, resourceArn),
-      ruleId,
-      severity: read.text(item['severity'] ?? severityOfRule.get(ruleId), `results[${index}].severity (or the severity of rule ${ruleId} in rules)`),
-      resourceType: read.text(item['resource_type'], `results[${index}].resource_type`),
-      resourceArn,
-      resourceName: read.text(item['resource_name'], `results[${index}].resource_name`),
-      status: read.text(item['status'], `results[${index}].status`),
-      exceptionExpires: exception === null ? null : read.optionalText(exception['expires']),
-      expiredExceptionExpires: expired === null ? null : (read.optionalText(expired['expires']) ?? ''),
-      evidence: read.optionalText(item['evidence']),
-      firstDetected: isObject(item['tracking']) ? read.optionalText(item['tracking']['first_detected']) : null,
-    };
-  });
+  return [...reportResults(data, read)].map((item): ArchiveFinding => ({
+    findingId: item.findingId,
+    ruleId: item.ruleId,
+    severity: read.text(item.severity ?? severityOfRule.get(item.ruleId), `${item.where}.severity (or the severity of rule ${item.ruleId} in rules)`),
+    resourceType: item.resourceType,
+    resourceArn: item.resourceArn,
+    resourceName: item.resourceName,
+    status: item.status,
+    exceptionExpires: item.exception === null ? null : read.optionalText(item.exception['expires']),
+    expiredExceptionExpires: item.expiredException === null ? null : (read.optionalText(item.expiredException['expires']) ?? ''),
+    // Formats 1 and 2 wrote "" for no evidence, format 3 leaves it out: both read as "".
+    evidence: item.evidence,
+    firstDetected: item.tracking === null ? null : read.optionalText(item.tracking['first_detected']),
+  }));
 }
 
 /** A report JSON's frameworks with their control statuses. */
@@ -215,10 +179,8 @@ function frameworksOf(read: Reader, data: Json): ArchiveFramework[] {
 export async function stateFromReportJson(data: Json, path: string, fileSha256: string): Promise<ArchiveState> {
   const read = new Reader(path);
   const metadata = read.object(data['metadata'], 'metadata');
-  // Format 1 (severity on every result) and 2 (severity once per rule) carry the same facts.
-  if (!READABLE_RESULT_FORMATS.includes(metadata['result_format_version'])) {
-    read.fail('metadata.result_format_version', `expected one of ${READABLE_RESULT_FORMATS.join(', ')} (report JSON formats this iam-audit version reads), got ${JSON.stringify(metadata['result_format_version'])}`);
-  }
+  // Formats 1, 2 and 3 carry the same facts in other layouts (shared/report-results.ts).
+  reportFormat(data, read);
   const snapshot = read.object(data['snapshot'], 'snapshot');
   const account = read.object(snapshot['account'], 'snapshot.account');
   const results = findingsOf(read, data);

@@ -4,16 +4,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { RESULT_FORMAT_VERSION } from '../../analyze/result.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { buildJsonReport } from '../../render/json.js';
 import { allRules } from '../../rules/index.js';
 import { decompressIfGzip, readSnapshot, describeFsError, type LoadedSnapshot } from '../../snapshot/io.js';
 import { InputError, UserError } from '../../util/errors.js';
-import { packageInfo } from '../../util/paths.js';
 import { runClock } from '../../util/time.js';
 import { loadConfiguration, loadExceptions } from '../shared/catalogue-files.js';
 import { analyseLoaded } from '../shared/analyse.js';
+import { hasReportResults, ReportReader, reportFormat, reportResults } from '../shared/report-results.js';
 import { tagsFromSnapshot, type TagsByUser } from '../shared/owners.js';
 
 export interface NotifyRule {
@@ -87,16 +86,10 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
   if (!isObject(data) || !isObject(data['metadata'])) throw new InputError(path, null, 'not an iam-audit report JSON (no "metadata")');
   const metadata = data['metadata'];
   const tool = isObject(metadata['tool']) ? metadata['tool'] : {};
-  const version = metadata['result_format_version'];
-  if (version !== RESULT_FORMAT_VERSION) {
-    throw new InputError(
-      path,
-      'metadata.result_format_version',
-      `report format ${JSON.stringify(version ?? null)} (written by ${text(tool['name'], '?')} ${text(tool['version'], '?')}) is not the format ${RESULT_FORMAT_VERSION} this iam-audit ${packageInfo().version} reads; run report again with this version`,
-    );
-  }
-  if (!Array.isArray(data['results']) || !Array.isArray(data['rules'])) {
-    throw new InputError(path, 'results', 'the report has no rule results (written without the rule catalogue); run report again');
+  const read = new ReportReader(path);
+  reportFormat(data, read);
+  if (!hasReportResults(data) || !Array.isArray(data['rules'])) {
+    throw new InputError(path, 'resources', 'the report has no rule results (written without the rule catalogue); run report again');
   }
   const snapshot = isObject(data['snapshot']) ? data['snapshot'] : {};
   const account = isObject(snapshot['account']) ? snapshot['account'] : {};
@@ -116,19 +109,20 @@ export function notifyReportFromJson(data: unknown, path: string): NotifyReport 
       criteria: controls.map((control) => `${text(control['framework'])} ${text(control['control_id'])}`),
     });
   }
-  const results = data['results'].filter(isObject);
-  const count = (status: string): number => results.filter((item) => item['status'] === status).length;
+  // Every format's results, flat (shared/report-results.ts); a result that does not fit is refused.
+  const results = [...reportResults(data, read)];
+  const count = (status: string): number => results.filter((item) => item.status === status).length;
   const failures: FailedResult[] = results
-    .filter((item) => item['status'] === 'fail')
+    .filter((item) => item.status === 'fail')
     .map((item) => ({
-      ruleId: text(item['rule_id']),
-      // Severity belongs to the rule: the `rules` section holds it (format 2 results carry none).
-      severity: rules.get(text(item['rule_id']))?.severity ?? '',
-      resourceType: text(item['resource_type']),
-      resourceArn: text(item['resource_arn']),
-      resourceName: text(item['resource_name']),
-      evidence: text(item['evidence']),
-      ...trackingOf(item['tracking']),
+      ruleId: item.ruleId,
+      // Severity belongs to the rule: the `rules` section holds it (results since format 2 carry none).
+      severity: rules.get(item.ruleId)?.severity ?? item.severity ?? '',
+      resourceType: item.resourceType,
+      resourceArn: item.resourceArn,
+      resourceName: item.resourceName,
+      evidence: item.evidence,
+      ...trackingOf(item.tracking),
     }))
     .sort((left, right) => SEVERITY_ORDER.indexOf(left.severity) - SEVERITY_ORDER.indexOf(right.severity) || left.ruleId.localeCompare(right.ruleId) || left.resourceName.localeCompare(right.resourceName));
   const failingControls: FailingControl[] = frameworks.flatMap((framework) =>

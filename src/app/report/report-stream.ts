@@ -21,7 +21,7 @@ import { analyseLoaded } from '../shared/analyse.js';
 import { remediationTracker, type RemediationInputs, type RemediationTracker } from '../shared/remediation.js';
 import type { AnalysisInput } from '../../analyze/analyze.js';
 import type { findingsCsvStream as FindingsCsvStream } from '../../render/findings-csv.js';
-import type { jsonReportStream as JsonReportStream } from '../../render/json.js';
+import type { jsonReportStream as JsonReportStream, ResourceLines } from '../../render/json.js';
 import type { OcsfCatalogue, OcsfEvents, ocsfStream as OcsfStream } from '../../render/ocsf.js';
 import type { junitStream as JunitStream } from '../../render/junit.js';
 import type { JunitSpool } from './junit-spool.js';
@@ -53,7 +53,7 @@ export class ReportStream {
   private readonly staged = new StagedOutput();
   private findingsCsv: OpenFile | null = null;
   private json: OpenFile | null = null;
-  private jsonRows = false;
+  private jsonLines: ResourceLines | null = null;
   private ocsf: OpenFile | null = null;
   private ocsfJsonl: OpenFile | null = null;
   private ocsfEvents: OcsfEvents | null = null;
@@ -130,7 +130,10 @@ export class ReportStream {
       start: (head) => {
         tracker = remediationTracker(head, remediation);
         if (files.findingsCsv !== null && this.writers.csv !== null) this.findingsCsv = this.openFile(files.findingsCsv, this.writers.csv.header());
-        if (files.json !== null && this.writers.json !== null) this.json = this.openFile(files.json, this.writers.json.head(head));
+        if (files.json !== null && this.writers.json !== null) {
+          this.json = this.openFile(files.json, this.writers.json.head(head));
+          this.jsonLines = this.writers.json.lines();
+        }
         const ocsf = this.writers.ocsf;
         if (ocsf !== null) {
           this.ocsfEvents = new ocsf.events(head, machineOcsfCatalogue(catalogue.rules, frameworks, machineFrameworks, catalogue.configuration ?? DEFAULT_CONFIGURATION));
@@ -159,10 +162,7 @@ export class ReportStream {
       for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
       if (this.csvRows.length >= csv.rowsPerWrite) this.flushCsv();
     }
-    if (this.json !== null) {
-      this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
-      this.jsonRows = true;
-    }
+    if (this.json !== null && this.jsonLines !== null) this.json.stream.write(this.jsonLines.add(shown));
     const selected = statuses === null ? shown : shown.filter((item) => statuses.has(item.status));
     this.writeOcsf(selected);
     this.junit?.add(selected);
@@ -188,8 +188,8 @@ export class ReportStream {
     this.flushCsv();
     const written: WrittenFile[] = [];
     if (this.findingsCsv !== null) written.push({ fileName: this.findingsCsv.fileName, ...this.findingsCsv.stream.finish() });
-    if (this.json !== null) {
-      this.json.stream.write(this.writers.json?.tail(machineResult, this.jsonRows) ?? '');
+    if (this.json !== null && this.jsonLines !== null) {
+      this.json.stream.write(this.writers.json?.tail(machineResult, this.jsonLines) ?? '');
       written.push({ fileName: this.json.fileName, ...this.json.stream.finish() });
     }
     if (this.ocsf !== null) {

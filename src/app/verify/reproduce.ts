@@ -16,6 +16,7 @@ import { withRemediation } from '../shared/remediation.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import { buildJsonReport } from '../../render/json.js';
+import { ReportReader, reportResults } from '../shared/report-results.js';
 import { parseSnapshot } from '../../snapshot/io.js';
 import { UserError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
@@ -25,24 +26,40 @@ import type { Verdict } from '../../evidence/verdict.js';
 /**
  * "The findings in the report" are the report's JSON (render/json.ts), embedded in the PDF as a
  * Data attachment. A re-run must give the same JSON except the run's own timestamps, which say
- * when the analysis ran, not what it found.
+ * when the analysis ran, not what it found, and the layout of the results: they are compared as
+ * flat results (shared/report-results.ts), by finding id, whichever result format wrote them.
  */
-const RUN_TIMESTAMP_KEYS = ['audit_start', 'audit_end', 'audit_start_utc', 'audit_end_utc', 'elapsed_seconds'] as const;
+const RUN_TIMESTAMP_KEYS = ['audit_start', 'audit_end', 'audit_start_utc', 'audit_end_utc', 'elapsed_seconds', 'result_format_version'] as const;
 
-export function comparableReport(report: Record<string, unknown>): Record<string, unknown> {
+/** The report as compared: throws InputError when its results do not fit its format. */
+export function comparableReport(report: Record<string, unknown>, path: string): Record<string, unknown> {
+  const results = [...reportResults(report, new ReportReader(path))]
+    .map((item) => ({
+      finding_id: item.findingId,
+      rule_id: item.ruleId,
+      resource_type: item.resourceType,
+      resource_arn: item.resourceArn,
+      resource_name: item.resourceName,
+      status: item.status,
+      evidence: item.evidence,
+      reason: item.reason,
+      exception: item.exception,
+      expired_exception: item.expiredException,
+      tracking: item.tracking,
+    }))
+    .sort((a, b) => (a.finding_id < b.finding_id ? -1 : a.finding_id > b.finding_id ? 1 : 0));
   const metadata = { ...(report['metadata'] as Record<string, unknown> | undefined) };
   for (const key of RUN_TIMESTAMP_KEYS) delete metadata[key];
-  return { ...report, metadata };
+  const { results: _flat, resources: _entries, ...rest } = report;
+  return { ...rest, metadata, results };
 }
 
 /** First detections the report counted due dates from (an earlier archive's, with --previous): the re-run counts from the same. */
-function embeddedFirstDetections(report: Record<string, unknown>): Map<string, string> {
+function embeddedFirstDetections(report: Record<string, unknown>, path: string): Map<string, string> {
   const found = new Map<string, string>();
-  const results = Array.isArray(report['results']) ? (report['results'] as unknown[]) : [];
-  for (const item of results) {
-    if (typeof item !== 'object' || item === null) continue;
-    const entry = item as { finding_id?: unknown; tracking?: { first_detected?: unknown } };
-    if (typeof entry.finding_id === 'string' && typeof entry.tracking?.first_detected === 'string') found.set(entry.finding_id, entry.tracking.first_detected);
+  for (const item of reportResults(report, new ReportReader(path))) {
+    const firstDetected = item.tracking?.['first_detected'];
+    if (typeof firstDetected === 'string') found.set(item.findingId, firstDetected);
   }
   return found;
 }
@@ -79,17 +96,31 @@ function usedFile(identity: unknown, attachments: readonly EmbeddedFile[], what:
   return attachment ?? `the report used the ${what} ${name} (SHA-256 ${sha256}), which is not embedded unchanged`;
 }
 
+/** The embedded report JSON and its comparable form, or the verdict saying why it cannot be read. */
+function embeddedFindings(findings: EmbeddedFile): { report: Record<string, unknown>; name: string; expected: Record<string, unknown> } | Verdict[] {
+  let report: Record<string, unknown>;
+  try {
+    report = JSON.parse(findings.bytes.toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    return [{ ok: false, check: 'reproduce', detail: `embedded findings ${findings.fileName} are not JSON (${(error as Error).message})` }];
+  }
+  const name = `embedded ${findings.fileName}`;
+  try {
+    return { report, name, expected: comparableReport(report, name) };
+  } catch (error) {
+    if (error instanceof UserError) return [{ ok: false, check: 'reproduce', detail: error.message }];
+    throw error;
+  }
+}
+
 /**
  * `verify --reproduce`: re-runs the analysis on the embedded snapshot (with the embedded report's
  * as-of time, configuration and exceptions) and compares the result with the embedded findings.
  */
 export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: EmbeddedFile, toolVersion: string, attachments: readonly EmbeddedFile[] = []): Verdict[] {
-  let embeddedReport: Record<string, unknown>;
-  try {
-    embeddedReport = JSON.parse(findings.bytes.toString('utf8')) as Record<string, unknown>;
-  } catch (error) {
-    return [{ ok: false, check: 'reproduce', detail: `embedded findings ${findings.fileName} are not JSON (${(error as Error).message})` }];
-  }
+  const embedded = embeddedFindings(findings);
+  if (Array.isArray(embedded)) return embedded;
+  const { report: embeddedReport, name: embeddedName, expected } = embedded;
   let parsed: ReturnType<typeof parseSnapshot>;
   try {
     parsed = parseSnapshot(snapshot.bytes, `embedded ${snapshot.fileName}`);
@@ -147,19 +178,18 @@ export function reproduceFromEvidence(snapshot: EmbeddedFile, findings: Embedded
           responses,
           responsesFile: typeof responsesFile === 'object' ? { name: responsesFile.fileName, sha256: sha256Hex(responsesFile.bytes) } : null,
           tags: tagsFromSnapshot(loaded),
-          firstDetected: embeddedFirstDetections(embeddedReport),
+          firstDetected: embeddedFirstDetections(embeddedReport, embeddedName),
         });
   const verdicts: Verdict[] = [];
   const embeddedTool = (embeddedMetadata['tool'] ?? {}) as { version?: unknown };
   if (embeddedTool.version !== toolVersion) {
     verdicts.push({ ok: null, check: 'reproduce', detail: `the report was made by version ${String(embeddedTool.version)}, re-run with ${toolVersion}` });
   }
-  const expected = comparableReport(embeddedReport);
-  const actual = comparableReport(buildJsonReport(result));
-  if (isDeepStrictEqual(JSON.parse(JSON.stringify(actual)), expected)) {
+  const actual = comparableReport(JSON.parse(JSON.stringify(buildJsonReport(result))) as Record<string, unknown>, 'the re-run report');
+  if (isDeepStrictEqual(actual, expected)) {
     verdicts.push({ ok: true, check: 'reproduce', detail: `re-running the analysis on the embedded ${snapshot.fileName} gives the report's ${result.mfa.findings.length} findings` });
   } else {
-    verdicts.push({ ok: false, check: 'reproduce', detail: `re-running the analysis on the embedded ${snapshot.fileName} differs from the report in ${differingSections(expected, JSON.parse(JSON.stringify(actual)) as Record<string, unknown>).join(', ')}` });
+    verdicts.push({ ok: false, check: 'reproduce', detail: `re-running the analysis on the embedded ${snapshot.fileName} differs from the report in ${differingSections(expected, actual).join(', ')}` });
   }
   return verdicts;
 }
