@@ -2,6 +2,9 @@ import { defineRule } from './rule.js';
 import { consoleUserGate, finding, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { snapshotWith, user } from './testing.js';
 
+/** Whether the console user's MFA is active. */
+type ConsoleMfaFacts = { readonly mfaActive: boolean };
+
 export const consoleUsersMfa = defineRule({
   id: 'console-users-mfa',
   title: 'Every IAM user with a console password has MFA',
@@ -18,8 +21,11 @@ export const consoleUsersMfa = defineRule({
     const gate = consoleUserGate(facts, resource);
     if (gate !== null) return gate;
     const mfa = facts.mfa.active;
-    if (!mfa.known) return notEvaluated(resource, missingReason('MFA status', mfa, SOURCES.mfa), 'console password enabled');
-    return finding(resource, mfa.value ? 'pass' : 'fail', `console password enabled, MFA ${mfa.value ? 'active' : 'not active'}`);
+    if (!mfa.known) return notEvaluated<never>(resource, missingReason('MFA status', mfa, SOURCES.mfa), { shared: 'console-password-enabled' });
+    return finding(resource, mfa.value ? 'pass' : 'fail', { mfaActive: mfa.value });
+  },
+  describe(facts: ConsoleMfaFacts) {
+    return `console password enabled, MFA ${facts.mfaActive ? 'active' : 'not active'}`;
   },
   tests: [
     {

@@ -2,39 +2,67 @@ import type { Fact, UserFacts } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, ageAt, describeAgeMs, unmeasurable, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, ageAt, describeAgeAt, unmeasurable, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
-/** The instant a credential was last used, or the date CIS says to measure a never-used one from. */
-type Reference = { readonly at: string; readonly words: string } | { readonly missing: string };
+/**
+ * What a credential's age is measured from, as data: `at` is the instant (the last use, or for a
+ * never-used credential the date CIS says to count from: the password's last change, else the
+ * user's creation; the key's creation), `from` says which, `key` is the key's label (null: the
+ * password), `lastUsed` the report's marker for a never-used password (no_information or N/A).
+ */
+type UnusedFacts = {
+  readonly key: string | null;
+  readonly from: 'last-use' | 'password-change' | 'user-creation' | 'key-creation';
+  readonly at: string;
+  readonly lastUsed: 'no_information' | 'N/A' | null;
+};
+
+/** The facts to judge a credential on, or why they are missing. */
+type Reference = UnusedFacts | { readonly missing: string };
 
 function passwordReference(facts: UserFacts): Reference {
   const used = facts.password.lastUsed;
-  if (used.known) return { at: used.value, words: `password last used ${used.value}` };
+  if (used.known) return { key: null, from: 'last-use', at: used.value, lastUsed: null };
   if (isUnknown(used)) return { missing: missingReason('password last use', used, SOURCES.passwordLastUsed) };
   // no_information: never used (or not since tracking began). CIS: measure from password_last_changed.
   const changed = facts.password.lastChanged;
   const marker = used.reason === 'no_information' ? 'no_information' : 'N/A';
-  if (changed.known) return { at: changed.value, words: `password never used (password_last_used ${marker}), last changed ${changed.value}` };
-  if (facts.createdAt.known) return { at: facts.createdAt.value, words: `password never used (password_last_used ${marker}), change date unknown, user created ${facts.createdAt.value}` };
+  if (changed.known) return { key: null, from: 'password-change', at: changed.value, lastUsed: marker };
+  if (facts.createdAt.known) return { key: null, from: 'user-creation', at: facts.createdAt.value, lastUsed: marker };
   return { missing: missingReason('password last change', changed, SOURCES.password) };
 }
 
 function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
-  if (lastUsed.known) return { at: lastUsed.value, words: `active key ${label} last used ${lastUsed.value}` };
+  if (lastUsed.known) return { key: label, from: 'last-use', at: lastUsed.value, lastUsed: null };
   if (isUnknown(lastUsed)) return { missing: missingReason('access key last use', lastUsed, SOURCES.accessKeysLastUsed) };
   // N/A: never used. CIS: measure from last_rotated (the creation date).
-  if (createdAt.known) return { at: createdAt.value, words: `active key ${label} never used (last_used_date N/A), created ${createdAt.value}` };
+  if (createdAt.known) return { key: label, from: 'key-creation', at: createdAt.value, lastUsed: null };
   return { missing: missingReason('access key creation date', createdAt, SOURCES.accessKeys) };
 }
 
-function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding {
+function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding<UnusedFacts> {
   if ('missing' in reference) return notEvaluated(resource, reference.missing);
   // CIS: compliant only when used "less than 45 days ago"; unused for 45 days or more fails.
   const age = ageAt(reference.at, now);
   if (!age.ok) return unmeasurable(resource, 'the time since last use', age);
   const stale = age.ms >= limit * MS_PER_DAY;
-  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAgeMs(age.ms)} (unused for ${limit} days or more fails)`);
+  return finding(resource, stale ? 'fail' : 'pass', reference);
+}
+
+/** What the credential's age is measured from, in words. */
+function referenceWords(facts: UnusedFacts): string {
+  const credential = facts.key === null ? 'password' : `active key ${facts.key}`;
+  switch (facts.from) {
+    case 'last-use':
+      return `${credential} last used ${facts.at}`;
+    case 'password-change':
+      return `password never used (password_last_used ${facts.lastUsed ?? 'N/A'}), last changed ${facts.at}`;
+    case 'user-creation':
+      return `password never used (password_last_used ${facts.lastUsed ?? 'N/A'}), change date unknown, user created ${facts.at}`;
+    case 'key-creation':
+      return `${credential} never used (last_used_date N/A), created ${facts.at}`;
+  }
 }
 
 export const unusedCredentials = defineRule({
@@ -57,7 +85,7 @@ export const unusedCredentials = defineRule({
   defaultOptions: { maxUnusedDays: 45 },
   judgeUser(facts, context) {
     const limit = context.options.maxUnusedDays;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<UnusedFacts>[] = [];
     const resource = userResource(facts);
     const enabled = facts.password.enabled;
     if (!enabled.known) findings.push(notEvaluated(resource, missingReason('console password status', enabled, SOURCES.password)));
@@ -72,6 +100,9 @@ export const unusedCredentials = defineRule({
       findings.push(judge(keyResource(facts, k, position), keyReference(keyLabel(k, position), k.lastUsed, k.createdAt), context.now, limit));
     }
     return findings;
+  },
+  describe(facts: UnusedFacts, context) {
+    return `${referenceWords(facts)}, ${describeAgeAt(facts.at, context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
   },
   tests: [
     {
