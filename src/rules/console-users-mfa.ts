@@ -4,6 +4,9 @@ import { snapshotWith, user } from './testing.js';
 
 /** Whether the console user's MFA is active. */
 type ConsoleMfaFacts = { readonly mfaActive: boolean };
+/** The two possible facts, shared by every user's finding. */
+const MFA_ACTIVE: ConsoleMfaFacts = Object.freeze({ mfaActive: true });
+const MFA_NOT_ACTIVE: ConsoleMfaFacts = Object.freeze({ mfaActive: false });
 
 export const consoleUsersMfa = defineRule({
   id: 'console-users-mfa',
@@ -22,7 +25,7 @@ export const consoleUsersMfa = defineRule({
     if (gate !== null) return gate;
     const mfa = facts.mfa.active;
     if (!mfa.known) return notEvaluated<never>(resource, missingReason('MFA status', mfa, SOURCES.mfa), { shared: 'console-password-enabled' });
-    return finding(resource, mfa.value ? 'pass' : 'fail', { mfaActive: mfa.value });
+    return finding(resource, mfa.value ? 'pass' : 'fail', mfa.value ? MFA_ACTIVE : MFA_NOT_ACTIVE);
   },
   describe(facts: ConsoleMfaFacts) {
     return `console password enabled, MFA ${facts.mfaActive ? 'active' : 'not active'}`;

@@ -94,11 +94,28 @@ export function isUnknown(fact: Fact<unknown>): boolean {
 export type Age = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly problem: string };
 
 export function ageAt(iso: string, now: number): Age {
-  const at = parseStrictInstant(iso);
+  const at = instantMs(iso);
   if (at === null) return { ok: false, problem: `${JSON.stringify(iso)} is not a real UTC instant` };
   if (!Number.isFinite(now)) return { ok: false, problem: 'the evaluation time is not a valid instant' };
-  return { ok: true, ms: now - at.getTime() };
+  return { ok: true, ms: now - at };
 }
+
+/**
+ * An instant in ms, or null when it is not a real UTC instant. A rule measures an age when it
+ * judges and its `describe` measures it again from the facts: the few instants of the identity
+ * being judged are remembered, so the strict parse runs once per instant, not twice.
+ */
+function instantMs(iso: string): number | null {
+  const cached = recentInstants.get(iso);
+  if (cached !== undefined) return cached;
+  const at = parseStrictInstant(iso);
+  const ms = at === null ? null : at.getTime();
+  if (recentInstants.size >= RECENT_INSTANTS) recentInstants.clear();
+  recentInstants.set(iso, ms);
+  return ms;
+}
+const RECENT_INSTANTS = 256;
+const recentInstants = new Map<string, number | null>();
 
 /** The not_evaluated finding for an age that could not be measured. */
 export function unmeasurable(resource: ResourceRef, what: string, age: Extract<Age, { ok: false }>): RuleFinding<never> {
