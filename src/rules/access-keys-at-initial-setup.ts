@@ -3,8 +3,8 @@ import { defineRule } from './rule.js';
 import { consoleUserActiveKeys, finding, isUnknown, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
-/** The console user's active keys named by what was found: never used, use unknown, or all used. */
-type SetupKeyFacts = { readonly keys: 'never-used' | 'use-unknown' | 'all-used'; readonly labels: readonly string[] };
+/** The console user's active keys, by label, named by what was found: some never used, some of unknown use, or all used. */
+type SetupKeyFacts = { readonly neverUsed: readonly string[] } | { readonly useUnknown: readonly string[] } | { readonly allUsed: readonly string[] };
 
 export const accessKeysAtInitialSetup = defineRule({
   id: 'access-keys-at-initial-setup',
@@ -26,20 +26,19 @@ export const accessKeysAtInitialSetup = defineRule({
     const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
     const label = (entries: typeof active): string[] => entries.map(({ key: k, position }) => keyLabel(k, position));
     if (neverUsed.length > 0) {
-      return finding(resource, 'fail', { keys: 'never-used', labels: label(neverUsed) });
+      return finding(resource, 'fail', { neverUsed: label(neverUsed) });
     }
     if (unknownUse.length > 0) {
       const first = unknownUse[0]?.key.lastUsed;
       const reason = first !== undefined && !first.known ? missingReason('access key last use', first, SOURCES.accessKeysLastUsed) : 'access key last use unknown';
-      return notEvaluated(resource, reason, { keys: 'use-unknown', labels: label(unknownUse) });
+      return notEvaluated(resource, reason, { useUnknown: label(unknownUse) });
     }
-    return finding(resource, 'pass', { keys: 'all-used', labels: label(active) });
+    return finding(resource, 'pass', { allUsed: label(active) });
   },
   describe(facts: SetupKeyFacts) {
-    const labels = facts.labels.join(', ');
-    if (facts.keys === 'never-used') return `console password enabled and active key(s) never used (last_used_date N/A): ${labels}`;
-    if (facts.keys === 'use-unknown') return `console password enabled, active key(s) ${labels}`;
-    return `console password enabled; every active key has been used (${labels})`;
+    if ('neverUsed' in facts) return `console password enabled and active key(s) never used (last_used_date N/A): ${facts.neverUsed.join(', ')}`;
+    if ('useUnknown' in facts) return `console password enabled, active key(s) ${facts.useUnknown.join(', ')}`;
+    return `console password enabled; every active key has been used (${facts.allUsed.join(', ')})`;
   },
   tests: [
     {

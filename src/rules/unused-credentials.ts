@@ -6,38 +6,38 @@ import { activeKeys, ageAt, describeAgeAt, unmeasurable, finding, isUnknown, key
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
 /**
- * What a credential's age is measured from, as data: `at` is the instant (the last use, or for a
- * never-used credential the date CIS says to count from: the password's last change, else the
- * user's creation; the key's creation), `from` says which, `key` is the key's label (null: the
- * password), `lastUsed` the report's marker for a never-used password (no_information or N/A).
+ * What a credential's age is measured from, as data, named after the credential report's columns:
+ * the password's last use; for a never-used password (`passwordLastUsed` the report's marker,
+ * no_information or N/A) the date CIS says to count from, its last change, else the user's
+ * creation; an active key's (by label) last use, or for a never-used one its creation.
  */
-type UnusedFacts = {
-  readonly key: string | null;
-  readonly from: 'last-use' | 'password-change' | 'user-creation' | 'key-creation';
-  readonly at: string;
-  readonly lastUsed: 'no_information' | 'N/A' | null;
-};
+type UnusedFacts =
+  | { readonly passwordLastUsed: string }
+  | { readonly passwordLastUsed: 'no_information' | 'N/A'; readonly passwordLastChanged: string }
+  | { readonly passwordLastUsed: 'no_information' | 'N/A'; readonly userCreated: string }
+  | { readonly key: string; readonly keyLastUsed: string }
+  | { readonly key: string; readonly keyCreated: string };
 
-/** The facts to judge a credential on, or why they are missing. */
-type Reference = UnusedFacts | { readonly missing: string };
+/** The facts to judge a credential on (and the instant its age is measured from), or why they are missing. */
+type Reference = { readonly facts: UnusedFacts; readonly at: string } | { readonly missing: string };
 
 function passwordReference(facts: UserFacts): Reference {
   const used = facts.password.lastUsed;
-  if (used.known) return { key: null, from: 'last-use', at: used.value, lastUsed: null };
+  if (used.known) return { facts: { passwordLastUsed: used.value }, at: used.value };
   if (isUnknown(used)) return { missing: missingReason('password last use', used, SOURCES.passwordLastUsed) };
   // no_information: never used (or not since tracking began). CIS: measure from password_last_changed.
   const changed = facts.password.lastChanged;
   const marker = used.reason === 'no_information' ? 'no_information' : 'N/A';
-  if (changed.known) return { key: null, from: 'password-change', at: changed.value, lastUsed: marker };
-  if (facts.createdAt.known) return { key: null, from: 'user-creation', at: facts.createdAt.value, lastUsed: marker };
+  if (changed.known) return { facts: { passwordLastUsed: marker, passwordLastChanged: changed.value }, at: changed.value };
+  if (facts.createdAt.known) return { facts: { passwordLastUsed: marker, userCreated: facts.createdAt.value }, at: facts.createdAt.value };
   return { missing: missingReason('password last change', changed, SOURCES.password) };
 }
 
 function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
-  if (lastUsed.known) return { key: label, from: 'last-use', at: lastUsed.value, lastUsed: null };
+  if (lastUsed.known) return { facts: { key: label, keyLastUsed: lastUsed.value }, at: lastUsed.value };
   if (isUnknown(lastUsed)) return { missing: missingReason('access key last use', lastUsed, SOURCES.accessKeysLastUsed) };
   // N/A: never used. CIS: measure from last_rotated (the creation date).
-  if (createdAt.known) return { key: label, from: 'key-creation', at: createdAt.value, lastUsed: null };
+  if (createdAt.known) return { facts: { key: label, keyCreated: createdAt.value }, at: createdAt.value };
   return { missing: missingReason('access key creation date', createdAt, SOURCES.accessKeys) };
 }
 
@@ -47,22 +47,18 @@ function judge(resource: ResourceRef, reference: Reference, now: number, limit: 
   const age = ageAt(reference.at, now);
   if (!age.ok) return unmeasurable(resource, 'the time since last use', age);
   const stale = age.ms >= limit * MS_PER_DAY;
-  return finding(resource, stale ? 'fail' : 'pass', reference);
+  return finding(resource, stale ? 'fail' : 'pass', reference.facts);
 }
 
-/** What the credential's age is measured from, in words. */
-function referenceWords(facts: UnusedFacts): string {
-  const credential = facts.key === null ? 'password' : `active key ${facts.key}`;
-  switch (facts.from) {
-    case 'last-use':
-      return `${credential} last used ${facts.at}`;
-    case 'password-change':
-      return `password never used (password_last_used ${facts.lastUsed ?? 'N/A'}), last changed ${facts.at}`;
-    case 'user-creation':
-      return `password never used (password_last_used ${facts.lastUsed ?? 'N/A'}), change date unknown, user created ${facts.at}`;
-    case 'key-creation':
-      return `${credential} never used (last_used_date N/A), created ${facts.at}`;
+/** What the credential's age is measured from, in words, and that instant. */
+function reference(facts: UnusedFacts): { readonly words: string; readonly at: string } {
+  if ('key' in facts) {
+    if ('keyLastUsed' in facts) return { words: `active key ${facts.key} last used ${facts.keyLastUsed}`, at: facts.keyLastUsed };
+    return { words: `active key ${facts.key} never used (last_used_date N/A), created ${facts.keyCreated}`, at: facts.keyCreated };
   }
+  if ('passwordLastChanged' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), last changed ${facts.passwordLastChanged}`, at: facts.passwordLastChanged };
+  if ('userCreated' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), change date unknown, user created ${facts.userCreated}`, at: facts.userCreated };
+  return { words: `password last used ${facts.passwordLastUsed}`, at: facts.passwordLastUsed };
 }
 
 export const unusedCredentials = defineRule({
@@ -102,7 +98,8 @@ export const unusedCredentials = defineRule({
     return findings;
   },
   describe(facts: UnusedFacts, context) {
-    return `${referenceWords(facts)}, ${describeAgeAt(facts.at, context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
+    const { words, at } = reference(facts);
+    return `${words}, ${describeAgeAt(at, context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
   },
   tests: [
     {
