@@ -18,47 +18,55 @@ type UnusedFacts =
   | { readonly key: string; readonly keyLastUsed: string }
   | { readonly key: string; readonly keyCreated: string };
 
-/** The facts to judge a credential on (and the instant its age is measured from), or why they are missing. */
-type Reference = { readonly facts: UnusedFacts; readonly at: string } | { readonly missing: string };
+/** The facts to judge a credential on, or why they are missing. */
+type Reference = UnusedFacts | { readonly missing: string };
 
 function passwordReference(facts: UserFacts): Reference {
   const used = facts.password.lastUsed;
-  if (used.known) return { facts: { passwordLastUsed: used.value }, at: used.value };
+  if (used.known) return { passwordLastUsed: used.value };
   if (isUnknown(used)) return { missing: missingReason('password last use', used, SOURCES.passwordLastUsed) };
   // no_information: never used (or not since tracking began). CIS: measure from password_last_changed.
   const changed = facts.password.lastChanged;
   const marker = used.reason === 'no_information' ? 'no_information' : 'N/A';
-  if (changed.known) return { facts: { passwordLastUsed: marker, passwordLastChanged: changed.value }, at: changed.value };
-  if (facts.createdAt.known) return { facts: { passwordLastUsed: marker, userCreated: facts.createdAt.value }, at: facts.createdAt.value };
+  if (changed.known) return { passwordLastUsed: marker, passwordLastChanged: changed.value };
+  if (facts.createdAt.known) return { passwordLastUsed: marker, userCreated: facts.createdAt.value };
   return { missing: missingReason('password last change', changed, SOURCES.password) };
 }
 
 function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
-  if (lastUsed.known) return { facts: { key: label, keyLastUsed: lastUsed.value }, at: lastUsed.value };
+  if (lastUsed.known) return { key: label, keyLastUsed: lastUsed.value };
   if (isUnknown(lastUsed)) return { missing: missingReason('access key last use', lastUsed, SOURCES.accessKeysLastUsed) };
   // N/A: never used. CIS: measure from last_rotated (the creation date).
-  if (createdAt.known) return { facts: { key: label, keyCreated: createdAt.value }, at: createdAt.value };
+  if (createdAt.known) return { key: label, keyCreated: createdAt.value };
   return { missing: missingReason('access key creation date', createdAt, SOURCES.accessKeys) };
 }
 
 function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding<UnusedFacts> {
   if ('missing' in reference) return notEvaluated(resource, reference.missing);
   // CIS: compliant only when used "less than 45 days ago"; unused for 45 days or more fails.
-  const age = ageAt(reference.at, now);
+  const age = ageAt(measuredFrom(reference), now);
   if (!age.ok) return unmeasurable(resource, 'the time since last use', age);
   const stale = age.ms >= limit * MS_PER_DAY;
-  return finding(resource, stale ? 'fail' : 'pass', reference.facts);
+  return finding(resource, stale ? 'fail' : 'pass', reference);
 }
 
-/** What the credential's age is measured from, in words, and that instant. */
-function reference(facts: UnusedFacts): { readonly words: string; readonly at: string } {
+/** The instant the credential's age is measured from. */
+function measuredFrom(facts: UnusedFacts): string {
+  if ('key' in facts) return 'keyLastUsed' in facts ? facts.keyLastUsed : facts.keyCreated;
+  if ('passwordLastChanged' in facts) return facts.passwordLastChanged;
+  if ('userCreated' in facts) return facts.userCreated;
+  return facts.passwordLastUsed;
+}
+
+/** What the credential's age is measured from, in words. */
+function referenceWords(facts: UnusedFacts): string {
   if ('key' in facts) {
-    if ('keyLastUsed' in facts) return { words: `active key ${facts.key} last used ${facts.keyLastUsed}`, at: facts.keyLastUsed };
-    return { words: `active key ${facts.key} never used (last_used_date N/A), created ${facts.keyCreated}`, at: facts.keyCreated };
+    if ('keyLastUsed' in facts) return `active key ${facts.key} last used ${facts.keyLastUsed}`;
+    return `active key ${facts.key} never used (last_used_date N/A), created ${facts.keyCreated}`;
   }
-  if ('passwordLastChanged' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), last changed ${facts.passwordLastChanged}`, at: facts.passwordLastChanged };
-  if ('userCreated' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), change date unknown, user created ${facts.userCreated}`, at: facts.userCreated };
-  return { words: `password last used ${facts.passwordLastUsed}`, at: facts.passwordLastUsed };
+  if ('passwordLastChanged' in facts) return `password never used (password_last_used ${facts.passwordLastUsed}), last changed ${facts.passwordLastChanged}`;
+  if ('userCreated' in facts) return `password never used (password_last_used ${facts.passwordLastUsed}), change date unknown, user created ${facts.userCreated}`;
+  return `password last used ${facts.passwordLastUsed}`;
 }
 
 export const unusedCredentials = defineRule({
@@ -98,8 +106,7 @@ export const unusedCredentials = defineRule({
     return findings;
   },
   describe(facts: UnusedFacts, context) {
-    const { words, at } = reference(facts);
-    return `${words}, ${describeAgeAt(at, context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
+    return `${referenceWords(facts)}, ${describeAgeAt(measuredFrom(facts), context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
   },
   tests: [
     {
