@@ -231,11 +231,15 @@ export interface TextSink {
 
 /**
  * A staged file written synchronously, in pieces of about a megabyte: the engine's pass is
- * synchronous, and one identity's rows are a few hundred bytes. Hashed on the way to the disk.
+ * synchronous, and one identity's rows are a few hundred bytes. Each piece of text is encoded at
+ * once into one reused buffer, so no text outlives the call that wrote it: text held until a
+ * megabyte had gathered outlived two young-generation collections and was promoted, and at
+ * 100,000 users the old generation grew by the size of every output (over 500 MB) before a full
+ * collection reclaimed it (docs/performance.md). Hashed on the way to the disk.
  */
 export class StagedStream implements TextSink {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private readonly buffer = Buffer.allocUnsafe(STREAM_PIECE);
+  private used = 0;
   private readonly hash = createHash('sha256');
   private size = 0;
   private closed = false;
@@ -248,9 +252,15 @@ export class StagedStream implements TextSink {
   ) {}
 
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= STREAM_PIECE) this.flush();
+    // At most 3 bytes per UTF-16 unit: when that may not fit, flush first; a text longer than the buffer goes on its own.
+    if (this.used + text.length * 3 > STREAM_PIECE) {
+      this.flush();
+      if (text.length * 3 > STREAM_PIECE) {
+        this.writeText(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   /** Writes what is pending and closes the file; the size and SHA-256 of all that was written. */
@@ -269,10 +279,14 @@ export class StagedStream implements TextSink {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const text = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.used === 0) return;
+    const text = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    // GzipMembers copies what it keeps: the buffer is free to reuse once this returns.
+    this.writeText(text);
+  }
+
+  private writeText(text: Buffer): void {
     this.writeBytes(this.gzip === null ? text : this.gzip.push(text));
   }
 
@@ -287,6 +301,7 @@ export class StagedStream implements TextSink {
     }
   }
 }
+/** The buffer each streamed file's text is encoded into before it is written. */
 const STREAM_PIECE = 1 << 20;
 
 

@@ -155,9 +155,9 @@ export class ReportStream {
     if (shown.length === 0) return;
     const statuses = this.statuses;
     const csv = this.writers.csv;
-    if (this.findingsCsv !== null && csv !== null) {
-      for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
-      if (this.csvRows.length >= csv.rowsPerWrite) this.flushCsv();
+    const findingsCsv = this.findingsCsv;
+    if (findingsCsv !== null && csv !== null) {
+      for (const item of shown) if (statuses === null || statuses.has(item.status)) findingsCsv.stream.write(csv.line(item));
     }
     if (this.json !== null) {
       this.json.stream.write(this.writers.json?.rows(shown, !this.jsonRows) ?? '');
@@ -185,7 +185,6 @@ export class ReportStream {
 
   /** Writes the tails (with the machine outputs' view of the result) and closes the files: what writeOutputs commits with the rest. */
   finish(machineResult: AnalysisResult): { staged: StagedOutput; written: WrittenFile[] } {
-    this.flushCsv();
     const written: WrittenFile[] = [];
     if (this.findingsCsv !== null) written.push({ fileName: this.findingsCsv.fileName, ...this.findingsCsv.stream.finish() });
     if (this.json !== null) {
@@ -213,15 +212,6 @@ export class ReportStream {
     this.ocsfJsonl?.stream.close();
     this.junit?.remove();
     await this.staged.discard();
-  }
-
-  /** The findings CSV rows not yet written (a few thousand cells at most; never results). */
-  private csvRows: (readonly string[])[] = [];
-
-  private flushCsv(): void {
-    if (this.findingsCsv === null || this.writers.csv === null || this.csvRows.length === 0) return;
-    this.findingsCsv.stream.write(this.writers.csv.lines(this.csvRows));
-    this.csvRows = [];
   }
 
   private openFile(fileName: string, head: string): OpenFile {
