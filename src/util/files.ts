@@ -230,12 +230,10 @@ export interface TextSink {
 }
 
 /**
- * A staged file written synchronously, in pieces of about a megabyte: the engine's pass is
- * synchronous, and one identity's rows are a few hundred bytes. Each piece of text is encoded at
- * once into one reused buffer, so no text outlives the call that wrote it: text held until a
- * megabyte had gathered outlived two young-generation collections and was promoted, and at
- * 100,000 users the old generation grew by the size of every output (over 500 MB) before a full
- * collection reclaimed it (docs/performance.md). Hashed on the way to the disk.
+ * A staged file written synchronously (the engine's pass is synchronous) in pieces of a megabyte,
+ * hashed on the way to the disk. Each text is encoded at once into one reused buffer: text held
+ * until a megabyte gathered was promoted to the old generation, which at 100,000 users grew by
+ * every output's size (over 500 MB) before a full collection (docs/performance.md).
  */
 export class StagedStream implements TextSink {
   private readonly buffer = Buffer.allocUnsafe(STREAM_PIECE);
@@ -252,15 +250,21 @@ export class StagedStream implements TextSink {
   ) {}
 
   write(text: string): void {
-    // At most 3 bytes per UTF-16 unit: when that may not fit, flush first; a text longer than the buffer goes on its own.
-    if (this.used + text.length * 3 > STREAM_PIECE) {
-      this.flush();
-      if (text.length * 3 > STREAM_PIECE) {
-        this.writeText(Buffer.from(text, 'utf8'));
-        return;
-      }
+    // At most 3 bytes per UTF-16 unit: when that may not fit, flush first.
+    if (this.used + text.length * 3 > STREAM_PIECE) this.flush();
+    if (text.length <= PIECE_UNITS) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+      return;
     }
-    this.used += this.buffer.write(text, this.used, 'utf8');
+    // A long text (a snapshot's head, the JSON report's user findings) a buffer's worth at a time, never cutting a surrogate pair.
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + PIECE_UNITS, text.length);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+      this.used += this.buffer.write(text.slice(start, end), this.used, 'utf8');
+      this.flush();
+      start = end;
+    }
   }
 
   /** Writes what is pending and closes the file; the size and SHA-256 of all that was written. */
@@ -283,10 +287,6 @@ export class StagedStream implements TextSink {
     const text = this.buffer.subarray(0, this.used);
     this.used = 0;
     // GzipMembers copies what it keeps: the buffer is free to reuse once this returns.
-    this.writeText(text);
-  }
-
-  private writeText(text: Buffer): void {
     this.writeBytes(this.gzip === null ? text : this.gzip.push(text));
   }
 
@@ -303,7 +303,8 @@ export class StagedStream implements TextSink {
 }
 /** The buffer each streamed file's text is encoded into before it is written. */
 const STREAM_PIECE = 1 << 20;
-
+/** The UTF-16 units sure to fit in it (UTF-8 takes at most 3 bytes for one). */
+const PIECE_UNITS = Math.floor(STREAM_PIECE / 3);
 
 /** Whether `path` names something other than a folder (a file, or a link, dangling or not), which a commit may move aside. */
 function isReplaceableFile(path: string): boolean {
