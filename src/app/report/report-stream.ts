@@ -214,9 +214,9 @@ export class ReportStream {
     await this.staged.discard();
   }
 
-  private openFile(fileName: string, head: string): OpenFile {
+  private openFile(fileName: string, head: string | Iterable<string>): OpenFile {
     const stream = this.staged.openStream(`${this.outDir}/${fileName}`, this.gzip);
-    stream.write(head);
+    for (const piece of typeof head === 'string' ? [head] : head) stream.write(piece);
     return { fileName, stream };
   }
 }
