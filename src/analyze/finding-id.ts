@@ -15,13 +15,14 @@
  * One hash per resource, not per result: a run hashes each ARN once (FindingIds caches them),
  * since every rule that judges a user shares that user's digest.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const FINDING_ID_DIGEST_LENGTH = 16;
 
 /** The first 16 hex digits of the SHA-256 of a resource ARN. */
 export function resourceDigest(resourceArn: string): string {
-  return createHash('sha256').update(resourceArn, 'utf8').digest('hex').slice(0, FINDING_ID_DIGEST_LENGTH);
+  // The one-shot crypto.hash (Node 20.12+): a third of the cost of a Hash object per ARN.
+  return hash('sha256', resourceArn, 'hex').slice(0, FINDING_ID_DIGEST_LENGTH);
 }
 
 export function stableFindingId(ruleId: string, resourceArn: string): string {

@@ -266,6 +266,14 @@ export function accountBatch(walk: WalkContext, runs: readonly RuleRun[], ids: I
  * the run stops rather than report them.
  */
 export function assertUniqueFindingIds(results: readonly RuleResult[]): void {
+  // One identity's batch (a dozen results): compared pairwise, no map built per identity.
+  if (results.length <= SMALL_BATCH) {
+    for (let later = 1; later < results.length; later += 1) {
+      const id = (results[later] as RuleResult).findingId;
+      for (let earlier = 0; earlier < later; earlier += 1) if ((results[earlier] as RuleResult).findingId === id) duplicate(results[earlier] as RuleResult, results[later] as RuleResult);
+    }
+    return;
+  }
   const seen = new Map<string, RuleResult>();
   for (const result of results) {
     const earlier = seen.get(result.findingId);
@@ -273,10 +281,15 @@ export function assertUniqueFindingIds(results: readonly RuleResult[]): void {
       seen.set(result.findingId, result);
       continue;
     }
-    throw new InternalConsistencyError(
-      `two results have the finding id ${result.findingId}: ${earlier.resourceName} (${earlier.resourceArn}, ${earlier.status}) and ${result.resourceName} (${result.resourceArn}, ${result.status})`,
-    );
+    duplicate(earlier, result);
   }
+}
+const SMALL_BATCH = 32;
+
+function duplicate(earlier: RuleResult, result: RuleResult): never {
+  throw new InternalConsistencyError(
+    `two results have the finding id ${result.findingId}: ${earlier.resourceName} (${earlier.resourceArn}, ${earlier.status}) and ${result.resourceName} (${result.resourceArn}, ${result.status})`,
+  );
 }
 
 /** The ARN a resource belongs to: a key `arn:...:user/alice#access_key_1` belongs to the user. */

@@ -109,7 +109,8 @@ export async function manifestOutputs(written: readonly WrittenFile[], context: 
   const names = manifestFileNames(context.stem);
   const artifacts: ManifestArtifact[] = [];
   const snapshotInOutDir = insideOutDir(context.outDir, loaded.path);
-  if (snapshotInOutDir !== null) artifacts.push(describeArtifact(snapshotInOutDir, loaded.bytes));
+  // The digest taken when the snapshot was read or written: no second pass over its bytes.
+  if (snapshotInOutDir !== null) artifacts.push(checkedArtifact(snapshotInOutDir, loaded.size ?? loaded.bytes.length, loaded.sha256));
   for (const file of written) artifacts.push(checkedArtifact(file.fileName.split(sep).join('/'), file.size, file.sha256));
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,

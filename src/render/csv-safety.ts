@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 /**
  * Spreadsheet formula injection: Excel, LibreOffice and Google Sheets evaluate a cell that begins
  * with `=`, `+`, `-` or `@` (and, in some versions, a tab or carriage return) as a formula, some of
@@ -23,56 +22,42 @@ export function neutraliseFormula(cell: string): string {
 }
 
 /**
- * csv-stringify with Python's csv.writer defaults (QUOTE_MINIMAL, CRLF): a field is quoted when it
- * holds a comma, a quote or any line break. csv-stringify alone quotes only on the whole record
- * delimiter (CRLF), so a lone CR or LF needs quoted_match, or a name with a line break would split
- * the row.
+ * Python's csv.writer defaults (QUOTE_MINIMAL, CRLF): a field is quoted when it holds a comma, a
+ * quote or any line break (a lone CR or LF too, or a name with a line break would split the row),
+ * and a quote inside is doubled. Written here rather than by csv-stringify, which cost about a
+ * microsecond a field and, called once per batch, made the streamed findings CSV hold thousands
+ * of rows (promoted to the old generation at 100,000 users). test/csv-writer.test.ts compares the
+ * output with csv-stringify's own for random rows.
  */
-const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
-
-/** Besides the delimiter, what makes QUOTE_MINIMAL quote a field: the quote or a line break. */
 const QUOTE_OR_LINE_BREAK = /["\r\n]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+const QUOTE = /"/g;
 
-/**
- * Record delimiter for the rows csv-stringify writes in one call, split apart afterwards. NUL
- * never reaches here (neutraliseFormula replaces it), so it cannot occur inside a field.
- */
-const ROW_SEPARATOR = '\u0000';
-const SEPARATED_OPTIONS = { ...STRINGIFY_OPTIONS, record_delimiter: ROW_SEPARATOR } as const;
-
-/**
- * Rows as CSV text, each ending CRLF; a row of one empty field is `""`, as Python writes it (an
- * empty line would be no row). A row with nothing to quote is its fields joined by commas, which
- * is all csv-stringify would do with it at about a microsecond a field (a quarter of a large run);
- * every row that needs quoting goes through csv-stringify, in one call per batch. A test compares
- * the result with csv-stringify's own for random rows.
- */
-function csvLines(rows: readonly (readonly string[])[]): string {
-  // Per row: its plain line, '' for a row of one empty field, or null when csv-stringify must quote it.
-  const lines = rows.map((row) => (row.length === 1 && row[0] === '' ? '' : plainLine(row)));
-  const quoted = rows.filter((_, index) => lines[index] === null) as string[][];
-  const quotedLines = quoted.length === 0 ? [] : stringify(quoted, SEPARATED_OPTIONS).split(ROW_SEPARATOR);
-  let text = '';
-  let next = 0;
-  for (const line of lines) {
-    if (line === '') text += '""\r\n';
-    else if (line === null) text += `${quotedLines[next++] ?? ''}\r\n`;
-    else text += `${line}\r\n`;
-  }
-  return text;
+function quoted(cell: string): string {
+  return NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTE, '""')}"` : cell;
 }
 
 /**
- * The row's fields joined by commas when none of them needs quoting, else null. One scan of the
- * joined line instead of a test per field: no quote or line break in it, and no comma but the
- * row.length - 1 that join put there.
+ * One neutralised row as a CSV line ending CRLF; a row of one empty field is `""`, as Python writes
+ * it (an empty line would be no row). A row with nothing to quote (most) is its fields joined by
+ * commas, found by one scan of the joined line: no quote or line break in it, and no comma but
+ * the row.length - 1 that join put there.
  */
-function plainLine(row: readonly string[]): string | null {
+export function csvLine(row: readonly string[]): string {
+  if (row.length === 1 && row[0] === '') return '""\r\n';
   const line = row.join(',');
-  if (QUOTE_OR_LINE_BREAK.test(line)) return null;
-  let commas = 0;
-  for (let at = line.indexOf(','); at !== -1; at = line.indexOf(',', at + 1)) commas += 1;
-  return commas === row.length - 1 ? line : null;
+  if (!QUOTE_OR_LINE_BREAK.test(line)) {
+    let commas = 0;
+    for (let at = line.indexOf(','); at !== -1; at = line.indexOf(',', at + 1)) commas += 1;
+    if (commas === row.length - 1) return `${line}\r\n`;
+  }
+  return `${row.map(quoted).join(',')}\r\n`;
+}
+
+function csvLines(rows: readonly (readonly string[])[]): string {
+  let text = '';
+  for (const row of rows) text += csvLine(row);
+  return text;
 }
 
 /**
@@ -102,4 +87,9 @@ export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly 
 /** Rows as CSV lines (no header), neutralised like `toCsv`'s: for a file written a batch at a time. */
 export function csvRows(rows: readonly (readonly string[])[]): string {
   return rows.length === 0 ? '' : csvLines(rows.map((row) => row.map(neutraliseFormula)));
+}
+
+/** One row as a CSV line, neutralised like `toCsv`'s: for a file written a row at a time. */
+export function csvRow(row: readonly string[]): string {
+  return csvLine(row.map(neutraliseFormula));
 }

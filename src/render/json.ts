@@ -331,10 +331,12 @@ function* entryChunks(key: string, value: unknown, first: boolean, itemsPerChunk
  * the catalogue's summary once every result is in.
  */
 export const jsonReportStream = {
-  head(result: AnalysisResult): string {
+  // In pieces: a large account's per-user findings are tens of megabytes, which built as one text were promoted to the old generation.
+  *head(result: AnalysisResult): Generator<string> {
     const entries = shapeEntries({ ...result, catalogue: null });
-    const text = ['{', ...entries.flatMap(([key, value], index) => [...entryChunks(key, value, index === 0, Number.POSITIVE_INFINITY)])].join('');
-    return `${text}${entries.length === 0 ? '\n' : ',\n'}${INDENT}"resources": [`;
+    yield '{';
+    for (const [index, [key, value]] of entries.entries()) yield* entryChunks(key, value, index === 0, 100);
+    yield `${entries.length === 0 ? '\n' : ',\n'}${INDENT}"resources": [`;
   },
   lines(): ResourceLines {
     return new ResourceLines();

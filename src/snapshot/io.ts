@@ -1,8 +1,10 @@
 import { constants } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileSystemCause, InputError } from '../util/errors.js';
-import { explainWriteError, sha256Hex, writeOutputs } from '../util/files.js';
+import { explainWriteError, exists, refuseExistingOutput, sha256Hex, StagedOutput, writeOutputs } from '../util/files.js';
 import { parseSnapshotJson } from './json-text.js';
 import { migrateToCurrent } from './migrate.js';
 import { DEFAULT_CLOCK_SKEW_MS, type CaptureTimeOptions } from './capture-times.js';
@@ -14,6 +16,8 @@ export interface LoadedSnapshot {
   /** SHA-256 of the file's bytes as read: the evidence's identity. */
   readonly sha256: string;
   readonly bytes: Buffer;
+  /** The file's size in bytes, when known without `bytes` (a snapshot this run wrote: its bytes are made again only if asked for). */
+  readonly size?: number;
   readonly path: string;
   readonly migratedFrom: number | null;
 }
@@ -47,6 +51,25 @@ function* serializedPieces(snapshot: Snapshot): Generator<{ readonly text: strin
     yield { text: '  ]', usersDone: snapshot.users.length };
   }
   yield { text: `${skeleton.slice(at + USERS_PLACEHOLDER.length)}\n`, usersDone: snapshot.users.length };
+}
+
+/**
+ * The same text as serializeSnapshotChunks, a user line at a time: for writing to a file, where
+ * each piece is encoded at once and dropped (pieces of 2,000 users were megabyte strings, each
+ * garbage in the old generation once written).
+ */
+function* serializedLines(snapshot: Snapshot): Generator<string> {
+  const skeleton = JSON.stringify({ ...snapshot, users: USERS_PLACEHOLDER.slice(1, -1) }, null, 2);
+  const at = skeleton.indexOf(USERS_PLACEHOLDER);
+  yield skeleton.slice(0, at);
+  const users = snapshot.users;
+  if (users.length === 0) yield '[]';
+  else {
+    yield '[\n';
+    for (let index = 0; index < users.length; index += 1) yield `    ${JSON.stringify(users[index])}${index + 1 < users.length ? ',\n' : '\n'}`;
+    yield '  ]';
+  }
+  yield `${skeleton.slice(at + USERS_PLACEHOLDER.length)}\n`;
 }
 
 export function serializeSnapshot(snapshot: Snapshot): string {
@@ -190,20 +213,79 @@ export function serializeSnapshotBytes(snapshot: Snapshot): Buffer {
 export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite: boolean, options: CaptureTimeOptions = {}): Promise<LoadedSnapshot> {
   checkSnapshotBeforeWriting(snapshot, path, options);
   if (isGzipPath(path)) return writeGzipSnapshot(path, snapshot, overwrite);
-  const bytes = serializeSnapshotBytes(snapshot);
-  checkWritableSize(bytes.length, path);
-  const loaded: LoadedSnapshot = { snapshot, sha256: sha256Hex(bytes), bytes, path, migratedFrom: null };
-  if (!overwrite) {
+  // Written as serialised, hashed on the way; the bytes are not kept (106 MB at 100,000 users):
+  // a PDF that embeds them serialises the same snapshot again, to the same bytes.
+  const loadedAs = (digest: { readonly size: number; readonly sha256: string }): LoadedSnapshot => ({
+    snapshot,
+    sha256: digest.sha256,
+    size: digest.size,
+    path,
+    migratedFrom: null,
+    get bytes(): Buffer {
+      return serializeSnapshotBytes(snapshot);
+    },
+  });
+  if (!overwrite && (await exists(path))) {
     // Importing the same report twice gives the same snapshot: keeping the existing file then
     // loses nothing, and lets a command be run again without --overwrite.
-    const existing = await readFile(path).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // nothing there yet: write it
-      throw explainWriteError(error, path);
-    });
-    if (existing !== null && existing.equals(bytes)) return loaded;
+    const digest = snapshotDigest(snapshot);
+    checkWritableSize(digest.size, path);
+    if (await fileHasDigest(path, digest)) return loadedAs(digest);
+    await refuseExistingOutput('', path, overwrite);
   }
-  await writeOutputs('', [{ fileName: path, content: bytes }], overwrite);
-  return loaded;
+  const staged = new StagedOutput();
+  try {
+    // Written asynchronously, a megabyte at a time: Ctrl-C while a large snapshot is written still removes the staged file.
+    const digest = await staged.add(path, inPieces(serializedLines(snapshot)));
+    checkWritableSize(digest.size, path);
+    await staged.commit();
+    return loadedAs(digest);
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+/** Texts encoded into buffers of about a megabyte (each a new one: the writer may still hold the last). */
+function* inPieces(texts: Iterable<string>): Generator<Buffer> {
+  let buffer = Buffer.allocUnsafe(PIECE_BYTES);
+  let used = 0;
+  for (const text of texts) {
+    if (used + Buffer.byteLength(text, 'utf8') > buffer.length) {
+      if (used > 0) yield buffer.subarray(0, used);
+      buffer = Buffer.allocUnsafe(Math.max(PIECE_BYTES, Buffer.byteLength(text, 'utf8')));
+      used = 0;
+    }
+    used += buffer.write(text, used, 'utf8');
+  }
+  if (used > 0) yield buffer.subarray(0, used);
+}
+const PIECE_BYTES = 1 << 20;
+
+/** The size and SHA-256 the snapshot's file has, without holding its bytes. */
+function snapshotDigest(snapshot: Snapshot): { readonly size: number; readonly sha256: string } {
+  const hash = createHash('sha256');
+  let size = 0;
+  for (const piece of serializedLines(snapshot)) {
+    const bytes = Buffer.from(piece, 'utf8');
+    size += bytes.length;
+    hash.update(bytes);
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** Whether the file at `path` has this size and SHA-256 (read as a stream). */
+async function fileHasDigest(path: string, digest: { readonly size: number; readonly sha256: string }): Promise<boolean> {
+  try {
+    if ((await stat(path)).size !== digest.size) return false;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex') === digest.sha256;
+  } catch (error) {
+    // A dangling link: nothing to compare with (refused as existing, like any file in the way).
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw explainWriteError(error, path);
+  }
 }
 
 /**

@@ -230,12 +230,14 @@ export interface TextSink {
 }
 
 /**
- * A staged file written synchronously, in pieces of about a megabyte: the engine's pass is
- * synchronous, and one identity's rows are a few hundred bytes. Hashed on the way to the disk.
+ * A staged file written synchronously (the engine's pass is synchronous) in pieces of a megabyte,
+ * hashed on the way to the disk. Each text is encoded at once into one reused buffer: text held
+ * until a megabyte gathered was promoted to the old generation, which at 100,000 users grew by
+ * every output's size (over 500 MB) before a full collection (docs/performance.md).
  */
 export class StagedStream implements TextSink {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private readonly buffer = Buffer.allocUnsafe(STREAM_PIECE);
+  private used = 0;
   private readonly hash = createHash('sha256');
   private size = 0;
   private closed = false;
@@ -248,9 +250,21 @@ export class StagedStream implements TextSink {
   ) {}
 
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= STREAM_PIECE) this.flush();
+    // At most 3 bytes per UTF-16 unit: when that may not fit, flush first.
+    if (this.used + text.length * 3 > STREAM_PIECE) this.flush();
+    if (text.length <= PIECE_UNITS) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+      return;
+    }
+    // A long text (a snapshot's head, the JSON report's user findings) a buffer's worth at a time, never cutting a surrogate pair.
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + PIECE_UNITS, text.length);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+      this.used += this.buffer.write(text.slice(start, end), this.used, 'utf8');
+      this.flush();
+      start = end;
+    }
   }
 
   /** Writes what is pending and closes the file; the size and SHA-256 of all that was written. */
@@ -269,10 +283,10 @@ export class StagedStream implements TextSink {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const text = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.used === 0) return;
+    const text = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    // GzipMembers copies what it keeps: the buffer is free to reuse once this returns.
     this.writeBytes(this.gzip === null ? text : this.gzip.push(text));
   }
 
@@ -287,8 +301,10 @@ export class StagedStream implements TextSink {
     }
   }
 }
+/** The buffer each streamed file's text is encoded into before it is written. */
 const STREAM_PIECE = 1 << 20;
-
+/** The UTF-16 units sure to fit in it (UTF-8 takes at most 3 bytes for one). */
+const PIECE_UNITS = Math.floor(STREAM_PIECE / 3);
 
 /** Whether `path` names something other than a folder (a file, or a link, dangling or not), which a commit may move aside. */
 function isReplaceableFile(path: string): boolean {

@@ -45,6 +45,13 @@ function calendarFields(match: RegExpExecArray): { year: number; month: number; 
  * only `Z` is.
  */
 export function parseStrictInstant(text: string, options: { readonly offsets: boolean } = { offsets: false }): Date | null {
+  // The commonest forms, whole seconds in UTC (`Z`; `+00:00` as credential reports write it), checked
+  // by their characters and read by Date.parse, exact for them: no match array, no Date.UTC per instant.
+  if (text.length === 20 && isUtcInstant(text)) return new Date(Date.parse(text));
+  if (options.offsets && text.length === 25 && text.endsWith('+00:00')) {
+    const utc = `${text.slice(0, 19)}Z`;
+    if (isUtcInstant(utc)) return new Date(Date.parse(utc));
+  }
   const match = (options.offsets ? OFFSET_INSTANT : UTC_INSTANT).exec(text);
   if (match === null) return null;
   const fields = calendarFields(match);

@@ -158,9 +158,9 @@ export class ReportStream {
     if (shown.length === 0) return;
     const statuses = this.statuses;
     const csv = this.writers.csv;
-    if (this.findingsCsv !== null && csv !== null) {
-      for (const item of shown) if (statuses === null || statuses.has(item.status)) this.csvRows.push(csv.cells(item));
-      if (this.csvRows.length >= csv.rowsPerWrite) this.flushCsv();
+    const findingsCsv = this.findingsCsv;
+    if (findingsCsv !== null && csv !== null) {
+      for (const item of shown) if (statuses === null || statuses.has(item.status)) findingsCsv.stream.write(csv.line(item));
     }
     if (this.json !== null && this.jsonLines !== null) this.json.stream.write(this.jsonLines.add(shown));
     const selected = statuses === null ? shown : shown.filter((item) => statuses.has(item.status));
@@ -185,7 +185,6 @@ export class ReportStream {
 
   /** Writes the tails (with the machine outputs' view of the result) and closes the files: what writeOutputs commits with the rest. */
   finish(machineResult: AnalysisResult): { staged: StagedOutput; written: WrittenFile[] } {
-    this.flushCsv();
     const written: WrittenFile[] = [];
     if (this.findingsCsv !== null) written.push({ fileName: this.findingsCsv.fileName, ...this.findingsCsv.stream.finish() });
     if (this.json !== null && this.jsonLines !== null) {
@@ -215,18 +214,9 @@ export class ReportStream {
     await this.staged.discard();
   }
 
-  /** The findings CSV rows not yet written (a few thousand cells at most; never results). */
-  private csvRows: (readonly string[])[] = [];
-
-  private flushCsv(): void {
-    if (this.findingsCsv === null || this.writers.csv === null || this.csvRows.length === 0) return;
-    this.findingsCsv.stream.write(this.writers.csv.lines(this.csvRows));
-    this.csvRows = [];
-  }
-
-  private openFile(fileName: string, head: string): OpenFile {
+  private openFile(fileName: string, head: string | Iterable<string>): OpenFile {
     const stream = this.staged.openStream(`${this.outDir}/${fileName}`, this.gzip);
-    stream.write(head);
+    for (const piece of typeof head === 'string' ? [head] : head) stream.write(piece);
     return { fileName, stream };
   }
 }

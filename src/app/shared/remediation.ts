@@ -120,6 +120,13 @@ export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'ru
     return dueBySeverity.get(key) ?? null;
   };
   const reportTime = result.run.startedAt;
+  // Whether a due date is past at the evaluation time and at the report's time: a handful of due dates, asked once per failure.
+  const overdueByDate = new Map<string, readonly [boolean, boolean]>();
+  const overdueOf = (dueDate: string): readonly [boolean, boolean] => {
+    let known = overdueByDate.get(dueDate);
+    if (known === undefined) overdueByDate.set(dueDate, (known = [isOverdue(dueDate, asOf), isOverdue(dueDate, reportTime)]));
+    return known;
+  };
   let detectedEarlier = 0;
   // The first detection: an earlier archive's time when it is before this capture; never later than the capture.
   const firstDetectedOf = (findingId: string): string => {
@@ -136,13 +143,14 @@ export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'ru
     if (item.status === 'fail' && firstDetected !== capturedAt) detectedEarlier += 1;
     // An accepted risk is due when its exception expires, not by the severity's deadline.
     const dueDate = item.status === 'excepted' ? null : dueFor(item.severity, firstDetected);
+    const [overdue, pastDueAtReport] = dueDate === null ? [false, false] : overdueOf(dueDate);
     const tracking: FindingTracking = {
       owner: owner?.address ?? null,
       ownerSource: owner === null ? null : describeOwnerSource(owner),
       dueDate,
-      overdue: dueDate !== null && isOverdue(dueDate, asOf),
+      overdue,
       firstDetected,
-      pastDueAtReport: dueDate !== null && isOverdue(dueDate, reportTime),
+      pastDueAtReport,
       response,
     };
     return { ...item, tracking };
