@@ -57,3 +57,10 @@ export function embeddedFontCss(): string {
 export function footerFontBytes(): Buffer {
   return fontFile({ packageName: '@fontsource/ibm-plex-sans', fileStem: 'ibm-plex-sans', weight: 400 }, 'latin', 'woff');
 }
+
+/** The faces pdf-lib draws the identity matrix in (pdf-matrix.ts): the stylesheet's, Latin subset, as WOFF for fontkit. */
+export function matrixFontBytes(face: 'bold' | 'mono'): Buffer {
+  return face === 'bold'
+    ? fontFile({ packageName: '@fontsource/ibm-plex-sans', fileStem: 'ibm-plex-sans', weight: 700 }, 'latin', 'woff')
+    : fontFile({ packageName: '@fontsource/ibm-plex-mono', fileStem: 'ibm-plex-mono', weight: 400 }, 'latin', 'woff');
+}
