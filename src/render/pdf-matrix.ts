@@ -78,9 +78,50 @@ const FACT_COLUMNS: readonly { readonly header: string; readonly share: number }
   { header: 'Key 2 last used', share: 0.07 },
 ];
 
+/**
+ * A face drawn character by character: each character is shaped by fontkit once (its glyph in the
+ * embedded subset, its advance), and a text's encoding and width are those of its characters. Shaping
+ * every distinct text (each user name, each date) cost seconds at a thousand rows. The tables' text
+ * is plain Latin (matrixDrawable), for which IBM Plex has no ligature; only pair kerning, a fraction
+ * of a point, is left out.
+ */
+class Face {
+  private readonly glyphs = new Map<string, { readonly hex: string; readonly advance: number }>();
+
+  constructor(readonly font: PDFFont) {}
+
+  private glyph(character: string): { readonly hex: string; readonly advance: number } {
+    let known = this.glyphs.get(character);
+    if (known === undefined) {
+      known = { hex: this.font.encodeText(character).toString().slice(1, -1), advance: this.font.widthOfTextAtSize(character, 1) };
+      this.glyphs.set(character, known);
+    }
+    return known;
+  }
+
+  /** The text as a hexadecimal string operand of Tj. */
+  encode(text: string): string {
+    let hex = '';
+    for (const character of text) hex += this.glyph(character).hex;
+    return `<${hex}>`;
+  }
+
+  width(text: string, size: number): number {
+    let advance = 0;
+    for (const character of text) advance += this.glyph(character).advance;
+    return advance * size;
+  }
+}
+
+interface Faces {
+  readonly regular: Face;
+  readonly bold: Face;
+  readonly mono: Face;
+}
+
 interface Line {
   readonly text: string;
-  readonly font: PDFFont;
+  readonly font: Face;
   readonly size: number;
   readonly height: number;
 }
@@ -126,22 +167,22 @@ export function matrixShowsKeyIds(context: Readonly<Record<string, unknown>>, ro
 }
 
 /** Greedy line breaking at `breaks` (the opportunity after each match), a word too long broken anywhere (overflow-wrap: break-word). */
-function wrap(text: string, font: PDFFont, size: number, width: number, breaks: RegExp): string[] {
-  if (font.widthOfTextAtSize(text, size) <= width) return [text];
+function wrap(text: string, font: Face, size: number, width: number, breaks: RegExp): string[] {
+  if (font.width(text, size) <= width) return [text];
   const pieces = text.split(breaks).filter((piece) => piece !== '');
   const lines: string[] = [];
   let current = '';
   for (const piece of pieces) {
     const candidate = current + piece;
-    if (font.widthOfTextAtSize(candidate.trimEnd(), size) <= width) {
+    if (font.width(candidate.trimEnd(), size) <= width) {
       current = candidate;
       continue;
     }
     if (current !== '') lines.push(current.trimEnd());
     current = piece;
-    while (current.length > 1 && font.widthOfTextAtSize(current.trimEnd(), size) > width) {
+    while (current.length > 1 && font.width(current.trimEnd(), size) > width) {
       let fit = current.length - 1;
-      while (fit > 1 && font.widthOfTextAtSize(current.slice(0, fit), size) > width) fit -= 1;
+      while (fit > 1 && font.width(current.slice(0, fit), size) > width) fit -= 1;
       lines.push(current.slice(0, fit));
       current = current.slice(fit);
     }
@@ -154,10 +195,10 @@ function wrap(text: string, font: PDFFont, size: number, width: number, breaks: 
 const AFTER_SPACE = /(?<= )/;
 const AFTER_SEPARATOR = /(?<=[/:._@,\- ])/;
 
-const line = (text: string, font: PDFFont): Line => ({ text, font, size: FONT_SIZE, height: LINE });
+const line = (text: string, font: Face): Line => ({ text, font, size: FONT_SIZE, height: LINE });
 
 /** The cells of one row: the facts, then one mark per column (bold and coloured as the stylesheet's classes). */
-function rowCells(row: MatrixRow, widths: readonly number[], fonts: MatrixFonts): Cell[] {
+function rowCells(row: MatrixRow, widths: readonly number[], fonts: Faces): Cell[] {
   const plain = (lines: readonly Line[]): Cell => ({ lines, centred: false, colour: INK, background: null });
   const wrapped = (text: string, index: number, breaks: RegExp): Cell => plain(wrap(text, fonts.regular, FONT_SIZE, (widths[index] ?? 0) - 2 * PAD_X, breaks).map((text) => line(text, fonts.regular)));
   const cells: Cell[] = [wrapped(row.name, 0, AFTER_SEPARATOR), wrapped(row.console, 1, AFTER_SPACE), wrapped(row.mfa, 2, AFTER_SPACE), plain([line(row.passwordLastUsed, fonts.regular)]), plain([line(row.passwordLastChanged, fonts.regular)])];
@@ -171,12 +212,12 @@ function rowCells(row: MatrixRow, widths: readonly number[], fonts: MatrixFonts)
   return cells;
 }
 
-function markCell(mark: MatrixCell, fonts: MatrixFonts): Cell {
+function markCell(mark: MatrixCell, fonts: Faces): Cell {
   const font = mark.className === 'mark-na' ? fonts.regular : fonts.bold;
   return { lines: mark.mark === '' ? [] : [line(mark.mark, font)], centred: true, colour: MARK_COLOURS[mark.className] ?? INK, background: mark.className === 'mark-fail' ? FAIL_BACKGROUND : null };
 }
 
-function headerCells(columns: readonly MatrixColumn[], widths: readonly number[], fonts: MatrixFonts): Cell[] {
+function headerCells(columns: readonly MatrixColumn[], widths: readonly number[], fonts: Faces): Cell[] {
   const headers = [...FACT_COLUMNS.map((column) => column.header), ...columns.map((column) => column.label)];
   return headers.map((header, index) => {
     const mark = index >= FACT_COLUMNS.length;
@@ -184,7 +225,7 @@ function headerCells(columns: readonly MatrixColumn[], widths: readonly number[]
     // word-break: keep-all, overflow-wrap: normal: a header wraps at spaces only.
     const lines = header.split(' ').reduce<string[]>((kept, word) => {
       const last = kept[kept.length - 1];
-      if (last !== undefined && fonts.bold.widthOfTextAtSize(`${last} ${word}`, FONT_SIZE) <= room) kept[kept.length - 1] = `${last} ${word}`;
+      if (last !== undefined && fonts.bold.width(`${last} ${word}`, FONT_SIZE) <= room) kept[kept.length - 1] = `${last} ${word}`;
       else kept.push(word);
       return kept;
     }, []);
@@ -202,23 +243,23 @@ class MatrixPage {
   /** The top of what is left of the page, in points from the bottom. */
   y: number;
 
-  constructor(document: PDFDocument, box: MatrixPageBox, private readonly fonts: MatrixFonts) {
+  constructor(document: PDFDocument, box: MatrixPageBox, private readonly fonts: Faces) {
     this.page = document.addPage([box.width, box.height]);
     this.y = box.height - box.top;
-    for (const [key, font] of this.fontKeys()) this.page.node.setFontDictionary(PDFName.of(key), font.ref);
+    for (const [key, face] of this.fontKeys()) this.page.node.setFontDictionary(PDFName.of(key), face.font.ref);
   }
 
-  private fontKeys(): [string, PDFFont][] {
+  private fontKeys(): [string, Face][] {
     return [['MxR', this.fonts.regular], ['MxB', this.fonts.bold], ['MxM', this.fonts.mono]];
   }
 
-  fontKey(font: PDFFont): string {
+  fontKey(font: Face): string {
     return this.fontKeys().find(([, candidate]) => candidate === font)?.[0] ?? 'MxR';
   }
 
   /** Text at (x, baseline); the caller marks it. */
-  text(text: string, font: PDFFont, size: number, x: number, baseline: number, colour: Colour): void {
-    this.operators.push(`BT /${this.fontKey(font)} ${number(size)} Tf ${fill(colour)} ${number(x)} ${number(baseline)} Td ${font.encodeText(text).toString()} Tj ET`);
+  text(text: string, font: Face, size: number, x: number, baseline: number, colour: Colour): void {
+    this.operators.push(`BT /${this.fontKey(font)} ${number(size)} Tf ${fill(colour)} ${number(x)} ${number(baseline)} Td ${font.encode(text)} Tj ET`);
   }
 
   finish(document: PDFDocument): void {
@@ -235,7 +276,9 @@ function baseline(top: number, lineHeight: number, size: number): number {
 /** Draws the section's tables on new pages after the document's last, tagged under `section` (the Document when null). Returns the pages added. */
 export function drawIdentityTables(document: PDFDocument, structure: MergedStructure, context: Readonly<Record<string, unknown>>, rows: readonly unknown[], fonts: MatrixFonts, box: MatrixPageBox, section: PDFRef | null): number {
   const matrix = context as unknown as MatrixContext;
-  const drawer = new TableDrawer(document, structure, fonts, box, section);
+  const regular = new Face(fonts.regular);
+  const faces: Faces = { regular, bold: new Face(fonts.bold), mono: fonts.mono === fonts.regular ? regular : new Face(fonts.mono) };
+  const drawer = new TableDrawer(document, structure, faces, box, section);
   if (matrix.rootRow !== null) drawer.table('Root user', matrix.rootColumns, [matrix.rootRow], true);
   else drawer.note('The snapshot has no root row, so the root rules are not evaluated (see the framework controls).');
   drawer.table('IAM users', matrix.userColumns, rows as readonly MatrixRow[], false);
@@ -253,7 +296,7 @@ class TableDrawer {
   constructor(
     private readonly document: PDFDocument,
     private readonly structure: MergedStructure,
-    private readonly fonts: MatrixFonts,
+    private readonly fonts: Faces,
     private readonly box: MatrixPageBox,
     private readonly section: PDFRef | null,
   ) {
@@ -376,7 +419,7 @@ class TableDrawer {
         page.operators.push(`/${type} <</MCID ${mcid}>> BDC`);
       } else page.operators.push('/Artifact <</Type /Pagination>> BDC');
       for (const entry of cell.lines) {
-        const textWidth = entry.font.widthOfTextAtSize(entry.text, entry.size);
+        const textWidth = entry.font.width(entry.text, entry.size);
         const left = cell.centred ? x + (width - textWidth) / 2 : x + PAD_X;
         page.text(entry.text, entry.font, entry.size, left, baseline(lineTop, entry.height, entry.size), cell.colour);
         lineTop -= entry.height;
