@@ -48,6 +48,13 @@ export interface PdfOptions {
   readonly browserTimeoutMs?: number;
   /** A browser already running (a test printing many documents): used as it is and left open. */
   readonly runningBrowser?: Browser;
+  /**
+   * Called with the finished document just before its one save (the report's evidence is added
+   * there, evidence/report-evidence.ts: loading and saving every object again cost as much as the
+   * merge); the file is then saved without object streams, as the evidence step saves it, so that a
+   * signature appended as an incremental update extends a file of the same kind.
+   */
+  readonly beforeSave?: (document: PDFDocument) => Promise<void>;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -689,5 +696,7 @@ export async function printDocument(
   writeXmpMetadata(merged);
   merged.setCreationDate(reportTime);
   merged.setModificationDate(reportTime);
-  return merged.save({ useObjectStreams: true });
+  if (options.beforeSave === undefined) return merged.save({ useObjectStreams: true });
+  await options.beforeSave(merged);
+  return merged.save({ useObjectStreams: false });
 }
