@@ -66,7 +66,7 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
       outputs.push(file);
       continue;
     }
-    // A PDF the renderer gave its evidence before saving (addReportEvidence) is only signed.
+    // A PDF the renderer gave its evidence before saving (reportPdfEvidence) is only signed.
     const withEvidence = embedded.has(file.fileName) ? asBytes(file.content) : await (await import('./pdf-evidence.js')).finalisePdfEvidence(asBytes(file.content), await reportEvidenceInput(context));
     const content = await signedWhenAsked(withEvidence, context.signing, context.now);
     outputs.push({ fileName: file.fileName, content });
@@ -74,13 +74,25 @@ export async function embedPdfEvidence(files: readonly OutputFile[], context: Ev
   return outputs;
 }
 
-/**
- * Puts the report's evidence into the PDF document the renderer is about to save (its one save),
- * saved then as `PDF_EVIDENCE_SAVE_OPTIONS` say; embedPdfEvidence, told the file has it, only signs.
- */
-export async function addReportEvidence(document: PDFDocument, context: EvidenceContext): Promise<void> {
-  const { addPdfEvidence } = await import('./pdf-evidence.js');
-  await addPdfEvidence(document, await reportEvidenceInput(context));
+/** The report's evidence as the PDF renderer takes it (render/pdf.ts, `whilePrinting` and `beforeSave`). */
+export interface ReportPdfEvidence {
+  /** Starts rendering the attached files (findings JSON and CSVs): the renderer calls it while Chromium prints. */
+  readonly prepare: () => void;
+  /** Puts the evidence into the document about to be saved (its one save, as PDF_EVIDENCE_SAVE_OPTIONS say); embedPdfEvidence, told so, only signs. */
+  readonly add: (document: PDFDocument) => Promise<void>;
+}
+
+export function reportPdfEvidence(context: EvidenceContext): ReportPdfEvidence {
+  let input: Promise<PdfEvidenceInput> | null = null;
+  const prepared = (): Promise<PdfEvidenceInput> => (input ??= reportEvidenceInput(context));
+  return {
+    // A failure here is thrown again by `add`, which awaits the same promise.
+    prepare: () => void prepared().catch(() => undefined),
+    add: async (document) => {
+      const { addPdfEvidence } = await import('./pdf-evidence.js');
+      await addPdfEvidence(document, await prepared());
+    },
+  };
 }
 
 /** What the report's PDF carries: the exact snapshot, the configuration and other files used, the findings JSON and CSVs. */

@@ -210,4 +210,13 @@ export function headerCells(columns: readonly MatrixColumn[], widths: readonly n
 }
 
 export const number = (value: number): string => (Math.round(value * 100) / 100).toString();
-export const fill = (colour: Colour): string => `${colour.map(number).join(' ')} rg`;
+const fills = new Map<Colour, string>();
+/** The fill colour operator; the colours are a few constants, each written once. */
+export const fill = (colour: Colour): string => {
+  let operator = fills.get(colour);
+  if (operator === undefined) {
+    operator = `${colour.map(number).join(' ')} rg`;
+    fills.set(colour, operator);
+  }
+  return operator;
+};

@@ -55,6 +55,8 @@ export interface PdfOptions {
    * signature appended as an incremental update extends a file of the same kind.
    */
   readonly beforeSave?: (document: PDFDocument) => Promise<void>;
+  /** Called once the cover's print is merged, while Chromium prints the rest: work to overlap with it (the evidence's files). */
+  readonly whilePrinting?: () => void;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -391,8 +393,11 @@ async function printJob(page: Page, job: PrintJob, html: string, pageSize: Paper
   // Time-outs: the page's defaults, the browser time-out (preparePage).
   await page.setContent(html, { waitUntil: 'load' });
   // 'load' does not wait for the embedded fonts a layout asks for: on a busy machine a print could
-  // start before they are decoded and lay out in a fallback face (a different, larger file).
-  await page.evaluate('document.fonts.ready.then(() => document.fonts.status)');
+  // start before they are decoded and lay out in a fallback face (a different, larger file). Every
+  // face the stylesheet declares is loaded first, not only those the screen layout asked for: the
+  // print's own layout could otherwise ask for one more (a bold or Latin Extended face) and, on a
+  // busy machine, print before it is decoded (the reproducibility test saw a different file twice under load).
+  await page.evaluate('Promise.allSettled(Array.from(document.fonts, (face) => face.load())).then(() => document.fonts.ready).then(() => document.fonts.status)');
   return page.pdf({
     scale,
     format: pageSize === 'a4' ? 'A4' : 'Letter',
@@ -638,6 +643,7 @@ export async function printDocument(
   const destinations = new Map<string, MergedDestination>();
   const structure = new MergedStructure(merged);
   const afterPart = (partIndex: number): void => {
+    if (partIndex === 0) options.whilePrinting?.();
     if (drawn === null || partIndex !== drawn.partIndex) return;
     const last = merged.getPage(merged.getPageCount() - 1);
     const { width, height } = last.getSize();

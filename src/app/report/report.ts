@@ -19,7 +19,6 @@ import { CONSOLE_ALL_USERS_UP_TO, renderCheckingLines, renderSummary } from '../
 import { BrowserNotFoundError } from '../../render/browser.js';
 import type { AsffOptions } from '../../render/asff-options.js';
 import type { ReportTemplates } from '../../render/html.js';
-import type { PdfOptions } from '../../render/pdf.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
 import { readSnapshot, type LoadedSnapshot } from '../../snapshot/io.js';
 import { ExitCode, type ExitCodeValue } from '../../util/errors.js';
@@ -33,7 +32,7 @@ import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { largeAccountProgressLine, pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
-import { addReportEvidence, embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
+import { embedPdfEvidence, manifestOutputs, reportPdfEvidence, type EvidenceContext, type ReportPdfEvidence, type SigningSettings } from '../../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit', 'asff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -162,7 +161,7 @@ interface RenderContext {
   /** The PDF's progress line (stderr, terminal only, not with --quiet). */
   readonly progress: TerminalProgress;
   /** Adds the evidence to the PDF before its one save; the PDF's name is then in `evidenceEmbedded`. */
-  readonly pdfEvidence: NonNullable<PdfOptions['beforeSave']>;
+  readonly pdfEvidence: ReportPdfEvidence;
   readonly evidenceEmbedded: Set<string>;
 }
 
@@ -197,7 +196,8 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
         browserTimeoutMs: browserTimeoutMs(presentation.browserTimeoutSeconds ?? null, environment),
         environment,
         onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
-        beforeSave: pdfEvidence,
+        whilePrinting: pdfEvidence.prepare,
+        beforeSave: pdfEvidence.add,
       });
       evidenceEmbedded.add(`${stem}.pdf`);
       return [{ fileName: `${stem}.pdf`, content }];
@@ -283,7 +283,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
           location: options.signing.location,
           timestampUrl: options.signing.timestampUrl ?? null,
         };
-  // Made before rendering: the PDF renderer adds the evidence before its one save (addReportEvidence).
+  // Made before rendering: the PDF renderer adds the evidence before its one save (reportPdfEvidence).
   const evidenceContext: EvidenceContext = {
     result,
     loaded,
@@ -299,7 +299,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
   };
   let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
   const context: RenderContext = {
-    pdfEvidence: (document) => addReportEvidence(document, evidenceContext),
+    pdfEvidence: reportPdfEvidence(evidenceContext),
     evidenceEmbedded: new Set(),
     result,
     machineResult: resultForFrameworks(result, presentation.machineFrameworks ?? null),
