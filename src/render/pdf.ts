@@ -100,8 +100,7 @@ const ROWS_PER_PACKED_PRINT = DEFAULT_ROWS_PER_CHUNK;
  * chunk a print of its own), and consecutive short parts of the same orientation packed into one print up to about
  * ROWS_PER_PACKED_PRINT rows (or `rowsPerChunk`, when larger).
  */
-export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number, alone: ReadonlySet<number> = new Set()): PrintJob[] {
-  const packLimit = Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT);
+export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number, alone: ReadonlySet<number> = new Set(), packLimit = Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT)): PrintJob[] {
   const jobs: PrintJob[] = [];
   let packing: { parts: PrintJobPart[]; landscape: boolean; weight: number } | null = null;
   const closePacking = (): void => {
@@ -133,6 +132,21 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
   });
   closePacking();
   return jobs;
+}
+
+/**
+ * How much one packed print may hold so that the short parts (the narrative: summary, controls,
+ * failed rules, methodology...) are shared out over the tabs printing at once rather than printed
+ * in one (about 3 s of Chromium's layout on one core while the other had only the cover): their
+ * weight divided by PRINT_CONCURRENCY, at most what a print may hold anyway.
+ */
+function balancedPackLimit(parts: readonly ReportPart[], rowsPerChunk: number, alone: ReadonlySet<number>): number {
+  const weight = parts.reduce((sum, part, index) => {
+    const rows = part.rows;
+    if (index === 0 || alone.has(index) || (rows !== null && rows.length > rowsPerChunk)) return sum;
+    return sum + (rows === null ? ROWS_PER_TEXT_PART : Math.max(rows.length, ROWS_PER_TEXT_PART));
+  }, 0);
+  return Math.min(Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT), Math.max(2 * ROWS_PER_TEXT_PART, Math.ceil(weight / PRINT_CONCURRENCY)));
 }
 
 /** Class of the hidden list of links that makes Chromium record where each part starts. */
@@ -239,6 +253,13 @@ async function drawnMatrix(document: PDFDocument, parts: readonly ReportPart[], 
   const mono = matrixShowsKeyIds(original.context, original.rows ?? []) ? rememberLayouts(await document.embedFont(matrixFontBytes('mono'), { subset: true, customName: 'IAMAMM+IBMPlexMono-Regular' })) : regular;
   const fonts = { regular, bold, mono };
   return { partIndex, original, fonts, printed: { ...original, rows: null, context: { ...original.context, tablesDrawn: true } } };
+}
+
+/** The matrix's tables after its section's print (the last pages so far), on pages of the same size. */
+function drawMatrixTables(merged: PDFDocument, structure: MergedStructure, drawn: DrawnMatrix): void {
+  const { width, height } = merged.getPage(merged.getPageCount() - 1).getSize();
+  const box = { width, height, top: PRINTED_PAGE_MARGIN_MM.top * MM_TO_PT, bottom: PRINTED_PAGE_MARGIN_MM.bottom * MM_TO_PT, left: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT, right: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT };
+  drawIdentityTables(merged, structure, drawn.original.context, drawn.original.rows ?? [], drawn.fonts, box, null);
 }
 
 /** The report's own face for what pdf-lib draws (footers, contents), subset and embedded. */
@@ -639,16 +660,14 @@ export async function printDocument(
   const font = await embedReportFont(merged);
   const drawn = await drawnMatrix(merged, model.parts, options.templates, font);
   const parts = drawn === null ? model.parts : model.parts.map((part, index) => (index === drawn.partIndex ? drawn.printed : part));
-  const jobs = planPrintJobs(parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK, new Set(drawn === null ? [] : [drawn.partIndex]));
+  const rowsPerChunk = options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
+  const alone = new Set(drawn === null ? [] : [drawn.partIndex]);
+  const jobs = planPrintJobs(parts, rowsPerChunk, alone, balancedPackLimit(parts, rowsPerChunk, alone));
   const destinations = new Map<string, MergedDestination>();
   const structure = new MergedStructure(merged);
   const afterPart = (partIndex: number): void => {
     if (partIndex === 0) options.whilePrinting?.();
-    if (drawn === null || partIndex !== drawn.partIndex) return;
-    const last = merged.getPage(merged.getPageCount() - 1);
-    const { width, height } = last.getSize();
-    const box = { width, height, top: PRINTED_PAGE_MARGIN_MM.top * MM_TO_PT, bottom: PRINTED_PAGE_MARGIN_MM.bottom * MM_TO_PT, left: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT, right: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT };
-    drawIdentityTables(merged, structure, drawn.original.context, drawn.original.rows ?? [], drawn.fonts, box, null);
+    if (drawn !== null && partIndex === drawn.partIndex) drawMatrixTables(merged, structure, drawn);
   };
   // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
   const prerendered = new Map<number, string>();
