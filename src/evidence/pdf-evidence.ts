@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, ParseSpeeds } from 'pdf-lib';
 import { writeXmpMetadata } from '../render/pdf-xmp.js';
 import { sha256Hex } from '../util/files.js';
 
@@ -88,6 +88,24 @@ function compressWithNodeZlib(document: PDFDocument): void {
  * and last). Deterministic for the same input and `metadata.createdAt`.
  */
 export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEvidenceInput): Promise<Uint8Array> {
+  // updateMetadata false: pdf-lib would otherwise stamp the wall clock into the file. parseSpeed
+  // Fastest (and objectsPerTick in the save): parsed and written in one go, not with a timer's wait every 50-100 objects.
+  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  await addPdfEvidence(document, input);
+  return document.save(PDF_EVIDENCE_SAVE_OPTIONS);
+}
+
+/**
+ * How a PDF with its evidence is saved: without object streams, so that a signature appended as an
+ * incremental update (pdf-incremental.ts, a classic cross-reference section) extends a file of the same kind.
+ */
+export const PDF_EVIDENCE_SAVE_OPTIONS = { useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY } as const;
+
+/**
+ * Adds the evidence to a PDF document still being made (the report's renderer calls it before its
+ * one save, rather than saving, loading every object again and saving once more here).
+ */
+export async function addPdfEvidence(document: PDFDocument, input: PdfEvidenceInput): Promise<void> {
   const actualSha256 = sha256Hex(input.snapshotBytes);
   if (actualSha256 !== input.snapshotSha256) {
     throw new Error(`internal error: snapshot bytes hash to ${actualSha256}, not the ${input.snapshotSha256} the report states`);
@@ -123,8 +141,6 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`internal error: two attachments named ${duplicate}`);
 
-  // updateMetadata false: pdf-lib would otherwise stamp the wall clock into the file.
-  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false });
   compressWithNodeZlib(document);
   for (const attachment of attachments) {
     await document.attach(attachment.bytes, attachment.fileName, {
@@ -146,7 +162,6 @@ export async function finalisePdfEvidence(pdfBytes: Uint8Array, input: PdfEviden
   if (input.findingsJsonBytes !== undefined) info.set(PDFName.of(INFO_FINDINGS_FILE), PDFHexString.fromText(input.findingsFileName ?? 'iam-audit-findings.json'));
   // The XMP again, now with the keywords, the modification date and the snapshot's SHA-256 (issue 25).
   writeXmpMetadata(document);
-  return document.save({ useObjectStreams: false });
 }
 
 // ---------------------------------------------------------------- reading back

@@ -1,7 +1,7 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { PDFDocument } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument } from 'pdf-lib';
 import { createDetachedCms } from './cms.js';
 import { raiseToLevel, type PadesLevel } from './pades.js';
 import { digest, type HashName } from './pki-asn1.js';
@@ -59,7 +59,8 @@ export async function signPdf(pdfBytes: Uint8Array, signer: EvidenceSigner, opti
   const level = options.level ?? defaultLevel(options.timestampUrl);
   const hash = options.hash ?? 'sha256';
   if (level !== 'b-b' && options.timestampUrl === undefined) throw new Error(`PAdES ${level.toUpperCase()} needs a timestamp authority (--tsa-url)`);
-  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false });
+  // Parsed and saved in one go: pdf-lib otherwise waits for a timer every 50-100 objects (seconds for a large report).
+  const document = await PDFDocument.load(pdfBytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
   const box = takeSignatureBox(document);
   pdflibAddPlaceholder({
     pdfDoc: document,
@@ -74,7 +75,7 @@ export async function signPdf(pdfBytes: Uint8Array, signer: EvidenceSigner, opti
     appName: 'iam-audit',
   });
   if (box !== null) await placeSignatureWidget(document, box, signer, options.signerName ?? signer.commonName, options.signingTime, { reason: options.reason, location: options.location });
-  const prepared = await document.save({ useObjectStreams: false });
+  const prepared = await document.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
   const signed = await new SignPdf().sign(Buffer.from(prepared), new CadesSigner(signer, level === 'b-b' ? undefined : options.timestampUrl, hash));
   return raiseToLevel(signed, level, {
     hash,

@@ -8,6 +8,8 @@ import type { PadesLevel } from './pades.js';
 import type { HashName } from './pki-asn1.js';
 import type { RevocationSources } from './revocation.js';
 import type { EvidenceSigner } from './signer.js';
+import type { PdfEvidenceInput } from './pdf-evidence.js';
+import type { PDFDocument } from 'pdf-lib';
 
 /** What `report --sign-p12 ...` asks for; the signer is loaded and checked before any work. */
 export interface SigningSettings {
@@ -57,46 +59,68 @@ function findingsCsvName(stem: string): string {
  * configuration and exceptions used, the findings JSON) and signs it when asked. Since writing is
  * all-or-nothing, a failed signature leaves no unsigned PDF behind.
  */
-export async function embedPdfEvidence(files: readonly OutputFile[], context: EvidenceContext): Promise<OutputFile[]> {
-  const { result, loaded, signing } = context;
-  const tool = result.tool;
+export async function embedPdfEvidence(files: readonly OutputFile[], context: EvidenceContext, embedded: ReadonlySet<string> = new Set()): Promise<OutputFile[]> {
   const outputs: OutputFile[] = [];
   for (const file of files) {
     if (!/\.pdf$/i.test(file.fileName)) {
       outputs.push(file);
       continue;
     }
-    // Loaded only for a PDF: pdf-lib and the signing libraries slow every run that prints none.
-    const [{ finalisePdfEvidence }, { renderJsonChunks }, { findingsCsvChunks }, { renderMfaCsv }] = await Promise.all([
-      import('./pdf-evidence.js'),
-      import('../render/json.js'),
-      import('../render/findings-csv.js'),
-      import('../render/mfa-csv.js'),
-    ]);
-    const withEvidence = await finalisePdfEvidence(asBytes(file.content), {
-      snapshotBytes: loaded.bytes,
-      snapshotFileName: result.snapshot.fileName,
-      snapshotSha256: loaded.sha256,
-      ...(context.config === undefined ? {} : { configBytes: context.config.bytes, configFileName: context.config.fileName }),
-      ...(context.exceptions === undefined ? {} : { exceptionsBytes: context.exceptions.bytes, exceptionsFileName: context.exceptions.fileName }),
-      otherSources: [
-        ...(context.owners === undefined ? [] : [{ ...context.owners, description: 'owners mapping used for the findings\' owners' }]),
-        ...(context.responses === undefined ? [] : [{ ...context.responses, description: 'management responses shown next to the findings' }]),
-      ],
-      // From the chunks, never one string: a large account's report outgrows what a string can hold.
-      findingsJsonBytes: asBytes(renderJsonChunks(result)),
-      findingsFileName: `${context.stem}.json`,
-      // The full listings the printed report shortens: every rule result with its evidence, every user's MFA verdict.
-      dataFiles: [
-        { fileName: findingsCsvName(context.stem), bytes: asBytes(findingsCsvChunks(result)), description: 'every rule result of this report with its evidence, as CSV' },
-        { fileName: `${context.stem}.csv`, bytes: asBytes(renderMfaCsv(result)), description: "every IAM user's MFA verdict, as CSV" },
-      ],
-      metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
-    });
-    const content = await signedWhenAsked(withEvidence, signing, context.now);
+    // A PDF the renderer gave its evidence before saving (reportPdfEvidence) is only signed.
+    const withEvidence = embedded.has(file.fileName) ? asBytes(file.content) : await (await import('./pdf-evidence.js')).finalisePdfEvidence(asBytes(file.content), await reportEvidenceInput(context));
+    const content = await signedWhenAsked(withEvidence, context.signing, context.now);
     outputs.push({ fileName: file.fileName, content });
   }
   return outputs;
+}
+
+/** The report's evidence as the PDF renderer takes it (render/pdf.ts, `whilePrinting` and `beforeSave`). */
+export interface ReportPdfEvidence {
+  /** Starts rendering the attached files (findings JSON and CSVs): the renderer calls it while Chromium prints. */
+  readonly prepare: () => void;
+  /** Puts the evidence into the document about to be saved (its one save, as PDF_EVIDENCE_SAVE_OPTIONS say); embedPdfEvidence, told so, only signs. */
+  readonly add: (document: PDFDocument) => Promise<void>;
+}
+
+export function reportPdfEvidence(context: EvidenceContext): ReportPdfEvidence {
+  let input: Promise<PdfEvidenceInput> | null = null;
+  const prepared = (): Promise<PdfEvidenceInput> => (input ??= reportEvidenceInput(context));
+  return {
+    // A failure here is thrown again by `add`, which awaits the same promise.
+    prepare: () => void prepared().catch(() => undefined),
+    add: async (document) => {
+      const { addPdfEvidence } = await import('./pdf-evidence.js');
+      await addPdfEvidence(document, await prepared());
+    },
+  };
+}
+
+/** What the report's PDF carries: the exact snapshot, the configuration and other files used, the findings JSON and CSVs. */
+async function reportEvidenceInput(context: EvidenceContext): Promise<PdfEvidenceInput> {
+  const { result, loaded } = context;
+  const tool = result.tool;
+  // Loaded only for a PDF: pdf-lib and the signing libraries slow every run that prints none.
+  const [{ renderJsonChunks }, { findingsCsvChunks }, { renderMfaCsv }] = await Promise.all([import('../render/json.js'), import('../render/findings-csv.js'), import('../render/mfa-csv.js')]);
+  return {
+    snapshotBytes: loaded.bytes,
+    snapshotFileName: result.snapshot.fileName,
+    snapshotSha256: loaded.sha256,
+    ...(context.config === undefined ? {} : { configBytes: context.config.bytes, configFileName: context.config.fileName }),
+    ...(context.exceptions === undefined ? {} : { exceptionsBytes: context.exceptions.bytes, exceptionsFileName: context.exceptions.fileName }),
+    otherSources: [
+      ...(context.owners === undefined ? [] : [{ ...context.owners, description: 'owners mapping used for the findings\' owners' }]),
+      ...(context.responses === undefined ? [] : [{ ...context.responses, description: 'management responses shown next to the findings' }]),
+    ],
+    // From the chunks, never one string: a large account's report outgrows what a string can hold.
+    findingsJsonBytes: asBytes(renderJsonChunks(result)),
+    findingsFileName: `${context.stem}.json`,
+    // The full listings the printed report shortens: every rule result with its evidence, every user's MFA verdict.
+    dataFiles: [
+      { fileName: findingsCsvName(context.stem), bytes: asBytes(findingsCsvChunks(result)), description: 'every rule result of this report with its evidence, as CSV' },
+      { fileName: `${context.stem}.csv`, bytes: asBytes(renderMfaCsv(result)), description: "every IAM user's MFA verdict, as CSV" },
+    ],
+    metadata: { createdAt: context.now, toolName: tool.name, toolVersion: tool.version },
+  };
 }
 
 /**

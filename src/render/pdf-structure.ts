@@ -273,6 +273,19 @@ export class MergedStructure {
    * null) points at it. Returns the element, so others may be put under it.
    */
   markedContent(page: PDFPage, type: string, parent: PDFRef | null, draw: () => void): PDFRef {
+    const { element, mcid } = this.tag(page, type, parent);
+    page.pushOperators(PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [name(type), `<< /MCID ${mcid} >>`]));
+    draw();
+    page.pushOperators(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
+    return element;
+  }
+
+  /**
+   * A new element of type `type` under `parent` (the Document when null) for the next marked
+   * content on `page`: returns it and the MCID the caller's content stream marks (`/type <</MCID n>> BDC ... EMC`).
+   * `attributes` (e.g. a header cell's scope) become the element's /A.
+   */
+  tag(page: PDFPage, type: string, parent: PDFRef | null, attributes?: PDFDict): { element: PDFRef; mcid: number } {
     const context = this.document.context;
     let mcids = this.drawnPages.get(page.ref);
     if (mcids === undefined) {
@@ -284,12 +297,11 @@ export class MergedStructure {
       page.node.set(name('StructParents'), PDFNumber.of(key));
     }
     const mcid = mcids.size();
-    page.pushOperators(PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [name(type), `<< /MCID ${mcid} >>`]));
-    draw();
-    page.pushOperators(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
-    const element = context.register(context.obj({ Type: 'StructElem', S: type, P: parent ?? this.documentElement, Pg: page.ref, K: mcid }));
+    const dictionary = context.obj({ Type: 'StructElem', S: type, P: parent ?? this.documentElement, Pg: page.ref, K: mcid });
+    if (attributes !== undefined) dictionary.set(name('A'), attributes);
+    const element = context.register(dictionary);
     mcids.push(element);
-    return element;
+    return { element, mcid };
   }
 
   /** A grouping element (a section, the contents list) under `parent`, with no content of its own. */

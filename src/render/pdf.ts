@@ -23,7 +23,9 @@ import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
 import { browserTimeoutMs, findBrowser, withBrowser } from './browser.js';
-import { footerFontBytes } from './fonts.js';
+import { footerFontBytes, matrixFontBytes } from './fonts.js';
+import { drawIdentityTables, matrixDrawable, matrixShowsKeyIds, type MatrixFonts } from './pdf-matrix.js';
+import { DEFAULT_TEMPLATE_DIR } from './html.js';
 import { MergedStructure, takeLinkBox } from './pdf-structure.js';
 import { writeXmpMetadata } from './pdf-xmp.js';
 
@@ -46,6 +48,15 @@ export interface PdfOptions {
   readonly browserTimeoutMs?: number;
   /** A browser already running (a test printing many documents): used as it is and left open. */
   readonly runningBrowser?: Browser;
+  /**
+   * Called with the finished document just before its one save (the report's evidence is added
+   * there, evidence/report-evidence.ts: loading and saving every object again cost as much as the
+   * merge); the file is then saved without object streams, as the evidence step saves it, so that a
+   * signature appended as an incremental update extends a file of the same kind.
+   */
+  readonly beforeSave?: (document: PDFDocument) => Promise<void>;
+  /** Called once the cover's print is merged, while Chromium prints the rest: work to overlap with it (the evidence's files). */
+  readonly whilePrinting?: () => void;
 }
 
 export const DEFAULT_ROWS_PER_CHUNK = 1000;
@@ -54,6 +65,12 @@ export const DEFAULT_ROWS_PER_CHUNK = 1000;
 const MARGIN = { top: '14mm', bottom: '18mm', left: '12mm', right: '12mm' } as const;
 /** Landscape pages hold the long identity matrix: a narrower top, and just room for the footer below. */
 const LANDSCAPE_MARGIN = { top: '9mm', bottom: '14mm', left: '10mm', right: '10mm' } as const;
+/**
+ * The margins Chromium prints the bundled stylesheet's pages with: its `@page { margin: 16mm 14mm
+ * 18mm }` wins over the print's own (MARGIN, LANDSCAPE_MARGIN). The drawn identity tables use them,
+ * so they line up with the printed pages around them.
+ */
+const PRINTED_PAGE_MARGIN_MM = { top: 16, side: 14, bottom: 18 } as const;
 const FOOTER_BASELINE_PT = 18;
 const FOOTER_FONT_SIZE = 7.5;
 
@@ -83,8 +100,7 @@ const ROWS_PER_PACKED_PRINT = DEFAULT_ROWS_PER_CHUNK;
  * chunk a print of its own), and consecutive short parts of the same orientation packed into one print up to about
  * ROWS_PER_PACKED_PRINT rows (or `rowsPerChunk`, when larger).
  */
-export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number): PrintJob[] {
-  const packLimit = Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT);
+export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number, alone: ReadonlySet<number> = new Set(), packLimit = Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT)): PrintJob[] {
   const jobs: PrintJob[] = [];
   let packing: { parts: PrintJobPart[]; landscape: boolean; weight: number } | null = null;
   const closePacking = (): void => {
@@ -101,8 +117,10 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
       }
       return;
     }
-    if (partIndex === 0) {
+    if (partIndex === 0 || alone.has(partIndex)) {
       // The cover is printed alone: it must be exactly one page (printCover), and its signature box is measured there.
+      // A part whose tables pdf-lib draws after it is alone too: they follow its last page.
+      closePacking();
       jobs.push({ parts: [{ part: { ...part, continued: false }, partIndex }], landscape });
       return;
     }
@@ -114,6 +132,21 @@ export function planPrintJobs(parts: readonly ReportPart[], rowsPerChunk: number
   });
   closePacking();
   return jobs;
+}
+
+/**
+ * How much one packed print may hold so that the short parts (the narrative: summary, controls,
+ * failed rules, methodology...) are shared out over the tabs printing at once rather than printed
+ * in one (about 3 s of Chromium's layout on one core while the other had only the cover): their
+ * weight divided by PRINT_CONCURRENCY, at most what a print may hold anyway.
+ */
+function balancedPackLimit(parts: readonly ReportPart[], rowsPerChunk: number, alone: ReadonlySet<number>): number {
+  const weight = parts.reduce((sum, part, index) => {
+    const rows = part.rows;
+    if (index === 0 || alone.has(index) || (rows !== null && rows.length > rowsPerChunk)) return sum;
+    return sum + (rows === null ? ROWS_PER_TEXT_PART : Math.max(rows.length, ROWS_PER_TEXT_PART));
+  }, 0);
+  return Math.min(Math.max(rowsPerChunk, ROWS_PER_PACKED_PRINT), Math.max(2 * ROWS_PER_TEXT_PART, Math.ceil(weight / PRINT_CONCURRENCY)));
 }
 
 /** Class of the hidden list of links that makes Chromium record where each part starts. */
@@ -193,6 +226,40 @@ function addOutline(document: PDFDocument, entries: readonly OutlineEntry[]): vo
   context.assign(rootRef, context.obj({ Type: 'Outlines', First: firstTop.ref, Last: lastTop.ref, Count: top.length }));
   document.catalog.set(PDFName.of('Outlines'), rootRef);
   document.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
+}
+
+/** The identity matrix part whose tables pdf-lib draws (pdf-matrix.ts): the part as printed (the section without its tables), as built, and the faces. */
+interface DrawnMatrix {
+  readonly partIndex: number;
+  readonly printed: ReportPart;
+  readonly original: ReportPart;
+  readonly fonts: MatrixFonts;
+}
+
+/**
+ * The identity matrix's tables are drawn by pdf-lib when the bundled partial and stylesheet print
+ * them (a --template-dir one keeps Chromium's tables: their look is the template's) and the
+ * embedded faces have every character they show. Null: Chromium prints them.
+ */
+async function drawnMatrix(document: PDFDocument, parts: readonly ReportPart[], templates: ReportTemplates, regular: PDFFont): Promise<DrawnMatrix | null> {
+  const partIndex = parts.findIndex((part) => part.partial === 'identity-matrix' && part.rows !== null && part.landscape === true);
+  const original = parts[partIndex];
+  const bundled = ['partials/identity-matrix', 'partials/styles'].every((name) => templates.files.get(name)?.startsWith(DEFAULT_TEMPLATE_DIR) === true);
+  if (original === undefined || !bundled) return null;
+  if (!matrixDrawable(original.context, original.rows ?? [], regular)) return null;
+  // Fixed names: pdf-lib would otherwise add a random suffix, and the same input must give the same bytes.
+  const bold = rememberLayouts(await document.embedFont(matrixFontBytes('bold'), { subset: true, customName: 'IAMAMB+IBMPlexSans-Bold' }));
+  // The mono face only prints key ids (live collection): not embedded for a credential report's matrix.
+  const mono = matrixShowsKeyIds(original.context, original.rows ?? []) ? rememberLayouts(await document.embedFont(matrixFontBytes('mono'), { subset: true, customName: 'IAMAMM+IBMPlexMono-Regular' })) : regular;
+  const fonts = { regular, bold, mono };
+  return { partIndex, original, fonts, printed: { ...original, rows: null, context: { ...original.context, tablesDrawn: true } } };
+}
+
+/** The matrix's tables after its section's print (the last pages so far), on pages of the same size. */
+function drawMatrixTables(merged: PDFDocument, structure: MergedStructure, drawn: DrawnMatrix): void {
+  const { width, height } = merged.getPage(merged.getPageCount() - 1).getSize();
+  const box = { width, height, top: PRINTED_PAGE_MARGIN_MM.top * MM_TO_PT, bottom: PRINTED_PAGE_MARGIN_MM.bottom * MM_TO_PT, left: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT, right: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT };
+  drawIdentityTables(merged, structure, drawn.original.context, drawn.original.rows ?? [], drawn.fonts, box, null);
 }
 
 /** The report's own face for what pdf-lib draws (footers, contents), subset and embedded. */
@@ -347,8 +414,11 @@ async function printJob(page: Page, job: PrintJob, html: string, pageSize: Paper
   // Time-outs: the page's defaults, the browser time-out (preparePage).
   await page.setContent(html, { waitUntil: 'load' });
   // 'load' does not wait for the embedded fonts a layout asks for: on a busy machine a print could
-  // start before they are decoded and lay out in a fallback face (a different, larger file).
-  await page.evaluate('document.fonts.ready.then(() => document.fonts.status)');
+  // start before they are decoded and lay out in a fallback face (a different, larger file). Every
+  // face the stylesheet declares is loaded first, not only those the screen layout asked for: the
+  // print's own layout could otherwise ask for one more (a bold or Latin Extended face) and, on a
+  // busy machine, print before it is decoded (the reproducibility test saw a different file twice under load).
+  await page.evaluate('Promise.allSettled(Array.from(document.fonts, (face) => face.load())).then(() => document.fonts.ready).then(() => document.fonts.status)');
   return page.pdf({
     scale,
     format: pageSize === 'a4' ? 'A4' : 'Letter',
@@ -427,6 +497,8 @@ async function printAndMerge(
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
   timeoutMs: number,
+  /** Called once a part's print is merged (pdf-lib draws the identity tables after their section's print). */
+  afterPart: (partIndex: number) => void,
 ): Promise<PrintedPlacement> {
   const slots = jobs.map(() => new Deferred<PrintedPiece>());
   let nextJob = 0;
@@ -501,6 +573,7 @@ async function printAndMerge(
           }
         }
       }
+      for (const { partIndex } of job.parts) afterPart(partIndex);
       onProgress?.(index + 1, jobs.length, merged.getPageCount());
     }
   } finally {
@@ -582,23 +655,31 @@ export async function printDocument(
   browser?: Awaited<ReturnType<typeof findBrowser>>,
 ): Promise<Uint8Array> {
   const timeoutMs = options.browserTimeoutMs ?? browserTimeoutMs(null, options.environment);
-  const jobs = planPrintJobs(model.parts, options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK);
   // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
   const merged = await PDFDocument.create({ updateMetadata: false });
+  const font = await embedReportFont(merged);
+  const drawn = await drawnMatrix(merged, model.parts, options.templates, font);
+  const parts = drawn === null ? model.parts : model.parts.map((part, index) => (index === drawn.partIndex ? drawn.printed : part));
+  const rowsPerChunk = options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
+  const alone = new Set(drawn === null ? [] : [drawn.partIndex]);
+  const jobs = planPrintJobs(parts, rowsPerChunk, alone, balancedPackLimit(parts, rowsPerChunk, alone));
   const destinations = new Map<string, MergedDestination>();
   const structure = new MergedStructure(merged);
+  const afterPart = (partIndex: number): void => {
+    if (partIndex === 0) options.whilePrinting?.();
+    if (drawn !== null && partIndex === drawn.partIndex) drawMatrixTables(merged, structure, drawn);
+  };
   // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
   const prerendered = new Map<number, string>();
   const prerender = (): void => {
     jobs.slice(0, PRINT_CONCURRENCY).forEach((job, index) => prerendered.set(index, jobHtml(job, options.templates, model.document)));
   };
   const print = (browser: Browser): Promise<PrintedPlacement> =>
-    printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs);
+    printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs, afterPart);
   const running = options.runningBrowser;
   const { partStartPage, pieceStartPages, coverStructure } =
     running === undefined ? await withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), print, prerender, timeoutMs) : await print(running);
 
-  const font = await embedReportFont(merged);
   const coverPages = partStartPage.get(1) ?? 1;
   const printedPages = merged.getPageCount();
   const entries = insertContents(
@@ -640,5 +721,9 @@ export async function printDocument(
   writeXmpMetadata(merged);
   merged.setCreationDate(reportTime);
   merged.setModificationDate(reportTime);
-  return merged.save({ useObjectStreams: true });
+  // objectsPerTick: pdf-lib otherwise waits for a timer (at least a millisecond) every 50 objects:
+  // at 10,000 users, some 250,000 objects, that was more than five seconds of waiting.
+  if (options.beforeSave === undefined) return merged.save({ useObjectStreams: true, objectsPerTick: Number.POSITIVE_INFINITY });
+  await options.beforeSave(merged);
+  return merged.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
 }

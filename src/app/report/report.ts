@@ -6,6 +6,7 @@
  * (archive/previous.ts); renders each asked-for format (render/), embeds and signs the evidence
  * (evidence/), writes the files (util/files.ts) and picks the exit code (shared/exit-status.ts).
  * Beside it: run-summary.ts (the --json summary), framework-filter.ts (--framework for JSON, CSV, OCSF).
+ * One piece, over 400 lines: the renderers and the run share the render context (the PDF's evidence added before its save among them).
  */
 import type { CatalogueFramework } from '../../analyze/engine.js';
 import type { AnalysisResult, RuleResult, RuleResultStatus } from '../../analyze/result.js';
@@ -31,7 +32,7 @@ import { fileStamp, runClock, toIsoUtc } from '../../util/time.js';
 import { writeOutputs, type OutputFile } from '../../util/files.js';
 import { escapeForTerminal } from '../../util/terminal-text.js';
 import { largeAccountProgressLine, pdfProgressLine, TerminalProgress } from '../../util/terminal-progress.js';
-import { embedPdfEvidence, manifestOutputs, type EvidenceContext, type SigningSettings } from '../../evidence/report-evidence.js';
+import { embedPdfEvidence, manifestOutputs, reportPdfEvidence, type EvidenceContext, type ReportPdfEvidence, type SigningSettings } from '../../evidence/report-evidence.js';
 
 export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'pdf', 'ocsf', 'ocsf-jsonl', 'junit', 'asff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -159,6 +160,9 @@ interface RenderContext {
   readonly environment: NodeJS.ProcessEnv;
   /** The PDF's progress line (stderr, terminal only, not with --quiet). */
   readonly progress: TerminalProgress;
+  /** Adds the evidence to the PDF before its one save; the PDF's name is then in `evidenceEmbedded`. */
+  readonly pdfEvidence: ReportPdfEvidence;
+  readonly evidenceEmbedded: Set<string>;
 }
 
 /** Renders one format. */
@@ -181,7 +185,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     const { renderHtml } = await import('../../render/html.js');
     return [{ fileName: `${stem}.html`, content: renderHtml(result, await printable()) }];
   },
-  pdf: async ({ result, stem, printable, presentation, environment, progress }) => {
+  pdf: async ({ result, stem, printable, presentation, environment, progress, pdfEvidence, evidenceEmbedded }) => {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
     const [{ renderPdf }, { browserTimeoutMs }] = await Promise.all([import('../../render/pdf.js'), import('../../render/browser.js')]);
     try {
@@ -192,7 +196,10 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
         browserTimeoutMs: browserTimeoutMs(presentation.browserTimeoutSeconds ?? null, environment),
         environment,
         onProgress: (done, total, pages) => progress.update(pdfProgressLine(done, total, pages, progress.elapsedMs())),
+        whilePrinting: pdfEvidence.prepare,
+        beforeSave: pdfEvidence.add,
       });
+      evidenceEmbedded.add(`${stem}.pdf`);
       return [{ fileName: `${stem}.pdf`, content }];
     } finally {
       progress.stop();
@@ -276,8 +283,24 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
           location: options.signing.location,
           timestampUrl: options.signing.timestampUrl ?? null,
         };
+  // Made before rendering: the PDF renderer adds the evidence before its one save (reportPdfEvidence).
+  const evidenceContext: EvidenceContext = {
+    result,
+    loaded,
+    outDir: options.outDir,
+    now: signingTime ?? clock(),
+    stem,
+    ...(options.signing === undefined ? {} : { signing: options.signing }),
+    // The bytes the analysis parsed, not a second read that could see a changed file.
+    ...(configFile === null ? {} : { config: { fileName: configFile.fileName, bytes: configFile.bytes } }),
+    ...(exceptionsFile === null ? {} : { exceptions: { fileName: exceptionsFile.fileName, bytes: exceptionsFile.bytes } }),
+    ...(ownersFile === null ? {} : { owners: { fileName: ownersFile.fileName, bytes: ownersFile.bytes } }),
+    ...(responsesFile === null ? {} : { responses: { fileName: responsesFile.fileName, bytes: responsesFile.bytes } }),
+  };
   let printable: Promise<{ templates: ReportTemplates; branding: ReportBranding }> | null = null;
   const context: RenderContext = {
+    pdfEvidence: reportPdfEvidence(evidenceContext),
+    evidenceEmbedded: new Set(),
     result,
     machineResult: resultForFrameworks(result, presentation.machineFrameworks ?? null),
     stem,
@@ -306,22 +329,9 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
     }
   }
   const streamed = stream?.finish(context.machineResult);
-  // Evidence last: PDFs get the snapshot embedded (and are signed); once every file is staged, the
+  // Evidence last: PDFs got theirs before their save (or get it now) and are signed; once every file is staged, the
   // manifest and SHA256SUMS are made from the digests taken while writing.
-  const evidenceContext: EvidenceContext = {
-    result,
-    loaded,
-    outDir: options.outDir,
-    now: signingTime ?? clock(),
-    stem,
-    ...(options.signing === undefined ? {} : { signing: options.signing }),
-    // The bytes the analysis parsed, not a second read that could see a changed file.
-    ...(configFile === null ? {} : { config: { fileName: configFile.fileName, bytes: configFile.bytes } }),
-    ...(exceptionsFile === null ? {} : { exceptions: { fileName: exceptionsFile.fileName, bytes: exceptionsFile.bytes } }),
-    ...(ownersFile === null ? {} : { owners: { fileName: ownersFile.fileName, bytes: ownersFile.bytes } }),
-    ...(responsesFile === null ? {} : { responses: { fileName: responsesFile.fileName, bytes: responsesFile.bytes } }),
-  };
-  const outputs = await embedPdfEvidence(files, evidenceContext);
+  const outputs = await embedPdfEvidence(files, evidenceContext, context.evidenceEmbedded);
   // Nothing rendered (only a PDF was asked for and no browser was found): no manifest of nothing.
   if (largeAccount && outputs.length > 0) context.progress.update(largeAccountProgressLine(`writing ${outputs.length} files`, users));
   const writtenFiles =
