@@ -68,10 +68,11 @@ describe('one finding id per result', () => {
     judgeUser(facts) {
       const resource = { type: 'user', arn: facts.arn, name: facts.name } as const;
       return [
-        { resource, verdict: 'pass', evidence: 'first', reason: null },
-        { resource, verdict: 'fail', evidence: 'second', reason: null },
+        { resource, verdict: 'pass', facts: { which: 'first' }, reason: null },
+        { resource, verdict: 'fail', facts: { which: 'second' }, reason: null },
       ] as const;
     },
+    describe: (facts: { readonly which: string }) => facts.which,
     tests: [],
   });
 

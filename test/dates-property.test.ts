@@ -220,7 +220,8 @@ describe('engine: the last line of defence', () => {
       id: 'naive-age',
       requires: [],
       judgeAccount: undefined,
-      judgeUser: (u: UserFacts) => ({ resource: { type: 'user' as const, arn: u.arn, name: u.name }, verdict: 'pass' as const, evidence: `age ${Number.NaN} days`, reason: null }),
+      judgeUser: (u: UserFacts) => ({ resource: { type: 'user' as const, arn: u.arn, name: u.name }, verdict: 'pass' as const, facts: { age: Number.NaN }, reason: null }),
+      describe: (facts: { readonly age: number }) => `age ${facts.age} days`,
     };
     const results = runCatalogue({ snapshot: snapshotWith({ users: [user('alice')] }), now: CAPTURED_MS, rules: [naive], frameworks: [] }).results;
     assert.deepEqual(results.map((result) => [result.resourceName, result.status]), [['alice', 'error']]);

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allRules } from '../src/rules/index.js';
-import type { Rule, RuleFinding } from '../src/rules/rule.js';
+import type { DescribedFinding, Rule } from '../src/rules/rule.js';
 import { judgeAll } from '../src/rules/rule.js';
 import { validateSnapshot } from '../src/snapshot/validate.js';
 
-function run(rule: Rule, testCase: Rule['tests'][number]): readonly RuleFinding[] {
+function run(rule: Rule, testCase: Rule['tests'][number]): readonly DescribedFinding[] {
   const snapshot = testCase.snapshot();
   const now = Date.parse(testCase.asOf ?? snapshot.capturedAt);
   return judgeAll(rule, snapshot, { now, options: { ...rule.defaultOptions, ...testCase.options } });
@@ -32,7 +32,7 @@ for (const rule of allRules as readonly Rule[]) {
         assert.ok(validation.valid, validation.valid ? '' : `the case's snapshot is invalid: ${validation.problem}`);
 
         const findings = run(rule, testCase);
-        const byName = new Map<string, RuleFinding>();
+        const byName = new Map<string, DescribedFinding>();
         for (const finding of findings) {
           assert.ok(!byName.has(finding.resource.name), `two findings for ${finding.resource.name}`);
           byName.set(finding.resource.name, finding);

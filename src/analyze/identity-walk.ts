@@ -14,7 +14,7 @@
  * next identity.
  */
 import type { Snapshot, UserFacts } from '../snapshot/types.js';
-import { isFindingList, type ResourceRef, type Rule, type RuleContext, type RuleFinding, type RuleOptions } from '../rules/rule.js';
+import { described, isFindingList, type DescribedFinding, type ResourceRef, type Rule, type RuleContext, type RuleFinding, type RuleOptions } from '../rules/rule.js';
 import type { AppliedException, RuleResult, RuleResultStatus } from './result.js';
 import { guardFindings, type JudgedFinding, type SnapshotIntegrity } from './integrity.js';
 import { projectFindings } from './projection.js';
@@ -76,26 +76,33 @@ export class RuleRun {
     return this.missing === null && this.rule.judgeUser !== undefined;
   }
 
-  /** One user's findings at the evaluation time and, when projecting, at the capture time. */
-  judgeUser(user: UserFacts): { now: readonly RuleFinding[]; capture: readonly RuleFinding[] | null } {
+  /**
+   * One user's findings at the evaluation time and, when projecting, at the capture time, each with
+   * its evidence formatted once from its facts (the rule's `describe`, with the same context).
+   */
+  judgeUser(user: UserFacts): { now: readonly DescribedFinding[]; capture: readonly DescribedFinding[] | null } {
     const judge = this.rule.judgeUser;
     if (judge === undefined) return { now: [], capture: null };
-    const asList = (judged: RuleFinding | readonly RuleFinding[]): readonly RuleFinding[] => (isFindingList(judged) ? judged : [judged]);
-    const now = asList(judge.call(this.rule, user, this.contextNow, this.tallyNow));
-    const capture = this.contextCapture === null ? null : asList(judge.call(this.rule, user, this.contextCapture, this.tallyCapture));
-    return { now, capture };
-  }
-
-  /** The account's findings (after every user), with the population finding joined in. */
-  judgeAccount(snapshot: Snapshot): { now: readonly RuleFinding[]; capture: readonly RuleFinding[] | null } {
-    const judge = this.rule.judgeAccount;
-    const at = (context: RuleContext<RuleOptions>, tally: unknown): readonly RuleFinding[] =>
-      withPopulationFinding(this.populationFinding(snapshot), judge === undefined ? [] : judge.call(this.rule, snapshot, context, tally));
+    const at = (context: RuleContext<RuleOptions>, tally: unknown): readonly DescribedFinding[] => {
+      const judged = judge.call(this.rule, user, context, tally);
+      return isFindingList(judged) ? judged.map((finding) => described(this.rule, finding, context)) : [described(this.rule, judged, context)];
+    };
     return { now: at(this.contextNow, this.tallyNow), capture: this.contextCapture === null ? null : at(this.contextCapture, this.tallyCapture) };
   }
 
-  populationFinding(snapshot: Snapshot): RuleFinding | null {
-    return this.population === null ? null : { resource: accountResource(snapshot), verdict: 'not_evaluated', evidence: '', reason: this.population };
+  /** The account's findings (after every user), described, with the population finding joined in. */
+  judgeAccount(snapshot: Snapshot): { now: readonly DescribedFinding[]; capture: readonly DescribedFinding[] | null } {
+    const judge = this.rule.judgeAccount;
+    const at = (context: RuleContext<RuleOptions>, tally: unknown): readonly DescribedFinding[] =>
+      withPopulationFinding(
+        this.populationFinding(snapshot),
+        judge === undefined ? [] : judge.call(this.rule, snapshot, context, tally).map((finding) => described(this.rule, finding, context)),
+      );
+    return { now: at(this.contextNow, this.tallyNow), capture: this.contextCapture === null ? null : at(this.contextCapture, this.tallyCapture) };
+  }
+
+  populationFinding(snapshot: Snapshot): DescribedFinding | null {
+    return this.population === null ? null : { resource: accountResource(snapshot), verdict: 'not_evaluated', facts: null, evidence: '', reason: this.population };
   }
 
   record(result: RuleResult): void {
@@ -114,10 +121,10 @@ export class RuleRun {
  * with one finding id. Such a finding takes the population's reason instead, and cannot stay clean:
  * pass and not_applicable become not_evaluated (the control's status is what the two results gave).
  */
-function withPopulationFinding(population: RuleFinding | null, findings: readonly RuleFinding[]): readonly RuleFinding[] {
+function withPopulationFinding(population: DescribedFinding | null, findings: readonly DescribedFinding[]): readonly DescribedFinding[] {
   if (population === null) return findings;
   let pending = true;
-  const merged = findings.map((finding): RuleFinding => {
+  const merged = findings.map((finding): DescribedFinding => {
     if (!pending || finding.resource.arn !== population.resource.arn) return finding;
     pending = false;
     const clean = finding.verdict === 'pass' || finding.verdict === 'not_applicable';
@@ -140,7 +147,7 @@ export interface WalkContext {
 }
 
 /** Guarded and, when projecting, projected findings. */
-function judged(walk: WalkContext, findings: { now: readonly RuleFinding[]; capture: readonly RuleFinding[] | null }): readonly JudgedFinding[] {
+function judged(walk: WalkContext, findings: { now: readonly DescribedFinding[]; capture: readonly DescribedFinding[] | null }): readonly JudgedFinding[] {
   const now = guardFindings(findings.now, walk.integrity);
   if (findings.capture === null || walk.asOfIso === null) return now;
   return projectFindings(guardFindings(findings.capture, walk.integrity), now, walk.capturedAt, walk.asOfIso);
@@ -187,6 +194,7 @@ function resultOf(run: RuleRun, finding: JudgedFinding, ids: IdentityIds): RuleR
     resourceArn: finding.resource.arn,
     resourceName: finding.resource.name,
     status: exception === null ? finding.verdict : 'excepted',
+    facts: finding.facts,
     evidence: finding.evidence,
     reason: finding.reason,
     exception,
@@ -203,6 +211,7 @@ function errorResult(run: RuleRun, resource: ResourceRef, reason: string, ids: I
     resourceArn: resource.arn,
     resourceName: resource.name,
     status: 'error',
+    facts: null,
     evidence: '',
     reason,
     exception: null,
@@ -233,7 +242,7 @@ export function accountBatch(walk: WalkContext, runs: readonly RuleRun[], ids: I
   const account = accountResource(walk.snapshot);
   for (const run of runs) {
     if (run.missing !== null) {
-      batch.push(resultOf(run, { resource: account, verdict: 'not_evaluated', evidence: '', reason: `Not evaluated: ${run.missing}.` }, ids));
+      batch.push(resultOf(run, { resource: account, verdict: 'not_evaluated', facts: null, evidence: '', reason: `Not evaluated: ${run.missing}.` }, ids));
       continue;
     }
     let findings: readonly JudgedFinding[];

@@ -19,11 +19,11 @@
  * name the future by nature (a password's next rotation, a certificate's expiry) are exempt.
  */
 import type { Snapshot } from '../snapshot/types.js';
-import type { RuleFinding, RuleVerdict } from '../rules/rule.js';
+import type { DescribedFinding, RuleVerdict } from '../rules/rule.js';
 import { isUtcInstant } from '../util/time.js';
 
 /** A finding as the engine passes it on: a rule's verdict, or the engine's own `error`. */
-export type JudgedFinding = Omit<RuleFinding, 'verdict'> & { readonly verdict: RuleVerdict | 'error' };
+export type JudgedFinding = Omit<DescribedFinding, 'verdict'> & { readonly verdict: RuleVerdict | 'error' };
 
 interface BadInstant {
   /** JSON pointer into the snapshot, e.g. /users/3/password/lastUsed. */
@@ -144,7 +144,7 @@ function ownerArn(arn: string): string {
 }
 
 /** Turns findings that rest on impossible values into `error`, with the value and where it is. */
-export function guardFindings(findings: readonly RuleFinding[], integrity: SnapshotIntegrity): JudgedFinding[] {
+export function guardFindings(findings: readonly DescribedFinding[], integrity: SnapshotIntegrity): JudgedFinding[] {
   return findings.map((finding): JudgedFinding => {
     if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
       return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };

@@ -242,6 +242,9 @@ export interface RemediationReport {
   readonly unmatchedResponses: readonly { readonly ruleId: string; readonly resource: string; readonly response: string }[];
 }
 
+/** A rule's facts as a result carries them: a flat record of JSON scalars and string arrays (rules/rule.ts FactRecord). */
+export type ResultFacts = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+
 export interface RuleResult {
   /** Stable across runs and snapshots of the same account: see finding-id.ts. */
   readonly findingId: string;
@@ -251,6 +254,12 @@ export interface RuleResult {
   readonly resourceArn: string;
   readonly resourceName: string;
   readonly status: RuleResultStatus;
+  /**
+   * The values judged, as data (issue 26): what the rule's `describe` reads as `evidence`. Set by
+   * the engine (null: no evidence); absent in a result read back from a report, which carries the sentence.
+   */
+  readonly facts?: ResultFacts | null;
+  /** The facts in words, formatted once by the engine with the rule's `describe`. */
   readonly evidence: string;
   /** Why not_applicable / not_evaluated / error; null otherwise. */
   readonly reason: string | null;

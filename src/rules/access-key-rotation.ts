@@ -1,8 +1,11 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, ageAt, describeAgeMs, unmeasurable, finding, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, ageAt, describeAgeAt, unmeasurable, finding, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
+
+/** One active key's age, as data: its label and creation instant (the age follows from the evaluation time). */
+type KeyAgeFacts = { readonly key: string; readonly createdAt: string };
 
 export const accessKeyRotation = defineRule({
   id: 'access-key-rotation',
@@ -28,7 +31,7 @@ export const accessKeyRotation = defineRule({
       const inactive = facts.accessKeys.value.length;
       return notApplicable(userResource(facts), inactive > 0 ? `no active access keys (${inactive} inactive, ignored)` : 'no active access keys');
     }
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<KeyAgeFacts>[] = [];
     for (const { key: k, position } of active) {
       const resource = keyResource(facts, k, position);
       if (!k.createdAt.known) {
@@ -40,9 +43,12 @@ export const accessKeyRotation = defineRule({
         findings.push(unmeasurable(resource, 'the key age', age));
         continue;
       }
-      findings.push(finding(resource, age.ms > limit * MS_PER_DAY ? 'fail' : 'pass', `active key ${keyLabel(k, position)} created ${k.createdAt.value}, ${describeAgeMs(age.ms)} (limit: ${limit} days)`));
+      findings.push(finding(resource, age.ms > limit * MS_PER_DAY ? 'fail' : 'pass', { key: keyLabel(k, position), createdAt: k.createdAt.value }));
     }
     return findings;
+  },
+  describe(facts: KeyAgeFacts, context) {
+    return `active key ${facts.key} created ${facts.createdAt}, ${describeAgeAt(facts.createdAt, context.now)} (limit: ${context.options.maxAgeDays} days)`;
   },
   tests: [
     {

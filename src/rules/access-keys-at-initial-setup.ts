@@ -3,6 +3,9 @@ import { defineRule } from './rule.js';
 import { consoleUserActiveKeys, finding, isUnknown, keyLabel, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
+/** The console user's active keys, by label, named by what was found: some never used, some of unknown use, or all used. */
+type SetupKeyFacts = { readonly neverUsed: readonly string[] } | { readonly useUnknown: readonly string[] } | { readonly allUsed: readonly string[] };
+
 export const accessKeysAtInitialSetup = defineRule({
   id: 'access-keys-at-initial-setup',
   title: 'No never-used access keys on users with a console password (keys made at initial setup)',
@@ -15,22 +18,27 @@ export const accessKeysAtInitialSetup = defineRule({
   },
   requires: ['users', 'users.password', 'users.accessKeys', 'users.accessKeysLastUsed'],
   defaultOptions: {},
-  judgeUser(facts): RuleFinding {
+  judgeUser(facts): RuleFinding<SetupKeyFacts> {
     const resource = userResource(facts);
     const active = consoleUserActiveKeys(facts, resource);
     if (!Array.isArray(active)) return active;
     const neverUsed = active.filter(({ key: k }) => !k.lastUsed.known && !isUnknown(k.lastUsed));
     const unknownUse = active.filter(({ key: k }) => isUnknown(k.lastUsed));
-    const label = (entries: typeof active): string => entries.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
+    const label = (entries: typeof active): string[] => entries.map(({ key: k, position }) => keyLabel(k, position));
     if (neverUsed.length > 0) {
-      return finding(resource, 'fail', `console password enabled and active key(s) never used (last_used_date N/A): ${label(neverUsed)}`);
+      return finding(resource, 'fail', { neverUsed: label(neverUsed) });
     }
     if (unknownUse.length > 0) {
       const first = unknownUse[0]?.key.lastUsed;
       const reason = first !== undefined && !first.known ? missingReason('access key last use', first, SOURCES.accessKeysLastUsed) : 'access key last use unknown';
-      return notEvaluated(resource, reason, `console password enabled, active key(s) ${label(unknownUse)}`);
+      return notEvaluated(resource, reason, { useUnknown: label(unknownUse) });
     }
-    return finding(resource, 'pass', `console password enabled; every active key has been used (${label(active)})`);
+    return finding(resource, 'pass', { allUsed: label(active) });
+  },
+  describe(facts: SetupKeyFacts) {
+    if ('neverUsed' in facts) return `console password enabled and active key(s) never used (last_used_date N/A): ${facts.neverUsed.join(', ')}`;
+    if ('useUnknown' in facts) return `console password enabled, active key(s) ${facts.useUnknown.join(', ')}`;
+    return `console password enabled; every active key has been used (${facts.allUsed.join(', ')})`;
   },
   tests: [
     {

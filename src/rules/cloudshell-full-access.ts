@@ -17,6 +17,11 @@ interface UserTally {
   readonly firstUnknown: string[];
 }
 
+/** A holder of the policy (user, group or role, by name), or the account's clean count of each. */
+type CloudShellFacts =
+  | { readonly holder: 'user' | 'group' | 'role'; readonly name: string }
+  | { readonly holder: null; readonly users: number; readonly groups: number; readonly roles: number };
+
 const hasPolicy = (attached: readonly PolicyAttachment[]): boolean => attached.some((policy) => isAwsManagedPolicy(policy.policyArn, POLICY));
 
 export const cloudshellFullAccess = defineRule({
@@ -41,24 +46,28 @@ export const cloudshellFullAccess = defineRule({
     }
     if (!hasPolicy(facts.attachedPolicies.value)) return NO_FINDINGS;
     tally.failed += 1;
-    return finding(userResource(facts), 'fail', `${POLICY} attached to user ${facts.name}`);
+    return finding(userResource(facts), 'fail', { holder: 'user', name: facts.name });
   },
   judgeAccount(snapshot, _context, tally) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<CloudShellFacts>[] = [];
     const { groups, roles } = snapshot.accountFacts;
     const unknown = [...tally.firstUnknown, ...(groups.known ? [] : ['groups']), ...(roles.known ? [] : ['roles'])];
     const unknownCount = tally.unknown + (groups.known ? 0 : 1) + (roles.known ? 0 : 1);
-    if (groups.known) for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to group ${entry.name}`));
-    if (roles.known) for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', `${POLICY} attached to role ${entry.name}`));
+    if (groups.known) for (const entry of groups.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'group', arn: entry.arn, name: entry.name }, 'fail', { holder: 'group', name: entry.name }));
+    if (roles.known) for (const entry of roles.value) if (hasPolicy(entry.attachedPolicies)) findings.push(finding({ type: 'role', arn: entry.arn, name: entry.name }, 'fail', { holder: 'role', name: entry.name }));
 
     const resource = accountResource(snapshot);
     if (unknownCount > 0) {
       const shown = unknownCount > SHOWN ? `${unknown.slice(0, SHOWN).join(', ')} and ${unknownCount - SHOWN} more` : unknown.join(', ');
       findings.push(notEvaluated(resource, `attached policies not collected for ${shown}; ${SOURCES.managedPolicies}`));
     } else if (findings.length === 0 && tally.failed === 0) {
-      findings.push(finding(resource, 'pass', `${POLICY} is attached to none of ${tally.users} user(s), ${groups.known ? groups.value.length : 0} group(s), ${roles.known ? roles.value.length : 0} role(s)`));
+      findings.push(finding(resource, 'pass', { holder: null, users: tally.users, groups: groups.known ? groups.value.length : 0, roles: roles.known ? roles.value.length : 0 }));
     }
     return findings;
+  },
+  describe(facts: CloudShellFacts) {
+    if (facts.holder !== null) return `${POLICY} attached to ${facts.holder} ${facts.name}`;
+    return `${POLICY} is attached to none of ${facts.users} user(s), ${facts.groups} group(s), ${facts.roles} role(s)`;
   },
   tests: [
     {

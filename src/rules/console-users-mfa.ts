@@ -2,6 +2,12 @@ import { defineRule } from './rule.js';
 import { consoleUserGate, finding, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { snapshotWith, user } from './testing.js';
 
+/** Whether the console user's MFA is active. */
+type ConsoleMfaFacts = { readonly mfaActive: boolean };
+/** The two possible facts, shared by every user's finding. */
+const MFA_ACTIVE: ConsoleMfaFacts = Object.freeze({ mfaActive: true });
+const MFA_NOT_ACTIVE: ConsoleMfaFacts = Object.freeze({ mfaActive: false });
+
 export const consoleUsersMfa = defineRule({
   id: 'console-users-mfa',
   title: 'Every IAM user with a console password has MFA',
@@ -18,8 +24,11 @@ export const consoleUsersMfa = defineRule({
     const gate = consoleUserGate(facts, resource);
     if (gate !== null) return gate;
     const mfa = facts.mfa.active;
-    if (!mfa.known) return notEvaluated(resource, missingReason('MFA status', mfa, SOURCES.mfa), 'console password enabled');
-    return finding(resource, mfa.value ? 'pass' : 'fail', `console password enabled, MFA ${mfa.value ? 'active' : 'not active'}`);
+    if (!mfa.known) return notEvaluated<never>(resource, missingReason('MFA status', mfa, SOURCES.mfa), { shared: 'console-password-enabled' });
+    return finding(resource, mfa.value ? 'pass' : 'fail', mfa.value ? MFA_ACTIVE : MFA_NOT_ACTIVE);
+  },
+  describe(facts: ConsoleMfaFacts) {
+    return `console password enabled, MFA ${facts.mfaActive ? 'active' : 'not active'}`;
   },
   tests: [
     {

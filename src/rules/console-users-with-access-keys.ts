@@ -2,6 +2,9 @@ import { defineRule } from './rule.js';
 import { consoleUserActiveKeys, finding, keyLabel, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
+/** The console user's active keys, by label. */
+type ConsoleKeysFacts = { readonly activeKeys: readonly string[] };
+
 export const consoleUsersWithAccessKeys = defineRule({
   id: 'console-users-with-access-keys',
   title: 'Users with a console password do not also hold active access keys',
@@ -18,7 +21,10 @@ export const consoleUsersWithAccessKeys = defineRule({
     const resource = userResource(facts);
     const active = consoleUserActiveKeys(facts, resource);
     if (!Array.isArray(active)) return active;
-    return finding(resource, 'fail', `console password enabled and ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}`);
+    return finding(resource, 'fail', { activeKeys: active.map(({ key: k, position }) => keyLabel(k, position)) });
+  },
+  describe(facts: ConsoleKeysFacts) {
+    return `console password enabled and ${facts.activeKeys.length} active access key(s): ${facts.activeKeys.join(', ')}`;
   },
   tests: [
     {

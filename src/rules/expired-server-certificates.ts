@@ -2,6 +2,9 @@ import { defineRule } from './rule.js';
 import { accountResource, ageAt, describeAgeMs, finding, unmeasurable, missingReason, notApplicable, notEvaluated, SOURCES } from './support/judging.js';
 import { daysAgo, serverCertificate, snapshotWith } from './testing.js';
 
+/** The certificate's expiry instant (expired or not follows from the evaluation time). */
+type ExpiryFacts = { readonly expiresAt: string };
+
 export const expiredServerCertificates = defineRule({
   id: 'expired-server-certificates',
   title: 'No expired SSL/TLS server certificates are stored in IAM',
@@ -26,8 +29,14 @@ export const expiredServerCertificates = defineRule({
       const age = ageAt(expiration, context.now);
       if (!age.ok) return unmeasurable(resource, 'the expiry', age);
       const expired = age.ms > 0;
-      return finding(resource, expired ? 'fail' : 'pass', `expires ${expiration} (${expired ? `expired ${describeAgeMs(age.ms)}` : `still valid, ${describeAgeMs(age.ms)}`})`);
+      return finding(resource, expired ? 'fail' : 'pass', { expiresAt: expiration });
     });
+  },
+  describe(facts: ExpiryFacts, context) {
+    // Valid up to and including its expiration instant, as judged.
+    const age = ageAt(facts.expiresAt, context.now);
+    if (!age.ok) return age.problem;
+    return `expires ${facts.expiresAt} (${age.ms > 0 ? `expired ${describeAgeMs(age.ms)}` : `still valid, ${describeAgeMs(age.ms)}`})`;
   },
   tests: [
     {

@@ -5,16 +5,25 @@ import { accountResource, finding, missingReason, notApplicable, notEvaluated, S
 import { fullAdminStatements } from './support/policy-documents.js';
 import { allowDocument, group, managedPolicy, role, snapshotWith, user } from './testing.js';
 
-function describeAdmin(statements: readonly number[]): string {
+/**
+ * A policy judged: an inline one (`owner` the user, group or role holding it, by kind and name) or
+ * a managed one (`managed`: AWS or customer, and how often it is attached); `adminStatements` the
+ * statements (by number) that allow "*" on "*", none when it passes. A managed policy whose
+ * document was not collected has no statements (null).
+ */
+type PolicyFacts =
+  | { readonly policy: string; readonly ownerKind: 'user' | 'group' | 'role'; readonly owner: string; readonly adminStatements: readonly string[] }
+  | { readonly managed: 'AWS managed' | 'customer managed'; readonly attachments: number; readonly adminStatements: readonly string[] | null };
+
+function describeAdmin(statements: readonly string[]): string {
+  if (statements.length === 0) return 'no statement allows "*" on "*"';
   return `statement${statements.length > 1 ? 's' : ''} ${statements.join(', ')} allow Action "*" on Resource "*"`;
 }
 
-function judgeInline(owner: { kind: 'user' | 'group' | 'role'; name: string; arn: string }, policy: InlinePolicy): RuleFinding {
+function judgeInline(owner: { kind: 'user' | 'group' | 'role'; name: string; arn: string }, policy: InlinePolicy): RuleFinding<PolicyFacts> {
   const resource: ResourceRef = { type: 'policy', arn: `${owner.arn}#${policy.policyName}`, name: `${owner.kind}/${owner.name}#${policy.policyName}` };
-  const admin = fullAdminStatements(policy.document);
-  return admin.length > 0
-    ? finding(resource, 'fail', `inline policy ${policy.policyName} of ${owner.kind} ${owner.name}: ${describeAdmin(admin)}`)
-    : finding(resource, 'pass', `inline policy ${policy.policyName} of ${owner.kind} ${owner.name}: no statement allows "*" on "*"`);
+  const admin = fullAdminStatements(policy.document).map(String);
+  return finding(resource, admin.length > 0 ? 'fail' : 'pass', { policy: policy.policyName, ownerKind: owner.kind, owner: owner.name, adminStatements: admin });
 }
 
 export const fullAdminPolicies = defineRule({
@@ -35,7 +44,7 @@ export const fullAdminPolicies = defineRule({
   // CIS judges every attached policy; Security Hub's IAM.1 only customer managed ones (false).
   defaultOptions: { includeAwsManaged: true },
   judgeAccount(snapshot, context) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<PolicyFacts>[] = [];
     const { managedPolicies, groups, roles } = snapshot.accountFacts;
     if (!managedPolicies.known) {
       findings.push(notEvaluated(accountResource(snapshot), missingReason('the managed policies', managedPolicies, SOURCES.managedPolicies)));
@@ -52,15 +61,11 @@ export const fullAdminPolicies = defineRule({
           continue;
         }
         if (!policy.document.known) {
-          findings.push(notEvaluated(resource, missingReason('the policy document', policy.document, SOURCES.managedPolicies), `${kind}, ${policy.attachmentCount} attachment(s)`));
+          findings.push(notEvaluated(resource, missingReason('the policy document', policy.document, SOURCES.managedPolicies), { managed: kind, attachments: policy.attachmentCount, adminStatements: null }));
           continue;
         }
-        const admin = fullAdminStatements(policy.document.value);
-        findings.push(
-          admin.length > 0
-            ? finding(resource, 'fail', `${kind} policy attached ${policy.attachmentCount} time(s): ${describeAdmin(admin)}`)
-            : finding(resource, 'pass', `${kind} policy attached ${policy.attachmentCount} time(s): no statement allows "*" on "*"`),
-        );
+        const admin = fullAdminStatements(policy.document.value).map(String);
+        findings.push(finding(resource, admin.length > 0 ? 'fail' : 'pass', { managed: kind, attachments: policy.attachmentCount, adminStatements: admin }));
       }
     }
     if (!groups.known) findings.push(notEvaluated({ type: 'group', arn: `${accountResource(snapshot).arn}#groups`, name: 'groups' }, missingReason('the groups and their inline policies', groups, SOURCES.groups)));
@@ -73,6 +78,11 @@ export const fullAdminPolicies = defineRule({
     if (!facts.inlinePolicies.known) return notEvaluated(userResource(facts), missingReason("the user's inline policies", facts.inlinePolicies, SOURCES.userPolicies));
     if (facts.inlinePolicies.value.length === 0) return NO_FINDINGS;
     return facts.inlinePolicies.value.map((policy) => judgeInline({ kind: 'user', name: facts.name, arn: facts.arn }, policy));
+  },
+  describe(facts: PolicyFacts) {
+    if ('policy' in facts) return `inline policy ${facts.policy} of ${facts.ownerKind} ${facts.owner}: ${describeAdmin(facts.adminStatements)}`;
+    if (facts.adminStatements === null) return `${facts.managed}, ${facts.attachments} attachment(s)`;
+    return `${facts.managed} policy attached ${facts.attachments} time(s): ${describeAdmin(facts.adminStatements)}`;
   },
   tests: [
     {

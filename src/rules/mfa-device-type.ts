@@ -10,6 +10,16 @@ const TYPE_WORDS: Readonly<Record<MfaDeviceType, string>> = {
   unknown: 'unknown type',
 };
 
+/**
+ * The user's MFA devices, by serial number and type (the same order); `listed` false when MFA is
+ * reported active but no device was listed.
+ */
+type DeviceFacts = { readonly listed: boolean; readonly deviceSerials: readonly string[]; readonly deviceTypes: readonly string[] };
+
+function typeWords(type: string | undefined): string {
+  return type !== undefined && type in TYPE_WORDS ? TYPE_WORDS[type as MfaDeviceType] : TYPE_WORDS.unknown;
+}
+
 export const mfaDeviceType = defineRule({
   id: 'mfa-device-type',
   title: 'MFA device type per user (phishing-resistant FIDO or hardware preferred)',
@@ -30,14 +40,20 @@ export const mfaDeviceType = defineRule({
     if (devices.value.length === 0) {
       // MFA reported active with no device listed: the user has MFA, so the rule applies; the
       // device (and its type) is what is missing, never a reason to call it not applicable.
-      if (facts.mfa.active.known && facts.mfa.active.value) return notEvaluated(resource, 'MFA is reported active but no MFA device was listed, so its type is unknown; collect live again (iam:ListMFADevices)', 'MFA active, no device listed');
+      if (facts.mfa.active.known && facts.mfa.active.value) return notEvaluated(resource, 'MFA is reported active but no MFA device was listed, so its type is unknown; collect live again (iam:ListMFADevices)', { listed: false, deviceSerials: [], deviceTypes: [] });
       return notApplicable(resource, 'no MFA device');
     }
-    const described = devices.value.map((device) => `${device.serialNumber} (${TYPE_WORDS[device.type]})`).join(', ');
-    if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', `MFA devices: ${described}`);
-    if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', `MFA devices: ${described}`);
-    const note = allowVirtual ? 'virtual MFA accepted (option allowVirtual)' : 'only virtual MFA; option allowVirtual is false';
-    return finding(resource, allowVirtual ? 'pass' : 'fail', `MFA devices: ${described}; ${note}`);
+    const seen: DeviceFacts = { listed: true, deviceSerials: devices.value.map((device) => device.serialNumber), deviceTypes: devices.value.map((device) => device.type) };
+    if (devices.value.some((device) => device.type === 'fido' || device.type === 'hardware-totp')) return finding(resource, 'pass', seen);
+    if (devices.value.every((device) => device.type === 'unknown')) return notEvaluated(resource, 'the MFA device type could not be determined from its serial number', seen);
+    return finding(resource, allowVirtual ? 'pass' : 'fail', seen);
+  },
+  describe(facts: DeviceFacts, context) {
+    if (!facts.listed) return 'MFA active, no device listed';
+    const described = `MFA devices: ${facts.deviceSerials.map((serial, index) => `${serial} (${typeWords(facts.deviceTypes[index])})`).join(', ')}`;
+    // Only virtual devices (neither strong nor all unknown) carry the note on the option.
+    if (facts.deviceTypes.some((type) => type === 'fido' || type === 'hardware-totp') || facts.deviceTypes.every((type) => type === 'unknown')) return described;
+    return `${described}; ${context.options.allowVirtual ? 'virtual MFA accepted (option allowVirtual)' : 'only virtual MFA; option allowVirtual is false'}`;
   },
   tests: [
     {

@@ -2,6 +2,9 @@ import { defineRule } from './rule.js';
 import { activeKeys, finding, keyLabel, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
+/** The user's active keys, by label. */
+type ActiveKeysFacts = { readonly activeKeys: readonly string[] };
+
 export const multipleActiveAccessKeys = defineRule({
   id: 'multiple-active-access-keys',
   title: 'No IAM user has more than one active access key',
@@ -18,9 +21,11 @@ export const multipleActiveAccessKeys = defineRule({
     const resource = userResource(facts);
     if (!facts.accessKeys.known) return notEvaluated(resource, missingReason('access keys', facts.accessKeys, SOURCES.accessKeys));
     const active = activeKeys(facts.accessKeys.value);
-    const names = active.map(({ key: k, position }) => keyLabel(k, position)).join(', ');
     if (active.length === 0) return notApplicable(resource, 'no active access keys');
-    return finding(resource, active.length > 1 ? 'fail' : 'pass', `${active.length} active access key(s): ${names}`);
+    return finding(resource, active.length > 1 ? 'fail' : 'pass', { activeKeys: active.map(({ key: k, position }) => keyLabel(k, position)) });
+  },
+  describe(facts: ActiveKeysFacts) {
+    return `${facts.activeKeys.length} active access key(s): ${facts.activeKeys.join(', ')}`;
   },
   tests: [
     {

@@ -16,8 +16,11 @@ export const passwordPolicyExists = defineRule({
   judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: false,
-      evidence: `a password policy is set (minimum length ${policy.minimumPasswordLength ?? 'default'}, reuse prevention ${policy.passwordReusePrevention ?? 'none'}, max age ${policy.expirePasswords ? policy.maxPasswordAge : 'none'})`,
+      facts: { minimumPasswordLength: policy.minimumPasswordLength, passwordReusePrevention: policy.passwordReusePrevention, expirePasswords: policy.expirePasswords, maxPasswordAge: policy.maxPasswordAge },
     }));
+  },
+  describe(facts: { readonly minimumPasswordLength: number | null; readonly passwordReusePrevention: number | null; readonly expirePasswords: boolean; readonly maxPasswordAge: number | null }) {
+    return `a password policy is set (minimum length ${facts.minimumPasswordLength ?? 'default'}, reuse prevention ${facts.passwordReusePrevention ?? 'none'}, max age ${facts.expirePasswords ? String(facts.maxPasswordAge) : 'none'})`;
   },
   tests: [...PASSWORD_POLICY_COMMON_CASES, policyCase('a weak policy still exists', { minimumPasswordLength: 6, passwordReusePrevention: null }, 'pass')],
 });

@@ -17,11 +17,12 @@ export const passwordPolicyMaxAge = defineRule({
     const limit = context.options.maxAgeDays;
     return judgePasswordPolicy(snapshot, (policy) => {
       const age = policy.expirePasswords ? policy.maxPasswordAge : null;
-      return {
-        failed: age === null || age > limit,
-        evidence: `passwords ${age === null ? 'never expire' : `expire after ${age} days`}; required ${limit} days or fewer`,
-      };
+      return { failed: age === null || age > limit, facts: { maxPasswordAge: age } };
     });
+  },
+  /** `maxPasswordAge` null: passwords never expire. */
+  describe(facts: { readonly maxPasswordAge: number | null }, context) {
+    return `passwords ${facts.maxPasswordAge === null ? 'never expire' : `expire after ${facts.maxPasswordAge} days`}; required ${context.options.maxAgeDays} days or fewer`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

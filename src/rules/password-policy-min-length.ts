@@ -19,9 +19,12 @@ export const passwordPolicyMinLength = defineRule({
     const required = context.options.minimumLength;
     return judgePasswordPolicy(snapshot, (policy) => {
       const length = policy.minimumPasswordLength ?? IAM_DEFAULT_MINIMUM_LENGTH;
-      const shown = policy.minimumPasswordLength === null ? `unset (IAM default ${IAM_DEFAULT_MINIMUM_LENGTH})` : String(length);
-      return { failed: length < required, evidence: `minimum password length ${shown}; required ${required} or more` };
+      return { failed: length < required, facts: { minimumPasswordLength: policy.minimumPasswordLength } };
     });
+  },
+  describe(facts: { readonly minimumPasswordLength: number | null }, context) {
+    const shown = facts.minimumPasswordLength === null ? `unset (IAM default ${IAM_DEFAULT_MINIMUM_LENGTH})` : String(facts.minimumPasswordLength);
+    return `minimum password length ${shown}; required ${context.options.minimumLength} or more`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

@@ -15,8 +15,11 @@ export const passwordPolicyRequireLowercase = defineRule({
   judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireLowercaseCharacters,
-      evidence: `requireLowercaseCharacters ${String(policy.requireLowercaseCharacters)}`,
+      facts: { requireLowercaseCharacters: policy.requireLowercaseCharacters },
     }));
+  },
+  describe(facts: { readonly requireLowercaseCharacters: boolean }) {
+    return `requireLowercaseCharacters ${String(facts.requireLowercaseCharacters)}`;
   },
   tests: [...PASSWORD_POLICY_COMMON_CASES, policyCase('class not required fails', { requireLowercaseCharacters: false }, 'fail')],
 });

@@ -15,8 +15,11 @@ export const passwordPolicyRequireNumbers = defineRule({
   judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireNumbers,
-      evidence: `requireNumbers ${String(policy.requireNumbers)}`,
+      facts: { requireNumbers: policy.requireNumbers },
     }));
+  },
+  describe(facts: { readonly requireNumbers: boolean }) {
+    return `requireNumbers ${String(facts.requireNumbers)}`;
   },
   tests: [...PASSWORD_POLICY_COMMON_CASES, policyCase('class not required fails', { requireNumbers: false }, 'fail')],
 });

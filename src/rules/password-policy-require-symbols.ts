@@ -15,8 +15,11 @@ export const passwordPolicyRequireSymbols = defineRule({
   judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireSymbols,
-      evidence: `requireSymbols ${String(policy.requireSymbols)}`,
+      facts: { requireSymbols: policy.requireSymbols },
     }));
+  },
+  describe(facts: { readonly requireSymbols: boolean }) {
+    return `requireSymbols ${String(facts.requireSymbols)}`;
   },
   tests: [...PASSWORD_POLICY_COMMON_CASES, policyCase('class not required fails', { requireSymbols: false }, 'fail')],
 });

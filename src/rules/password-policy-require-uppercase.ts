@@ -15,8 +15,11 @@ export const passwordPolicyRequireUppercase = defineRule({
   judgeAccount(snapshot) {
     return judgePasswordPolicy(snapshot, (policy) => ({
       failed: !policy.requireUppercaseCharacters,
-      evidence: `requireUppercaseCharacters ${String(policy.requireUppercaseCharacters)}`,
+      facts: { requireUppercaseCharacters: policy.requireUppercaseCharacters },
     }));
+  },
+  describe(facts: { readonly requireUppercaseCharacters: boolean }) {
+    return `requireUppercaseCharacters ${String(facts.requireUppercaseCharacters)}`;
   },
   tests: [...PASSWORD_POLICY_COMMON_CASES, policyCase('class not required fails', { requireUppercaseCharacters: false }, 'fail')],
 });

@@ -16,11 +16,12 @@ export const passwordPolicyReusePrevention = defineRule({
     const required = context.options.remembered;
     return judgePasswordPolicy(snapshot, (policy) => {
       const reuse = policy.passwordReusePrevention;
-      return {
-        failed: reuse === null || reuse < required,
-        evidence: `password reuse prevention ${reuse === null ? 'not set' : `${reuse} passwords`}; required ${required} or more`,
-      };
+      return { failed: reuse === null || reuse < required, facts: { passwordReusePrevention: reuse } };
     });
+  },
+  describe(facts: { readonly passwordReusePrevention: number | null }, context) {
+    const reuse = facts.passwordReusePrevention;
+    return `password reuse prevention ${reuse === null ? 'not set' : `${reuse} passwords`}; required ${context.options.remembered} or more`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

@@ -2,6 +2,12 @@ import { defineRule } from './rule.js';
 import { activeKeys, finding, keyLabel, missingReason, notEvaluated, rootResource, SOURCES, accountResource } from './support/judging.js';
 import { daysAgo, key, rootUser, snapshotWith } from './testing.js';
 
+/**
+ * Root's keys as listed (`activeKeys` by label, `inactiveKeys` how many), or, when they could not
+ * be listed, the account summary's AccountAccessKeysPresent.
+ */
+type RootKeyFacts = { readonly activeKeys: readonly string[]; readonly inactiveKeys: number } | { readonly accountAccessKeysPresent: number };
+
 export const rootAccessKeys = defineRule({
   id: 'root-access-keys',
   title: 'The root user has no active access keys',
@@ -27,19 +33,21 @@ export const rootAccessKeys = defineRule({
     if (root.accessKeys.known) {
       const active = activeKeys(root.accessKeys.value);
       const inactive = root.accessKeys.value.length - active.length;
-      const inactiveNote = inactive > 0 ? `; ${inactive} inactive key(s) present (delete them too)` : '';
-      if (active.length > 0) {
-        return [finding(resource, 'fail', `root has ${active.length} active access key(s): ${active.map(({ key: k, position }) => keyLabel(k, position)).join(', ')}${inactiveNote}`)];
-      }
-      return [finding(resource, 'pass', `root has no active access keys${inactiveNote}`)];
+      return [finding(resource, active.length > 0 ? 'fail' : 'pass', { activeKeys: active.map(({ key: k, position }) => keyLabel(k, position)), inactiveKeys: inactive })];
     }
     // Live collection cannot list root's keys, but the account summary says whether any exist.
     const summary = snapshot.accountFacts.summary;
     if (summary.known && summary.value['AccountAccessKeysPresent'] !== undefined) {
       const present = summary.value['AccountAccessKeysPresent'];
-      return [finding(resource, present === 0 ? 'pass' : 'fail', `account summary AccountAccessKeysPresent = ${present}`)];
+      return [finding(resource, present === 0 ? 'pass' : 'fail', { accountAccessKeysPresent: present })];
     }
     return [notEvaluated(resource, missingReason("root's access keys", root.accessKeys, SOURCES.root))];
+  },
+  describe(facts: RootKeyFacts) {
+    if ('accountAccessKeysPresent' in facts) return `account summary AccountAccessKeysPresent = ${facts.accountAccessKeysPresent}`;
+    const inactiveNote = facts.inactiveKeys > 0 ? `; ${facts.inactiveKeys} inactive key(s) present (delete them too)` : '';
+    if (facts.activeKeys.length > 0) return `root has ${facts.activeKeys.length} active access key(s): ${facts.activeKeys.join(', ')}${inactiveNote}`;
+    return `root has no active access keys${inactiveNote}`;
   },
   tests: [
     { name: 'root without keys passes', snapshot: () => snapshotWith(), expect: { '<root_account>': 'pass' } },

@@ -1,7 +1,18 @@
 import { defineRule } from './rule.js';
 import { finding, missingReason, notEvaluated, rootArn, rootResource, SOURCES } from './support/judging.js';
-import { rootMfaDeviceSeen } from './support/root-mfa-device.js';
+import { describeRootMfaDevice, rootMfaDeviceFacts, type RootMfaDeviceFacts } from './support/root-mfa-device.js';
 import { ROOT_ARN, rootUser, snapshotWith } from './testing.js';
+
+/**
+ * Root's MFA as judged: no password (`noPassword`, from the root row or the account summary's
+ * AccountPasswordPresent 0); no MFA (`accountMfaEnabled`); virtual devices assigned to root; or none
+ * of the account's `virtualDevices` (a count) assigned to root, with the devices seen.
+ */
+type HardwareMfaFacts =
+  | { readonly noPassword: 'password_enabled' | 'AccountPasswordPresent' }
+  | { readonly accountMfaEnabled: number }
+  | { readonly rootVirtualDevices: readonly string[]; readonly rootArn: string }
+  | ({ readonly virtualDevices: number; readonly rootArn: string } & RootMfaDeviceFacts);
 
 export const rootHardwareMfa = defineRule({
   id: 'root-hardware-mfa',
@@ -29,17 +40,27 @@ export const rootHardwareMfa = defineRule({
     if (mfaEnabled === undefined) return [notEvaluated(resource, `the account summary lacks AccountMFAEnabled; ${SOURCES.summary}`)];
     if (mfaEnabled !== 1) {
       const password = snapshot.root?.password.enabled;
-      if (password?.known === true && !password.value) return [finding(resource, 'pass', 'root has no password (password_enabled false), so there is no console sign-in to protect')];
-      if (summary.value['AccountPasswordPresent'] === 0) return [finding(resource, 'pass', 'account summary AccountPasswordPresent = 0: root has no password to protect')];
-      return [finding(resource, 'fail', `root has no MFA at all (account summary AccountMFAEnabled = ${mfaEnabled})`)];
+      if (password?.known === true && !password.value) return [finding(resource, 'pass', { noPassword: 'password_enabled' })];
+      if (summary.value['AccountPasswordPresent'] === 0) return [finding(resource, 'pass', { noPassword: 'AccountPasswordPresent' })];
+      return [finding(resource, 'fail', { accountMfaEnabled: mfaEnabled })];
     }
     if (!virtualDevices.known) return [notEvaluated(resource, missingReason('the virtual MFA devices', virtualDevices, SOURCES.virtualMfaDevices))];
     // Judged by assignment, never by the device's name: since multi-device MFA the name is free text.
     const rootVirtual = virtualDevices.value.filter((device) => device.assignedTo === arn);
     if (rootVirtual.length > 0) {
-      return [finding(resource, 'fail', `root MFA is virtual (device type seen: virtual, ${rootVirtual.map((device) => device.serialNumber).join(', ')} assigned to ${arn})`)];
+      return [finding(resource, 'fail', { rootVirtualDevices: rootVirtual.map((device) => device.serialNumber), rootArn: arn })];
     }
-    return [finding(resource, 'pass', `AccountMFAEnabled = 1 and none of the ${virtualDevices.value.length} virtual MFA device(s) is assigned to ${arn}; ${rootMfaDeviceSeen(snapshot)}`)];
+    return [finding(resource, 'pass', { virtualDevices: virtualDevices.value.length, rootArn: arn, ...rootMfaDeviceFacts(snapshot) })];
+  },
+  describe(facts: HardwareMfaFacts) {
+    if ('noPassword' in facts) {
+      return facts.noPassword === 'password_enabled'
+        ? 'root has no password (password_enabled false), so there is no console sign-in to protect'
+        : 'account summary AccountPasswordPresent = 0: root has no password to protect';
+    }
+    if ('accountMfaEnabled' in facts) return `root has no MFA at all (account summary AccountMFAEnabled = ${facts.accountMfaEnabled})`;
+    if ('rootVirtualDevices' in facts) return `root MFA is virtual (device type seen: virtual, ${facts.rootVirtualDevices.join(', ')} assigned to ${facts.rootArn})`;
+    return `AccountMFAEnabled = 1 and none of the ${facts.virtualDevices} virtual MFA device(s) is assigned to ${facts.rootArn}; ${describeRootMfaDevice(facts)}`;
   },
   tests: [
     {

@@ -1,7 +1,21 @@
 import { defineRule } from './rule.js';
 import { accountResource, finding, isUnknown, missingReason, notEvaluated, rootResource, SOURCES } from './support/judging.js';
-import { rootMfaDeviceSeen } from './support/root-mfa-device.js';
+import { describeRootMfaDevice, rootMfaDeviceFacts, type RootMfaDeviceFacts } from './support/root-mfa-device.js';
 import { rootUser, snapshotWith } from './testing.js';
+
+/** Where root's MFA status was read. */
+type MfaSource = 'GetAccountSummary AccountMFAEnabled' | 'mfa_active' | 'account summary AccountMFAEnabled';
+
+/**
+ * Root's MFA as judged: no password at all; MFA enabled (with where that was read and the devices
+ * seen); or MFA off, with what is known of the password: `password_enabled` true, not stated by the
+ * report (`not_supported`), the account summary's AccountPasswordPresent, or unknown (null).
+ */
+type RootMfaFacts =
+  | { readonly passwordEnabled: false }
+  | ({ readonly mfaEnabled: true; readonly mfaSource: MfaSource } & RootMfaDeviceFacts)
+  | { readonly mfaEnabled: false; readonly mfaSource: MfaSource; readonly password: 'password_enabled' | 'not_supported' | null }
+  | { readonly mfaEnabled: false; readonly mfaSource: MfaSource; readonly accountPasswordPresent: number };
 
 export const rootMfa = defineRule({
   id: 'root-mfa',
@@ -27,31 +41,39 @@ export const rootMfa = defineRule({
     }
     const resource = rootResource(root);
     const password = root.password.enabled;
-    if (password.known && !password.value) return [finding(resource, 'pass', 'root has no password (password_enabled false), so console sign-in is impossible')];
+    if (password.known && !password.value) return [finding(resource, 'pass', { passwordEnabled: false })];
 
     let mfa: boolean | null = root.mfa.active.known ? root.mfa.active.value : null;
     // A live snapshot takes root's MFA from GetAccountSummary (the collector never lets the report's
     // value stand in for it); an imported one from the credential report's root row.
-    let mfaSource = snapshot.source === 'aws-api' ? 'GetAccountSummary AccountMFAEnabled' : 'mfa_active';
+    let mfaSource: MfaSource = snapshot.source === 'aws-api' ? 'GetAccountSummary AccountMFAEnabled' : 'mfa_active';
     const summary = snapshot.accountFacts.summary;
     if (mfa === null && summary.known && summary.value['AccountMFAEnabled'] !== undefined) {
       mfa = summary.value['AccountMFAEnabled'] === 1;
       mfaSource = 'account summary AccountMFAEnabled';
     }
-    if (mfa === true) return [finding(resource, 'pass', `root MFA enabled (${mfaSource} true); ${rootMfaDeviceSeen(snapshot)}`)];
+    if (mfa === true) return [finding(resource, 'pass', { mfaEnabled: true, mfaSource, ...rootMfaDeviceFacts(snapshot) })];
     if (mfa === null) return [notEvaluated(resource, missingReason("root's MFA status", root.mfa.active.known ? { known: false, reason: 'not_collected' } : root.mfa.active, SOURCES.mfa))];
 
     // MFA is off: compliant only if the root has no password.
-    if (password.known) return [finding(resource, 'fail', `root has a password (password_enabled true) and no MFA (${mfaSource} false)`)];
+    if (password.known) return [finding(resource, 'fail', { mfaEnabled: false, mfaSource, password: 'password_enabled' })];
     if (!isUnknown(password)) {
       // not_supported: older reports do not say; root always had a password before centralised root access.
-      return [finding(resource, 'fail', `root MFA not enabled (${mfaSource} false); the report does not state password_enabled for root (not_supported), so a password is assumed`)];
+      return [finding(resource, 'fail', { mfaEnabled: false, mfaSource, password: 'not_supported' })];
     }
     if (summary.known && summary.value['AccountPasswordPresent'] !== undefined) {
       const present = summary.value['AccountPasswordPresent'];
-      return [finding(resource, present === 0 ? 'pass' : 'fail', `root MFA not enabled (${mfaSource} false); account summary AccountPasswordPresent = ${present}`)];
+      return [finding(resource, present === 0 ? 'pass' : 'fail', { mfaEnabled: false, mfaSource, accountPasswordPresent: present })];
     }
-    return [notEvaluated(resource, missingReason('whether root has a password', password, SOURCES.root), `root MFA not enabled (${mfaSource} false)`)];
+    return [notEvaluated(resource, missingReason('whether root has a password', password, SOURCES.root), { mfaEnabled: false, mfaSource, password: null })];
+  },
+  describe(facts: RootMfaFacts) {
+    if (!('mfaEnabled' in facts)) return 'root has no password (password_enabled false), so console sign-in is impossible';
+    if (facts.mfaEnabled) return `root MFA enabled (${facts.mfaSource} true); ${describeRootMfaDevice(facts)}`;
+    if ('accountPasswordPresent' in facts) return `root MFA not enabled (${facts.mfaSource} false); account summary AccountPasswordPresent = ${facts.accountPasswordPresent}`;
+    if (facts.password === 'password_enabled') return `root has a password (password_enabled true) and no MFA (${facts.mfaSource} false)`;
+    if (facts.password === 'not_supported') return `root MFA not enabled (${facts.mfaSource} false); the report does not state password_enabled for root (not_supported), so a password is assumed`;
+    return `root MFA not enabled (${facts.mfaSource} false)`;
   },
   tests: [
     { name: 'password and MFA pass', snapshot: () => snapshotWith({ root: rootUser({ console: true, mfa: true }) }), expect: { '<root_account>': 'pass' } },

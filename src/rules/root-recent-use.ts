@@ -1,8 +1,18 @@
 import type { RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
-import { accountResource, ageAt, describeAgeMs, finding, unmeasurable, isUnknown, keyResource, missingReason, notEvaluated, rootResource, ROOT_NAME, SOURCES } from './support/judging.js';
+import { accountResource, ageAt, describeAgeAt, finding, unmeasurable, isUnknown, keyLabel, keyResource, missingReason, notEvaluated, rootResource, ROOT_NAME, SOURCES } from './support/judging.js';
 import { daysAgo, key, rootUser, snapshotWith } from './testing.js';
 import { MS_PER_DAY } from '../util/time.js';
+
+/**
+ * Root's password (`key` null) or one of root's keys (`key` its label, `active` its state): last
+ * used at `lastUsed`, or never used (`lastUsed` null, `marker` the report's no_information or N/A).
+ */
+type RootUseFacts = { readonly key: string | null; readonly active: boolean | null; readonly lastUsed: string | null; readonly marker: 'no_information' | 'N/A' | null };
+
+function credentialWords(facts: RootUseFacts): string {
+  return facts.key === null ? 'root password' : `${facts.active === true ? 'active' : 'inactive'} root key`;
+}
 
 export const rootRecentUse = defineRule({
   id: 'root-recent-use',
@@ -26,7 +36,7 @@ export const rootRecentUse = defineRule({
       return [notEvaluated(accountResource(snapshot), missingReason('the root user row', { known: false, reason: 'not_collected' }, SOURCES.root))];
     }
     const days = context.options.days;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<RootUseFacts>[] = [];
     const resource = rootResource(root);
     const used = root.password.lastUsed;
     if (used.known) {
@@ -34,12 +44,12 @@ export const rootRecentUse = defineRule({
       if (!age.ok) findings.push(unmeasurable(resource, "the time since root's password was used", age));
       else {
         const recent = age.ms <= days * MS_PER_DAY;
-        findings.push(finding(resource, recent ? 'fail' : 'pass', `root password last used ${used.value}, ${describeAgeMs(age.ms)} (limit: ${days} days)`));
+        findings.push(finding(resource, recent ? 'fail' : 'pass', { key: null, active: null, lastUsed: used.value, marker: null }));
       }
     } else if (isUnknown(used)) {
       findings.push(notEvaluated(resource, missingReason("root's password last use", used, SOURCES.passwordLastUsed)));
     } else {
-      findings.push(finding(resource, 'pass', `root password never used (password_last_used ${used.reason === 'no_information' ? 'no_information' : 'N/A'})`));
+      findings.push(finding(resource, 'pass', { key: null, active: null, lastUsed: null, marker: used.reason === 'no_information' ? 'no_information' : 'N/A' }));
     }
     if (!root.accessKeys.known) {
       findings.push(notEvaluated({ type: 'access-key', arn: `${root.arn}#access_keys`, name: `${ROOT_NAME}#access_keys` }, missingReason("root's access keys", root.accessKeys, SOURCES.root)));
@@ -47,22 +57,26 @@ export const rootRecentUse = defineRule({
     }
     root.accessKeys.value.forEach((rootKey, position) => {
       const keyRef = keyResource({ arn: root.arn, name: ROOT_NAME }, rootKey, position);
-      const state = rootKey.active ? 'active' : 'inactive';
+      const label = keyLabel(rootKey, position);
       const lastUsed = rootKey.lastUsed;
       if (lastUsed.known) {
         const age = ageAt(lastUsed.value, context.now);
         if (!age.ok) findings.push(unmeasurable(keyRef, "the time since the root key's last use", age));
         else {
           const recent = age.ms <= days * MS_PER_DAY;
-          findings.push(finding(keyRef, recent ? 'fail' : 'pass', `${state} root key last used ${lastUsed.value}, ${describeAgeMs(age.ms)} (limit: ${days} days)`));
+          findings.push(finding(keyRef, recent ? 'fail' : 'pass', { key: label, active: rootKey.active, lastUsed: lastUsed.value, marker: null }));
         }
       } else if (isUnknown(lastUsed)) {
         findings.push(notEvaluated(keyRef, missingReason("root key's last use", lastUsed, SOURCES.accessKeysLastUsed)));
       } else {
-        findings.push(finding(keyRef, 'pass', `${state} root key never used (last_used_date N/A)`));
+        findings.push(finding(keyRef, 'pass', { key: label, active: rootKey.active, lastUsed: null, marker: 'N/A' }));
       }
     });
     return findings;
+  },
+  describe(facts: RootUseFacts, context) {
+    if (facts.lastUsed !== null) return `${credentialWords(facts)} last used ${facts.lastUsed}, ${describeAgeAt(facts.lastUsed, context.now)} (limit: ${context.options.days} days)`;
+    return facts.key === null ? `root password never used (password_last_used ${facts.marker ?? 'N/A'})` : `${credentialWords(facts)} never used (last_used_date N/A)`;
   },
   tests: [
     { name: 'password used yesterday fails', snapshot: () => snapshotWith({ root: rootUser({ passwordLastUsed: daysAgo(1) }) }), expect: { '<root_account>': 'fail' } },

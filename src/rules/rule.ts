@@ -30,13 +30,50 @@ export interface ResourceRef {
   readonly name: string;
 }
 
-export interface RuleFinding {
+/**
+ * What a finding says of its resource, as data (issue 26): only what varies per resource (instants,
+ * key labels, counts, booleans, device types, policy names), never a rule option or anything the
+ * same for every finding of the rule. Flat and JSON-able, so a report can carry it and a reader
+ * rebuild the sentence with the rule's `describe`.
+ */
+export type FactValue = string | number | boolean | null | readonly string[];
+export type FactRecord = Readonly<Record<string, FactValue>>;
+/** A rule's own facts: any flat record whose key `shared` is left to the shared facts below. */
+export type RuleFacts = FactRecord & { readonly shared?: never };
+
+/**
+ * Facts the shared helpers of support/judging.ts give for every rule alike, described here rather
+ * than by each rule (`describeFacts`): an age that cannot be measured (the problem quotes the bad
+ * value, which the engine's integrity guard looks for), and the console-user and password-policy
+ * sentences several rules share.
+ */
+export type SharedFacts =
+  | { readonly shared: 'unmeasurable'; readonly problem: string }
+  | { readonly shared: 'console-password-enabled' }
+  | { readonly shared: 'console-password-no-active-keys' }
+  | { readonly shared: 'no-password-policy' };
+
+const SHARED_WORDS: Readonly<Record<Exclude<SharedFacts['shared'], 'unmeasurable'>, string>> = {
+  'console-password-enabled': 'console password enabled',
+  'console-password-no-active-keys': 'console password enabled, no active access keys',
+  'no-password-policy': 'the account has no password policy (IAM defaults apply: 8 characters, no classes, no reuse prevention, no expiry)',
+};
+
+export interface RuleFinding<Facts extends RuleFacts = RuleFacts> {
   readonly resource: ResourceRef;
   readonly verdict: RuleVerdict;
-  /** The values judged, in words: "active key access_key_1 created 2026-01-03, 143 days before capture". */
-  readonly evidence: string;
+  /**
+   * The values judged, as data; the rule's `describe` reads them as the evidence sentence ("active
+   * key access_key_1 created 2026-01-03, 143 days before the evaluation time"). Null: no evidence.
+   */
+  readonly facts: Facts | SharedFacts | null;
   /** Why the verdict is not_applicable or not_evaluated; null for pass and fail. */
   readonly reason: string | null;
+}
+
+/** A finding with its evidence sentence, formatted once from its facts (by the engine, or judgeAll). */
+export interface DescribedFinding extends RuleFinding {
+  readonly evidence: string;
 }
 
 /**
@@ -82,9 +119,9 @@ export interface Remediation {
 }
 
 /** A user judgement with nothing to say (shared: no allocation per user). */
-export const NO_FINDINGS: readonly RuleFinding[] = Object.freeze([]);
+export const NO_FINDINGS: readonly RuleFinding<never>[] = Object.freeze([]);
 
-export interface RuleDefinition<Id extends string, Options extends RuleOptions, Tally = unknown> {
+export interface RuleDefinition<Id extends string, Options extends RuleOptions, Facts extends RuleFacts = RuleFacts, Tally = unknown> {
   /** Stable kebab-case id, equal to the file name (checked by the catalogue test). */
   readonly id: Id;
   readonly title: string;
@@ -100,12 +137,19 @@ export interface RuleDefinition<Id extends string, Options extends RuleOptions, 
    * about another identity. May throw: the engine turns that into an `error` result for this user.
    */
   // Method syntax on purpose: a rule with specific options must still fit the catalogue's Rule type.
-  judgeUser?(user: UserFacts, context: RuleContext<Options>, tally: Tally): RuleFinding | readonly RuleFinding[];
+  judgeUser?(user: UserFacts, context: RuleContext<Options>, tally: Tally): RuleFinding<NoInfer<Facts>> | readonly RuleFinding<NoInfer<Facts>>[];
   /**
    * The account judged once, after every user: root, account-wide settings and lists (a handful of
    * findings, or one per policy, role or certificate). May throw: one `error` result for the account.
    */
-  judgeAccount?(snapshot: Snapshot, context: RuleContext<Options>, tally: Tally): readonly RuleFinding[];
+  judgeAccount?(snapshot: Snapshot, context: RuleContext<Options>, tally: Tally): readonly RuleFinding<NoInfer<Facts>>[];
+  /**
+   * The rule's facts in words: the evidence sentence, with the options in effect and the evaluation
+   * instant from the context (an age is measured here, from the instant the facts give). Its
+   * parameter's type is the rule's facts type: the judgements may give no facts it does not declare.
+   * Pure and cheap: the engine calls it once per finding; readers of a report call it again.
+   */
+  describe(facts: Facts, context: RuleContext<Options>): string;
   /** A fresh tally for one run (one per evaluation time): what `judgeUser` counts for `judgeAccount`. */
   newTally?(): Tally;
   /**
@@ -129,9 +173,34 @@ export interface RuleTestCase {
 
 export type Rule<Id extends string = string> = RuleDefinition<Id, RuleOptions>;
 
-/** The factory: keeps the literal id type (for framework maps) and checks everything else. */
-export function defineRule<const Id extends string, const Options extends RuleOptions, Tally = undefined>(definition: RuleDefinition<Id, Options, Tally>): RuleDefinition<Id, Options, Tally> {
+/**
+ * The factory: keeps the literal id type (for framework maps) and checks everything else. The
+ * facts type is the one `describe` declares; every finding the judgements give must fit it.
+ */
+export function defineRule<const Id extends string, const Options extends RuleOptions, Facts extends RuleFacts, Tally = undefined>(
+  definition: RuleDefinition<Id, Options, Facts, Tally>,
+): RuleDefinition<Id, Options, Facts, Tally> {
   return definition;
+}
+
+/** A finding's evidence sentence: '' without facts; shared facts in their words; else the rule's own `describe`. */
+export function describeFacts<Options extends RuleOptions, Facts extends RuleFacts>(
+  rule: Pick<RuleDefinition<string, Options, Facts>, 'describe'>,
+  facts: Facts | SharedFacts | null,
+  context: RuleContext<Options>,
+): string {
+  if (facts === null) return '';
+  if (isSharedFacts(facts)) return facts.shared === 'unmeasurable' ? facts.problem : SHARED_WORDS[facts.shared];
+  return rule.describe(facts, context);
+}
+
+function isSharedFacts(facts: RuleFacts | SharedFacts): facts is SharedFacts {
+  return typeof facts.shared === 'string';
+}
+
+/** The finding with its evidence formatted from its facts. */
+export function described<Options extends RuleOptions, Facts extends RuleFacts>(rule: Pick<RuleDefinition<string, Options, Facts>, 'describe'>, finding: RuleFinding<Facts>, context: RuleContext<Options>): DescribedFinding {
+  return { resource: finding.resource, verdict: finding.verdict, facts: finding.facts, evidence: describeFacts(rule, finding.facts, context), reason: finding.reason };
 }
 
 /**
@@ -139,21 +208,21 @@ export function defineRule<const Id extends string, const Options extends RuleOp
  * engine does for one rule, without requirements, projection or exceptions. For tests and tools
  * that look at one rule; the engine itself never builds this list.
  */
-export function judgeAll<Options extends RuleOptions, Tally>(rule: RuleDefinition<string, Options, Tally>, snapshot: Snapshot, context: RuleContext<Options>): RuleFinding[] {
+export function judgeAll<Options extends RuleOptions, Facts extends RuleFacts, Tally>(rule: RuleDefinition<string, Options, Facts, Tally>, snapshot: Snapshot, context: RuleContext<Options>): DescribedFinding[] {
   const tally = rule.newTally === undefined ? (undefined as Tally) : rule.newTally();
-  const findings: RuleFinding[] = [];
+  const findings: DescribedFinding[] = [];
   if (rule.judgeUser !== undefined) {
     for (const user of snapshot.users) {
       const judged = rule.judgeUser(user, context, tally);
-      if (isFindingList(judged)) for (const item of judged) findings.push(item);
-      else findings.push(judged);
+      if (isFindingList(judged)) for (const item of judged) findings.push(described(rule, item, context));
+      else findings.push(described(rule, judged, context));
     }
   }
-  if (rule.judgeAccount !== undefined) for (const item of rule.judgeAccount(snapshot, context, tally)) findings.push(item);
+  if (rule.judgeAccount !== undefined) for (const item of rule.judgeAccount(snapshot, context, tally)) findings.push(described(rule, item, context));
   return findings;
 }
 
 /** A judgement's findings as a list (a single finding is returned without an array). */
-export function isFindingList(judged: RuleFinding | readonly RuleFinding[]): judged is readonly RuleFinding[] {
+export function isFindingList<Facts extends RuleFacts>(judged: RuleFinding<Facts> | readonly RuleFinding<Facts>[]): judged is readonly RuleFinding<Facts>[] {
   return Array.isArray(judged);
 }

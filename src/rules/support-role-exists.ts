@@ -3,6 +3,9 @@ import { accountResource, finding, missingReason, notEvaluated, SOURCES } from '
 import { isAwsManagedPolicy } from './support/policy-documents.js';
 import { attachment, role, snapshotWith } from './testing.js';
 
+/** The roles holding AWSSupportAccess, by name, of the account's `roles` (a count). */
+type SupportRoleFacts = { readonly supportRoles: readonly string[]; readonly roles: number };
+
 export const supportRoleExists = defineRule({
   id: 'support-role-exists',
   title: 'A support role exists (AWSSupportAccess attached to a role)',
@@ -20,8 +23,11 @@ export const supportRoleExists = defineRule({
     const roles = snapshot.accountFacts.roles;
     if (!roles.known) return [notEvaluated(resource, missingReason('the roles and their policies', roles, SOURCES.roles))];
     const supportRoles = roles.value.filter((entry) => entry.attachedPolicies.some((policy) => isAwsManagedPolicy(policy.policyArn, 'AWSSupportAccess')));
-    if (supportRoles.length > 0) return [finding(resource, 'pass', `AWSSupportAccess attached to role(s): ${supportRoles.map((entry) => entry.name).join(', ')}`)];
-    return [finding(resource, 'fail', `none of the ${roles.value.length} role(s) has AWSSupportAccess attached`)];
+    return [finding(resource, supportRoles.length > 0 ? 'pass' : 'fail', { supportRoles: supportRoles.map((entry) => entry.name), roles: roles.value.length })];
+  },
+  describe(facts: SupportRoleFacts) {
+    if (facts.supportRoles.length > 0) return `AWSSupportAccess attached to role(s): ${facts.supportRoles.join(', ')}`;
+    return `none of the ${facts.roles} role(s) has AWSSupportAccess attached`;
   },
   tests: [
     {

@@ -2,39 +2,63 @@ import type { Fact, UserFacts } from '../snapshot/types.js';
 import type { ResourceRef, RuleFinding } from './rule.js';
 import { defineRule } from './rule.js';
 import { MS_PER_DAY } from '../util/time.js';
-import { activeKeys, ageAt, describeAgeMs, unmeasurable, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
+import { activeKeys, ageAt, describeAgeAt, unmeasurable, finding, isUnknown, keyLabel, keyResource, missingReason, notApplicable, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { daysAgo, key, snapshotWith, user } from './testing.js';
 
-/** The instant a credential was last used, or the date CIS says to measure a never-used one from. */
-type Reference = { readonly at: string; readonly words: string } | { readonly missing: string };
+/**
+ * What a credential's age is measured from, as data, named after the credential report's columns:
+ * the password's last use; for a never-used password (`passwordLastUsed` the report's marker,
+ * no_information or N/A) the date CIS says to count from, its last change, else the user's
+ * creation; an active key's (by label) last use, or for a never-used one its creation.
+ */
+type UnusedFacts =
+  | { readonly passwordLastUsed: string }
+  | { readonly passwordLastUsed: 'no_information' | 'N/A'; readonly passwordLastChanged: string }
+  | { readonly passwordLastUsed: 'no_information' | 'N/A'; readonly userCreated: string }
+  | { readonly key: string; readonly keyLastUsed: string }
+  | { readonly key: string; readonly keyCreated: string };
+
+/** The facts to judge a credential on (and the instant its age is measured from), or why they are missing. */
+type Reference = { readonly facts: UnusedFacts; readonly at: string } | { readonly missing: string };
 
 function passwordReference(facts: UserFacts): Reference {
   const used = facts.password.lastUsed;
-  if (used.known) return { at: used.value, words: `password last used ${used.value}` };
+  if (used.known) return { facts: { passwordLastUsed: used.value }, at: used.value };
   if (isUnknown(used)) return { missing: missingReason('password last use', used, SOURCES.passwordLastUsed) };
   // no_information: never used (or not since tracking began). CIS: measure from password_last_changed.
   const changed = facts.password.lastChanged;
   const marker = used.reason === 'no_information' ? 'no_information' : 'N/A';
-  if (changed.known) return { at: changed.value, words: `password never used (password_last_used ${marker}), last changed ${changed.value}` };
-  if (facts.createdAt.known) return { at: facts.createdAt.value, words: `password never used (password_last_used ${marker}), change date unknown, user created ${facts.createdAt.value}` };
+  if (changed.known) return { facts: { passwordLastUsed: marker, passwordLastChanged: changed.value }, at: changed.value };
+  if (facts.createdAt.known) return { facts: { passwordLastUsed: marker, userCreated: facts.createdAt.value }, at: facts.createdAt.value };
   return { missing: missingReason('password last change', changed, SOURCES.password) };
 }
 
 function keyReference(label: string, lastUsed: Fact<string>, createdAt: Fact<string>): Reference {
-  if (lastUsed.known) return { at: lastUsed.value, words: `active key ${label} last used ${lastUsed.value}` };
+  if (lastUsed.known) return { facts: { key: label, keyLastUsed: lastUsed.value }, at: lastUsed.value };
   if (isUnknown(lastUsed)) return { missing: missingReason('access key last use', lastUsed, SOURCES.accessKeysLastUsed) };
   // N/A: never used. CIS: measure from last_rotated (the creation date).
-  if (createdAt.known) return { at: createdAt.value, words: `active key ${label} never used (last_used_date N/A), created ${createdAt.value}` };
+  if (createdAt.known) return { facts: { key: label, keyCreated: createdAt.value }, at: createdAt.value };
   return { missing: missingReason('access key creation date', createdAt, SOURCES.accessKeys) };
 }
 
-function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding {
+function judge(resource: ResourceRef, reference: Reference, now: number, limit: number): RuleFinding<UnusedFacts> {
   if ('missing' in reference) return notEvaluated(resource, reference.missing);
   // CIS: compliant only when used "less than 45 days ago"; unused for 45 days or more fails.
   const age = ageAt(reference.at, now);
   if (!age.ok) return unmeasurable(resource, 'the time since last use', age);
   const stale = age.ms >= limit * MS_PER_DAY;
-  return finding(resource, stale ? 'fail' : 'pass', `${reference.words}, ${describeAgeMs(age.ms)} (unused for ${limit} days or more fails)`);
+  return finding(resource, stale ? 'fail' : 'pass', reference.facts);
+}
+
+/** What the credential's age is measured from, in words, and that instant. */
+function reference(facts: UnusedFacts): { readonly words: string; readonly at: string } {
+  if ('key' in facts) {
+    if ('keyLastUsed' in facts) return { words: `active key ${facts.key} last used ${facts.keyLastUsed}`, at: facts.keyLastUsed };
+    return { words: `active key ${facts.key} never used (last_used_date N/A), created ${facts.keyCreated}`, at: facts.keyCreated };
+  }
+  if ('passwordLastChanged' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), last changed ${facts.passwordLastChanged}`, at: facts.passwordLastChanged };
+  if ('userCreated' in facts) return { words: `password never used (password_last_used ${facts.passwordLastUsed}), change date unknown, user created ${facts.userCreated}`, at: facts.userCreated };
+  return { words: `password last used ${facts.passwordLastUsed}`, at: facts.passwordLastUsed };
 }
 
 export const unusedCredentials = defineRule({
@@ -57,7 +81,7 @@ export const unusedCredentials = defineRule({
   defaultOptions: { maxUnusedDays: 45 },
   judgeUser(facts, context) {
     const limit = context.options.maxUnusedDays;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<UnusedFacts>[] = [];
     const resource = userResource(facts);
     const enabled = facts.password.enabled;
     if (!enabled.known) findings.push(notEvaluated(resource, missingReason('console password status', enabled, SOURCES.password)));
@@ -72,6 +96,10 @@ export const unusedCredentials = defineRule({
       findings.push(judge(keyResource(facts, k, position), keyReference(keyLabel(k, position), k.lastUsed, k.createdAt), context.now, limit));
     }
     return findings;
+  },
+  describe(facts: UnusedFacts, context) {
+    const { words, at } = reference(facts);
+    return `${words}, ${describeAgeAt(at, context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
   },
   tests: [
     {

@@ -2,6 +2,9 @@ import { defineRule } from './rule.js';
 import { finding, missingReason, notEvaluated, SOURCES, userResource } from './support/judging.js';
 import { allowDocument, attachment, snapshotWith, user } from './testing.js';
 
+/** The policies on the user itself, by name. */
+type DirectPolicyFacts = { readonly attached: readonly string[]; readonly inline: readonly string[] };
+
 export const userDirectPolicies = defineRule({
   id: 'user-direct-policies',
   title: 'IAM users receive permissions only through groups (no attached or inline user policies)',
@@ -21,9 +24,12 @@ export const userDirectPolicies = defineRule({
     if (!inlinePolicies.known) return notEvaluated(resource, missingReason("the user's inline policies", inlinePolicies, SOURCES.userPolicies));
     const attached = attachedPolicies.value.map((policy) => policy.policyName);
     const inline = inlinePolicies.value.map((policy) => policy.policyName);
-    if (attached.length === 0 && inline.length === 0) return finding(resource, 'pass', 'no attached or inline user policies');
-    const parts = [attached.length > 0 ? `attached: ${attached.join(', ')}` : '', inline.length > 0 ? `inline: ${inline.join(', ')}` : ''].filter((part) => part !== '');
-    return finding(resource, 'fail', `policies on the user itself (${parts.join('; ')})`);
+    return finding(resource, attached.length === 0 && inline.length === 0 ? 'pass' : 'fail', { attached, inline });
+  },
+  describe(facts: DirectPolicyFacts) {
+    if (facts.attached.length === 0 && facts.inline.length === 0) return 'no attached or inline user policies';
+    const parts = [facts.attached.length > 0 ? `attached: ${facts.attached.join(', ')}` : '', facts.inline.length > 0 ? `inline: ${facts.inline.join(', ')}` : ''].filter((part) => part !== '');
+    return `policies on the user itself (${parts.join('; ')})`;
   },
   tests: [
     {

@@ -54,17 +54,21 @@ export const exampleKeyAge = defineRule({
   defaultOptions: { maxAgeDays: 90 },
   judgeUser(user, context) {
     const resource = { type: 'user' as const, arn: user.arn, name: user.name };
-    if (!user.accessKeys.known) return { resource, verdict: 'not_evaluated' as const, evidence: '', reason: 'access keys not collected' };
+    if (!user.accessKeys.known) return { resource, verdict: 'not_evaluated' as const, facts: null, reason: 'access keys not collected' };
     const active = user.accessKeys.value.filter((key) => key.active);
-    if (active.length === 0) return { resource, verdict: 'not_applicable' as const, evidence: 'no active key', reason: 'no active key' };
+    if (active.length === 0) return { resource, verdict: 'not_applicable' as const, facts: { oldestDays: null }, reason: 'no active key' };
     const ages = active.map((key) => (key.createdAt.known ? (context.now - Date.parse(key.createdAt.value)) / MS_PER_DAY : Number.POSITIVE_INFINITY));
     const oldest = Math.max(...ages);
     return {
       resource,
       verdict: oldest > context.options.maxAgeDays ? ('fail' as const) : ('pass' as const),
-      evidence: `oldest active key ${oldest} days old (maximum ${context.options.maxAgeDays})`,
+      facts: { oldestDays: oldest },
       reason: null,
     };
+  },
+  /** `oldestDays` null: no active key. */
+  describe(facts: { readonly oldestDays: number | null }, context) {
+    return facts.oldestDays === null ? 'no active key' : `oldest active key ${facts.oldestDays} days old (maximum ${context.options.maxAgeDays})`;
   },
   tests: [
     { name: 'exactly 90 days passes', snapshot: () => exampleSnapshot([{ name: 'alice', keyAgeDays: 90 }]), expect: { alice: 'pass' } },
@@ -91,6 +95,7 @@ export const exampleUserPolicies = defineRule({
   judgeAccount() {
     throw new Error('example-user-policies evaluated without its data');
   },
+  describe: () => '',
   tests: [],
 });
 
@@ -105,6 +110,7 @@ export const exampleThrows = defineRule({
   judgeAccount() {
     throw new Error('boom: cannot read property of undefined');
   },
+  describe: () => '',
   tests: [],
 });
 
@@ -121,8 +127,11 @@ export const exampleRootMfa = defineRule({
     if (root === null) return [];
     const mfa = root.mfa.active;
     const resource = { type: 'root' as const, arn: root.arn, name: '<root_account>' };
-    if (!mfa.known) return [{ resource, verdict: 'not_evaluated' as const, evidence: '', reason: 'MFA not collected' }];
-    return [{ resource, verdict: mfa.value ? ('pass' as const) : ('fail' as const), evidence: `mfa_active ${String(mfa.value)}`, reason: null }];
+    if (!mfa.known) return [{ resource, verdict: 'not_evaluated' as const, facts: null, reason: 'MFA not collected' }];
+    return [{ resource, verdict: mfa.value ? ('pass' as const) : ('fail' as const), facts: { mfaActive: mfa.value }, reason: null }];
+  },
+  describe(facts: { readonly mfaActive: boolean }) {
+    return `mfa_active ${String(facts.mfaActive)}`;
   },
   tests: [
     { name: 'MFA on', snapshot: () => exampleSnapshot([], { rootMfa: true }), expect: { '<root_account>': 'pass' } },

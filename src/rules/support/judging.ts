@@ -6,7 +6,7 @@
  */
 import type { Absent, AccessKeyFacts, Fact, PrincipalFacts, Snapshot, UserFacts } from '../../snapshot/types.js';
 import { MS_PER_DAY, parseStrictInstant } from '../../util/time.js';
-import type { ResourceRef, RuleFinding, RuleVerdict } from '../rule.js';
+import type { ResourceRef, RuleFacts, RuleFinding, RuleVerdict, SharedFacts } from '../rule.js';
 
 export const ROOT_NAME = '<root_account>';
 
@@ -94,16 +94,43 @@ export function isUnknown(fact: Fact<unknown>): boolean {
 export type Age = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly problem: string };
 
 export function ageAt(iso: string, now: number): Age {
-  const at = parseStrictInstant(iso);
+  const at = instantMs(iso);
   if (at === null) return { ok: false, problem: `${JSON.stringify(iso)} is not a real UTC instant` };
   if (!Number.isFinite(now)) return { ok: false, problem: 'the evaluation time is not a valid instant' };
-  return { ok: true, ms: now - at.getTime() };
+  return { ok: true, ms: now - at };
 }
 
+/**
+ * An instant in ms, or null when it is not a real UTC instant. A rule measures an age when it
+ * judges and its `describe` measures it again from the facts: the few instants of the identity
+ * being judged are remembered, so the strict parse runs once per instant, not twice.
+ */
+function instantMs(iso: string): number | null {
+  const cached = recentInstants.get(iso);
+  if (cached !== undefined) return cached;
+  const at = parseStrictInstant(iso);
+  const ms = at === null ? null : at.getTime();
+  if (recentInstants.size >= RECENT_INSTANTS) recentInstants.clear();
+  recentInstants.set(iso, ms);
+  return ms;
+}
+const RECENT_INSTANTS = 256;
+const recentInstants = new Map<string, number | null>();
+
 /** The not_evaluated finding for an age that could not be measured. */
-export function unmeasurable(resource: ResourceRef, what: string, age: Extract<Age, { ok: false }>): RuleFinding {
+export function unmeasurable(resource: ResourceRef, what: string, age: Extract<Age, { ok: false }>): RuleFinding<never> {
   // The evidence quotes the bad value, so the engine reports the finding as an error (integrity.ts).
-  return notEvaluated(resource, `${what} cannot be measured: ${age.problem}`, age.problem);
+  return notEvaluated<never>(resource, `${what} cannot be measured: ${age.problem}`, { shared: 'unmeasurable', problem: age.problem });
+}
+
+/**
+ * For a rule's `describe`: the age of the instant its facts give at the evaluation time, in words
+ * ("2 days 12:00:00 before the evaluation time"). The judgement measured the same age (a finding
+ * whose age cannot be measured is `unmeasurable`, without these facts); the problem, should it not.
+ */
+export function describeAgeAt(iso: string, now: number): string {
+  const age = ageAt(iso, now);
+  return age.ok ? describeAgeMs(age.ms) : age.problem;
 }
 
 /** describeAge for an age already measured (ms from the instant to the evaluation time). */
@@ -125,23 +152,23 @@ function describeDuration(ms: number): string {
   return `${dayText} ${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
 }
 
-export function finding(resource: ResourceRef, verdict: 'pass' | 'fail', evidence: string): RuleFinding {
-  return { resource, verdict, evidence, reason: null };
+export function finding<const Facts extends RuleFacts = never>(resource: ResourceRef, verdict: 'pass' | 'fail', facts: Facts | SharedFacts): RuleFinding<Facts> {
+  return { resource, verdict, facts, reason: null };
 }
 
-export function notApplicable(resource: ResourceRef, reason: string, evidence = ''): RuleFinding {
-  return { resource, verdict: 'not_applicable', evidence, reason };
+export function notApplicable<const Facts extends RuleFacts = never>(resource: ResourceRef, reason: string, facts: Facts | SharedFacts | null = null): RuleFinding<Facts> {
+  return { resource, verdict: 'not_applicable', facts, reason };
 }
 
-export function notEvaluated(resource: ResourceRef, reason: string, evidence = ''): RuleFinding {
-  return { resource, verdict: 'not_evaluated', evidence, reason };
+export function notEvaluated<const Facts extends RuleFacts = never>(resource: ResourceRef, reason: string, facts: Facts | SharedFacts | null = null): RuleFinding<Facts> {
+  return { resource, verdict: 'not_evaluated', facts, reason };
 }
 
 /**
  * The gate every console-user rule starts with: not evaluated when the password status is
  * missing, not applicable without a console password; null when the user has one (judge on).
  */
-export function consoleUserGate(user: UserFacts, resource: ResourceRef): RuleFinding | null {
+export function consoleUserGate(user: UserFacts, resource: ResourceRef): RuleFinding<never> | null {
   const password = user.password.enabled;
   if (!password.known) return notEvaluated(resource, missingReason('console password status', password, SOURCES.password));
   if (!password.value) return notApplicable(resource, 'no console password');
@@ -152,12 +179,12 @@ export function consoleUserGate(user: UserFacts, resource: ResourceRef): RuleFin
  * For the rules on console users' keys: the finding when the user has no console password, no
  * known keys or no active key (a pass), else the user's active keys to judge.
  */
-export function consoleUserActiveKeys(user: UserFacts, resource: ResourceRef): RuleFinding | { key: AccessKeyFacts; position: number }[] {
+export function consoleUserActiveKeys(user: UserFacts, resource: ResourceRef): RuleFinding<never> | { key: AccessKeyFacts; position: number }[] {
   const gate = consoleUserGate(user, resource);
   if (gate !== null) return gate;
-  if (!user.accessKeys.known) return notEvaluated(resource, missingReason('access keys', user.accessKeys, SOURCES.accessKeys), 'console password enabled');
+  if (!user.accessKeys.known) return notEvaluated<never>(resource, missingReason('access keys', user.accessKeys, SOURCES.accessKeys), { shared: 'console-password-enabled' });
   const active = activeKeys(user.accessKeys.value);
-  return active.length === 0 ? finding(resource, 'pass', 'console password enabled, no active access keys') : active;
+  return active.length === 0 ? finding<never>(resource, 'pass', { shared: 'console-password-no-active-keys' }) : active;
 }
 
 export function verdictOf(failed: boolean): RuleVerdict {

@@ -3,17 +3,18 @@
  * policy was not collected; failed when the account has no policy at all (IAM's NoSuchEntity).
  */
 import type { PasswordPolicy, Snapshot } from '../../snapshot/types.js';
-import type { RuleFinding, RuleTestCase } from '../rule.js';
+import type { RuleFacts, RuleFinding, RuleTestCase } from '../rule.js';
 import { NO_PASSWORD_POLICY, passwordPolicy, snapshotWith } from '../testing.js';
 import { accountResource, finding, missingReason, notEvaluated, SOURCES } from './judging.js';
 
-export function judgePasswordPolicy(snapshot: Snapshot, check: (policy: PasswordPolicy) => { failed: boolean; evidence: string }): RuleFinding[] {
+/** `check` judges a policy that is set: failed or not, and the policy's settings it judged (the rule's facts). */
+export function judgePasswordPolicy<Facts extends RuleFacts>(snapshot: Snapshot, check: (policy: PasswordPolicy) => { failed: boolean; facts: Facts }): RuleFinding<Facts>[] {
   const resource = accountResource(snapshot);
   const state = snapshot.accountFacts.passwordPolicy;
   if (!state.known) return [notEvaluated(resource, missingReason('the account password policy', state, SOURCES.passwordPolicy))];
-  if (!state.value.present) return [finding(resource, 'fail', 'the account has no password policy (IAM defaults apply: 8 characters, no classes, no reuse prevention, no expiry)')];
+  if (!state.value.present) return [finding<Facts>(resource, 'fail', { shared: 'no-password-policy' })];
   const outcome = check(state.value);
-  return [finding(resource, outcome.failed ? 'fail' : 'pass', outcome.evidence)];
+  return [finding(resource, outcome.failed ? 'fail' : 'pass', outcome.facts)];
 }
 
 /** The cases every password policy rule shares: no policy fails, not collected is not evaluated. */

@@ -17,18 +17,53 @@ const TYPE_WORDS: Readonly<Record<MfaDeviceType, string>> = {
   unknown: 'unknown',
 };
 
-/** "device type seen: virtual (arn:aws:iam::...:mfa/root)": call only when root's MFA is on. */
-export function rootMfaDeviceSeen(snapshot: Snapshot): string {
+/**
+ * Which devices root was seen with, as facts a rule's own facts include: `deviceSeen` says how
+ * (`listed`: root's own device list, with `deviceTypes`; `virtual`: virtual devices assigned to
+ * root; `not-virtual`: MFA on and no virtual device assigned; `unknown`: no list to tell), and
+ * `deviceSerials` names them.
+ */
+export type RootMfaDeviceFacts = {
+  readonly deviceSeen: 'listed' | 'virtual' | 'not-virtual' | 'unknown';
+  readonly deviceTypes: readonly string[];
+  readonly deviceSerials: readonly string[];
+};
+
+/** Root's MFA devices seen: call only when root's MFA is on. */
+export function rootMfaDeviceFacts(snapshot: Snapshot): RootMfaDeviceFacts {
   const arn = rootArn(snapshot);
   const devices = snapshot.root?.mfa.devices;
   if (devices?.known === true && devices.value.length > 0) {
-    return `device type seen: ${devices.value.map((device) => `${TYPE_WORDS[device.type]} (${device.serialNumber})`).join(', ')}`;
+    return { deviceSeen: 'listed', deviceTypes: devices.value.map((device) => device.type), deviceSerials: devices.value.map((device) => device.serialNumber) };
   }
   const virtualDevices = snapshot.accountFacts.virtualMfaDevices;
   if (virtualDevices.known) {
     const assigned = virtualDevices.value.filter((device) => device.assignedTo === arn);
-    if (assigned.length > 0) return `device type seen: virtual (${assigned.map((device) => device.serialNumber).join(', ')})`;
-    return 'device type seen: hardware TOTP or FIDO/U2F (no virtual MFA device is assigned to root; IAM does not list root\'s other devices)';
+    if (assigned.length > 0) return { deviceSeen: 'virtual', deviceTypes: [], deviceSerials: assigned.map((device) => device.serialNumber) };
+    return { deviceSeen: 'not-virtual', deviceTypes: [], deviceSerials: [] };
   }
-  return 'device type seen: unknown (the snapshot has no list of virtual MFA devices; a credential report gives only mfa_active)';
+  return { deviceSeen: 'unknown', deviceTypes: [], deviceSerials: [] };
+}
+
+/** The devices seen in words, for the account-facts report (analyze/account-facts.ts). */
+export function rootMfaDeviceSeen(snapshot: Snapshot): string {
+  return describeRootMfaDevice(rootMfaDeviceFacts(snapshot));
+}
+
+/** "device type seen: virtual (arn:aws:iam::...:mfa/root)". */
+export function describeRootMfaDevice(facts: RootMfaDeviceFacts): string {
+  switch (facts.deviceSeen) {
+    case 'listed':
+      return `device type seen: ${facts.deviceSerials.map((serial, index) => `${typeWords(facts.deviceTypes[index])} (${serial})`).join(', ')}`;
+    case 'virtual':
+      return `device type seen: virtual (${facts.deviceSerials.join(', ')})`;
+    case 'not-virtual':
+      return 'device type seen: hardware TOTP or FIDO/U2F (no virtual MFA device is assigned to root; IAM does not list root\'s other devices)';
+    case 'unknown':
+      return 'device type seen: unknown (the snapshot has no list of virtual MFA devices; a credential report gives only mfa_active)';
+  }
+}
+
+function typeWords(type: string | undefined): string {
+  return type !== undefined && type in TYPE_WORDS ? TYPE_WORDS[type as MfaDeviceType] : 'unknown';
 }
