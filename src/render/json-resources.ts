@@ -3,7 +3,7 @@
  * finding key) with its rule results, one compact line per resource, written the same way from the
  * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
  */
-import type { AppliedException, FindingTracking, RuleResult } from '../analyze/result.js';
+import type { AppliedException, FindingTracking, ResultFacts, RuleResult } from '../analyze/result.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
@@ -107,9 +107,10 @@ export function resourceEntries(results: readonly RuleResult[]): RuleResult[][] 
  * One resource and its results as the JSON report writes it (one compact line, format 3): the
  * resource once, its finding key (every finding id of the entry is `<rule>/<finding_key>`), and
  * per result only what is the result's own. A finding id that is not `<rule>/<finding_key>` is a
- * bug (it would be lost on reading): the writer stops.
+ * bug (it would be lost on reading): the writer stops. `dueFrom` is the report's
+ * `remediation.due_from` (the capture time): a tracking's first detection equal to it is left out.
  */
-export function resourceJson(entry: readonly RuleResult[]): Record<string, unknown> {
+export function resourceJson(entry: readonly RuleResult[], dueFrom: string | null = null): Record<string, unknown> {
   const first = entry[0];
   if (first === undefined) throw new InternalConsistencyError('a resource entry without results');
   const findingKey = first.findingId.slice(first.ruleId.length + 1);
@@ -122,7 +123,7 @@ export function resourceJson(entry: readonly RuleResult[]): Record<string, unkno
       if (!hasFindingKey(item, findingKey)) {
         throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
       }
-      return resultJson(item);
+      return resultJson(item, dueFrom);
     }),
   };
 }
@@ -135,30 +136,52 @@ function hasFindingKey(item: RuleResult, key: string): boolean {
 }
 
 /**
- * One rule result inside its resource entry: evidence only when there is some, reason only when
- * there is one. Keys set one by one (not spread): written 850,000 times for 100,000 users.
+ * One rule result inside its resource entry: the rule's `facts` where it gave some (readers
+ * rebuild the sentence with the rule's `describe`, the report's options and evaluation instant:
+ * app/shared/report-results.ts), the `evidence` sentence only for a result without facts that has
+ * one; reason only when there is one. Keys set one by one (not spread): written 850,000 times for
+ * 100,000 users.
  */
-function resultJson(item: RuleResult): Record<string, unknown> {
+function resultJson(item: RuleResult, dueFrom: string | null): Record<string, unknown> {
   const json: Record<string, unknown> = { rule: item.ruleId, status: item.status };
-  if (item.evidence !== '') json['evidence'] = item.evidence;
+  const facts = item.facts;
+  if (facts !== undefined && facts !== null && survivesJson(facts)) json['facts'] = facts;
+  else if (item.evidence !== '') json['evidence'] = item.evidence;
   if (item.reason !== null) json['reason'] = item.reason;
   if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
   if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
   // Failed and excepted results only: owner, due date, management response (issue 10).
-  if (item.tracking !== undefined) json['tracking'] = trackingJson(item.tracking);
+  if (item.tracking !== undefined) json['tracking'] = trackingJson(item.tracking, dueFrom);
   return json;
 }
 
-function trackingJson(tracking: FindingTracking): Record<string, unknown> {
-  return {
-    owner: tracking.owner,
-    owner_source: tracking.ownerSource,
-    due_date: tracking.dueDate,
-    overdue: tracking.overdue,
-    ...(tracking.firstDetected === undefined ? {} : { first_detected: tracking.firstDetected }),
-    ...(tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: tracking.pastDueAtReport }),
-    response: tracking.response === null ? null : { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate },
-  };
+/**
+ * False when a fact is a number JSON cannot carry (NaN, Infinity become null): such a result keeps
+ * its sentence, which the reader could not rebuild (the engine already judged it an error).
+ */
+function survivesJson(facts: ResultFacts): boolean {
+  for (const key in facts) {
+    const value = facts[key];
+    if (typeof value === 'number' && !Number.isFinite(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * A result's tracking with only what is not the default: no owner, no management response, not
+ * overdue, not past due at the report's date, no due date (an accepted risk), first detected at
+ * the capture (`dueFrom`) are left out; the reader (app/shared/report-results.ts) fills them in.
+ */
+function trackingJson(tracking: FindingTracking, dueFrom: string | null): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  if (tracking.owner !== null) json['owner'] = tracking.owner;
+  if (tracking.ownerSource !== null) json['owner_source'] = tracking.ownerSource;
+  if (tracking.dueDate !== null) json['due_date'] = tracking.dueDate;
+  if (tracking.overdue) json['overdue'] = true;
+  if (tracking.firstDetected !== undefined && tracking.firstDetected !== dueFrom) json['first_detected'] = tracking.firstDetected;
+  if (tracking.pastDueAtReport === true) json['past_due_at_report'] = true;
+  if (tracking.response !== null) json['response'] = { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate };
+  return json;
 }
 
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
@@ -180,6 +203,9 @@ export class ResourceLines {
   /** True once a line is written. */
   any = false;
 
+  /** `dueFrom`: the report's remediation.due_from (the capture time), as resourceJson takes it. */
+  constructor(private readonly dueFrom: string | null = null) {}
+
   /** The lines of the entries these results complete (the identity before them); '' while an identity is open. */
   add(items: readonly RuleResult[]): string {
     return this.lines(this.entries.add(items));
@@ -193,7 +219,7 @@ export class ResourceLines {
   private lines(done: readonly RuleResult[][]): string {
     let text = '';
     for (const entry of done) {
-      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry))}`;
+      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.dueFrom))}`;
       this.any = true;
     }
     return text;

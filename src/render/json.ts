@@ -152,7 +152,7 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
     // The results first, then what is known once they are all judged (counts, control status): a
     // streamed report writes them in this order as the engine goes (issue 26).
     // Format 3: one entry per resource with its results (resourceJson).
-    resources: mapped(resourceEntries(catalogue.results), resourceJson, true),
+    resources: mapped(resourceEntries(catalogue.results), (entry) => resourceJson(entry, result.snapshot.capturedAt), true),
     rules: catalogue.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -336,8 +336,8 @@ export const jsonReportStream = {
     const text = ['{', ...entries.flatMap(([key, value], index) => [...entryChunks(key, value, index === 0, Number.POSITIVE_INFINITY)])].join('');
     return `${text}${entries.length === 0 ? '\n' : ',\n'}${INDENT}"resources": [`;
   },
-  lines(): ResourceLines {
-    return new ResourceLines();
+  lines(head: AnalysisResult): ResourceLines {
+    return new ResourceLines(head.snapshot.capturedAt);
   },
   tail(result: AnalysisResult, lines: ResourceLines): string {
     const last = lines.end();
