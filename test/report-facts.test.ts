@@ -186,6 +186,16 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     assert.match(refusal(edited(report, (item) => (item['facts'] = 'a sentence'))), new RegExp(`^r\\.json: ${at}\\.facts: expected an object`));
     assert.match(refusal(edited(report, (item) => (item['evidence'] = 'both'))), new RegExp(`^r\\.json: ${at}\\.evidence: a result carries facts or an evidence sentence, not both`));
     assert.match(refusal({ ...report, rules: [] }), /^r\.json: rules: no entry for the rule "[a-z-]+"/);
+    // A name in the facts may say "undefined" (a valid IAM name): only a sentence with more of it than its facts is refused.
+    const named = edited(report, (item) => {
+      item['rule'] = 'user-direct-policies';
+      item['facts'] = { attached: ['undefined-access'], inline: [] };
+    });
+    assert.ok([...reportResults(named, new ReportReader('r.json'))].some((item) => item.evidence === 'policies on the user itself (attached: undefined-access)'));
+    assert.match(refusal(edited(report, (item) => {
+      item['rule'] = 'user-direct-policies';
+      item['facts'] = { attached: ['undefined-access', 'x'], inline: 'no' };
+    })), new RegExp(`^r\\.json: ${at}\\.facts: the rule user-direct-policies cannot read these facts as evidence \\(.*join`));
     assert.match(refusal({ ...report, metadata: { ...(report['metadata'] as Json), evaluated_as_of: 'yesterday' } }), /^r\.json: metadata\.evaluated_as_of: "yesterday" is not a time/);
 
     // A reader of the report (diff) stops with one line and exit 2.

@@ -212,8 +212,34 @@ function trackingWithDefaults(tracking: Json | null, dueFrom: string | null): Js
   };
 }
 
-/** What a sentence made from facts that do not fit the rule shows: a key it read and did not find, or an object. */
-const UNREADABLE = /undefined|\[object /;
+/**
+ * What a sentence made from facts that do not fit the rule shows: a key it read and did not find
+ * ("undefined"), or an object in words. Counted against the facts' own text, which may hold either
+ * (a policy named "undefined-access" is a valid IAM name).
+ */
+const UNREADABLE_WORDS: readonly string[] = ['undefined', '[object '];
+
+function occurrences(text: string, word: string): number {
+  let count = 0;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) count += 1;
+  return count;
+}
+
+/** True when the sentence holds "undefined" or "[object " more often than the facts' own text does. */
+function unreadable(sentence: string, facts: Json): boolean {
+  for (const word of UNREADABLE_WORDS) {
+    const inSentence = occurrences(sentence, word);
+    if (inSentence === 0) continue;
+    let inFacts = 0;
+    for (const key of Object.keys(facts)) {
+      const fact = facts[key];
+      if (typeof fact === 'string') inFacts += occurrences(fact, word);
+      else if (Array.isArray(fact)) for (const part of fact) if (typeof part === 'string') inFacts += occurrences(part, word);
+    }
+    if (inSentence > inFacts) return true;
+  }
+  return false;
+}
 
 /**
  * Rebuilds format 3's evidence sentences: the rule of this version named by the result, its
@@ -257,7 +283,7 @@ class EvidenceFromFacts {
     } catch (error) {
       return this.read.fail(where, `the rule ${ruleId} cannot read these facts as evidence (${error instanceof Error ? error.message : String(error)}); is the report written by another iam-audit version?`);
     }
-    if (typeof sentence !== 'string' || UNREADABLE.test(sentence)) {
+    if (typeof sentence !== 'string' || unreadable(sentence, facts)) {
       return this.read.fail(where, `the rule ${ruleId} cannot read these facts as evidence (it gave ${JSON.stringify(sentence ?? null)}); is the report written by another iam-audit version?`);
     }
     return sentence;
