@@ -13,9 +13,9 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { BENCH_GENERATED_AT, generateCredentialReport } from '../bench/generate.js';
 import { analyze } from '../src/analyze/analyze.js';
-import type { RuleResult } from '../src/analyze/result.js';
+import type { FindingTracking, RuleResult } from '../src/analyze/result.js';
 import { ReportReader, reportResults } from '../src/app/shared/report-results.js';
-import { resourceJson } from '../src/render/json-resources.js';
+import { resourceJson, type TrackingDefaults } from '../src/render/json-resources.js';
 import { renderJson } from '../src/render/json.js';
 import { allRules } from '../src/rules/index.js';
 import { daysAgo, type TimeSpec } from '../src/rules/testing.js';
@@ -30,6 +30,7 @@ interface Entry {
 }
 
 const GOLDEN = join(FIXTURES, 'golden', 'demo');
+const DEFAULTS: TrackingDefaults = { dueFrom: '2025-12-01T00:00:00Z', dueDays: { critical: 7, high: 30, medium: 90, low: 180, info: null } };
 const REPORT = join(GOLDEN, 'iam_audit_2026-01-02T14-30-00.json');
 const FINDINGS_CSV = join(GOLDEN, 'iam_audit_findings_2026-01-02T14-30-00.csv');
 
@@ -142,10 +143,16 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     const report = await json(REPORT);
     const failures = entries(report).flatMap((entry) => entry.results.filter((item) => item['status'] === 'fail'));
     assert.ok(failures.length > 20);
-    // The demo has no owners, responses or earlier detections, and nothing is overdue yet: the due date alone.
-    for (const item of failures) assert.deepEqual(Object.keys(item['tracking'] as Json), ['due_date'], JSON.stringify(item));
-    const read = [...reportResults(report, new ReportReader('r.json'))].find((item) => item.status === 'fail');
-    assert.deepEqual(read?.tracking, { owner: null, owner_source: null, due_date: read?.tracking?.['due_date'], overdue: false, first_detected: '2026-11-02T08:15:42Z', past_due_at_report: false, response: null });
+    // The demo has no owners, responses or earlier detections, nothing is overdue yet, every due date is its severity's: nothing to say.
+    for (const item of failures) assert.deepEqual(item['tracking'], {}, JSON.stringify(item));
+    const read = [...reportResults(report, new ReportReader('r.json'))].filter((item) => item.status === 'fail');
+    // A high failure is due 30 days after the capture, a medium one 90, a low one 180 (the default due days).
+    const dueDates = new Set(read.map((item) => `${item.ruleId} ${String(item.tracking?.['due_date'])}`));
+    for (const expected of ['console-users-mfa 2026-12-02', 'access-key-rotation 2027-01-31', 'console-users-with-access-keys 2027-05-01']) assert.ok(dueDates.has(expected), [...dueDates].join(', '));
+    assert.deepEqual(read[0]?.tracking, { owner: null, owner_source: null, due_date: read[0]?.tracking?.['due_date'], overdue: false, first_detected: '2026-11-02T08:15:42Z', past_due_at_report: false, response: null });
+    // A report that leaves a due date out must say how due dates are counted.
+    const remediation = report['remediation'] as Json;
+    assert.match(refusal({ ...report, remediation: { ...remediation, due_days: undefined } }), /^r\.json: remediation\.due_days: expected the days to a due date per severity: resources\[\d+\]\.results\[\d+\]\.tracking leaves its due date out/);
     const result: RuleResult = {
       findingId: 'rule-a/0123456789abcdef',
       ruleId: 'rule-a',
@@ -162,7 +169,7 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
       tracking: { owner: 'a@example.com', ownerSource: 'tag owner', dueDate: '2026-01-01', overdue: true, firstDetected: '2025-11-01T00:00:00Z', pastDueAtReport: true, response: null },
     };
     // A fact JSON cannot carry (NaN) keeps the sentence; what is not a default is written.
-    assert.deepEqual(resourceJson([result], '2025-12-01T00:00:00Z').results, [
+    assert.deepEqual(resourceJson([result], DEFAULTS).results, [
       {
         rule: 'rule-a',
         status: 'fail',
@@ -170,9 +177,13 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
         tracking: { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', overdue: true, first_detected: '2025-11-01T00:00:00Z', past_due_at_report: true },
       },
     ]);
-    assert.deepEqual(resourceJson([{ ...result, facts: { key: 'access_key_1' }, tracking: { ...result.tracking, dueDate: null, overdue: false, firstDetected: '2025-12-01T00:00:00Z', owner: null, ownerSource: null, pastDueAtReport: false } } as RuleResult], '2025-12-01T00:00:00Z').results, [
-      { rule: 'rule-a', status: 'fail', facts: { key: 'access_key_1' }, tracking: {} },
-    ]);
+    const plain: FindingTracking = { owner: null, ownerSource: null, dueDate: '2026-05-30', overdue: false, firstDetected: '2025-12-01T00:00:00Z', pastDueAtReport: false, response: null };
+    assert.deepEqual(resourceJson([{ ...result, facts: { key: 'access_key_1' }, tracking: plain }], DEFAULTS).results, [{ rule: 'rule-a', status: 'fail', facts: { key: 'access_key_1' }, tracking: {} }]);
+    // An accepted risk has no due date; a failure without one (a severity without days, here not) says so.
+    assert.deepEqual((resourceJson([{ ...result, status: 'excepted', tracking: { ...plain, dueDate: null } }], DEFAULTS).results as Json[])[0]?.['tracking'], {});
+    assert.deepEqual((resourceJson([{ ...result, tracking: { ...plain, dueDate: null } }], DEFAULTS).results as Json[])[0]?.['tracking'], { due_date: null });
+    // Without the report's remediation settings the tracking is written whole but for what is null or false.
+    assert.deepEqual((resourceJson([{ ...result, tracking: plain }]).results as Json[])[0]?.['tracking'], { due_date: '2026-05-30', first_detected: '2025-12-01T00:00:00Z' });
   });
 
   it('refuses facts this version cannot read, naming the field, never an empty sentence', async () => {

@@ -3,10 +3,21 @@
  * finding key) with its rule results, one compact line per resource, written the same way from the
  * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
  */
-import type { AppliedException, FindingTracking, ResultFacts, RuleResult } from '../analyze/result.js';
+import type { AppliedException, FindingTracking, ResultFacts, RuleResult, Severity } from '../analyze/result.js';
+import { utcDayAfter } from '../util/time.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
+
+/**
+ * What a tracking is unless it says otherwise (the report's `remediation`: `due_from`, the capture
+ * time, and `due_days` per severity): first detected at the capture, due that many days after the
+ * first detection. Null when the report has no remediation section: the tracking is written whole.
+ */
+export interface TrackingDefaults {
+  readonly dueFrom: string;
+  readonly dueDays: Readonly<Record<Severity, number | null>>;
+}
 const HASH = '#'.charCodeAt(0);
 const SLASH = '/'.charCodeAt(0);
 
@@ -107,10 +118,10 @@ export function resourceEntries(results: readonly RuleResult[]): RuleResult[][] 
  * One resource and its results as the JSON report writes it (one compact line, format 3): the
  * resource once, its finding key (every finding id of the entry is `<rule>/<finding_key>`), and
  * per result only what is the result's own. A finding id that is not `<rule>/<finding_key>` is a
- * bug (it would be lost on reading): the writer stops. `dueFrom` is the report's
- * `remediation.due_from` (the capture time): a tracking's first detection equal to it is left out.
+ * bug (it would be lost on reading): the writer stops. `defaults`: what a tracking leaves out
+ * (trackingJson).
  */
-export function resourceJson(entry: readonly RuleResult[], dueFrom: string | null = null): Record<string, unknown> {
+export function resourceJson(entry: readonly RuleResult[], defaults: TrackingDefaults | null = null): Record<string, unknown> {
   const first = entry[0];
   if (first === undefined) throw new InternalConsistencyError('a resource entry without results');
   const findingKey = first.findingId.slice(first.ruleId.length + 1);
@@ -123,7 +134,7 @@ export function resourceJson(entry: readonly RuleResult[], dueFrom: string | nul
       if (!hasFindingKey(item, findingKey)) {
         throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
       }
-      return resultJson(item, dueFrom);
+      return resultJson(item, defaults);
     }),
   };
 }
@@ -142,7 +153,7 @@ function hasFindingKey(item: RuleResult, key: string): boolean {
  * one; reason only when there is one. Keys set one by one (not spread): written 850,000 times for
  * 100,000 users.
  */
-function resultJson(item: RuleResult, dueFrom: string | null): Record<string, unknown> {
+function resultJson(item: RuleResult, defaults: TrackingDefaults | null): Record<string, unknown> {
   const json: Record<string, unknown> = { rule: item.ruleId, status: item.status };
   const facts = item.facts;
   if (facts !== undefined && facts !== null && survivesJson(facts)) json['facts'] = facts;
@@ -151,7 +162,7 @@ function resultJson(item: RuleResult, dueFrom: string | null): Record<string, un
   if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
   if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
   // Failed and excepted results only: owner, due date, management response (issue 10).
-  if (item.tracking !== undefined) json['tracking'] = trackingJson(item.tracking, dueFrom);
+  if (item.tracking !== undefined) json['tracking'] = trackingJson(item, item.tracking, defaults);
   return json;
 }
 
@@ -169,19 +180,28 @@ function survivesJson(facts: ResultFacts): boolean {
 
 /**
  * A result's tracking with only what is not the default: no owner, no management response, not
- * overdue, not past due at the report's date, no due date (an accepted risk), first detected at
- * the capture (`dueFrom`) are left out; the reader (app/shared/report-results.ts) fills them in.
+ * overdue, not past due at the report's date are left out; with the report's remediation settings
+ * (`defaults`) also a first detection at the capture and the due date the result's severity gives
+ * from its first detection (for an accepted risk: none). The reader (app/shared/report-results.ts)
+ * fills them in.
  */
-function trackingJson(tracking: FindingTracking, dueFrom: string | null): Record<string, unknown> {
+function trackingJson(item: RuleResult, tracking: FindingTracking, defaults: TrackingDefaults | null): Record<string, unknown> {
   const json: Record<string, unknown> = {};
   if (tracking.owner !== null) json['owner'] = tracking.owner;
   if (tracking.ownerSource !== null) json['owner_source'] = tracking.ownerSource;
-  if (tracking.dueDate !== null) json['due_date'] = tracking.dueDate;
+  if (defaults === null || tracking.dueDate !== defaultDueDate(item, tracking, defaults)) json['due_date'] = tracking.dueDate;
   if (tracking.overdue) json['overdue'] = true;
-  if (tracking.firstDetected !== undefined && tracking.firstDetected !== dueFrom) json['first_detected'] = tracking.firstDetected;
+  if (tracking.firstDetected !== undefined && (defaults === null || tracking.firstDetected !== defaults.dueFrom)) json['first_detected'] = tracking.firstDetected;
   if (tracking.pastDueAtReport === true) json['past_due_at_report'] = true;
   if (tracking.response !== null) json['response'] = { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate };
   return json;
+}
+
+/** The due date a result has unless it says otherwise: none for an accepted risk, else its severity's days after its first detection. */
+function defaultDueDate(item: RuleResult, tracking: FindingTracking, defaults: TrackingDefaults): string | null {
+  if (item.status !== 'fail') return null;
+  const days = defaults.dueDays[item.severity];
+  return days === null || days === undefined ? null : utcDayAfter(tracking.firstDetected ?? defaults.dueFrom, days);
 }
 
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
@@ -203,8 +223,8 @@ export class ResourceLines {
   /** True once a line is written. */
   any = false;
 
-  /** `dueFrom`: the report's remediation.due_from (the capture time), as resourceJson takes it. */
-  constructor(private readonly dueFrom: string | null = null) {}
+  /** `defaults`: what a tracking leaves out, as resourceJson takes it. */
+  constructor(private readonly defaults: TrackingDefaults | null = null) {}
 
   /** The lines of the entries these results complete (the identity before them); '' while an identity is open. */
   add(items: readonly RuleResult[]): string {
@@ -219,7 +239,7 @@ export class ResourceLines {
   private lines(done: readonly RuleResult[][]): string {
     let text = '';
     for (const entry of done) {
-      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.dueFrom))}`;
+      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.defaults))}`;
       this.any = true;
     }
     return text;

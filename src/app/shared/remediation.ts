@@ -9,6 +9,7 @@ import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationCo
 import type { ResponseEntry, ResponseList } from '../../config/responses.js';
 import { OwnerResolver, DEFAULT_OWNER_TAG_KEYS, type OwnersMapping, type ResolvedOwner, type TagsByUser } from './owners.js';
 import { picomatch } from '../../util/globs.js';
+import { utcDayAfter } from '../../util/time.js';
 
 /** Days to fix a finding when the configuration does not say: a common policy (CIS and PCI audits accept it). */
 export const DEFAULT_DUE_DAYS: Readonly<Record<Severity, number | null>> = { critical: 7, high: 30, medium: 90, low: 180, info: null };
@@ -29,7 +30,7 @@ const DAY_MS = 86_400_000;
 
 /** The UTC day `days` after `capturedAt`, as YYYY-MM-DD. */
 export function dueDateOf(capturedAt: string, days: number): string {
-  return new Date(Date.parse(capturedAt) + days * DAY_MS).toISOString().slice(0, 10);
+  return utcDayAfter(capturedAt, days);
 }
 
 /** True when `asOf` is past the whole due day (UTC): a finding due today is not yet overdue. */

@@ -20,6 +20,7 @@ import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION, type RuleResultStatus } from '../../analyze/result.js';
 import { InputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/paths.js';
+import { utcDayAfter } from '../../util/time.js';
 import { allRules } from '../../rules/index.js';
 import { describeFacts, type Rule, type RuleContext, type RuleFacts, type RuleOptions } from '../../rules/rule.js';
 
@@ -151,7 +152,7 @@ function* flatResults(data: Json, read: ReportReader): Generator<ReportResult> {
 /** Format 3: `resources`, each resource once with its results. */
 function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]): Generator<ReportResult> {
   const describer = new EvidenceFromFacts(data, read, rules);
-  const dueFrom = dueFromOf(data);
+  const trackings = new TrackingReader(data, read);
   for (const [index, value] of read.array(data['resources'], 'resources').entries()) {
     const at = `resources[${index}]`;
     const resource = read.object(value, at);
@@ -167,6 +168,7 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
       const facts = item['facts'] === undefined ? null : describer.facts(item['facts'], `${where}.facts`);
       if (facts !== null && item['evidence'] !== undefined) read.fail(`${where}.evidence`, 'a result carries facts or an evidence sentence, not both');
       const evidence = facts !== null ? describer.evidence(ruleId, facts, `${where}.facts`) : item['evidence'] === undefined ? '' : read.text(item['evidence'], `${where}.evidence`);
+      const status = statusOf(item['status'], `${where}.status`, read);
       yield {
         findingId: `${ruleId}/${findingKey}`,
         ruleId,
@@ -174,42 +176,82 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
         resourceType,
         resourceArn,
         resourceName,
-        status: statusOf(item['status'], `${where}.status`, read),
+        status,
         evidence,
         facts,
         reason: reasonOf(item['reason'], `${where}.reason`, read),
         exception: optionalObject(item['exception'], `${where}.exception`, read),
         expiredException: optionalObject(item['expired_exception'], `${where}.expired_exception`, read),
-        tracking: trackingWithDefaults(optionalObject(item['tracking'], `${where}.tracking`, read), dueFrom),
+        tracking: trackings.tracking(optionalObject(item['tracking'], `${where}.tracking`, read), ruleId, status, where),
         where,
       };
     }
   }
 }
 
-/** The report's `remediation.due_from` (the capture time due dates count from), or null without one. */
-function dueFromOf(data: Json): string | null {
-  const remediation = data['remediation'];
-  return isJsonObject(remediation) && typeof remediation['due_from'] === 'string' ? remediation['due_from'] : null;
-}
-
 /**
- * A format-3 tracking as the run had it: the writer leaves out no owner, no management response,
- * not overdue, not past due at the report's date, no due date, first detected at the capture
- * (render/json-resources.ts trackingJson); the keys in the order earlier formats wrote them.
+ * Format 3's trackings as the run had them: the writer leaves out no owner, no management
+ * response, not overdue, not past due at the report's date, a first detection at the capture
+ * (`remediation.due_from`) and the due date the result's severity gives from its first detection
+ * (`remediation.due_days`, the rule's severity in `rules`; none for an accepted risk)
+ * (render/json-resources.ts trackingJson); the keys come back in the order earlier formats wrote them.
  */
-function trackingWithDefaults(tracking: Json | null, dueFrom: string | null): Json | null {
-  if (tracking === null) return null;
-  const firstDetected = tracking['first_detected'] ?? dueFrom;
-  return {
-    owner: tracking['owner'] ?? null,
-    owner_source: tracking['owner_source'] ?? null,
-    due_date: tracking['due_date'] ?? null,
-    overdue: tracking['overdue'] ?? false,
-    ...(firstDetected === null ? {} : { first_detected: firstDetected }),
-    past_due_at_report: tracking['past_due_at_report'] ?? false,
-    response: tracking['response'] ?? null,
-  };
+class TrackingReader {
+  private settings: { readonly dueFrom: string | null; readonly dueDays: Json | null } | null = null;
+  private severities: Map<string, string> | null = null;
+
+  constructor(
+    private readonly data: Json,
+    private readonly read: ReportReader,
+  ) {}
+
+  tracking(tracking: Json | null, ruleId: string, status: RuleResultStatus, where: string): Json | null {
+    if (tracking === null) return null;
+    const { dueFrom } = this.remediation();
+    const firstDetected = tracking['first_detected'] ?? dueFrom;
+    return {
+      owner: tracking['owner'] ?? null,
+      owner_source: tracking['owner_source'] ?? null,
+      due_date: tracking['due_date'] !== undefined ? tracking['due_date'] : this.dueDate(ruleId, status, firstDetected, where),
+      overdue: tracking['overdue'] ?? false,
+      ...(firstDetected === null ? {} : { first_detected: firstDetected }),
+      past_due_at_report: tracking['past_due_at_report'] ?? false,
+      response: tracking['response'] ?? null,
+    };
+  }
+
+  /** The due date left out: none for an accepted risk, else the rule's severity's days after the first detection. */
+  private dueDate(ruleId: string, status: RuleResultStatus, firstDetected: unknown, where: string): string | null {
+    if (status !== 'fail') return null;
+    const { dueDays } = this.remediation();
+    if (dueDays === null) return this.read.fail('remediation.due_days', `expected the days to a due date per severity: ${where}.tracking leaves its due date out`);
+    const severity = this.severityOf(ruleId, where);
+    const days = dueDays[severity];
+    if (days === null) return null;
+    return utcDayAfter(this.read.time(firstDetected, `${where}.tracking.first_detected (or remediation.due_from)`), this.read.number(days, `remediation.due_days.${severity}`));
+  }
+
+  private remediation(): { readonly dueFrom: string | null; readonly dueDays: Json | null } {
+    if (this.settings === null) {
+      const remediation = this.data['remediation'];
+      const section = isJsonObject(remediation) ? remediation : null;
+      const dueFrom = section !== null && typeof section['due_from'] === 'string' ? section['due_from'] : null;
+      const dueDays = section === null || section['due_days'] === undefined ? null : this.read.object(section['due_days'], 'remediation.due_days');
+      this.settings = { dueFrom, dueDays };
+    }
+    return this.settings;
+  }
+
+  private severityOf(ruleId: string, where: string): string {
+    if (this.severities === null) {
+      this.severities = new Map();
+      for (const [index, value] of this.read.array(this.data['rules'], 'rules').entries()) {
+        const entry = this.read.object(value, `rules[${index}]`);
+        this.severities.set(this.read.text(entry['id'], `rules[${index}].id`), this.read.text(entry['severity'], `rules[${index}].severity`));
+      }
+    }
+    return this.severities.get(ruleId) ?? this.read.fail('rules', `no entry for the rule ${JSON.stringify(ruleId)}, whose severity gives the due date ${where}.tracking leaves out`);
+  }
 }
 
 /**
