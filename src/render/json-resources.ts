@@ -161,8 +161,12 @@ function resultJson(item: RuleResult, defaults: TrackingDefaults | null): Record
   if (item.reason !== null) json['reason'] = item.reason;
   if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
   if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
-  // Failed and excepted results only: owner, due date, management response (issue 10).
-  if (item.tracking !== undefined) json['tracking'] = trackingJson(item, item.tracking, defaults);
+  // Failed and excepted results only: owner, due date, management response (issue 10). With the
+  // report's remediation settings every such result has one: one with nothing to say is left out.
+  if (item.tracking !== undefined) {
+    const tracking = trackingJson(item, item.tracking, defaults);
+    if (defaults === null || !isEmpty(tracking)) json['tracking'] = tracking;
+  }
   return json;
 }
 
@@ -195,6 +199,11 @@ function trackingJson(item: RuleResult, tracking: FindingTracking, defaults: Tra
   if (tracking.pastDueAtReport === true) json['past_due_at_report'] = true;
   if (tracking.response !== null) json['response'] = { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate };
   return json;
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const _key in record) return false;
+  return true;
 }
 
 /** The due date a result has unless it says otherwise: none for an accepted risk, else its severity's days after its first detection. */

@@ -193,8 +193,9 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
  * Format 3's trackings as the run had them: the writer leaves out no owner, no management
  * response, not overdue, not past due at the report's date, a first detection at the capture
  * (`remediation.due_from`) and the due date the result's severity gives from its first detection
- * (`remediation.due_days`, the rule's severity in `rules`; none for an accepted risk)
- * (render/json-resources.ts trackingJson); the keys come back in the order earlier formats wrote them.
+ * (`remediation.due_days`, the rule's severity in `rules`; none for an accepted risk), and the
+ * whole tracking of a failed or excepted result when nothing is left (render/json-resources.ts
+ * trackingJson); the keys come back in the order earlier formats wrote them.
  */
 class TrackingReader {
   private settings: { readonly dueFrom: string | null; readonly dueDays: Json | null } | null = null;
@@ -205,7 +206,10 @@ class TrackingReader {
     private readonly read: ReportReader,
   ) {}
 
-  tracking(tracking: Json | null, ruleId: string, status: RuleResultStatus, where: string): Json | null {
+  tracking(written: Json | null, ruleId: string, status: RuleResultStatus, where: string): Json | null {
+    // With a remediation section every failed and excepted result is tracked: one without `tracking` had nothing to say.
+    const tracked = status === 'fail' || status === 'excepted' ? isJsonObject(this.data['remediation']) : false;
+    const tracking = written ?? (tracked ? {} : null);
     if (tracking === null) return null;
     const { dueFrom } = this.remediation();
     const firstDetected = tracking['first_detected'] ?? dueFrom;
