@@ -30,7 +30,7 @@ interface Entry {
 }
 
 const GOLDEN = join(FIXTURES, 'golden', 'demo');
-const DEFAULTS: TrackingDefaults = { dueFrom: '2025-12-01T00:00:00Z', dueDays: { critical: 7, high: 30, medium: 90, low: 180, info: null } };
+const DEFAULTS: TrackingDefaults = { dueFrom: '2025-12-01T00:00:00Z', dueDays: { critical: 7, high: 30, medium: 90, low: 180, info: null }, asOf: '2025-12-01T00:00:00Z', reportTime: '2026-05-01T00:00:00Z' };
 const REPORT = join(GOLDEN, 'iam_audit_2026-01-02T14-30-00.json');
 const FINDINGS_CSV = join(GOLDEN, 'iam_audit_findings_2026-01-02T14-30-00.csv');
 
@@ -172,12 +172,14 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
       tracking: { owner: 'a@example.com', ownerSource: 'tag owner', dueDate: '2026-01-01', overdue: true, firstDetected: '2025-11-01T00:00:00Z', pastDueAtReport: true, response: null },
     };
     // A fact JSON cannot carry (NaN) keeps the sentence; what is not a default is written.
+    assert.deepEqual((resourceJson([{ ...result, tracking: { ...result.tracking, overdue: false } as FindingTracking }], DEFAULTS).results as Json[])[0]?.['tracking'], { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', first_detected: '2025-11-01T00:00:00Z' });
     assert.deepEqual(resourceJson([result], DEFAULTS).results, [
       {
         rule: 'rule-a',
         status: 'fail',
         evidence: 'key access_key_1 is NaN days old',
-        tracking: { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', overdue: true, first_detected: '2025-11-01T00:00:00Z', past_due_at_report: true },
+        // Overdue although the evaluation time (2025-12-01) is before the due day: said; past due at the report's date (2026-05-01), as its due day gives: left out.
+        tracking: { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', overdue: true, first_detected: '2025-11-01T00:00:00Z' },
       },
     ]);
     const plain: FindingTracking = { owner: null, ownerSource: null, dueDate: '2026-05-30', overdue: false, firstDetected: '2025-12-01T00:00:00Z', pastDueAtReport: false, response: null };
@@ -187,6 +189,38 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     assert.deepEqual((resourceJson([{ ...result, tracking: { ...plain, dueDate: null } }], DEFAULTS).results as Json[])[0]?.['tracking'], { due_date: null });
     // Without the report's remediation settings the tracking is written whole but for what is null or false.
     assert.deepEqual((resourceJson([{ ...result, tracking: plain }]).results as Json[])[0]?.['tracking'], { due_date: '2026-05-30', first_detected: '2025-12-01T00:00:00Z' });
+  });
+
+  it('the remediation demo (owners, responses, exceptions, own due days) projected past its due dates: the tracking read back is the findings CSV\'s', async () => {
+    const work = await temporaryFolder('iam-audit-facts-tracking-');
+    try {
+      const demo = join(FIXTURES, 'demo');
+      const remediation = join(demo, 'remediation');
+      const run = await runCli(
+        ['audit', join(demo, 'credential-report.csv'), '--generated-at', '2026-11-02T08:15:42Z', '-d', 'out', '--format', 'csv,json', '--quiet', '--as-of', '2027-03-01T00:00:00Z',
+          '--config', join(remediation, 'config.yaml'), '--owners', join(remediation, 'owners.yaml'), '--responses', join(remediation, 'responses.yaml'), '--exceptions', join(remediation, 'exceptions.yaml')],
+        { cwd: work.path },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const names = await readdir(join(work.path, 'out'));
+      const report = await json(join(work.path, 'out', names.find((name) => /^iam_audit_[0-9T-]+\.json$/.test(name)) ?? ''));
+      const rows = parse(await readFile(join(work.path, 'out', names.find((name) => name.startsWith('iam_audit_findings_')) ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+      const fromCsv = new Map(rows.filter((row) => row['status'] === 'fail' || row['status'] === 'excepted').map((row) => [row['finding_id'], [row['owner'], row['owner_source'], row['due_date'], row['overdue'], row['management_response']].join('|')]));
+      const fromJson = new Map(
+        [...reportResults(report, new ReportReader('r.json'))]
+          .filter((item) => item.tracking !== null)
+          .map((item) => {
+            const tracking = item.tracking ?? {};
+            const response = tracking['response'] as Json | null;
+            const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+            return [item.findingId, [text(tracking['owner']), text(tracking['owner_source']), text(tracking['due_date']), tracking['due_date'] === null ? '' : tracking['overdue'] === true ? 'yes' : 'no', text(response?.['response'])].join('|')];
+          }),
+      );
+      assert.ok(fromCsv.size > 30 && [...fromCsv.values()].some((line) => line.includes('|yes|')), [...fromCsv.values()].join('\n'));
+      assert.deepEqual(fromJson, fromCsv);
+    } finally {
+      await work.cleanup();
+    }
   });
 
   it('refuses facts this version cannot read, naming the field, never an empty sentence', async () => {

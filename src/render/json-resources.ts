@@ -4,7 +4,7 @@
  * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
  */
 import type { AppliedException, FindingTracking, ResultFacts, RuleResult, Severity } from '../analyze/result.js';
-import { utcDayAfter } from '../util/time.js';
+import { isPastDay, utcDayAfter } from '../util/time.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
@@ -17,6 +17,10 @@ const INDENT = '    ';
 export interface TrackingDefaults {
   readonly dueFrom: string;
   readonly dueDays: Readonly<Record<Severity, number | null>>;
+  /** The evaluation time (`metadata.evaluated_as_of`): overdue is past the due day then. */
+  readonly asOf: string;
+  /** The report's own date (`metadata.audit_start_utc`): past due at report is past the due day then. */
+  readonly reportTime: string;
 }
 const HASH = '#'.charCodeAt(0);
 const SLASH = '/'.charCodeAt(0);
@@ -183,10 +187,11 @@ function survivesJson(facts: ResultFacts): boolean {
 }
 
 /**
- * A result's tracking with only what is not the default: no owner, no management response, not
- * overdue, not past due at the report's date are left out; with the report's remediation settings
- * (`defaults`) also a first detection at the capture and the due date the result's severity gives
- * from its first detection (for an accepted risk: none). The reader (app/shared/report-results.ts)
+ * A result's tracking with only what is not the default: no owner, no management response are left
+ * out; with the report's remediation settings and instants (`defaults`) also a first detection at
+ * the capture, the due date the result's severity gives from its first detection (for an accepted
+ * risk: none), and overdue / past due at the report's date when they are what the due date and the
+ * evaluation time / the run's start give (without `defaults`: when false). The reader (app/shared/report-results.ts)
  * fills them in.
  */
 function trackingJson(item: RuleResult, tracking: FindingTracking, defaults: TrackingDefaults | null): Record<string, unknown> {
@@ -194,9 +199,10 @@ function trackingJson(item: RuleResult, tracking: FindingTracking, defaults: Tra
   if (tracking.owner !== null) json['owner'] = tracking.owner;
   if (tracking.ownerSource !== null) json['owner_source'] = tracking.ownerSource;
   if (defaults === null || tracking.dueDate !== defaultDueDate(item, tracking, defaults)) json['due_date'] = tracking.dueDate;
-  if (tracking.overdue) json['overdue'] = true;
+  if (tracking.overdue !== (defaults !== null && tracking.dueDate !== null && isPastDay(tracking.dueDate, defaults.asOf))) json['overdue'] = tracking.overdue;
   if (tracking.firstDetected !== undefined && (defaults === null || tracking.firstDetected !== defaults.dueFrom)) json['first_detected'] = tracking.firstDetected;
-  if (tracking.pastDueAtReport === true) json['past_due_at_report'] = true;
+  const pastDue = tracking.pastDueAtReport ?? false;
+  if (pastDue !== (defaults !== null && tracking.dueDate !== null && isPastDay(tracking.dueDate, defaults.reportTime))) json['past_due_at_report'] = pastDue;
   if (tracking.response !== null) json['response'] = { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate };
   return json;
 }

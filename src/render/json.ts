@@ -148,7 +148,7 @@ export function ratePercent(rate: number | null): number | null {
 function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   const catalogue = result.catalogue;
   if (catalogue === null) return {};
-  const trackingDefaults = result.remediation === undefined ? null : { dueFrom: result.remediation.dueFrom, dueDays: result.remediation.dueDays };
+  const trackingDefaults = result.remediation === undefined ? null : { dueFrom: result.remediation.dueFrom, dueDays: result.remediation.dueDays, asOf: result.run.asOf, reportTime: result.run.startedAt };
   return {
     // The results first, then what is known once they are all judged (counts, control status): a
     // streamed report writes them in this order as the engine goes (issue 26).

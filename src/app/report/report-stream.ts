@@ -133,7 +133,7 @@ export class ReportStream {
         if (files.json !== null && this.writers.json !== null) {
           this.json = this.openFile(files.json, this.writers.json.head(head));
           const settings = tracker.report();
-          this.jsonLines = this.writers.json.lines({ dueFrom: settings.dueFrom, dueDays: settings.dueDays });
+          this.jsonLines = this.writers.json.lines({ dueFrom: settings.dueFrom, dueDays: settings.dueDays, asOf: head.run.asOf, reportTime: head.run.startedAt });
         }
         const ocsf = this.writers.ocsf;
         if (ocsf !== null) {

@@ -20,7 +20,7 @@ import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION, type RuleResultStatus } from '../../analyze/result.js';
 import { InputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/paths.js';
-import { utcDayAfter } from '../../util/time.js';
+import { isPastDay, utcDayAfter } from '../../util/time.js';
 import { allRules } from '../../rules/index.js';
 import { describeFacts, type Rule, type RuleContext, type RuleFacts, type RuleOptions } from '../../rules/rule.js';
 
@@ -193,7 +193,9 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
  * Format 3's trackings as the run had them: the writer leaves out no owner, no management
  * response, not overdue, not past due at the report's date, a first detection at the capture
  * (`remediation.due_from`) and the due date the result's severity gives from its first detection
- * (`remediation.due_days`, the rule's severity in `rules`; none for an accepted risk), and the
+ * (`remediation.due_days`, the rule's severity in `rules`; none for an accepted risk), overdue
+ * and past due at the report's date as the due date and `metadata.evaluated_as_of` /
+ * `metadata.audit_start_utc` give them, and the
  * whole tracking of a failed or excepted result when nothing is left (render/json-resources.ts
  * trackingJson); the keys come back in the order earlier formats wrote them.
  */
@@ -213,15 +215,25 @@ class TrackingReader {
     if (tracking === null) return null;
     const { dueFrom } = this.remediation();
     const firstDetected = tracking['first_detected'] ?? dueFrom;
+    const dueDate = tracking['due_date'] !== undefined ? tracking['due_date'] : this.dueDate(ruleId, status, firstDetected, where);
     return {
       owner: tracking['owner'] ?? null,
       owner_source: tracking['owner_source'] ?? null,
-      due_date: tracking['due_date'] !== undefined ? tracking['due_date'] : this.dueDate(ruleId, status, firstDetected, where),
-      overdue: tracking['overdue'] ?? false,
+      due_date: dueDate,
+      overdue: tracking['overdue'] ?? this.pastDue(dueDate, 'metadata.evaluated_as_of', where),
       ...(firstDetected === null ? {} : { first_detected: firstDetected }),
-      past_due_at_report: tracking['past_due_at_report'] ?? false,
+      past_due_at_report: tracking['past_due_at_report'] ?? this.pastDue(dueDate, 'metadata.audit_start_utc', where),
       response: tracking['response'] ?? null,
     };
+  }
+
+  /** Overdue (at the evaluation time) or past due at the report's date (its start), left out when the due date says it. */
+  private pastDue(dueDate: unknown, instantKey: 'metadata.evaluated_as_of' | 'metadata.audit_start_utc', where: string): boolean {
+    if (dueDate === null) return false;
+    const day = this.read.text(dueDate, `${where}.tracking.due_date`);
+    const metadata = this.read.object(this.data['metadata'], 'metadata');
+    const instant = this.read.time(metadata[instantKey === 'metadata.evaluated_as_of' ? 'evaluated_as_of' : 'audit_start_utc'], instantKey);
+    return isPastDay(day, instant);
   }
 
   /** The due date left out: none for an accepted risk, else the rule's severity's days after the first detection. */
