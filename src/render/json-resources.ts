@@ -3,10 +3,25 @@
  * finding key) with its rule results, one compact line per resource, written the same way from the
  * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
  */
-import type { AppliedException, FindingTracking, RuleResult } from '../analyze/result.js';
+import type { AppliedException, FindingTracking, ResultFacts, RuleResult, Severity } from '../analyze/result.js';
+import { isPastDay, utcDayAfter } from '../util/time.js';
 import { InternalConsistencyError } from '../util/errors.js';
 
 const INDENT = '    ';
+
+/**
+ * What a tracking is unless it says otherwise (the report's `remediation`: `due_from`, the capture
+ * time, and `due_days` per severity): first detected at the capture, due that many days after the
+ * first detection. Null when the report has no remediation section: the tracking is written whole.
+ */
+export interface TrackingDefaults {
+  readonly dueFrom: string;
+  readonly dueDays: Readonly<Record<Severity, number | null>>;
+  /** The evaluation time (`metadata.evaluated_as_of`): overdue is past the due day then. */
+  readonly asOf: string;
+  /** The report's own date (`metadata.audit_start_utc`): past due at report is past the due day then. */
+  readonly reportTime: string;
+}
 const HASH = '#'.charCodeAt(0);
 const SLASH = '/'.charCodeAt(0);
 
@@ -107,9 +122,10 @@ export function resourceEntries(results: readonly RuleResult[]): RuleResult[][] 
  * One resource and its results as the JSON report writes it (one compact line, format 3): the
  * resource once, its finding key (every finding id of the entry is `<rule>/<finding_key>`), and
  * per result only what is the result's own. A finding id that is not `<rule>/<finding_key>` is a
- * bug (it would be lost on reading): the writer stops.
+ * bug (it would be lost on reading): the writer stops. `defaults`: what a tracking leaves out
+ * (trackingJson).
  */
-export function resourceJson(entry: readonly RuleResult[]): Record<string, unknown> {
+export function resourceJson(entry: readonly RuleResult[], defaults: TrackingDefaults | null = null): Record<string, unknown> {
   const first = entry[0];
   if (first === undefined) throw new InternalConsistencyError('a resource entry without results');
   const findingKey = first.findingId.slice(first.ruleId.length + 1);
@@ -122,7 +138,7 @@ export function resourceJson(entry: readonly RuleResult[]): Record<string, unkno
       if (!hasFindingKey(item, findingKey)) {
         throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
       }
-      return resultJson(item);
+      return resultJson(item, defaults);
     }),
   };
 }
@@ -135,30 +151,72 @@ function hasFindingKey(item: RuleResult, key: string): boolean {
 }
 
 /**
- * One rule result inside its resource entry: evidence only when there is some, reason only when
- * there is one. Keys set one by one (not spread): written 850,000 times for 100,000 users.
+ * One rule result inside its resource entry: the rule's `facts` where it gave some (readers
+ * rebuild the sentence with the rule's `describe`, the report's options and evaluation instant:
+ * app/shared/report-results.ts), the `evidence` sentence only for a result without facts that has
+ * one; reason only when there is one. Keys set one by one (not spread): written 850,000 times for
+ * 100,000 users.
  */
-function resultJson(item: RuleResult): Record<string, unknown> {
+function resultJson(item: RuleResult, defaults: TrackingDefaults | null): Record<string, unknown> {
   const json: Record<string, unknown> = { rule: item.ruleId, status: item.status };
-  if (item.evidence !== '') json['evidence'] = item.evidence;
+  const facts = item.facts;
+  if (facts !== undefined && facts !== null && survivesJson(facts)) json['facts'] = facts;
+  else if (item.evidence !== '') json['evidence'] = item.evidence;
   if (item.reason !== null) json['reason'] = item.reason;
   if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
   if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
-  // Failed and excepted results only: owner, due date, management response (issue 10).
-  if (item.tracking !== undefined) json['tracking'] = trackingJson(item.tracking);
+  // Failed and excepted results only: owner, due date, management response (issue 10). With the
+  // report's remediation settings every such result has one: one with nothing to say is left out.
+  if (item.tracking !== undefined) {
+    const tracking = trackingJson(item, item.tracking, defaults);
+    if (defaults === null || !isEmpty(tracking)) json['tracking'] = tracking;
+  }
   return json;
 }
 
-function trackingJson(tracking: FindingTracking): Record<string, unknown> {
-  return {
-    owner: tracking.owner,
-    owner_source: tracking.ownerSource,
-    due_date: tracking.dueDate,
-    overdue: tracking.overdue,
-    ...(tracking.firstDetected === undefined ? {} : { first_detected: tracking.firstDetected }),
-    ...(tracking.pastDueAtReport === undefined ? {} : { past_due_at_report: tracking.pastDueAtReport }),
-    response: tracking.response === null ? null : { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate },
-  };
+/**
+ * False when a fact is a number JSON cannot carry (NaN, Infinity become null): such a result keeps
+ * its sentence, which the reader could not rebuild (the engine already judged it an error).
+ */
+function survivesJson(facts: ResultFacts): boolean {
+  for (const key in facts) {
+    const value = facts[key];
+    if (typeof value === 'number' && !Number.isFinite(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * A result's tracking with only what is not the default: no owner, no management response are left
+ * out; with the report's remediation settings and instants (`defaults`) also a first detection at
+ * the capture, the due date the result's severity gives from its first detection (for an accepted
+ * risk: none), and overdue / past due at the report's date when they are what the due date and the
+ * evaluation time / the run's start give (without `defaults`: when false). The reader (app/shared/report-results.ts)
+ * fills them in.
+ */
+function trackingJson(item: RuleResult, tracking: FindingTracking, defaults: TrackingDefaults | null): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  if (tracking.owner !== null) json['owner'] = tracking.owner;
+  if (tracking.ownerSource !== null) json['owner_source'] = tracking.ownerSource;
+  if (defaults === null || tracking.dueDate !== defaultDueDate(item, tracking, defaults)) json['due_date'] = tracking.dueDate;
+  if (tracking.overdue !== (defaults !== null && tracking.dueDate !== null && isPastDay(tracking.dueDate, defaults.asOf))) json['overdue'] = tracking.overdue;
+  if (tracking.firstDetected !== undefined && (defaults === null || tracking.firstDetected !== defaults.dueFrom)) json['first_detected'] = tracking.firstDetected;
+  const pastDue = tracking.pastDueAtReport ?? false;
+  if (pastDue !== (defaults !== null && tracking.dueDate !== null && isPastDay(tracking.dueDate, defaults.reportTime))) json['past_due_at_report'] = pastDue;
+  if (tracking.response !== null) json['response'] = { response: tracking.response.response, owner: tracking.response.owner, target_date: tracking.response.targetDate };
+  return json;
+}
+
+function isEmpty(record: Record<string, unknown>): boolean {
+  for (const _key in record) return false;
+  return true;
+}
+
+/** The due date a result has unless it says otherwise: none for an accepted risk, else its severity's days after its first detection. */
+function defaultDueDate(item: RuleResult, tracking: FindingTracking, defaults: TrackingDefaults): string | null {
+  if (item.status !== 'fail') return null;
+  const days = defaults.dueDays[item.severity];
+  return days === null || days === undefined ? null : utcDayAfter(tracking.firstDetected ?? defaults.dueFrom, days);
 }
 
 function exceptionJson(exception: AppliedException): Record<string, unknown> {
@@ -180,6 +238,9 @@ export class ResourceLines {
   /** True once a line is written. */
   any = false;
 
+  /** `defaults`: what a tracking leaves out, as resourceJson takes it. */
+  constructor(private readonly defaults: TrackingDefaults | null = null) {}
+
   /** The lines of the entries these results complete (the identity before them); '' while an identity is open. */
   add(items: readonly RuleResult[]): string {
     return this.lines(this.entries.add(items));
@@ -193,7 +254,7 @@ export class ResourceLines {
   private lines(done: readonly RuleResult[][]): string {
     let text = '';
     for (const entry of done) {
-      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry))}`;
+      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.defaults))}`;
       this.any = true;
     }
     return text;

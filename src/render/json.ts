@@ -1,6 +1,6 @@
 import type { AnalysisResult } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
-import { exceptionDetailsJson, resourceEntries, resourceJson, ResourceLines } from './json-resources.js';
+import { exceptionDetailsJson, resourceEntries, resourceJson, ResourceLines, type TrackingDefaults } from './json-resources.js';
 import { pythonIsoformat } from '../util/time.js';
 
 // The streamed writer's state (report-stream.ts) names it.
@@ -148,11 +148,12 @@ export function ratePercent(rate: number | null): number | null {
 function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
   const catalogue = result.catalogue;
   if (catalogue === null) return {};
+  const trackingDefaults = result.remediation === undefined ? null : { dueFrom: result.remediation.dueFrom, dueDays: result.remediation.dueDays, asOf: result.run.asOf, reportTime: result.run.startedAt };
   return {
     // The results first, then what is known once they are all judged (counts, control status): a
     // streamed report writes them in this order as the engine goes (issue 26).
     // Format 3: one entry per resource with its results (resourceJson).
-    resources: mapped(resourceEntries(catalogue.results), resourceJson, true),
+    resources: mapped(resourceEntries(catalogue.results), (entry) => resourceJson(entry, trackingDefaults), true),
     rules: catalogue.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -338,8 +339,9 @@ export const jsonReportStream = {
     for (const [index, [key, value]] of entries.entries()) yield* entryChunks(key, value, index === 0, 100);
     yield `${entries.length === 0 ? '\n' : ',\n'}${INDENT}"resources": [`;
   },
-  lines(): ResourceLines {
-    return new ResourceLines();
+  /** `defaults`: the run's remediation settings (its `remediation` key, written in the tail). */
+  lines(defaults: TrackingDefaults | null): ResourceLines {
+    return new ResourceLines(defaults);
   },
   tail(result: AnalysisResult, lines: ResourceLines): string {
     const last = lines.end();

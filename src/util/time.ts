@@ -13,6 +13,16 @@ export function toIsoUtc(date: Date): string {
 
 export const MS_PER_DAY = 86_400_000;
 
+/** True when `instant` is past the whole UTC day `day` (YYYY-MM-DD): a finding due today is not yet overdue. */
+export function isPastDay(day: string, instant: string): boolean {
+  return Date.parse(instant) >= Date.parse(`${day}T00:00:00Z`) + MS_PER_DAY;
+}
+
+/** The UTC day `days` after `instant`, as YYYY-MM-DD (a due date: app/shared/remediation.ts, the JSON report's tracking). */
+export function utcDayAfter(instant: string, days: number): string {
+  return new Date(Date.parse(instant) + days * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
 /** The snapshot's one instant format: UTC, `T` and `Z` in capitals, optional fraction of a second. */
 const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 /** The same with a numeric offset allowed, as AWS writes credential-report times (`+00:00`). */

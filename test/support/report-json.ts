@@ -6,6 +6,11 @@
  * instead of knowing the layout.
  */
 import { ReportReader, reportResults } from '../../src/app/shared/report-results.js';
+import { allRules } from '../../src/rules/index.js';
+import { exampleRules } from './example-rule.js';
+
+/** The rules whose facts the tests' reports carry: the catalogue and the tests' example rules. */
+const KNOWN_RULES = [...allRules, ...exampleRules];
 
 export interface FlatResult {
   readonly finding_id: string;
@@ -22,7 +27,7 @@ export interface FlatResult {
 }
 
 export function flatReportResults(report: unknown, path = 'report.json'): FlatResult[] {
-  return [...reportResults(report as Record<string, unknown>, new ReportReader(path))].map((item) => ({
+  return [...reportResults(report as Record<string, unknown>, new ReportReader(path), KNOWN_RULES)].map((item) => ({
     finding_id: item.findingId,
     rule_id: item.ruleId,
     resource_type: item.resourceType,

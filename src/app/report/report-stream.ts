@@ -132,7 +132,8 @@ export class ReportStream {
         if (files.findingsCsv !== null && this.writers.csv !== null) this.findingsCsv = this.openFile(files.findingsCsv, this.writers.csv.header());
         if (files.json !== null && this.writers.json !== null) {
           this.json = this.openFile(files.json, this.writers.json.head(head));
-          this.jsonLines = this.writers.json.lines();
+          const settings = tracker.report();
+          this.jsonLines = this.writers.json.lines({ dueFrom: settings.dueFrom, dueDays: settings.dueDays, asOf: head.run.asOf, reportTime: head.run.startedAt });
         }
         const ocsf = this.writers.ocsf;
         if (ocsf !== null) {

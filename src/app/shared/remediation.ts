@@ -9,6 +9,7 @@ import type { AnalysisResult, FindingTracking, ManagementResponse, RemediationCo
 import type { ResponseEntry, ResponseList } from '../../config/responses.js';
 import { OwnerResolver, DEFAULT_OWNER_TAG_KEYS, type OwnersMapping, type ResolvedOwner, type TagsByUser } from './owners.js';
 import { picomatch } from '../../util/globs.js';
+import { isPastDay, utcDayAfter } from '../../util/time.js';
 
 /** Days to fix a finding when the configuration does not say: a common policy (CIS and PCI audits accept it). */
 export const DEFAULT_DUE_DAYS: Readonly<Record<Severity, number | null>> = { critical: 7, high: 30, medium: 90, low: 180, info: null };
@@ -25,16 +26,14 @@ export interface RemediationInputs {
   readonly firstDetected?: ReadonlyMap<string, string>;
 }
 
-const DAY_MS = 86_400_000;
-
 /** The UTC day `days` after `capturedAt`, as YYYY-MM-DD. */
 export function dueDateOf(capturedAt: string, days: number): string {
-  return new Date(Date.parse(capturedAt) + days * DAY_MS).toISOString().slice(0, 10);
+  return utcDayAfter(capturedAt, days);
 }
 
 /** True when `asOf` is past the whole due day (UTC): a finding due today is not yet overdue. */
 export function isOverdue(dueDate: string, asOf: string): boolean {
-  return Date.parse(asOf) >= Date.parse(`${dueDate}T00:00:00Z`) + DAY_MS;
+  return isPastDay(dueDate, asOf);
 }
 
 function describeOwnerSource(owner: ResolvedOwner): string {
