@@ -139,6 +139,8 @@ describe('modules each command loads (issue 11)', () => {
     assert.ok(loaded.packages.has('csv-parse'));
     assertAbsent(loaded, HEAVY);
     assert.equal(ajvCompilerLoaded(loaded), false);
+    // Issue 26: neither the live collection, nor the browser finder, nor the signing password reader.
+    assert.deepEqual([...loaded.sources].filter((source) => /^collect\/(run|caller|limiter|progress|errors|required-members)\.js$|^render\/browser(-candidates)?\.js$|^evidence\/password\.js$/.test(source)).sort(), []);
   });
 
   it('report --config reads the file with yaml and checks it with the generated validator, not the compiler', async () => {

@@ -109,7 +109,7 @@ export function analyzeStreamed(input: AnalysisInput, stream: ResultStream): Ana
     for (const item of batch) if (ACCOUNT_FACT_RULES.has(item.ruleId)) accountResults.push(item);
     stream.sink(batch);
   };
-  return analysisOf(input, (catalogueInput) => ({ catalogue: { ...runCataloguePass(catalogueInput, sink), results: [], streamed: true }, accountResults }), stream.start);
+  return analysisOf(input, (catalogueInput) => ({ catalogue: { ...runCataloguePass(catalogueInput, sink), results: [], streamed: true }, accountResults }), stream.start, false);
 }
 
 /** Where a streamed analysis sends its results; `start` gets the result without its catalogue before the first result. */
@@ -124,7 +124,12 @@ interface JudgedCatalogue {
   readonly accountResults?: readonly RuleResult[];
 }
 
-function analysisOf(input: AnalysisInput, runRules: (catalogueInput: CatalogueInput) => JudgedCatalogue, start?: (head: AnalysisResult) => void): AnalysisResult {
+/**
+ * `rowsForPrint` false (a streamed run): the inventory and identity rows are left empty. Only the
+ * HTML and PDF read them, and those never run on a streamed result (its results are not held
+ * either: app/report/stream-choice.ts); at 100,000 users they were 30 MB held for the whole run.
+ */
+function analysisOf(input: AnalysisInput, runRules: (catalogueInput: CatalogueInput) => JudgedCatalogue, start?: (head: AnalysisResult) => void, rowsForPrint = true): AnalysisResult {
   const { snapshot } = input;
   const findings = snapshot.users.map(classifyMfa);
   const identity: SnapshotIdentity = {
@@ -158,8 +163,8 @@ function analysisOf(input: AnalysisInput, runRules: (catalogueInput: CatalogueIn
     run: { ...input.run, asOf, projection },
     snapshot: { ...identity, provenance },
     mfa: { findings, summary: summariseMfa(findings) },
-    inventory: snapshot.users.map(inventoryRow),
-    identities: identities(snapshot),
+    inventory: rowsForPrint ? snapshot.users.map(inventoryRow) : [],
+    identities: rowsForPrint ? identities(snapshot) : [],
     catalogue: null,
   };
   start?.(head);

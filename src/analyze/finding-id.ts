@@ -34,7 +34,7 @@ export function stableFindingId(ruleId: string, resourceArn: string): string {
  * identity and clears it after the identity, so the cache never grows with the account.
  */
 export class FindingIds {
-  private readonly digests = new Map<string, string>();
+  private digests = new Map<string, string>();
 
   id(ruleId: string, resourceArn: string): string {
     let digest = this.digests.get(resourceArn);
@@ -46,6 +46,7 @@ export class FindingIds {
   }
 
   clear(): void {
-    this.digests.clear();
+    // A new map, not clear(): see ResourceEntries.flush (render/json-resources.ts).
+    this.digests = new Map();
   }
 }

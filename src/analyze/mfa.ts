@@ -14,24 +14,27 @@ function describeAbsence(fact: Fact<unknown>, what: string): string | null {
  * asked the API for, the user is NOT_EVALUATED with the reason: missing data is never a pass.
  */
 export function classifyMfa(user: UserFacts): MfaFinding {
-  const base = { username: user.name, arn: user.arn };
+  // Object literals of one shape, not spreads of a base: built for every user (100,000 of them), and a spread
+  // costs several times a literal. The keys' order is the JSON report's and the MFA CSV's.
+  const username = user.name;
+  const arn = user.arn;
   const consoleMissing = describeAbsence(user.password.enabled, 'console access (login profile)');
   if (consoleMissing !== null) {
-    return { ...base, hasConsoleAccess: null, mfaEnabled: user.mfa.active.known ? user.mfa.active.value : null, status: 'NOT_EVALUATED', message: `Not evaluated: ${consoleMissing}.` };
+    return { username, arn, hasConsoleAccess: null, mfaEnabled: user.mfa.active.known ? user.mfa.active.value : null, status: 'NOT_EVALUATED', message: `Not evaluated: ${consoleMissing}.` };
   }
   const hasConsoleAccess = user.password.enabled.known && user.password.enabled.value;
   const mfaMissing = describeAbsence(user.mfa.active, 'MFA status');
   if (!hasConsoleAccess) {
     // The original reported mfa_enabled for INFO users too (always False in its sample, as it
     // only looked at MFA for console users); keep the real value when we know it.
-    return { ...base, hasConsoleAccess: false, mfaEnabled: user.mfa.active.known ? user.mfa.active.value : false, status: 'INFO', message: 'No console access (MFA not required).' };
+    return { username, arn, hasConsoleAccess: false, mfaEnabled: user.mfa.active.known ? user.mfa.active.value : false, status: 'INFO', message: 'No console access (MFA not required).' };
   }
   if (mfaMissing !== null || !user.mfa.active.known) {
-    return { ...base, hasConsoleAccess: true, mfaEnabled: null, status: 'NOT_EVALUATED', message: `Not evaluated: ${mfaMissing ?? 'MFA status unknown'}.` };
+    return { username, arn, hasConsoleAccess: true, mfaEnabled: null, status: 'NOT_EVALUATED', message: `Not evaluated: ${mfaMissing ?? 'MFA status unknown'}.` };
   }
   return user.mfa.active.value
-    ? { ...base, hasConsoleAccess: true, mfaEnabled: true, status: 'PASS', message: 'MFA enabled for console user.' }
-    : { ...base, hasConsoleAccess: true, mfaEnabled: false, status: 'FAIL', message: 'Console access WITHOUT MFA!' };
+    ? { username, arn, hasConsoleAccess: true, mfaEnabled: true, status: 'PASS', message: 'MFA enabled for console user.' }
+    : { username, arn, hasConsoleAccess: true, mfaEnabled: false, status: 'FAIL', message: 'Console access WITHOUT MFA!' };
 }
 
 /**

@@ -133,8 +133,9 @@ export interface AnalysisResult {
   readonly run: RunInfo;
   readonly snapshot: SnapshotIdentity;
   readonly mfa: { readonly findings: readonly MfaFinding[]; readonly summary: MfaSummary };
+  /** Empty in a streamed result (`catalogue.streamed`): only the HTML and PDF read it, and they never run on one. */
   readonly inventory: readonly InventoryRow[];
-  /** Root (when the snapshot has it) first, then every IAM user in the snapshot's order. */
+  /** Root (when the snapshot has it) first, then every IAM user in the snapshot's order; empty in a streamed result, as `inventory`. */
   readonly identities: readonly IdentityFacts[];
   /** The rule catalogue's results (issue #4); null until the engine runs. */
   readonly catalogue: CatalogueResult | null;

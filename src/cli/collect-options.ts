@@ -1,7 +1,7 @@
 /** The options of a one-account collection, shared by `collect`, `collect --org` and `audit` (without a CSV). */
 import type { Argv } from 'yargs';
-import { COLLECT_SOURCES, type CollectSource } from '../collect/sources.js';
-import { DEFAULT_CONCURRENCY, type CollectRunOptions } from '../collect/run.js';
+import { COLLECT_SOURCES, DEFAULT_CONCURRENCY, type CollectSource } from '../collect/sources.js';
+import type { CollectRunOptions } from '../collect/run.js';
 import { UserError } from '../util/errors.js';
 
 export interface CollectOptionArguments {

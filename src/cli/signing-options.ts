@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { readSigningPassword } from '../evidence/password.js';
 import type { SigningSettings } from '../evidence/report-evidence.js';
 import { readFile } from 'node:fs/promises';
 import type { PadesLevel } from '../evidence/pades.js';
@@ -50,6 +49,8 @@ export async function signingFromArguments(argv: SigningArguments, environment: 
     }
     return undefined;
   }
+  // Loaded by signed runs only (start-up: test/start-up-modules.test.ts).
+  const { readSigningPassword } = await import('../evidence/password.js');
   const password = await readSigningPassword(argv['sign-pass-env'], environment, p12Path);
   // Loaded only with --sign-p12: node-forge is no part of an unsigned run.
   const { loadP12Signer } = await import('../evidence/signer.js');

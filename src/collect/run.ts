@@ -15,8 +15,7 @@ import { missingPermissions, redactSecrets } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ProgressDisplay } from './progress.js';
 
-/** As the AWS CLI's s3 transfers (max_concurrent_requests 10); the SDK's adaptive retry backs off if IAM throttles. */
-export const DEFAULT_CONCURRENCY = 10;
+export { DEFAULT_CONCURRENCY } from './sources.js';
 
 export interface CollectRunOptions extends Omit<ConnectionOptions, 'callTimeoutMs'> {
   readonly source: CollectSource;

@@ -51,7 +51,7 @@ export class ResourceEntries {
   /** The open entries, in the order of their first result. */
   private entries: RuleResult[][] = [];
   /** The open entries of each ARN: one, but for the account and root, which share theirs. */
-  private readonly byArn = new Map<string, RuleResult[][]>();
+  private byArn = new Map<string, RuleResult[][]>();
 
   /** Adds results in order; returns the entries they completed. */
   add(items: readonly RuleResult[]): RuleResult[][] {
@@ -99,7 +99,9 @@ export class ResourceEntries {
   private flush(done: RuleResult[][]): void {
     for (const entry of this.entries) done.push(entry);
     this.entries = [];
-    this.byArn.clear();
+    // A new map, not clear(): a cleared map's old table stays linked to its successor, and once promoted it keeps
+    // every later identity's results alive across scavenges until the next full collection (docs/performance.md).
+    this.byArn = new Map();
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   RuleResultStatus,
 } from '../analyze/result.js';
 import { toIsoUtc } from '../util/time.js';
+import { InternalConsistencyError } from '../util/errors.js';
 import { barChart, donutChart, type BarChart, type DonutChart } from './svg-charts.js';
 import { displayArn, displayResourceName, failedRuleParts, frameworkPart, SEVERITY_ORDER } from './report-controls.js';
 import type { ChangesSincePrevious } from '../analyze/previous.js';
@@ -245,6 +246,8 @@ function numberedContents(parts: readonly ReportPart[]): DocumentInfo['toc'] {
 }
 
 export function buildReportModel(result: AnalysisResult, branding: ReportBranding, medium: ReportMedium): ReportModel {
+  // A streamed result holds neither its results nor the inventory and identity rows (analyze.ts analyzeStreamed).
+  if (result.catalogue?.streamed === true) throw new InternalConsistencyError('the printable report was asked of a streamed result, which holds no results');
   const snapshot = result.snapshot;
   const accountLabel = snapshot.account.alias === null ? snapshot.account.id : `${snapshot.account.id} (${snapshot.account.alias})`;
   const cover: ReportPart = {

@@ -16,7 +16,7 @@ import type { Rule, Severity } from '../../rules/rule.js';
 import { loadConfiguration, loadExceptions, loadOwners, loadResponses } from '../shared/catalogue-files.js';
 import { tagsFromSnapshot } from '../shared/owners.js';
 import { CONSOLE_ALL_USERS_UP_TO, renderCheckingLines, renderSummary } from '../../render/console.js';
-import { BrowserNotFoundError } from '../../render/browser.js';
+import type { BrowserNotFoundError } from '../../render/browser.js';
 import type { AsffOptions } from '../../render/asff-options.js';
 import type { ReportTemplates } from '../../render/html.js';
 import type { ReportBranding, SignatureAppearance, SignOff } from '../../render/report-model.js';
@@ -321,7 +321,7 @@ export async function runReport(options: ReportOptions): Promise<ReportOutcome> 
       files.push(...compressedWhenAsked(format, await renderers[format](context), options.gzip === true));
     } catch (error) {
       // No browser: skip the PDF, still write the other formats, and fail the run (exit 4) below.
-      if (format === 'pdf' && error instanceof BrowserNotFoundError) pdfSkipped = error;
+      if (format === 'pdf' && error instanceof (await import('../../render/browser.js')).BrowserNotFoundError) pdfSkipped = error; // loaded by PDF runs only
       else {
         await stream?.discard();
         throw error;

@@ -110,12 +110,13 @@ function instantMs(iso: string): number | null {
   if (cached !== undefined) return cached;
   const at = parseStrictInstant(iso);
   const ms = at === null ? null : at.getTime();
-  if (recentInstants.size >= RECENT_INSTANTS) recentInstants.clear();
+  // A new map, not clear(): a cleared map's table stays linked to the next one (render/json-resources.ts ResourceEntries.flush).
+  if (recentInstants.size >= RECENT_INSTANTS) recentInstants = new Map();
   recentInstants.set(iso, ms);
   return ms;
 }
 const RECENT_INSTANTS = 256;
-const recentInstants = new Map<string, number | null>();
+let recentInstants = new Map<string, number | null>();
 
 /** The not_evaluated finding for an age that could not be measured. */
 export function unmeasurable(resource: ResourceRef, what: string, age: Extract<Age, { ok: false }>): RuleFinding<never> {
