@@ -345,8 +345,9 @@ describe('PDF report (real Chromium)', () => {
     for (const extension of ['html', 'pdf']) {
       const name = `iam_audit_2026-11-05T10-00-00.${extension}`;
       const same = (await readFile(join(again, name))).equals(await readFile(join(folder.path, 'out', name)));
-      // Under a loaded CI machine this has differed twice in a dozen runs and never on demand:
-      // KEEP_DIFF=DIR keeps both files for the next person to compare (qpdf --qdf, pdfinfo -struct).
+      // It differed now and then on a loaded machine: Chromium's table-cell ids follow its DOM node
+      // numbers, which vary (fixed: render-pdf-structure-ids.test.ts). KEEP_DIFF=DIR keeps both files
+      // of any new difference for comparison (qpdf --qdf, pdfinfo -struct).
       if (!same && process.env['KEEP_DIFF'] !== undefined) {
         await writeFile(join(process.env['KEEP_DIFF'], `first.${extension}`), await readFile(join(folder.path, 'out', name)));
         await writeFile(join(process.env['KEEP_DIFF'], `again.${extension}`), await readFile(join(again, name)));

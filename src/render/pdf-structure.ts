@@ -237,25 +237,40 @@ export class MergedStructure {
     return pages;
   }
 
-  /** Ids are unique per print (Chromium numbers them from 1): prefixed with the piece, in /ID and in the cells' /Headers. */
+  /**
+   * Ids are unique per print but not stable: Chromium names them after its DOM nodes
+   * (`node00000059`), numbered as the nodes were created, which differs from run to run on a
+   * loaded machine (the reproducible-PDF test caught it). Renamed to the piece and the order of
+   * the elements in the tree (`p4-id000001`), in /ID and in the cells' /Headers, so the same
+   * report gives the same bytes.
+   */
   private renameIds(roots: readonly PDFRef[], prefix: string): void {
+    const renamed = new Map<string, string>();
+    const elements: { element: PDFDict; reference: PDFObject | undefined }[] = [];
     const context = this.document.context;
     const pending: PDFObject[] = [...roots];
     while (pending.length > 0) {
       const reference = pending.pop();
       const element = reference instanceof PDFRef ? context.lookupMaybe(reference, PDFDict) : reference instanceof PDFDict ? reference : undefined;
       if (element === undefined || element.get(name('S')) === undefined) continue;
+      elements.push({ element, reference });
+      const id = textOf(element.get(name('ID')));
+      if (id !== null && !renamed.has(id)) renamed.set(id, `${prefix}id${String(renamed.size + 1).padStart(6, '0')}`);
+      for (const kid of kidsOf(element)) if (!(kid instanceof PDFNumber)) pending.push(kid);
+    }
+    // An id no element carries (a header naming a cell that is not there) keeps its name, with the prefix.
+    const newName = (id: string): string => renamed.get(id) ?? `${prefix}${id}`;
+    for (const { element, reference } of elements) {
       const id = textOf(element.get(name('ID')));
       if (id !== null) {
-        element.set(name('ID'), PDFString.of(`${prefix}${id}`));
-        if (reference instanceof PDFRef) this.ids.push([`${prefix}${id}`, reference]);
+        element.set(name('ID'), PDFString.of(newName(id)));
+        if (reference instanceof PDFRef) this.ids.push([newName(id), reference]);
       }
-      this.renameHeaders(element, prefix);
-      for (const kid of kidsOf(element)) if (!(kid instanceof PDFNumber)) pending.push(kid);
+      this.renameHeaders(element, newName);
     }
   }
 
-  private renameHeaders(element: PDFDict, prefix: string): void {
+  private renameHeaders(element: PDFDict, newName: (id: string) => string): void {
     const context = this.document.context;
     const attributes = element.get(name('A'));
     const lists = attributes === undefined ? [] : attributes instanceof PDFArray ? attributes.asArray() : [attributes];
@@ -263,7 +278,7 @@ export class MergedStructure {
       const dictionary = context.lookupMaybe(list, PDFDict);
       const headers = dictionary?.lookupMaybe(name('Headers'), PDFArray);
       if (dictionary === undefined || headers === undefined) continue;
-      dictionary.set(name('Headers'), context.obj(headers.asArray().map((header) => PDFString.of(`${prefix}${textOf(header) ?? ''}`))));
+      dictionary.set(name('Headers'), context.obj(headers.asArray().map((header) => PDFString.of(newName(textOf(header) ?? '')))));
     }
   }
 
