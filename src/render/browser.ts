@@ -2,7 +2,7 @@
  * Finding and running the browser that prints the PDF. One browser per run, with a fresh
  * temporary profile, closed and its profile removed on every path: success, error, Ctrl-C.
  */
-import { accessSync, constants, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +196,30 @@ export function browserEnvironment(source: NodeJS.ProcessEnv, profile: string): 
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/** Whether a running process names `profile` on its command line (Linux: /proc; a zombie names nothing). */
+function profileInUse(profile: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(profile)) return true;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return false;
+}
+
+/**
+ * Waits (at most `ms`) until no process of the killed browser is left: its renderers, SIGKILLed
+ * with the group, take a moment to go on a loaded machine (freeing a large page's memory), and
+ * the run must not end while they still hold the profile. Linux only; elsewhere the group kill is all.
+ */
+async function profileProcessesGone(profile: string, ms: number): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && profileInUse(profile)) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /** The browser's connection closed during the start: it exited (a crash), rather than not starting at all. */
@@ -255,6 +279,7 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     const exited = child === null || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
     killGroup();
     await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+    await profileProcessesGone(profile, CLOSE_TIMEOUT_MS);
     // Renderers may still be flushing into the profile for a moment after the main process died.
     await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
