@@ -238,7 +238,7 @@ export function exceptionDetailsJson(entry: { readonly approvedAt?: string; read
 export class ResourceLines {
   private readonly entries = new ResourceEntries();
   /** True once a line is written. */
-  any = false;
+  wroteAny = false;
 
   /** `defaults`: what a tracking leaves out, as resourceJson takes it. */
   constructor(private readonly defaults: TrackingDefaults | null = null) {}
@@ -256,8 +256,8 @@ export class ResourceLines {
   private lines(done: readonly RuleResult[][]): string {
     let text = '';
     for (const entry of done) {
-      text += `${this.any ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.defaults))}`;
-      this.any = true;
+      text += `${this.wroteAny ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.defaults))}`;
+      this.wroteAny = true;
     }
     return text;
   }

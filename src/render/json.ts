@@ -347,7 +347,7 @@ export const jsonReportStream = {
     const last = lines.end();
     const entries = shapeEntries(result);
     const after = entries.slice(entries.findIndex(([key]) => key === 'resources') + 1);
-    return [last, lines.any ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
+    return [last, lines.wroteAny ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
   },
 };
 
