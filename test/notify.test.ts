@@ -303,7 +303,7 @@ describe('notify: bad input is one line, exit 2, nothing sent', () => {
     const path = join(context.dir, 'future.json');
     await writeFile(path, JSON.stringify(report));
     const run = await runCli(notifyArgs(path, context.state, server.port), { cwd: context.dir });
-    oneLineExit2(run, /^iam-audit: .*future\.json: metadata\.result_format_version: report format 99 .* is not one of the formats 1, 2, 3 /);
+    oneLineExit2(run, /^iam-audit: .*future\.json: metadata\.result_format_version: report format 99 .* is not one of the formats 1, 2, 3, 4 /);
   });
 
   it('an invalid --summary-to', async () => {

@@ -32,9 +32,9 @@ describe('chunked renderers', () => {
     for (const result of [await demoResult(), exampleResult(0), exampleResult(2500)]) {
       const text = [...renderJsonChunks(result, 100)].join('');
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(buildJsonReport(result))));
-      // Format 3: one line per resource, carrying its results.
+      // Format 3: one line per resource, carrying its results (format 4: keyed by rule id).
       const resourceLines = text.split('\n').filter((line) => line.startsWith('        {"arn":'));
-      const resultsInLines = resourceLines.reduce((sum, line) => sum + (JSON.parse(line.replace(/,$/, '')) as { results: unknown[] }).results.length, 0);
+      const resultsInLines = resourceLines.reduce((sum, line) => sum + Object.keys((JSON.parse(line.replace(/,$/, '')) as { results: Record<string, unknown> }).results).length, 0);
       assert.equal(resultsInLines, result.catalogue?.results.length ?? 0);
       const expected = JSON.stringify(buildJsonReport(result), null, 4).split('\n');
       assert.deepEqual(text.split('\n').slice(0, 20), expected.slice(0, 20), 'metadata and findings as the original wrote them');

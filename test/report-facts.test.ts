@@ -1,5 +1,5 @@
 /**
- * Issue 26, bytes per user: the JSON report (format 3) carries each result's facts, not its
+ * Issue 26, bytes per user: the JSON report (formats 3 and 4) carries each result's facts, not its
  * sentence, and the tracking without its defaults. Every reader rebuilds the sentence with the
  * rule's `describe`, the report's options and its evaluation instant (app/shared/report-results.ts):
  * the evidence read back equals the evidence the same run printed in its CSV, for every result; a
@@ -26,7 +26,8 @@ import { randomAccount } from './support/random-accounts.js';
 type Json = Record<string, unknown>;
 interface Entry {
   arn: string;
-  results: Json[];
+  /** Format 4: keyed by rule id. */
+  results: Record<string, Json>;
 }
 
 const GOLDEN = join(FIXTURES, 'golden', 'demo');
@@ -56,7 +57,7 @@ function entries(report: Json): Entry[] {
 function factsCount(report: Json): number {
   let count = 0;
   for (const entry of entries(report)) {
-    for (const item of entry.results) {
+    for (const item of Object.values(entry.results)) {
       assert.ok(!('facts' in item && 'evidence' in item), JSON.stringify(item));
       if ('facts' in item) count += 1;
     }
@@ -74,12 +75,22 @@ function refusal(report: Json): string {
   return 'read without complaint';
 }
 
-/** The golden report with one result (the first with facts of the given resource entry) edited. */
-function edited(report: Json, edit: (result: Json) => void): Json {
+/** The rule id of the first result with facts of the first resource entry. */
+function firstWithFacts(report: Json): string {
+  const found = Object.entries(entries(report)[0]?.results ?? {}).find(([, item]) => 'facts' in item)?.[0];
+  assert.ok(found !== undefined);
+  return found;
+}
+
+/** The golden report with one result (the first with facts of the first resource entry) edited, and put under the rule `ruleId` if given. */
+function edited(report: Json, edit: (result: Json) => void, ruleId?: string): Json {
   const copy = structuredClone(report);
-  const result = entries(copy)[0]?.results.find((item) => 'facts' in item);
-  assert.ok(result !== undefined);
+  const entry = entries(copy)[0] as Entry;
+  const rule = firstWithFacts(copy);
+  const result = entry.results[rule] as Json;
   edit(result);
+  // Under another rule id: in the edited result's place (a result of that rule already there is dropped, as a key is unique).
+  if (ruleId !== undefined) entry.results = Object.fromEntries(Object.entries(entry.results).filter(([key]) => key !== ruleId).map(([key, item]) => [key === rule ? ruleId : key, item]));
   return copy;
 }
 
@@ -141,7 +152,7 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
 
   it('the tracking leaves out its defaults and reads back whole', async () => {
     const report = await json(REPORT);
-    const failures = entries(report).flatMap((entry) => entry.results.filter((item) => item['status'] === 'fail'));
+    const failures = entries(report).flatMap((entry) => Object.values(entry.results).filter((item) => item['status'] === 'fail'));
     assert.ok(failures.length > 20);
     // The demo has no owners, responses or earlier detections, nothing is overdue yet, every due date is its severity's: nothing to say.
     for (const item of failures) assert.ok(!('tracking' in item), JSON.stringify(item));
@@ -155,7 +166,7 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     assert.ok([...reportResults(untracked, new ReportReader('r.json'))].every((item) => item.tracking === null));
     // A report that leaves a due date out must say how due dates are counted.
     const remediation = report['remediation'] as Json;
-    assert.match(refusal({ ...report, remediation: { ...remediation, due_days: undefined } }), /^r\.json: remediation\.due_days: expected the days to a due date per severity: resources\[\d+\]\.results\[\d+\]\.tracking leaves its due date out/);
+    assert.match(refusal({ ...report, remediation: { ...remediation, due_days: undefined } }), /^r\.json: remediation\.due_days: expected the days to a due date per severity: resources\[\d+\]\.results\.[a-z-]+\.tracking leaves its due date out/);
     const result: RuleResult = {
       findingId: 'rule-a/0123456789abcdef',
       ruleId: 'rule-a',
@@ -172,23 +183,23 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
       tracking: { owner: 'a@example.com', ownerSource: 'tag owner', dueDate: '2026-01-01', overdue: true, firstDetected: '2025-11-01T00:00:00Z', pastDueAtReport: true, response: null },
     };
     // A fact JSON cannot carry (NaN) keeps the sentence; what is not a default is written.
-    assert.deepEqual((resourceJson([{ ...result, tracking: { ...result.tracking, overdue: false } as FindingTracking }], DEFAULTS).results as Json[])[0]?.['tracking'], { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', first_detected: '2025-11-01T00:00:00Z' });
-    assert.deepEqual(resourceJson([result], DEFAULTS).results, [
-      {
-        rule: 'rule-a',
+    const only = (entry: Json): Json | undefined => Object.values(entry['results'] as Record<string, Json>)[0];
+    assert.deepEqual(only(resourceJson([{ ...result, tracking: { ...result.tracking, overdue: false } as FindingTracking }], DEFAULTS))?.['tracking'], { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', first_detected: '2025-11-01T00:00:00Z' });
+    assert.deepEqual(resourceJson([result], DEFAULTS).results, {
+      'rule-a': {
         status: 'fail',
         evidence: 'key access_key_1 is NaN days old',
         // Overdue although the evaluation time (2025-12-01) is before the due day: said; past due at the report's date (2026-05-01), as its due day gives: left out.
         tracking: { owner: 'a@example.com', owner_source: 'tag owner', due_date: '2026-01-01', overdue: true, first_detected: '2025-11-01T00:00:00Z' },
       },
-    ]);
+    });
     const plain: FindingTracking = { owner: null, ownerSource: null, dueDate: '2026-05-30', overdue: false, firstDetected: '2025-12-01T00:00:00Z', pastDueAtReport: false, response: null };
-    assert.deepEqual(resourceJson([{ ...result, facts: { key: 'access_key_1' }, tracking: plain }], DEFAULTS).results, [{ rule: 'rule-a', status: 'fail', facts: { key: 'access_key_1' } }]);
+    assert.deepEqual(resourceJson([{ ...result, facts: { key: 'access_key_1' }, tracking: plain }], DEFAULTS).results, { 'rule-a': { status: 'fail', facts: { key: 'access_key_1' } } });
     // An accepted risk has no due date; a failure without one (a severity without days, here not) says so.
-    assert.deepEqual((resourceJson([{ ...result, status: 'excepted', tracking: { ...plain, dueDate: null } }], DEFAULTS).results as Json[])[0]?.['tracking'], undefined);
-    assert.deepEqual((resourceJson([{ ...result, tracking: { ...plain, dueDate: null } }], DEFAULTS).results as Json[])[0]?.['tracking'], { due_date: null });
+    assert.deepEqual(only(resourceJson([{ ...result, status: 'excepted', tracking: { ...plain, dueDate: null } }], DEFAULTS))?.['tracking'], undefined);
+    assert.deepEqual(only(resourceJson([{ ...result, tracking: { ...plain, dueDate: null } }], DEFAULTS))?.['tracking'], { due_date: null });
     // Without the report's remediation settings the tracking is written whole but for what is null or false.
-    assert.deepEqual((resourceJson([{ ...result, tracking: plain }]).results as Json[])[0]?.['tracking'], { due_date: '2026-05-30', first_detected: '2025-12-01T00:00:00Z' });
+    assert.deepEqual(only(resourceJson([{ ...result, tracking: plain }]))?.['tracking'], { due_date: '2026-05-30', first_detected: '2025-12-01T00:00:00Z' });
   });
 
   it('the remediation demo (owners, responses, exceptions, own due days) projected past its due dates: the tracking read back is the findings CSV\'s', async () => {
@@ -225,34 +236,28 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
 
   it('refuses facts this version cannot read, naming the field, never an empty sentence', async () => {
     const report = await json(REPORT);
-    const first = entries(report)[0]?.results.findIndex((item) => 'facts' in item);
-    const at = `resources\\[0\\]\\.results\\[${String(first)}\\]`;
-    assert.match(refusal(edited(report, (item) => (item['rule'] = 'no-such-rule'))), new RegExp(`^r\\.json: ${at}\\.facts: the rule "no-such-rule" is not one this iam-audit .* knows`));
-    assert.match(refusal(edited(report, (item) => (item['facts'] = {}))), new RegExp(`^r\\.json: ${at}\\.facts: the rule [a-z-]+ cannot read these facts as evidence`));
-    assert.match(refusal(edited(report, (item) => (item['facts'] = { shared: 'no-such-sentence' }))), new RegExp(`^r\\.json: ${at}\\.facts: the rule [a-z-]+ cannot read these facts`));
-    assert.match(refusal(edited(report, (item) => (item['facts'] = { key: { nested: true } }))), new RegExp(`^r\\.json: ${at}\\.facts\\.key: expected text, a number`));
-    assert.match(refusal(edited(report, (item) => (item['facts'] = 'a sentence'))), new RegExp(`^r\\.json: ${at}\\.facts: expected an object`));
-    assert.match(refusal(edited(report, (item) => (item['evidence'] = 'both'))), new RegExp(`^r\\.json: ${at}\\.evidence: a result carries facts or an evidence sentence, not both`));
+    const at = (rule: string): string => `resources\\[0\\]\\.results\\.${rule}`;
+    const first = at(firstWithFacts(report));
+    assert.match(refusal(edited(report, () => undefined, 'no-such-rule')), new RegExp(`^r\\.json: ${at('no-such-rule')}\\.facts: the rule "no-such-rule" is not one this iam-audit .* knows`));
+    assert.match(refusal(edited(report, (item) => (item['facts'] = {}))), new RegExp(`^r\\.json: ${first}\\.facts: the rule [a-z-]+ cannot read these facts as evidence`));
+    assert.match(refusal(edited(report, (item) => (item['facts'] = { shared: 'no-such-sentence' }))), new RegExp(`^r\\.json: ${first}\\.facts: the rule [a-z-]+ cannot read these facts`));
+    assert.match(refusal(edited(report, (item) => (item['facts'] = { key: { nested: true } }))), new RegExp(`^r\\.json: ${first}\\.facts\\.key: expected text, a number`));
+    assert.match(refusal(edited(report, (item) => (item['facts'] = 'a sentence'))), new RegExp(`^r\\.json: ${first}\\.facts: expected an object`));
+    assert.match(refusal(edited(report, (item) => (item['evidence'] = 'both'))), new RegExp(`^r\\.json: ${first}\\.evidence: a result carries facts or an evidence sentence, not both`));
     assert.match(refusal({ ...report, rules: [] }), /^r\.json: rules: no entry for the rule "[a-z-]+"/);
     // A name in the facts may say "undefined" (a valid IAM name): only a sentence with more of it than its facts is refused.
-    const named = edited(report, (item) => {
-      item['rule'] = 'user-direct-policies';
-      item['facts'] = { attached: ['undefined-access'], inline: [] };
-    });
+    const named = edited(report, (item) => (item['facts'] = { attached: ['undefined-access'], inline: [] }), 'user-direct-policies');
     assert.ok([...reportResults(named, new ReportReader('r.json'))].some((item) => item.evidence === 'policies on the user itself (attached: undefined-access)'));
-    assert.match(refusal(edited(report, (item) => {
-      item['rule'] = 'user-direct-policies';
-      item['facts'] = { attached: ['undefined-access', 'x'], inline: 'no' };
-    })), new RegExp(`^r\\.json: ${at}\\.facts: the rule user-direct-policies cannot read these facts as evidence \\(.*join`));
+    assert.match(refusal(edited(report, (item) => (item['facts'] = { attached: ['undefined-access', 'x'], inline: 'no' }), 'user-direct-policies')), new RegExp(`^r\\.json: ${at('user-direct-policies')}\\.facts: the rule user-direct-policies cannot read these facts as evidence \\(.*join`));
     assert.match(refusal({ ...report, metadata: { ...(report['metadata'] as Json), evaluated_as_of: 'yesterday' } }), /^r\.json: metadata\.evaluated_as_of: "yesterday" is not a time/);
 
     // A reader of the report (diff) stops with one line and exit 2.
     const work = await temporaryFolder('iam-audit-facts-diff-');
     try {
-      await writeFile(join(work.path, 'bad.json'), JSON.stringify(edited(report, (item) => (item['rule'] = 'no-such-rule'))));
+      await writeFile(join(work.path, 'bad.json'), JSON.stringify(edited(report, () => undefined, 'no-such-rule')));
       const run = await runCli(['diff', REPORT, 'bad.json'], { cwd: work.path });
       assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, new RegExp(`bad\\.json: ${at}\\.facts: the rule "no-such-rule" is not one`));
+      assert.match(run.stderr, new RegExp(`bad\\.json: ${at('no-such-rule')}\\.facts: the rule "no-such-rule" is not one`));
       assert.equal(run.stdout, '');
     } finally {
       await work.cleanup();

@@ -23,7 +23,7 @@ import { exampleFrameworks, exampleRules, exampleSnapshot } from './support/exam
 import { asFormat2, flatReportResults } from './support/report-json.js';
 
 const NAME = 'iam_audit_2026-01-02T14-30-00.json';
-const FORMAT_3 = join(FIXTURES, 'golden', 'demo', NAME);
+const FORMAT_3 = join(FIXTURES, 'golden', 'format-3', NAME);
 const FORMAT_2 = join(FIXTURES, 'golden', 'format-2', NAME);
 const FORMAT_1 = join(FIXTURES, 'golden', 'format-1', NAME);
 const SNAPSHOT = 'snapshot-111122223333-2026-11-02T08-15-42Z.json';
@@ -125,8 +125,8 @@ describe('result format 3: one entry per resource', () => {
     assert.match(refusal(edited((resources) => Object.assign(results(resources, 0)[0] ?? {}, { reason: 7 }))), /^r\.json: resources\[0\]\.results\[0\]\.reason: expected text/);
     const noResources = { ...three, resources: undefined };
     assert.match(refusal(noResources), /^r\.json: resources: expected a list/);
-    const future = { ...three, metadata: { ...(three['metadata'] as Record<string, unknown>), result_format_version: 4 } };
-    assert.match(refusal(future), /^r\.json: metadata\.result_format_version: report format 4 \(written by iam-audit [^)]+\) is not one of the formats 1, 2, 3 /);
+    const future = { ...three, metadata: { ...(three['metadata'] as Record<string, unknown>), result_format_version: 5 } };
+    assert.match(refusal(future), /^r\.json: metadata\.result_format_version: report format 5 \(written by iam-audit [^)]+\) is not one of the formats 1, 2, 3, 4 /);
     // A format-3 document that says it is format 2 has no `results`: refused, never read as none.
     assert.match(refusal({ ...three, metadata: { ...(three['metadata'] as Record<string, unknown>), result_format_version: 2 } }), /^r\.json: results: expected a list/);
   });
@@ -162,15 +162,16 @@ describe('result format 3: one entry per resource', () => {
       exception: null,
       expiredException: null,
     };
+    // Format 4 (the writer of this version): results keyed by rule id, the reason an index into the report's `reasons`.
     assert.deepEqual(resourceJson([result, { ...result, ruleId: 'rule-b', findingId: 'rule-b/0123456789abcdef', evidence: '', reason: 'why' }]), {
       arn: result.resourceArn,
       type: 'user',
       name: 'alice',
       finding_key: '0123456789abcdef',
-      results: [
-        { rule: 'rule-a', status: 'pass', evidence: 'fine' },
-        { rule: 'rule-b', status: 'pass', reason: 'why' },
-      ],
+      results: {
+        'rule-a': { status: 'pass', evidence: 'fine' },
+        'rule-b': { status: 'pass', reason: 0 },
+      },
     });
     assert.throws(() => resourceJson([result, { ...result, ruleId: 'rule-b', findingId: 'rule-b/fedcba9876543210' }]), /internal consistency: the result of rule-b on arn:aws:iam::123456789012:user\/alice has the finding id "rule-b\/fedcba9876543210"/);
     assert.throws(() => resourceJson([{ ...result, findingId: '' }]), /internal consistency/);

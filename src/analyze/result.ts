@@ -13,8 +13,10 @@ import type { AccessKeyFacts, CollectionError, CollectionFacts, CredentialReport
  * 2: results carry no per-rule fields (severity is in `rules`); an exception key only where one applies.
  * 3: the JSON report's `results` became `resources`: one entry per resource (ARN, type, name and
  * finding key once) with its results (rule, status, evidence and reason only when present).
+ * 4: a resource's results keyed by rule id; each distinct reason text once in `reasons`, a result
+ * giving its index; the original `findings` one compact object per line (render/json.ts).
  */
-export const RESULT_FORMAT_VERSION = 3 as const;
+export const RESULT_FORMAT_VERSION = 4 as const;
 
 /** The original script's three outcomes, plus the one it never needed: data we do not have. */
 export type MfaStatus = 'PASS' | 'FAIL' | 'INFO' | 'NOT_EVALUATED';

@@ -1,11 +1,15 @@
 /**
- * The JSON report's `resources` (result format 3, issue 26): each resource once (ARN, type, name,
- * finding key) with its rule results, one compact line per resource, written the same way from the
- * whole result (render/json.ts renderJsonChunks) and from the batches a streamed run hands over.
+ * The JSON report's `resources` (result format 4, issue 26): each resource once (ARN, type, name,
+ * finding key) with its rule results keyed by rule id, one compact line per resource, written the
+ * same way from the whole result (render/json.ts renderJsonChunks) and from the batches a streamed
+ * run hands over; each distinct reason text once, in the report's `reasons`, which results index.
  */
-import type { AppliedException, FindingTracking, ResultFacts, RuleResult, Severity } from '../analyze/result.js';
+import type { AppliedException, FindingTracking, RuleResult, Severity } from '../analyze/result.js';
 import { isPastDay, utcDayAfter } from '../util/time.js';
 import { InternalConsistencyError } from '../util/errors.js';
+import { factsJson, jsonString, ReasonTable } from './json-text.js';
+
+export { ReasonTable };
 
 const INDENT = '    ';
 
@@ -26,7 +30,7 @@ const HASH = '#'.charCodeAt(0);
 const SLASH = '/'.charCodeAt(0);
 
 /**
- * The identity a result belongs to (format 3 groups results by it): a user's ARN for the user and
+ * The identity a result belongs to (formats 3 and 4 group results by it): a user's ARN for the user and
  * what hangs off it (`#access_key_1`, `#<inline policy>`), '' for everything account-wide (the
  * account, root and its keys, groups, roles, policies, certificates).
  */
@@ -37,7 +41,7 @@ function identityOf(resourceArn: string): string {
 }
 
 /**
- * Groups results into the report's resource entries (format 3), the same way whether it is given
+ * Groups results into the report's resource entries (formats 3 and 4), the same way whether it is given
  * every result at once (renderJsonChunks) or one identity's batch at a time as the engine judges
  * (jsonReportStream): a function of the sequence alone, so both write the same bytes. Within each
  * maximal run of results of one identity, one entry per resource (ARN, type and name: the account
@@ -121,28 +125,65 @@ export function resourceEntries(results: readonly RuleResult[]): RuleResult[][] 
 }
 
 /**
- * One resource and its results as the JSON report writes it (one compact line, format 3): the
- * resource once, its finding key (every finding id of the entry is `<rule>/<finding_key>`), and
- * per result only what is the result's own. A finding id that is not `<rule>/<finding_key>` is a
- * bug (it would be lost on reading): the writer stops. `defaults`: what a tracking leaves out
- * (trackingJson).
+ * One resource and its results as the JSON report's object (format 4; the file's line is
+ * resourceLine's text, which parses to this): the resource once, its finding key (every finding id
+ * of the entry is `<rule>/<finding_key>`), and its results keyed by rule id, each with only what
+ * is the result's own. A finding id that is not `<rule>/<finding_key>`, or a second result of one
+ * rule on one resource (a key written twice: a reader would keep only one), is a bug: the writer
+ * stops. `defaults`: what a tracking leaves out (trackingJson); `reasons`: the report's table.
  */
-export function resourceJson(entry: readonly RuleResult[], defaults: TrackingDefaults | null = null): Record<string, unknown> {
+export function resourceJson(entry: readonly RuleResult[], defaults: TrackingDefaults | null = null, reasons: ReasonTable = new ReasonTable()): Record<string, unknown> {
+  const findingKey = checkedFindingKey(entry);
+  const results: Record<string, unknown> = {};
+  for (const item of entry) results[item.ruleId] = resultJson(item, defaults, reasons);
+  const first = entry[0] as RuleResult;
+  return { arn: first.resourceArn, type: first.resourceType, name: first.resourceName, finding_key: findingKey, results };
+}
+
+/**
+ * resourceJson's object as compact JSON text, written from the results' fields (no object per
+ * line, no JSON.stringify but for the rare exception and tracking): 850,000 results for 100,000
+ * users. `test/report-format-4.test.ts` checks that it parses to resourceJson's object.
+ */
+export function resourceLine(entry: readonly RuleResult[], defaults: TrackingDefaults | null, reasons: ReasonTable): string {
+  const findingKey = checkedFindingKey(entry);
+  const first = entry[0] as RuleResult;
+  let text = `{"arn":${jsonString(first.resourceArn)},"type":${jsonString(first.resourceType)},"name":${jsonString(first.resourceName)},"finding_key":${jsonString(findingKey)},"results":{`;
+  for (let index = 0; index < entry.length; index += 1) {
+    const item = entry[index] as RuleResult;
+    text += `${index === 0 ? '' : ','}${jsonString(item.ruleId)}:{"status":${jsonString(item.status)}`;
+    const facts = item.facts === undefined || item.facts === null ? null : factsJson(item.facts);
+    if (facts !== null) text += `,"facts":${facts}`;
+    else if (item.evidence !== '') text += `,"evidence":${jsonString(item.evidence)}`;
+    if (item.reason !== null) {
+      const reason = reasons.reference(item.reason);
+      text += `,"reason":${typeof reason === 'number' ? String(reason) : jsonString(reason)}`;
+    }
+    if (item.exception !== null) text += `,"exception":${JSON.stringify(exceptionJson(item.exception))}`;
+    if (item.expiredException !== null) text += `,"expired_exception":${JSON.stringify(exceptionJson(item.expiredException))}`;
+    const tracking = writtenTracking(item, defaults);
+    if (tracking !== null) text += `,"tracking":${JSON.stringify(tracking)}`;
+    text += '}';
+  }
+  return `${text}}}`;
+}
+
+/** The entry's finding key, after checking every result's finding id is `<rule>/<key>` and no rule has two results on it. */
+function checkedFindingKey(entry: readonly RuleResult[]): string {
   const first = entry[0];
   if (first === undefined) throw new InternalConsistencyError('a resource entry without results');
   const findingKey = first.findingId.slice(first.ruleId.length + 1);
-  return {
-    arn: first.resourceArn,
-    type: first.resourceType,
-    name: first.resourceName,
-    finding_key: findingKey,
-    results: entry.map((item) => {
-      if (!hasFindingKey(item, findingKey)) {
-        throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
-      }
-      return resultJson(item, defaults);
-    }),
-  };
+  for (let index = 0; index < entry.length; index += 1) {
+    const item = entry[index] as RuleResult;
+    if (!hasFindingKey(item, findingKey)) {
+      throw new InternalConsistencyError(`the result of ${item.ruleId} on ${item.resourceArn} has the finding id ${JSON.stringify(item.findingId)}, not ${item.ruleId}/<the resource's key ${JSON.stringify(findingKey)}>`);
+    }
+    // Results are keyed by rule id: a second result of a rule would overwrite the first on reading. Entries hold a handful of results.
+    for (let before = 0; before < index; before += 1) {
+      if ((entry[before] as RuleResult).ruleId === item.ruleId) throw new InternalConsistencyError(`two results of ${item.ruleId} on ${item.resourceArn} (${item.resourceType} ${JSON.stringify(item.resourceName)}): finding ids must be unique`);
+    }
+  }
+  return findingKey;
 }
 
 /** True when the result's finding id is `<rule>/<key>` (compared in place: no string made per result). */
@@ -153,39 +194,32 @@ function hasFindingKey(item: RuleResult, key: string): boolean {
 }
 
 /**
- * One rule result inside its resource entry: the rule's `facts` where it gave some (readers
- * rebuild the sentence with the rule's `describe`, the report's options and evaluation instant:
- * app/shared/report-results.ts), the `evidence` sentence only for a result without facts that has
- * one; reason only when there is one. Keys set one by one (not spread): written 850,000 times for
- * 100,000 users.
+ * One rule result inside its resource entry (under its rule id): `status`, the rule's `facts`
+ * where it gave some (readers rebuild the sentence with the rule's `describe`, the report's options
+ * and evaluation instant: app/shared/report-results.ts), the `evidence` sentence only for a result
+ * without facts that has one; `reason` (its index in `reasons`) only when there is one.
  */
-function resultJson(item: RuleResult, defaults: TrackingDefaults | null): Record<string, unknown> {
-  const json: Record<string, unknown> = { rule: item.ruleId, status: item.status };
+function resultJson(item: RuleResult, defaults: TrackingDefaults | null, reasons: ReasonTable): Record<string, unknown> {
+  const json: Record<string, unknown> = { status: item.status };
   const facts = item.facts;
-  if (facts !== undefined && facts !== null && survivesJson(facts)) json['facts'] = facts;
+  if (facts !== undefined && facts !== null && factsJson(facts) !== null) json['facts'] = facts;
   else if (item.evidence !== '') json['evidence'] = item.evidence;
-  if (item.reason !== null) json['reason'] = item.reason;
+  if (item.reason !== null) json['reason'] = reasons.reference(item.reason);
   if (item.exception !== null) json['exception'] = exceptionJson(item.exception);
   if (item.expiredException !== null) json['expired_exception'] = exceptionJson(item.expiredException);
-  // Failed and excepted results only: owner, due date, management response (issue 10). With the
-  // report's remediation settings every such result has one: one with nothing to say is left out.
-  if (item.tracking !== undefined) {
-    const tracking = trackingJson(item, item.tracking, defaults);
-    if (defaults === null || !isEmpty(tracking)) json['tracking'] = tracking;
-  }
+  const tracking = writtenTracking(item, defaults);
+  if (tracking !== null) json['tracking'] = tracking;
   return json;
 }
 
 /**
- * False when a fact is a number JSON cannot carry (NaN, Infinity become null): such a result keeps
- * its sentence, which the reader could not rebuild (the engine already judged it an error).
+ * Failed and excepted results only: owner, due date, management response (issue 10). With the
+ * report's remediation settings every such result has one: one with nothing to say is left out (null).
  */
-function survivesJson(facts: ResultFacts): boolean {
-  for (const key in facts) {
-    const value = facts[key];
-    if (typeof value === 'number' && !Number.isFinite(value)) return false;
-  }
-  return true;
+function writtenTracking(item: RuleResult, defaults: TrackingDefaults | null): Record<string, unknown> | null {
+  if (item.tracking === undefined) return null;
+  const tracking = trackingJson(item, item.tracking, defaults);
+  return defaults === null || !isEmpty(tracking) ? tracking : null;
 }
 
 /**
@@ -234,14 +268,19 @@ export function exceptionDetailsJson(entry: { readonly approvedAt?: string; read
   };
 }
 
-/** The lines of the report's `resources` as results arrive (one JSON report's state in a streamed run). */
+/** The lines of the report's `resources` as results arrive (one JSON report's state in a streamed run), and its reason table. */
 export class ResourceLines {
   private readonly entries = new ResourceEntries();
   /** True once a line is written. */
   wroteAny = false;
-
-  /** `defaults`: what a tracking leaves out, as resourceJson takes it. */
-  constructor(private readonly defaults: TrackingDefaults | null = null) {}
+  /**
+   * `defaults`: what a tracking leaves out, as resourceJson takes it; `reasons`: the report's
+   * `reasons`, complete once `end` has run.
+   */
+  constructor(
+    private readonly defaults: TrackingDefaults | null = null,
+    readonly reasons: ReasonTable = new ReasonTable(),
+  ) {}
 
   /** The lines of the entries these results complete (the identity before them); '' while an identity is open. */
   add(items: readonly RuleResult[]): string {
@@ -256,10 +295,9 @@ export class ResourceLines {
   private lines(done: readonly RuleResult[][]): string {
     let text = '';
     for (const entry of done) {
-      text += `${this.wroteAny ? ',\n' : '\n'}${INDENT}${INDENT}${JSON.stringify(resourceJson(entry, this.defaults))}`;
+      text += `${this.wroteAny ? ',\n' : '\n'}${INDENT}${INDENT}${resourceLine(entry, this.defaults, this.reasons)}`;
       this.wroteAny = true;
     }
     return text;
   }
 }
-

@@ -1,6 +1,7 @@
-import type { AnalysisResult } from '../analyze/result.js';
+import type { AnalysisResult, RuleResult } from '../analyze/result.js';
 import { formatRate } from '../analyze/mfa.js';
-import { exceptionDetailsJson, resourceEntries, resourceJson, ResourceLines, type TrackingDefaults } from './json-resources.js';
+import { exceptionDetailsJson, ReasonTable, resourceEntries, resourceJson, ResourceLines, type TrackingDefaults } from './json-resources.js';
+import { jsonString } from './json-text.js';
 import { pythonIsoformat } from '../util/time.js';
 
 // The streamed writer's state (report-stream.ts) names it.
@@ -28,18 +29,41 @@ function mapped<Item>(items: readonly Item[], map: (item: Item) => unknown, comp
   return new MappedList(items, map, compact);
 }
 
+/** The report's `resources` (format 4): the results, written as resource lines that fill the report's reason table. */
+class ResourceSection {
+  constructor(
+    readonly results: readonly RuleResult[],
+    readonly defaults: TrackingDefaults | null,
+    readonly reasons: ReasonTable,
+  ) {}
+}
+
+/** A value known only once the keys before it are written: `reasons`, after `resources` has filled the table. */
+class Later {
+  constructor(readonly value: () => unknown) {}
+}
+
+/**
+ * A top-level value as data: the lists mapped, the resources as resourceJson's objects (filling the
+ * reason table, so in key order: `resources` before `reasons`), a later value taken now.
+ */
+function resolved(value: unknown): unknown {
+  if (isMappedList(value)) return value.items.map((item) => value.map(item));
+  if (value instanceof ResourceSection) return resourceEntries(value.results).map((entry) => resourceJson(entry, value.defaults, value.reasons));
+  if (value instanceof Later) return value.value();
+  return value;
+}
+
 /**
  * The JSON report. `metadata` and `findings` keep the original script's keys, order and value
  * styles (4-space indent as json.dump(indent=4) wrote); everything new follows them.
  */
 export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(jsonShape(result)).map(([key, value]) => [key, isMappedList(value) ? value.items.map((item) => value.map(item)) : value]),
-  );
+  return Object.fromEntries(Object.entries(jsonShape(result, new ReasonTable())).map(([key, value]) => [key, resolved(value)]));
 }
 
 // One piece: the report JSON's whole layout, key by key in the order it is written; split, that order would be spread over functions.
-function jsonShape(result: AnalysisResult): Record<string, unknown> {
+function jsonShape(result: AnalysisResult, reasons: ReasonTable): Record<string, unknown> {
   const summary = result.mfa.summary;
   return {
     metadata: {
@@ -68,14 +92,19 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
       tool: result.tool,
       result_format_version: result.formatVersion,
     },
-    findings: mapped(result.mfa.findings, (finding) => ({
-      username: finding.username,
-      has_console_access: finding.hasConsoleAccess,
-      mfa_enabled: finding.mfaEnabled,
-      compliance_status: finding.status,
-      arn: finding.arn,
-      detail: finding.message,
-    })),
+    // Format 4: one compact object per line (the original's keys, values and order; only the whitespace differs).
+    findings: mapped(
+      result.mfa.findings,
+      (finding) => ({
+        username: finding.username,
+        has_console_access: finding.hasConsoleAccess,
+        mfa_enabled: finding.mfaEnabled,
+        compliance_status: finding.status,
+        arn: finding.arn,
+        detail: finding.message,
+      }),
+      true,
+    ),
     snapshot: {
       file: result.snapshot.fileName,
       sha256: result.snapshot.sha256,
@@ -122,7 +151,7 @@ function jsonShape(result: AnalysisResult): Record<string, unknown> {
         statement: population.statement,
       })),
     },
-    ...buildCatalogueJson(result),
+    ...buildCatalogueJson(result, reasons),
     ...(result.accountFacts === undefined ? {} : { account_facts: snakeKeys(result.accountFacts) }),
     ...(result.changesSincePrevious === undefined ? {} : { changes_since_previous: snakeKeys(result.changesSincePrevious) }),
   };
@@ -145,15 +174,17 @@ export function ratePercent(rate: number | null): number | null {
  * -> status with the rules behind it), `exceptions` and `configuration`. Snake case, like the rest.
  * One piece: like jsonShape, the layout of these keys in the order they are written.
  */
-function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
+function buildCatalogueJson(result: AnalysisResult, reasons: ReasonTable): Record<string, unknown> {
   const catalogue = result.catalogue;
   if (catalogue === null) return {};
   const trackingDefaults = result.remediation === undefined ? null : { dueFrom: result.remediation.dueFrom, dueDays: result.remediation.dueDays, asOf: result.run.asOf, reportTime: result.run.startedAt };
   return {
     // The results first, then what is known once they are all judged (counts, control status): a
     // streamed report writes them in this order as the engine goes (issue 26).
-    // Format 3: one entry per resource with its results (resourceJson).
-    resources: mapped(resourceEntries(catalogue.results), (entry) => resourceJson(entry, trackingDefaults), true),
+    // Format 3: one entry per resource with its results; format 4: the results keyed by rule id (resourceJson).
+    resources: new ResourceSection(catalogue.results, trackingDefaults, reasons),
+    // Format 4: each distinct reason text once, which results give by index; complete only once every result is written.
+    reasons: new Later(() => [...reasons.texts()]),
     rules: catalogue.rules.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -227,13 +258,6 @@ function buildCatalogueJson(result: AnalysisResult): Record<string, unknown> {
 
 const INDENT = '    ';
 
-/** Strings JSON.stringify writes as they are, between quotes (no quote, backslash, control character or surrogate). */
-const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-
-function jsonString(text: string): string {
-  return PLAIN_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
-}
-
 /**
  * JSON.stringify(value), or JSON.stringify(value, null, 4) nested `depth` levels deep when
  * `indent`, for the JSON data of a report (plain objects, arrays, strings, finite numbers,
@@ -302,13 +326,20 @@ export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000):
 }
 
 /** The report's top-level keys and values; JSON.stringify leaves out keys whose value is undefined, and so do we. */
-function shapeEntries(result: AnalysisResult): [string, unknown][] {
-  return Object.entries(jsonShape(result)).filter(([, value]) => value !== undefined);
+function shapeEntries(result: AnalysisResult, reasons: ReasonTable = new ReasonTable()): [string, unknown][] {
+  return Object.entries(jsonShape(result, reasons)).filter(([, value]) => value !== undefined);
 }
 
 function* entryChunks(key: string, value: unknown, first: boolean, itemsPerChunk: number): Generator<string> {
   const separator = first ? '\n' : ',\n';
-  if (isMappedList(value) && value.items.length > 0) {
+  if (value instanceof ResourceSection) {
+    yield `${separator}${INDENT}"resources": [`;
+    const lines = new ResourceLines(value.defaults, value.reasons);
+    for (let start = 0; start < value.results.length; start += itemsPerChunk) yield lines.add(value.results.slice(start, start + itemsPerChunk));
+    yield `${lines.end()}${lines.wroteAny ? `\n${INDENT}]` : ']'}`;
+  } else if (value instanceof Later) {
+    yield `${separator}${INDENT}${JSON.stringify(key)}: ${nestedJson(value.value(), 1)}`;
+  } else if (isMappedList(value) && value.items.length > 0) {
     yield `${separator}${INDENT}${JSON.stringify(key)}: [`;
     let batch: string[] = [];
     for (const [position, item] of value.items.entries()) {
@@ -345,7 +376,7 @@ export const jsonReportStream = {
   },
   tail(result: AnalysisResult, lines: ResourceLines): string {
     const last = lines.end();
-    const entries = shapeEntries(result);
+    const entries = shapeEntries(result, lines.reasons);
     const after = entries.slice(entries.findIndex(([key]) => key === 'resources') + 1);
     return [last, lines.wroteAny ? `\n${INDENT}]` : ']', ...after.flatMap(([key, value]) => [...entryChunks(key, value, false, Number.POSITIVE_INFINITY)]), '\n}\n'].join('');
   },

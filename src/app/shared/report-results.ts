@@ -12,53 +12,28 @@
  *    The evidence sentence is rebuilt from the facts with the rule's `describe`, the options in
  *    effect (the report's `rules[].options`) and the evaluation instant (`metadata.evaluated_as_of`),
  *    as the run that wrote the report formatted it; the tracking's defaults are filled in.
+ *  - format 4: as format 3, but a resource's `results` is an object keyed by rule id (`{"<rule>":
+ *    {"status", ...}}`, in the order written), and `reason` is an index into the report's `reasons`
+ *    (each distinct reason text once; a text in its place is read as it is).
  *
  * A report that does not fit is refused with one line naming the file and the field
  * (`resources[12].results[3].status`), never read as fewer results.
  */
 import { stableFindingId } from '../../analyze/finding-id.js';
 import { RESULT_FORMAT_VERSION, type RuleResultStatus } from '../../analyze/result.js';
-import { InputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/paths.js';
 import { isPastDay, utcDayAfter } from '../../util/time.js';
 import { allRules } from '../../rules/index.js';
-import { describeFacts, type Rule, type RuleContext, type RuleFacts, type RuleOptions } from '../../rules/rule.js';
+import type { Rule } from '../../rules/rule.js';
+import { EvidenceFromFacts } from './report-evidence.js';
+import { isJsonObject, ReportReader, type Json } from './report-reader.js';
 
-type Json = Record<string, unknown>;
-
-export const isJsonObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isJsonObject, ReportReader };
 
 /** The result formats this version reads: every one it ever wrote. */
-export const READABLE_RESULT_FORMATS: readonly number[] = [1, 2, RESULT_FORMAT_VERSION];
+export const READABLE_RESULT_FORMATS: readonly number[] = [1, 2, 3, RESULT_FORMAT_VERSION];
 
 const STATUSES: readonly RuleResultStatus[] = ['pass', 'fail', 'not_applicable', 'not_evaluated', 'error', 'excepted'];
-
-/** Reads a report JSON's values, refusing what does not fit with the file and the field named. */
-export class ReportReader {
-  constructor(readonly path: string) {}
-  fail(where: string, problem: string): never {
-    throw new InputError(this.path, where, problem);
-  }
-  object(value: unknown, where: string): Json {
-    return isJsonObject(value) ? value : this.fail(where, 'expected an object; is this a report JSON written by iam-audit report --format json?');
-  }
-  array(value: unknown, where: string): unknown[] {
-    return Array.isArray(value) ? value : this.fail(where, 'expected a list; is this a report JSON written by iam-audit report --format json?');
-  }
-  text(value: unknown, where: string): string {
-    return typeof value === 'string' ? value : this.fail(where, 'expected text');
-  }
-  optionalText(value: unknown): string | null {
-    return typeof value === 'string' ? value : null;
-  }
-  number(value: unknown, where: string): number {
-    return typeof value === 'number' && Number.isFinite(value) ? value : this.fail(where, 'expected a number');
-  }
-  time(value: unknown, where: string): string {
-    const text = this.text(value, where);
-    return Number.isNaN(Date.parse(text)) ? this.fail(where, `${JSON.stringify(text)} is not a time`) : text;
-  }
-}
 
 /** One rule result as every format carries it. */
 export interface ReportResult {
@@ -105,7 +80,8 @@ export function hasReportResults(data: Json): boolean {
  * that run rules of their own add theirs).
  */
 export function* reportResults(data: Json, read: ReportReader, rules: readonly Rule[] = allRules): Generator<ReportResult> {
-  if (reportFormat(data, read) >= 3) yield* resourceResults(data, read, rules);
+  const format = reportFormat(data, read);
+  if (format >= 3) yield* resourceResults(data, read, rules, format);
   else yield* flatResults(data, read);
 }
 
@@ -149,10 +125,11 @@ function* flatResults(data: Json, read: ReportReader): Generator<ReportResult> {
   }
 }
 
-/** Format 3: `resources`, each resource once with its results. */
-function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]): Generator<ReportResult> {
+/** Formats 3 and 4: `resources`, each resource once with its results. */
+function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[], format: number): Generator<ReportResult> {
   const describer = new EvidenceFromFacts(data, read, rules);
   const trackings = new TrackingReader(data, read);
+  const reasons = format >= 4 ? new ReasonIndex(data, read) : null;
   for (const [index, value] of read.array(data['resources'], 'resources').entries()) {
     const at = `resources[${index}]`;
     const resource = read.object(value, at);
@@ -161,10 +138,7 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
     const resourceName = read.text(resource['name'], `${at}.name`);
     const findingKey = read.text(resource['finding_key'], `${at}.finding_key`);
     if (findingKey === '') read.fail(`${at}.finding_key`, 'expected the resource\'s finding key, got ""');
-    for (const [position, entry] of read.array(resource['results'], `${at}.results`).entries()) {
-      const where = `${at}.results[${position}]`;
-      const item = read.object(entry, where);
-      const ruleId = read.text(item['rule'], `${where}.rule`);
+    for (const { ruleId, item, where } of format >= 4 ? keyedResults(resource, at, read) : listedResults(resource, at, read)) {
       const facts = item['facts'] === undefined ? null : describer.facts(item['facts'], `${where}.facts`);
       if (facts !== null && item['evidence'] !== undefined) read.fail(`${where}.evidence`, 'a result carries facts or an evidence sentence, not both');
       const evidence = facts !== null ? describer.evidence(ruleId, facts, `${where}.facts`) : item['evidence'] === undefined ? '' : read.text(item['evidence'], `${where}.evidence`);
@@ -179,13 +153,67 @@ function* resourceResults(data: Json, read: ReportReader, rules: readonly Rule[]
         status,
         evidence,
         facts,
-        reason: reasonOf(item['reason'], `${where}.reason`, read),
+        reason: reasons === null ? reasonOf(item['reason'], `${where}.reason`, read) : reasons.reason(item['reason'], `${where}.reason`),
         exception: optionalObject(item['exception'], `${where}.exception`, read),
         expiredException: optionalObject(item['expired_exception'], `${where}.expired_exception`, read),
         tracking: trackings.tracking(optionalObject(item['tracking'], `${where}.tracking`, read), ruleId, status, where),
         where,
       };
     }
+  }
+}
+
+interface ResourceResult {
+  readonly ruleId: string;
+  readonly item: Json;
+  readonly where: string;
+}
+
+/** Format 3: a resource's `results` is a list, each result naming its `rule`. */
+function* listedResults(resource: Json, at: string, read: ReportReader): Generator<ResourceResult> {
+  for (const [position, entry] of read.array(resource['results'], `${at}.results`).entries()) {
+    const where = `${at}.results[${position}]`;
+    const item = read.object(entry, where);
+    yield { ruleId: read.text(item['rule'], `${where}.rule`), item, where };
+  }
+}
+
+/** Format 4: a resource's `results` is an object keyed by rule id, in the order written. */
+function* keyedResults(resource: Json, at: string, read: ReportReader): Generator<ResourceResult> {
+  const results = read.object(resource['results'], `${at}.results`);
+  for (const ruleId of Object.keys(results)) {
+    const where = `${at}.results.${ruleId}`;
+    if (ruleId === '') read.fail(where, 'expected a rule id as the key, got ""');
+    yield { ruleId, item: read.object(results[ruleId], where), where };
+  }
+}
+
+/**
+ * Format 4's reasons: a result's `reason` is an index into the report's `reasons` (each distinct
+ * text once), or a text (the writer's table was full), or absent. An index the table does not have
+ * is refused with the field named, never read as no reason.
+ */
+class ReasonIndex {
+  private texts: readonly string[] | null = null;
+
+  constructor(
+    private readonly data: Json,
+    private readonly read: ReportReader,
+  ) {}
+
+  reason(value: unknown, where: string): string | null {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'string') return value;
+    const texts = this.table();
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= texts.length) {
+      return this.read.fail(where, `expected an index into reasons (${texts.length === 0 ? 'which is empty' : `0 to ${texts.length - 1}`}) or a text, got ${JSON.stringify(value)}`);
+    }
+    return texts[value] as string;
+  }
+
+  private table(): readonly string[] {
+    if (this.texts === null) this.texts = this.read.array(this.data['reasons'], 'reasons').map((text, index) => this.read.text(text, `reasons[${index}]`));
+    return this.texts;
   }
 }
 
@@ -267,120 +295,5 @@ class TrackingReader {
       }
     }
     return this.severities.get(ruleId) ?? this.read.fail('rules', `no entry for the rule ${JSON.stringify(ruleId)}, whose severity gives the due date ${where}.tracking leaves out`);
-  }
-}
-
-/**
- * What a sentence made from facts that do not fit the rule shows: a key it read and did not find
- * ("undefined"), or an object in words. Counted against the facts' own text, which may hold either
- * (a policy named "undefined-access" is a valid IAM name).
- */
-const UNREADABLE_WORDS: readonly string[] = ['undefined', '[object '];
-
-function occurrences(text: string, word: string): number {
-  let count = 0;
-  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) count += 1;
-  return count;
-}
-
-/** True when the sentence holds "undefined" or "[object " more often than the facts' own text does. */
-function unreadable(sentence: string, facts: Json): boolean {
-  for (const word of UNREADABLE_WORDS) {
-    const inSentence = occurrences(sentence, word);
-    if (inSentence === 0) continue;
-    let inFacts = 0;
-    for (const key of Object.keys(facts)) {
-      const fact = facts[key];
-      if (typeof fact === 'string') inFacts += occurrences(fact, word);
-      else if (Array.isArray(fact)) for (const part of fact) if (typeof part === 'string') inFacts += occurrences(part, word);
-    }
-    if (inSentence > inFacts) return true;
-  }
-  return false;
-}
-
-/**
- * Rebuilds format 3's evidence sentences: the rule of this version named by the result, its
- * options in effect from the report's `rules` and the report's evaluation instant, the context the
- * engine gave `describe` (analyze/identity-walk.ts RuleRun). A rule this version does not know,
- * facts that are not flat JSON values, or facts the rule's `describe` cannot read are refused with
- * the field named, never read as an empty sentence.
- */
-class EvidenceFromFacts {
-  private readonly rules: ReadonlyMap<string, Rule>;
-  private readonly contexts = new Map<string, RuleContext<RuleOptions>>();
-  private now: number | null = null;
-  private optionsAt: Map<string, { readonly value: unknown; readonly where: string }> | null = null;
-
-  constructor(
-    private readonly data: Json,
-    private readonly read: ReportReader,
-    rules: readonly Rule[],
-  ) {
-    this.rules = new Map(rules.map((rule): [string, Rule] => [rule.id, rule]));
-  }
-
-  /** The facts as a flat record of JSON values (text, numbers, booleans, null, lists of text). */
-  facts(value: unknown, where: string): Json {
-    const facts = this.read.object(value, where);
-    for (const key of Object.keys(facts)) {
-      const fact = facts[key];
-      const flat = fact === null || typeof fact === 'string' || typeof fact === 'boolean' || (typeof fact === 'number' && Number.isFinite(fact)) || (Array.isArray(fact) && fact.every((part) => typeof part === 'string'));
-      if (!flat) this.read.fail(`${where}.${key}`, 'expected text, a number, true/false, null or a list of text (a rule\'s facts are flat)');
-    }
-    return facts;
-  }
-
-  evidence(ruleId: string, facts: Json, where: string): string {
-    const rule = this.rules.get(ruleId);
-    if (rule === undefined) return this.read.fail(where, `the rule ${JSON.stringify(ruleId)} is not one this iam-audit ${packageInfo().version} knows, so its facts cannot be read as evidence; read the report with the version that wrote it`);
-    const context = this.context(rule);
-    let sentence: unknown;
-    try {
-      sentence = describeFacts(rule, facts as RuleFacts, context);
-    } catch (error) {
-      return this.read.fail(where, `the rule ${ruleId} cannot read these facts as evidence (${error instanceof Error ? error.message : String(error)}); is the report written by another iam-audit version?`);
-    }
-    if (typeof sentence !== 'string' || unreadable(sentence, facts)) {
-      return this.read.fail(where, `the rule ${ruleId} cannot read these facts as evidence (it gave ${JSON.stringify(sentence ?? null)}); is the report written by another iam-audit version?`);
-    }
-    return sentence;
-  }
-
-  private context(rule: Rule): RuleContext<RuleOptions> {
-    let context = this.contexts.get(rule.id);
-    if (context === undefined) {
-      context = { now: this.evaluationInstant(), options: this.options(rule.id) };
-      this.contexts.set(rule.id, context);
-    }
-    return context;
-  }
-
-  /** The instant the run measured against: the capture time or --as-of. */
-  private evaluationInstant(): number {
-    if (this.now === null) {
-      const metadata = this.read.object(this.data['metadata'], 'metadata');
-      this.now = Date.parse(this.read.time(metadata['evaluated_as_of'], 'metadata.evaluated_as_of'));
-    }
-    return this.now;
-  }
-
-  /** The rule's options in effect, as the report's `rules` section lists them. */
-  private options(ruleId: string): RuleOptions {
-    if (this.optionsAt === null) {
-      this.optionsAt = new Map();
-      for (const [index, value] of this.read.array(this.data['rules'], 'rules').entries()) {
-        const entry = this.read.object(value, `rules[${index}]`);
-        this.optionsAt.set(this.read.text(entry['id'], `rules[${index}].id`), { value: entry['options'], where: `rules[${index}].options` });
-      }
-    }
-    const found = this.optionsAt.get(ruleId);
-    if (found === undefined) return this.read.fail('rules', `no entry for the rule ${JSON.stringify(ruleId)}, whose options its results' facts are read with`);
-    const options = this.read.object(found.value, found.where);
-    for (const key of Object.keys(options)) {
-      const option = options[key];
-      if (typeof option !== 'string' && typeof option !== 'boolean' && !(typeof option === 'number' && Number.isFinite(option))) this.read.fail(`${found.where}.${key}`, 'expected text, a number or true/false');
-    }
-    return options as RuleOptions;
   }
 }

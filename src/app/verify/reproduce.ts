@@ -50,7 +50,7 @@ export function comparableReport(report: Record<string, unknown>, path: string):
     .sort((a, b) => (a.finding_id < b.finding_id ? -1 : a.finding_id > b.finding_id ? 1 : 0));
   const metadata = { ...(report['metadata'] as Record<string, unknown> | undefined) };
   for (const key of RUN_TIMESTAMP_KEYS) delete metadata[key];
-  const { results: _flat, resources: _entries, ...rest } = report;
+  const { results: _flat, resources: _entries, reasons: _reasons, ...rest } = report;
   return { ...rest, metadata, results };
 }
 
