@@ -56,7 +56,8 @@ function resolved(value: unknown): unknown {
 
 /**
  * The JSON report. `metadata` and `findings` keep the original script's keys, order and value
- * styles (4-space indent as json.dump(indent=4) wrote); everything new follows them.
+ * styles (`metadata` with the 4-space indent json.dump(indent=4) wrote; since format 4 each
+ * finding one compact line); everything new follows them.
  */
 export function buildJsonReport(result: AnalysisResult): Record<string, unknown> {
   return Object.fromEntries(Object.entries(jsonShape(result, new ReasonTable())).map(([key, value]) => [key, resolved(value)]));
@@ -315,8 +316,9 @@ function nestedJson(value: unknown, depth: number): string {
 
 /**
  * The JSON report in chunks: JSON.stringify(buildJsonReport(result), null, 4), except that each
- * resource entry (a resource with its rule results) is one compact line (a large account has
- * hundreds of thousands of them; indented, they would double the file), and the long lists are written a batch of items at a time.
+ * resource entry (a resource with its rule results) and each of the original `findings` is one
+ * compact line (a large account has hundreds of thousands of them; indented, they would double the
+ * file), and the long lists are written a batch of items at a time.
  */
 export function* renderJsonChunks(result: AnalysisResult, itemsPerChunk = 1000): Generator<string> {
   const entries = shapeEntries(result);
