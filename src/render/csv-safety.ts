@@ -37,6 +37,37 @@ function quoted(cell: string): string {
   return NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTE, '""')}"` : cell;
 }
 
+/** What makes a cell more than its own text: a character to quote for, or a NUL to replace. */
+const QUOTE_OR_NUL = /[",\r\n\u0000]/;
+
+/**
+ * One cell as a row of several cells writes it (`csvLine` of neutralised cells): neutralised and
+ * quoted. A cell that begins with a letter or digit (never a formula) and holds nothing to quote
+ * or replace, most of them, is checked by one scan and returned as it is; any other goes the
+ * long way. Not for a row of one cell (an empty one is written `""` there).
+ */
+export function csvCell(cell: string): string {
+  if (cell.length === 0) return cell;
+  const first = cell.charCodeAt(0);
+  if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !QUOTE_OR_NUL.test(cell)) return cell;
+  return quoted(neutraliseFormula(cell));
+}
+
+/**
+ * The cell of a value from a small vocabulary (a rule id, a severity, a status, a resource type),
+ * neutralised and quoted once per distinct value rather than once per row. Only for values the
+ * program names: the memo grows with the vocabulary, never with the account.
+ */
+export function vocabularyCell(value: string): string {
+  let cell = vocabularyCells.get(value);
+  if (cell === undefined) {
+    cell = csvCell(value);
+    vocabularyCells.set(value, cell);
+  }
+  return cell;
+}
+const vocabularyCells = new Map<string, string>();
+
 /**
  * One neutralised row as a CSV line ending CRLF; a row of one empty field is `""`, as Python writes
  * it (an empty line would be no row). A row with nothing to quote (most) is its fields joined by
