@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import type { AppliedException, FindingTracking, RuleResult, RuleResultStatus } from '../src/analyze/result.js';
-import { csvCell, csvRow, neutraliseFormula } from '../src/render/csv-safety.js';
+import { csvCell, csvLine, csvRows, neutraliseFormula, toCsv } from '../src/render/csv-safety.js';
 import { findingCells, findingLine, findingsCsvChunks, findingsCsvStream, FINDINGS_CSV_HEADER } from '../src/render/findings-csv.js';
 import type { Severity } from '../src/rules/rule.js';
 
@@ -23,6 +23,11 @@ function generator(seed: number): () => number {
 }
 
 const ALPHABET = ['a', 'Z', '0', '7', ' ', ',', '"', '\r', '\n', '\r\n', '=', '-', '@', '+', '\t', 'é', '\u202e', '\u0000', '#', "'", '<', '_', '/', ':'];
+
+/** The cell-by-cell path: the cells neutralised, then joined and quoted by `csvLine`. */
+function cellByCell(cells: readonly string[]): string {
+  return csvLine(cells.map(neutraliseFormula));
+}
 
 function randomResults(count: number, seed: number): RuleResult[] {
   const random = generator(seed);
@@ -59,7 +64,7 @@ function randomResults(count: number, seed: number): RuleResult[] {
 describe('the findings CSV line writer', () => {
   it('writes each result as its cells neutralised and written cell by cell (3,000 random results)', () => {
     const results = randomResults(3000, 2026_12_07);
-    for (const result of results) assert.equal(findingLine(result), csvRow(findingCells(result)), JSON.stringify(result));
+    for (const result of results) assert.equal(findingLine(result), cellByCell(findingCells(result)), JSON.stringify(result));
     assert.ok(results.some((result) => /[",\r\n]/.test(findingLine(result).slice(0, -2))), 'some lines are quoted');
     assert.ok(results.some((result) => findingLine(result).includes("'")), 'some cells are neutralised');
   });
@@ -90,6 +95,20 @@ describe('the findings CSV line writer', () => {
     const result = { catalogue: { results } } as unknown as Parameters<typeof findingsCsvChunks>[0];
     const chunks = [...findingsCsvChunks(result)];
     assert.ok(chunks.length > 2, `${chunks.length} chunks`);
-    assert.equal(chunks.join(''), csvRow([...FINDINGS_CSV_HEADER]) + results.map((item) => csvRow(findingCells(item))).join(''));
+    assert.equal(chunks.join(''), cellByCell(FINDINGS_CSV_HEADER) + results.map((item) => cellByCell(findingCells(item))).join(''));
+  });
+});
+
+describe('the other CSVs (summary, MFA, rules): rows written cell by cell', () => {
+  it('toCsv and csvRows write what csv-stringify writes for the neutralised rows, NUL and one-cell rows included', () => {
+    const random = generator(4242);
+    const cell = (): string => Array.from({ length: Math.floor(random() * 6) }, () => ALPHABET[Math.floor(random() * ALPHABET.length)]).join('');
+    const rows = Array.from({ length: 3000 }, () => (random() < 0.05 ? [''] : Array.from({ length: 1 + Math.floor(random() * 6) }, cell)));
+    const oracle = (row: readonly string[]): string => (row.length === 1 && row[0] === '' ? '""\r\n' : stringify([row.map(neutraliseFormula)], { record_delimiter: 'windows', quoted_match: /[\r\n]/ }));
+    const header = ['h,1', '=h2'];
+    // The header is written as it is (not neutralised), the rows neutralised.
+    assert.equal(toCsv(header, rows), stringify([header], { record_delimiter: 'windows' }) + rows.map(oracle).join(''));
+    assert.equal(csvRows(rows), rows.map(oracle).join(''));
+    assert.ok(rows.some((row) => row.some((text) => text.includes('\u0000'))), 'some rows hold a NUL');
   });
 });

@@ -85,10 +85,12 @@ export function csvLine(row: readonly string[]): string {
   return `${row.map(quoted).join(',')}\r\n`;
 }
 
-function csvLines(rows: readonly (readonly string[])[]): string {
-  let text = '';
-  for (const row of rows) text += csvLine(row);
-  return text;
+/** `csvLine` of the row's cells neutralised, cell by cell (`csvCell`), without the arrays between. */
+function neutralisedLine(row: readonly string[]): string {
+  if (row.length === 1 && row[0] === '') return '""\r\n';
+  let line = row.length === 0 ? '' : csvCell(row[0] as string);
+  for (let index = 1; index < row.length; index += 1) line += `,${csvCell(row[index] as string)}`;
+  return `${line}\r\n`;
 }
 
 /**
@@ -104,23 +106,29 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly string[
  * Rows are read lazily, so a generator of rows keeps memory flat.
  */
 export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly string[]>, rowsPerChunk = 2000): Generator<string> {
-  let batch: (readonly string[])[] = [header];
+  // The header as it is (its names are ours); every row neutralised.
+  let text = csvLine(header);
+  let count = 1;
   for (const row of rows) {
-    batch.push(row.map(neutraliseFormula));
-    if (batch.length >= rowsPerChunk) {
-      yield csvLines(batch);
-      batch = [];
+    text += neutralisedLine(row);
+    count += 1;
+    if (count >= rowsPerChunk) {
+      yield text;
+      text = '';
+      count = 0;
     }
   }
-  if (batch.length > 0) yield csvLines(batch);
+  if (count > 0) yield text;
 }
 
 /** Rows as CSV lines (no header), neutralised like `toCsv`'s: for a file written a batch at a time. */
 export function csvRows(rows: readonly (readonly string[])[]): string {
-  return rows.length === 0 ? '' : csvLines(rows.map((row) => row.map(neutraliseFormula)));
+  let text = '';
+  for (const row of rows) text += neutralisedLine(row);
+  return text;
 }
 
 /** One row as a CSV line, neutralised like `toCsv`'s: for a file written a row at a time. */
 export function csvRow(row: readonly string[]): string {
-  return csvLine(row.map(neutraliseFormula));
+  return neutralisedLine(row);
 }
