@@ -55,7 +55,8 @@ export type SharedFacts =
 
 const SHARED_WORDS: Readonly<Record<Exclude<SharedFacts['shared'], 'unmeasurable'>, string>> = {
   'console-password-enabled': 'console password enabled',
-  'console-password-no-active-keys': 'console password enabled, no active access keys',
+  // A pass of the console-user rules, judged only for users with a console password: not repeated (issue 26).
+  'console-password-no-active-keys': 'no active access keys',
   'no-password-policy': 'the account has no password policy (IAM defaults apply: 8 characters, no classes, no reuse prevention, no expiry)',
 };
 
