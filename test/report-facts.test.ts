@@ -118,7 +118,7 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     assert.equal(fromCsv.size, jsonEvidence(report).size);
     assert.deepEqual(jsonEvidence(report), fromCsv);
     // A sentence the demo prints, rebuilt from {"key":"access_key_1","createdAt":...} and the rule's limit of 90 days.
-    assert.ok([...fromCsv.values()].some((text) => text.startsWith('active key access_key_1 created 2025-02-03T10:00:00Z, 636 days 22:15:42 before the evaluation time (limit: 90 days)')));
+    assert.ok([...fromCsv.values()].some((text) => text.startsWith('active key access_key_1 created 2025-02-03T10:00:00Z, 636 days 22:15:42 before evaluation')));
   });
 
   it('a generated 1,000-user report, at the capture and projected two months later: the JSON\'s evidence is the CSV\'s', async () => {

@@ -4,7 +4,8 @@
  * typescript-eslint tests its rule list: every rule declares `describe`, gives facts that are flat
  * JSON values (scalars and string arrays) and never a rule option, and its sentences are those the
  * rules wrote before the contract changed (fixtures/rule-evidence/baseline.json, recorded from the
- * rules' own tables with the old code). Facts survive JSON: a reader of a report (diff, report
+ * rules' own tables with the old code; re-recorded once when the sentences stopped repeating the
+ * rule's threshold and "the evaluation time", issue 26: only those words changed). Facts survive JSON: a reader of a report (diff, report
  * --previous) rebuilds the same sentence from the parsed facts.
  */
 import assert from 'node:assert/strict';

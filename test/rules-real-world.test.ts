@@ -206,7 +206,7 @@ describe('evidence names the values judged', () => {
     const finding = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'test_account');
     assert.equal(
       finding?.evidence,
-      'password never used (password_last_used no_information), last changed 2022-12-19T09:17:33Z, 15 days 01:09:27 before the evaluation time (unused for 45 days or more fails)',
+      'password never used (password_last_used no_information), last changed 2022-12-19T09:17:33Z, 15 days 01:09:27 before evaluation',
     );
   });
 
@@ -216,6 +216,6 @@ describe('evidence names the values judged', () => {
     assert.ok(rule);
     const finding = judgeAll(rule, snapshot, { now: Date.parse(snapshot.capturedAt), options: rule.defaultOptions }).find((entry) => entry.resource.name === 'customer1#access_key_1');
     assert.equal(finding?.resource.arn, 'arn:aws:iam::test:user/customer1#access_key_1');
-    assert.equal(finding?.evidence, 'active key access_key_1 created 2019-12-28T20:00:51Z, 329 days 00:37:09 before the evaluation time (limit: 90 days)');
+    assert.equal(finding?.evidence, 'active key access_key_1 created 2019-12-28T20:00:51Z, 329 days 00:37:09 before evaluation');
   });
 });

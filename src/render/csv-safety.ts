@@ -37,6 +37,37 @@ function quoted(cell: string): string {
   return NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTE, '""')}"` : cell;
 }
 
+/** What makes a cell more than its own text: a character to quote for, or a NUL to replace. */
+const QUOTE_OR_NUL = /[",\r\n\u0000]/;
+
+/**
+ * One cell as a row of several cells writes it (`csvLine` of neutralised cells): neutralised and
+ * quoted. A cell that begins with a letter or digit (never a formula) and holds nothing to quote
+ * or replace, most of them, is checked by one scan and returned as it is; any other goes the
+ * long way. Not for a row of one cell (an empty one is written `""` there).
+ */
+export function csvCell(cell: string): string {
+  if (cell.length === 0) return cell;
+  const first = cell.charCodeAt(0);
+  if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !QUOTE_OR_NUL.test(cell)) return cell;
+  return quoted(neutraliseFormula(cell));
+}
+
+/**
+ * The cell of a value from a small vocabulary (a rule id, a severity, a status, a resource type),
+ * neutralised and quoted once per distinct value rather than once per row. Only for values the
+ * program names: the memo grows with the vocabulary, never with the account.
+ */
+export function vocabularyCell(value: string): string {
+  let cell = vocabularyCells.get(value);
+  if (cell === undefined) {
+    cell = csvCell(value);
+    vocabularyCells.set(value, cell);
+  }
+  return cell;
+}
+const vocabularyCells = new Map<string, string>();
+
 /**
  * One neutralised row as a CSV line ending CRLF; a row of one empty field is `""`, as Python writes
  * it (an empty line would be no row). A row with nothing to quote (most) is its fields joined by
@@ -54,10 +85,12 @@ export function csvLine(row: readonly string[]): string {
   return `${row.map(quoted).join(',')}\r\n`;
 }
 
-function csvLines(rows: readonly (readonly string[])[]): string {
-  let text = '';
-  for (const row of rows) text += csvLine(row);
-  return text;
+/** `csvLine` of the row's cells neutralised, cell by cell (`csvCell`), without the arrays between. */
+function neutralisedLine(row: readonly string[]): string {
+  if (row.length === 1 && row[0] === '') return '""\r\n';
+  let line = row.length === 0 ? '' : csvCell(row[0] as string);
+  for (let index = 1; index < row.length; index += 1) line += `,${csvCell(row[index] as string)}`;
+  return `${line}\r\n`;
 }
 
 /**
@@ -73,23 +106,29 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly string[
  * Rows are read lazily, so a generator of rows keeps memory flat.
  */
 export function* toCsvChunks(header: readonly string[], rows: Iterable<readonly string[]>, rowsPerChunk = 2000): Generator<string> {
-  let batch: (readonly string[])[] = [header];
+  // The header as it is (its names are ours); every row neutralised.
+  let text = csvLine(header);
+  let count = 1;
   for (const row of rows) {
-    batch.push(row.map(neutraliseFormula));
-    if (batch.length >= rowsPerChunk) {
-      yield csvLines(batch);
-      batch = [];
+    text += neutralisedLine(row);
+    count += 1;
+    if (count >= rowsPerChunk) {
+      yield text;
+      text = '';
+      count = 0;
     }
   }
-  if (batch.length > 0) yield csvLines(batch);
+  if (count > 0) yield text;
 }
 
 /** Rows as CSV lines (no header), neutralised like `toCsv`'s: for a file written a batch at a time. */
 export function csvRows(rows: readonly (readonly string[])[]): string {
-  return rows.length === 0 ? '' : csvLines(rows.map((row) => row.map(neutraliseFormula)));
+  let text = '';
+  for (const row of rows) text += neutralisedLine(row);
+  return text;
 }
 
 /** One row as a CSV line, neutralised like `toCsv`'s: for a file written a row at a time. */
 export function csvRow(row: readonly string[]): string {
-  return csvLine(row.map(neutraliseFormula));
+  return neutralisedLine(row);
 }

@@ -1,6 +1,6 @@
 import type { AnalysisResult, RuleResult, RuleSummary } from '../analyze/result.js';
 import { describeControls, describeExpiredException, describeRemediation } from './catalogue-text.js';
-import { csvRow, csvRows, toCsv, toCsvChunks } from './csv-safety.js';
+import { csvCell, csvRows, toCsv, vocabularyCell } from './csv-safety.js';
 
 export const FINDINGS_CSV_HEADER = [
   'rule_id',
@@ -43,13 +43,15 @@ function trackingCells(item: RuleResult): readonly string[] {
 /** The companion rules CSV: what belongs to a rule, once per rule (the findings CSV joins on rule_id). */
 export const RULES_CSV_HEADER = ['rule_id', 'title', 'severity', 'enabled', 'framework_controls', 'remediation', 'rationale'] as const;
 
-function* findingRows(result: AnalysisResult): Generator<string[]> {
-  const catalogue = result.catalogue;
-  if (catalogue === null) return;
-  for (const item of catalogue.results) yield findingCells(item);
+/** The reason cell's text: the reason, and what an exception that expired said. */
+function reasonText(item: RuleResult): string {
+  return item.expiredException === null ? (item.reason ?? '') : [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' ');
 }
 
-/** One rule result's cells, in FINDINGS_CSV_HEADER's order (not yet neutralised). */
+/**
+ * One rule result's cells, in FINDINGS_CSV_HEADER's order (not yet neutralised): what
+ * `findingLine` writes, cell by cell (the reference its tests compare the line with).
+ */
 export function findingCells(item: RuleResult): string[] {
   return [
     item.ruleId,
@@ -59,7 +61,7 @@ export function findingCells(item: RuleResult): string[] {
     item.resourceArn,
     item.status,
     item.evidence,
-    item.expiredException === null ? (item.reason ?? '') : [item.reason ?? '', describeExpiredException(item)].filter((text) => text !== '').join(' '),
+    reasonText(item),
     item.exception?.justification ?? '',
     item.exception?.approvedBy ?? '',
     item.exception?.expires ?? '',
@@ -69,14 +71,49 @@ export function findingCells(item: RuleResult): string[] {
   ];
 }
 
+/** The three exception cells of a result without an exception, and the seven tracking cells without tracking. */
+const NO_EXCEPTION_CELLS = ',,';
+const NO_TRACKING_CELLS = ',,,,,,';
+
+function exceptionCells(item: RuleResult): string {
+  const exception = item.exception;
+  if (exception === null) return NO_EXCEPTION_CELLS;
+  return `${csvCell(exception.justification)},${csvCell(exception.approvedBy)},${csvCell(exception.expires)}`;
+}
+
+function trackingLine(item: RuleResult): string {
+  const tracking = item.tracking;
+  if (tracking === undefined) return NO_TRACKING_CELLS;
+  const overdue = tracking.dueDate === null ? '' : tracking.overdue ? 'yes' : 'no';
+  const response = tracking.response;
+  return `${csvCell(tracking.owner ?? '')},${csvCell(tracking.ownerSource ?? '')},${csvCell(tracking.dueDate ?? '')},${overdue},${csvCell(response?.response ?? '')},${csvCell(response?.owner ?? '')},${csvCell(response?.targetDate ?? '')}`;
+}
+
 /**
- * The findings CSV written as results come (a streamed report): the header, then each result's
- * line as it is judged (nothing gathered: text held across many identities outlives the young
- * generation and costs a full collection to reclaim).
+ * One rule result as its findings CSV line (CRLF): the same bytes as its cells neutralised and
+ * written by `csvLine`, built without the array of cells. The vocabulary's cells (rule id,
+ * severity, resource type, status) are checked once per value; the others (names, ARNs, evidence,
+ * reasons) by one scan each (csv-safety.ts `csvCell`); the empty columns of a result without
+ * exception or tracking are constant text.
+ */
+export function findingLine(item: RuleResult): string {
+  return `${vocabularyCell(item.ruleId)},${vocabularyCell(item.severity)},${vocabularyCell(item.resourceType)},${csvCell(item.resourceName)},${csvCell(item.resourceArn)},${vocabularyCell(item.status)},${csvCell(item.evidence)},${csvCell(reasonText(item))},${exceptionCells(item)},${csvCell(item.findingId)},${trackingLine(item)}\r\n`;
+}
+
+/**
+ * The findings CSV written as results come (a streamed report): the header, then each identity's
+ * lines as one text, as they are judged (nothing gathered: text held across many identities
+ * outlives the young generation and costs a full collection to reclaim).
  */
 export const findingsCsvStream = {
   header: (): string => csvRows([FINDINGS_CSV_HEADER]),
-  line: (item: RuleResult): string => csvRow(findingCells(item)),
+  line: findingLine,
+  /** The lines of a batch's results that `shown` keeps, as one text (one write for an identity's results). */
+  lines: (items: readonly RuleResult[], shown: ReadonlySet<string> | null): string => {
+    let text = '';
+    for (const item of items) if (shown === null || shown.has(item.status)) text += findingLine(item);
+    return text;
+  },
 };
 
 /**
@@ -87,9 +124,20 @@ export const findingsCsvStream = {
  * carries its justification, approver and expiry in its own columns; a failure whose exception
  * expired says so in `reason`.
  */
-export function findingsCsvChunks(result: AnalysisResult): Iterable<string> {
-  return toCsvChunks(FINDINGS_CSV_HEADER, findingRows(result));
+export function* findingsCsvChunks(result: AnalysisResult): Generator<string> {
+  const results = result.catalogue?.results ?? [];
+  let text = findingsCsvStream.header();
+  for (let index = 0; index < results.length; index += 1) {
+    text += findingLine(results[index] as RuleResult);
+    if ((index + 1) % ROWS_PER_CHUNK === 0) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text !== '') yield text;
 }
+/** Rows per chunk of a whole result's findings CSV (as toCsvChunks gave them). */
+const ROWS_PER_CHUNK = 2000;
 
 export function renderFindingsCsv(result: AnalysisResult): string {
   return [...findingsCsvChunks(result)].join('');

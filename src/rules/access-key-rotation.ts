@@ -48,7 +48,7 @@ export const accessKeyRotation = defineRule({
     return findings;
   },
   describe(facts: KeyAgeFacts, context) {
-    return `active key ${facts.key} created ${facts.createdAt}, ${describeAgeAt(facts.createdAt, context.now)} (limit: ${context.options.maxAgeDays} days)`;
+    return `active key ${facts.key} created ${facts.createdAt}, ${describeAgeAt(facts.createdAt, context.now)}`;
   },
   tests: [
     {

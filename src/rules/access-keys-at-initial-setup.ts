@@ -36,9 +36,10 @@ export const accessKeysAtInitialSetup = defineRule({
     return finding(resource, 'pass', { allUsed: label(active) });
   },
   describe(facts: SetupKeyFacts) {
-    if ('neverUsed' in facts) return `console password enabled and active key(s) never used (last_used_date N/A): ${facts.neverUsed.join(', ')}`;
-    if ('useUnknown' in facts) return `console password enabled, active key(s) ${facts.useUnknown.join(', ')}`;
-    return `console password enabled; every active key has been used (${facts.allUsed.join(', ')})`;
+    // Judged only for users with a console password (the title says so): the sentence does not repeat it.
+    if ('neverUsed' in facts) return `active key(s) never used (last_used_date N/A): ${facts.neverUsed.join(', ')}`;
+    if ('useUnknown' in facts) return `active key(s): ${facts.useUnknown.join(', ')}`;
+    return `every active key has been used (${facts.allUsed.join(', ')})`;
   },
   tests: [
     {

@@ -28,7 +28,8 @@ export const consoleUsersMfa = defineRule({
     return finding(resource, mfa.value ? 'pass' : 'fail', mfa.value ? MFA_ACTIVE : MFA_NOT_ACTIVE);
   },
   describe(facts: ConsoleMfaFacts) {
-    return `console password enabled, MFA ${facts.mfaActive ? 'active' : 'not active'}`;
+    // Judged only for users with a console password (the title says so): the sentence does not repeat it.
+    return `MFA ${facts.mfaActive ? 'active' : 'not active'}`;
   },
   tests: [
     {

@@ -24,7 +24,8 @@ export const consoleUsersWithAccessKeys = defineRule({
     return finding(resource, 'fail', { activeKeys: active.map(({ key: k, position }) => keyLabel(k, position)) });
   },
   describe(facts: ConsoleKeysFacts) {
-    return `console password enabled and ${facts.activeKeys.length} active access key(s): ${facts.activeKeys.join(', ')}`;
+    // Judged only for users with a console password (the title says so): the sentence does not repeat it.
+    return `${facts.activeKeys.length} active access key(s): ${facts.activeKeys.join(', ')}`;
   },
   tests: [
     {

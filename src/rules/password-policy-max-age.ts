@@ -21,8 +21,8 @@ export const passwordPolicyMaxAge = defineRule({
     });
   },
   /** `maxPasswordAge` null: passwords never expire. */
-  describe(facts: { readonly maxPasswordAge: number | null }, context) {
-    return `passwords ${facts.maxPasswordAge === null ? 'never expire' : `expire after ${facts.maxPasswordAge} days`}; required ${context.options.maxAgeDays} days or fewer`;
+  describe(facts: { readonly maxPasswordAge: number | null }) {
+    return `passwords ${facts.maxPasswordAge === null ? 'never expire' : `expire after ${facts.maxPasswordAge} days`}`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

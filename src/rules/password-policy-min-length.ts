@@ -22,9 +22,9 @@ export const passwordPolicyMinLength = defineRule({
       return { failed: length < required, facts: { minimumPasswordLength: policy.minimumPasswordLength } };
     });
   },
-  describe(facts: { readonly minimumPasswordLength: number | null }, context) {
+  describe(facts: { readonly minimumPasswordLength: number | null }) {
     const shown = facts.minimumPasswordLength === null ? `unset (IAM default ${IAM_DEFAULT_MINIMUM_LENGTH})` : String(facts.minimumPasswordLength);
-    return `minimum password length ${shown}; required ${context.options.minimumLength} or more`;
+    return `minimum password length ${shown}`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

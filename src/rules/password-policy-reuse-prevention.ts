@@ -19,9 +19,9 @@ export const passwordPolicyReusePrevention = defineRule({
       return { failed: reuse === null || reuse < required, facts: { passwordReusePrevention: reuse } };
     });
   },
-  describe(facts: { readonly passwordReusePrevention: number | null }, context) {
+  describe(facts: { readonly passwordReusePrevention: number | null }) {
     const reuse = facts.passwordReusePrevention;
-    return `password reuse prevention ${reuse === null ? 'not set' : `${reuse} passwords`}; required ${context.options.remembered} or more`;
+    return `password reuse prevention ${reuse === null ? 'not set' : `${reuse} passwords`}`;
   },
   tests: [
     ...PASSWORD_POLICY_COMMON_CASES,

@@ -55,7 +55,8 @@ export type SharedFacts =
 
 const SHARED_WORDS: Readonly<Record<Exclude<SharedFacts['shared'], 'unmeasurable'>, string>> = {
   'console-password-enabled': 'console password enabled',
-  'console-password-no-active-keys': 'console password enabled, no active access keys',
+  // A pass of the console-user rules, judged only for users with a console password: not repeated (issue 26).
+  'console-password-no-active-keys': 'no active access keys',
   'no-password-policy': 'the account has no password policy (IAM defaults apply: 8 characters, no classes, no reuse prevention, no expiry)',
 };
 
@@ -64,7 +65,7 @@ export interface RuleFinding<Facts extends RuleFacts = RuleFacts> {
   readonly verdict: RuleVerdict;
   /**
    * The values judged, as data; the rule's `describe` reads them as the evidence sentence ("active
-   * key access_key_1 created 2026-01-03, 143 days before the evaluation time"). Null: no evidence.
+   * key access_key_1 created 2026-01-03, 143 days before evaluation"). Null: no evidence.
    */
   readonly facts: Facts | SharedFacts | null;
   /** Why the verdict is not_applicable or not_evaluated; null for pass and fail. */
@@ -144,8 +145,9 @@ export interface RuleDefinition<Id extends string, Options extends RuleOptions, 
    */
   judgeAccount?(snapshot: Snapshot, context: RuleContext<Options>, tally: Tally): readonly RuleFinding<NoInfer<Facts>>[];
   /**
-   * The rule's facts in words: the evidence sentence, with the options in effect and the evaluation
-   * instant from the context (an age is measured here, from the instant the facts give). Its
+   * The rule's facts in words: the evidence sentence, only what varies per resource (issue 26): a
+   * threshold the rule's title states and the evaluation instant (in every report's metadata) are
+   * not repeated; the instant from the context measures an age from the instant the facts give. Its
    * parameter's type is the rule's facts type: the judgements may give no facts it does not declare.
    * Pure and cheap: the engine calls it once per finding; readers of a report call it again.
    */

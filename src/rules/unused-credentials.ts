@@ -106,7 +106,7 @@ export const unusedCredentials = defineRule({
     return findings;
   },
   describe(facts: UnusedFacts, context) {
-    return `${referenceWords(facts)}, ${describeAgeAt(measuredFrom(facts), context.now)} (unused for ${context.options.maxUnusedDays} days or more fails)`;
+    return `${referenceWords(facts)}, ${describeAgeAt(measuredFrom(facts), context.now)}`;
   },
   tests: [
     {

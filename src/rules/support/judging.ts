@@ -126,7 +126,8 @@ export function unmeasurable(resource: ResourceRef, what: string, age: Extract<A
 
 /**
  * For a rule's `describe`: the age of the instant its facts give at the evaluation time, in words
- * ("2 days 12:00:00 before the evaluation time"). The judgement measured the same age (a finding
+ * ("2 days 12:00:00 before evaluation": the evaluation time itself is in every report's metadata,
+ * so the sentence does not repeat it on every row). The judgement measured the same age (a finding
  * whose age cannot be measured is `unmeasurable`, without these facts); the problem, should it not.
  */
 export function describeAgeAt(iso: string, now: number): string {
@@ -136,8 +137,8 @@ export function describeAgeAt(iso: string, now: number): string {
 
 /** describeAge for an age already measured (ms from the instant to the evaluation time). */
 export function describeAgeMs(ms: number): string {
-  if (ms < 0) return `${describeDuration(-ms)} after the evaluation time`;
-  return `${describeDuration(ms)} before the evaluation time`;
+  if (ms < 0) return `${describeDuration(-ms)} after evaluation`;
+  return `${describeDuration(ms)} before evaluation`;
 }
 
 function describeDuration(ms: number): string {
