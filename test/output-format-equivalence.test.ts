@@ -56,18 +56,30 @@ function format1ResultsFromJson(text: string): Row[] {
   return report.results.map((row) => format1Result({ ...row }, severityOf));
 }
 
-/** Format 1's findings CSV rows (as parsed records), from the findings CSV and the rules CSV of format 2. */
-function format1CsvFromCsvs(findingsCsv: string, rulesCsv: string): Row[] {
+/** The JSON report's resource names by type and ARN (the findings CSV has no name column since issue 26). */
+function resourcesByArn(jsonText: string): ReadonlyMap<string, unknown> {
+  const report = JSON.parse(jsonText) as { resources: { arn: string; type: string; name: unknown }[] };
+  return new Map(report.resources.map((resource) => [`${resource.type} ${resource.arn}`, resource.name]));
+}
+
+/**
+ * Format 1's findings CSV rows (as parsed records), from the findings CSV and the rules CSV of
+ * format 2, and the JSON report's resources for the name format 1 had in its own column.
+ */
+function format1CsvFromCsvs(findingsCsv: string, rulesCsv: string, names: ReadonlyMap<string, unknown>): Row[] {
   const rules = new Map((parse(rulesCsv, { columns: true }) as Row[]).map((rule) => [String(rule['rule_id']), rule]));
   return (parse(findingsCsv, { columns: true }) as Row[]).map((row) => {
     const rule = rules.get(String(row['rule_id']));
     const actionable = row['status'] === 'fail' || row['status'] === 'excepted';
+    const name = names.get(`${String(row['resource_type'])} ${String(row['resource_arn'])}`);
+    assert.ok(name !== undefined, `no ${String(row['resource_type'])} ${String(row['resource_arn'])} in the JSON report`);
     return {
       rule_id: row['rule_id'],
       title: rule?.['title'] ?? '',
       severity: row['severity'],
       resource_type: row['resource_type'],
-      resource_name: row['resource_name'],
+      // Format 1's CSV neutralised a name that starts like a formula; the JSON has it as it is.
+      resource_name: neutraliseFormula(String(name)),
       resource_arn: row['resource_arn'],
       status: row['status'],
       evidence: row['evidence'],
@@ -139,12 +151,13 @@ describe('findings format 2 keeps every verdict and all evidence of format 1', (
       const out = (name: string): Promise<string> => readFile(join(work.path, 'out', name), 'utf8');
       const reference = (name: string): Promise<string> => readFile(join(FIXTURES, 'golden', 'format-1', name), 'utf8');
       const oldJson = JSON.parse(await reference(`iam_audit_${STAMP}.json`)) as { results: Row[] };
-      const newResults = format1ResultsFromJson(await out(`iam_audit_${STAMP}.json`));
+      const newJson = await out(`iam_audit_${STAMP}.json`);
+      const newResults = format1ResultsFromJson(newJson);
       assert.ok(newResults.length > 100);
       // Issue 26: results come identity by identity, no longer rule by rule; the same rows in another order.
       assert.deepEqual(sortedRows(newResults), sortedRows(oldJson.results));
       const oldCsv = parse(await reference(`iam_audit_findings_${STAMP}.csv`), { columns: true }) as Row[];
-      assert.deepEqual(sortedRows(format1CsvFromCsvs(await out(`iam_audit_findings_${STAMP}.csv`), await out(`iam_audit_rules_${STAMP}.csv`))), sortedRows(oldCsv));
+      assert.deepEqual(sortedRows(format1CsvFromCsvs(await out(`iam_audit_findings_${STAMP}.csv`), await out(`iam_audit_rules_${STAMP}.csv`), resourcesByArn(newJson))), sortedRows(oldCsv));
       assert.ok(oldCsv.some((row) => row['status'] === 'fail' && row['remediation'] !== '' && row['framework_controls'] !== ''), 'the rows compared carry rule text');
     } finally {
       await work.cleanup();
@@ -156,12 +169,13 @@ describe('findings format 2 keeps every verdict and all evidence of format 1', (
     const { snapshot } = importCredentialReport(Buffer.from(report), { displayPath: 'report.csv', fileName: 'report.csv', generatedAt: new Date('2026-06-01T12:00:00Z') });
     const run = { startedAt: '2026-06-01T13:00:00.000Z', endedAt: '2026-06-01T13:00:01.000Z', elapsedSeconds: 1 };
     const result = analyze({ snapshot, snapshotFile: { fileName: 'snapshot.json', sha256: 'x', migratedFrom: null }, tool: { name: 'iam-audit', version: '0' }, run });
-    const results = format1ResultsFromJson([...renderJsonChunks(result)].join(''));
+    const jsonText = [...renderJsonChunks(result)].join('');
+    const results = format1ResultsFromJson(jsonText);
     assert.ok(results.length > 80_000, `${results.length} results`);
     // As text: deepEqual over 85,000 objects is slow, and both sides build their keys in one order.
     // Format 3 writes an identity's results resource by resource: the same rows in another order.
     assert.equal(JSON.stringify(sortedRows(results)), JSON.stringify(sortedRows(format1ResultsRendered(result))));
-    const csv = format1CsvFromCsvs([...findingsCsvChunks(result)].join(''), renderRulesCsv(result));
+    const csv = format1CsvFromCsvs([...findingsCsvChunks(result)].join(''), renderRulesCsv(result), resourcesByArn(jsonText));
     assert.equal(JSON.stringify(csv), JSON.stringify(format1CsvRendered(result)));
     assert.ok(csv.some((row) => row['status'] === 'fail' && row['remediation'] !== ''));
   });

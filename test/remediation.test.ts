@@ -166,7 +166,7 @@ describe('withRemediation on the demo snapshot', () => {
     const result = await run();
     const csv = renderFindingsCsv(result).split('\r\n');
     assert.match(csv[0] ?? '', /,exception_expires,finding_id,owner,owner_source,due_date,overdue,management_response,response_owner,response_target_date$/);
-    const bob = csv.find((line) => line.startsWith('console-users-mfa,') && line.includes(',bob.admin,'));
+    const bob = csv.find((line) => line.startsWith('console-users-mfa,') && line.includes('/bob.admin,'));
     assert.match(bob ?? '', /,,,2026-11-12,no,Token ordered,,2026-11-20$/);
     const json = withFlatResults(buildJsonReport(result)) as unknown as { results: { rule_id: string; resource_name: string; tracking?: unknown }[]; remediation: Record<string, unknown>; exceptions: { register: unknown[] } };
     const dave = json.results.find((item) => item.rule_id === 'console-users-mfa' && item.resource_name === 'dave.dev');
@@ -238,7 +238,7 @@ describe('report --responses / --owners on the command line', () => {
     assert.match(text, /2 console-users-with-access-keys ivan\.\* DBA break-glass access pending the bastion rollout \(RISK-91\)\. Jane Doe \(CISO\) 2026-10-15 expired 1 now failing: ivan\.dba/);
     assert.match(text, /Exception expired 2026-10-15 \(approved by Jane Doe \(CISO\)\): no longer applied\./);
     const csv = await readFile(join(out, files.find((name) => name.startsWith('iam_audit_findings_')) ?? ''), 'utf8');
-    assert.match(csv, /\naccess-key-rotation,.*,svc-backup#access_key_1,.*,platform@example\.com,owners file \(svc-\*\),2027-01-01,no,Service keys move to IAM roles with the CI migration \(CHG-1234\)\.,Platform team,2027-01-15\r\n/);
+    assert.match(csv, /\naccess-key-rotation,.*[:/]svc-backup#access_key_1,.*,platform@example\.com,owners file \(svc-\*\),2027-01-01,no,Service keys move to IAM roles with the CI migration \(CHG-1234\)\.,Platform team,2027-01-15\r\n/);
   });
 });
 

@@ -10,6 +10,7 @@ import { runExampleReport, writeExampleSnapshot } from './support/report-run.js'
 import { withFlatResults } from './support/report-json.js';
 
 const STAMP = '2027-01-15T08-00-00';
+const ARN = (resource: string): string => `arn:aws:iam::${EXAMPLE_ACCOUNT}:${resource}`;
 const EXCEPTIONS = `exceptions:
   - rule: example-key-age
     resource: alice
@@ -51,15 +52,17 @@ describe('report with the rule catalogue', () => {
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(rows[0] ?? {}), [...FINDINGS_CSV_HEADER]);
     assert.deepEqual(
-      rows.map((row) => [row['rule_id'], row['resource_name'], row['status']]),
+      rows.map((row) => [row['rule_id'], row['resource_type'], row['resource_arn'], row['status']]),
       [
-        ['example-key-age', 'alice', 'excepted'],
-        ['example-key-age', 'bob', 'pass'],
-        ['example-key-age', 'carol', 'not_applicable'],
-        ['example-key-age', "'=evil", 'fail'],
-        ['example-root-mfa', '<root_account>', 'pass'],
-        ['example-throws', 'account', 'error'],
-        ['example-user-policies', 'account', 'not_evaluated'],
+        ['example-key-age', 'user', ARN('user/alice'), 'excepted'],
+        ['example-key-age', 'user', ARN('user/bob'), 'pass'],
+        ['example-key-age', 'user', ARN('user/carol'), 'not_applicable'],
+        // The ARN holds the name (issue 26: no resource_name column); it starts with "arn:", so a
+        // name like "=evil" inside it is no formula. The root user and the account share an ARN.
+        ['example-key-age', 'user', ARN('user/=evil'), 'fail'],
+        ['example-root-mfa', 'root', ARN('root'), 'pass'],
+        ['example-throws', 'account', ARN('root'), 'error'],
+        ['example-user-policies', 'account', ARN('root'), 'not_evaluated'],
       ],
     );
     const alice = rows[0] ?? {};
@@ -96,8 +99,9 @@ describe('report with the rule catalogue', () => {
       rules: { id: string; counts: Record<string, number> }[];
     };
     // Issue 26: the results before the rules (whose counts are known once every result is written).
-    // Format 3: `resources`, one entry per resource with its results, where `results` was.
-    assert.deepEqual(Object.keys(raw), ['metadata', 'findings', 'snapshot', 'resources', 'rules', 'frameworks', 'exceptions', 'configuration', 'parameters', 'remediation', 'account_facts']);
+    // Format 3: `resources`, one entry per resource with its results, where `results` was; format 4:
+    // `reasons` after them, each reason text once.
+    assert.deepEqual(Object.keys(raw), ['metadata', 'findings', 'snapshot', 'resources', 'reasons', 'rules', 'frameworks', 'exceptions', 'configuration', 'parameters', 'remediation', 'account_facts']);
     const alice = json.results.find((result) => result.resource_name === 'alice');
     assert.equal(alice?.status, 'excepted');
     assert.deepEqual(alice?.exception, {

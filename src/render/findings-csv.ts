@@ -6,7 +6,6 @@ export const FINDINGS_CSV_HEADER = [
   'rule_id',
   'severity',
   'resource_type',
-  'resource_name',
   'resource_arn',
   'status',
   'evidence',
@@ -57,7 +56,6 @@ export function findingCells(item: RuleResult): string[] {
     item.ruleId,
     item.severity,
     item.resourceType,
-    item.resourceName,
     item.resourceArn,
     item.status,
     item.evidence,
@@ -92,12 +90,12 @@ function trackingLine(item: RuleResult): string {
 /**
  * One rule result as its findings CSV line (CRLF): the same bytes as its cells neutralised and
  * written by `csvLine`, built without the array of cells. The vocabulary's cells (rule id,
- * severity, resource type, status) are checked once per value; the others (names, ARNs, evidence,
+ * severity, resource type, status) are checked once per value; the others (ARNs, evidence,
  * reasons) by one scan each (csv-safety.ts `csvCell`); the empty columns of a result without
  * exception or tracking are constant text.
  */
 export function findingLine(item: RuleResult): string {
-  return `${vocabularyCell(item.ruleId)},${vocabularyCell(item.severity)},${vocabularyCell(item.resourceType)},${csvCell(item.resourceName)},${csvCell(item.resourceArn)},${vocabularyCell(item.status)},${csvCell(item.evidence)},${csvCell(reasonText(item))},${exceptionCells(item)},${csvCell(item.findingId)},${trackingLine(item)}\r\n`;
+  return `${vocabularyCell(item.ruleId)},${vocabularyCell(item.severity)},${vocabularyCell(item.resourceType)},${csvCell(item.resourceArn)},${vocabularyCell(item.status)},${csvCell(item.evidence)},${csvCell(reasonText(item))},${exceptionCells(item)},${csvCell(item.findingId)},${trackingLine(item)}\r\n`;
 }
 
 /**
@@ -120,7 +118,10 @@ export const findingsCsvStream = {
  * The findings CSV (iam_audit_findings_<time>.csv): one row per rule result with its evidence, in
  * the engine's order, in chunks (a large account's file exceeds what one string can hold). What
  * belongs to the rule (title, framework controls, remediation, rationale) is in the rules CSV,
- * once per rule; severity stays, short and what a spreadsheet filters on. An excepted failure
+ * once per rule; severity stays, short and what a spreadsheet filters on. The resource is its type
+ * and ARN, which holds its name ("…:user/team/alice", "…:user/team/alice#access_key_1"; the root
+ * user and the account are both "…:root", told apart by the type): a name column on every row was
+ * a sixteenth of the file (issue 26; the JSON report keeps `name`). An excepted failure
  * carries its justification, approver and expiry in its own columns; a failure whose exception
  * expired says so in `reason`.
  */
