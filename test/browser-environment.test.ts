@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from '../src/render/browser-candidates.js';
-import { browserEnvironment } from '../src/render/browser.js';
+import { browserArguments, browserEnvironment } from '../src/render/browser.js';
 
 describe('the browser environment', () => {
   it('keeps what the browser needs and nothing else', () => {
@@ -20,6 +20,25 @@ describe('the browser environment', () => {
     };
     const environment = browserEnvironment({ PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', ...secrets, NODE_OPTIONS: '--x' }, '/tmp/profile');
     assert.deepEqual(environment, { PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', TMPDIR: '/tmp/profile' });
+  });
+});
+
+describe('the browser flags (issue 26: one process on Linux)', () => {
+  it('in one process: --single-process, no zygote and so no sandbox (the page is laid out in the browser process anyway), offline as ever', () => {
+    const flags = browserArguments(true);
+    for (const flag of ['--single-process', '--no-zygote', '--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking']) {
+      assert.ok(flags.includes(flag), `${flag} in ${flags.join(' ')}`);
+    }
+  });
+  it("with Chromium's usual processes (other systems, the second start): no --single-process, no --no-zygote, the sandbox as before (off only for root)", () => {
+    const flags = browserArguments(false);
+    assert.equal(flags.includes('--single-process'), false);
+    assert.equal(flags.includes('--no-zygote'), false);
+    assert.equal(flags.includes('--no-sandbox'), process.getuid?.() === 0);
+    assert.ok(flags.includes('--host-resolver-rules=MAP * ~NOTFOUND'));
+  });
+  it('defaults to one process on Linux only', () => {
+    assert.equal(browserArguments().includes('--single-process'), process.platform === 'linux');
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCliWatchingChromium } from './support/chromium-environment.js';
@@ -46,5 +47,25 @@ describe('the browser started ahead of a PDF run', () => {
     }
     assert.deepEqual(await readdir(temporary), [], 'the browser profile is removed');
     await assert.rejects(readdir(out), { code: 'ENOENT' });
+  });
+
+  it('prints with one Chromium process on Linux (issue 26: summed memory), closed and its profile removed when the run ends', async () => {
+    // A short TMPDIR: Chromium's singleton socket lies under it, and a Unix socket's path is limited to 107 bytes.
+    const temporary = await mkdtemp(join(tmpdir(), 'iaa-'));
+    const out = join(folder.path, 'out-printed');
+    const run = await runCliWatchingChromium(['report', DEMO_SNAPSHOT, '--format', 'pdf', '-d', out, '--quiet'], { TMPDIR: temporary });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await readdir(out)).filter((name) => name.endsWith('.pdf')).length, 1, 'the PDF is written');
+    if (process.platform === 'linux') {
+      // One browser process and none of Chromium's helpers (zygote, GPU, network, storage, renderers:
+      // each a `--type=` process); the browser may fork a short-lived child of its own binary, seen with its command line.
+      const commandLines = [...run.chromiumCommandLines.values()];
+      assert.ok(commandLines.some((line) => line.includes('--single-process')), commandLines.join('\n'));
+      assert.deepEqual(commandLines.filter((line) => line.includes('--type=')), [], 'no zygote, GPU, utility or renderer process');
+      const left = [...run.chromium.keys()].filter(running);
+      assert.deepEqual(left, [], `Chromium processes left running: ${left.join(', ')}`);
+    }
+    assert.deepEqual(await readdir(temporary), [], 'the browser profile is removed');
+    await rm(temporary, { recursive: true, force: true });
   });
 });

@@ -34,12 +34,23 @@ export async function startBrowserInAdvance(browserPath: string | null, timeoutS
   const handed = new Promise<Work | null>((resolve) => {
     hand = resolve;
   });
+  // puppeteer's modules are loaded first, and this returns once the launch is under way: loaded
+  // lazily inside the session, they waited behind the snapshot's reading, the analysis and the PDF
+  // renderer's own modules (pdf-lib, fontkit, Handlebars), which yield to nothing, and the browser
+  // started only after all of them, a second or more late (issue 26).
+  // A failure to load is reported by the session below, as it always was (no PDF, exit 4).
+  await import('puppeteer-core').catch(() => undefined);
+  let launched: () => void = () => undefined;
+  const launching = new Promise<void>((resolve) => {
+    launched = resolve;
+  });
   const session = withBrowser(found, async (browser) => {
     const work = await handed;
     return work === null ? undefined : work(browser);
-  }, undefined, browserTimeoutMs(timeoutSeconds ?? null, environment));
+  }, launched, browserTimeoutMs(timeoutSeconds ?? null, environment));
   // Observed by `use` or `release`; never an unhandled rejection while the run is still judging.
   session.catch(() => undefined);
+  await Promise.race([launching, session.then(() => undefined, () => undefined)]);
   return {
     async use<T>(work: (browser: Browser) => Promise<T>): Promise<T> {
       hand(work);

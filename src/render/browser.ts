@@ -150,8 +150,19 @@ export async function browserInPuppeteerCache(environment: NodeJS.ProcessEnv): P
  * and every address literal, to "not found": no DNS query and no connection leaves the browser,
  * whatever asks for one. Printing needs no network at all: the page is handed over with
  * setContent over the DevTools pipe, its fonts and images are embedded as data: URLs.
+ *
+ * `oneProcess` (issue 26, Linux, the default there): the browser, its renderer and its GPU work in
+ * one process. Each of Chromium's usual processes (browser, two zygotes, GPU, network, storage, a
+ * renderer or more per tab) maps the same 200 MB binary and libraries again: at 1,000 users their
+ * summed RSS was about 1.3 GB for about 500 MB of memory really used; in one process it is the
+ * memory used. The PDF is byte-identical either way. The renderer sandbox goes with it: in one
+ * process the page is laid out inside the (never sandboxed) browser process, so the zygote that
+ * would start sandboxed renderers is left out (`--no-zygote`, which Chromium allows only with
+ * `--no-sandbox`). What is laid out is our own HTML: JavaScript off, offline, every input string
+ * escaped by the templates (docs/decisions.md, "Issue 26, the PDF's browser in one process").
+ * False: Chromium's usual processes (other systems, and the second start after a failed one).
  */
-export function browserArguments(): string[] {
+export function browserArguments(oneProcess: boolean = process.platform === 'linux'): string[] {
   const flags = [
     '--disable-gpu',
     '--disable-background-networking',
@@ -168,6 +179,10 @@ export function browserArguments(): string[] {
     '--no-default-browser-check',
     '--mute-audio',
   ];
+  if (oneProcess) {
+    flags.push('--single-process', '--no-zygote', '--no-sandbox');
+    return flags;
+  }
   // Chromium refuses to run as root with its sandbox; containers and CI often run as root.
   if (process.getuid?.() === 0) flags.push('--no-sandbox');
   return flags;
@@ -305,13 +320,13 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
     const seconds = `${timeoutMs / 1000} s`;
     try {
       const { default: puppeteer } = await import('puppeteer-core');
-      const launch = (): Promise<Browser> =>
+      const launch = (oneProcess?: boolean): Promise<Browser> =>
         puppeteer.launch({
           executablePath: found.executablePath,
           headless: true,
           pipe: true,
           userDataDir: profile,
-          args: browserArguments(),
+          args: browserArguments(oneProcess),
           handleSIGINT: false,
           handleSIGTERM: false,
           handleSIGHUP: false,
@@ -321,13 +336,14 @@ export async function withBrowser<T>(found: FoundBrowser, work: (browser: Browse
           env: browserEnvironment(process.env, profile),
         });
       // A browser that exits while it starts ("Target closed") is started once more, on an emptied
-      // profile: seen once on a machine loaded far beyond its cores, never twice in a row. A broken
-      // executable fails the second time too and is reported as before.
+      // profile and with Chromium's usual processes (a build that refuses to run in one): seen once
+      // on a machine loaded far beyond its cores, never twice in a row. A broken executable fails
+      // the second time too and is reported as before.
       launching = launch().catch(async (error: unknown) => {
         if (interrupted || launchAbort.signal.aborted || !closedWhileStarting(error)) throw error;
         await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         await mkdir(profile, { recursive: true });
-        return launch();
+        return launch(false);
       });
       // Settles as soon as the time is up, whatever the launch is still waiting for.
       const gaveUp = new Promise<never>((_resolve, reject) => launchAbort.signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true }));

@@ -49,6 +49,12 @@ export interface PdfOptions {
   /** A browser already running (a test printing many documents): used as it is and left open. */
   readonly runningBrowser?: Browser;
   /**
+   * Runs the prints with a browser it closes as soon as they are done (the browser started ahead
+   * of the run, browser-in-advance.ts): the rest (the drawn tables, contents, footers, the evidence
+   * and the save, where this process peaks) then runs without the browser's memory beside it.
+   */
+  readonly printWith?: <T>(work: (browser: Browser) => Promise<T>) => Promise<T>;
+  /**
    * Called with the finished document just before its one save (the report's evidence is added
    * there, evidence/report-evidence.ts: loading and saving every object again cost as much as the
    * merge); the file is then saved without object streams, as the evidence step saves it, so that a
@@ -497,7 +503,10 @@ async function printAndMerge(
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
   timeoutMs: number,
-  /** Called once a part's print is merged (pdf-lib draws the identity tables after their section's print). */
+  /**
+   * Called once a part's print is merged (pdf-lib draws the identity tables after their section's
+   * print); for the last print's parts by the caller instead, once the browser is no longer needed.
+   */
   afterPart: (partIndex: number) => void,
 ): Promise<PrintedPlacement> {
   const slots = jobs.map(() => new Deferred<PrintedPiece>());
@@ -573,7 +582,7 @@ async function printAndMerge(
           }
         }
       }
-      for (const { partIndex } of job.parts) afterPart(partIndex);
+      if (index < jobs.length - 1) for (const { partIndex } of job.parts) afterPart(partIndex);
       onProgress?.(index + 1, jobs.length, merged.getPageCount());
     }
   } finally {
@@ -581,6 +590,43 @@ async function printAndMerge(
     await Promise.all(workers);
   }
   return { partStartPage, pieceStartPages, coverStructure };
+}
+
+/** The document's metadata (info dictionary and XMP), language and finished structure tree. */
+function setDocumentInfo(merged: PDFDocument, info: PrintableDocumentInfo, structure: MergedStructure): void {
+  const reportTime = new Date(info.reportTime);
+  merged.setTitle(info.title, { showInWindowTitleBar: true });
+  merged.setAuthor(info.author);
+  merged.setSubject(info.subject);
+  merged.setKeywords([...info.keywords]);
+  merged.setCreator(info.creator);
+  merged.setProducer(`${info.creator} (Chromium print, pdf-lib merge)`);
+  merged.setLanguage('en');
+  structure.finish('en');
+  writeXmpMetadata(merged);
+  merged.setCreationDate(reportTime);
+  merged.setModificationDate(reportTime);
+}
+
+/** Runs work with a browser: one started for it and closed after it, or one running. */
+type BrowserSession = <T>(work: (browser: Browser) => Promise<T>) => Promise<T>;
+
+/**
+ * Runs `work` in `session` and settles as soon as `work` has, not once the session has closed its
+ * browser (a quarter of a second, or more under load): the merge goes on meanwhile, and `closed`
+ * settles when the browser is gone. An error of `work` arrives as the session reports it (a
+ * time-out as BrowserTimeoutError).
+ */
+function printedBeforeClose<T>(session: BrowserSession, work: (browser: Browser) => Promise<T>): Promise<{ readonly result: T; readonly closed: Promise<unknown> }> {
+  const done = new Deferred<T>();
+  const closed = session(async (browser) => {
+    const result = await work(browser);
+    done.resolve(result);
+    return result;
+  });
+  // A failure before `work` was done rejects `done` too (a later one leaves it resolved).
+  closed.catch((error: unknown) => done.reject(error));
+  return done.promise.then((result) => ({ result, closed }));
 }
 
 /** Where the prints landed in the merged document. */
@@ -677,8 +723,14 @@ export async function printDocument(
   const print = (browser: Browser): Promise<PrintedPlacement> =>
     printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs, afterPart);
   const running = options.runningBrowser;
-  const { partStartPage, pieceStartPages, coverStructure } =
-    running === undefined ? await withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), print, prerender, timeoutMs) : await print(running);
+  const session: BrowserSession =
+    running !== undefined
+      ? (work) => work(running)
+      : (options.printWith ?? (async (work) => withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), work, prerender, timeoutMs)));
+  const { result: placement, closed } = await printedBeforeClose(session, print);
+  const { partStartPage, pieceStartPages, coverStructure } = placement;
+  // What follows the last print (the drawn identity tables, when they end the document) is ours alone.
+  for (const { partIndex } of jobs[jobs.length - 1]?.parts ?? []) afterPart(partIndex);
 
   const coverPages = partStartPage.get(1) ?? 1;
   const printedPages = merged.getPageCount();
@@ -708,19 +760,9 @@ export async function printDocument(
   stampFooters(merged, model.document, coverPages, font);
   addOutline(merged, entries);
   addNamedDestinations(merged, destinations);
-  const info = model.document;
-  const reportTime = new Date(info.reportTime);
-  merged.setTitle(info.title, { showInWindowTitleBar: true });
-  merged.setAuthor(info.author);
-  merged.setSubject(info.subject);
-  merged.setKeywords([...info.keywords]);
-  merged.setCreator(info.creator);
-  merged.setProducer(`${info.creator} (Chromium print, pdf-lib merge)`);
-  merged.setLanguage('en');
-  structure.finish('en');
-  writeXmpMetadata(merged);
-  merged.setCreationDate(reportTime);
-  merged.setModificationDate(reportTime);
+  setDocumentInfo(merged, model.document, structure);
+  // The browser is closed (and its profile removed) before the evidence and the save, where this process peaks.
+  await closed;
   // objectsPerTick: pdf-lib otherwise waits for a timer (at least a millisecond) every 50 objects:
   // at 10,000 users, some 250,000 objects, that was more than five seconds of waiting.
   if (options.beforeSave === undefined) return merged.save({ useObjectStreams: true, objectsPerTick: Number.POSITIVE_INFINITY });

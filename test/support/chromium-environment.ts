@@ -29,7 +29,7 @@ function descendsFrom(pid: number, ancestor: number): boolean {
 }
 
 /** Environments of the Chromium processes below `root` right now, by pid. */
-function chromiumEnvironments(root: number, seen: Map<number, string[]>): void {
+function chromiumEnvironments(root: number, seen: Map<number, string[]>, commandLines: Map<number, string>): void {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -37,6 +37,7 @@ function chromiumEnvironments(root: number, seen: Map<number, string[]>): void {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!commandLine.includes('iam-audit-chromium-') || !descendsFrom(pid, root)) continue;
       seen.set(pid, readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((line) => line !== ''));
+      commandLines.set(pid, commandLine.replaceAll('\0', ' ').trim());
     } catch {
       // The process ended between the listing and the read: nothing to check.
     }
@@ -46,6 +47,8 @@ function chromiumEnvironments(root: number, seen: Map<number, string[]>): void {
 export interface WatchedRun extends CliRun {
   /** Environment lines of every Chromium process seen below the CLI, by pid. */
   readonly chromium: ReadonlyMap<number, string[]>;
+  /** The command line of each of them (arguments joined by spaces), by pid. */
+  readonly chromiumCommandLines: ReadonlyMap<number, string>;
 }
 
 /** Runs the CLI with `env` added to this process's environment and records its Chromium processes' environments. */
@@ -56,11 +59,12 @@ export async function runCliWatchingChromium(args: readonly string[], env: NodeJ
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const seen = new Map<number, string[]>();
+  const commandLines = new Map<number, string>();
   const root = child.pid;
-  const poll = root === undefined || process.platform !== 'linux' ? undefined : setInterval(() => chromiumEnvironments(root, seen), 25);
+  const poll = root === undefined || process.platform !== 'linux' ? undefined : setInterval(() => chromiumEnvironments(root, seen, commandLines), 25);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
   }).finally(() => clearInterval(poll));
-  return { code, stdout, stderr, chromium: seen };
+  return { code, stdout, stderr, chromium: seen, chromiumCommandLines: commandLines };
 }

@@ -193,10 +193,11 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
     // Loaded on demand: puppeteer and pdf-lib slow the start of every run that prints no PDF.
     const [{ renderPdf }, { browserTimeoutMs }] = await Promise.all([import('../../render/pdf.js'), import('../../render/browser.js')]);
     const templates = await printable();
-    const render = (runningBrowser?: Browser): Promise<Uint8Array> =>
+    // The browser started in advance prints and is closed once the prints are done, before the save.
+    const render = (printWith?: <T>(work: (running: Browser) => Promise<T>) => Promise<T>): Promise<Uint8Array> =>
       renderPdf(result, {
         ...templates,
-        ...(runningBrowser === undefined ? {} : { runningBrowser }),
+        ...(printWith === undefined ? {} : { printWith }),
         pageSize: presentation.pageSize,
         browserPath: presentation.browserPath,
         browserTimeoutMs: browserTimeoutMs(presentation.browserTimeoutSeconds ?? null, environment),
@@ -206,7 +207,7 @@ const renderers: Readonly<Record<OutputFormat, Renderer>> = {
         beforeSave: pdfEvidence.add,
       });
     try {
-      const content = browser === null ? await render() : await browser.use(render);
+      const content = browser === null ? await render() : await render((work) => browser.use(work));
       evidenceEmbedded.add(`${stem}.pdf`);
       return [{ fileName: `${stem}.pdf`, content }];
     } finally {
