@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from '../src/render/browser-candidates.js';
-import { browserArguments, browserEnvironment } from '../src/render/browser.js';
+import { browserArguments, browserEnvironment, MAX_PROFILE_PARENT_LENGTH, profileParent } from '../src/render/browser.js';
 
 describe('the browser environment', () => {
   it('keeps what the browser needs and nothing else', () => {
@@ -20,6 +20,21 @@ describe('the browser environment', () => {
     };
     const environment = browserEnvironment({ PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', ...secrets, NODE_OPTIONS: '--x' }, '/tmp/profile');
     assert.deepEqual(environment, { PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'UTC', TMPDIR: '/tmp/profile' });
+  });
+});
+
+describe("where the browser's profile is made (Chromium's socket path holds 107 bytes)", () => {
+  it('under the temporary folder when its path is short enough, else under /tmp; on Windows always the temporary folder', () => {
+    const short = `/${'t'.repeat(MAX_PROFILE_PARENT_LENGTH - 1)}`;
+    const long = `${short}x`;
+    assert.equal(MAX_PROFILE_PARENT_LENGTH, 35);
+    assert.equal(profileParent('/tmp', 'linux'), '/tmp');
+    assert.equal(profileParent(short, 'linux'), short);
+    assert.equal(profileParent(long, 'linux'), '/tmp');
+    // macOS's usual TMPDIR.
+    assert.equal(profileParent('/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T', 'darwin'), '/tmp');
+    assert.equal(profileParent(long, 'linux', () => false), long, 'no /tmp: the temporary folder, as before');
+    assert.equal(profileParent('C:\\Users\\someone\\AppData\\Local\\Temp\\a-long-folder-name-here', 'win32'), 'C:\\Users\\someone\\AppData\\Local\\Temp\\a-long-folder-name-here');
   });
 });
 
