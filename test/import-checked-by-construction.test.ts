@@ -75,4 +75,27 @@ describe('the imported snapshot, checked by construction (issue 26)', () => {
     const lateRoot = { ...snapshot, root: { ...snapshot.root!, createdAt: { known: true as const, value: '2026-07-01T00:00:00Z' } } };
     assert.throws(() => checkImportedSnapshot(lateRoot, 'report.csv'), /at \/root\/createdAt\/value: 2026-07-01T00:00:00Z \(creation\) is 30 days/);
   });
+
+  it('two users with one ARN are refused whichever is first, also when a name does not match its ARN (no map of every ARN)', () => {
+    const row = (name: string, arn: string): string => `${name},${arn},2021-01-01T00:00:00Z,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+    const arn = 'arn:aws:iam::123456789012:user/team/dana';
+    const refused = (rows: string[], line: number, firstLine: number): void =>
+      assert.throws(
+        () => importText([HEADER, ...rows].join('\n'), '2026-06-01T00:00:00Z'),
+        (error: unknown) => error instanceof InputError && error.message === `report.csv: line ${line}, column arn: ARN "${arn}" already appears on line ${firstLine}`,
+        rows.join(' / '),
+      );
+    // A name its ARN ends with, then one it does not; the other way round; two that do not.
+    refused([row('dana', arn), row('erin', arn)], 3, 2);
+    refused([row('erin', arn), row('dana', arn)], 3, 2);
+    refused([row('erin', arn), row('frank', arn)], 3, 2);
+    refused([row('erin', arn), row('x', 'arn:aws:iam::123456789012:user/x'), row('Dana', arn)], 4, 2);
+    // A name with "/" (IAM refuses it; a report could hold it) whose ARN ends like another's.
+    refused([row('team/dana', arn), row('dana', arn)], 3, 2);
+    refused([row('dana', arn), row('team/dana', arn)], 3, 2);
+    // The names still come first: the same name twice is named as such.
+    assert.throws(() => importText([HEADER, row('dana', arn), row('DANA', arn)].join('\n'), '2026-06-01T00:00:00Z'), /line 3, column user: user "DANA" differs only in case from "dana" on line 2/);
+    const { snapshot } = importText([HEADER, row('dana', arn), row('erin', 'arn:aws:iam::123456789012:user/erin'), row('team/x', 'arn:aws:iam::123456789012:user/team/x')].join('\n'), '2026-06-01T00:00:00Z');
+    assert.equal(snapshot.users.length, 3);
+  });
 });

@@ -267,10 +267,14 @@ function* inPieces(texts: Iterable<string>): Generator<Buffer> {
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
   let used = 0;
   for (const text of texts) {
-    if (used + Buffer.byteLength(text, 'utf8') > buffer.length) {
-      if (used > 0) yield buffer.subarray(0, used);
-      buffer = Buffer.allocUnsafe(Math.max(PIECE_BYTES, Buffer.byteLength(text, 'utf8')));
-      used = 0;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: a text that surely fits is written without being measured first.
+    if (buffer.length - used < text.length * 3) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (used + bytes > buffer.length) {
+        if (used > 0) yield buffer.subarray(0, used);
+        buffer = Buffer.allocUnsafe(Math.max(PIECE_BYTES, bytes));
+        used = 0;
+      }
     }
     used += buffer.write(text, used, 'utf8');
   }
