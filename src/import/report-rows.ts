@@ -4,7 +4,7 @@
  * csv-parse's record hook, whether the report is in memory or streamed, so nothing holds every record.
  */
 import { InputError } from '../util/errors.js';
-import { known, NOT_COLLECTED, type PrincipalFacts, type UserFacts } from '../snapshot/types.js';
+import { known, NOT_COLLECTED, type Fact, type PrincipalFacts, type UserFacts } from '../snapshot/types.js';
 import { columnPositions, CREDENTIAL_REPORT_COLUMNS, readPrincipal, readUserFacts, REQUIRED_COLUMNS, RowReader, type CredentialReportColumn } from './report-row.js';
 
 /** How many unknown column names a warning lists before it counts the rest. */
@@ -148,10 +148,17 @@ class UniqueUsers {
   }
 }
 
-function readUser(row: RowReader, name: string, arn: string, resource: string): UserFacts {
-  const path = resource.startsWith('user/') ? known(resource.slice('user'.length, resource.lastIndexOf('/') + 1)) : NOT_COLLECTED;
-  return readUserFacts(row, name, arn, path);
+/** The path facts seen so far, one frozen object per distinct path (an account has a handful of paths and 100,000 users). */
+type PathFacts = Map<string, Fact<string>>;
+
+function readUser(row: RowReader, name: string, arn: string, resource: string, paths: PathFacts): UserFacts {
+  if (!resource.startsWith('user/')) return readUserFacts(row, name, arn, NOT_COLLECTED);
+  const text = resource.slice('user'.length, resource.lastIndexOf('/') + 1);
+  let path = paths.get(text);
+  if (path === undefined && paths.size < MAX_SHARED_PATHS) paths.set(text, (path = Object.freeze(known(text))));
+  return readUserFacts(row, name, arn, path ?? known(text));
 }
+const MAX_SHARED_PATHS = 10_000;
 
 /** Takes the records in order (the header first) and keeps only the principals and what the checks need. */
 export class ReportRowsReader {
@@ -160,6 +167,7 @@ export class ReportRowsReader {
   private account: { id: string; partition: string; line: number } | null = null;
   private root: PrincipalFacts | null = null;
   private readonly users: UserFacts[] = [];
+  private readonly paths: PathFacts = new Map();
   /** The newest past-event instant so far, in ms, and where it is. */
   private newestMs = Number.NEGATIVE_INFINITY;
   private newestLine = 0;
@@ -222,7 +230,7 @@ export class ReportRowsReader {
       return;
     }
     this.unique.add(name, arn, line);
-    this.users.push(readUser(row, name, arn, resource));
+    this.users.push(readUser(row, name, arn, resource, this.paths));
   }
 
   /** Everything read; refuses a file without a header record. */
