@@ -10,6 +10,7 @@ import { migrateToCurrent } from './migrate.js';
 import { DEFAULT_CLOCK_SKEW_MS, type CaptureTimeOptions } from './capture-times.js';
 import type { Snapshot } from './types.js';
 import { validateSnapshot } from './validate.js';
+import { recordValidSnapshot } from './valid-snapshots.js';
 
 export interface LoadedSnapshot {
   readonly snapshot: Snapshot;
@@ -176,6 +177,7 @@ export function checkImportedSnapshot(snapshot: Snapshot, where: string, options
   const validation = validateSnapshot({ ...snapshot, users: [] }, options);
   if (!validation.valid) throw new InputError(where, null, `the snapshot is not valid, nothing written: ${validation.problem}`);
   checkedSnapshots.set(snapshot, options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS);
+  recordValidSnapshot(snapshot);
 }
 
 /** Refuses a snapshot whose file would be larger than any command can read back. */
