@@ -193,28 +193,38 @@ function ownerArn(arn: string): string {
 }
 
 /** Turns findings that rest on impossible values into `error`, with the value and where it is. */
-export function guardFindings(findings: readonly DescribedFinding[], integrity: SnapshotIntegrity): JudgedFinding[] {
-  return findings.map((finding): JudgedFinding => {
-    if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
-      return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };
-    }
-    if (NON_FINITE.test(finding.evidence)) {
-      return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
-    }
-    const late = integrity.lateInstants.size === 0 ? undefined : integrity.lateInstants.get(ownerArn(finding.resource.arn));
-    if (late !== undefined && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || late.some((instant) => finding.evidence.includes(instant.text)))) {
-      const where = late.map((instant) => `${instant.pointer} = ${instant.text}`).join(', ');
-      return {
-        ...finding,
-        verdict: 'error',
-        reason: `Not judged: the snapshot dates a past event of this resource after ${integrity.lateAfter ?? 'the evaluation time'} (${where}); a negative age is never a pass.`,
-      };
-    }
-    const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
-    if (bad === undefined) return finding;
-    const quoted = bad.some((instant) => instant.text !== '' && finding.evidence.includes(instant.text));
-    if (!quoted && finding.verdict !== 'pass' && finding.verdict !== 'not_applicable') return finding;
-    const where = bad.map((instant) => `${instant.pointer} = ${JSON.stringify(instant.text)}`).join(', ');
-    return { ...finding, verdict: 'error', reason: `Not judged: the snapshot holds an impossible date for this resource (${where}); it is never a pass.` };
-  });
+export function guardFindings(findings: readonly DescribedFinding[], integrity: SnapshotIntegrity): readonly JudgedFinding[] {
+  // Nearly every finding passes unchanged: the list is copied only from the first one that does not.
+  let guarded: JudgedFinding[] | null = null;
+  for (let index = 0; index < findings.length; index += 1) {
+    const finding = findings[index] as DescribedFinding;
+    const judged = guardFinding(finding, integrity);
+    if (guarded === null && judged !== finding) guarded = findings.slice(0, index);
+    guarded?.push(judged);
+  }
+  return guarded ?? findings;
+}
+
+function guardFinding(finding: DescribedFinding, integrity: SnapshotIntegrity): JudgedFinding {
+  if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
+    return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };
+  }
+  if (finding.evidence !== '' && NON_FINITE.test(finding.evidence)) {
+    return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
+  }
+  const late = integrity.lateInstants.size === 0 ? undefined : integrity.lateInstants.get(ownerArn(finding.resource.arn));
+  if (late !== undefined && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || late.some((instant) => finding.evidence.includes(instant.text)))) {
+    const where = late.map((instant) => `${instant.pointer} = ${instant.text}`).join(', ');
+    return {
+      ...finding,
+      verdict: 'error',
+      reason: `Not judged: the snapshot dates a past event of this resource after ${integrity.lateAfter ?? 'the evaluation time'} (${where}); a negative age is never a pass.`,
+    };
+  }
+  const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
+  if (bad === undefined) return finding;
+  const quoted = bad.some((instant) => instant.text !== '' && finding.evidence.includes(instant.text));
+  if (!quoted && finding.verdict !== 'pass' && finding.verdict !== 'not_applicable') return finding;
+  const where = bad.map((instant) => `${instant.pointer} = ${JSON.stringify(instant.text)}`).join(', ');
+  return { ...finding, verdict: 'error', reason: `Not judged: the snapshot holds an impossible date for this resource (${where}); it is never a pass.` };
 }
