@@ -98,4 +98,15 @@ describe('the imported snapshot, checked by construction (issue 26)', () => {
     const { snapshot } = importText([HEADER, row('dana', arn), row('erin', 'arn:aws:iam::123456789012:user/erin'), row('team/x', 'arn:aws:iam::123456789012:user/team/x')].join('\n'), '2026-06-01T00:00:00Z');
     assert.equal(snapshot.users.length, 3);
   });
+
+  it('a cell reading like a property of every object ("constructor", "toString") is text, not a refused placeholder', () => {
+    const row = `u,arn:aws:iam::123456789012:user/u,2021-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2022-01-01T00:00:00+00:00,2026-01-01T00:00:00+00:00,toString,constructor,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+    const { snapshot } = importText([HEADER, row].join('\n'), '2026-06-01T00:00:00Z');
+    const keys = snapshot.users[0]?.accessKeys;
+    assert.deepEqual(keys?.known && [keys.value[0]?.lastUsedRegion, keys.value[0]?.lastUsedService], [
+      { known: true, value: 'toString' },
+      { known: true, value: 'constructor' },
+    ]);
+    assert.throws(() => importText([HEADER, row.replace('2021-01-01T00:00:00+00:00', 'constructor')].join('\n')), /line 2, column user_creation_time: "constructor" is not an ISO 8601 timestamp/);
+  });
 });
