@@ -19,6 +19,7 @@ import { allFrameworks } from '../src/frameworks/index.js';
 import { importCredentialReport, MAX_REPORT_BYTES } from '../src/import/credential-report.js';
 import { allRules } from '../src/rules/index.js';
 import { checkSnapshotBeforeWriting } from '../src/snapshot/io.js';
+import { validateSnapshot } from '../src/snapshot/validate.js';
 import { ExitCode, InputError, UserError } from '../src/util/errors.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { withFlatResults } from './support/report-json.js';
@@ -170,6 +171,9 @@ function auditInProcess(mutant: Mutant): Outcome {
       ...(mutant.withGeneratedAt ? { generatedAt: new Date(DEMO_CAPTURED_AT), generatedAtLabel: '--generated-at' } : {}),
     });
     checkSnapshotBeforeWriting(snapshot, 'report.csv');
+    // The importer's users are checked as they are read, not validated again before writing: what it accepts, the full validation must accept.
+    const full = validateSnapshot(snapshot);
+    if (!full.valid) throw new Error(`the importer accepted a snapshot the full validation refuses: ${full.problem}`);
     const result = runCatalogue({ snapshot, now: Date.parse(snapshot.capturedAt), rules: allRules, frameworks: allFrameworks });
     return {
       passesFor: (arn) => result.results.filter((entry) => entry.status === 'pass' && entry.resourceArn.split('#')[0] === arn).map((entry) => `${entry.ruleId}: ${entry.evidence}`),

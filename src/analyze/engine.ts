@@ -14,6 +14,7 @@
  * within an identity, frameworks and controls in their own order.
  */
 import type { Snapshot } from '../snapshot/types.js';
+import { passedValidation } from '../snapshot/valid-snapshots.js';
 import { REQUIREMENTS, type Rule, type RuleOptions } from '../rules/rule.js';
 import type { Framework, FrameworkControl } from '../frameworks/framework.js';
 import type { FileIdentity } from './file-identity.js';
@@ -162,7 +163,7 @@ export function runCataloguePass(input: CatalogueInput, sink: ResultSink): Catal
     if (settings.enabled) runs.push(new RuleRun(rule, settings.options, exceptionsForRule(rule.id, active, expired), snapshot, { now, capturedMs, project }, counts));
   }
   const counting = input.findingIds === false;
-  const unique = counting ? null : new UniqueIds(snapshot.users);
+  const unique = counting ? null : new UniqueIds(snapshot.users, passedValidation(snapshot));
   const ids = counting ? new NoIdentityIds() : new IdentityIds();
   const runOf = new Map(runs.map((run) => [run.rule.id, run]));
   const emit = (batch: readonly RuleResult[]): void => {

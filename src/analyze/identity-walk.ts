@@ -306,15 +306,28 @@ function ownerArn(arn: string): string {
  * repeat one of that user's ids, which are no longer held: the run stops on it (no rule does that).
  */
 export class UniqueIds {
-  private readonly userArns = new Set<string>();
+  /** Every user's ARN, made only when an account-wide result could name one (none does today). */
+  private userArnSet: Set<string> | null = null;
   private readonly repeatedArns = new Set<string>();
   private readonly remembered = new Map<string, RuleResult>();
 
-  constructor(users: readonly UserFacts[]) {
+  /** `unique`: the users' ARNs are known to be unique (a validated snapshot), so none is looked for twice. */
+  constructor(
+    private readonly users: readonly UserFacts[],
+    unique: boolean,
+  ) {
+    if (unique) return;
+    const seen = new Set<string>();
     for (const user of users) {
-      if (this.userArns.has(user.arn)) this.repeatedArns.add(user.arn);
-      else this.userArns.add(user.arn);
+      if (seen.has(user.arn)) this.repeatedArns.add(user.arn);
+      else seen.add(user.arn);
     }
+    this.userArnSet = seen;
+  }
+
+  private get userArns(): Set<string> {
+    this.userArnSet ??= new Set(this.users.map((user) => user.arn));
+    return this.userArnSet;
   }
 
   checkUser(batch: readonly RuleResult[]): void {

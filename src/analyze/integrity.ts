@@ -20,7 +20,7 @@
  */
 import type { Snapshot } from '../snapshot/types.js';
 import type { DescribedFinding, RuleVerdict } from '../rules/rule.js';
-import { isUtcInstant } from '../util/time.js';
+import { isUtcInstant, MS_PER_DAY } from '../util/time.js';
 
 /** A finding as the engine passes it on: a rule's verdict, or the engine's own `error`. */
 export type JudgedFinding = Omit<DescribedFinding, 'verdict'> & { readonly verdict: RuleVerdict | 'error' };
@@ -90,6 +90,50 @@ function principalInstants(principal: Record<string, unknown>, base: string): In
   return found;
 }
 
+/**
+ * Whether every instant of a principal is fine: the same test as `note` in checkIntegrity (a real
+ * UTC instant, or an absence; a past event not after `lateAfterMs`), over the same instants as
+ * principalInstants, without building them. False sends the principal through the full check.
+ */
+function principalScan(lateAfterMs: number): (principal: Record<string, unknown>) => boolean {
+  const checkLate = Number.isFinite(lateAfterMs);
+  // An instant whose day is before the day of the limit cannot be after it: compared as text (the
+  // format is fixed once isUtcInstant passed), Date.parse only for the last day and later.
+  const limitDay = checkLate ? new Date(lateAfterMs - MS_PER_DAY).toISOString().slice(0, 10) : '';
+  const fineFact = (fact: unknown, future: boolean): boolean => {
+    if (typeof fact !== 'object' || fact === null) return false;
+    const record = fact as { known?: unknown; value?: unknown };
+    if (record.known === false) return true;
+    const value = record.value;
+    if (record.known !== true || typeof value !== 'string' || !isUtcInstant(value)) return false;
+    return future || !checkLate || value < limitDay || !(Date.parse(value) > lateAfterMs);
+  };
+  const fineList = (fact: unknown, fields: readonly string[]): boolean => {
+    const list = knownList(fact);
+    for (let index = 0; index < list.length; index += 1) {
+      const item = list[index] as Record<string, unknown>;
+      for (const field of fields) if (!fineFact(item[field], false)) return false;
+    }
+    return true;
+  };
+  return (principal) => {
+    const password = (principal['password'] ?? {}) as Record<string, unknown>;
+    const mfa = (principal['mfa'] ?? {}) as Record<string, unknown>;
+    return (
+      fineFact(principal['createdAt'], false) &&
+      fineFact(password['lastUsed'], false) &&
+      fineFact(password['lastChanged'], false) &&
+      fineFact(password['nextRotation'], true) &&
+      fineList(mfa['devices'], DEVICE_INSTANTS) &&
+      fineList(principal['accessKeys'], KEY_INSTANTS) &&
+      fineList(principal['signingCertificates'], CERTIFICATE_INSTANTS)
+    );
+  };
+}
+const DEVICE_INSTANTS = ['enabledAt'] as const;
+const KEY_INSTANTS = ['createdAt', 'lastUsed'] as const;
+const CERTIFICATE_INSTANTS = ['lastRotated'] as const;
+
 /** Checks every instant once per run; cheap next to the rules (a few string tests per user). */
 export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegrity {
   const badInstants = new Map<string, BadInstant[]>();
@@ -114,12 +158,17 @@ export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegri
   };
   // Read as plain data: the point is to hold when the types lie (a snapshot built in memory).
   const loose = snapshot as unknown as Record<string, unknown>;
-  if (snapshot.root !== null && typeof snapshot.root === 'object') {
+  // A principal whose instants are all fine (nearly all) is looked at once, without a pointer or a list built for each instant.
+  const fine = principalScan(lateAfterMs);
+  if (snapshot.root !== null && typeof snapshot.root === 'object' && !fine(snapshot.root as unknown as Record<string, unknown>)) {
     for (const { pointer, fact, future } of principalInstants(snapshot.root as unknown as Record<string, unknown>, '/root')) note(snapshot.root.arn, pointer, fact, future);
   }
-  asList(loose['users']).forEach((user, index) => {
+  const users = asList(loose['users']);
+  for (let index = 0; index < users.length; index += 1) {
+    const user = users[index] as Record<string, unknown>;
+    if (fine(user)) continue;
     for (const { pointer, fact, future } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact, future);
-  });
+  }
   const accountFacts = (loose['accountFacts'] ?? {}) as Record<string, unknown>;
   knownList(accountFacts['serverCertificates']).forEach((certificate, index) => {
     const base = `/accountFacts/serverCertificates/value/${index}`;
@@ -144,28 +193,38 @@ function ownerArn(arn: string): string {
 }
 
 /** Turns findings that rest on impossible values into `error`, with the value and where it is. */
-export function guardFindings(findings: readonly DescribedFinding[], integrity: SnapshotIntegrity): JudgedFinding[] {
-  return findings.map((finding): JudgedFinding => {
-    if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
-      return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };
-    }
-    if (NON_FINITE.test(finding.evidence)) {
-      return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
-    }
-    const late = integrity.lateInstants.size === 0 ? undefined : integrity.lateInstants.get(ownerArn(finding.resource.arn));
-    if (late !== undefined && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || late.some((instant) => finding.evidence.includes(instant.text)))) {
-      const where = late.map((instant) => `${instant.pointer} = ${instant.text}`).join(', ');
-      return {
-        ...finding,
-        verdict: 'error',
-        reason: `Not judged: the snapshot dates a past event of this resource after ${integrity.lateAfter ?? 'the evaluation time'} (${where}); a negative age is never a pass.`,
-      };
-    }
-    const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
-    if (bad === undefined) return finding;
-    const quoted = bad.some((instant) => instant.text !== '' && finding.evidence.includes(instant.text));
-    if (!quoted && finding.verdict !== 'pass' && finding.verdict !== 'not_applicable') return finding;
-    const where = bad.map((instant) => `${instant.pointer} = ${JSON.stringify(instant.text)}`).join(', ');
-    return { ...finding, verdict: 'error', reason: `Not judged: the snapshot holds an impossible date for this resource (${where}); it is never a pass.` };
-  });
+export function guardFindings(findings: readonly DescribedFinding[], integrity: SnapshotIntegrity): readonly JudgedFinding[] {
+  // Nearly every finding passes unchanged: the list is copied only from the first one that does not.
+  let guarded: JudgedFinding[] | null = null;
+  for (let index = 0; index < findings.length; index += 1) {
+    const finding = findings[index] as DescribedFinding;
+    const judged = guardFinding(finding, integrity);
+    if (guarded === null && judged !== finding) guarded = findings.slice(0, index);
+    guarded?.push(judged);
+  }
+  return guarded ?? findings;
+}
+
+function guardFinding(finding: DescribedFinding, integrity: SnapshotIntegrity): JudgedFinding {
+  if (integrity.clockProblem !== null && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || NON_FINITE.test(finding.evidence))) {
+    return { ...finding, verdict: 'error', reason: `Not judged: ${integrity.clockProblem}, so no age or expiry can be measured.` };
+  }
+  if (finding.evidence !== '' && NON_FINITE.test(finding.evidence)) {
+    return { ...finding, verdict: 'error', reason: 'Not judged: the evidence rests on a value that is not a number or not a real instant (NaN, Infinity or Invalid Date).' };
+  }
+  const late = integrity.lateInstants.size === 0 ? undefined : integrity.lateInstants.get(ownerArn(finding.resource.arn));
+  if (late !== undefined && (finding.verdict === 'pass' || finding.verdict === 'not_applicable' || late.some((instant) => finding.evidence.includes(instant.text)))) {
+    const where = late.map((instant) => `${instant.pointer} = ${instant.text}`).join(', ');
+    return {
+      ...finding,
+      verdict: 'error',
+      reason: `Not judged: the snapshot dates a past event of this resource after ${integrity.lateAfter ?? 'the evaluation time'} (${where}); a negative age is never a pass.`,
+    };
+  }
+  const bad = integrity.badInstants.size === 0 ? undefined : integrity.badInstants.get(ownerArn(finding.resource.arn));
+  if (bad === undefined) return finding;
+  const quoted = bad.some((instant) => instant.text !== '' && finding.evidence.includes(instant.text));
+  if (!quoted && finding.verdict !== 'pass' && finding.verdict !== 'not_applicable') return finding;
+  const where = bad.map((instant) => `${instant.pointer} = ${JSON.stringify(instant.text)}`).join(', ');
+  return { ...finding, verdict: 'error', reason: `Not judged: the snapshot holds an impossible date for this resource (${where}); it is never a pass.` };
 }

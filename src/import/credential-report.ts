@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { credentialReportPopulations } from '../snapshot/populations.js';
-import { MAX_SNAPSHOT_BYTES } from '../snapshot/io.js';
+import { checkImportedSnapshot, MAX_SNAPSHOT_BYTES } from '../snapshot/io.js';
 import { InputError } from '../util/errors.js';
 import { sha256Hex } from '../util/files.js';
 import { packageInfo } from '../util/paths.js';
@@ -166,6 +166,8 @@ function assembleSnapshot(rows: ReportRows, options: ImportOptions, origin: { re
     discrepancies: [],
     populations: credentialReportPopulations(users.length),
   };
+  // The users were checked as they were read (ReportRowsReader); the rest is validated here.
+  checkImportedSnapshot(snapshot, file, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs });
   return { snapshot, warnings };
 }
 

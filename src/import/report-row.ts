@@ -4,17 +4,21 @@
  * checked as a real calendar time. Every problem names the line and column.
  */
 import { InputError } from '../util/errors.js';
-import { parseStrictInstant, toIsoUtc } from '../util/time.js';
+import { parseStrictInstant, parseStrictInstantMs, toIsoUtc } from '../util/time.js';
 import {
   absent,
   known,
   NOT_COLLECTED,
+  type Absent,
   type AbsenceReason,
   type AccessKeyFacts,
   type Fact,
   type IsoTimestamp,
+  type MfaFacts,
+  type PasswordFacts,
   type PrincipalFacts,
   type SigningCertificateFacts,
+  type UserFacts,
 } from '../snapshot/types.js';
 
 /** The credential report's columns, in AWS's order (22 since April 2015). */
@@ -52,14 +56,17 @@ export type CredentialReportColumn = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
 const OPTIONAL_COLUMN = /^access_key_[12]_last_used_|^cert_[12]_/;
 export const REQUIRED_COLUMNS: readonly CredentialReportColumn[] = CREDENTIAL_REPORT_COLUMNS.filter((column) => !OPTIONAL_COLUMN.test(column));
 
-/** The three placeholders AWS writes instead of a value, parsed once into absence reasons. */
-const PLACEHOLDERS: Readonly<Record<string, AbsenceReason>> = {
-  'n/a': 'not_applicable',
-  no_information: 'no_information',
-  not_supported: 'not_supported',
-};
-
 type CellKind = 'timestamp' | 'boolean' | 'text';
+
+/** Each column's place in CREDENTIAL_REPORT_COLUMNS: rows are read by these numbers, not by name lookups. */
+const ORDINAL = Object.fromEntries(CREDENTIAL_REPORT_COLUMNS.map((column, index) => [column, index])) as Readonly<Record<CredentialReportColumn, number>>;
+
+/** Which field of a record holds each column (by ordinal), -1 for a column the report lacks. */
+export type ColumnPositions = readonly number[];
+
+export function columnPositions(columnIndex: ReadonlyMap<CredentialReportColumn, number>): ColumnPositions {
+  return CREDENTIAL_REPORT_COLUMNS.map((column) => columnIndex.get(column) ?? -1);
+}
 
 /**
  * Columns whose time names a future event by nature (the password's next forced rotation): never
@@ -67,83 +74,125 @@ type CellKind = 'timestamp' | 'boolean' | 'text';
  */
 const FUTURE_TIME_COLUMNS: ReadonlySet<CredentialReportColumn> = new Set(['password_next_rotation']);
 
-/** Parses one row's cells into typed facts; every problem names the line and column. */
+/** The placeholder a cell holds (any case), or undefined: three lengths to compare, no lower-cased copy of every cell. */
+function placeholderOf(text: string): AbsenceReason | undefined {
+  switch (text.length) {
+    case 3:
+      return text === 'N/A' || text.toLowerCase() === 'n/a' ? 'not_applicable' : undefined;
+    case 13:
+      return text === 'not_supported' || text.toLowerCase() === 'not_supported' ? 'not_supported' : undefined;
+    case 14:
+      return text === 'no_information' || text.toLowerCase() === 'no_information' ? 'no_information' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The two known booleans, shared: a report's million boolean cells need no object each. */
+const KNOWN_TRUE: Fact<boolean> = Object.freeze(known(true));
+const KNOWN_FALSE: Fact<boolean> = Object.freeze(known(false));
+
+/** The absence reasons each call allows, as constants (no array per cell); the order is the message's. */
+const NONE: readonly AbsenceReason[] = [];
+const NA: readonly AbsenceReason[] = ['not_applicable'];
+const NA_NO_INFORMATION: readonly AbsenceReason[] = ['not_applicable', 'no_information'];
+const NA_NOT_SUPPORTED: readonly AbsenceReason[] = ['not_applicable', 'not_supported'];
+const NA_NOT_SUPPORTED_NO_INFORMATION: readonly AbsenceReason[] = ['not_applicable', 'not_supported', 'no_information'];
+const NOT_SUPPORTED: readonly AbsenceReason[] = ['not_supported'];
+
+/**
+ * Parses a row's cells into typed facts; every problem names the line and column. One reader
+ * serves every row of a report (`start` hands it the next record): no reader or closures per row.
+ */
 export class RowReader {
+  private record: readonly string[] = [];
+  private line = 0;
+
   constructor(
     private readonly file: string,
-    private readonly line: () => number,
-    private readonly record: readonly string[],
-    private readonly columnIndex: ReadonlyMap<CredentialReportColumn, number>,
-    /** Told of every instant that records a past event (all timestamp columns but FUTURE_TIME_COLUMNS). */
-    private readonly onTimestamp: (value: Date, column: CredentialReportColumn) => void,
+    private readonly positions: ColumnPositions,
+    /** Told of every instant that records a past event (all timestamp columns but FUTURE_TIME_COLUMNS), in ms. */
+    private readonly onTimestamp: (ms: number, column: CredentialReportColumn, line: number) => void,
   ) {}
+
+  /** The next row: its fields (each column at its position) and the line it ends on. */
+  start(record: readonly string[], line: number): void {
+    this.record = record;
+    this.line = line;
+  }
 
   /** Refuses the row, naming its line and the column. */
   fail(column: string, problem: string): never {
-    throw new InputError(this.file, `line ${this.line()}, column ${column}`, problem);
+    throw new InputError(this.file, `line ${this.line}, column ${column}`, problem);
   }
 
   has(column: CredentialReportColumn): boolean {
-    return this.columnIndex.has(column);
+    return (this.positions[ORDINAL[column]] ?? -1) >= 0;
   }
 
   raw(column: CredentialReportColumn): string {
-    const position = this.columnIndex.get(column);
-    const value = position === undefined ? undefined : this.record[position];
+    const value = this.cell(ORDINAL[column]);
     if (value === undefined) this.fail(column, 'missing');
     return value;
   }
 
-  private fact<T>(column: CredentialReportColumn, kind: CellKind, allowed: readonly AbsenceReason[], convert: (text: string) => T): Fact<T> {
-    if (!this.has(column)) return NOT_COLLECTED;
-    const text = this.raw(column).trim();
-    const placeholder = PLACEHOLDERS[text.toLowerCase()];
-    if (placeholder !== undefined) {
-      if (allowed.includes(placeholder)) return absent(placeholder);
-      this.fail(column, `"${text}" is not allowed here; expected a ${kind}${allowed.length > 0 ? ` or ${allowed.join(', ')}` : ''}`);
-    }
-    return known(convert(text));
+  private cell(ordinal: number): string | undefined {
+    const position = this.positions[ordinal] ?? -1;
+    return position < 0 ? undefined : this.record[position];
   }
 
-  timestamp(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<IsoTimestamp> {
-    return this.fact(column, 'timestamp', allowed, (text) => {
-      const parsed = normaliseTimestamp(text);
-      if (parsed === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp (a real calendar time, with T and Z or +00:00) such as 2025-01-28T17:25:12+00:00`);
-      if (!FUTURE_TIME_COLUMNS.has(column)) this.onTimestamp(parsed.date, column);
-      return parsed.iso;
-    });
+  /** The trimmed cell, null for a column the report lacks; a placeholder the call does not allow is refused. */
+  private present(ordinal: number, kind: CellKind, allowed: readonly AbsenceReason[]): string | Absent | null {
+    if ((this.positions[ordinal] ?? -1) < 0) return null;
+    const cell = this.cell(ordinal);
+    const column = CREDENTIAL_REPORT_COLUMNS[ordinal] ?? String(ordinal);
+    if (cell === undefined) this.fail(column, 'missing');
+    const text = cell.trim();
+    const placeholder = placeholderOf(text);
+    if (placeholder === undefined) return text;
+    if (allowed.includes(placeholder)) return absent(placeholder);
+    return this.fail(column, `"${text}" is not allowed here; expected a ${kind}${allowed.length > 0 ? ` or ${allowed.join(', ')}` : ''}`);
   }
 
-  boolean(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<boolean> {
-    return this.fact(column, 'boolean', allowed, (text) => {
-      const lowered = text.toLowerCase();
-      if (lowered === 'true') return true;
-      if (lowered === 'false') return false;
-      return this.fail(column, `"${text}" is not a boolean (true or false)`);
-    });
+  timestamp(column: CredentialReportColumn, allowed: readonly AbsenceReason[]): Fact<IsoTimestamp> {
+    const text = this.present(ORDINAL[column], 'timestamp', allowed);
+    if (text === null) return NOT_COLLECTED;
+    if (typeof text !== 'string') return text;
+    const ms = parseTimestampMs(text);
+    if (ms === null) this.fail(column, `"${text}" is not an ISO 8601 timestamp (a real calendar time, with T and Z or +00:00) such as 2025-01-28T17:25:12+00:00`);
+    if (!FUTURE_TIME_COLUMNS.has(column)) this.onTimestamp(ms, column, this.line);
+    return { known: true, value: normalisedTimestamp(text, ms) };
+  }
+
+  boolean(column: CredentialReportColumn, allowed: readonly AbsenceReason[]): Fact<boolean> {
+    const text = this.present(ORDINAL[column], 'boolean', allowed);
+    if (text === null) return NOT_COLLECTED;
+    if (typeof text !== 'string') return text;
+    if (text === 'true' || text === 'TRUE' || text.toLowerCase() === 'true') return KNOWN_TRUE;
+    if (text === 'false' || text === 'FALSE' || text.toLowerCase() === 'false') return KNOWN_FALSE;
+    return this.fail(column, `"${text}" is not a boolean (true or false)`);
   }
 
   /** A boolean column that must hold a value (key and certificate `*_active`). */
   requiredBoolean(column: CredentialReportColumn): boolean {
-    const fact = this.boolean(column);
+    const fact = this.boolean(column, NONE);
     if (!fact.known) this.fail(column, 'missing');
     return fact.value;
   }
 
-  text(column: CredentialReportColumn, ...allowed: AbsenceReason[]): Fact<string> {
-    return this.fact(column, 'text', allowed, (text) => text);
+  text(column: CredentialReportColumn, allowed: readonly AbsenceReason[]): Fact<string> {
+    const text = this.present(ORDINAL[column], 'text', allowed);
+    if (text === null) return NOT_COLLECTED;
+    if (typeof text !== 'string') return text;
+    return { known: true, value: text };
   }
 }
 
-const UTC_SUFFIX = /(?:Z|\+00:00)$/;
-
-/** Parses a report timestamp and returns it normalised to UTC `Z`, or null when it is not one. */
-function normaliseTimestamp(text: string): { iso: IsoTimestamp; date: Date } | null {
-  const date = parseTimestamp(text);
-  if (date === null) return null;
-  // The common case (UTC, whole seconds) keeps its digits; only the suffix changes.
-  const iso = text.length <= 25 && UTC_SUFFIX.test(text) && text[19] !== '.' ? `${text.slice(0, 19)}Z` : toIsoUtc(date);
-  return { iso, date };
+/** A report timestamp normalised to UTC `Z`: the common forms keep their digits (only the suffix changes). */
+function normalisedTimestamp(text: string, ms: number): IsoTimestamp {
+  if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */) return text;
+  if (text.length === 25 && text.charCodeAt(19) !== 46 /* . */ && text.endsWith('+00:00')) return `${text.slice(0, 19)}Z`;
+  return toIsoUtc(new Date(ms));
 }
 
 /**
@@ -155,61 +204,119 @@ export function parseTimestamp(text: string): Date | null {
   return parseStrictInstant(text, { offsets: true });
 }
 
+/** parseTimestamp's instant in ms since 1970 (no Date per cell), or null. */
+function parseTimestampMs(text: string): number | null {
+  return parseStrictInstantMs(text, { offsets: true });
+}
+
+/** The column names of each key slot, made once (not a template string per cell). */
+const KEY_COLUMNS = ([1, 2] as const).map((slot) => ({
+  slot,
+  active: `access_key_${slot}_active`,
+  lastRotated: `access_key_${slot}_last_rotated`,
+  lastUsedDate: `access_key_${slot}_last_used_date`,
+  lastUsedRegion: `access_key_${slot}_last_used_region`,
+  lastUsedService: `access_key_${slot}_last_used_service`,
+})) as readonly {
+  readonly slot: 1 | 2;
+  readonly active: CredentialReportColumn;
+  readonly lastRotated: CredentialReportColumn;
+  readonly lastUsedDate: CredentialReportColumn;
+  readonly lastUsedRegion: CredentialReportColumn;
+  readonly lastUsedService: CredentialReportColumn;
+}[];
+
+const CERTIFICATE_COLUMNS = ([1, 2] as const).map((slot) => ({ slot, active: `cert_${slot}_active`, lastRotated: `cert_${slot}_last_rotated` })) as readonly {
+  readonly slot: 1 | 2;
+  readonly active: CredentialReportColumn;
+  readonly lastRotated: CredentialReportColumn;
+}[];
+
 function readAccessKeys(row: RowReader): Fact<readonly AccessKeyFacts[]> {
   const keys: AccessKeyFacts[] = [];
-  for (const slot of [1, 2] as const) {
-    const active = row.requiredBoolean(`access_key_${slot}_active`);
-    const createdAt = row.timestamp(`access_key_${slot}_last_rotated`, 'not_applicable');
+  for (const columns of KEY_COLUMNS) {
+    const active = row.requiredBoolean(columns.active);
+    const createdAt = row.timestamp(columns.lastRotated, NA);
     // Every cell is read, used slot or not: garbage in an empty slot is refused, never skipped.
-    const lastUsed = row.timestamp(`access_key_${slot}_last_used_date`, 'not_applicable');
-    const lastUsedRegion = row.text(`access_key_${slot}_last_used_region`, 'not_applicable');
-    const lastUsedService = row.text(`access_key_${slot}_last_used_service`, 'not_applicable');
+    const lastUsed = row.timestamp(columns.lastUsedDate, NA);
+    const lastUsedRegion = row.text(columns.lastUsedRegion, NA);
+    const lastUsedService = row.text(columns.lastUsedService, NA);
     // A slot with no key reads "false, N/A" and N/A for its use; an inactive key keeps its rotation date.
     if (!active && !createdAt.known) {
       const used = (
         [
-          [`access_key_${slot}_last_used_date`, lastUsed],
-          [`access_key_${slot}_last_used_region`, lastUsedRegion],
-          [`access_key_${slot}_last_used_service`, lastUsedService],
+          [columns.lastUsedDate, lastUsed],
+          [columns.lastUsedRegion, lastUsedRegion],
+          [columns.lastUsedService, lastUsedService],
         ] as const
       ).find(([, fact]) => fact.known);
       if (used !== undefined && used[1].known) {
-        row.fail(used[0], `"${used[1].value}" in an empty key slot (access_key_${slot}_active false, access_key_${slot}_last_rotated N/A): a slot without a key has no use; expected N/A`);
+        row.fail(used[0], `"${used[1].value}" in an empty key slot (access_key_${columns.slot}_active false, access_key_${columns.slot}_last_rotated N/A): a slot without a key has no use; expected N/A`);
       }
       continue;
     }
-    keys.push({ slot, id: NOT_COLLECTED, active, createdAt, lastUsed, lastUsedRegion, lastUsedService });
+    keys.push({ slot: columns.slot, id: NOT_COLLECTED, active, createdAt, lastUsed, lastUsedRegion, lastUsedService });
   }
-  return known(keys);
+  return { known: true, value: keys };
 }
 
 function readSigningCertificates(row: RowReader): Fact<readonly SigningCertificateFacts[]> {
   if (!row.has('cert_1_active') || !row.has('cert_2_active')) return NOT_COLLECTED;
   const certificates: SigningCertificateFacts[] = [];
-  for (const slot of [1, 2] as const) {
-    const active = row.requiredBoolean(`cert_${slot}_active`);
-    const lastRotated = row.timestamp(`cert_${slot}_last_rotated`, 'not_applicable');
+  for (const columns of CERTIFICATE_COLUMNS) {
+    const active = row.requiredBoolean(columns.active);
+    const lastRotated = row.timestamp(columns.lastRotated, NA);
     if (!active && !lastRotated.known) continue;
-    certificates.push({ slot, active, lastRotated });
+    certificates.push({ slot: columns.slot, active, lastRotated });
   }
-  return known(certificates);
+  return { known: true, value: certificates };
 }
 
 export function readPrincipal(row: RowReader, arn: string, isRoot: boolean): PrincipalFacts {
   return {
     arn,
-    createdAt: row.timestamp('user_creation_time', 'not_applicable'),
-    password: {
-      // Older reports say not_supported for root's password_enabled; newer ones true/false.
-      enabled: isRoot ? row.boolean('password_enabled', 'not_supported') : row.boolean('password_enabled'),
-      lastUsed: row.timestamp('password_last_used', 'not_applicable', 'no_information'),
-      lastChanged: row.timestamp('password_last_changed', 'not_applicable', 'not_supported', 'no_information'),
-      nextRotation: row.timestamp('password_next_rotation', 'not_applicable', 'not_supported'),
-      resetRequired: NOT_COLLECTED,
-    },
-    mfa: { active: row.boolean('mfa_active'), devices: NOT_COLLECTED },
+    createdAt: readCreatedAt(row),
+    password: readPassword(row, isRoot),
+    mfa: readMfa(row),
     accessKeys: readAccessKeys(row),
     signingCertificates: readSigningCertificates(row),
   };
 }
 
+/** A user's facts, the principal's read in the same order as readPrincipal (no principal object copied into the user's). */
+export function readUserFacts(row: RowReader, name: string, arn: string, path: Fact<string>): UserFacts {
+  return {
+    name,
+    userId: NOT_COLLECTED,
+    path,
+    arn,
+    createdAt: readCreatedAt(row),
+    password: readPassword(row, false),
+    mfa: readMfa(row),
+    accessKeys: readAccessKeys(row),
+    signingCertificates: readSigningCertificates(row),
+    groups: NOT_COLLECTED,
+    attachedPolicies: NOT_COLLECTED,
+    inlinePolicies: NOT_COLLECTED,
+    tags: NOT_COLLECTED,
+  };
+}
+
+function readCreatedAt(row: RowReader): Fact<IsoTimestamp> {
+  return row.timestamp('user_creation_time', NA);
+}
+
+function readPassword(row: RowReader, isRoot: boolean): PasswordFacts {
+  return {
+    // Older reports say not_supported for root's password_enabled; newer ones true/false.
+    enabled: row.boolean('password_enabled', isRoot ? NOT_SUPPORTED : NONE),
+    lastUsed: row.timestamp('password_last_used', NA_NO_INFORMATION),
+    lastChanged: row.timestamp('password_last_changed', NA_NOT_SUPPORTED_NO_INFORMATION),
+    nextRotation: row.timestamp('password_next_rotation', NA_NOT_SUPPORTED),
+    resetRequired: NOT_COLLECTED,
+  };
+}
+
+function readMfa(row: RowReader): MfaFacts {
+  return { active: row.boolean('mfa_active', NONE), devices: NOT_COLLECTED };
+}

@@ -4,6 +4,7 @@ import { packageRoot } from '../util/paths.js';
 import { validate as generatedValidator } from '../generated/snapshot-schema.generated.js';
 import type { Snapshot } from './types.js';
 import { findInstantAfterCapture, type CaptureTimeOptions } from './capture-times.js';
+import { recordValidSnapshot } from './valid-snapshots.js';
 
 /** The schema the validator is generated from (scripts/generate-validators.mjs); editors use it too. */
 export const SNAPSHOT_SCHEMA_PATH = join(packageRoot, 'schema', 'snapshot-v2.schema.json');
@@ -95,7 +96,9 @@ export function validateSnapshot(candidate: unknown, options: CaptureTimeOptions
   const validate = schemaValidator;
   if (validate(candidate)) {
     const problem = findDuplicateUsers(candidate) ?? findDuplicateKeys(candidate) ?? findInstantAfterCapture(candidate, options);
-    return problem === null ? { valid: true, snapshot: candidate } : { valid: false, problem };
+    if (problem !== null) return { valid: false, problem };
+    recordValidSnapshot(candidate);
+    return { valid: true, snapshot: candidate };
   }
   // Combinators report every branch; the deepest path with the plainest keyword (a wrong type, a
   // missing property) explains best what is wrong.

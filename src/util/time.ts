@@ -13,14 +13,50 @@ export function toIsoUtc(date: Date): string {
 
 export const MS_PER_DAY = 86_400_000;
 
+/**
+ * Answers of isPastDay and utcDayAfter by their arguments. A report asks them once per failed
+ * result (a due date, whether it is overdue) with a handful of distinct arguments: the capture
+ * time, the evaluation and report times, a few due days. Each answer is worked out once; the
+ * caches are bounded (dropped whole when full: a new Map, not clear(), see docs/performance.md).
+ */
+const CACHED_ANSWERS = 4096;
+let pastDays = new Map<string, Map<string, boolean>>();
+let pastDaysSize = 0;
+let daysAfter = new Map<number, Map<string, string>>();
+let daysAfterSize = 0;
+
 /** True when `instant` is past the whole UTC day `day` (YYYY-MM-DD): a finding due today is not yet overdue. */
 export function isPastDay(day: string, instant: string): boolean {
-  return Date.parse(instant) >= Date.parse(`${day}T00:00:00Z`) + MS_PER_DAY;
+  let byDay = pastDays.get(instant);
+  const cached = byDay?.get(day);
+  if (cached !== undefined) return cached;
+  const past = Date.parse(instant) >= Date.parse(`${day}T00:00:00Z`) + MS_PER_DAY;
+  if (pastDaysSize >= CACHED_ANSWERS) {
+    pastDays = new Map();
+    pastDaysSize = 0;
+    byDay = undefined;
+  }
+  if (byDay === undefined) pastDays.set(instant, (byDay = new Map()));
+  byDay.set(day, past);
+  pastDaysSize += 1;
+  return past;
 }
 
 /** The UTC day `days` after `instant`, as YYYY-MM-DD (a due date: app/shared/remediation.ts, the JSON report's tracking). */
 export function utcDayAfter(instant: string, days: number): string {
-  return new Date(Date.parse(instant) + days * MS_PER_DAY).toISOString().slice(0, 10);
+  let byInstant = daysAfter.get(days);
+  const cached = byInstant?.get(instant);
+  if (cached !== undefined) return cached;
+  const day = new Date(Date.parse(instant) + days * MS_PER_DAY).toISOString().slice(0, 10);
+  if (daysAfterSize >= CACHED_ANSWERS) {
+    daysAfter = new Map();
+    daysAfterSize = 0;
+    byInstant = undefined;
+  }
+  if (byInstant === undefined) daysAfter.set(days, (byInstant = new Map()));
+  byInstant.set(instant, day);
+  daysAfterSize += 1;
+  return day;
 }
 
 /** The snapshot's one instant format: UTC, `T` and `Z` in capitals, optional fraction of a second. */
@@ -55,13 +91,59 @@ function calendarFields(match: RegExpExecArray): { year: number; month: number; 
  * only `Z` is.
  */
 export function parseStrictInstant(text: string, options: { readonly offsets: boolean } = { offsets: false }): Date | null {
-  // The commonest forms, whole seconds in UTC (`Z`; `+00:00` as credential reports write it), checked
-  // by their characters and read by Date.parse, exact for them: no match array, no Date.UTC per instant.
-  if (text.length === 20 && isUtcInstant(text)) return new Date(Date.parse(text));
-  if (options.offsets && text.length === 25 && text.endsWith('+00:00')) {
-    const utc = `${text.slice(0, 19)}Z`;
-    if (isUtcInstant(utc)) return new Date(Date.parse(utc));
+  const ms = parseStrictInstantMs(text, options);
+  return ms === null ? null : new Date(ms);
+}
+
+/**
+ * The common forms' instant in ms since 1970, read from the characters: whole seconds in UTC, `Z`
+ * (the snapshot's form) or `+00:00` (the credential report's). NaN when the text is not in one of
+ * these forms (the general path then decides); null when it is, but names no real calendar time.
+ */
+function wholeSecondUtcMs(text: string, offsets: boolean): number | null {
+  const length = text.length;
+  if (length === 20) {
+    if (text.charCodeAt(19) !== 90 /* Z */) return Number.NaN;
+  } else if (length !== 25 || !offsets || !text.endsWith('+00:00')) return Number.NaN;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Number.NaN;
+  const year = fixedDigits(text, 0, 4);
+  const month = fixedDigits(text, 5, 2);
+  const day = fixedDigits(text, 8, 2);
+  const hour = fixedDigits(text, 11, 2);
+  const minute = fixedDigits(text, 14, 2);
+  const second = fixedDigits(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return Number.NaN;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (day > monthDays) return null;
+  return (daysSinceEpoch(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000;
+}
+
+/** The number `count` decimal digits at `from` write, or -1 when one is not a digit. */
+function fixedDigits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let index = from; index < from + count; index += 1) {
+    const code = text.charCodeAt(index) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
   }
+  return value;
+}
+
+/** Days from 1970-01-01 to a day of the proleptic Gregorian calendar (as Date counts them), without a Date. */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const shifted = month <= 2 ? year - 1 : year;
+  const era = Math.floor(shifted / 400);
+  const yearOfEra = shifted - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** parseStrictInstant's instant in ms since 1970, without a Date for the common forms (the importer reads a million of them). */
+export function parseStrictInstantMs(text: string, options: { readonly offsets: boolean } = { offsets: false }): number | null {
+  const fast = wholeSecondUtcMs(text, options.offsets);
+  if (fast === null || !Number.isNaN(fast)) return fast;
   const match = (options.offsets ? OFFSET_INSTANT : UTC_INSTANT).exec(text);
   if (match === null) return null;
   const fields = calendarFields(match);
@@ -81,7 +163,7 @@ export function parseStrictInstant(text: string, options: { readonly offsets: bo
   const date = new Date(ms);
   // An offset can carry 9999-12-31 into year 10000, which ISO 8601's four digits cannot write.
   if (!Number.isFinite(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return null;
-  return date;
+  return ms;
 }
 
 /**

@@ -78,6 +78,8 @@ class ResponseMatcher {
   }
 }
 
+const NOT_OVERDUE: readonly [boolean, boolean] = [false, false];
+
 /** Tracks rule results one at a time (a streamed report), and reports the settings and unmatched responses at the end. */
 export interface RemediationTracker {
   /** The result with its tracking when failed or excepted; the same object otherwise. */
@@ -108,15 +110,17 @@ export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'ru
     if (matcher === undefined) matchers.set(ruleId, (matcher = new ResponseMatcher(tracked.filter((item) => item.entry.ruleId === ruleId))));
     return matcher;
   };
-  // Due dates depend on the severity and the first detection only: worked out once each.
-  const dueBySeverity = new Map<string, string | null>();
+  // Due dates depend on the severity and the first detection only: worked out once each (no key string per failure).
+  const dueBySeverity = new Map<Severity, Map<string, string | null>>();
   const dueFor = (severity: Severity, since: string): string | null => {
-    const key = `${severity} ${since}`;
-    if (!dueBySeverity.has(key)) {
+    let bySince = dueBySeverity.get(severity);
+    if (bySince === undefined) dueBySeverity.set(severity, (bySince = new Map()));
+    let due = bySince.get(since);
+    if (due === undefined) {
       const days = dueDays[severity];
-      dueBySeverity.set(key, days === null || days === undefined ? null : dueDateOf(since, days));
+      bySince.set(since, (due = days === null || days === undefined ? null : dueDateOf(since, days)));
     }
-    return dueBySeverity.get(key) ?? null;
+    return due;
   };
   const reportTime = result.run.startedAt;
   // Whether a due date is past at the evaluation time and at the report's time: a handful of due dates, asked once per failure.
@@ -132,6 +136,13 @@ export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'ru
     const earlier = inputs.firstDetected?.get(findingId);
     return earlier !== undefined && Date.parse(earlier) < Date.parse(capturedAt) ? earlier : capturedAt;
   };
+  const trackingOf = (owner: ResolvedOwner | null, response: ManagementResponse | null, dueDate: string | null, firstDetected: string): FindingTracking => {
+    const [overdue, pastDueAtReport] = dueDate === null ? NOT_OVERDUE : overdueOf(dueDate);
+    return { owner: owner?.address ?? null, ownerSource: owner === null ? null : describeOwnerSource(owner), dueDate, overdue, firstDetected, pastDueAtReport, response };
+  };
+  // Most failures have no owner and no response, and were first detected now: their tracking
+  // depends on the due date alone, and one frozen object per due date serves them all.
+  const unownedTracking = new Map<string | null, FindingTracking>();
   const track = (item: RuleResult): RuleResult => {
     if (item.status !== 'fail' && item.status !== 'excepted') return item;
     const owner = resolver.resolve(item.resourceType, item.resourceName);
@@ -142,16 +153,9 @@ export function remediationTracker(result: Pick<AnalysisResult, 'snapshot' | 'ru
     if (item.status === 'fail' && firstDetected !== capturedAt) detectedEarlier += 1;
     // An accepted risk is due when its exception expires, not by the severity's deadline.
     const dueDate = item.status === 'excepted' ? null : dueFor(item.severity, firstDetected);
-    const [overdue, pastDueAtReport] = dueDate === null ? [false, false] : overdueOf(dueDate);
-    const tracking: FindingTracking = {
-      owner: owner?.address ?? null,
-      ownerSource: owner === null ? null : describeOwnerSource(owner),
-      dueDate,
-      overdue,
-      firstDetected,
-      pastDueAtReport,
-      response,
-    };
+    if (owner !== null || response !== null || firstDetected !== capturedAt) return { ...item, tracking: trackingOf(owner, response, dueDate, firstDetected) };
+    let tracking = unownedTracking.get(dueDate);
+    if (tracking === undefined) unownedTracking.set(dueDate, (tracking = Object.freeze(trackingOf(null, null, dueDate, capturedAt))));
     return { ...item, tracking };
   };
   const settings: Omit<RemediationReport, 'unmatchedResponses' | 'detectedEarlier'> = {
