@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from '../src/render/browser-candidates.js';
-import { browserArguments, browserEnvironment, MAX_PROFILE_PARENT_LENGTH, profileParent } from '../src/render/browser.js';
+import { browserArguments, browserEnvironment } from '../src/render/browser.js';
+import { MAX_PROFILE_PARENT_LENGTH, profileParent } from '../src/render/browser-profile.js';
 
 describe('the browser environment', () => {
   it('keeps what the browser needs and nothing else', () => {
@@ -23,11 +24,11 @@ describe('the browser environment', () => {
   });
 });
 
-describe("where the browser's profile is made (Chromium's socket path holds 107 bytes)", () => {
+describe("where the browser's profile is made (Chromium's socket path holds 108 bytes)", () => {
   it('under the temporary folder when its path is short enough, else under /tmp; on Windows always the temporary folder', () => {
     const short = `/${'t'.repeat(MAX_PROFILE_PARENT_LENGTH - 1)}`;
     const long = `${short}x`;
-    assert.equal(MAX_PROFILE_PARENT_LENGTH, 35);
+    assert.equal(MAX_PROFILE_PARENT_LENGTH, 36);
     assert.equal(profileParent('/tmp', 'linux'), '/tmp');
     assert.equal(profileParent(short, 'linux'), short);
     assert.equal(profileParent(long, 'linux'), '/tmp');

@@ -161,7 +161,8 @@ describe('a signed report run, verified end to end', () => {
 
   it('no signing password and no AWS secret reaches the Chromium processes of the signed PDF render', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
     const seen = run.chromium;
-    assert.ok(seen.size >= 2, `the browser and at least one of its helpers were seen (${seen.size})`);
+    // One process on Linux since issue 26 (--single-process); the browser and its helpers elsewhere.
+    assert.ok(seen.size >= 1, `the browser was seen (${seen.size})`);
     for (const [pid, environment] of seen) {
       for (const [name, value] of Object.entries(SECRETS)) {
         assert.ok(!environment.some((line) => line.startsWith(`${name}=`)), `process ${pid} has ${name}`);

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -449,8 +450,9 @@ describe('PDF report (real Chromium)', () => {
 
   it('Ctrl-C while printing closes the browser, removes its profile and writes nothing', async () => {
     const work = join(folder.path, 'interrupt');
-    const temp = join(work, 'tmp');
-    await run('mkdir', ['-p', temp]);
+    await run('mkdir', ['-p', work]);
+    // A short TMPDIR, for the profile to go under it (a longer one sends it to /tmp: Chromium's socket path).
+    const temp = await mkdtemp(join(tmpdir(), 'iaa-'));
     await writeFile(join(work, 'report.csv'), generateCredentialReport(3000));
     const imported = await runCli(['import', join(work, 'report.csv'), '-o', join(work, 'snapshot.json'), '--generated-at', '2026-06-01T12:00:00Z']);
     assert.equal(imported.code, 0, imported.stderr);
@@ -480,5 +482,6 @@ describe('PDF report (real Chromium)', () => {
     assert.deepEqual(await processesMentioning(temp), []);
     assert.deepEqual(await readdir(temp), []);
     assert.deepEqual(await readdir(work).then((entries) => entries.includes('out')), false);
+    await rm(temp, { recursive: true, force: true });
   });
 });

@@ -2,9 +2,9 @@
  * Finding and running the browser that prints the PDF. One browser per run, with a fresh
  * temporary profile, closed and its profile removed on every path: success, error, Ctrl-C.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 // puppeteer-core is loaded only when a PDF is printed: it costs a fifth of a second at start-up.
 // It never downloads anything; the full `puppeteer` package is an optional dependency whose only
@@ -14,6 +14,7 @@ import { ExitCode, UserError } from '../util/errors.js';
 import { writtenBeforeInterruption } from '../util/files.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import { systemBrowserCandidates } from './browser-candidates.js';
+import { PROFILE_PREFIX, profileParent } from './browser-profile.js';
 
 export { SYSTEM_BROWSER_PATHS, systemBrowserCandidates } from './browser-candidates.js';
 
@@ -199,27 +200,6 @@ const BROWSER_ENVIRONMENT_NAMES =
   /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TZ|FONTCONFIG_FILE|FONTCONFIG_PATH|XDG_(CONFIG|CACHE|DATA)_HOME|XDG_DATA_DIRS|XDG_RUNTIME_DIR|SYSTEMROOT|SYSTEMDRIVE|WINDIR|PROGRAMFILES|PROGRAMFILES\(X86\)|LOCALAPPDATA|APPDATA|USERPROFILE)$/i;
 
 /** The browser's environment: the allowed variables of `source`, and TMPDIR inside the profile. */
-const PROFILE_PREFIX = 'iam-audit-chromium-';
-
-/**
- * The longest temporary folder the browser's profile can go under. Chromium keeps its singleton
- * socket under TMPDIR, which browserEnvironment sets to the profile:
- * `<folder>/iam-audit-chromium-XXXXXX/.org.chromium.Chromium.XXXXXX/SingletonSocket`, and a Unix
- * socket's path holds at most 107 bytes; 72 go to what follows the folder.
- */
-export const MAX_PROFILE_PARENT_LENGTH = 107 - (1 + PROFILE_PREFIX.length + 6) - '/.org.chromium.Chromium.XXXXXX/SingletonSocket'.length;
-
-/**
- * Where the browser's profile is made: the temporary folder, or /tmp when that folder's path is
- * too long for Chromium's socket (macOS's /var/folders/…/T/ is about 49 characters, a CI runner's
- * can be longer): there Chromium would exit while starting ("Target closed") and no PDF could be
- * written. Windows has no such socket.
- */
-export function profileParent(temporary: string = tmpdir(), platform: NodeJS.Platform = process.platform, hasTmp: () => boolean = () => existsSync('/tmp')): string {
-  if (platform === 'win32' || Buffer.byteLength(temporary) <= MAX_PROFILE_PARENT_LENGTH || !hasTmp()) return temporary;
-  return '/tmp';
-}
-
 export function browserEnvironment(source: NodeJS.ProcessEnv, profile: string): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
