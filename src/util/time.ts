@@ -20,43 +20,43 @@ export const MS_PER_DAY = 86_400_000;
  * caches are bounded (dropped whole when full: a new Map, not clear(), see docs/performance.md).
  */
 const CACHED_ANSWERS = 4096;
-let pastDays = new Map<string, Map<string, boolean>>();
-let pastDaysSize = 0;
-let daysAfter = new Map<number, Map<string, string>>();
-let daysAfterSize = 0;
+
+/** Answers by two keys, dropped whole when CACHED_ANSWERS are held. */
+class BoundedAnswers<Outer, Inner, Answer> {
+  private byOuter = new Map<Outer, Map<Inner, Answer>>();
+  private size = 0;
+
+  answer(outer: Outer, inner: Inner, work: (outer: Outer, inner: Inner) => Answer): Answer {
+    let byInner = this.byOuter.get(outer);
+    const cached = byInner?.get(inner);
+    if (cached !== undefined) return cached;
+    const answer = work(outer, inner);
+    if (this.size >= CACHED_ANSWERS) {
+      this.byOuter = new Map();
+      this.size = 0;
+      byInner = undefined;
+    }
+    if (byInner === undefined) this.byOuter.set(outer, (byInner = new Map()));
+    byInner.set(inner, answer);
+    this.size += 1;
+    return answer;
+  }
+}
+
+const pastDays = new BoundedAnswers<string, string, boolean>();
+const daysAfter = new BoundedAnswers<number, string, string>();
+
+const pastDay = (instant: string, day: string): boolean => Date.parse(instant) >= Date.parse(`${day}T00:00:00Z`) + MS_PER_DAY;
+const dayAfter = (days: number, instant: string): string => new Date(Date.parse(instant) + days * MS_PER_DAY).toISOString().slice(0, 10);
 
 /** True when `instant` is past the whole UTC day `day` (YYYY-MM-DD): a finding due today is not yet overdue. */
 export function isPastDay(day: string, instant: string): boolean {
-  let byDay = pastDays.get(instant);
-  const cached = byDay?.get(day);
-  if (cached !== undefined) return cached;
-  const past = Date.parse(instant) >= Date.parse(`${day}T00:00:00Z`) + MS_PER_DAY;
-  if (pastDaysSize >= CACHED_ANSWERS) {
-    pastDays = new Map();
-    pastDaysSize = 0;
-    byDay = undefined;
-  }
-  if (byDay === undefined) pastDays.set(instant, (byDay = new Map()));
-  byDay.set(day, past);
-  pastDaysSize += 1;
-  return past;
+  return pastDays.answer(instant, day, pastDay);
 }
 
 /** The UTC day `days` after `instant`, as YYYY-MM-DD (a due date: app/shared/remediation.ts, the JSON report's tracking). */
 export function utcDayAfter(instant: string, days: number): string {
-  let byInstant = daysAfter.get(days);
-  const cached = byInstant?.get(instant);
-  if (cached !== undefined) return cached;
-  const day = new Date(Date.parse(instant) + days * MS_PER_DAY).toISOString().slice(0, 10);
-  if (daysAfterSize >= CACHED_ANSWERS) {
-    daysAfter = new Map();
-    daysAfterSize = 0;
-    byInstant = undefined;
-  }
-  if (byInstant === undefined) daysAfter.set(days, (byInstant = new Map()));
-  byInstant.set(instant, day);
-  daysAfterSize += 1;
-  return day;
+  return daysAfter.answer(days, instant, dayAfter);
 }
 
 /** The snapshot's one instant format: UTC, `T` and `Z` in capitals, optional fraction of a second. */
