@@ -16,9 +16,8 @@
 import { SIGNATURE_BOX_DESTINATION } from './signature-box.js';
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
-import fontkit from '@pdf-lib/fontkit';
 import Handlebars from 'handlebars';
-import { PDFOperatorNames as Ops, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFRef, rgb, type PDFFont, type PDFObject, type PDFPage } from 'pdf-lib';
+import { fontkit, PDFOperatorNames as Ops, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFRef, rgb, type PDFFont, type PDFObject, type PDFPage } from './pdf-library.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
