@@ -18,8 +18,17 @@ type Fontkit = typeof import('@pdf-lib/fontkit');
 const require = createRequire(import.meta.url);
 const pdfLib = require('pdf-lib') as PdfLib;
 
-/** fontkit, for PDFDocument.registerFontkit (the embedded faces). */
-export const fontkit = require('@pdf-lib/fontkit') as Fontkit;
+let loadedFontkit: Fontkit | undefined;
+
+/**
+ * fontkit, for PDFDocument.registerFontkit (the embedded faces), loaded on first use: its start-up
+ * (it inflates its Unicode tables, a fifth of a second) then runs while Chromium prints the cover
+ * (render/pdf.ts), not before the cover is sent.
+ */
+export function loadFontkit(): Fontkit {
+  loadedFontkit ??= require('@pdf-lib/fontkit') as Fontkit;
+  return loadedFontkit;
+}
 
 export const AFRelationship = pdfLib.AFRelationship;
 export type AFRelationship = import('pdf-lib').AFRelationship;
