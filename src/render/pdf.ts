@@ -737,11 +737,28 @@ export function coverPrintJob(parts: readonly ReportPart[]): PrintJob | null {
   return { parts: [{ part: { ...cover, continued: false }, partIndex: 0 }], landscape: cover.landscape === true };
 }
 
-/** The cover printed in a tab of its own, closed after. */
-async function printCoverAlone(browser: Browser, job: PrintJob, html: string, pageSize: PaperSize, timeoutMs: number): Promise<PrintedPiece> {
+/**
+ * Starts the cover's print (null: no cover job); `sent` settles once its HTML has left (a tab
+ * opened, its content sent) or the print has failed. The setup waits for it: run at once, its
+ * synchronous steps (fontkit's start-up above all) held back the browser's answers to the cover.
+ */
+function startCoverPrint(browser: Browser, job: PrintJob | null, html: string | null, pageSize: PaperSize, timeoutMs: number): { readonly piece: Promise<PrintedPiece> | null; readonly sent: Promise<void> } {
+  if (job === null || html === null) return { piece: null, sent: Promise.resolve() };
+  const sent = new Deferred<void>();
+  const piece = printCoverAlone(browser, job, html, pageSize, timeoutMs, () => sent.resolve());
+  // Observed by the merge; a failure before it (the plan's) must not leave it unhandled.
+  piece.catch(() => undefined);
+  const settled = Promise.race([sent.promise, piece.then(() => undefined, () => undefined)]);
+  return { piece, sent: settled.then(yieldToBrowser) };
+}
+
+/** The cover printed in a tab of its own, closed after; `sent` is called once its HTML is on its way to the tab. */
+async function printCoverAlone(browser: Browser, job: PrintJob, html: string, pageSize: PaperSize, timeoutMs: number, sent: () => void): Promise<PrintedPiece> {
   const page = await preparePage(browser, timeoutMs);
   try {
-    return await printCover(page, job, html, pageSize);
+    const printing = printCover(page, job, html, pageSize);
+    sent();
+    return await printing;
   } finally {
     await page.close().catch(() => undefined);
   }
@@ -782,12 +799,10 @@ export async function printDocument(
     // The cover goes to Chromium first: its print (the cover is always printed alone, planPrintJobs)
     // needs neither the fonts nor the plan, so Chromium lays it out while this process loads fontkit,
     // embeds the faces and plans the rest (issue 26: a third of a second at 1,000 users).
-    const html = renderCover();
-    const firstPiece = coverJob === null || html === null ? null : printCoverAlone(browser, coverJob, html, options.pageSize, timeoutMs);
-    // Observed by the merge; a failure before it (the plan's) must not leave it unhandled.
-    firstPiece?.catch(() => undefined);
+    const cover = startCoverPrint(browser, coverJob, renderCover(), options.pageSize, timeoutMs);
+    await cover.sent;
     const document = await prepared();
-    return printAndMerge(browser, document.jobs, options.templates, model.document, options.pageSize, document.merged, document.structure, document.destinations, options.onProgress, prerendered, timeoutMs, document.afterPart, firstPiece);
+    return printAndMerge(browser, document.jobs, options.templates, model.document, options.pageSize, document.merged, document.structure, document.destinations, options.onProgress, prerendered, timeoutMs, document.afterPart, cover.piece);
   };
   const running = options.runningBrowser;
   const session: BrowserSession =
