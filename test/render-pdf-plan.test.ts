@@ -1,7 +1,7 @@
 /** How the PDF renderer cuts a report into Chromium prints (src/render/pdf.ts planPrintJobs): no browser needed. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planPrintJobs } from '../src/render/pdf.js';
+import { coverPrintJob, planPrintJobs } from '../src/render/pdf.js';
 import type { ReportPart } from '../src/render/report-model.js';
 
 function part(anchor: string, rows: number | null, landscape = false): ReportPart {
@@ -51,4 +51,21 @@ test('every part is printed exactly once, in order', () => {
   const parts = Array.from({ length: 60 }, (_, index) => part(`p${index}`, index % 7 === 0 ? null : index * 9, index % 11 === 0));
   const printed = planPrintJobs(parts, 120).flatMap((job) => job.parts.filter(({ part: printedPart }) => !printedPart.continued).map(({ partIndex }) => partIndex));
   assert.deepEqual(printed, parts.map((_, index) => index));
+});
+
+test('the cover print started before the plan is the plan\'s first print (issue 26): the cover alone, or nothing started for a first part with rows', () => {
+  const layouts = [
+    [part('cover', null), part('summary', null), part('mfa', 26), part('matrix', 27, true)],
+    [part('cover', null, true), part('a', null, true), part('b', 3)],
+    [part('cover', null)],
+  ];
+  for (const parts of layouts) {
+    for (const alone of [new Set<number>(), new Set([1])]) {
+      const started = coverPrintJob(parts);
+      assert.notEqual(started, null);
+      assert.deepEqual(started, planPrintJobs(parts, 5, alone)[0]);
+    }
+  }
+  assert.equal(coverPrintJob([part('long', 12), part('b', 2)]), null);
+  assert.equal(coverPrintJob([]), null);
 });

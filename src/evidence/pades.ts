@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from '../render/pdf-library.js';
 import { checkCms, type RevocationData } from './cms.js';
 import { addObject, appendDocumentTimestamp, markChanged, openForUpdate, rawStream, writeUpdate } from './pdf-incremental.js';
 import { isDocumentTimestamp, locateSignatures, type SignatureLocation } from './pdf-signatures.js';

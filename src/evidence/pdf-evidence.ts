@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, ParseSpeeds } from 'pdf-lib';
+import { AFRelationship, decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, ParseSpeeds } from '../render/pdf-library.js';
 import { writeXmpMetadata } from '../render/pdf-xmp.js';
 import { sha256Hex } from '../util/files.js';
 

@@ -1,7 +1,7 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { ParseSpeeds, PDFDocument } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument } from '../render/pdf-library.js';
 import { createDetachedCms } from './cms.js';
 import { raiseToLevel, type PadesLevel } from './pades.js';
 import { digest, type HashName } from './pki-asn1.js';

@@ -22,7 +22,7 @@ import {
   StandardFonts,
   type PDFDocument,
   type PDFOperator,
-} from 'pdf-lib';
+} from '../render/pdf-library.js';
 import { SIGNATURE_BOX_DESTINATION } from '../render/signature-box.js';
 import { toIsoUtc } from '../util/time.js';
 import { issuerNameOf } from './certificate.js';

@@ -207,7 +207,7 @@ async function documentTimestampVerdicts(checks: SignatureChecks, pdf: Buffer, l
 /** The DSS (PAdES B-LT): certificates and revocation data the file carries. */
 async function longTermData(pdf: Buffer): Promise<{ certificates: X509Certificate[]; embedded: RevocationData }> {
   try {
-    const [{ PDFDocument }, { readDss }] = await Promise.all([import('pdf-lib'), import('./pades.js')]);
+    const [{ PDFDocument }, { readDss }] = await Promise.all([import('../render/pdf-library.js'), import('./pades.js')]);
     const dss = readDss(await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true }));
     return { certificates: [...dss.certificates], embedded: { ocspResponses: dss.ocspResponses, crls: dss.crls } };
   } catch {

@@ -9,7 +9,7 @@
  * on a later page, the rules and the backgrounds are pagination artifacts.
  */
 import { deflateSync } from 'node:zlib';
-import { PDFName, type PDFDocument, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
+import { PDFName, type PDFDocument, type PDFFont, type PDFPage, type PDFRef } from './pdf-library.js';
 import type { MergedStructure } from './pdf-structure.js';
 import type { MatrixColumn, MatrixRow } from './report-identities.js';
 import { ASCENT, BAND, BORDER, DESCENT, Face, FACT_COLUMNS, headerCells, INK, LINE, MUTED, PAD_X, PAD_Y, PX, RULE, fill, number, rowCells, type Cell, type Colour, type Faces, type MatrixContext } from './pdf-matrix-cells.js';

@@ -8,7 +8,7 @@
  * /Headers are made unique per piece. What pdf-lib draws itself (the contents pages) is tagged
  * here too; footers and running heads are artifacts (pdf.ts).
  */
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObjectCopier, PDFOperator, PDFOperatorNames, PDFPage, PDFPageLeaf, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObjectCopier, PDFOperator, PDFOperatorNames, PDFPage, PDFPageLeaf, PDFRef, PDFString, type PDFObject } from './pdf-library.js';
 
 const name = (value: string): PDFName => PDFName.of(value);
 

@@ -5,7 +5,7 @@
  * the XMP; a reader that shows the information dictionary sees the same values. Written again by
  * whoever changes the information afterwards (pdf-evidence.ts), as the last step before saving.
  */
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFObject } from './pdf-library.js';
 
 /** The namespace of iam-audit's own XMP properties. */
 export const IAM_AUDIT_XMP_NAMESPACE = 'https://github.com/iam-audit/iam-audit/ns/xmp/1.0/';

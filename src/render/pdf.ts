@@ -16,9 +16,8 @@
 import { SIGNATURE_BOX_DESTINATION } from './signature-box.js';
 import { availableParallelism } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
-import fontkit from '@pdf-lib/fontkit';
 import Handlebars from 'handlebars';
-import { PDFOperatorNames as Ops, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFRef, rgb, type PDFFont, type PDFObject, type PDFPage } from 'pdf-lib';
+import { loadFontkit, PDFOperatorNames as Ops, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFRef, rgb, type PDFFont, type PDFObject, type PDFPage } from './pdf-library.js';
 import type { AnalysisResult } from '../analyze/result.js';
 import type { PrintableDocumentInfo, PrintedPart, ReportTemplates } from './html.js';
 import { buildReportModel, type DocumentInfo, type ReportBranding, type ReportPart } from './report-model.js';
@@ -272,7 +271,7 @@ function drawMatrixTables(merged: PDFDocument, structure: MergedStructure, drawn
 async function embedReportFont(document: PDFDocument): Promise<PDFFont> {
   // A standard (unembedded) Helvetica would depend on the viewer's machine, like the body text did
   // before it carried its fonts.
-  document.registerFontkit(fontkit);
+  document.registerFontkit(loadFontkit());
   // A fixed name: pdf-lib would otherwise add a random suffix, and the same input must give the same bytes.
   return rememberLayouts(await document.embedFont(footerFontBytes(), { subset: true, customName: 'IAMAFT+IBMPlexSans-Regular' }));
 }
@@ -508,6 +507,8 @@ async function printAndMerge(
    * print); for the last print's parts by the caller instead, once the browser is no longer needed.
    */
   afterPart: (partIndex: number) => void,
+  /** The first job's print, started before the plan was made (printCoverAlone); null: printed here. */
+  firstPiece: Promise<PrintedPiece> | null = null,
 ): Promise<PrintedPlacement> {
   const slots = jobs.map(() => new Deferred<PrintedPiece>());
   let nextJob = 0;
@@ -523,6 +524,10 @@ async function printAndMerge(
       // chunk of a large table), while a closed tab gives its memory back.
       let page: Page | null = null;
       try {
+        if (index === 0 && firstPiece !== null) {
+          slot.resolve(await firstPiece);
+          continue;
+        }
         page = await preparePage(browser, timeoutMs);
         const html = prerendered.get(index) ?? jobHtml(job, templates, info);
         prerendered.delete(index);
@@ -685,6 +690,80 @@ function addNamedDestinations(document: PDFDocument, destinations: ReadonlyMap<s
   document.catalog.set(PDFName.of('Dests'), document.context.register(dests));
 }
 
+/** Lets the browser's answers through between two steps of synchronous work (the prints wait on them). */
+function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The merged document before the prints: its faces, the drawn matrix, the print plan and the structure the pieces join. */
+interface PreparedDocument {
+  readonly merged: PDFDocument;
+  readonly font: PDFFont;
+  readonly jobs: readonly PrintJob[];
+  readonly structure: MergedStructure;
+  readonly destinations: Map<string, MergedDestination>;
+  /** Called once a part's print is merged (see printAndMerge). */
+  readonly afterPart: (partIndex: number) => void;
+}
+
+/**
+ * The document the pieces are merged into, its faces and the print plan. Objects are created in the
+ * same order whenever this runs (the same input gives the same bytes); it yields between its steps
+ * so that the cover's print, under way meanwhile, goes on.
+ */
+async function prepareDocument(modelParts: readonly ReportPart[], options: Omit<PdfOptions, 'branding'>): Promise<PreparedDocument> {
+  // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
+  const merged = await PDFDocument.create({ updateMetadata: false });
+  await yieldToBrowser();
+  const font = await embedReportFont(merged);
+  await yieldToBrowser();
+  const drawn = await drawnMatrix(merged, modelParts, options.templates, font);
+  const parts = drawn === null ? modelParts : modelParts.map((part, index) => (index === drawn.partIndex ? drawn.printed : part));
+  const rowsPerChunk = options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
+  const alone = new Set(drawn === null ? [] : [drawn.partIndex]);
+  const jobs = planPrintJobs(parts, rowsPerChunk, alone, balancedPackLimit(parts, rowsPerChunk, alone));
+  const structure = new MergedStructure(merged);
+  const afterPart = (partIndex: number): void => {
+    if (partIndex === 0) options.whilePrinting?.();
+    if (drawn !== null && partIndex === drawn.partIndex) drawMatrixTables(merged, structure, drawn);
+  };
+  return { merged, font, jobs, structure, destinations: new Map(), afterPart };
+}
+
+/** The cover's job as planPrintJobs makes it (the first part, alone), or null when the first part has rows (then it is planned as any other). */
+export function coverPrintJob(parts: readonly ReportPart[]): PrintJob | null {
+  const cover = parts[0];
+  if (cover === undefined || cover.rows !== null) return null;
+  return { parts: [{ part: { ...cover, continued: false }, partIndex: 0 }], landscape: cover.landscape === true };
+}
+
+/**
+ * Starts the cover's print (null: no cover job); `sent` settles once its HTML has left (a tab
+ * opened, its content sent) or the print has failed. The setup waits for it: run at once, its
+ * synchronous steps (fontkit's start-up above all) held back the browser's answers to the cover.
+ */
+function startCoverPrint(browser: Browser, job: PrintJob | null, html: string | null, pageSize: PaperSize, timeoutMs: number): { readonly piece: Promise<PrintedPiece> | null; readonly sent: Promise<void> } {
+  if (job === null || html === null) return { piece: null, sent: Promise.resolve() };
+  const sent = new Deferred<void>();
+  const piece = printCoverAlone(browser, job, html, pageSize, timeoutMs, () => sent.resolve());
+  // Observed by the merge; a failure before it (the plan's) must not leave it unhandled.
+  piece.catch(() => undefined);
+  const settled = Promise.race([sent.promise, piece.then(() => undefined, () => undefined)]);
+  return { piece, sent: settled.then(yieldToBrowser) };
+}
+
+/** The cover printed in a tab of its own, closed after; `sent` is called once its HTML is on its way to the tab. */
+async function printCoverAlone(browser: Browser, job: PrintJob, html: string, pageSize: PaperSize, timeoutMs: number, sent: () => void): Promise<PrintedPiece> {
+  const page = await preparePage(browser, timeoutMs);
+  try {
+    const printing = printCover(page, job, html, pageSize);
+    sent();
+    return await printing;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
 /** The PDF report's bytes. Throws BrowserNotFoundError when no browser can print it. */
 export async function renderPdf(result: AnalysisResult, options: PdfOptions): Promise<Uint8Array> {
   const found = await findBrowser(options.browserPath, options.environment);
@@ -701,33 +780,37 @@ export async function printDocument(
   browser?: Awaited<ReturnType<typeof findBrowser>>,
 ): Promise<Uint8Array> {
   const timeoutMs = options.browserTimeoutMs ?? browserTimeoutMs(null, options.environment);
-  // updateMetadata: false keeps pdf-lib from stamping its own name and the current time.
-  const merged = await PDFDocument.create({ updateMetadata: false });
-  const font = await embedReportFont(merged);
-  const drawn = await drawnMatrix(merged, model.parts, options.templates, font);
-  const parts = drawn === null ? model.parts : model.parts.map((part, index) => (index === drawn.partIndex ? drawn.printed : part));
-  const rowsPerChunk = options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
-  const alone = new Set(drawn === null ? [] : [drawn.partIndex]);
-  const jobs = planPrintJobs(parts, rowsPerChunk, alone, balancedPackLimit(parts, rowsPerChunk, alone));
-  const destinations = new Map<string, MergedDestination>();
-  const structure = new MergedStructure(merged);
-  const afterPart = (partIndex: number): void => {
-    if (partIndex === 0) options.whilePrinting?.();
-    if (drawn !== null && partIndex === drawn.partIndex) drawMatrixTables(merged, structure, drawn);
+  const coverJob = coverPrintJob(model.parts);
+  let coverHtml: string | null = null;
+  const renderCover = (): string | null => {
+    if (coverJob !== null) coverHtml ??= jobHtml(coverJob, options.templates, model.document);
+    return coverHtml;
   };
+  let preparing: Promise<PreparedDocument> | null = null;
+  const prepared = (): Promise<PreparedDocument> => (preparing ??= prepareDocument(model.parts, options));
   // The first prints' HTML (the first render also compiles the templates) is made while Chromium starts.
   const prerendered = new Map<number, string>();
   const prerender = (): void => {
-    jobs.slice(0, PRINT_CONCURRENCY).forEach((job, index) => prerendered.set(index, jobHtml(job, options.templates, model.document)));
+    renderCover();
+    // The fonts and the plan too; an error is reported where the print awaits them.
+    prepared().catch(() => undefined);
   };
-  const print = (browser: Browser): Promise<PrintedPlacement> =>
-    printAndMerge(browser, jobs, options.templates, model.document, options.pageSize, merged, structure, destinations, options.onProgress, prerendered, timeoutMs, afterPart);
+  const print = async (browser: Browser): Promise<PrintedPlacement> => {
+    // The cover goes to Chromium first: its print (the cover is always printed alone, planPrintJobs)
+    // needs neither the fonts nor the plan, so Chromium lays it out while this process loads fontkit,
+    // embeds the faces and plans the rest (issue 26: a third of a second at 1,000 users).
+    const cover = startCoverPrint(browser, coverJob, renderCover(), options.pageSize, timeoutMs);
+    await cover.sent;
+    const document = await prepared();
+    return printAndMerge(browser, document.jobs, options.templates, model.document, options.pageSize, document.merged, document.structure, document.destinations, options.onProgress, prerendered, timeoutMs, document.afterPart, cover.piece);
+  };
   const running = options.runningBrowser;
   const session: BrowserSession =
     running !== undefined
       ? (work) => work(running)
       : (options.printWith ?? (async (work) => withBrowser(browser ?? (await findBrowser(options.browserPath, options.environment)), work, prerender, timeoutMs)));
   const { result: placement, closed } = await printedBeforeClose(session, print);
+  const { merged, structure, destinations, font, jobs, afterPart } = await prepared();
   const { partStartPage, pieceStartPages, coverStructure } = placement;
   // What follows the last print (the drawn identity tables, when they end the document) is ours alone.
   for (const { partIndex } of jobs[jobs.length - 1]?.parts ?? []) afterPart(partIndex);
