@@ -174,25 +174,16 @@ export function parseStrictInstantMs(text: string, options: { readonly offsets: 
 export function isUtcInstant(text: string): boolean {
   const length = text.length;
   if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return false;
-  const digits = (from: number, count: number): number => {
-    let value = 0;
-    for (let index = from; index < from + count; index += 1) {
-      const code = text.charCodeAt(index) - 48;
-      if (code < 0 || code > 9) return -1;
-      value = value * 10 + code;
-    }
-    return value;
-  };
   if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return false;
   if (length === 20) {
     if (text[19] !== 'Z') return false;
-  } else if (text[19] !== '.' || length < 22 || digits(20, length - 21) < 0) return false;
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const day = digits(8, 2);
-  const hour = digits(11, 2);
-  const minute = digits(14, 2);
-  const second = digits(17, 2);
+  } else if (text[19] !== '.' || length < 22 || fixedDigits(text, 20, length - 21) < 0) return false;
+  const year = fixedDigits(text, 0, 4);
+  const month = fixedDigits(text, 5, 2);
+  const day = fixedDigits(text, 8, 2);
+  const hour = fixedDigits(text, 11, 2);
+  const minute = fixedDigits(text, 14, 2);
+  const second = fixedDigits(text, 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
   return day <= monthDays;
