@@ -1,7 +1,7 @@
 import { createHash, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Attribute, ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { Attribute, ContentInfo, type EncapsulatedContent, SignedData } from '@peculiar/asn1-cms';
 import { TSTInfo } from '@peculiar/asn1-tsp';
 import {
   DER,
@@ -237,6 +237,18 @@ function signedAttributesAsEncoded(signedDataDer: Buffer): Buffer | undefined {
 }
 
 /**
+ * The encapsulated content's bytes: asn1-cms gives an OCTET STRING as `single` and any other
+ * encoding as its raw bytes under the field its CHOICE calls OTHER_ENCODING (not TypeScript's type).
+ */
+const OTHER_ENCODING = 'any' as const satisfies keyof EncapsulatedContent;
+function encapsulatedBytes(content: EncapsulatedContent | undefined): Buffer | null {
+  if (content === undefined) return null;
+  if (content.single !== undefined) return toBuffer(content.single.buffer);
+  const other = content[OTHER_ENCODING];
+  return other === undefined ? null : toBuffer(other);
+}
+
+/**
  * Checks a CMS SignedData. `detachedContent` is the signed bytes for a detached signature (a
  * PDF's byte ranges, manifest.json); without it the encapsulated content is used (timestamp tokens).
  * Throws only on a structure it cannot read; a signature that does not hold comes back as false.
@@ -245,8 +257,7 @@ export function checkCms(der: Uint8Array, detachedContent: Uint8Array | null): C
   const contentInfo = AsnConvert.parse(der, ContentInfo);
   if (contentInfo.contentType !== OID.signedData) throw new Error(`not a CMS SignedData (content type ${contentInfo.contentType})`);
   const signedData = AsnConvert.parse(contentInfo.content, SignedData);
-  const eContent = signedData.encapContentInfo.eContent;
-  const encapsulatedContent = eContent?.single !== undefined ? toBuffer(eContent.single.buffer) : eContent?.any !== undefined ? toBuffer(eContent.any) : null;
+  const encapsulatedContent = encapsulatedBytes(signedData.encapContentInfo.eContent);
   const certificates = certificatesOf(toBuffer(contentInfo.content));
   const signerInfo = signedData.signerInfos[0];
   if (signerInfo === undefined) throw new Error('the CMS SignedData holds no signer');
