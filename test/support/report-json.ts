@@ -5,7 +5,7 @@
  * readers' one shared function (src/app/shared/report-results.ts). Tests look results up here
  * instead of knowing the layout.
  */
-import { ReportReader, reportResults } from '../../src/app/shared/report-results.js';
+import { flatResultFields, ReportReader, reportResults } from '../../src/app/shared/report-results.js';
 import { allRules } from '../../src/rules/index.js';
 import { exampleRules } from './example-rule.js';
 
@@ -28,14 +28,7 @@ export interface FlatResult {
 
 export function flatReportResults(report: unknown, path = 'report.json'): FlatResult[] {
   return [...reportResults(report as Record<string, unknown>, new ReportReader(path), KNOWN_RULES)].map((item) => ({
-    finding_id: item.findingId,
-    rule_id: item.ruleId,
-    resource_type: item.resourceType,
-    resource_arn: item.resourceArn,
-    resource_name: item.resourceName,
-    status: item.status,
-    evidence: item.evidence,
-    reason: item.reason,
+    ...flatResultFields(item),
     ...(item.exception === null ? {} : { exception: item.exception }),
     ...(item.expiredException === null ? {} : { expired_exception: item.expiredException }),
     ...(item.tracking === null ? {} : { tracking: item.tracking }),

@@ -57,6 +57,29 @@ export interface ReportResult {
   readonly where: string;
 }
 
+/** A result's own fields as format 2 wrote them, flat and in snake case (what `verify --reproduce` compares; tests read them). */
+export function flatResultFields(item: ReportResult): {
+  finding_id: string;
+  rule_id: string;
+  resource_type: string;
+  resource_arn: string;
+  resource_name: string;
+  status: RuleResultStatus;
+  evidence: string;
+  reason: string | null;
+} {
+  return {
+    finding_id: item.findingId,
+    rule_id: item.ruleId,
+    resource_type: item.resourceType,
+    resource_arn: item.resourceArn,
+    resource_name: item.resourceName,
+    status: item.status,
+    evidence: item.evidence,
+    reason: item.reason,
+  };
+}
+
 /** The report's result format (metadata.result_format_version), refused unless this version reads it. */
 export function reportFormat(data: Json, read: ReportReader): number {
   const metadata = read.object(data['metadata'], 'metadata');

@@ -16,7 +16,7 @@ import { withRemediation } from '../shared/remediation.js';
 import { allFrameworks } from '../../frameworks/index.js';
 import { allRules } from '../../rules/index.js';
 import { buildJsonReport } from '../../render/json.js';
-import { ReportReader, reportResults } from '../shared/report-results.js';
+import { flatResultFields, ReportReader, reportResults } from '../shared/report-results.js';
 import { parseSnapshot } from '../../snapshot/io.js';
 import { UserError } from '../../util/errors.js';
 import { sha256Hex } from '../../util/files.js';
@@ -35,14 +35,7 @@ const RUN_TIMESTAMP_KEYS = ['audit_start', 'audit_end', 'audit_start_utc', 'audi
 export function comparableReport(report: Record<string, unknown>, path: string): Record<string, unknown> {
   const results = [...reportResults(report, new ReportReader(path))]
     .map((item) => ({
-      finding_id: item.findingId,
-      rule_id: item.ruleId,
-      resource_type: item.resourceType,
-      resource_arn: item.resourceArn,
-      resource_name: item.resourceName,
-      status: item.status,
-      evidence: item.evidence,
-      reason: item.reason,
+      ...flatResultFields(item),
       exception: item.exception,
       expired_exception: item.expiredException,
       tracking: item.tracking,
