@@ -106,6 +106,14 @@ function wholeSecondUtcMs(text: string, offsets: boolean): number | null {
     if (text.charCodeAt(19) !== 90 /* Z */) return Number.NaN;
   } else if (length !== 25 || !offsets || !text.endsWith('+00:00')) return Number.NaN;
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Number.NaN;
+  return calendarSecondMs(text);
+}
+
+/**
+ * The instant the first 19 characters name (`YYYY-MM-DDThh:mm:ss`, separators already checked), in
+ * ms since 1970 as UTC: NaN when a field is not digits, null when it names no real calendar time.
+ */
+function calendarSecondMs(text: string): number | null {
   const year = fixedDigits(text, 0, 4);
   const month = fixedDigits(text, 5, 2);
   const day = fixedDigits(text, 8, 2);
@@ -178,15 +186,8 @@ export function isUtcInstant(text: string): boolean {
   if (length === 20) {
     if (text[19] !== 'Z') return false;
   } else if (text[19] !== '.' || length < 22 || fixedDigits(text, 20, length - 21) < 0) return false;
-  const year = fixedDigits(text, 0, 4);
-  const month = fixedDigits(text, 5, 2);
-  const day = fixedDigits(text, 8, 2);
-  const hour = fixedDigits(text, 11, 2);
-  const minute = fixedDigits(text, 14, 2);
-  const second = fixedDigits(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
-  return day <= monthDays;
+  const ms = calendarSecondMs(text);
+  return ms !== null && !Number.isNaN(ms);
 }
 
 /**
