@@ -5,6 +5,7 @@
  * with `+`, `=`, `-` or `@`, so such a cell is prefixed with a single quote, which every spreadsheet
  * shows as text and hides in the cell. The JSON output keeps the raw values.
  */
+import { rememberedPerText } from '../util/remembered.js';
 const FORMULA_TRIGGER = /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*[=+\-@]|^[\t\r]/;
 
 /** NUL ends a string in C: some spreadsheet importers cut the cell (or the file) there. Shown as U+FFFD instead. */
@@ -58,15 +59,7 @@ export function csvCell(cell: string): string {
  * neutralised and quoted once per distinct value rather than once per row. Only for values the
  * program names: the memo grows with the vocabulary, never with the account.
  */
-export function vocabularyCell(value: string): string {
-  let cell = vocabularyCells.get(value);
-  if (cell === undefined) {
-    cell = csvCell(value);
-    vocabularyCells.set(value, cell);
-  }
-  return cell;
-}
-const vocabularyCells = new Map<string, string>();
+export const vocabularyCell: (value: string) => string = rememberedPerText(csvCell);
 
 /**
  * One neutralised row as a CSV line ending CRLF; a row of one empty field is `""`, as Python writes

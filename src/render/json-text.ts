@@ -4,6 +4,7 @@
  * they need no escaping, a result's flat facts, and format 4's table of reason texts.
  */
 import type { ResultFacts } from '../analyze/result.js';
+import { rememberedPerText } from '../util/remembered.js';
 
 /** Strings JSON.stringify writes as they are, between quotes (no quote, backslash, control character or surrogate). */
 const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -14,20 +15,11 @@ export function jsonString(text: string): string {
 }
 
 /**
- * Names that recur on every line (rule ids, statuses, fact keys: a few dozen, fixed by the
- * catalogue) quoted once: a map lookup is cheaper than the escaping check, written millions of times.
+ * jsonString(name) for names that recur on every line (rule ids, statuses, fact keys: a few dozen,
+ * fixed by the catalogue), quoted once: a map lookup is cheaper than the escaping check. Only for
+ * the catalogue's own names, never for data (the map would grow with it).
  */
-const quotedNames = new Map<string, string>();
-
-/** jsonString(name), remembered: only for the catalogue's own names, never for data (the map would grow with it). */
-export function jsonName(name: string): string {
-  let quoted = quotedNames.get(name);
-  if (quoted === undefined) {
-    quoted = jsonString(name);
-    quotedNames.set(name, quoted);
-  }
-  return quoted;
-}
+export const jsonName: (name: string) => string = rememberedPerText(jsonString);
 
 /**
  * JSON.stringify(facts) for a rule's flat facts (text, finite numbers, booleans, null, lists of
