@@ -6,6 +6,7 @@
  * shows as text and hides in the cell. The JSON output keeps the raw values.
  */
 import { rememberedPerText } from '../util/remembered.js';
+
 const FORMULA_TRIGGER = /^[\s\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*[=+\-@]|^[\t\r]/;
 
 /** NUL ends a string in C: some spreadsheet importers cut the cell (or the file) there. Shown as U+FFFD instead. */
