@@ -18,10 +18,10 @@ import { ReportReader, reportResults } from '../src/app/shared/report-results.js
 import { resourceJson, type TrackingDefaults } from '../src/render/json-resources.js';
 import { renderJson } from '../src/render/json.js';
 import { allRules } from '../src/rules/index.js';
-import { daysAgo, type TimeSpec } from '../src/rules/testing.js';
 import { InputError } from '../src/util/errors.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
-import { randomAccount } from './support/random-accounts.js';
+import { anyPastTime, randomAccount } from './support/random-accounts.js';
+import { EXAMPLE_RESULT } from './support/report-json.js';
 
 type Json = Record<string, unknown>;
 interface Entry {
@@ -132,10 +132,7 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
   });
 
   it('random accounts (policies, devices, certificates, keys, dates anywhere): the sentences survive the JSON, at capture and projected', () => {
-    const time: fc.Arbitrary<TimeSpec> = fc.oneof(
-      fc.integer({ min: 0, max: 900 }).map((days) => daysAgo(days)),
-      fc.constantFrom<TimeSpec>('N/A', 'no_information', 'not_supported', 'not_collected', 'collection_failed'),
-    );
+    const time = anyPastTime;
     let compared = 0;
     for (const snapshot of fc.sample(randomAccount(time), { seed: 2626, numRuns: 60 })) {
       for (const asOf of [undefined, new Date(Date.parse(snapshot.capturedAt) + 61.3 * 86_400_000).toISOString()]) {
@@ -168,18 +165,10 @@ describe('the JSON report carries the rules\' facts, readers rebuild the sentenc
     const remediation = report['remediation'] as Json;
     assert.match(refusal({ ...report, remediation: { ...remediation, due_days: undefined } }), /^r\.json: remediation\.due_days: expected the days to a due date per severity: resources\[\d+\]\.results\.[a-z-]+\.tracking leaves its due date out/);
     const result: RuleResult = {
-      findingId: 'rule-a/0123456789abcdef',
-      ruleId: 'rule-a',
-      severity: 'low',
-      resourceType: 'user',
-      resourceArn: 'arn:aws:iam::123456789012:user/alice',
-      resourceName: 'alice',
+      ...EXAMPLE_RESULT,
       status: 'fail',
       facts: { age: Number.NaN, key: 'access_key_1' },
       evidence: 'key access_key_1 is NaN days old',
-      reason: null,
-      exception: null,
-      expiredException: null,
       tracking: { owner: 'a@example.com', ownerSource: 'tag owner', dueDate: '2026-01-01', overdue: true, firstDetected: '2025-11-01T00:00:00Z', pastDueAtReport: true, response: null },
     };
     // A fact JSON cannot carry (NaN) keeps the sentence; what is not a default is written.

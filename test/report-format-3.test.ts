@@ -20,7 +20,7 @@ import { renderJsonChunks } from '../src/render/json.js';
 import { InputError } from '../src/util/errors.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { exampleFrameworks, exampleRules, exampleSnapshot } from './support/example-rule.js';
-import { asFormat2, flatReportResults } from './support/report-json.js';
+import { asFormat2, EXAMPLE_RESULT, flatReportResults } from './support/report-json.js';
 
 const NAME = 'iam_audit_2026-01-02T14-30-00.json';
 const FORMAT_3 = join(FIXTURES, 'golden', 'format-3', NAME);
@@ -149,19 +149,7 @@ describe('result format 3: one entry per resource', () => {
   });
 
   it('stops on a finding id that is not <rule>/<finding key> (a bug, it would be lost on reading)', () => {
-    const result: RuleResult = {
-      findingId: 'rule-a/0123456789abcdef',
-      ruleId: 'rule-a',
-      severity: 'low',
-      resourceType: 'user',
-      resourceArn: 'arn:aws:iam::123456789012:user/alice',
-      resourceName: 'alice',
-      status: 'pass',
-      evidence: 'fine',
-      reason: null,
-      exception: null,
-      expiredException: null,
-    };
+    const result: RuleResult = EXAMPLE_RESULT;
     // Format 4 (the writer of this version): results keyed by rule id, the reason an index into the report's `reasons`.
     assert.deepEqual(resourceJson([result, { ...result, ruleId: 'rule-b', findingId: 'rule-b/0123456789abcdef', evidence: '', reason: 'why' }]), {
       arn: result.resourceArn,

@@ -19,12 +19,11 @@ import { comparableReport } from '../src/app/verify/reproduce.js';
 import { ReasonTable, resourceEntries, resourceJson, resourceLine, ResourceLines } from '../src/render/json-resources.js';
 import { buildJsonReport, renderJson, renderJsonChunks } from '../src/render/json.js';
 import { allRules } from '../src/rules/index.js';
-import { daysAgo, type TimeSpec } from '../src/rules/testing.js';
 import { InputError } from '../src/util/errors.js';
 import { FIXTURES, runCli, temporaryFolder } from './support/cli.js';
 import { exampleFrameworks, exampleRules, exampleSnapshot } from './support/example-rule.js';
-import { randomAccount } from './support/random-accounts.js';
-import { flatReportResults } from './support/report-json.js';
+import { anyPastTime, randomAccount } from './support/random-accounts.js';
+import { EXAMPLE_RESULT, flatReportResults } from './support/report-json.js';
 
 type Json = Record<string, unknown>;
 
@@ -65,19 +64,7 @@ function exampleResult(users: number): ReturnType<typeof analyze> {
   return analyze({ snapshot, snapshotFile: { fileName: 's.json', sha256: 'x', migratedFrom: null }, tool: { name: 'iam-audit', version: '0' }, run: RUN, catalogue: { rules: exampleRules, frameworks: exampleFrameworks } });
 }
 
-const ALICE: RuleResult = {
-  findingId: 'rule-a/0123456789abcdef',
-  ruleId: 'rule-a',
-  severity: 'low',
-  resourceType: 'user',
-  resourceArn: 'arn:aws:iam::123456789012:user/alice',
-  resourceName: 'alice',
-  status: 'pass',
-  evidence: 'fine',
-  reason: null,
-  exception: null,
-  expiredException: null,
-};
+const ALICE: RuleResult = EXAMPLE_RESULT;
 
 describe('result format 4: results keyed by rule, reasons written once, findings one line each', () => {
   it('the demo: the format-3 and format-4 reports of one snapshot carry the same results, in order, and everything else alike', async () => {
@@ -199,10 +186,7 @@ describe('result format 4: results keyed by rule, reasons written once, findings
   });
 
   it('a resource line is the JSON of resourceJson\'s object: demo-like random accounts, odd strings, exceptions, trackings, facts JSON cannot carry', () => {
-    const time: fc.Arbitrary<TimeSpec> = fc.oneof(
-      fc.integer({ min: 0, max: 900 }).map((days) => daysAgo(days)),
-      fc.constantFrom<TimeSpec>('N/A', 'no_information', 'not_supported', 'not_collected', 'collection_failed'),
-    );
+    const time = anyPastTime;
     let compared = 0;
     for (const snapshot of fc.sample(randomAccount(time), { seed: 2627, numRuns: 25 })) {
       const result = analyze({ snapshot, snapshotFile: { fileName: 's.json', sha256: 'x', migratedFrom: null }, tool: { name: 'iam-audit', version: '0' }, run: RUN, catalogue: { rules: allRules } });

@@ -22,6 +22,12 @@ import {
 } from '../../src/rules/testing.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 
+/** A past event's date: up to 900 days before the capture, or any of the absences a report or a collection gives. */
+export const anyPastTime: fc.Arbitrary<TimeSpec> = fc.oneof(
+  fc.integer({ min: 0, max: 900 }).map((days) => daysAgo(days)),
+  fc.constantFrom<TimeSpec>('N/A', 'no_information', 'not_supported', 'not_collected', 'collection_failed'),
+);
+
 /** An account of three users and root, each past-event date (last use of a password or key) drawn from `timeSpec`. */
 export function randomAccount(timeSpec: fc.Arbitrary<TimeSpec>): fc.Arbitrary<Snapshot> {
   const keySpec = fc.record({ active: fc.boolean(), created: fc.integer({ min: 0, max: 800 }).map((days) => daysAgo(days)), lastUsed: timeSpec });

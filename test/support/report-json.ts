@@ -6,11 +6,27 @@
  * instead of knowing the layout.
  */
 import { flatResultFields, ReportReader, reportResults } from '../../src/app/shared/report-results.js';
+import type { RuleResult } from '../../src/analyze/result.js';
 import { allRules } from '../../src/rules/index.js';
 import { exampleRules } from './example-rule.js';
 
 /** The rules whose facts the tests' reports carry: the catalogue and the tests' example rules. */
 const KNOWN_RULES = [...allRules, ...exampleRules];
+
+/** A passing result of an example rule on alice, for tests of how one result is written and read. */
+export const EXAMPLE_RESULT: RuleResult = {
+  findingId: 'rule-a/0123456789abcdef',
+  ruleId: 'rule-a',
+  severity: 'low',
+  resourceType: 'user',
+  resourceArn: 'arn:aws:iam::123456789012:user/alice',
+  resourceName: 'alice',
+  status: 'pass',
+  evidence: 'fine',
+  reason: null,
+  exception: null,
+  expiredException: null,
+};
 
 export interface FlatResult {
   readonly finding_id: string;
