@@ -474,6 +474,50 @@ class Deferred<T> {
 /** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
 const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 
+/** A print of at least this many table rows leaves its tab to be closed, not reused (PrintTabs). */
+const ROWS_CLOSING_A_TAB = 500;
+
+/**
+ * The tabs the prints use, each reused for the next print (issue 26). In one process (browser.ts)
+ * Chromium lays every tab out on one thread, and a fresh tab cost that thread its opening and the
+ * report's six embedded faces decoded again: about a tenth of a second a print at 1,000 users,
+ * where a reused tab finds them decoded. A tab that printed a long table (ROWS_CLOSING_A_TAB rows
+ * or more: a chunk of the MFA table of a large account) is closed instead: its renderer keeps what
+ * that layout grew, hundreds of MB, and a closed tab gives it back.
+ */
+export class PrintTabs {
+  private readonly idle: Page[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** An idle tab, or a new one. */
+  take(): Promise<Page> {
+    const page = this.idle.pop();
+    return page === undefined ? preparePage(this.browser, this.timeoutMs) : Promise.resolve(page);
+  }
+
+  /** Gives a tab back after its print: kept for the next when `reusable` (and the prints go on), else closed. */
+  async give(page: Page, reusable: boolean): Promise<void> {
+    if (reusable && !this.closed) this.idle.push(page);
+    else await page.close().catch(() => undefined);
+  }
+
+  /** Closes the idle tabs; a tab given back later is closed at once. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((page) => page.close().catch(() => undefined)));
+  }
+}
+
+/** Whether a tab may print again after `job` (PrintTabs): false after a long table. */
+export function tabReusableAfter(job: PrintJob): boolean {
+  return job.parts.reduce((rows, { part }) => rows + (part.rows?.length ?? 0), 0) < ROWS_CLOSING_A_TAB;
+}
+
 async function preparePage(browser: Browser, timeoutMs: number): Promise<Page> {
   const page = await browser.newPage();
   page.setDefaultTimeout(timeoutMs);
@@ -490,7 +534,7 @@ async function preparePage(browser: Browser, timeoutMs: number): Promise<Page> {
  * One piece: the print workers, the in-order merge and the stop at the first failure share the job slots and the failed flag.
  */
 async function printAndMerge(
-  browser: Browser,
+  tabs: PrintTabs,
   jobs: readonly PrintJob[],
   templates: ReportTemplates,
   info: PrintableDocumentInfo,
@@ -501,7 +545,6 @@ async function printAndMerge(
   onProgress: PdfOptions['onProgress'],
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
-  timeoutMs: number,
   /**
    * Called once a part's print is merged (pdf-lib draws the identity tables after their section's
    * print); for the last print's parts by the caller instead, once the browser is no longer needed.
@@ -520,24 +563,24 @@ async function printAndMerge(
       const job = jobs[index];
       const slot = slots[index];
       if (job === undefined || slot === undefined) continue;
-      // A fresh tab per job: a renderer reused across prints keeps growing (hundreds of MB per
-      // chunk of a large table), while a closed tab gives its memory back.
       let page: Page | null = null;
+      let printed = false;
       try {
         if (index === 0 && firstPiece !== null) {
           slot.resolve(await firstPiece);
           continue;
         }
-        page = await preparePage(browser, timeoutMs);
+        page = await tabs.take();
         const html = prerendered.get(index) ?? jobHtml(job, templates, info);
         prerendered.delete(index);
         const isCover = job.parts.some(({ partIndex }) => partIndex === 0);
         slot.resolve(isCover ? await printCover(page, job, html, pageSize) : { bytes: await printJob(page, job, html, pageSize), scale: 1 });
+        printed = true;
       } catch (error) {
         failed = true;
         slot.reject(error);
       } finally {
-        await page?.close().catch(() => undefined);
+        if (page !== null) await tabs.give(page, printed && !failed && tabReusableAfter(job));
       }
     }
   };
@@ -578,12 +621,14 @@ async function printAndMerge(
       if (slot === undefined) continue;
       if (!(await mergePiece(await slot.promise, job.parts))) {
         for (const jobPart of job.parts) {
-          const page = await preparePage(browser, timeoutMs);
+          const page = await tabs.take();
+          const alone: PrintJob = { parts: [jobPart], landscape: job.landscape };
+          let printed = false;
           try {
-            const alone: PrintJob = { parts: [jobPart], landscape: job.landscape };
             await mergePiece({ bytes: await printJob(page, alone, jobHtml(alone, templates, info), pageSize), scale: 1 }, [jobPart]);
+            printed = true;
           } finally {
-            await page.close().catch(() => undefined);
+            await tabs.give(page, printed && tabReusableAfter(alone));
           }
         }
       }
@@ -742,25 +787,28 @@ export function coverPrintJob(parts: readonly ReportPart[]): PrintJob | null {
  * opened, its content sent) or the print has failed. The setup waits for it: run at once, its
  * synchronous steps (fontkit's start-up above all) held back the browser's answers to the cover.
  */
-function startCoverPrint(browser: Browser, job: PrintJob | null, html: string | null, pageSize: PaperSize, timeoutMs: number): { readonly piece: Promise<PrintedPiece> | null; readonly sent: Promise<void> } {
+function startCoverPrint(tabs: PrintTabs, job: PrintJob | null, html: string | null, pageSize: PaperSize): { readonly piece: Promise<PrintedPiece> | null; readonly sent: Promise<void> } {
   if (job === null || html === null) return { piece: null, sent: Promise.resolve() };
   const sent = new Deferred<void>();
-  const piece = printCoverAlone(browser, job, html, pageSize, timeoutMs, () => sent.resolve());
+  const piece = printCoverAlone(tabs, job, html, pageSize, () => sent.resolve());
   // Observed by the merge; a failure before it (the plan's) must not leave it unhandled.
   piece.catch(() => undefined);
   const settled = Promise.race([sent.promise, piece.then(() => undefined, () => undefined)]);
   return { piece, sent: settled.then(yieldToBrowser) };
 }
 
-/** The cover printed in a tab of its own, closed after; `sent` is called once its HTML is on its way to the tab. */
-async function printCoverAlone(browser: Browser, job: PrintJob, html: string, pageSize: PaperSize, timeoutMs: number, sent: () => void): Promise<PrintedPiece> {
-  const page = await preparePage(browser, timeoutMs);
+/** The cover printed in a tab of its own, given back for the next print after; `sent` is called once its HTML is on its way to the tab. */
+async function printCoverAlone(tabs: PrintTabs, job: PrintJob, html: string, pageSize: PaperSize, sent: () => void): Promise<PrintedPiece> {
+  const page = await tabs.take();
+  let printed = false;
   try {
     const printing = printCover(page, job, html, pageSize);
     sent();
-    return await printing;
+    const piece = await printing;
+    printed = true;
+    return piece;
   } finally {
-    await page.close().catch(() => undefined);
+    await tabs.give(page, printed);
   }
 }
 
@@ -799,10 +847,15 @@ export async function printDocument(
     // The cover goes to Chromium first: its print (the cover is always printed alone, planPrintJobs)
     // needs neither the fonts nor the plan, so Chromium lays it out while this process loads fontkit,
     // embeds the faces and plans the rest (issue 26: a third of a second at 1,000 users).
-    const cover = startCoverPrint(browser, coverJob, renderCover(), options.pageSize, timeoutMs);
-    await cover.sent;
-    const document = await prepared();
-    return printAndMerge(browser, document.jobs, options.templates, model.document, options.pageSize, document.merged, document.structure, document.destinations, options.onProgress, prerendered, timeoutMs, document.afterPart, cover.piece);
+    const tabs = new PrintTabs(browser, timeoutMs);
+    try {
+      const cover = startCoverPrint(tabs, coverJob, renderCover(), options.pageSize);
+      await cover.sent;
+      const document = await prepared();
+      return await printAndMerge(tabs, document.jobs, options.templates, model.document, options.pageSize, document.merged, document.structure, document.destinations, options.onProgress, prerendered, document.afterPart, cover.piece);
+    } finally {
+      await tabs.close();
+    }
   };
   const running = options.runningBrowser;
   const session: BrowserSession =
