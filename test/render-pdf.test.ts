@@ -220,6 +220,24 @@ describe('PDF report (real Chromium)', () => {
     for (const raw of [/\bN\/A\b/, /no_information/, /not_supported/, /not_applicable/, /newest-timestamp-in-file/]) assert.doesNotMatch(body, raw, String(raw));
   });
 
+  it('reads in page order: the matrix tables pdf-lib draws while Chromium prints come last in the structure tree, as on the pages', async () => {
+    // The Document element's children, in reading order (pdfinfo prints the tree, two spaces per level).
+    const tree = (await run('pdfinfo', ['-struct-text', pdfPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
+    const top = tree.flatMap((line, index) => (/^ {2}\S/.test(line) ? [{ type: line.trim(), text: tree[index + 1]?.trim() ?? '' }] : []));
+    assert.deepEqual(
+      top.slice(-4).map((element) => element.type),
+      ['H3 (block)', 'Table (block)', 'H3 (block)', 'Table (block)'],
+    );
+    assert.deepEqual(
+      top.slice(-4).filter((element) => element.type.startsWith('H3')).map((element) => element.text),
+      ['"Root user"', '"IAM users"'],
+    );
+    // Everything Chromium printed (the appendix's heading and legend included) reads before the tables.
+    const appendixHeading = tree.findIndex((line) => line.includes('Appendix: every identity tested'));
+    const firstTable = tree.findIndex((line) => line.trim() === '"Root user"');
+    assert.ok(appendixHeading > 0 && appendixHeading < firstTable, `appendix heading at line ${appendixHeading}, the drawn tables from line ${firstTable}`);
+  });
+
   it('carries the findings CSV and JSON and the MFA CSV as attachments', async () => {
     const listed = (await run('pdfdetach', ['-list', pdfPath])).stdout;
     assert.match(listed, /^4 embedded files$/m);

@@ -167,6 +167,11 @@ export class MergedStructure {
   /** Pages pdf-lib draws (the contents): each one's list of marked-content elements, by MCID. */
   private readonly drawnPages = new Map<PDFRef, PDFArray>();
   private tagged = true;
+  /** Pages drawn ahead (drawTrailing) that end the document: copied pieces' pages go before them. */
+  private trailingPages = 0;
+  /** The Document's children drawn ahead: after every piece's, whenever those are merged. */
+  private readonly trailingKids: PDFRef[] = [];
+  private drawingTrailing = false;
 
   constructor(private readonly document: PDFDocument) {
     this.documentElement = document.context.nextRef();
@@ -175,6 +180,25 @@ export class MergedStructure {
   /** How many top-level elements the document has so far: where later ones may be inserted. */
   get length(): number {
     return this.kids.length;
+  }
+
+  /** How many pages the document has, but for those drawn ahead to end it: where the next piece's first page goes. */
+  get pagesBeforeTrailing(): number {
+    return this.document.getPageCount() - this.trailingPages;
+  }
+
+  /**
+   * Runs `draw`, which adds pages at the end of the document (returning how many) whose content
+   * ends the document: pieces copied later go before those pages, and the Document elements `draw`
+   * attaches stay after theirs. Lets pdf-lib draw the last section while the browser prints the others.
+   */
+  drawTrailing(draw: () => number): void {
+    this.drawingTrailing = true;
+    try {
+      this.trailingPages += draw();
+    } finally {
+      this.drawingTrailing = false;
+    }
   }
 
   /**
@@ -210,7 +234,7 @@ export class MergedStructure {
       const leaf = this.document.context.lookup(reference);
       if (!(leaf instanceof PDFPageLeaf)) throw new Error('internal error: a copied page is not a page');
       const copied = PDFPage.of(leaf, reference, this.document);
-      this.document.addPage(copied);
+      this.document.insertPage(this.pagesBeforeTrailing, copied);
       return copied;
     });
     for (const kid of pieceKids) {
@@ -327,6 +351,10 @@ export class MergedStructure {
 
   /** Puts `element` under `parent` (after its present children), or at `index` among the Document's children when parent is null. */
   attach(element: PDFRef, parent: PDFRef | null, index?: number): void {
+    if (parent === null && this.drawingTrailing) {
+      this.trailingKids.push(element);
+      return;
+    }
     if (parent === null) {
       this.kids.splice(index ?? this.kids.length, 0, element);
       return;
@@ -339,10 +367,11 @@ export class MergedStructure {
 
   /** Writes the structure tree, /MarkInfo and the language; nothing when a piece was untagged. */
   finish(language: string): void {
-    if (!this.tagged || this.kids.length === 0) return;
+    const kids = [...this.kids, ...this.trailingKids];
+    if (!this.tagged || kids.length === 0) return;
     const context = this.document.context;
     const root = context.nextRef();
-    context.assign(this.documentElement, context.obj({ Type: 'StructElem', S: 'Document', P: root, K: this.kids, Lang: PDFString.of(language) }));
+    context.assign(this.documentElement, context.obj({ Type: 'StructElem', S: 'Document', P: root, K: kids, Lang: PDFString.of(language) }));
     const sorted = [...this.parentTree].sort((a, b) => a[0] - b[0]);
     const nums = context.obj(sorted.flatMap(([key, value]) => [PDFNumber.of(key), value]));
     const ids = [...this.ids].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -260,11 +260,22 @@ async function drawnMatrix(document: PDFDocument, parts: readonly ReportPart[], 
   return { partIndex, original, fonts, printed: { ...original, rows: null, context: { ...original.context, tablesDrawn: true } } };
 }
 
-/** The matrix's tables after its section's print (the last pages so far), on pages of the same size. */
-function drawMatrixTables(merged: PDFDocument, structure: MergedStructure, drawn: DrawnMatrix): void {
-  const { width, height } = merged.getPage(merged.getPageCount() - 1).getSize();
-  const box = { width, height, top: PRINTED_PAGE_MARGIN_MM.top * MM_TO_PT, bottom: PRINTED_PAGE_MARGIN_MM.bottom * MM_TO_PT, left: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT, right: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT };
-  drawIdentityTables(merged, structure, drawn.original.context, drawn.original.rows ?? [], drawn.fonts, box, null);
+/**
+ * The matrix's tables on landscape pages the size of the printed ones (Chromium's landscape page
+ * is its portrait page turned: the first printed page, turned, gives it), added after the pages so
+ * far. Returns how many pages were drawn.
+ */
+function drawMatrixTables(merged: PDFDocument, structure: MergedStructure, drawn: DrawnMatrix): number {
+  const printed = merged.getPage(0).getSize();
+  const box = {
+    width: Math.max(printed.width, printed.height),
+    height: Math.min(printed.width, printed.height),
+    top: PRINTED_PAGE_MARGIN_MM.top * MM_TO_PT,
+    bottom: PRINTED_PAGE_MARGIN_MM.bottom * MM_TO_PT,
+    left: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT,
+    right: PRINTED_PAGE_MARGIN_MM.side * MM_TO_PT,
+  };
+  return drawIdentityTables(merged, structure, drawn.original.context, drawn.original.rows ?? [], drawn.fonts, box, null);
 }
 
 /** The report's own face for what pdf-lib draws (footers, contents), subset and embedded. */
@@ -546,8 +557,9 @@ async function printAndMerge(
   /** HTML of the first jobs, rendered while the browser started; taken (and dropped) by their print. */
   prerendered: Map<number, string>,
   /**
-   * Called once a part's print is merged (pdf-lib draws the identity tables after their section's
-   * print); for the last print's parts by the caller instead, once the browser is no longer needed.
+   * Called once a part's print is merged (pdf-lib draws the identity tables: once the cover is
+   * merged when they end the document, else after their section's print); for the last print's
+   * parts by the caller instead, once the browser is no longer needed.
    */
   afterPart: (partIndex: number) => void,
   /** The first job's print, started before the plan was made (printCoverAlone); null: printed here. */
@@ -598,7 +610,8 @@ async function printAndMerge(
     // A part alone starts on the piece's first page; packed parts need their destinations (a
     // --template-dir partial without the section id has none: those parts are printed apart).
     if (parts.length > 1 && parts.some(({ part }) => !found.has(part.anchor))) return false;
-    const offset = merged.getPageCount();
+    // Where the piece's pages go: after the pages so far, before tables drawn ahead to end the document.
+    const offset = structure.pagesBeforeTrailing;
     const copied = structure.copyPiece(piece);
     if (parts.some(({ partIndex }) => partIndex === 0)) coverStructure = structure.length;
     if (parts.length === 1) pieceStartPages.add(offset);
@@ -768,9 +781,20 @@ async function prepareDocument(modelParts: readonly ReportPart[], options: Omit<
   const alone = new Set(drawn === null ? [] : [drawn.partIndex]);
   const jobs = planPrintJobs(parts, rowsPerChunk, alone, balancedPackLimit(parts, rowsPerChunk, alone));
   const structure = new MergedStructure(merged);
+  let tablesDrawn = false;
   const afterPart = (partIndex: number): void => {
     if (partIndex === 0) options.whilePrinting?.();
-    if (drawn !== null && partIndex === drawn.partIndex) drawMatrixTables(merged, structure, drawn);
+    if (drawn === null || tablesDrawn) return;
+    if (partIndex === 0 && drawn.partIndex === parts.length - 1) {
+      // The matrix ends the document: its tables are drawn once the cover is merged, while Chromium
+      // prints the rest (this process waited for it, idle, and drew them only after the last print).
+      // They stay the last pages: every later print's pages and structure go before them.
+      structure.drawTrailing(() => drawMatrixTables(merged, structure, drawn));
+      tablesDrawn = true;
+    } else if (partIndex === drawn.partIndex) {
+      drawMatrixTables(merged, structure, drawn);
+      tablesDrawn = true;
+    }
   };
   return { merged, font, jobs, structure, destinations: new Map(), afterPart };
 }
