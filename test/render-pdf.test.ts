@@ -71,6 +71,27 @@ async function processesMentioning(text: string): Promise<number[]> {
   return pids.filter((_, index) => commandLines[index]?.includes(text) === true).map(Number);
 }
 
+
+/**
+ * The identity tables pdf-lib draws end the reading order as they end the pages: the Document
+ * element's last children (pdfinfo prints the tree, two spaces per level) are their headings and
+ * tables, after everything Chromium printed (the appendix's heading and legend included).
+ */
+async function assertMatrixTablesReadLast(file: string): Promise<void> {
+  const tree = (await run('pdfinfo', ['-struct-text', file], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
+  const top = tree.flatMap((line, index) => (/^ {2}\S/.test(line) ? [{ type: line.trim(), text: tree[index + 1]?.trim() ?? '' }] : []));
+  assert.deepEqual(
+    top.slice(-4).map((element) => element.type),
+    ['H3 (block)', 'Table (block)', 'H3 (block)', 'Table (block)'],
+  );
+  assert.deepEqual(
+    top.slice(-4).filter((element) => element.type.startsWith('H3')).map((element) => element.text),
+    ['"Root user"', '"IAM users"'],
+  );
+  const appendixHeading = tree.findIndex((line) => line.includes('Appendix: every identity tested'));
+  const firstTable = tree.findIndex((line) => line.trim() === '"Root user"');
+  assert.ok(appendixHeading > 0 && appendixHeading < firstTable, `appendix heading at line ${appendixHeading}, the drawn tables from line ${firstTable}`);
+}
 describe('PDF report (real Chromium)', () => {
   let folder: { path: string; cleanup: () => Promise<void> };
   let browserTemp: string;
@@ -221,21 +242,7 @@ describe('PDF report (real Chromium)', () => {
   });
 
   it('reads in page order: the matrix tables pdf-lib draws while Chromium prints come last in the structure tree, as on the pages', async () => {
-    // The Document element's children, in reading order (pdfinfo prints the tree, two spaces per level).
-    const tree = (await run('pdfinfo', ['-struct-text', pdfPath], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
-    const top = tree.flatMap((line, index) => (/^ {2}\S/.test(line) ? [{ type: line.trim(), text: tree[index + 1]?.trim() ?? '' }] : []));
-    assert.deepEqual(
-      top.slice(-4).map((element) => element.type),
-      ['H3 (block)', 'Table (block)', 'H3 (block)', 'Table (block)'],
-    );
-    assert.deepEqual(
-      top.slice(-4).filter((element) => element.type.startsWith('H3')).map((element) => element.text),
-      ['"Root user"', '"IAM users"'],
-    );
-    // Everything Chromium printed (the appendix's heading and legend included) reads before the tables.
-    const appendixHeading = tree.findIndex((line) => line.includes('Appendix: every identity tested'));
-    const firstTable = tree.findIndex((line) => line.trim() === '"Root user"');
-    assert.ok(appendixHeading > 0 && appendixHeading < firstTable, `appendix heading at line ${appendixHeading}, the drawn tables from line ${firstTable}`);
+    await assertMatrixTablesReadLast(pdfPath);
   });
 
   it('carries the findings CSV and JSON and the MFA CSV as attachments', async () => {
@@ -390,9 +397,11 @@ describe('PDF report (real Chromium)', () => {
     assert.match(signOff, /id="\{\{anchor\}\}"/);
     await writeFile(join(templates, 'partials', 'sign-off.hbs'), signOff.replace(/ id="\{\{anchor\}\}"/, ''));
     const result = { ...(await demoResult()), catalogue: SMALL_CATALOGUE };
-    const bytes = await renderPdf(result, { templates: await ReportTemplates.load(templates), branding: NO_BRANDING, pageSize: 'letter', browserPath: null, rowsPerChunk: 5 });
+    // drawnAheadMaxRows 0: the identity tables are drawn after the last print, as for a large account.
+    const bytes = await renderPdf(result, { templates: await ReportTemplates.load(templates), branding: NO_BRANDING, pageSize: 'letter', browserPath: null, rowsPerChunk: 5, drawnAheadMaxRows: 0 });
     const file = join(folder.path, 'chunked.pdf');
     await writeFile(file, bytes);
+    await assertMatrixTablesReadLast(file);
     const info = await pdfinfo(file);
     assert.match(info, /^Page size:\s+612 x 792 pts \(letter\)/m);
     const pages = Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1]);
