@@ -485,7 +485,11 @@ class Deferred<T> {
   }
 }
 
-/** Tabs printing at once: Chromium lays out each tab in its own renderer process. */
+/**
+ * Tabs printing at once. With Chromium's usual processes each tab is laid out by a renderer of its
+ * own; in one process (Linux, browser.ts) they share one layout thread, and two still beat one:
+ * our merge of one piece overlaps the other's print (docs/decisions.md).
+ */
 const PRINT_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism()));
 
 /** A print of at least this many table rows leaves its tab to be closed, not reused (PrintTabs). */
