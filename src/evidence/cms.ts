@@ -178,7 +178,7 @@ function readTime(der: Buffer): Date {
   throw new Error('malformed time');
 }
 
-/** The hash of the ESS signing-certificate-v2 (algorithm and value) of the certificate the signer meant, if any. */
+/** The hash of the ESS signing-certificate-v2 (algorithm and value) of the certificate the signer meant, when it names one. */
 function boundCertificate(attributes: readonly Attribute[] | undefined): { hash: string; value: Buffer } | null {
   const ess = attributeValues(attributes, OID.signingCertificateV2)[0];
   if (ess === undefined) return null;
@@ -237,15 +237,15 @@ function signedAttributesAsEncoded(signedDataDer: Buffer): Buffer | undefined {
 }
 
 /**
- * The encapsulated content's bytes: asn1-cms gives an OCTET STRING as `single` and any other
- * encoding as its raw bytes under the field its CHOICE calls OTHER_ENCODING (not TypeScript's type).
+ * The encapsulated content's bytes: asn1-cms gives an OCTET STRING as `single`, and keeps the raw
+ * bytes of every other encoding under the one other field of its CHOICE (found by type, not by name).
  */
-const OTHER_ENCODING = 'any' as const satisfies keyof EncapsulatedContent;
-function encapsulatedBytes(content: EncapsulatedContent | undefined): Buffer | null {
+export function encapsulatedBytes(content: EncapsulatedContent | undefined): Buffer | null {
   if (content === undefined) return null;
   if (content.single !== undefined) return toBuffer(content.single.buffer);
-  const other = content[OTHER_ENCODING];
-  return other === undefined ? null : toBuffer(other);
+  const { single: _octetString, ...otherEncodings } = content;
+  const raw = Object.values(otherEncodings).find((value): value is ArrayBuffer => value instanceof ArrayBuffer);
+  return raw === undefined ? null : toBuffer(raw);
 }
 
 /**
