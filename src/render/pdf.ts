@@ -835,7 +835,7 @@ async function prepareDocument(modelParts: readonly ReportPart[], options: Omit<
   return { merged, font, jobs, structure, destinations: new Map(), afterPart };
 }
 
-/** The cover's job as planPrintJobs makes it (the first part, alone), or null when the first part has rows (then it is planned as any other). */
+/** The cover's job as planPrintJobs makes it (the first part, alone), or null when the first part has rows (then it is planned like the rest). */
 export function coverPrintJob(parts: readonly ReportPart[]): PrintJob | null {
   const cover = parts[0];
   if (cover === undefined || cover.rows !== null) return null;

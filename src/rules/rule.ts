@@ -38,7 +38,7 @@ export interface ResourceRef {
  */
 export type FactValue = string | number | boolean | null | readonly string[];
 export type FactRecord = Readonly<Record<string, FactValue>>;
-/** A rule's own facts: any flat record whose key `shared` is left to the shared facts below. */
+/** A rule's own facts: a flat record of its choosing whose key `shared` is left to the shared facts below. */
 export type RuleFacts = FactRecord & { readonly shared?: never };
 
 /**
