@@ -2,9 +2,11 @@
  * Issue 26: every target beside its measured figure, for this build and, when
  * BENCH_BASELINE_CLI names another build's dist/src/cli/main.js (the previous release, built in
  * a temporary folder: docs/development.md), for that build in the same run, interleaved run by run.
- * The peer (CloudSploit's IAM plugins over the same credential report) cannot be fetched here: its
- * published figures are the target column, and BENCH_PEER_COMMAND (a shell command with {report}
- * for the report's path) measures it in the same run where someone has it set up.
+ * The peer (CloudSploit's IAM plugins over the same credential report, bench/peer/) is measured
+ * in the same run, interleaved run by run with this build, when BENCH_PEER_COMMAND is set: a shell
+ * command with {report} for the report's path, {out} for a folder to write its results to and
+ * {node} for the Node binary running the bench (docs/development.md says how to set it up). Its
+ * published figures stay in the target column.
  *
  * BENCH_RUNS (default 3): runs per audit row, median taken. BENCH_ISSUE26_PDF_USERS (default
  * 1000,5000,10000): the PDF sizes. CPU is user + system of the CLI (with the browser for PDFs);
@@ -56,9 +58,16 @@ async function outputBytes(folder: string): Promise<number> {
   return total;
 }
 
-/** The median of RUNS runs of each build, interleaved so that both meet the same load. */
-async function auditFigures(report: string, users: number, args: readonly string[], folder: string): Promise<{ now: Figures; before: Figures | null; refusedBefore: string | null }> {
+/** The median of RUNS runs of each build (and of the peer, when `withPeer`), interleaved so that all meet the same load. */
+async function auditFigures(
+  report: string,
+  users: number,
+  args: readonly string[],
+  folder: string,
+  withPeer: boolean,
+): Promise<{ now: Figures; before: Figures | null; refusedBefore: string | null; peer: Figures | null }> {
   const runs: { now: Measurement[]; before: Measurement[] } = { now: [], before: [] };
+  const peerRuns: Figures[] = [];
   let bytesNow = 0;
   let refusedBefore: string | null = null;
   for (let index = 0; index < RUNS; index += 1) {
@@ -75,17 +84,34 @@ async function auditFigures(report: string, users: number, args: readonly string
       runs[build].push(measured);
       if (build === 'now') bytesNow = await outputBytes(out);
     }
+    if (withPeer) {
+      const out = join(folder, 'out-peer');
+      await rm(out, { recursive: true, force: true });
+      const peer = await peerFigures(report, out);
+      if (peer !== null) peerRuns.push(peer);
+    }
   }
-  const figures = (list: readonly Measurement[]): Figures => ({ cpuMs: median(list.map((entry) => entry.cpuMs)), peakRssBytes: median(list.map((entry) => entry.peakRssBytes)) });
-  return { now: { ...figures(runs.now), bytesPerUser: bytesNow / users }, before: runs.before.length === 0 ? null : figures(runs.before), refusedBefore };
+  const figures = (list: readonly Pick<Figures, 'cpuMs' | 'peakRssBytes'>[]): Figures => ({
+    cpuMs: median(list.map((entry) => entry.cpuMs)),
+    peakRssBytes: median(list.map((entry) => entry.peakRssBytes)),
+  });
+  return {
+    now: { ...figures(runs.now), bytesPerUser: bytesNow / users },
+    before: runs.before.length === 0 ? null : figures(runs.before),
+    refusedBefore,
+    peer: peerRuns.length === 0 ? null : figures(peerRuns),
+  };
 }
 
-/** The peer over the same report, when BENCH_PEER_COMMAND is set: GNU time's user + system and maximum RSS. */
-async function peerFigures(report: string): Promise<Figures | null> {
+/** One run of the peer over the same report, writing to `out`: GNU time's user + system and maximum RSS. */
+async function peerFigures(report: string, out: string): Promise<Figures | null> {
   if (PEER === undefined || PEER === '') return null;
-  const { stderr } = await execute(`/usr/bin/time -f 'PEER %U %S %M' sh -c ${JSON.stringify(PEER.replaceAll('{report}', report))} > /dev/null`, { maxBuffer: 64 * 1024 * 1024 });
+  // {node}: the runtime running this bench, so that the peer and this build meet the same Node.
+  const command = PEER.replaceAll('{node}', JSON.stringify(process.execPath)).replaceAll('{report}', report).replaceAll('{out}', out);
+  const { stderr } = await execute(`/usr/bin/time -f 'PEER %U %S %M' sh -c ${JSON.stringify(command)} > /dev/null`, { maxBuffer: 64 * 1024 * 1024 });
   const match = /^PEER ([\d.]+) ([\d.]+) (\d+)$/m.exec(stderr);
-  return match === null ? null : { cpuMs: (Number(match[1]) + Number(match[2])) * 1000, peakRssBytes: Number(match[3]) * 1024 };
+  if (match === null) throw new Error(`BENCH_PEER_COMMAND gave no figures: ${stderr.trim().split('\n').pop() ?? ''}`);
+  return { cpuMs: (Number(match[1]) + Number(match[2])) * 1000, peakRssBytes: Number(match[3]) * 1024 };
 }
 
 async function auditRows(rows: BenchRow[]): Promise<void> {
@@ -101,19 +127,20 @@ async function auditRows(rows: BenchRow[]): Promise<void> {
       await writeFile(report, generateCredentialReport(entry.users));
       let measured: Awaited<ReturnType<typeof auditFigures>> | null = null;
       let refused = '';
+      // The peer writes every result (no status filter): it does the csv,json rows' work, not OCSF's.
+      const withPeer = !entry.args.includes('ocsf');
       try {
-        measured = await auditFigures(report, entry.users, entry.args, folder);
+        measured = await auditFigures(report, entry.users, entry.args, folder, withPeer);
       } catch (error) {
         refused = `not measurable in this build (${(error as Error).message.split('\n').find((line) => /error|unknown/i.test(line)) ?? 'refused'})`;
       }
-      const peer = entry.args.includes('ocsf') ? null : await peerFigures(report);
       rows.push({
         benchmark: entry.work,
         size: `${entry.users.toLocaleString('en')} users`,
         target: entry.target,
         'this build': measured === null ? refused : describe(measured.now, entry.parts),
         'previous release': measured === null ? '' : measured.refusedBefore !== null ? `refused (${measured.refusedBefore})` : describe(measured.before, entry.parts),
-        'peer, same run': describe(peer, ['cpu', 'rss']),
+        'peer, same run': describe(measured?.peer ?? null, ['cpu', 'rss']),
       });
     } finally {
       await rm(folder, { recursive: true, force: true });
