@@ -253,7 +253,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
   }
   const staged = new StagedOutput();
   try {
-    // Written asynchronously, a megabyte at a time: Ctrl-C while a large snapshot is written still removes the staged file.
+    // Written asynchronously, a piece at a time: Ctrl-C while a large snapshot is written still removes the staged file.
     const digest = await staged.add(path, inPieces(serializedLines(snapshot)));
     checkWritableSize(digest.size, path);
     await staged.commit();
@@ -264,7 +264,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, overwrite:
   }
 }
 
-/** Texts encoded into buffers of about a megabyte (each a new one: the writer may still hold the last). */
+/** Texts encoded into buffers of PIECE_BYTES (each a new one: the writer may still hold the last). */
 function* inPieces(texts: Iterable<string>): Generator<Buffer> {
   let buffer = Buffer.allocUnsafe(PIECE_BYTES);
   let used = 0;
@@ -282,7 +282,8 @@ function* inPieces(texts: Iterable<string>): Generator<Buffer> {
   }
   if (used > 0) yield buffer.subarray(0, used);
 }
-const PIECE_BYTES = 1 << 20;
+/** As StagedStream's pieces (util/files.ts): a snapshot's pieces wait for their write and then for a collection, a few at a time. */
+const PIECE_BYTES = 1 << 18;
 
 /** The size and SHA-256 the snapshot's file has, without holding its bytes. */
 function snapshotDigest(snapshot: Snapshot): { readonly size: number; readonly sha256: string } {

@@ -230,7 +230,7 @@ export interface TextSink {
 }
 
 /**
- * A staged file written synchronously (the engine's pass is synchronous) in pieces of a megabyte,
+ * A staged file written synchronously (the engine's pass is synchronous) in pieces of 256 KiB,
  * hashed on the way to the disk. Each text is encoded at once into one reused buffer: text held
  * until a megabyte gathered was promoted to the old generation, which at 100,000 users grew by
  * every output's size (over 500 MB) before a full collection (docs/performance.md).
@@ -301,8 +301,13 @@ export class StagedStream implements TextSink {
     }
   }
 }
-/** The buffer each streamed file's text is encoded into before it is written. */
-const STREAM_PIECE = 1 << 20;
+/**
+ * The buffer each streamed file's text is encoded into before it is written. 256 KiB: each open
+ * output holds one, fully touched once its file passes that size, so at 5,000 users a megabyte
+ * cost 3 MB more of the peak than this (docs/performance.md); at 100,000 users the writes are
+ * still few (about 1,200 for 300 MB).
+ */
+const STREAM_PIECE = 1 << 18;
 /** The UTF-16 units sure to fit in it (UTF-8 takes at most 3 bytes for one). */
 const PIECE_UNITS = Math.floor(STREAM_PIECE / 3);
 
