@@ -70,16 +70,24 @@ const ABSENCE_WORDS: Readonly<Record<Absent['reason'], string>> = {
  */
 export function missingReason(what: string, fact: Absent, source: string): string {
   if (fact.detail !== undefined) return `${what} ${ABSENCE_WORDS[fact.reason]} (${fact.detail}); ${source}`;
-  // The same few reasons repeat for every user of a large account: build each once.
-  const key = `${what}\u0000${fact.reason}\u0000${source}`;
-  let reason = reasonCache.get(key);
+  // The same few reasons repeat for every user of a large account: build each once. Looked up by
+  // its three parts, which are the rules' own constants: a key joined from them was a new string
+  // to hash on every call (a tenth of the rules' time at 5,000 users).
+  let bySource = reasonCache.get(what)?.get(fact.reason);
+  if (bySource === undefined) {
+    let byReason = reasonCache.get(what);
+    if (byReason === undefined) reasonCache.set(what, (byReason = new Map()));
+    byReason.set(fact.reason, (bySource = new Map()));
+  }
+  let reason = bySource.get(source);
   if (reason === undefined) {
     reason = `${what} ${ABSENCE_WORDS[fact.reason]}; ${source}`;
-    reasonCache.set(key, reason);
+    bySource.set(source, reason);
   }
   return reason;
 }
-const reasonCache = new Map<string, string>();
+/** Reason texts by what is missing, why, and where to get it. */
+const reasonCache = new Map<string, Map<Absent['reason'], Map<string, string>>>();
 
 /** True when the absence means "the source did not tell us", not a meaningful placeholder. */
 export function isUnknown(fact: Fact<unknown>): boolean {
