@@ -301,12 +301,7 @@ export class StagedStream implements TextSink {
     }
   }
 }
-/**
- * The buffer each streamed file's text is encoded into before it is written. 256 KiB: each open
- * output holds one, fully touched once its file passes that size, so at 5,000 users a megabyte
- * cost 3 MB more of the peak than this (docs/performance.md); at 100,000 users the writes are
- * still few (about 1,200 for 300 MB).
- */
+/** The buffer each streamed file's text is encoded into: each open output holds one (a megabyte was 3 MB more at 5,000 users). */
 const STREAM_PIECE = 1 << 18;
 /** The UTF-16 units sure to fit in it (UTF-8 takes at most 3 bytes for one). */
 const PIECE_UNITS = Math.floor(STREAM_PIECE / 3);
