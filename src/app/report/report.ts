@@ -175,9 +175,9 @@ type Renderer = (context: RenderContext) => Promise<OutputFile[]>;
 // Each renderer loads its module when its format is asked for: a run loads only what it writes (issue 11).
 const renderers: Readonly<Record<OutputFormat, Renderer>> = {
   csv: async ({ machineResult, stem, stamp, presentation }) => {
-    const [{ renderMfaCsv }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
+    const [{ mfaCsvChunks }, { findingsCsvChunks, renderRulesCsv }] = await Promise.all([import('../../render/mfa-csv.js'), import('../../render/findings-csv.js')]);
     return [
-      { fileName: `${stem}.csv`, content: renderMfaCsv(machineResult) },
+      { fileName: `${stem}.csv`, content: mfaCsvChunks(machineResult) },
       { fileName: findingsCsvName(stem, stamp), content: machineResult.catalogue?.streamed === true ? '' : findingsCsvChunks(resultWithStatuses(machineResult, presentation.statuses)) },
       // Only beside a findings CSV with rows to join: without the rule catalogue there is none.
       ...(machineResult.catalogue === null ? [] : [{ fileName: stem === `iam_audit_${stamp}` ? `iam_audit_rules_${stamp}.csv` : `${stem}.rules.csv`, content: renderRulesCsv(machineResult) }]),
