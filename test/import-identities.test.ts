@@ -206,3 +206,51 @@ describe('the snapshot check before writing (issue #23 §1, §3)', () => {
     }
   });
 });
+
+describe('import: facts most users share are made once (issue 26, memory)', () => {
+  const used = {
+    access_key_1_active: 'true',
+    access_key_1_last_rotated: '2025-06-01T00:00:00+00:00',
+    access_key_1_last_used_date: '2026-01-10T00:00:00+00:00',
+    access_key_1_last_used_region: 'us-east-1',
+    access_key_1_last_used_service: 's3',
+  };
+  const rows = [
+    userRow('alice'),
+    userRow('bob'),
+    userRow('carol', { password_enabled: 'false', password_last_used: 'N/A', password_last_changed: 'N/A', ...used }),
+    userRow('dave', { password_enabled: 'false', password_last_used: 'N/A', password_last_changed: 'N/A', ...used, access_key_2_active: 'true', access_key_2_last_rotated: '2025-07-01T00:00:00+00:00' }),
+  ];
+  const { snapshot } = importText(`${HEADER_22}\n${rows.join('\n')}\n`, GENERATED_AT);
+  const [alice, bob, carol, dave] = snapshot.users;
+
+  it('one object for the same MFA facts, for no password, and for no keys or certificates', () => {
+    assert.ok(alice !== undefined && bob !== undefined && carol !== undefined && dave !== undefined);
+    assert.equal(alice.mfa, bob.mfa);
+    assert.equal(alice.accessKeys, bob.accessKeys);
+    assert.deepEqual(alice.accessKeys, { known: true, value: [] });
+    assert.equal(alice.signingCertificates, carol.signingCertificates);
+    assert.deepEqual(alice.signingCertificates, { known: true, value: [] });
+    assert.equal(carol.password, dave.password);
+    assert.deepEqual(carol.password, { enabled: { known: true, value: false }, lastUsed: { known: false, reason: 'not_applicable' }, lastChanged: { known: false, reason: 'not_applicable' }, nextRotation: { known: false, reason: 'not_applicable' }, resetRequired: { known: false, reason: 'not_collected' } });
+    // Users with a password have their own password facts (their dates).
+    assert.notEqual(alice.password, bob.password);
+  });
+
+  it('a key\'s last region and service shared by every key that has them; key lists of their exact length', () => {
+    const carolKeys = carol?.accessKeys.known === true ? carol.accessKeys.value : [];
+    const daveKeys = dave?.accessKeys.known === true ? dave.accessKeys.value : [];
+    assert.deepEqual([carolKeys.length, daveKeys.length], [1, 2]);
+    assert.equal(carolKeys[0]?.lastUsedRegion, daveKeys[0]?.lastUsedRegion);
+    assert.deepEqual(carolKeys[0]?.lastUsedRegion, { known: true, value: 'us-east-1' });
+    assert.equal(carolKeys[0]?.lastUsedService, daveKeys[0]?.lastUsedService);
+    assert.deepEqual(daveKeys.map((key) => key.slot), [1, 2]);
+  });
+
+  it('shared facts cannot be changed through one user', () => {
+    assert.ok(Object.isFrozen(alice?.mfa) && Object.isFrozen(carol?.password) && Object.isFrozen(alice?.accessKeys));
+    assert.throws(() => {
+      (alice?.accessKeys as unknown as { value: unknown[] }).value.push(1);
+    }, TypeError);
+  });
+});
