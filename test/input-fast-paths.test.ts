@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import { checkIntegrity } from '../src/analyze/integrity.js';
 import { CAPTURED_AT, daysAgo, key, rootUser, snapshotWith, user } from '../src/rules/testing.js';
 import type { UserFacts } from '../src/snapshot/types.js';
+import { importedNewestPastEvent } from '../src/snapshot/valid-snapshots.js';
 import { isPastDay, MS_PER_DAY, parseStrictInstant, parseStrictInstantMs, utcDayAfter } from '../src/util/time.js';
+import { HEADER_22, importText, ROOT_ROW_OLD, userRow } from './support/reports.js';
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
@@ -84,5 +86,27 @@ describe('fast paths of the input side (issue 26)', () => {
     // A past event within the last day before the capture is fine; one second after it is late.
     const edge = checkIntegrity(snapshotWith({ users: [user('a', { created: daysAgo(0, 1) }), user('b', { created: '2026-06-01T00:00:01Z' })] }), now);
     assert.deepEqual([...edge.lateInstants.keys()], ['arn:aws:iam::123456789012:user/b']);
+  });
+
+  it("a snapshot the importer built is not scanned when its newest past event is not late, and gets the scan's answer", () => {
+    const generatedAt = '2026-02-01T00:00:00Z';
+    const now = Date.parse(generatedAt);
+    // Two minutes after the capture: within the importer's clock-skew tolerance (5 min), late for the engine.
+    const lateRow = userRow('late', { password_last_used: '2026-02-01T00:02:00+00:00' });
+    const cases = [
+      { rows: [userRow('a'), userRow('b')], newest: '2026-01-01T00:00:00Z', late: [] as string[] },
+      { rows: [userRow('a'), lateRow], newest: '2026-02-01T00:02:00Z', late: ['arn:aws:iam::123456789012:user/late'] },
+    ];
+    for (const { rows, newest, late } of cases) {
+      const { snapshot } = importText(`${HEADER_22}\n${ROOT_ROW_OLD}\n${rows.join('\n')}\n`, generatedAt);
+      assert.equal(importedNewestPastEvent(snapshot), Date.parse(newest));
+      const recorded = checkIntegrity(snapshot, now);
+      // A copy is not the object the importer recorded: it is scanned user by user.
+      const scanned = checkIntegrity({ ...snapshot }, now);
+      assert.equal(importedNewestPastEvent({ ...snapshot }), undefined);
+      assert.deepEqual(recorded, scanned);
+      assert.deepEqual([...recorded.lateInstants.keys()], late);
+      assert.equal(recorded.badInstants.size, 0);
+    }
   });
 });

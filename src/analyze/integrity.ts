@@ -20,6 +20,7 @@
  */
 import type { Snapshot } from '../snapshot/types.js';
 import type { DescribedFinding, RuleVerdict } from '../rules/rule.js';
+import { importedNewestPastEvent } from '../snapshot/valid-snapshots.js';
 import { isUtcInstant, MS_PER_DAY } from '../util/time.js';
 
 /** A finding as the engine passes it on: a rule's verdict, or the engine's own `error`. */
@@ -158,17 +159,10 @@ export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegri
   };
   // Read as plain data: the point is to hold when the types lie (a snapshot built in memory).
   const loose = snapshot as unknown as Record<string, unknown>;
-  // A principal whose instants are all fine (nearly all) is looked at once, without a pointer or a list built for each instant.
-  const fine = principalScan(lateAfterMs);
-  if (snapshot.root !== null && typeof snapshot.root === 'object' && !fine(snapshot.root as unknown as Record<string, unknown>)) {
-    for (const { pointer, fact, future } of principalInstants(snapshot.root as unknown as Record<string, unknown>, '/root')) note(snapshot.root.arn, pointer, fact, future);
-  }
-  const users = asList(loose['users']);
-  for (let index = 0; index < users.length; index += 1) {
-    const user = users[index] as Record<string, unknown>;
-    if (fine(user)) continue;
-    for (const { pointer, fact, future } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact, future);
-  }
+  // A snapshot the importer built in this process had every instant read by the strict parser:
+  // none is impossible, and none is late when its newest past event is not. Anything else is scanned.
+  const importedNewest = importedNewestPastEvent(snapshot);
+  if (importedNewest === undefined || !(importedNewest <= lateAfterMs)) scanPrincipals(loose, lateAfterMs, note);
   const accountFacts = (loose['accountFacts'] ?? {}) as Record<string, unknown>;
   knownList(accountFacts['serverCertificates']).forEach((certificate, index) => {
     const base = `/accountFacts/serverCertificates/value/${index}`;
@@ -182,6 +176,23 @@ export function checkIntegrity(snapshot: Snapshot, now: number): SnapshotIntegri
       ? null
       : 'the evaluation time is not a valid instant';
   return { clockProblem, badInstants, lateInstants, lateAfter: Number.isFinite(lateAfterMs) ? new Date(lateAfterMs).toISOString().replace('.000Z', 'Z') : null };
+}
+
+/** Notes every bad or late instant of the root and the users. */
+function scanPrincipals(loose: Record<string, unknown>, lateAfterMs: number, note: (arn: string, pointer: string, fact: unknown, future?: boolean) => void): void {
+  // A principal whose instants are all fine (nearly all) is looked at once, without a pointer or a list built for each instant.
+  const fine = principalScan(lateAfterMs);
+  const root = loose['root'];
+  if (root !== null && typeof root === 'object') {
+    const principal = root as Record<string, unknown>;
+    if (!fine(principal)) for (const { pointer, fact, future } of principalInstants(principal, '/root')) note(String(principal['arn']), pointer, fact, future);
+  }
+  const users = asList(loose['users']);
+  for (let index = 0; index < users.length; index += 1) {
+    const user = users[index] as Record<string, unknown>;
+    if (fine(user)) continue;
+    for (const { pointer, fact, future } of principalInstants(user, `/users/${index}`)) note(String(user['arn']), pointer, fact, future);
+  }
 }
 
 const NON_FINITE = /\bNaN\b|Infinity|Invalid Date/;

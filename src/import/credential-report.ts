@@ -15,6 +15,7 @@ export { CREDENTIAL_REPORT_COLUMNS, parseTimestamp, type CredentialReportColumn 
 // Re-exported: the limits are part of the importer's documented behaviour.
 export { MAX_FIELD_CHARACTERS, MAX_RECORD_CHARACTERS } from './csv-reading.js';
 import { CURRENT_SCHEMA_VERSION, emptyAccountFacts, type Snapshot } from '../snapshot/types.js';
+import { recordImportedInstants } from '../snapshot/valid-snapshots.js';
 
 /**
  * The largest credential report (or AWS CLI JSON) imported: its snapshot is 5 to 6 times its size
@@ -168,6 +169,7 @@ function assembleSnapshot(rows: ReportRows, options: ImportOptions, origin: { re
   };
   // The users were checked as they were read (ReportRowsReader); the rest is validated here.
   checkImportedSnapshot(snapshot, file, options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs });
+  recordImportedInstants(snapshot, newestTimestamp === null ? Number.NEGATIVE_INFINITY : newestTimestamp.at.getTime());
   return { snapshot, warnings };
 }
 
