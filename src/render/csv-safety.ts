@@ -39,19 +39,22 @@ function quoted(cell: string): string {
   return NEEDS_QUOTES.test(cell) ? `"${cell.replace(QUOTE, '""')}"` : cell;
 }
 
-/** What makes a cell more than its own text: a character to quote for, or a NUL to replace. */
-const QUOTE_OR_NUL = /[",\r\n\u0000]/;
+/** What makes a cell more than its own text or its text in quotes: a quote, a line break, a NUL. */
+const QUOTE_LINE_BREAK_OR_NUL = /["\r\n\u0000]/;
 
 /**
  * One cell as a row of several cells writes it (`csvLine` of neutralised cells): neutralised and
- * quoted. A cell that begins with a letter or digit (never a formula) and holds nothing to quote
- * or replace, most of them, is checked by one scan and returned as it is; any other goes the
- * long way. Not for a row of one cell (an empty one is written `""` there).
+ * quoted. A cell that begins with a letter or digit (never a formula) and holds no quote, line
+ * break or NUL, most of them, is returned as it is, or in quotes when it holds a comma (an
+ * evidence sentence often does); any other goes the long way. Not for a row of one cell (an empty
+ * one is written `""` there).
  */
 export function csvCell(cell: string): string {
   if (cell.length === 0) return cell;
   const first = cell.charCodeAt(0);
-  if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !QUOTE_OR_NUL.test(cell)) return cell;
+  if (((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) && !QUOTE_LINE_BREAK_OR_NUL.test(cell)) {
+    return cell.includes(',') ? `"${cell}"` : cell;
+  }
   return quoted(neutraliseFormula(cell));
 }
 
