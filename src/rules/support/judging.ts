@@ -15,14 +15,19 @@ export const ROOT_NAME = '<root_account>';
  * reference is shared by all rules' findings (fewer objects for the garbage collector to trace).
  */
 export function userResource(user: Pick<UserFacts, 'arn' | 'name'>): ResourceRef {
+  // The engine asks for one user's reference from every rule in turn: the last answer first, the map after.
+  if (user === lastUser.user) return lastUser.resource;
   let resource = userResources.get(user);
   if (resource === undefined) {
     resource = Object.freeze({ type: 'user', arn: user.arn, name: user.name });
     userResources.set(user, resource);
   }
+  lastUser = { user, resource };
   return resource;
 }
 const userResources = new WeakMap<object, ResourceRef>();
+/** The last user asked about and its reference (a placeholder at first, which no user is). */
+let lastUser: { readonly user: object; readonly resource: ResourceRef } = { user: {}, resource: Object.freeze({ type: 'user', arn: '', name: '' }) };
 
 export function rootResource(root: Pick<PrincipalFacts, 'arn'>): ResourceRef {
   return { type: 'root', arn: root.arn, name: ROOT_NAME };
