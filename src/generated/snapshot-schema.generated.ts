@@ -4,28 +4,138 @@ import type { ValidateFunction } from 'ajv';
 import runtime_ucs2length from 'ajv/dist/runtime/ucs2length.js';
 import { isUtcInstant } from '../util/time.js';
 const formats = { 'iam-audit-utc-instant': { type: 'string', validate: isUtcInstant } };
-export const validate: ValidateFunction = validate20 as unknown as ValidateFunction;
-export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}},"recordedBy":{"description":"The operating-system user and host that imported or collected the data; null values with a note when not recorded.","type":"object","additionalProperties":false,"required":["user","host","note"],"properties":{"user":{"type":["string","null"]},"host":{"type":["string","null"]},"note":{"type":["string","null"]}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/role"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"role":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
-const schema32 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"};
-const schema58 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]};
-const schema59 = {"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}};
-const schema68 = {"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}};
+/** The timestamp definition's pattern: an error with it is about an instant (validate.ts words it so). */
+export const TIMESTAMP_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$";
+export const validate: ValidateFunction = validate52 as unknown as ValidateFunction;
+export default validate52;
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://iam-audit.dev/schema/snapshot-v2.schema.json","title":"iam-audit snapshot, schema version 2","description":"What iam-audit knows of one AWS account at one moment. Every fact a source may lack is a Fact: {known:true,value} or {known:false,reason}.","type":"object","additionalProperties":false,"required":["schemaVersion","source","capturedAt","collection","credentialReport","account","tool","root","users","accountFacts","collectionErrors","discrepancies","populations"],"properties":{"schemaVersion":{"const":2},"source":{"enum":["credential-report","aws-api"]},"capturedAt":{"$ref":"#/$defs/timestamp"},"collection":{"type":"object","additionalProperties":false,"required":["startedAt","endedAt","callerArn","region","apiCalls","retries"],"properties":{"startedAt":{"$ref":"#/$defs/timestamp"},"endedAt":{"$ref":"#/$defs/timestamp"},"callerArn":{"type":["string","null"]},"region":{"type":["string","null"]},"apiCalls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"apiCallsByOperation":{"description":"Per AWS API operation (iam:ListUsers...): calls made (each once, however many attempts), retries, calls answered with an error after their retries (an expected NoSuchEntity included), and the first and last call time. Optional: snapshots written before it existed, and imports (no calls), leave it out.","type":"array","items":{"type":"object","additionalProperties":false,"required":["api","calls","retries","errors","firstCallAt","lastCallAt"],"properties":{"api":{"type":"string","minLength":1},"calls":{"type":"integer","minimum":0},"retries":{"type":"integer","minimum":0},"errors":{"type":"integer","minimum":0},"firstCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]},"lastCallAt":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/timestamp"}]}}}},"recordedBy":{"description":"The operating-system user and host that imported or collected the data; null values with a note when not recorded.","type":"object","additionalProperties":false,"required":["user","host","note"],"properties":{"user":{"type":["string","null"]},"host":{"type":["string","null"]},"note":{"type":["string","null"]}}}}},"credentialReport":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["generatedAt","generatedAtSource","fileName","sha256","missingColumns","columnCount"],"properties":{"generatedAt":{"$ref":"#/$defs/timestamp"},"generatedAtSource":{"enum":["flag","api","newest-timestamp-in-file"]},"fileName":{"type":["string","null"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"missingColumns":{"type":"array","items":{"type":"string"}},"columnCount":{"type":"integer","minimum":1}}}]},"account":{"type":"object","additionalProperties":false,"required":["id","partition"],"properties":{"id":{"type":"string","minLength":1},"partition":{"type":"string","minLength":1}}},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"root":{"oneOf":[{"type":"null"},{"$ref":"#/$defs/principal"}]},"users":{"type":"array","items":{"$ref":"#/$defs/user"}},"accountFacts":{"type":"object","additionalProperties":false,"required":["alias","summary","passwordPolicy","virtualMfaDevices","managedPolicies","groups","roles","serverCertificates"],"properties":{"alias":{"$ref":"#/$defs/factString"},"summary":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"number"}}}},"passwordPolicy":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/passwordPolicyState"}}},"virtualMfaDevices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/virtualMfaDevice"}}}},"managedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/managedPolicy"}}}},"groups":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyHolder"}}}},"roles":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/role"}}}},"serverCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/serverCertificate"}}}}}},"collectionErrors":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["api","resource","code","message","affects"],"properties":{"api":{"type":"string"},"resource":{"type":["string","null"]},"code":{"type":"string"},"message":{"type":"string"},"affects":{"type":"array","items":{"type":"string"}}}}},"discrepancies":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["resource","field","liveValue","credentialReportValue"],"properties":{"resource":{"type":"string"},"field":{"type":"string"},"liveValue":{"type":"string"},"credentialReportValue":{"type":"string"}}}},"populations":{"description":"Whether each account-wide list is complete (every member listed, every cross-check agreed), and the counts behind that.","type":"object","additionalProperties":false,"required":["users","mfaDevices","managedPolicies","groups","roles","virtualMfaDevices","serverCertificates"],"properties":{"users":{"$ref":"#/$defs/population"},"mfaDevices":{"$ref":"#/$defs/population"},"managedPolicies":{"$ref":"#/$defs/population"},"groups":{"$ref":"#/$defs/population"},"roles":{"$ref":"#/$defs/population"},"virtualMfaDevices":{"$ref":"#/$defs/population"},"serverCertificates":{"$ref":"#/$defs/population"}}}},"$defs":{"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"},"absenceReason":{"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]},"fact":{"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}},"factString":{"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}},"factTimestamp":{"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}},"factBoolean":{"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}},"factStringArray":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}},"password":{"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}},"mfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}},"mfa":{"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}},"accessKey":{"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}},"signingCertificate":{"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}},"principal":{"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}},"policyAttachment":{"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}},"inlinePolicy":{"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}},"user":{"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}},"passwordPolicyState":{"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]},"virtualMfaDevice":{"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}},"managedPolicy":{"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}},"policyHolder":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"role":{"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}},"serverCertificate":{"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}},"arn":{"type":"string","minLength":1},"accessKeys":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}},"signingCertificates":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}},"population":{"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = runtime_ucs2length.default;
+const schema20 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$","format":"iam-audit-utc-instant"};
 const formats0 = formats["iam-audit-utc-instant"];
-const pattern4 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$", "u");
-const pattern10 = new RegExp("^[0-9a-f]{64}$", "u");
-const schema38 = {"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}};
-const schema39 = {"type":"string","minLength":1};
-const schema40 = {"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}};
-const schema41 = {"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}};
-const schema42 = {"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]};
+const pattern3 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$", "u");
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate53.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data === "string"){
+if(!pattern3.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(formats0.validate(data))){
+const err1 = {instancePath,schemaPath:"#/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+validate53.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema21 = {"type":"object","additionalProperties":false,"required":["arn","createdAt","password","mfa","accessKeys","signingCertificates"],"properties":{"arn":{"$ref":"#/$defs/arn"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"}}};
+const schema22 = {"type":"string","minLength":1};
+
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate61.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data === "string"){
+if(func2(data) < 1){
+const err0 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate61.errors = vErrors;
+return errors === 0;
+}
+validate61.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema23 = {"$ref":"#/$defs/fact","properties":{"value":{"$ref":"#/$defs/timestamp"}}};
+const schema24 = {"type":"object","required":["known"],"properties":{"known":{"type":"boolean"}},"if":{"properties":{"known":{"const":true}}},"then":{"required":["value"],"not":{"anyOf":[{"required":["reason"]},{"required":["detail"]}]}},"else":{"required":["reason"],"properties":{"reason":{"$ref":"#/$defs/absenceReason"},"detail":{"type":"string"}},"not":{"required":["value"]}}};
+const schema25 = {"enum":["not_applicable","no_information","not_supported","not_collected","collection_failed"]};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(((((data === "not_applicable") || (data === "no_information")) || (data === "not_supported")) || (data === "not_collected")) || (data === "collection_failed"))){
+const err0 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema25.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -208,26 +318,19 @@ vErrors.push(err8);
 errors++;
 }
 if(data.reason !== undefined){
-let data1 = data.reason;
-if(!(((((data1 === "not_applicable") || (data1 === "no_information")) || (data1 === "not_supported")) || (data1 === "not_collected")) || (data1 === "collection_failed"))){
-const err9 = {instancePath:instancePath+"/reason",schemaPath:"#/$defs/absenceReason/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"};
+if(!(validate65(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+}
+if(data.detail !== undefined){
+if(typeof data.detail !== "string"){
+const err9 = {instancePath:instancePath+"/detail",schemaPath:"#/else/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.detail !== undefined){
-if(typeof data.detail !== "string"){
-const err10 = {instancePath:instancePath+"/detail",schemaPath:"#/else/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
 }
 errors++;
 }
@@ -244,23 +347,23 @@ props0.known = true;
 ifClause0 = "else";
 }
 if(!valid0){
-const err11 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
+const err10 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err10];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err10);
 }
 errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.known === undefined){
-const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "known"},message:"must have required property '"+"known"+"'"};
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "known"},message:"must have required property '"+"known"+"'"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err11];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err11);
 }
 errors++;
 }
@@ -270,7 +373,19 @@ props0.known = true;
 }
 if(data.known !== undefined){
 if(typeof data.known !== "boolean"){
-const err13 = {instancePath:instancePath+"/known",schemaPath:"#/properties/known/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err12 = {instancePath:instancePath+"/known",schemaPath:"#/properties/known/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -279,41 +394,29 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-validate23.errors = vErrors;
+validate64.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate23.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate64.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -321,66 +424,37 @@ props0 = props0 || {};
 props0.value = true;
 }
 if(data.value !== undefined){
-let data0 = data.value;
-if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
-const err0 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(!(formats0.validate(data0))){
-const err1 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-else {
-const err2 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
+if(!(validate53(data.value, {instancePath:instancePath+"/value",parentData:data,parentDataProperty:"value",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
 }
 }
 }
-validate22.errors = vErrors;
+validate63.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate22.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate63.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema44 = {"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}};
-const schema45 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}};
+const schema26 = {"type":"object","additionalProperties":false,"required":["enabled","lastUsed","lastChanged","nextRotation","resetRequired"],"properties":{"enabled":{"$ref":"#/$defs/factBoolean"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastChanged":{"$ref":"#/$defs/factTimestamp"},"nextRotation":{"$ref":"#/$defs/factTimestamp"},"resetRequired":{"$ref":"#/$defs/factBoolean"}}};
+const schema27 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"boolean"}}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -400,17 +474,17 @@ errors++;
 }
 }
 }
-validate27.errors = vErrors;
+validate71.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate27.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate71.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -481,32 +555,32 @@ errors++;
 }
 }
 if(data.enabled !== undefined){
-if(!(validate27(data.enabled, {instancePath:instancePath+"/enabled",parentData:data,parentDataProperty:"enabled",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate71(data.enabled, {instancePath:instancePath+"/enabled",parentData:data,parentDataProperty:"enabled",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
 if(data.lastUsed !== undefined){
-if(!(validate22(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.lastChanged !== undefined){
-if(!(validate22(data.lastChanged, {instancePath:instancePath+"/lastChanged",parentData:data,parentDataProperty:"lastChanged",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.lastChanged, {instancePath:instancePath+"/lastChanged",parentData:data,parentDataProperty:"lastChanged",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.nextRotation !== undefined){
-if(!(validate22(data.nextRotation, {instancePath:instancePath+"/nextRotation",parentData:data,parentDataProperty:"nextRotation",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.nextRotation, {instancePath:instancePath+"/nextRotation",parentData:data,parentDataProperty:"nextRotation",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.resetRequired !== undefined){
-if(!(validate27(data.resetRequired, {instancePath:instancePath+"/resetRequired",parentData:data,parentDataProperty:"resetRequired",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate71(data.resetRequired, {instancePath:instancePath+"/resetRequired",parentData:data,parentDataProperty:"resetRequired",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
@@ -521,18 +595,18 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema46 = {"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}};
-const schema47 = {"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}};
+const schema28 = {"type":"object","additionalProperties":false,"required":["active","devices"],"properties":{"active":{"$ref":"#/$defs/factBoolean"},"devices":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/mfaDevice"}}}}}};
+const schema29 = {"type":"object","additionalProperties":false,"required":["serialNumber","type","enabledAt"],"properties":{"serialNumber":{"type":"string"},"type":{"enum":["virtual","fido","hardware-totp","unknown"]},"enabledAt":{"$ref":"#/$defs/factTimestamp"}}};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -597,7 +671,7 @@ errors++;
 if(data.type !== undefined){
 let data1 = data.type;
 if(!((((data1 === "virtual") || (data1 === "fido")) || (data1 === "hardware-totp")) || (data1 === "unknown"))){
-const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema47.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema29.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -608,8 +682,8 @@ errors++;
 }
 }
 if(data.enabledAt !== undefined){
-if(!(validate22(data.enabledAt, {instancePath:instancePath+"/enabledAt",parentData:data,parentDataProperty:"enabledAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.enabledAt, {instancePath:instancePath+"/enabledAt",parentData:data,parentDataProperty:"enabledAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
@@ -624,16 +698,16 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate79.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -674,19 +748,19 @@ errors++;
 }
 }
 if(data.active !== undefined){
-if(!(validate27(data.active, {instancePath:instancePath+"/active",parentData:data,parentDataProperty:"active",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate71(data.active, {instancePath:instancePath+"/active",parentData:data,parentDataProperty:"active",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
 if(data.devices !== undefined){
 let data1 = data.devices;
-if(!(validate23(data1, {instancePath:instancePath+"/devices",parentData:data,parentDataProperty:"devices",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data1, {instancePath:instancePath+"/devices",parentData:data,parentDataProperty:"devices",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props1 = validate23.evaluated.props;
+var props1 = validate64.evaluated.props;
 }
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(props1 !== true){
@@ -698,8 +772,8 @@ let data2 = data1.value;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate38(data2[i0], {instancePath:instancePath+"/devices/value/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+if(!(validate82(data2[i0], {instancePath:instancePath+"/devices/value/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 }
@@ -728,31 +802,31 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema48 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}};
-const schema49 = {"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}};
-const schema50 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}};
+const schema30 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/accessKey"}}}};
+const schema31 = {"type":"object","additionalProperties":false,"required":["slot","id","active","createdAt","lastUsed","lastUsedRegion","lastUsedService"],"properties":{"slot":{"enum":[1,2,null]},"id":{"$ref":"#/$defs/factString"},"active":{"type":"boolean"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"},"lastUsedService":{"$ref":"#/$defs/factString"}}};
+const schema32 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"string"}}};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate89.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -772,17 +846,17 @@ errors++;
 }
 }
 }
-validate45.errors = vErrors;
+validate89.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate45.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate89.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate88.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -875,7 +949,7 @@ errors++;
 if(data.slot !== undefined){
 let data0 = data.slot;
 if(!(((data0 === 1) || (data0 === 2)) || (data0 === null))){
-const err8 = {instancePath:instancePath+"/slot",schemaPath:"#/properties/slot/enum",keyword:"enum",params:{allowedValues: schema49.properties.slot.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/slot",schemaPath:"#/properties/slot/enum",keyword:"enum",params:{allowedValues: schema31.properties.slot.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -886,8 +960,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-if(!(validate45(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
@@ -904,26 +978,26 @@ errors++;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate22(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.lastUsed !== undefined){
-if(!(validate22(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.lastUsedRegion !== undefined){
-if(!(validate45(data.lastUsedRegion, {instancePath:instancePath+"/lastUsedRegion",parentData:data,parentDataProperty:"lastUsedRegion",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data.lastUsedRegion, {instancePath:instancePath+"/lastUsedRegion",parentData:data,parentDataProperty:"lastUsedRegion",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
 if(data.lastUsedService !== undefined){
-if(!(validate45(data.lastUsedService, {instancePath:instancePath+"/lastUsedService",parentData:data,parentDataProperty:"lastUsedService",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data.lastUsedService, {instancePath:instancePath+"/lastUsedService",parentData:data,parentDataProperty:"lastUsedService",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
@@ -938,28 +1012,28 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate86.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -971,8 +1045,8 @@ let data0 = data.value;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate44(data0[i0], {instancePath:instancePath+"/value/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate88(data0[i0], {instancePath:instancePath+"/value/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 }
@@ -989,19 +1063,19 @@ errors++;
 }
 }
 }
-validate42.errors = vErrors;
+validate86.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate42.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate86.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema51 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}};
-const schema52 = {"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}};
+const schema33 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/signingCertificate"}}}};
+const schema34 = {"type":"object","additionalProperties":false,"required":["slot","active","lastRotated"],"properties":{"slot":{"enum":[1,2,null]},"active":{"type":"boolean"},"lastRotated":{"$ref":"#/$defs/factTimestamp"}}};
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate56.evaluated;
+const evaluated0 = validate100.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1054,7 +1128,7 @@ errors++;
 if(data.slot !== undefined){
 let data0 = data.slot;
 if(!(((data0 === 1) || (data0 === 2)) || (data0 === null))){
-const err4 = {instancePath:instancePath+"/slot",schemaPath:"#/properties/slot/enum",keyword:"enum",params:{allowedValues: schema52.properties.slot.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/slot",schemaPath:"#/properties/slot/enum",keyword:"enum",params:{allowedValues: schema34.properties.slot.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1077,8 +1151,8 @@ errors++;
 }
 }
 if(data.lastRotated !== undefined){
-if(!(validate22(data.lastRotated, {instancePath:instancePath+"/lastRotated",parentData:data,parentDataProperty:"lastRotated",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.lastRotated, {instancePath:instancePath+"/lastRotated",parentData:data,parentDataProperty:"lastRotated",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
@@ -1093,28 +1167,28 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate56.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
-validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate100.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate98.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -1126,8 +1200,8 @@ let data0 = data.value;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate56(data0[i0], {instancePath:instancePath+"/value/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate100(data0[i0], {instancePath:instancePath+"/value/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
 errors = vErrors.length;
 }
 }
@@ -1144,17 +1218,17 @@ errors++;
 }
 }
 }
-validate54.errors = vErrors;
+validate98.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate54.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate98.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate21.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1235,10 +1309,44 @@ errors++;
 }
 }
 if(data.arn !== undefined){
-let data0 = data.arn;
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-const err7 = {instancePath:instancePath+"/arn",schemaPath:"#/$defs/arn/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!(validate61(data.arn, {instancePath:instancePath+"/arn",parentData:data,parentDataProperty:"arn",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
+}
+}
+if(data.createdAt !== undefined){
+if(!(validate63(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+errors = vErrors.length;
+}
+}
+if(data.password !== undefined){
+if(!(validate70(data.password, {instancePath:instancePath+"/password",parentData:data,parentDataProperty:"password",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+}
+if(data.mfa !== undefined){
+if(!(validate79(data.mfa, {instancePath:instancePath+"/mfa",parentData:data,parentDataProperty:"mfa",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+errors = vErrors.length;
+}
+}
+if(data.accessKeys !== undefined){
+if(!(validate86(data.accessKeys, {instancePath:instancePath+"/accessKeys",parentData:data,parentDataProperty:"accessKeys",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+}
+if(data.signingCertificates !== undefined){
+if(!(validate98(data.signingCertificates, {instancePath:instancePath+"/signingCertificates",parentData:data,parentDataProperty:"signingCertificates",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1247,85 +1355,30 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/arn",schemaPath:"#/$defs/arn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data.createdAt !== undefined){
-if(!(validate22(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.password !== undefined){
-if(!(validate26(data.password, {instancePath:instancePath+"/password",parentData:data,parentDataProperty:"password",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-errors = vErrors.length;
-}
-}
-if(data.mfa !== undefined){
-if(!(validate35(data.mfa, {instancePath:instancePath+"/mfa",parentData:data,parentDataProperty:"mfa",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-}
-if(data.accessKeys !== undefined){
-if(!(validate42(data.accessKeys, {instancePath:instancePath+"/accessKeys",parentData:data,parentDataProperty:"accessKeys",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
-errors = vErrors.length;
-}
-}
-if(data.signingCertificates !== undefined){
-if(!(validate54(data.signingCertificates, {instancePath:instancePath+"/signingCertificates",parentData:data,parentDataProperty:"signingCertificates",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-validate21.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema53 = {"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}};
-const schema56 = {"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}};
-const schema57 = {"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}};
-const schema55 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}};
+const schema35 = {"type":"object","additionalProperties":false,"required":["name","arn","userId","path","createdAt","password","mfa","accessKeys","signingCertificates","groups","attachedPolicies","inlinePolicies","tags"],"properties":{"name":{"type":"string","minLength":1},"arn":{"$ref":"#/$defs/arn"},"userId":{"$ref":"#/$defs/factString"},"path":{"$ref":"#/$defs/factString"},"createdAt":{"$ref":"#/$defs/factTimestamp"},"password":{"$ref":"#/$defs/password"},"mfa":{"$ref":"#/$defs/mfa"},"accessKeys":{"$ref":"#/$defs/accessKeys"},"signingCertificates":{"$ref":"#/$defs/signingCertificates"},"groups":{"$ref":"#/$defs/factStringArray"},"attachedPolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}}}},"inlinePolicies":{"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}},"tags":{"$ref":"#/$defs/fact","properties":{"value":{"type":"object","additionalProperties":{"type":"string"}}}}}};
+const schema36 = {"$ref":"#/$defs/fact","properties":{"value":{"type":"array","items":{"type":"string"}}}};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate69.evaluated;
+const evaluated0 = validate114.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props0 = validate23.evaluated.props;
+var props0 = validate64.evaluated.props;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(props0 !== true){
@@ -1361,17 +1414,175 @@ errors++;
 }
 }
 }
-validate69.errors = vErrors;
+validate114.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate69.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate114.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
+const schema37 = {"type":"object","additionalProperties":false,"required":["policyName","policyArn"],"properties":{"policyName":{"type":"string"},"policyArn":{"type":"string"}}};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate118.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.policyName === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.policyArn === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "policyArn"},message:"must have required property '"+"policyArn"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "policyName") || (key0 === "policyArn"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.policyName !== undefined){
+if(typeof data.policyName !== "string"){
+const err3 = {instancePath:instancePath+"/policyName",schemaPath:"#/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.policyArn !== undefined){
+if(typeof data.policyArn !== "string"){
+const err4 = {instancePath:instancePath+"/policyArn",schemaPath:"#/properties/policyArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate118.errors = vErrors;
+return errors === 0;
+}
+validate118.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema38 = {"type":"object","additionalProperties":false,"required":["policyName","document"],"properties":{"policyName":{"type":"string"},"document":{}}};
+
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate121.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.policyName === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.document === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "policyName") || (key0 === "document"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.policyName !== undefined){
+if(typeof data.policyName !== "string"){
+const err3 = {instancePath:instancePath+"/policyName",schemaPath:"#/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate121.errors = vErrors;
+return errors === 0;
+}
+validate121.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate105.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1510,7 +1721,7 @@ vErrors.push(err12);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema53.properties, key0))){
+if(!(func1.call(schema35.properties, key0))){
 const err13 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -1547,86 +1758,67 @@ errors++;
 }
 }
 if(data.arn !== undefined){
-let data1 = data.arn;
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-const err16 = {instancePath:instancePath+"/arn",schemaPath:"#/$defs/arn/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/arn",schemaPath:"#/$defs/arn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
+if(!(validate61(data.arn, {instancePath:instancePath+"/arn",parentData:data,parentDataProperty:"arn",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
 }
 }
 if(data.userId !== undefined){
-if(!(validate45(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data.userId, {instancePath:instancePath+"/userId",parentData:data,parentDataProperty:"userId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
 if(data.path !== undefined){
-if(!(validate45(data.path, {instancePath:instancePath+"/path",parentData:data,parentDataProperty:"path",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data.path, {instancePath:instancePath+"/path",parentData:data,parentDataProperty:"path",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
 if(data.createdAt !== undefined){
-if(!(validate22(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.createdAt, {instancePath:instancePath+"/createdAt",parentData:data,parentDataProperty:"createdAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.password !== undefined){
-if(!(validate26(data.password, {instancePath:instancePath+"/password",parentData:data,parentDataProperty:"password",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate70(data.password, {instancePath:instancePath+"/password",parentData:data,parentDataProperty:"password",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 }
 if(data.mfa !== undefined){
-if(!(validate35(data.mfa, {instancePath:instancePath+"/mfa",parentData:data,parentDataProperty:"mfa",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate79(data.mfa, {instancePath:instancePath+"/mfa",parentData:data,parentDataProperty:"mfa",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 }
 if(data.accessKeys !== undefined){
-if(!(validate42(data.accessKeys, {instancePath:instancePath+"/accessKeys",parentData:data,parentDataProperty:"accessKeys",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate86(data.accessKeys, {instancePath:instancePath+"/accessKeys",parentData:data,parentDataProperty:"accessKeys",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 }
 if(data.signingCertificates !== undefined){
-if(!(validate54(data.signingCertificates, {instancePath:instancePath+"/signingCertificates",parentData:data,parentDataProperty:"signingCertificates",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate98(data.signingCertificates, {instancePath:instancePath+"/signingCertificates",parentData:data,parentDataProperty:"signingCertificates",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
 errors = vErrors.length;
 }
 }
 if(data.groups !== undefined){
-if(!(validate69(data.groups, {instancePath:instancePath+"/groups",parentData:data,parentDataProperty:"groups",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate114(data.groups, {instancePath:instancePath+"/groups",parentData:data,parentDataProperty:"groups",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 }
 if(data.attachedPolicies !== undefined){
 let data10 = data.attachedPolicies;
-if(!(validate23(data10, {instancePath:instancePath+"/attachedPolicies",parentData:data,parentDataProperty:"attachedPolicies",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data10, {instancePath:instancePath+"/attachedPolicies",parentData:data,parentDataProperty:"attachedPolicies",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props6 = validate23.evaluated.props;
+var props6 = validate64.evaluated.props;
 }
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(props6 !== true){
@@ -1638,10 +1830,83 @@ let data11 = data10.value;
 if(Array.isArray(data11)){
 const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
-let data12 = data11[i0];
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.policyName === undefined){
-const err18 = {instancePath:instancePath+"/attachedPolicies/value/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(!(validate118(data11[i0], {instancePath:instancePath+"/attachedPolicies/value/" + i0,parentData:data11,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/attachedPolicies/value",schemaPath:"#/properties/attachedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+if(data.inlinePolicies !== undefined){
+let data13 = data.inlinePolicies;
+if(!(validate64(data13, {instancePath:instancePath+"/inlinePolicies",parentData:data,parentDataProperty:"inlinePolicies",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props7 = validate64.evaluated.props;
+}
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(props7 !== true){
+props7 = props7 || {};
+props7.value = true;
+}
+if(data13.value !== undefined){
+let data14 = data13.value;
+if(Array.isArray(data14)){
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate121(data14[i1], {instancePath:instancePath+"/inlinePolicies/value/" + i1,parentData:data14,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/inlinePolicies/value",schemaPath:"#/properties/inlinePolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+}
+if(data.tags !== undefined){
+let data16 = data.tags;
+if(!(validate64(data16, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props8 = validate64.evaluated.props;
+}
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(props8 !== true){
+props8 = props8 || {};
+props8.value = true;
+}
+if(data16.value !== undefined){
+let data17 = data16.value;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key1 in data17){
+if(typeof data17[key1] !== "string"){
+const err18 = {instancePath:instancePath+"/tags/value/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/properties/value/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1650,8 +1915,10 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data12.policyArn === undefined){
-const err19 = {instancePath:instancePath+"/attachedPolicies/value/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyArn"},message:"must have required property '"+"policyArn"+"'"};
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/tags/value",schemaPath:"#/properties/tags/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1660,9 +1927,269 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key1 in data12){
-if(!((key1 === "policyName") || (key1 === "policyArn"))){
-const err20 = {instancePath:instancePath+"/attachedPolicies/value/" + i0,schemaPath:"#/$defs/policyAttachment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate105.errors = vErrors;
+return errors === 0;
+}
+validate105.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema39 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["present"],"properties":{"present":{"const":false}}},{"type":"object","additionalProperties":false,"required":["present","minimumPasswordLength","requireSymbols","requireNumbers","requireUppercaseCharacters","requireLowercaseCharacters","allowUsersToChangePassword","expirePasswords","maxPasswordAge","passwordReusePrevention","hardExpiry"],"properties":{"present":{"const":true},"minimumPasswordLength":{"type":["integer","null"]},"requireSymbols":{"type":"boolean"},"requireNumbers":{"type":"boolean"},"requireUppercaseCharacters":{"type":"boolean"},"requireLowercaseCharacters":{"type":"boolean"},"allowUsersToChangePassword":{"type":"boolean"},"expirePasswords":{"type":"boolean"},"maxPasswordAge":{"type":["integer","null"]},"passwordReusePrevention":{"type":["integer","null"]},"hardExpiry":{"type":"boolean"}}}]};
+
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate128.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs1 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.present === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "present")){
+const err1 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.present !== undefined){
+if(false !== data.present){
+const err2 = {instancePath:instancePath+"/present",schemaPath:"#/oneOf/0/properties/present/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs5 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.present === undefined){
+const err4 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.minimumPasswordLength === undefined){
+const err5 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "minimumPasswordLength"},message:"must have required property '"+"minimumPasswordLength"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.requireSymbols === undefined){
+const err6 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "requireSymbols"},message:"must have required property '"+"requireSymbols"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.requireNumbers === undefined){
+const err7 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "requireNumbers"},message:"must have required property '"+"requireNumbers"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.requireUppercaseCharacters === undefined){
+const err8 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "requireUppercaseCharacters"},message:"must have required property '"+"requireUppercaseCharacters"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.requireLowercaseCharacters === undefined){
+const err9 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "requireLowercaseCharacters"},message:"must have required property '"+"requireLowercaseCharacters"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.allowUsersToChangePassword === undefined){
+const err10 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "allowUsersToChangePassword"},message:"must have required property '"+"allowUsersToChangePassword"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.expirePasswords === undefined){
+const err11 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expirePasswords"},message:"must have required property '"+"expirePasswords"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data.maxPasswordAge === undefined){
+const err12 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "maxPasswordAge"},message:"must have required property '"+"maxPasswordAge"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data.passwordReusePrevention === undefined){
+const err13 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "passwordReusePrevention"},message:"must have required property '"+"passwordReusePrevention"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data.hardExpiry === undefined){
+const err14 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "hardExpiry"},message:"must have required property '"+"hardExpiry"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+for(const key1 in data){
+if(!(func1.call(schema39.oneOf[1].properties, key1))){
+const err15 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.present !== undefined){
+if(true !== data.present){
+const err16 = {instancePath:instancePath+"/present",schemaPath:"#/oneOf/1/properties/present/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.minimumPasswordLength !== undefined){
+let data2 = data.minimumPasswordLength;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+const err17 = {instancePath:instancePath+"/minimumPasswordLength",schemaPath:"#/oneOf/1/properties/minimumPasswordLength/type",keyword:"type",params:{type: schema39.oneOf[1].properties.minimumPasswordLength.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.requireSymbols !== undefined){
+if(typeof data.requireSymbols !== "boolean"){
+const err18 = {instancePath:instancePath+"/requireSymbols",schemaPath:"#/oneOf/1/properties/requireSymbols/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.requireNumbers !== undefined){
+if(typeof data.requireNumbers !== "boolean"){
+const err19 = {instancePath:instancePath+"/requireNumbers",schemaPath:"#/oneOf/1/properties/requireNumbers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.requireUppercaseCharacters !== undefined){
+if(typeof data.requireUppercaseCharacters !== "boolean"){
+const err20 = {instancePath:instancePath+"/requireUppercaseCharacters",schemaPath:"#/oneOf/1/properties/requireUppercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1672,9 +2199,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data12.policyName !== undefined){
-if(typeof data12.policyName !== "string"){
-const err21 = {instancePath:instancePath+"/attachedPolicies/value/" + i0+"/policyName",schemaPath:"#/$defs/policyAttachment/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.requireLowercaseCharacters !== undefined){
+if(typeof data.requireLowercaseCharacters !== "boolean"){
+const err21 = {instancePath:instancePath+"/requireLowercaseCharacters",schemaPath:"#/oneOf/1/properties/requireLowercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1684,9 +2211,9 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data12.policyArn !== undefined){
-if(typeof data12.policyArn !== "string"){
-const err22 = {instancePath:instancePath+"/attachedPolicies/value/" + i0+"/policyArn",schemaPath:"#/$defs/policyAttachment/properties/policyArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.allowUsersToChangePassword !== undefined){
+if(typeof data.allowUsersToChangePassword !== "boolean"){
+const err22 = {instancePath:instancePath+"/allowUsersToChangePassword",schemaPath:"#/oneOf/1/properties/allowUsersToChangePassword/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1696,9 +2223,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/attachedPolicies/value/" + i0,schemaPath:"#/$defs/policyAttachment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.expirePasswords !== undefined){
+if(typeof data.expirePasswords !== "boolean"){
+const err23 = {instancePath:instancePath+"/expirePasswords",schemaPath:"#/oneOf/1/properties/expirePasswords/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1708,9 +2235,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/attachedPolicies/value",schemaPath:"#/properties/attachedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.maxPasswordAge !== undefined){
+let data9 = data.maxPasswordAge;
+if((!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))) && (data9 !== null)){
+const err24 = {instancePath:instancePath+"/maxPasswordAge",schemaPath:"#/oneOf/1/properties/maxPasswordAge/type",keyword:"type",params:{type: schema39.oneOf[1].properties.maxPasswordAge.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1720,31 +2248,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-}
-if(data.inlinePolicies !== undefined){
-let data15 = data.inlinePolicies;
-if(!(validate23(data15, {instancePath:instancePath+"/inlinePolicies",parentData:data,parentDataProperty:"inlinePolicies",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props7 = validate23.evaluated.props;
-}
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(props7 !== true){
-props7 = props7 || {};
-props7.value = true;
-}
-if(data15.value !== undefined){
-let data16 = data15.value;
-if(Array.isArray(data16)){
-const len1 = data16.length;
-for(let i1=0; i1<len1; i1++){
-let data17 = data16[i1];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.policyName === undefined){
-const err25 = {instancePath:instancePath+"/inlinePolicies/value/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(data.passwordReusePrevention !== undefined){
+let data10 = data.passwordReusePrevention;
+if((!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))) && (data10 !== null)){
+const err25 = {instancePath:instancePath+"/passwordReusePrevention",schemaPath:"#/oneOf/1/properties/passwordReusePrevention/type",keyword:"type",params:{type: schema39.oneOf[1].properties.passwordReusePrevention.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1753,8 +2260,10 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data17.document === undefined){
-const err26 = {instancePath:instancePath+"/inlinePolicies/value/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'"};
+}
+if(data.hardExpiry !== undefined){
+if(typeof data.hardExpiry !== "boolean"){
+const err26 = {instancePath:instancePath+"/hardExpiry",schemaPath:"#/oneOf/1/properties/hardExpiry/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1763,9 +2272,10 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key2 in data17){
-if(!((key2 === "policyName") || (key2 === "document"))){
-const err27 = {instancePath:instancePath+"/inlinePolicies/value/" + i1,schemaPath:"#/$defs/inlinePolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1774,10 +2284,22 @@ vErrors.push(err27);
 }
 errors++;
 }
+var _valid0 = _errs5 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
 }
-if(data17.policyName !== undefined){
-if(typeof data17.policyName !== "string"){
-const err28 = {instancePath:instancePath+"/inlinePolicies/value/" + i1+"/policyName",schemaPath:"#/$defs/inlinePolicy/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+}
+if(!valid0){
+const err28 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1786,98 +2308,115 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
 }
 else {
-const err29 = {instancePath:instancePath+"/inlinePolicies/value/" + i1,schemaPath:"#/$defs/inlinePolicy/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
+vErrors = null;
 }
 }
 }
-else {
-const err30 = {instancePath:instancePath+"/inlinePolicies/value",schemaPath:"#/properties/inlinePolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-}
-if(data.tags !== undefined){
-let data19 = data.tags;
-if(!(validate23(data19, {instancePath:instancePath+"/tags",parentData:data,parentDataProperty:"tags",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props8 = validate23.evaluated.props;
-}
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(props8 !== true){
-props8 = props8 || {};
-props8.value = true;
-}
-if(data19.value !== undefined){
-let data20 = data19.value;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key3 in data20){
-if(typeof data20[key3] !== "string"){
-const err31 = {instancePath:instancePath+"/tags/value/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/properties/value/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/tags/value",schemaPath:"#/properties/tags/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-}
-}
-else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-validate61.errors = vErrors;
+validate128.errors = vErrors;
+evaluated0.props = props0;
 return errors === 0;
 }
-validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate128.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema60 = {"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}};
+const schema40 = {"type":"object","additionalProperties":false,"required":["serialNumber","assignedTo"],"properties":{"serialNumber":{"type":"string"},"assignedTo":{"type":["string","null"]}}};
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate81.evaluated;
+const evaluated0 = validate131.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.serialNumber === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "serialNumber"},message:"must have required property '"+"serialNumber"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.assignedTo === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "assignedTo"},message:"must have required property '"+"assignedTo"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "serialNumber") || (key0 === "assignedTo"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.serialNumber !== undefined){
+if(typeof data.serialNumber !== "string"){
+const err3 = {instancePath:instancePath+"/serialNumber",schemaPath:"#/properties/serialNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.assignedTo !== undefined){
+let data1 = data.assignedTo;
+if((typeof data1 !== "string") && (data1 !== null)){
+const err4 = {instancePath:instancePath+"/assignedTo",schemaPath:"#/properties/assignedTo/type",keyword:"type",params:{type: schema40.properties.assignedTo.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate131.errors = vErrors;
+return errors === 0;
+}
+validate131.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema41 = {"type":"object","additionalProperties":false,"required":["arn","name","attachmentCount","isAwsManaged","document"],"properties":{"arn":{"type":"string"},"name":{"type":"string"},"attachmentCount":{"type":"integer","minimum":0},"isAwsManaged":{"type":"boolean"},"document":{"$ref":"#/$defs/fact"}}};
+
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate134.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2009,8 +2548,8 @@ errors++;
 }
 }
 if(data.document !== undefined){
-if(!(validate23(data.document, {instancePath:instancePath+"/document",parentData:data,parentDataProperty:"document",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data.document, {instancePath:instancePath+"/document",parentData:data,parentDataProperty:"document",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 }
@@ -2025,17 +2564,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
-validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate134.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema61 = {"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}};
+const schema42 = {"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}}}};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate85.evaluated;
+const evaluated0 = validate138.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2124,10 +2663,14 @@ let data2 = data.attachedPolicies;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-let data3 = data2[i0];
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.policyName === undefined){
-const err7 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(!(validate118(data2[i0], {instancePath:instancePath+"/attachedPolicies/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/attachedPolicies",schemaPath:"#/properties/attachedPolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2136,8 +2679,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data3.policyArn === undefined){
-const err8 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyArn"},message:"must have required property '"+"policyArn"+"'"};
+}
+if(data.inlinePolicies !== undefined){
+let data4 = data.inlinePolicies;
+if(Array.isArray(data4)){
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate121(data4[i1], {instancePath:instancePath+"/inlinePolicies/" + i1,parentData:data4,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/inlinePolicies",schemaPath:"#/properties/inlinePolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2146,9 +2701,10 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!((key1 === "policyName") || (key1 === "policyArn"))){
-const err9 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2157,152 +2713,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data3.policyName !== undefined){
-if(typeof data3.policyName !== "string"){
-const err10 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyName",schemaPath:"#/$defs/policyAttachment/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data3.policyArn !== undefined){
-if(typeof data3.policyArn !== "string"){
-const err11 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyArn",schemaPath:"#/$defs/policyAttachment/properties/policyArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/attachedPolicies",schemaPath:"#/properties/attachedPolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.inlinePolicies !== undefined){
-let data6 = data.inlinePolicies;
-if(Array.isArray(data6)){
-const len1 = data6.length;
-for(let i1=0; i1<len1; i1++){
-let data7 = data6[i1];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.policyName === undefined){
-const err14 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if(data7.document === undefined){
-const err15 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-for(const key2 in data7){
-if(!((key2 === "policyName") || (key2 === "document"))){
-const err16 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data7.policyName !== undefined){
-if(typeof data7.policyName !== "string"){
-const err17 = {instancePath:instancePath+"/inlinePolicies/" + i1+"/policyName",schemaPath:"#/$defs/inlinePolicy/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/inlinePolicies",schemaPath:"#/properties/inlinePolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-validate85.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
-validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate138.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}};
+const schema43 = {"type":"object","additionalProperties":false,"required":["name","arn","attachedPolicies","inlinePolicies"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"attachedPolicies":{"type":"array","items":{"$ref":"#/$defs/policyAttachment"}},"inlinePolicies":{"type":"array","items":{"$ref":"#/$defs/inlinePolicy"}},"trustPolicy":{"$ref":"#/$defs/fact"},"lastUsed":{"$ref":"#/$defs/factTimestamp"},"lastUsedRegion":{"$ref":"#/$defs/factString"}}};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate88.evaluated;
+const evaluated0 = validate143.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2391,10 +2812,14 @@ let data2 = data.attachedPolicies;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-let data3 = data2[i0];
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.policyName === undefined){
-const err7 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
+if(!(validate118(data2[i0], {instancePath:instancePath+"/attachedPolicies/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/attachedPolicies",schemaPath:"#/properties/attachedPolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2403,8 +2828,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data3.policyArn === undefined){
-const err8 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/required",keyword:"required",params:{missingProperty: "policyArn"},message:"must have required property '"+"policyArn"+"'"};
+}
+if(data.inlinePolicies !== undefined){
+let data4 = data.inlinePolicies;
+if(Array.isArray(data4)){
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate121(data4[i1], {instancePath:instancePath+"/inlinePolicies/" + i1,parentData:data4,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/inlinePolicies",schemaPath:"#/properties/inlinePolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2413,9 +2850,28 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!((key1 === "policyName") || (key1 === "policyArn"))){
-const err9 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data.trustPolicy !== undefined){
+if(!(validate64(data.trustPolicy, {instancePath:instancePath+"/trustPolicy",parentData:data,parentDataProperty:"trustPolicy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+}
+if(data.lastUsed !== undefined){
+if(!(validate63(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+errors = vErrors.length;
+}
+}
+if(data.lastUsedRegion !== undefined){
+if(!(validate89(data.lastUsedRegion, {instancePath:instancePath+"/lastUsedRegion",parentData:data,parentDataProperty:"lastUsedRegion",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2424,170 +2880,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data3.policyName !== undefined){
-if(typeof data3.policyName !== "string"){
-const err10 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyName",schemaPath:"#/$defs/policyAttachment/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data3.policyArn !== undefined){
-if(typeof data3.policyArn !== "string"){
-const err11 = {instancePath:instancePath+"/attachedPolicies/" + i0+"/policyArn",schemaPath:"#/$defs/policyAttachment/properties/policyArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/attachedPolicies/" + i0,schemaPath:"#/$defs/policyAttachment/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/attachedPolicies",schemaPath:"#/properties/attachedPolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.inlinePolicies !== undefined){
-let data6 = data.inlinePolicies;
-if(Array.isArray(data6)){
-const len1 = data6.length;
-for(let i1=0; i1<len1; i1++){
-let data7 = data6[i1];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.policyName === undefined){
-const err14 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "policyName"},message:"must have required property '"+"policyName"+"'"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if(data7.document === undefined){
-const err15 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/required",keyword:"required",params:{missingProperty: "document"},message:"must have required property '"+"document"+"'"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-for(const key2 in data7){
-if(!((key2 === "policyName") || (key2 === "document"))){
-const err16 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data7.policyName !== undefined){
-if(typeof data7.policyName !== "string"){
-const err17 = {instancePath:instancePath+"/inlinePolicies/" + i1+"/policyName",schemaPath:"#/$defs/inlinePolicy/properties/policyName/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/inlinePolicies/" + i1,schemaPath:"#/$defs/inlinePolicy/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/inlinePolicies",schemaPath:"#/properties/inlinePolicies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.trustPolicy !== undefined){
-if(!(validate23(data.trustPolicy, {instancePath:instancePath+"/trustPolicy",parentData:data,parentDataProperty:"trustPolicy",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-}
-if(data.lastUsed !== undefined){
-if(!(validate22(data.lastUsed, {instancePath:instancePath+"/lastUsed",parentData:data,parentDataProperty:"lastUsed",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-}
-if(data.lastUsedRegion !== undefined){
-if(!(validate45(data.lastUsedRegion, {instancePath:instancePath+"/lastUsedRegion",parentData:data,parentDataProperty:"lastUsedRegion",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-validate88.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
-validate88.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate143.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema67 = {"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}};
+const schema44 = {"type":"object","additionalProperties":false,"required":["name","arn","expiration","uploadedAt"],"properties":{"name":{"type":"string"},"arn":{"type":"string"},"expiration":{"$ref":"#/$defs/factTimestamp"},"uploadedAt":{"$ref":"#/$defs/factTimestamp"}}};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate94.evaluated;
+const evaluated0 = validate151.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2672,14 +2975,14 @@ errors++;
 }
 }
 if(data.expiration !== undefined){
-if(!(validate22(data.expiration, {instancePath:instancePath+"/expiration",parentData:data,parentDataProperty:"expiration",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.expiration, {instancePath:instancePath+"/expiration",parentData:data,parentDataProperty:"expiration",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 if(data.uploadedAt !== undefined){
-if(!(validate22(data.uploadedAt, {instancePath:instancePath+"/uploadedAt",parentData:data,parentDataProperty:"uploadedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate63(data.uploadedAt, {instancePath:instancePath+"/uploadedAt",parentData:data,parentDataProperty:"uploadedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
@@ -2694,17 +2997,287 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate151.errors = vErrors;
 return errors === 0;
 }
-validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate151.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+const schema45 = {"type":"object","additionalProperties":false,"required":["state","reason","collected","expected","expectedSource"],"properties":{"state":{"enum":["complete","incomplete","not_collected"]},"reason":{"type":["string","null"]},"collected":{"type":"integer","minimum":0},"expected":{"type":["integer","null"],"minimum":0},"expectedSource":{"type":["string","null"]}},"if":{"properties":{"state":{"const":"complete"}}},"then":{"properties":{"reason":{"type":"null"}}},"else":{"properties":{"reason":{"type":"string"}}}};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate155.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs1 = errors;
+let valid0 = true;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.state !== undefined){
+if("complete" !== data.state){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+}
+var _valid0 = _errs2 === errors;
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.reason !== undefined){
+if(data.reason !== null){
+const err1 = {instancePath:instancePath+"/reason",schemaPath:"#/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+var _valid0 = _errs4 === errors;
+valid0 = _valid0;
+if(valid0){
+var props0 = {};
+props0.reason = true;
+props0.state = true;
+}
+ifClause0 = "then";
+}
+else {
+const _errs7 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err2 = {instancePath:instancePath+"/reason",schemaPath:"#/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+var _valid0 = _errs7 === errors;
+valid0 = _valid0;
+if(valid0){
+if(props0 !== true){
+props0 = props0 || {};
+props0.reason = true;
+}
+}
+ifClause0 = "else";
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.state === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.reason === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.collected === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.expected === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.expectedSource === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "state") || (key0 === "reason")) || (key0 === "collected")) || (key0 === "expected")) || (key0 === "expectedSource"))){
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.state !== undefined){
+let data3 = data.state;
+if(!(((data3 === "complete") || (data3 === "incomplete")) || (data3 === "not_collected"))){
+const err10 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema45.properties.state.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.reason !== undefined){
+let data4 = data.reason;
+if((typeof data4 !== "string") && (data4 !== null)){
+const err11 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: schema45.properties.reason.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.collected !== undefined){
+let data5 = data.collected;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err12 = {instancePath:instancePath+"/collected",schemaPath:"#/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err13 = {instancePath:instancePath+"/collected",schemaPath:"#/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data.expected !== undefined){
+let data6 = data.expected;
+if((!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) && (data6 !== null)){
+const err14 = {instancePath:instancePath+"/expected",schemaPath:"#/properties/expected/type",keyword:"type",params:{type: schema45.properties.expected.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/expected",schemaPath:"#/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.expectedSource !== undefined){
+let data7 = data.expectedSource;
+if((typeof data7 !== "string") && (data7 !== null)){
+const err16 = {instancePath:instancePath+"/expectedSource",schemaPath:"#/properties/expectedSource/type",keyword:"type",params:{type: schema45.properties.expectedSource.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate155.errors = vErrors;
+return errors === 0;
+}
+validate155.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const pattern4 = new RegExp("^[0-9a-f]{64}$", "u");
+
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://iam-audit.dev/schema/snapshot-v2.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate20.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2843,7 +3416,7 @@ vErrors.push(err12);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema31.properties, key0))){
+if(!(func1.call(schema19.properties, key0))){
 const err13 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -2869,7 +3442,7 @@ errors++;
 if(data.source !== undefined){
 let data1 = data.source;
 if(!((data1 === "credential-report") || (data1 === "aws-api"))){
-const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/enum",keyword:"enum",params:{allowedValues: schema31.properties.source.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/enum",keyword:"enum",params:{allowedValues: schema19.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2880,10 +3453,16 @@ errors++;
 }
 }
 if(data.capturedAt !== undefined){
-let data2 = data.capturedAt;
-if(typeof data2 === "string"){
-if(!pattern4.test(data2)){
-const err16 = {instancePath:instancePath+"/capturedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if(!(validate53(data.capturedAt, {instancePath:instancePath+"/capturedAt",parentData:data,parentDataProperty:"capturedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data.collection !== undefined){
+let data3 = data.collection;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.startedAt === undefined){
+const err16 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "startedAt"},message:"must have required property '"+"startedAt"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2892,8 +3471,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!(formats0.validate(data2))){
-const err17 = {instancePath:instancePath+"/capturedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+if(data3.endedAt === undefined){
+const err17 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2902,9 +3481,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/capturedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data3.callerArn === undefined){
+const err18 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "callerArn"},message:"must have required property '"+"callerArn"+"'"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2913,12 +3491,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data.collection !== undefined){
-let data3 = data.collection;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.startedAt === undefined){
-const err19 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "startedAt"},message:"must have required property '"+"startedAt"+"'"};
+if(data3.region === undefined){
+const err19 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2927,8 +3501,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data3.endedAt === undefined){
-const err20 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
+if(data3.apiCalls === undefined){
+const err20 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "apiCalls"},message:"must have required property '"+"apiCalls"+"'"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2937,8 +3511,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data3.callerArn === undefined){
-const err21 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "callerArn"},message:"must have required property '"+"callerArn"+"'"};
+if(data3.retries === undefined){
+const err21 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "retries"},message:"must have required property '"+"retries"+"'"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2947,8 +3521,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data3.region === undefined){
-const err22 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'"};
+for(const key1 in data3){
+if(!((((((((key1 === "startedAt") || (key1 === "endedAt")) || (key1 === "callerArn")) || (key1 === "region")) || (key1 === "apiCalls")) || (key1 === "retries")) || (key1 === "apiCallsByOperation")) || (key1 === "recordedBy"))){
+const err22 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2957,8 +3532,23 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data3.apiCalls === undefined){
-const err23 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "apiCalls"},message:"must have required property '"+"apiCalls"+"'"};
+}
+if(data3.startedAt !== undefined){
+if(!(validate53(data3.startedAt, {instancePath:instancePath+"/collection/startedAt",parentData:data3,parentDataProperty:"startedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data3.endedAt !== undefined){
+if(!(validate53(data3.endedAt, {instancePath:instancePath+"/collection/endedAt",parentData:data3,parentDataProperty:"endedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data3.callerArn !== undefined){
+let data6 = data3.callerArn;
+if((typeof data6 !== "string") && (data6 !== null)){
+const err23 = {instancePath:instancePath+"/collection/callerArn",schemaPath:"#/properties/collection/properties/callerArn/type",keyword:"type",params:{type: schema19.properties.collection.properties.callerArn.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2967,8 +3557,11 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data3.retries === undefined){
-const err24 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/required",keyword:"required",params:{missingProperty: "retries"},message:"must have required property '"+"retries"+"'"};
+}
+if(data3.region !== undefined){
+let data7 = data3.region;
+if((typeof data7 !== "string") && (data7 !== null)){
+const err24 = {instancePath:instancePath+"/collection/region",schemaPath:"#/properties/collection/properties/region/type",keyword:"type",params:{type: schema19.properties.collection.properties.region.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2977,9 +3570,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!((((((((key1 === "startedAt") || (key1 === "endedAt")) || (key1 === "callerArn")) || (key1 === "region")) || (key1 === "apiCalls")) || (key1 === "retries")) || (key1 === "apiCallsByOperation")) || (key1 === "recordedBy"))){
-const err25 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data3.apiCalls !== undefined){
+let data8 = data3.apiCalls;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err25 = {instancePath:instancePath+"/collection/apiCalls",schemaPath:"#/properties/collection/properties/apiCalls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2988,12 +3583,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data3.startedAt !== undefined){
-let data4 = data3.startedAt;
-if(typeof data4 === "string"){
-if(!pattern4.test(data4)){
-const err26 = {instancePath:instancePath+"/collection/startedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err26 = {instancePath:instancePath+"/collection/apiCalls",schemaPath:"#/properties/collection/properties/apiCalls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3002,8 +3594,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!(formats0.validate(data4))){
-const err27 = {instancePath:instancePath+"/collection/startedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+}
+}
+if(data3.retries !== undefined){
+let data9 = data3.retries;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err27 = {instancePath:instancePath+"/collection/retries",schemaPath:"#/properties/collection/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3012,124 +3608,14 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-else {
-const err28 = {instancePath:instancePath+"/collection/startedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err28 = {instancePath:instancePath+"/collection/retries",schemaPath:"#/properties/collection/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err28];
 }
 else {
 vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data3.endedAt !== undefined){
-let data5 = data3.endedAt;
-if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-const err29 = {instancePath:instancePath+"/collection/endedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-if(!(formats0.validate(data5))){
-const err30 = {instancePath:instancePath+"/collection/endedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/collection/endedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data3.callerArn !== undefined){
-let data6 = data3.callerArn;
-if((typeof data6 !== "string") && (data6 !== null)){
-const err32 = {instancePath:instancePath+"/collection/callerArn",schemaPath:"#/properties/collection/properties/callerArn/type",keyword:"type",params:{type: schema31.properties.collection.properties.callerArn.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data3.region !== undefined){
-let data7 = data3.region;
-if((typeof data7 !== "string") && (data7 !== null)){
-const err33 = {instancePath:instancePath+"/collection/region",schemaPath:"#/properties/collection/properties/region/type",keyword:"type",params:{type: schema31.properties.collection.properties.region.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data3.apiCalls !== undefined){
-let data8 = data3.apiCalls;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err34 = {instancePath:instancePath+"/collection/apiCalls",schemaPath:"#/properties/collection/properties/apiCalls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err35 = {instancePath:instancePath+"/collection/apiCalls",schemaPath:"#/properties/collection/properties/apiCalls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-if(data3.retries !== undefined){
-let data9 = data3.retries;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err36 = {instancePath:instancePath+"/collection/retries",schemaPath:"#/properties/collection/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-const err37 = {instancePath:instancePath+"/collection/retries",schemaPath:"#/properties/collection/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
 }
 errors++;
 }
@@ -3143,73 +3629,73 @@ for(let i0=0; i0<len0; i0++){
 let data11 = data10[i0];
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.api === undefined){
-const err38 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
+const err29 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
 if(vErrors === null){
-vErrors = [err38];
+vErrors = [err29];
 }
 else {
-vErrors.push(err38);
+vErrors.push(err29);
 }
 errors++;
 }
 if(data11.calls === undefined){
-const err39 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "calls"},message:"must have required property '"+"calls"+"'"};
+const err30 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "calls"},message:"must have required property '"+"calls"+"'"};
 if(vErrors === null){
-vErrors = [err39];
+vErrors = [err30];
 }
 else {
-vErrors.push(err39);
+vErrors.push(err30);
 }
 errors++;
 }
 if(data11.retries === undefined){
-const err40 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "retries"},message:"must have required property '"+"retries"+"'"};
+const err31 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "retries"},message:"must have required property '"+"retries"+"'"};
 if(vErrors === null){
-vErrors = [err40];
+vErrors = [err31];
 }
 else {
-vErrors.push(err40);
+vErrors.push(err31);
 }
 errors++;
 }
 if(data11.errors === undefined){
-const err41 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "errors"},message:"must have required property '"+"errors"+"'"};
+const err32 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "errors"},message:"must have required property '"+"errors"+"'"};
 if(vErrors === null){
-vErrors = [err41];
+vErrors = [err32];
 }
 else {
-vErrors.push(err41);
+vErrors.push(err32);
 }
 errors++;
 }
 if(data11.firstCallAt === undefined){
-const err42 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "firstCallAt"},message:"must have required property '"+"firstCallAt"+"'"};
+const err33 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "firstCallAt"},message:"must have required property '"+"firstCallAt"+"'"};
 if(vErrors === null){
-vErrors = [err42];
+vErrors = [err33];
 }
 else {
-vErrors.push(err42);
+vErrors.push(err33);
 }
 errors++;
 }
 if(data11.lastCallAt === undefined){
-const err43 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "lastCallAt"},message:"must have required property '"+"lastCallAt"+"'"};
+const err34 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/required",keyword:"required",params:{missingProperty: "lastCallAt"},message:"must have required property '"+"lastCallAt"+"'"};
 if(vErrors === null){
-vErrors = [err43];
+vErrors = [err34];
 }
 else {
-vErrors.push(err43);
+vErrors.push(err34);
 }
 errors++;
 }
 for(const key2 in data11){
 if(!((((((key2 === "api") || (key2 === "calls")) || (key2 === "retries")) || (key2 === "errors")) || (key2 === "firstCallAt")) || (key2 === "lastCallAt"))){
-const err44 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+const err35 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err44];
+vErrors = [err35];
 }
 else {
-vErrors.push(err44);
+vErrors.push(err35);
 }
 errors++;
 }
@@ -3218,7 +3704,141 @@ if(data11.api !== undefined){
 let data12 = data11.api;
 if(typeof data12 === "string"){
 if(func2(data12) < 1){
-const err45 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/api",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/api/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err36 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/api",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/api/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/api",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data11.calls !== undefined){
+let data13 = data11.calls;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err38 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/calls",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/calls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 0 || isNaN(data13)){
+const err39 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/calls",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/calls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+if(data11.retries !== undefined){
+let data14 = data11.retries;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err40 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/retries",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err41 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/retries",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+if(data11.errors !== undefined){
+let data15 = data11.errors;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err42 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/errors",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/errors/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 0 || isNaN(data15)){
+const err43 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/errors",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/errors/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+if(data11.firstCallAt !== undefined){
+let data16 = data11.firstCallAt;
+const _errs32 = errors;
+let valid5 = false;
+let passing0 = null;
+const _errs33 = errors;
+if(data16 !== null){
+const err44 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/firstCallAt/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+var _valid0 = _errs33 === errors;
+if(_valid0){
+valid5 = true;
+passing0 = 0;
+}
+const _errs35 = errors;
+if(!(validate53(data16, {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",parentData:data11,parentDataProperty:"firstCallAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs35 === errors;
+if(_valid0 && valid5){
+valid5 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid5 = true;
+passing0 = 1;
+}
+}
+if(!valid5){
+const err45 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/firstCallAt/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3227,9 +3847,26 @@ vErrors.push(err45);
 }
 errors++;
 }
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
 }
 else {
-const err46 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/api",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
+vErrors = null;
+}
+}
+}
+}
+if(data11.lastCallAt !== undefined){
+let data17 = data11.lastCallAt;
+const _errs37 = errors;
+let valid6 = false;
+let passing1 = null;
+const _errs38 = errors;
+if(data17 !== null){
+const err46 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/lastCallAt/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3238,11 +3875,29 @@ vErrors.push(err46);
 }
 errors++;
 }
+var _valid1 = _errs38 === errors;
+if(_valid1){
+valid6 = true;
+passing1 = 0;
 }
-if(data11.calls !== undefined){
-let data13 = data11.calls;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err47 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/calls",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/calls/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const _errs40 = errors;
+if(!(validate53(data17, {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",parentData:data11,parentDataProperty:"lastCallAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+var _valid1 = _errs40 === errors;
+if(_valid1 && valid6){
+valid6 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid6 = true;
+passing1 = 1;
+}
+}
+if(!valid6){
+const err47 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/lastCallAt/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3251,9 +3906,21 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-const err48 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/calls",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/calls/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3264,10 +3931,8 @@ errors++;
 }
 }
 }
-if(data11.retries !== undefined){
-let data14 = data11.retries;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err49 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/retries",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err49 = {instancePath:instancePath+"/collection/apiCallsByOperation",schemaPath:"#/properties/collection/properties/apiCallsByOperation/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3276,9 +3941,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 0 || isNaN(data14)){
-const err50 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/retries",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data3.recordedBy !== undefined){
+let data18 = data3.recordedBy;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.user === undefined){
+const err50 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3287,12 +3955,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-}
-if(data11.errors !== undefined){
-let data15 = data11.errors;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err51 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/errors",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/errors/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data18.host === undefined){
+const err51 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3301,9 +3965,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 0 || isNaN(data15)){
-const err52 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/errors",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/errors/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data18.note === undefined){
+const err52 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "note"},message:"must have required property '"+"note"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3312,16 +3975,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-}
-if(data11.firstCallAt !== undefined){
-let data16 = data11.firstCallAt;
-const _errs38 = errors;
-let valid8 = false;
-let passing0 = null;
-const _errs39 = errors;
-if(data16 !== null){
-const err53 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/firstCallAt/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+for(const key3 in data18){
+if(!(((key3 === "user") || (key3 === "host")) || (key3 === "note"))){
+const err53 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3330,15 +3986,11 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid0 = _errs39 === errors;
-if(_valid0){
-valid8 = true;
-passing0 = 0;
 }
-const _errs41 = errors;
-if(typeof data16 === "string"){
-if(!pattern4.test(data16)){
-const err54 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if(data18.user !== undefined){
+let data19 = data18.user;
+if((typeof data19 !== "string") && (data19 !== null)){
+const err54 = {instancePath:instancePath+"/collection/recordedBy/user",schemaPath:"#/properties/collection/properties/recordedBy/properties/user/type",keyword:"type",params:{type: schema19.properties.collection.properties.recordedBy.properties.user.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3347,8 +3999,11 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!(formats0.validate(data16))){
-const err55 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+}
+if(data18.host !== undefined){
+let data20 = data18.host;
+if((typeof data20 !== "string") && (data20 !== null)){
+const err55 = {instancePath:instancePath+"/collection/recordedBy/host",schemaPath:"#/properties/collection/properties/recordedBy/properties/host/type",keyword:"type",params:{type: schema19.properties.collection.properties.recordedBy.properties.host.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3358,8 +4013,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.note !== undefined){
+let data21 = data18.note;
+if((typeof data21 !== "string") && (data21 !== null)){
+const err56 = {instancePath:instancePath+"/collection/recordedBy/note",schemaPath:"#/properties/collection/properties/recordedBy/properties/note/type",keyword:"type",params:{type: schema19.properties.collection.properties.recordedBy.properties.note.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3368,19 +4025,10 @@ vErrors.push(err56);
 }
 errors++;
 }
-var _valid0 = _errs41 === errors;
-if(_valid0 && valid8){
-valid8 = false;
-passing0 = [passing0, 1];
+}
 }
 else {
-if(_valid0){
-valid8 = true;
-passing0 = 1;
-}
-}
-if(!valid8){
-const err57 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/firstCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/firstCallAt/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err57 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3389,26 +4037,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-else {
-errors = _errs38;
-if(vErrors !== null){
-if(_errs38){
-vErrors.length = _errs38;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data11.lastCallAt !== undefined){
-let data17 = data11.lastCallAt;
-const _errs45 = errors;
-let valid10 = false;
-let passing1 = null;
-const _errs46 = errors;
-if(data17 !== null){
-const err58 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/lastCallAt/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err58 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3417,15 +4049,15 @@ vErrors.push(err58);
 }
 errors++;
 }
-var _valid1 = _errs46 === errors;
-if(_valid1){
-valid10 = true;
-passing1 = 0;
 }
-const _errs48 = errors;
-if(typeof data17 === "string"){
-if(!pattern4.test(data17)){
-const err59 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
+if(data.credentialReport !== undefined){
+let data22 = data.credentialReport;
+const _errs51 = errors;
+let valid8 = false;
+let passing2 = null;
+const _errs52 = errors;
+if(data22 !== null){
+const err59 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3434,8 +4066,15 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!(formats0.validate(data17))){
-const err60 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
+var _valid2 = _errs52 === errors;
+if(_valid2){
+valid8 = true;
+passing2 = 0;
+}
+const _errs54 = errors;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.generatedAt === undefined){
+const err60 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAt"},message:"must have required property '"+"generatedAt"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3444,9 +4083,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.generatedAtSource === undefined){
+const err61 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAtSource"},message:"must have required property '"+"generatedAtSource"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3455,19 +4093,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-var _valid1 = _errs48 === errors;
-if(_valid1 && valid10){
-valid10 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid1){
-valid10 = true;
-passing1 = 1;
-}
-}
-if(!valid10){
-const err62 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0+"/lastCallAt",schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/properties/lastCallAt/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(data22.fileName === undefined){
+const err62 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "fileName"},message:"must have required property '"+"fileName"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3476,21 +4103,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-else {
-errors = _errs45;
-if(vErrors !== null){
-if(_errs45){
-vErrors.length = _errs45;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/collection/apiCallsByOperation/" + i0,schemaPath:"#/properties/collection/properties/apiCallsByOperation/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data22.sha256 === undefined){
+const err63 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3499,10 +4113,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/collection/apiCallsByOperation",schemaPath:"#/properties/collection/properties/apiCallsByOperation/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data22.missingColumns === undefined){
+const err64 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "missingColumns"},message:"must have required property '"+"missingColumns"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3511,12 +4123,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data3.recordedBy !== undefined){
-let data18 = data3.recordedBy;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.user === undefined){
-const err65 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
+if(data22.columnCount === undefined){
+const err65 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "columnCount"},message:"must have required property '"+"columnCount"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3525,8 +4133,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data18.host === undefined){
-const err66 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+for(const key4 in data22){
+if(!((((((key4 === "generatedAt") || (key4 === "generatedAtSource")) || (key4 === "fileName")) || (key4 === "sha256")) || (key4 === "missingColumns")) || (key4 === "columnCount"))){
+const err66 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3535,8 +4144,17 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data18.note === undefined){
-const err67 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/required",keyword:"required",params:{missingProperty: "note"},message:"must have required property '"+"note"+"'"};
+}
+if(data22.generatedAt !== undefined){
+if(!(validate53(data22.generatedAt, {instancePath:instancePath+"/credentialReport/generatedAt",parentData:data22,parentDataProperty:"generatedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data22.generatedAtSource !== undefined){
+let data24 = data22.generatedAtSource;
+if(!(((data24 === "flag") || (data24 === "api")) || (data24 === "newest-timestamp-in-file"))){
+const err67 = {instancePath:instancePath+"/credentialReport/generatedAtSource",schemaPath:"#/properties/credentialReport/oneOf/1/properties/generatedAtSource/enum",keyword:"enum",params:{allowedValues: schema19.properties.credentialReport.oneOf[1].properties.generatedAtSource.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3545,9 +4163,11 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key3 in data18){
-if(!(((key3 === "user") || (key3 === "host")) || (key3 === "note"))){
-const err68 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data22.fileName !== undefined){
+let data25 = data22.fileName;
+if((typeof data25 !== "string") && (data25 !== null)){
+const err68 = {instancePath:instancePath+"/credentialReport/fileName",schemaPath:"#/properties/credentialReport/oneOf/1/properties/fileName/type",keyword:"type",params:{type: schema19.properties.credentialReport.oneOf[1].properties.fileName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3557,10 +4177,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data18.user !== undefined){
-let data19 = data18.user;
-if((typeof data19 !== "string") && (data19 !== null)){
-const err69 = {instancePath:instancePath+"/collection/recordedBy/user",schemaPath:"#/properties/collection/properties/recordedBy/properties/user/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.user.type},message:"must be string,null"};
+if(data22.sha256 !== undefined){
+let data26 = data22.sha256;
+if(typeof data26 === "string"){
+if(!pattern4.test(data26)){
+const err69 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3570,10 +4191,8 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data18.host !== undefined){
-let data20 = data18.host;
-if((typeof data20 !== "string") && (data20 !== null)){
-const err70 = {instancePath:instancePath+"/collection/recordedBy/host",schemaPath:"#/properties/collection/properties/recordedBy/properties/host/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.host.type},message:"must be string,null"};
+else {
+const err70 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3583,10 +4202,13 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data18.note !== undefined){
-let data21 = data18.note;
-if((typeof data21 !== "string") && (data21 !== null)){
-const err71 = {instancePath:instancePath+"/collection/recordedBy/note",schemaPath:"#/properties/collection/properties/recordedBy/properties/note/type",keyword:"type",params:{type: schema31.properties.collection.properties.recordedBy.properties.note.type},message:"must be string,null"};
+if(data22.missingColumns !== undefined){
+let data27 = data22.missingColumns;
+if(Array.isArray(data27)){
+const len1 = data27.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data27[i1] !== "string"){
+const err71 = {instancePath:instancePath+"/credentialReport/missingColumns/" + i1,schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3598,7 +4220,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/collection/recordedBy",schemaPath:"#/properties/collection/properties/recordedBy/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err72 = {instancePath:instancePath+"/credentialReport/missingColumns",schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3608,9 +4230,10 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
-else {
-const err73 = {instancePath:instancePath+"/collection",schemaPath:"#/properties/collection/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data22.columnCount !== undefined){
+let data29 = data22.columnCount;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err73 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3619,15 +4242,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data.credentialReport !== undefined){
-let data22 = data.credentialReport;
-const _errs61 = errors;
-let valid13 = false;
-let passing2 = null;
-const _errs62 = errors;
-if(data22 !== null){
-const err74 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err74 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3636,15 +4253,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-var _valid2 = _errs62 === errors;
-if(_valid2){
-valid13 = true;
-passing2 = 0;
 }
-const _errs64 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.generatedAt === undefined){
-const err75 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAt"},message:"must have required property '"+"generatedAt"+"'"};
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3653,8 +4266,19 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(data22.generatedAtSource === undefined){
-const err76 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "generatedAtSource"},message:"must have required property '"+"generatedAtSource"+"'"};
+var _valid2 = _errs54 === errors;
+if(_valid2 && valid8){
+valid8 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid8 = true;
+passing2 = 1;
+}
+}
+if(!valid8){
+const err76 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3663,234 +4287,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data22.fileName === undefined){
-const err77 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "fileName"},message:"must have required property '"+"fileName"+"'"};
-if(vErrors === null){
-vErrors = [err77];
-}
 else {
-vErrors.push(err77);
-}
-errors++;
-}
-if(data22.sha256 === undefined){
-const err78 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'"};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-if(data22.missingColumns === undefined){
-const err79 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "missingColumns"},message:"must have required property '"+"missingColumns"+"'"};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-if(data22.columnCount === undefined){
-const err80 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/required",keyword:"required",params:{missingProperty: "columnCount"},message:"must have required property '"+"columnCount"+"'"};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-for(const key4 in data22){
-if(!((((((key4 === "generatedAt") || (key4 === "generatedAtSource")) || (key4 === "fileName")) || (key4 === "sha256")) || (key4 === "missingColumns")) || (key4 === "columnCount"))){
-const err81 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data22.generatedAt !== undefined){
-let data23 = data22.generatedAt;
-if(typeof data23 === "string"){
-if(!pattern4.test(data23)){
-const err82 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$"+"\""};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-if(!(formats0.validate(data23))){
-const err83 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/format",keyword:"format",params:{format: "iam-audit-utc-instant"},message:"must match format \""+"iam-audit-utc-instant"+"\""};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-}
-else {
-const err84 = {instancePath:instancePath+"/credentialReport/generatedAt",schemaPath:"#/$defs/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-if(data22.generatedAtSource !== undefined){
-let data24 = data22.generatedAtSource;
-if(!(((data24 === "flag") || (data24 === "api")) || (data24 === "newest-timestamp-in-file"))){
-const err85 = {instancePath:instancePath+"/credentialReport/generatedAtSource",schemaPath:"#/properties/credentialReport/oneOf/1/properties/generatedAtSource/enum",keyword:"enum",params:{allowedValues: schema31.properties.credentialReport.oneOf[1].properties.generatedAtSource.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-if(data22.fileName !== undefined){
-let data25 = data22.fileName;
-if((typeof data25 !== "string") && (data25 !== null)){
-const err86 = {instancePath:instancePath+"/credentialReport/fileName",schemaPath:"#/properties/credentialReport/oneOf/1/properties/fileName/type",keyword:"type",params:{type: schema31.properties.credentialReport.oneOf[1].properties.fileName.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-}
-if(data22.sha256 !== undefined){
-let data26 = data22.sha256;
-if(typeof data26 === "string"){
-if(!pattern10.test(data26)){
-const err87 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/credentialReport/sha256",schemaPath:"#/properties/credentialReport/oneOf/1/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-}
-if(data22.missingColumns !== undefined){
-let data27 = data22.missingColumns;
-if(Array.isArray(data27)){
-const len1 = data27.length;
-for(let i1=0; i1<len1; i1++){
-if(typeof data27[i1] !== "string"){
-const err89 = {instancePath:instancePath+"/credentialReport/missingColumns/" + i1,schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/credentialReport/missingColumns",schemaPath:"#/properties/credentialReport/oneOf/1/properties/missingColumns/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-}
-if(data22.columnCount !== undefined){
-let data29 = data22.columnCount;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err91 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err92 = {instancePath:instancePath+"/credentialReport/columnCount",schemaPath:"#/properties/credentialReport/oneOf/1/properties/columnCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-var _valid2 = _errs64 === errors;
-if(_valid2 && valid13){
-valid13 = false;
-passing2 = [passing2, 1];
-}
-else {
-if(_valid2){
-valid13 = true;
-passing2 = 1;
-}
-}
-if(!valid13){
-const err94 = {instancePath:instancePath+"/credentialReport",schemaPath:"#/properties/credentialReport/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err94];
-}
-else {
-vErrors.push(err94);
-}
-errors++;
-}
-else {
-errors = _errs61;
+errors = _errs51;
 if(vErrors !== null){
-if(_errs61){
-vErrors.length = _errs61;
+if(_errs51){
+vErrors.length = _errs51;
 }
 else {
 vErrors = null;
@@ -3902,33 +4303,33 @@ if(data.account !== undefined){
 let data30 = data.account;
 if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
 if(data30.id === undefined){
-const err95 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+const err77 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
-vErrors = [err95];
+vErrors = [err77];
 }
 else {
-vErrors.push(err95);
+vErrors.push(err77);
 }
 errors++;
 }
 if(data30.partition === undefined){
-const err96 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "partition"},message:"must have required property '"+"partition"+"'"};
+const err78 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/required",keyword:"required",params:{missingProperty: "partition"},message:"must have required property '"+"partition"+"'"};
 if(vErrors === null){
-vErrors = [err96];
+vErrors = [err78];
 }
 else {
-vErrors.push(err96);
+vErrors.push(err78);
 }
 errors++;
 }
 for(const key5 in data30){
 if(!((key5 === "id") || (key5 === "partition"))){
-const err97 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+const err79 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err97];
+vErrors = [err79];
 }
 else {
-vErrors.push(err97);
+vErrors.push(err79);
 }
 errors++;
 }
@@ -3937,23 +4338,23 @@ if(data30.id !== undefined){
 let data31 = data30.id;
 if(typeof data31 === "string"){
 if(func2(data31) < 1){
-const err98 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err80 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
-vErrors = [err98];
+vErrors = [err80];
 }
 else {
-vErrors.push(err98);
+vErrors.push(err80);
 }
 errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err81 = {instancePath:instancePath+"/account/id",schemaPath:"#/properties/account/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err99];
+vErrors = [err81];
 }
 else {
-vErrors.push(err99);
+vErrors.push(err81);
 }
 errors++;
 }
@@ -3962,35 +4363,35 @@ if(data30.partition !== undefined){
 let data32 = data30.partition;
 if(typeof data32 === "string"){
 if(func2(data32) < 1){
-const err100 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err82 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
-vErrors = [err100];
+vErrors = [err82];
 }
 else {
-vErrors.push(err100);
+vErrors.push(err82);
 }
 errors++;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err83 = {instancePath:instancePath+"/account/partition",schemaPath:"#/properties/account/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err101];
+vErrors = [err83];
 }
 else {
-vErrors.push(err101);
+vErrors.push(err83);
 }
 errors++;
 }
 }
 }
 else {
-const err102 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err84 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err102];
+vErrors = [err84];
 }
 else {
-vErrors.push(err102);
+vErrors.push(err84);
 }
 errors++;
 }
@@ -3999,125 +4400,125 @@ if(data.tool !== undefined){
 let data33 = data.tool;
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 if(data33.name === undefined){
-const err103 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+const err85 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
-vErrors = [err103];
+vErrors = [err85];
 }
 else {
-vErrors.push(err103);
+vErrors.push(err85);
 }
 errors++;
 }
 if(data33.version === undefined){
-const err104 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+const err86 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err86];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err86);
 }
 errors++;
 }
 for(const key6 in data33){
 if(!((key6 === "name") || (key6 === "version"))){
-const err105 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+const err87 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err87];
 }
 else {
-vErrors.push(err105);
+vErrors.push(err87);
 }
 errors++;
 }
 }
 if(data33.name !== undefined){
 if(typeof data33.name !== "string"){
-const err106 = {instancePath:instancePath+"/tool/name",schemaPath:"#/properties/tool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err88 = {instancePath:instancePath+"/tool/name",schemaPath:"#/properties/tool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err106];
+vErrors = [err88];
 }
 else {
-vErrors.push(err106);
+vErrors.push(err88);
 }
 errors++;
 }
 }
 if(data33.version !== undefined){
 if(typeof data33.version !== "string"){
-const err107 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err89 = {instancePath:instancePath+"/tool/version",schemaPath:"#/properties/tool/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err107];
+vErrors = [err89];
 }
 else {
-vErrors.push(err107);
+vErrors.push(err89);
 }
 errors++;
 }
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err90 = {instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err108];
+vErrors = [err90];
 }
 else {
-vErrors.push(err108);
+vErrors.push(err90);
 }
 errors++;
 }
 }
 if(data.root !== undefined){
 let data36 = data.root;
-const _errs96 = errors;
-let valid20 = false;
+const _errs84 = errors;
+let valid14 = false;
 let passing3 = null;
-const _errs97 = errors;
+const _errs85 = errors;
 if(data36 !== null){
-const err109 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err91 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf/0/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
-vErrors = [err109];
+vErrors = [err91];
 }
 else {
-vErrors.push(err109);
+vErrors.push(err91);
 }
 errors++;
 }
-var _valid3 = _errs97 === errors;
+var _valid3 = _errs85 === errors;
 if(_valid3){
-valid20 = true;
+valid14 = true;
 passing3 = 0;
 }
-const _errs99 = errors;
-if(!(validate21(data36, {instancePath:instancePath+"/root",parentData:data,parentDataProperty:"root",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+const _errs87 = errors;
+if(!(validate60(data36, {instancePath:instancePath+"/root",parentData:data,parentDataProperty:"root",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
-var _valid3 = _errs99 === errors;
-if(_valid3 && valid20){
-valid20 = false;
+var _valid3 = _errs87 === errors;
+if(_valid3 && valid14){
+valid14 = false;
 passing3 = [passing3, 1];
 }
 else {
 if(_valid3){
-valid20 = true;
+valid14 = true;
 passing3 = 1;
 }
 }
-if(!valid20){
-const err110 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
+if(!valid14){
+const err92 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err110];
+vErrors = [err92];
 }
 else {
-vErrors.push(err110);
+vErrors.push(err92);
 }
 errors++;
 }
 else {
-errors = _errs96;
+errors = _errs84;
 if(vErrors !== null){
-if(_errs96){
-vErrors.length = _errs96;
+if(_errs84){
+vErrors.length = _errs84;
 }
 else {
 vErrors = null;
@@ -4130,19 +4531,19 @@ let data37 = data.users;
 if(Array.isArray(data37)){
 const len2 = data37.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate61(data37[i2], {instancePath:instancePath+"/users/" + i2,parentData:data37,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate105(data37[i2], {instancePath:instancePath+"/users/" + i2,parentData:data37,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err93 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err111];
+vErrors = [err93];
 }
 else {
-vErrors.push(err111);
+vErrors.push(err93);
 }
 errors++;
 }
@@ -4151,111 +4552,111 @@ if(data.accountFacts !== undefined){
 let data39 = data.accountFacts;
 if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
 if(data39.alias === undefined){
-const err112 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "alias"},message:"must have required property '"+"alias"+"'"};
+const err94 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "alias"},message:"must have required property '"+"alias"+"'"};
 if(vErrors === null){
-vErrors = [err112];
+vErrors = [err94];
 }
 else {
-vErrors.push(err112);
+vErrors.push(err94);
 }
 errors++;
 }
 if(data39.summary === undefined){
-const err113 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "summary"},message:"must have required property '"+"summary"+"'"};
+const err95 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "summary"},message:"must have required property '"+"summary"+"'"};
 if(vErrors === null){
-vErrors = [err113];
+vErrors = [err95];
 }
 else {
-vErrors.push(err113);
+vErrors.push(err95);
 }
 errors++;
 }
 if(data39.passwordPolicy === undefined){
-const err114 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "passwordPolicy"},message:"must have required property '"+"passwordPolicy"+"'"};
+const err96 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "passwordPolicy"},message:"must have required property '"+"passwordPolicy"+"'"};
 if(vErrors === null){
-vErrors = [err114];
+vErrors = [err96];
 }
 else {
-vErrors.push(err114);
+vErrors.push(err96);
 }
 errors++;
 }
 if(data39.virtualMfaDevices === undefined){
-const err115 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
+const err97 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
 if(vErrors === null){
-vErrors = [err115];
+vErrors = [err97];
 }
 else {
-vErrors.push(err115);
+vErrors.push(err97);
 }
 errors++;
 }
 if(data39.managedPolicies === undefined){
-const err116 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
+const err98 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
 if(vErrors === null){
-vErrors = [err116];
+vErrors = [err98];
 }
 else {
-vErrors.push(err116);
+vErrors.push(err98);
 }
 errors++;
 }
 if(data39.groups === undefined){
-const err117 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
+const err99 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
 if(vErrors === null){
-vErrors = [err117];
+vErrors = [err99];
 }
 else {
-vErrors.push(err117);
+vErrors.push(err99);
 }
 errors++;
 }
 if(data39.roles === undefined){
-const err118 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
+const err100 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
 if(vErrors === null){
-vErrors = [err118];
+vErrors = [err100];
 }
 else {
-vErrors.push(err118);
+vErrors.push(err100);
 }
 errors++;
 }
 if(data39.serverCertificates === undefined){
-const err119 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
+const err101 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
 if(vErrors === null){
-vErrors = [err119];
+vErrors = [err101];
 }
 else {
-vErrors.push(err119);
+vErrors.push(err101);
 }
 errors++;
 }
 for(const key7 in data39){
 if(!((((((((key7 === "alias") || (key7 === "summary")) || (key7 === "passwordPolicy")) || (key7 === "virtualMfaDevices")) || (key7 === "managedPolicies")) || (key7 === "groups")) || (key7 === "roles")) || (key7 === "serverCertificates"))){
-const err120 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+const err102 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
-vErrors = [err120];
+vErrors = [err102];
 }
 else {
-vErrors.push(err120);
+vErrors.push(err102);
 }
 errors++;
 }
 }
 if(data39.alias !== undefined){
-if(!(validate45(data39.alias, {instancePath:instancePath+"/accountFacts/alias",parentData:data39,parentDataProperty:"alias",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate89(data39.alias, {instancePath:instancePath+"/accountFacts/alias",parentData:data39,parentDataProperty:"alias",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 }
 if(data39.summary !== undefined){
 let data41 = data39.summary;
-if(!(validate23(data41, {instancePath:instancePath+"/accountFacts/summary",parentData:data39,parentDataProperty:"summary",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate64(data41, {instancePath:instancePath+"/accountFacts/summary",parentData:data39,parentDataProperty:"summary",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 else {
-var props3 = validate23.evaluated.props;
+var props3 = validate64.evaluated.props;
 }
 if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
 if(props3 !== true){
@@ -4268,7 +4669,379 @@ if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
 for(const key8 in data42){
 let data43 = data42[key8];
 if(!((typeof data43 == "number") && (isFinite(data43)))){
-const err121 = {instancePath:instancePath+"/accountFacts/summary/value/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/accountFacts/properties/summary/properties/value/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err103 = {instancePath:instancePath+"/accountFacts/summary/value/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/accountFacts/properties/summary/properties/value/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/accountFacts/summary/value",schemaPath:"#/properties/accountFacts/properties/summary/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+}
+if(data39.passwordPolicy !== undefined){
+let data44 = data39.passwordPolicy;
+if(!(validate64(data44, {instancePath:instancePath+"/accountFacts/passwordPolicy",parentData:data39,parentDataProperty:"passwordPolicy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props4 = validate64.evaluated.props;
+}
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(props4 !== true){
+props4 = props4 || {};
+props4.value = true;
+}
+if(data44.value !== undefined){
+if(!(validate128(data44.value, {instancePath:instancePath+"/accountFacts/passwordPolicy/value",parentData:data44,parentDataProperty:"value",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+if(data39.virtualMfaDevices !== undefined){
+let data46 = data39.virtualMfaDevices;
+if(!(validate64(data46, {instancePath:instancePath+"/accountFacts/virtualMfaDevices",parentData:data39,parentDataProperty:"virtualMfaDevices",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props6 = validate64.evaluated.props;
+}
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(props6 !== true){
+props6 = props6 || {};
+props6.value = true;
+}
+if(data46.value !== undefined){
+let data47 = data46.value;
+if(Array.isArray(data47)){
+const len3 = data47.length;
+for(let i3=0; i3<len3; i3++){
+if(!(validate131(data47[i3], {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,parentData:data47,parentDataProperty:i3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value",schemaPath:"#/properties/accountFacts/properties/virtualMfaDevices/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+}
+if(data39.managedPolicies !== undefined){
+let data49 = data39.managedPolicies;
+if(!(validate64(data49, {instancePath:instancePath+"/accountFacts/managedPolicies",parentData:data39,parentDataProperty:"managedPolicies",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props7 = validate64.evaluated.props;
+}
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(props7 !== true){
+props7 = props7 || {};
+props7.value = true;
+}
+if(data49.value !== undefined){
+let data50 = data49.value;
+if(Array.isArray(data50)){
+const len4 = data50.length;
+for(let i4=0; i4<len4; i4++){
+if(!(validate134(data50[i4], {instancePath:instancePath+"/accountFacts/managedPolicies/value/" + i4,parentData:data50,parentDataProperty:i4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/accountFacts/managedPolicies/value",schemaPath:"#/properties/accountFacts/properties/managedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+}
+if(data39.groups !== undefined){
+let data52 = data39.groups;
+if(!(validate64(data52, {instancePath:instancePath+"/accountFacts/groups",parentData:data39,parentDataProperty:"groups",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props8 = validate64.evaluated.props;
+}
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(props8 !== true){
+props8 = props8 || {};
+props8.value = true;
+}
+if(data52.value !== undefined){
+let data53 = data52.value;
+if(Array.isArray(data53)){
+const len5 = data53.length;
+for(let i5=0; i5<len5; i5++){
+if(!(validate138(data53[i5], {instancePath:instancePath+"/accountFacts/groups/value/" + i5,parentData:data53,parentDataProperty:i5,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/accountFacts/groups/value",schemaPath:"#/properties/accountFacts/properties/groups/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+}
+}
+if(data39.roles !== undefined){
+let data55 = data39.roles;
+if(!(validate64(data55, {instancePath:instancePath+"/accountFacts/roles",parentData:data39,parentDataProperty:"roles",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props9 = validate64.evaluated.props;
+}
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(props9 !== true){
+props9 = props9 || {};
+props9.value = true;
+}
+if(data55.value !== undefined){
+let data56 = data55.value;
+if(Array.isArray(data56)){
+const len6 = data56.length;
+for(let i6=0; i6<len6; i6++){
+if(!(validate143(data56[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data56,parentDataProperty:i6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/accountFacts/roles/value",schemaPath:"#/properties/accountFacts/properties/roles/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+}
+}
+if(data39.serverCertificates !== undefined){
+let data58 = data39.serverCertificates;
+if(!(validate64(data58, {instancePath:instancePath+"/accountFacts/serverCertificates",parentData:data39,parentDataProperty:"serverCertificates",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+else {
+var props10 = validate64.evaluated.props;
+}
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(props10 !== true){
+props10 = props10 || {};
+props10.value = true;
+}
+if(data58.value !== undefined){
+let data59 = data58.value;
+if(Array.isArray(data59)){
+const len7 = data59.length;
+for(let i7=0; i7<len7; i7++){
+if(!(validate151(data59[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data59,parentDataProperty:i7,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/accountFacts/serverCertificates/value",schemaPath:"#/properties/accountFacts/properties/serverCertificates/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data.collectionErrors !== undefined){
+let data61 = data.collectionErrors;
+if(Array.isArray(data61)){
+const len8 = data61.length;
+for(let i8=0; i8<len8; i8++){
+let data62 = data61[i8];
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.api === undefined){
+const err111 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+if(data62.resource === undefined){
+const err112 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(data62.code === undefined){
+const err113 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+if(data62.message === undefined){
+const err114 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+if(data62.affects === undefined){
+const err115 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "affects"},message:"must have required property '"+"affects"+"'"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+for(const key9 in data62){
+if(!(((((key9 === "api") || (key9 === "resource")) || (key9 === "code")) || (key9 === "message")) || (key9 === "affects"))){
+const err116 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data62.api !== undefined){
+if(typeof data62.api !== "string"){
+const err117 = {instancePath:instancePath+"/collectionErrors/" + i8+"/api",schemaPath:"#/properties/collectionErrors/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+if(data62.resource !== undefined){
+let data64 = data62.resource;
+if((typeof data64 !== "string") && (data64 !== null)){
+const err118 = {instancePath:instancePath+"/collectionErrors/" + i8+"/resource",schemaPath:"#/properties/collectionErrors/items/properties/resource/type",keyword:"type",params:{type: schema19.properties.collectionErrors.items.properties.resource.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data62.code !== undefined){
+if(typeof data62.code !== "string"){
+const err119 = {instancePath:instancePath+"/collectionErrors/" + i8+"/code",schemaPath:"#/properties/collectionErrors/items/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+if(data62.message !== undefined){
+if(typeof data62.message !== "string"){
+const err120 = {instancePath:instancePath+"/collectionErrors/" + i8+"/message",schemaPath:"#/properties/collectionErrors/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+if(data62.affects !== undefined){
+let data67 = data62.affects;
+if(Array.isArray(data67)){
+const len9 = data67.length;
+for(let i9=0; i9<len9; i9++){
+if(typeof data67[i9] !== "string"){
+const err121 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects/" + i9,schemaPath:"#/properties/collectionErrors/items/properties/affects/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -4280,7 +5053,7 @@ errors++;
 }
 }
 else {
-const err122 = {instancePath:instancePath+"/accountFacts/summary/value",schemaPath:"#/properties/accountFacts/properties/summary/properties/value/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err122 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects",schemaPath:"#/properties/collectionErrors/items/properties/affects/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -4291,30 +5064,8 @@ errors++;
 }
 }
 }
-}
-if(data39.passwordPolicy !== undefined){
-let data44 = data39.passwordPolicy;
-if(!(validate23(data44, {instancePath:instancePath+"/accountFacts/passwordPolicy",parentData:data39,parentDataProperty:"passwordPolicy",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
 else {
-var props4 = validate23.evaluated.props;
-}
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(props4 !== true){
-props4 = props4 || {};
-props4.value = true;
-}
-if(data44.value !== undefined){
-let data45 = data44.value;
-const _errs116 = errors;
-let valid28 = false;
-let passing4 = null;
-const _errs117 = errors;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.present === undefined){
-const err123 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+const err123 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -4323,9 +5074,10 @@ vErrors.push(err123);
 }
 errors++;
 }
-for(const key9 in data45){
-if(!(key9 === "present")){
-const err124 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/collectionErrors",schemaPath:"#/properties/collectionErrors/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -4335,9 +5087,15 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data45.present !== undefined){
-if(false !== data45.present){
-const err125 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/properties/present/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(data.discrepancies !== undefined){
+let data69 = data.discrepancies;
+if(Array.isArray(data69)){
+const len10 = data69.length;
+for(let i10=0; i10<len10; i10++){
+let data70 = data69[i10];
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.resource === undefined){
+const err125 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -4346,10 +5104,8 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-}
-else {
-const err126 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data70.field === undefined){
+const err126 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -4358,16 +5114,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-var _valid4 = _errs117 === errors;
-if(_valid4){
-valid28 = true;
-passing4 = 0;
-var props5 = true;
-}
-const _errs121 = errors;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.present === undefined){
-const err127 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "present"},message:"must have required property '"+"present"+"'"};
+if(data70.liveValue === undefined){
+const err127 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "liveValue"},message:"must have required property '"+"liveValue"+"'"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -4376,8 +5124,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(data45.minimumPasswordLength === undefined){
-const err128 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "minimumPasswordLength"},message:"must have required property '"+"minimumPasswordLength"+"'"};
+if(data70.credentialReportValue === undefined){
+const err128 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "credentialReportValue"},message:"must have required property '"+"credentialReportValue"+"'"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -4386,8 +5134,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-if(data45.requireSymbols === undefined){
-const err129 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireSymbols"},message:"must have required property '"+"requireSymbols"+"'"};
+for(const key10 in data70){
+if(!((((key10 === "resource") || (key10 === "field")) || (key10 === "liveValue")) || (key10 === "credentialReportValue"))){
+const err129 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -4396,8 +5145,10 @@ vErrors.push(err129);
 }
 errors++;
 }
-if(data45.requireNumbers === undefined){
-const err130 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireNumbers"},message:"must have required property '"+"requireNumbers"+"'"};
+}
+if(data70.resource !== undefined){
+if(typeof data70.resource !== "string"){
+const err130 = {instancePath:instancePath+"/discrepancies/" + i10+"/resource",schemaPath:"#/properties/discrepancies/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -4406,8 +5157,10 @@ vErrors.push(err130);
 }
 errors++;
 }
-if(data45.requireUppercaseCharacters === undefined){
-const err131 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireUppercaseCharacters"},message:"must have required property '"+"requireUppercaseCharacters"+"'"};
+}
+if(data70.field !== undefined){
+if(typeof data70.field !== "string"){
+const err131 = {instancePath:instancePath+"/discrepancies/" + i10+"/field",schemaPath:"#/properties/discrepancies/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -4416,8 +5169,10 @@ vErrors.push(err131);
 }
 errors++;
 }
-if(data45.requireLowercaseCharacters === undefined){
-const err132 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "requireLowercaseCharacters"},message:"must have required property '"+"requireLowercaseCharacters"+"'"};
+}
+if(data70.liveValue !== undefined){
+if(typeof data70.liveValue !== "string"){
+const err132 = {instancePath:instancePath+"/discrepancies/" + i10+"/liveValue",schemaPath:"#/properties/discrepancies/items/properties/liveValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -4426,8 +5181,10 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(data45.allowUsersToChangePassword === undefined){
-const err133 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "allowUsersToChangePassword"},message:"must have required property '"+"allowUsersToChangePassword"+"'"};
+}
+if(data70.credentialReportValue !== undefined){
+if(typeof data70.credentialReportValue !== "string"){
+const err133 = {instancePath:instancePath+"/discrepancies/" + i10+"/credentialReportValue",schemaPath:"#/properties/discrepancies/items/properties/credentialReportValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -4436,8 +5193,10 @@ vErrors.push(err133);
 }
 errors++;
 }
-if(data45.expirePasswords === undefined){
-const err134 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "expirePasswords"},message:"must have required property '"+"expirePasswords"+"'"};
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -4446,8 +5205,10 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(data45.maxPasswordAge === undefined){
-const err135 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "maxPasswordAge"},message:"must have required property '"+"maxPasswordAge"+"'"};
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/discrepancies",schemaPath:"#/properties/discrepancies/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -4456,8 +5217,12 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(data45.passwordReusePrevention === undefined){
-const err136 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "passwordReusePrevention"},message:"must have required property '"+"passwordReusePrevention"+"'"};
+}
+if(data.populations !== undefined){
+let data75 = data.populations;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.users === undefined){
+const err136 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -4466,8 +5231,8 @@ vErrors.push(err136);
 }
 errors++;
 }
-if(data45.hardExpiry === undefined){
-const err137 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/required",keyword:"required",params:{missingProperty: "hardExpiry"},message:"must have required property '"+"hardExpiry"+"'"};
+if(data75.mfaDevices === undefined){
+const err137 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "mfaDevices"},message:"must have required property '"+"mfaDevices"+"'"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -4476,9 +5241,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-for(const key10 in data45){
-if(!(func1.call(schema58.oneOf[1].properties, key10))){
-const err138 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data75.managedPolicies === undefined){
+const err138 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -4487,10 +5251,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data45.present !== undefined){
-if(true !== data45.present){
-const err139 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/present",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/present/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(data75.groups === undefined){
+const err139 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -4499,11 +5261,8 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-if(data45.minimumPasswordLength !== undefined){
-let data48 = data45.minimumPasswordLength;
-if((!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))) && (data48 !== null)){
-const err140 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/minimumPasswordLength",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/minimumPasswordLength/type",keyword:"type",params:{type: schema58.oneOf[1].properties.minimumPasswordLength.type},message:"must be integer,null"};
+if(data75.roles === undefined){
+const err140 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -4512,10 +5271,8 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-if(data45.requireSymbols !== undefined){
-if(typeof data45.requireSymbols !== "boolean"){
-const err141 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireSymbols",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireSymbols/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data75.virtualMfaDevices === undefined){
+const err141 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -4524,10 +5281,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-}
-if(data45.requireNumbers !== undefined){
-if(typeof data45.requireNumbers !== "boolean"){
-const err142 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireNumbers",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireNumbers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data75.serverCertificates === undefined){
+const err142 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -4536,10 +5291,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-if(data45.requireUppercaseCharacters !== undefined){
-if(typeof data45.requireUppercaseCharacters !== "boolean"){
-const err143 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireUppercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireUppercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key11 in data75){
+if(!(((((((key11 === "users") || (key11 === "mfaDevices")) || (key11 === "managedPolicies")) || (key11 === "groups")) || (key11 === "roles")) || (key11 === "virtualMfaDevices")) || (key11 === "serverCertificates"))){
+const err143 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -4549,9 +5303,51 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data45.requireLowercaseCharacters !== undefined){
-if(typeof data45.requireLowercaseCharacters !== "boolean"){
-const err144 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/requireLowercaseCharacters",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/requireLowercaseCharacters/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data75.users !== undefined){
+if(!(validate155(data75.users, {instancePath:instancePath+"/populations/users",parentData:data75,parentDataProperty:"users",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.mfaDevices !== undefined){
+if(!(validate155(data75.mfaDevices, {instancePath:instancePath+"/populations/mfaDevices",parentData:data75,parentDataProperty:"mfaDevices",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.managedPolicies !== undefined){
+if(!(validate155(data75.managedPolicies, {instancePath:instancePath+"/populations/managedPolicies",parentData:data75,parentDataProperty:"managedPolicies",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.groups !== undefined){
+if(!(validate155(data75.groups, {instancePath:instancePath+"/populations/groups",parentData:data75,parentDataProperty:"groups",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.roles !== undefined){
+if(!(validate155(data75.roles, {instancePath:instancePath+"/populations/roles",parentData:data75,parentDataProperty:"roles",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.virtualMfaDevices !== undefined){
+if(!(validate155(data75.virtualMfaDevices, {instancePath:instancePath+"/populations/virtualMfaDevices",parentData:data75,parentDataProperty:"virtualMfaDevices",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+if(data75.serverCertificates !== undefined){
+if(!(validate155(data75.serverCertificates, {instancePath:instancePath+"/populations/serverCertificates",parentData:data75,parentDataProperty:"serverCertificates",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -4561,9 +5357,9 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data45.allowUsersToChangePassword !== undefined){
-if(typeof data45.allowUsersToChangePassword !== "boolean"){
-const err145 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/allowUsersToChangePassword",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/allowUsersToChangePassword/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err145 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -4572,2570 +5368,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-if(data45.expirePasswords !== undefined){
-if(typeof data45.expirePasswords !== "boolean"){
-const err146 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/expirePasswords",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/expirePasswords/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-if(data45.maxPasswordAge !== undefined){
-let data55 = data45.maxPasswordAge;
-if((!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))) && (data55 !== null)){
-const err147 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/maxPasswordAge",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/maxPasswordAge/type",keyword:"type",params:{type: schema58.oneOf[1].properties.maxPasswordAge.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-}
-if(data45.passwordReusePrevention !== undefined){
-let data56 = data45.passwordReusePrevention;
-if((!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))) && (data56 !== null)){
-const err148 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/passwordReusePrevention",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/passwordReusePrevention/type",keyword:"type",params:{type: schema58.oneOf[1].properties.passwordReusePrevention.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
-}
-errors++;
-}
-}
-if(data45.hardExpiry !== undefined){
-if(typeof data45.hardExpiry !== "boolean"){
-const err149 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value/hardExpiry",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/properties/hardExpiry/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
-if(vErrors === null){
-vErrors = [err149];
-}
-else {
-vErrors.push(err149);
-}
-errors++;
-}
-}
-}
-else {
-const err150 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err150];
-}
-else {
-vErrors.push(err150);
-}
-errors++;
-}
-var _valid4 = _errs121 === errors;
-if(_valid4 && valid28){
-valid28 = false;
-passing4 = [passing4, 1];
-}
-else {
-if(_valid4){
-valid28 = true;
-passing4 = 1;
-if(props5 !== true){
-props5 = true;
-}
-}
-}
-if(!valid28){
-const err151 = {instancePath:instancePath+"/accountFacts/passwordPolicy/value",schemaPath:"#/$defs/passwordPolicyState/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf"};
-if(vErrors === null){
-vErrors = [err151];
-}
-else {
-vErrors.push(err151);
-}
-errors++;
-}
-else {
-errors = _errs116;
-if(vErrors !== null){
-if(_errs116){
-vErrors.length = _errs116;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-}
-if(data39.virtualMfaDevices !== undefined){
-let data58 = data39.virtualMfaDevices;
-if(!(validate23(data58, {instancePath:instancePath+"/accountFacts/virtualMfaDevices",parentData:data39,parentDataProperty:"virtualMfaDevices",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props6 = validate23.evaluated.props;
-}
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(props6 !== true){
-props6 = props6 || {};
-props6.value = true;
-}
-if(data58.value !== undefined){
-let data59 = data58.value;
-if(Array.isArray(data59)){
-const len3 = data59.length;
-for(let i3=0; i3<len3; i3++){
-let data60 = data59[i3];
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.serialNumber === undefined){
-const err152 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "serialNumber"},message:"must have required property '"+"serialNumber"+"'"};
-if(vErrors === null){
-vErrors = [err152];
-}
-else {
-vErrors.push(err152);
-}
-errors++;
-}
-if(data60.assignedTo === undefined){
-const err153 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/required",keyword:"required",params:{missingProperty: "assignedTo"},message:"must have required property '"+"assignedTo"+"'"};
-if(vErrors === null){
-vErrors = [err153];
-}
-else {
-vErrors.push(err153);
-}
-errors++;
-}
-for(const key11 in data60){
-if(!((key11 === "serialNumber") || (key11 === "assignedTo"))){
-const err154 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err154];
-}
-else {
-vErrors.push(err154);
-}
-errors++;
-}
-}
-if(data60.serialNumber !== undefined){
-if(typeof data60.serialNumber !== "string"){
-const err155 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/serialNumber",schemaPath:"#/$defs/virtualMfaDevice/properties/serialNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err155];
-}
-else {
-vErrors.push(err155);
-}
-errors++;
-}
-}
-if(data60.assignedTo !== undefined){
-let data62 = data60.assignedTo;
-if((typeof data62 !== "string") && (data62 !== null)){
-const err156 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3+"/assignedTo",schemaPath:"#/$defs/virtualMfaDevice/properties/assignedTo/type",keyword:"type",params:{type: schema59.properties.assignedTo.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err156];
-}
-else {
-vErrors.push(err156);
-}
-errors++;
-}
-}
-}
-else {
-const err157 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value/" + i3,schemaPath:"#/$defs/virtualMfaDevice/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err157];
-}
-else {
-vErrors.push(err157);
-}
-errors++;
-}
-}
-}
-else {
-const err158 = {instancePath:instancePath+"/accountFacts/virtualMfaDevices/value",schemaPath:"#/properties/accountFacts/properties/virtualMfaDevices/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err158];
-}
-else {
-vErrors.push(err158);
-}
-errors++;
-}
-}
-}
-}
-if(data39.managedPolicies !== undefined){
-let data63 = data39.managedPolicies;
-if(!(validate23(data63, {instancePath:instancePath+"/accountFacts/managedPolicies",parentData:data39,parentDataProperty:"managedPolicies",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props7 = validate23.evaluated.props;
-}
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-if(props7 !== true){
-props7 = props7 || {};
-props7.value = true;
-}
-if(data63.value !== undefined){
-let data64 = data63.value;
-if(Array.isArray(data64)){
-const len4 = data64.length;
-for(let i4=0; i4<len4; i4++){
-if(!(validate81(data64[i4], {instancePath:instancePath+"/accountFacts/managedPolicies/value/" + i4,parentData:data64,parentDataProperty:i4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err159 = {instancePath:instancePath+"/accountFacts/managedPolicies/value",schemaPath:"#/properties/accountFacts/properties/managedPolicies/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-}
-}
-}
-if(data39.groups !== undefined){
-let data66 = data39.groups;
-if(!(validate23(data66, {instancePath:instancePath+"/accountFacts/groups",parentData:data39,parentDataProperty:"groups",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props8 = validate23.evaluated.props;
-}
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(props8 !== true){
-props8 = props8 || {};
-props8.value = true;
-}
-if(data66.value !== undefined){
-let data67 = data66.value;
-if(Array.isArray(data67)){
-const len5 = data67.length;
-for(let i5=0; i5<len5; i5++){
-if(!(validate85(data67[i5], {instancePath:instancePath+"/accountFacts/groups/value/" + i5,parentData:data67,parentDataProperty:i5,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err160 = {instancePath:instancePath+"/accountFacts/groups/value",schemaPath:"#/properties/accountFacts/properties/groups/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-}
-}
-}
-if(data39.roles !== undefined){
-let data69 = data39.roles;
-if(!(validate23(data69, {instancePath:instancePath+"/accountFacts/roles",parentData:data39,parentDataProperty:"roles",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props9 = validate23.evaluated.props;
-}
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-if(props9 !== true){
-props9 = props9 || {};
-props9.value = true;
-}
-if(data69.value !== undefined){
-let data70 = data69.value;
-if(Array.isArray(data70)){
-const len6 = data70.length;
-for(let i6=0; i6<len6; i6++){
-if(!(validate88(data70[i6], {instancePath:instancePath+"/accountFacts/roles/value/" + i6,parentData:data70,parentDataProperty:i6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err161 = {instancePath:instancePath+"/accountFacts/roles/value",schemaPath:"#/properties/accountFacts/properties/roles/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err161];
-}
-else {
-vErrors.push(err161);
-}
-errors++;
-}
-}
-}
-}
-if(data39.serverCertificates !== undefined){
-let data72 = data39.serverCertificates;
-if(!(validate23(data72, {instancePath:instancePath+"/accountFacts/serverCertificates",parentData:data39,parentDataProperty:"serverCertificates",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-else {
-var props10 = validate23.evaluated.props;
-}
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(props10 !== true){
-props10 = props10 || {};
-props10.value = true;
-}
-if(data72.value !== undefined){
-let data73 = data72.value;
-if(Array.isArray(data73)){
-const len7 = data73.length;
-for(let i7=0; i7<len7; i7++){
-if(!(validate94(data73[i7], {instancePath:instancePath+"/accountFacts/serverCertificates/value/" + i7,parentData:data73,parentDataProperty:i7,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err162 = {instancePath:instancePath+"/accountFacts/serverCertificates/value",schemaPath:"#/properties/accountFacts/properties/serverCertificates/properties/value/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err162];
-}
-else {
-vErrors.push(err162);
-}
-errors++;
-}
-}
-}
-}
-}
-else {
-const err163 = {instancePath:instancePath+"/accountFacts",schemaPath:"#/properties/accountFacts/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err163];
-}
-else {
-vErrors.push(err163);
-}
-errors++;
-}
-}
-if(data.collectionErrors !== undefined){
-let data75 = data.collectionErrors;
-if(Array.isArray(data75)){
-const len8 = data75.length;
-for(let i8=0; i8<len8; i8++){
-let data76 = data75[i8];
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.api === undefined){
-const err164 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "api"},message:"must have required property '"+"api"+"'"};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-if(data76.resource === undefined){
-const err165 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-if(data76.code === undefined){
-const err166 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-if(data76.message === undefined){
-const err167 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-if(data76.affects === undefined){
-const err168 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/required",keyword:"required",params:{missingProperty: "affects"},message:"must have required property '"+"affects"+"'"};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-for(const key12 in data76){
-if(!(((((key12 === "api") || (key12 === "resource")) || (key12 === "code")) || (key12 === "message")) || (key12 === "affects"))){
-const err169 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
-}
-errors++;
-}
-}
-if(data76.api !== undefined){
-if(typeof data76.api !== "string"){
-const err170 = {instancePath:instancePath+"/collectionErrors/" + i8+"/api",schemaPath:"#/properties/collectionErrors/items/properties/api/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-}
-if(data76.resource !== undefined){
-let data78 = data76.resource;
-if((typeof data78 !== "string") && (data78 !== null)){
-const err171 = {instancePath:instancePath+"/collectionErrors/" + i8+"/resource",schemaPath:"#/properties/collectionErrors/items/properties/resource/type",keyword:"type",params:{type: schema31.properties.collectionErrors.items.properties.resource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-}
-if(data76.code !== undefined){
-if(typeof data76.code !== "string"){
-const err172 = {instancePath:instancePath+"/collectionErrors/" + i8+"/code",schemaPath:"#/properties/collectionErrors/items/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err172];
-}
-else {
-vErrors.push(err172);
-}
-errors++;
-}
-}
-if(data76.message !== undefined){
-if(typeof data76.message !== "string"){
-const err173 = {instancePath:instancePath+"/collectionErrors/" + i8+"/message",schemaPath:"#/properties/collectionErrors/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err173];
-}
-else {
-vErrors.push(err173);
-}
-errors++;
-}
-}
-if(data76.affects !== undefined){
-let data81 = data76.affects;
-if(Array.isArray(data81)){
-const len9 = data81.length;
-for(let i9=0; i9<len9; i9++){
-if(typeof data81[i9] !== "string"){
-const err174 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects/" + i9,schemaPath:"#/properties/collectionErrors/items/properties/affects/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err174];
-}
-else {
-vErrors.push(err174);
-}
-errors++;
-}
-}
-}
-else {
-const err175 = {instancePath:instancePath+"/collectionErrors/" + i8+"/affects",schemaPath:"#/properties/collectionErrors/items/properties/affects/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err175];
-}
-else {
-vErrors.push(err175);
-}
-errors++;
-}
-}
-}
-else {
-const err176 = {instancePath:instancePath+"/collectionErrors/" + i8,schemaPath:"#/properties/collectionErrors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err176];
-}
-else {
-vErrors.push(err176);
-}
-errors++;
-}
-}
-}
-else {
-const err177 = {instancePath:instancePath+"/collectionErrors",schemaPath:"#/properties/collectionErrors/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err177];
-}
-else {
-vErrors.push(err177);
-}
-errors++;
-}
-}
-if(data.discrepancies !== undefined){
-let data83 = data.discrepancies;
-if(Array.isArray(data83)){
-const len10 = data83.length;
-for(let i10=0; i10<len10; i10++){
-let data84 = data83[i10];
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-if(data84.resource === undefined){
-const err178 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'"};
-if(vErrors === null){
-vErrors = [err178];
-}
-else {
-vErrors.push(err178);
-}
-errors++;
-}
-if(data84.field === undefined){
-const err179 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'"};
-if(vErrors === null){
-vErrors = [err179];
-}
-else {
-vErrors.push(err179);
-}
-errors++;
-}
-if(data84.liveValue === undefined){
-const err180 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "liveValue"},message:"must have required property '"+"liveValue"+"'"};
-if(vErrors === null){
-vErrors = [err180];
-}
-else {
-vErrors.push(err180);
-}
-errors++;
-}
-if(data84.credentialReportValue === undefined){
-const err181 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/required",keyword:"required",params:{missingProperty: "credentialReportValue"},message:"must have required property '"+"credentialReportValue"+"'"};
-if(vErrors === null){
-vErrors = [err181];
-}
-else {
-vErrors.push(err181);
-}
-errors++;
-}
-for(const key13 in data84){
-if(!((((key13 === "resource") || (key13 === "field")) || (key13 === "liveValue")) || (key13 === "credentialReportValue"))){
-const err182 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err182];
-}
-else {
-vErrors.push(err182);
-}
-errors++;
-}
-}
-if(data84.resource !== undefined){
-if(typeof data84.resource !== "string"){
-const err183 = {instancePath:instancePath+"/discrepancies/" + i10+"/resource",schemaPath:"#/properties/discrepancies/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err183];
-}
-else {
-vErrors.push(err183);
-}
-errors++;
-}
-}
-if(data84.field !== undefined){
-if(typeof data84.field !== "string"){
-const err184 = {instancePath:instancePath+"/discrepancies/" + i10+"/field",schemaPath:"#/properties/discrepancies/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err184];
-}
-else {
-vErrors.push(err184);
-}
-errors++;
-}
-}
-if(data84.liveValue !== undefined){
-if(typeof data84.liveValue !== "string"){
-const err185 = {instancePath:instancePath+"/discrepancies/" + i10+"/liveValue",schemaPath:"#/properties/discrepancies/items/properties/liveValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err185];
-}
-else {
-vErrors.push(err185);
-}
-errors++;
-}
-}
-if(data84.credentialReportValue !== undefined){
-if(typeof data84.credentialReportValue !== "string"){
-const err186 = {instancePath:instancePath+"/discrepancies/" + i10+"/credentialReportValue",schemaPath:"#/properties/discrepancies/items/properties/credentialReportValue/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err186];
-}
-else {
-vErrors.push(err186);
-}
-errors++;
-}
-}
-}
-else {
-const err187 = {instancePath:instancePath+"/discrepancies/" + i10,schemaPath:"#/properties/discrepancies/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err187];
-}
-else {
-vErrors.push(err187);
-}
-errors++;
-}
-}
-}
-else {
-const err188 = {instancePath:instancePath+"/discrepancies",schemaPath:"#/properties/discrepancies/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err188];
-}
-else {
-vErrors.push(err188);
-}
-errors++;
-}
-}
-if(data.populations !== undefined){
-let data89 = data.populations;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-if(data89.users === undefined){
-const err189 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
-if(vErrors === null){
-vErrors = [err189];
-}
-else {
-vErrors.push(err189);
-}
-errors++;
-}
-if(data89.mfaDevices === undefined){
-const err190 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "mfaDevices"},message:"must have required property '"+"mfaDevices"+"'"};
-if(vErrors === null){
-vErrors = [err190];
-}
-else {
-vErrors.push(err190);
-}
-errors++;
-}
-if(data89.managedPolicies === undefined){
-const err191 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "managedPolicies"},message:"must have required property '"+"managedPolicies"+"'"};
-if(vErrors === null){
-vErrors = [err191];
-}
-else {
-vErrors.push(err191);
-}
-errors++;
-}
-if(data89.groups === undefined){
-const err192 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'"};
-if(vErrors === null){
-vErrors = [err192];
-}
-else {
-vErrors.push(err192);
-}
-errors++;
-}
-if(data89.roles === undefined){
-const err193 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "roles"},message:"must have required property '"+"roles"+"'"};
-if(vErrors === null){
-vErrors = [err193];
-}
-else {
-vErrors.push(err193);
-}
-errors++;
-}
-if(data89.virtualMfaDevices === undefined){
-const err194 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "virtualMfaDevices"},message:"must have required property '"+"virtualMfaDevices"+"'"};
-if(vErrors === null){
-vErrors = [err194];
-}
-else {
-vErrors.push(err194);
-}
-errors++;
-}
-if(data89.serverCertificates === undefined){
-const err195 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/required",keyword:"required",params:{missingProperty: "serverCertificates"},message:"must have required property '"+"serverCertificates"+"'"};
-if(vErrors === null){
-vErrors = [err195];
-}
-else {
-vErrors.push(err195);
-}
-errors++;
-}
-for(const key14 in data89){
-if(!(((((((key14 === "users") || (key14 === "mfaDevices")) || (key14 === "managedPolicies")) || (key14 === "groups")) || (key14 === "roles")) || (key14 === "virtualMfaDevices")) || (key14 === "serverCertificates"))){
-const err196 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err196];
-}
-else {
-vErrors.push(err196);
-}
-errors++;
-}
-}
-if(data89.users !== undefined){
-let data90 = data89.users;
-const _errs208 = errors;
-let valid58 = true;
-const _errs209 = errors;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.state !== undefined){
-if("complete" !== data90.state){
-const err197 = {};
-if(vErrors === null){
-vErrors = [err197];
-}
-else {
-vErrors.push(err197);
-}
-errors++;
-}
-}
-}
-var _valid5 = _errs209 === errors;
-errors = _errs208;
-if(vErrors !== null){
-if(_errs208){
-vErrors.length = _errs208;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid5){
-const _errs211 = errors;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.reason !== undefined){
-if(data90.reason !== null){
-const err198 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err198];
-}
-else {
-vErrors.push(err198);
-}
-errors++;
-}
-}
-}
-var _valid5 = _errs211 === errors;
-valid58 = _valid5;
-if(valid58){
-var props11 = {};
-props11.reason = true;
-props11.state = true;
-}
-ifClause0 = "then";
-}
-else {
-const _errs214 = errors;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.reason !== undefined){
-if(typeof data90.reason !== "string"){
-const err199 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err199];
-}
-else {
-vErrors.push(err199);
-}
-errors++;
-}
-}
-}
-var _valid5 = _errs214 === errors;
-valid58 = _valid5;
-if(valid58){
-if(props11 !== true){
-props11 = props11 || {};
-props11.reason = true;
-}
-}
-ifClause0 = "else";
-}
-if(!valid58){
-const err200 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema"};
-if(vErrors === null){
-vErrors = [err200];
-}
-else {
-vErrors.push(err200);
-}
-errors++;
-}
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.state === undefined){
-const err201 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err201];
-}
-else {
-vErrors.push(err201);
-}
-errors++;
-}
-if(data90.reason === undefined){
-const err202 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err202];
-}
-else {
-vErrors.push(err202);
-}
-errors++;
-}
-if(data90.collected === undefined){
-const err203 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err203];
-}
-else {
-vErrors.push(err203);
-}
-errors++;
-}
-if(data90.expected === undefined){
-const err204 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err204];
-}
-else {
-vErrors.push(err204);
-}
-errors++;
-}
-if(data90.expectedSource === undefined){
-const err205 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err205];
-}
-else {
-vErrors.push(err205);
-}
-errors++;
-}
-for(const key15 in data90){
-if(!(((((key15 === "state") || (key15 === "reason")) || (key15 === "collected")) || (key15 === "expected")) || (key15 === "expectedSource"))){
-const err206 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err206];
-}
-else {
-vErrors.push(err206);
-}
-errors++;
-}
-}
-if(data90.state !== undefined){
-let data94 = data90.state;
-if(!(((data94 === "complete") || (data94 === "incomplete")) || (data94 === "not_collected"))){
-const err207 = {instancePath:instancePath+"/populations/users/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err207];
-}
-else {
-vErrors.push(err207);
-}
-errors++;
-}
-}
-if(data90.reason !== undefined){
-let data95 = data90.reason;
-if((typeof data95 !== "string") && (data95 !== null)){
-const err208 = {instancePath:instancePath+"/populations/users/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err208];
-}
-else {
-vErrors.push(err208);
-}
-errors++;
-}
-}
-if(data90.collected !== undefined){
-let data96 = data90.collected;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
-const err209 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err209];
-}
-else {
-vErrors.push(err209);
-}
-errors++;
-}
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 < 0 || isNaN(data96)){
-const err210 = {instancePath:instancePath+"/populations/users/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err210];
-}
-else {
-vErrors.push(err210);
-}
-errors++;
-}
-}
-}
-if(data90.expected !== undefined){
-let data97 = data90.expected;
-if((!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))) && (data97 !== null)){
-const err211 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err211];
-}
-else {
-vErrors.push(err211);
-}
-errors++;
-}
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 < 0 || isNaN(data97)){
-const err212 = {instancePath:instancePath+"/populations/users/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err212];
-}
-else {
-vErrors.push(err212);
-}
-errors++;
-}
-}
-}
-if(data90.expectedSource !== undefined){
-let data98 = data90.expectedSource;
-if((typeof data98 !== "string") && (data98 !== null)){
-const err213 = {instancePath:instancePath+"/populations/users/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err213];
-}
-else {
-vErrors.push(err213);
-}
-errors++;
-}
-}
-}
-else {
-const err214 = {instancePath:instancePath+"/populations/users",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err214];
-}
-else {
-vErrors.push(err214);
-}
-errors++;
-}
-}
-if(data89.mfaDevices !== undefined){
-let data99 = data89.mfaDevices;
-const _errs230 = errors;
-let valid64 = true;
-const _errs231 = errors;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.state !== undefined){
-if("complete" !== data99.state){
-const err215 = {};
-if(vErrors === null){
-vErrors = [err215];
-}
-else {
-vErrors.push(err215);
-}
-errors++;
-}
-}
-}
-var _valid6 = _errs231 === errors;
-errors = _errs230;
-if(vErrors !== null){
-if(_errs230){
-vErrors.length = _errs230;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause1;
-if(_valid6){
-const _errs233 = errors;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.reason !== undefined){
-if(data99.reason !== null){
-const err216 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err216];
-}
-else {
-vErrors.push(err216);
-}
-errors++;
-}
-}
-}
-var _valid6 = _errs233 === errors;
-valid64 = _valid6;
-if(valid64){
-var props12 = {};
-props12.reason = true;
-props12.state = true;
-}
-ifClause1 = "then";
-}
-else {
-const _errs236 = errors;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.reason !== undefined){
-if(typeof data99.reason !== "string"){
-const err217 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err217];
-}
-else {
-vErrors.push(err217);
-}
-errors++;
-}
-}
-}
-var _valid6 = _errs236 === errors;
-valid64 = _valid6;
-if(valid64){
-if(props12 !== true){
-props12 = props12 || {};
-props12.reason = true;
-}
-}
-ifClause1 = "else";
-}
-if(!valid64){
-const err218 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause1},message:"must match \""+ifClause1+"\" schema"};
-if(vErrors === null){
-vErrors = [err218];
-}
-else {
-vErrors.push(err218);
-}
-errors++;
-}
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.state === undefined){
-const err219 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err219];
-}
-else {
-vErrors.push(err219);
-}
-errors++;
-}
-if(data99.reason === undefined){
-const err220 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err220];
-}
-else {
-vErrors.push(err220);
-}
-errors++;
-}
-if(data99.collected === undefined){
-const err221 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err221];
-}
-else {
-vErrors.push(err221);
-}
-errors++;
-}
-if(data99.expected === undefined){
-const err222 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err222];
-}
-else {
-vErrors.push(err222);
-}
-errors++;
-}
-if(data99.expectedSource === undefined){
-const err223 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err223];
-}
-else {
-vErrors.push(err223);
-}
-errors++;
-}
-for(const key16 in data99){
-if(!(((((key16 === "state") || (key16 === "reason")) || (key16 === "collected")) || (key16 === "expected")) || (key16 === "expectedSource"))){
-const err224 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err224];
-}
-else {
-vErrors.push(err224);
-}
-errors++;
-}
-}
-if(data99.state !== undefined){
-let data103 = data99.state;
-if(!(((data103 === "complete") || (data103 === "incomplete")) || (data103 === "not_collected"))){
-const err225 = {instancePath:instancePath+"/populations/mfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err225];
-}
-else {
-vErrors.push(err225);
-}
-errors++;
-}
-}
-if(data99.reason !== undefined){
-let data104 = data99.reason;
-if((typeof data104 !== "string") && (data104 !== null)){
-const err226 = {instancePath:instancePath+"/populations/mfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err226];
-}
-else {
-vErrors.push(err226);
-}
-errors++;
-}
-}
-if(data99.collected !== undefined){
-let data105 = data99.collected;
-if(!(((typeof data105 == "number") && (!(data105 % 1) && !isNaN(data105))) && (isFinite(data105)))){
-const err227 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err227];
-}
-else {
-vErrors.push(err227);
-}
-errors++;
-}
-if((typeof data105 == "number") && (isFinite(data105))){
-if(data105 < 0 || isNaN(data105)){
-const err228 = {instancePath:instancePath+"/populations/mfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err228];
-}
-else {
-vErrors.push(err228);
-}
-errors++;
-}
-}
-}
-if(data99.expected !== undefined){
-let data106 = data99.expected;
-if((!(((typeof data106 == "number") && (!(data106 % 1) && !isNaN(data106))) && (isFinite(data106)))) && (data106 !== null)){
-const err229 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err229];
-}
-else {
-vErrors.push(err229);
-}
-errors++;
-}
-if((typeof data106 == "number") && (isFinite(data106))){
-if(data106 < 0 || isNaN(data106)){
-const err230 = {instancePath:instancePath+"/populations/mfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err230];
-}
-else {
-vErrors.push(err230);
-}
-errors++;
-}
-}
-}
-if(data99.expectedSource !== undefined){
-let data107 = data99.expectedSource;
-if((typeof data107 !== "string") && (data107 !== null)){
-const err231 = {instancePath:instancePath+"/populations/mfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err231];
-}
-else {
-vErrors.push(err231);
-}
-errors++;
-}
-}
-}
-else {
-const err232 = {instancePath:instancePath+"/populations/mfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err232];
-}
-else {
-vErrors.push(err232);
-}
-errors++;
-}
-}
-if(data89.managedPolicies !== undefined){
-let data108 = data89.managedPolicies;
-const _errs252 = errors;
-let valid70 = true;
-const _errs253 = errors;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-if(data108.state !== undefined){
-if("complete" !== data108.state){
-const err233 = {};
-if(vErrors === null){
-vErrors = [err233];
-}
-else {
-vErrors.push(err233);
-}
-errors++;
-}
-}
-}
-var _valid7 = _errs253 === errors;
-errors = _errs252;
-if(vErrors !== null){
-if(_errs252){
-vErrors.length = _errs252;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause2;
-if(_valid7){
-const _errs255 = errors;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-if(data108.reason !== undefined){
-if(data108.reason !== null){
-const err234 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err234];
-}
-else {
-vErrors.push(err234);
-}
-errors++;
-}
-}
-}
-var _valid7 = _errs255 === errors;
-valid70 = _valid7;
-if(valid70){
-var props13 = {};
-props13.reason = true;
-props13.state = true;
-}
-ifClause2 = "then";
-}
-else {
-const _errs258 = errors;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-if(data108.reason !== undefined){
-if(typeof data108.reason !== "string"){
-const err235 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err235];
-}
-else {
-vErrors.push(err235);
-}
-errors++;
-}
-}
-}
-var _valid7 = _errs258 === errors;
-valid70 = _valid7;
-if(valid70){
-if(props13 !== true){
-props13 = props13 || {};
-props13.reason = true;
-}
-}
-ifClause2 = "else";
-}
-if(!valid70){
-const err236 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause2},message:"must match \""+ifClause2+"\" schema"};
-if(vErrors === null){
-vErrors = [err236];
-}
-else {
-vErrors.push(err236);
-}
-errors++;
-}
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-if(data108.state === undefined){
-const err237 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err237];
-}
-else {
-vErrors.push(err237);
-}
-errors++;
-}
-if(data108.reason === undefined){
-const err238 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err238];
-}
-else {
-vErrors.push(err238);
-}
-errors++;
-}
-if(data108.collected === undefined){
-const err239 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err239];
-}
-else {
-vErrors.push(err239);
-}
-errors++;
-}
-if(data108.expected === undefined){
-const err240 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err240];
-}
-else {
-vErrors.push(err240);
-}
-errors++;
-}
-if(data108.expectedSource === undefined){
-const err241 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err241];
-}
-else {
-vErrors.push(err241);
-}
-errors++;
-}
-for(const key17 in data108){
-if(!(((((key17 === "state") || (key17 === "reason")) || (key17 === "collected")) || (key17 === "expected")) || (key17 === "expectedSource"))){
-const err242 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err242];
-}
-else {
-vErrors.push(err242);
-}
-errors++;
-}
-}
-if(data108.state !== undefined){
-let data112 = data108.state;
-if(!(((data112 === "complete") || (data112 === "incomplete")) || (data112 === "not_collected"))){
-const err243 = {instancePath:instancePath+"/populations/managedPolicies/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err243];
-}
-else {
-vErrors.push(err243);
-}
-errors++;
-}
-}
-if(data108.reason !== undefined){
-let data113 = data108.reason;
-if((typeof data113 !== "string") && (data113 !== null)){
-const err244 = {instancePath:instancePath+"/populations/managedPolicies/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err244];
-}
-else {
-vErrors.push(err244);
-}
-errors++;
-}
-}
-if(data108.collected !== undefined){
-let data114 = data108.collected;
-if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
-const err245 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err245];
-}
-else {
-vErrors.push(err245);
-}
-errors++;
-}
-if((typeof data114 == "number") && (isFinite(data114))){
-if(data114 < 0 || isNaN(data114)){
-const err246 = {instancePath:instancePath+"/populations/managedPolicies/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err246];
-}
-else {
-vErrors.push(err246);
-}
-errors++;
-}
-}
-}
-if(data108.expected !== undefined){
-let data115 = data108.expected;
-if((!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))) && (data115 !== null)){
-const err247 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err247];
-}
-else {
-vErrors.push(err247);
-}
-errors++;
-}
-if((typeof data115 == "number") && (isFinite(data115))){
-if(data115 < 0 || isNaN(data115)){
-const err248 = {instancePath:instancePath+"/populations/managedPolicies/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err248];
-}
-else {
-vErrors.push(err248);
-}
-errors++;
-}
-}
-}
-if(data108.expectedSource !== undefined){
-let data116 = data108.expectedSource;
-if((typeof data116 !== "string") && (data116 !== null)){
-const err249 = {instancePath:instancePath+"/populations/managedPolicies/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err249];
-}
-else {
-vErrors.push(err249);
-}
-errors++;
-}
-}
-}
-else {
-const err250 = {instancePath:instancePath+"/populations/managedPolicies",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err250];
-}
-else {
-vErrors.push(err250);
-}
-errors++;
-}
-}
-if(data89.groups !== undefined){
-let data117 = data89.groups;
-const _errs274 = errors;
-let valid76 = true;
-const _errs275 = errors;
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.state !== undefined){
-if("complete" !== data117.state){
-const err251 = {};
-if(vErrors === null){
-vErrors = [err251];
-}
-else {
-vErrors.push(err251);
-}
-errors++;
-}
-}
-}
-var _valid8 = _errs275 === errors;
-errors = _errs274;
-if(vErrors !== null){
-if(_errs274){
-vErrors.length = _errs274;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause3;
-if(_valid8){
-const _errs277 = errors;
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.reason !== undefined){
-if(data117.reason !== null){
-const err252 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err252];
-}
-else {
-vErrors.push(err252);
-}
-errors++;
-}
-}
-}
-var _valid8 = _errs277 === errors;
-valid76 = _valid8;
-if(valid76){
-var props14 = {};
-props14.reason = true;
-props14.state = true;
-}
-ifClause3 = "then";
-}
-else {
-const _errs280 = errors;
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.reason !== undefined){
-if(typeof data117.reason !== "string"){
-const err253 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err253];
-}
-else {
-vErrors.push(err253);
-}
-errors++;
-}
-}
-}
-var _valid8 = _errs280 === errors;
-valid76 = _valid8;
-if(valid76){
-if(props14 !== true){
-props14 = props14 || {};
-props14.reason = true;
-}
-}
-ifClause3 = "else";
-}
-if(!valid76){
-const err254 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause3},message:"must match \""+ifClause3+"\" schema"};
-if(vErrors === null){
-vErrors = [err254];
-}
-else {
-vErrors.push(err254);
-}
-errors++;
-}
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-if(data117.state === undefined){
-const err255 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err255];
-}
-else {
-vErrors.push(err255);
-}
-errors++;
-}
-if(data117.reason === undefined){
-const err256 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err256];
-}
-else {
-vErrors.push(err256);
-}
-errors++;
-}
-if(data117.collected === undefined){
-const err257 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err257];
-}
-else {
-vErrors.push(err257);
-}
-errors++;
-}
-if(data117.expected === undefined){
-const err258 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err258];
-}
-else {
-vErrors.push(err258);
-}
-errors++;
-}
-if(data117.expectedSource === undefined){
-const err259 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err259];
-}
-else {
-vErrors.push(err259);
-}
-errors++;
-}
-for(const key18 in data117){
-if(!(((((key18 === "state") || (key18 === "reason")) || (key18 === "collected")) || (key18 === "expected")) || (key18 === "expectedSource"))){
-const err260 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err260];
-}
-else {
-vErrors.push(err260);
-}
-errors++;
-}
-}
-if(data117.state !== undefined){
-let data121 = data117.state;
-if(!(((data121 === "complete") || (data121 === "incomplete")) || (data121 === "not_collected"))){
-const err261 = {instancePath:instancePath+"/populations/groups/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err261];
-}
-else {
-vErrors.push(err261);
-}
-errors++;
-}
-}
-if(data117.reason !== undefined){
-let data122 = data117.reason;
-if((typeof data122 !== "string") && (data122 !== null)){
-const err262 = {instancePath:instancePath+"/populations/groups/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err262];
-}
-else {
-vErrors.push(err262);
-}
-errors++;
-}
-}
-if(data117.collected !== undefined){
-let data123 = data117.collected;
-if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
-const err263 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err263];
-}
-else {
-vErrors.push(err263);
-}
-errors++;
-}
-if((typeof data123 == "number") && (isFinite(data123))){
-if(data123 < 0 || isNaN(data123)){
-const err264 = {instancePath:instancePath+"/populations/groups/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err264];
-}
-else {
-vErrors.push(err264);
-}
-errors++;
-}
-}
-}
-if(data117.expected !== undefined){
-let data124 = data117.expected;
-if((!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))) && (data124 !== null)){
-const err265 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err265];
-}
-else {
-vErrors.push(err265);
-}
-errors++;
-}
-if((typeof data124 == "number") && (isFinite(data124))){
-if(data124 < 0 || isNaN(data124)){
-const err266 = {instancePath:instancePath+"/populations/groups/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err266];
-}
-else {
-vErrors.push(err266);
-}
-errors++;
-}
-}
-}
-if(data117.expectedSource !== undefined){
-let data125 = data117.expectedSource;
-if((typeof data125 !== "string") && (data125 !== null)){
-const err267 = {instancePath:instancePath+"/populations/groups/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err267];
-}
-else {
-vErrors.push(err267);
-}
-errors++;
-}
-}
-}
-else {
-const err268 = {instancePath:instancePath+"/populations/groups",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err268];
-}
-else {
-vErrors.push(err268);
-}
-errors++;
-}
-}
-if(data89.roles !== undefined){
-let data126 = data89.roles;
-const _errs296 = errors;
-let valid82 = true;
-const _errs297 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.state !== undefined){
-if("complete" !== data126.state){
-const err269 = {};
-if(vErrors === null){
-vErrors = [err269];
-}
-else {
-vErrors.push(err269);
-}
-errors++;
-}
-}
-}
-var _valid9 = _errs297 === errors;
-errors = _errs296;
-if(vErrors !== null){
-if(_errs296){
-vErrors.length = _errs296;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause4;
-if(_valid9){
-const _errs299 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.reason !== undefined){
-if(data126.reason !== null){
-const err270 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err270];
-}
-else {
-vErrors.push(err270);
-}
-errors++;
-}
-}
-}
-var _valid9 = _errs299 === errors;
-valid82 = _valid9;
-if(valid82){
-var props15 = {};
-props15.reason = true;
-props15.state = true;
-}
-ifClause4 = "then";
-}
-else {
-const _errs302 = errors;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.reason !== undefined){
-if(typeof data126.reason !== "string"){
-const err271 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err271];
-}
-else {
-vErrors.push(err271);
-}
-errors++;
-}
-}
-}
-var _valid9 = _errs302 === errors;
-valid82 = _valid9;
-if(valid82){
-if(props15 !== true){
-props15 = props15 || {};
-props15.reason = true;
-}
-}
-ifClause4 = "else";
-}
-if(!valid82){
-const err272 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause4},message:"must match \""+ifClause4+"\" schema"};
-if(vErrors === null){
-vErrors = [err272];
-}
-else {
-vErrors.push(err272);
-}
-errors++;
-}
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.state === undefined){
-const err273 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err273];
-}
-else {
-vErrors.push(err273);
-}
-errors++;
-}
-if(data126.reason === undefined){
-const err274 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err274];
-}
-else {
-vErrors.push(err274);
-}
-errors++;
-}
-if(data126.collected === undefined){
-const err275 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err275];
-}
-else {
-vErrors.push(err275);
-}
-errors++;
-}
-if(data126.expected === undefined){
-const err276 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err276];
-}
-else {
-vErrors.push(err276);
-}
-errors++;
-}
-if(data126.expectedSource === undefined){
-const err277 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err277];
-}
-else {
-vErrors.push(err277);
-}
-errors++;
-}
-for(const key19 in data126){
-if(!(((((key19 === "state") || (key19 === "reason")) || (key19 === "collected")) || (key19 === "expected")) || (key19 === "expectedSource"))){
-const err278 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err278];
-}
-else {
-vErrors.push(err278);
-}
-errors++;
-}
-}
-if(data126.state !== undefined){
-let data130 = data126.state;
-if(!(((data130 === "complete") || (data130 === "incomplete")) || (data130 === "not_collected"))){
-const err279 = {instancePath:instancePath+"/populations/roles/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err279];
-}
-else {
-vErrors.push(err279);
-}
-errors++;
-}
-}
-if(data126.reason !== undefined){
-let data131 = data126.reason;
-if((typeof data131 !== "string") && (data131 !== null)){
-const err280 = {instancePath:instancePath+"/populations/roles/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err280];
-}
-else {
-vErrors.push(err280);
-}
-errors++;
-}
-}
-if(data126.collected !== undefined){
-let data132 = data126.collected;
-if(!(((typeof data132 == "number") && (!(data132 % 1) && !isNaN(data132))) && (isFinite(data132)))){
-const err281 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err281];
-}
-else {
-vErrors.push(err281);
-}
-errors++;
-}
-if((typeof data132 == "number") && (isFinite(data132))){
-if(data132 < 0 || isNaN(data132)){
-const err282 = {instancePath:instancePath+"/populations/roles/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err282];
-}
-else {
-vErrors.push(err282);
-}
-errors++;
-}
-}
-}
-if(data126.expected !== undefined){
-let data133 = data126.expected;
-if((!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))) && (data133 !== null)){
-const err283 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err283];
-}
-else {
-vErrors.push(err283);
-}
-errors++;
-}
-if((typeof data133 == "number") && (isFinite(data133))){
-if(data133 < 0 || isNaN(data133)){
-const err284 = {instancePath:instancePath+"/populations/roles/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err284];
-}
-else {
-vErrors.push(err284);
-}
-errors++;
-}
-}
-}
-if(data126.expectedSource !== undefined){
-let data134 = data126.expectedSource;
-if((typeof data134 !== "string") && (data134 !== null)){
-const err285 = {instancePath:instancePath+"/populations/roles/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err285];
-}
-else {
-vErrors.push(err285);
-}
-errors++;
-}
-}
-}
-else {
-const err286 = {instancePath:instancePath+"/populations/roles",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err286];
-}
-else {
-vErrors.push(err286);
-}
-errors++;
-}
-}
-if(data89.virtualMfaDevices !== undefined){
-let data135 = data89.virtualMfaDevices;
-const _errs318 = errors;
-let valid88 = true;
-const _errs319 = errors;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.state !== undefined){
-if("complete" !== data135.state){
-const err287 = {};
-if(vErrors === null){
-vErrors = [err287];
-}
-else {
-vErrors.push(err287);
-}
-errors++;
-}
-}
-}
-var _valid10 = _errs319 === errors;
-errors = _errs318;
-if(vErrors !== null){
-if(_errs318){
-vErrors.length = _errs318;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause5;
-if(_valid10){
-const _errs321 = errors;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.reason !== undefined){
-if(data135.reason !== null){
-const err288 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err288];
-}
-else {
-vErrors.push(err288);
-}
-errors++;
-}
-}
-}
-var _valid10 = _errs321 === errors;
-valid88 = _valid10;
-if(valid88){
-var props16 = {};
-props16.reason = true;
-props16.state = true;
-}
-ifClause5 = "then";
-}
-else {
-const _errs324 = errors;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.reason !== undefined){
-if(typeof data135.reason !== "string"){
-const err289 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err289];
-}
-else {
-vErrors.push(err289);
-}
-errors++;
-}
-}
-}
-var _valid10 = _errs324 === errors;
-valid88 = _valid10;
-if(valid88){
-if(props16 !== true){
-props16 = props16 || {};
-props16.reason = true;
-}
-}
-ifClause5 = "else";
-}
-if(!valid88){
-const err290 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause5},message:"must match \""+ifClause5+"\" schema"};
-if(vErrors === null){
-vErrors = [err290];
-}
-else {
-vErrors.push(err290);
-}
-errors++;
-}
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.state === undefined){
-const err291 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err291];
-}
-else {
-vErrors.push(err291);
-}
-errors++;
-}
-if(data135.reason === undefined){
-const err292 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err292];
-}
-else {
-vErrors.push(err292);
-}
-errors++;
-}
-if(data135.collected === undefined){
-const err293 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err293];
-}
-else {
-vErrors.push(err293);
-}
-errors++;
-}
-if(data135.expected === undefined){
-const err294 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err294];
-}
-else {
-vErrors.push(err294);
-}
-errors++;
-}
-if(data135.expectedSource === undefined){
-const err295 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err295];
-}
-else {
-vErrors.push(err295);
-}
-errors++;
-}
-for(const key20 in data135){
-if(!(((((key20 === "state") || (key20 === "reason")) || (key20 === "collected")) || (key20 === "expected")) || (key20 === "expectedSource"))){
-const err296 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err296];
-}
-else {
-vErrors.push(err296);
-}
-errors++;
-}
-}
-if(data135.state !== undefined){
-let data139 = data135.state;
-if(!(((data139 === "complete") || (data139 === "incomplete")) || (data139 === "not_collected"))){
-const err297 = {instancePath:instancePath+"/populations/virtualMfaDevices/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err297];
-}
-else {
-vErrors.push(err297);
-}
-errors++;
-}
-}
-if(data135.reason !== undefined){
-let data140 = data135.reason;
-if((typeof data140 !== "string") && (data140 !== null)){
-const err298 = {instancePath:instancePath+"/populations/virtualMfaDevices/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err298];
-}
-else {
-vErrors.push(err298);
-}
-errors++;
-}
-}
-if(data135.collected !== undefined){
-let data141 = data135.collected;
-if(!(((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141))) && (isFinite(data141)))){
-const err299 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err299];
-}
-else {
-vErrors.push(err299);
-}
-errors++;
-}
-if((typeof data141 == "number") && (isFinite(data141))){
-if(data141 < 0 || isNaN(data141)){
-const err300 = {instancePath:instancePath+"/populations/virtualMfaDevices/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err300];
-}
-else {
-vErrors.push(err300);
-}
-errors++;
-}
-}
-}
-if(data135.expected !== undefined){
-let data142 = data135.expected;
-if((!(((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142))) && (isFinite(data142)))) && (data142 !== null)){
-const err301 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err301];
-}
-else {
-vErrors.push(err301);
-}
-errors++;
-}
-if((typeof data142 == "number") && (isFinite(data142))){
-if(data142 < 0 || isNaN(data142)){
-const err302 = {instancePath:instancePath+"/populations/virtualMfaDevices/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err302];
-}
-else {
-vErrors.push(err302);
-}
-errors++;
-}
-}
-}
-if(data135.expectedSource !== undefined){
-let data143 = data135.expectedSource;
-if((typeof data143 !== "string") && (data143 !== null)){
-const err303 = {instancePath:instancePath+"/populations/virtualMfaDevices/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err303];
-}
-else {
-vErrors.push(err303);
-}
-errors++;
-}
-}
-}
-else {
-const err304 = {instancePath:instancePath+"/populations/virtualMfaDevices",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err304];
-}
-else {
-vErrors.push(err304);
-}
-errors++;
-}
-}
-if(data89.serverCertificates !== undefined){
-let data144 = data89.serverCertificates;
-const _errs340 = errors;
-let valid94 = true;
-const _errs341 = errors;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.state !== undefined){
-if("complete" !== data144.state){
-const err305 = {};
-if(vErrors === null){
-vErrors = [err305];
-}
-else {
-vErrors.push(err305);
-}
-errors++;
-}
-}
-}
-var _valid11 = _errs341 === errors;
-errors = _errs340;
-if(vErrors !== null){
-if(_errs340){
-vErrors.length = _errs340;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause6;
-if(_valid11){
-const _errs343 = errors;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.reason !== undefined){
-if(data144.reason !== null){
-const err306 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/then/properties/reason/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err306];
-}
-else {
-vErrors.push(err306);
-}
-errors++;
-}
-}
-}
-var _valid11 = _errs343 === errors;
-valid94 = _valid11;
-if(valid94){
-var props17 = {};
-props17.reason = true;
-props17.state = true;
-}
-ifClause6 = "then";
-}
-else {
-const _errs346 = errors;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.reason !== undefined){
-if(typeof data144.reason !== "string"){
-const err307 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/else/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err307];
-}
-else {
-vErrors.push(err307);
-}
-errors++;
-}
-}
-}
-var _valid11 = _errs346 === errors;
-valid94 = _valid11;
-if(valid94){
-if(props17 !== true){
-props17 = props17 || {};
-props17.reason = true;
-}
-}
-ifClause6 = "else";
-}
-if(!valid94){
-const err308 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/if",keyword:"if",params:{failingKeyword: ifClause6},message:"must match \""+ifClause6+"\" schema"};
-if(vErrors === null){
-vErrors = [err308];
-}
-else {
-vErrors.push(err308);
-}
-errors++;
-}
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.state === undefined){
-const err309 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
-if(vErrors === null){
-vErrors = [err309];
-}
-else {
-vErrors.push(err309);
-}
-errors++;
-}
-if(data144.reason === undefined){
-const err310 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
-if(vErrors === null){
-vErrors = [err310];
-}
-else {
-vErrors.push(err310);
-}
-errors++;
-}
-if(data144.collected === undefined){
-const err311 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "collected"},message:"must have required property '"+"collected"+"'"};
-if(vErrors === null){
-vErrors = [err311];
-}
-else {
-vErrors.push(err311);
-}
-errors++;
-}
-if(data144.expected === undefined){
-const err312 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expected"},message:"must have required property '"+"expected"+"'"};
-if(vErrors === null){
-vErrors = [err312];
-}
-else {
-vErrors.push(err312);
-}
-errors++;
-}
-if(data144.expectedSource === undefined){
-const err313 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/required",keyword:"required",params:{missingProperty: "expectedSource"},message:"must have required property '"+"expectedSource"+"'"};
-if(vErrors === null){
-vErrors = [err313];
-}
-else {
-vErrors.push(err313);
-}
-errors++;
-}
-for(const key21 in data144){
-if(!(((((key21 === "state") || (key21 === "reason")) || (key21 === "collected")) || (key21 === "expected")) || (key21 === "expectedSource"))){
-const err314 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err314];
-}
-else {
-vErrors.push(err314);
-}
-errors++;
-}
-}
-if(data144.state !== undefined){
-let data148 = data144.state;
-if(!(((data148 === "complete") || (data148 === "incomplete")) || (data148 === "not_collected"))){
-const err315 = {instancePath:instancePath+"/populations/serverCertificates/state",schemaPath:"#/$defs/population/properties/state/enum",keyword:"enum",params:{allowedValues: schema68.properties.state.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err315];
-}
-else {
-vErrors.push(err315);
-}
-errors++;
-}
-}
-if(data144.reason !== undefined){
-let data149 = data144.reason;
-if((typeof data149 !== "string") && (data149 !== null)){
-const err316 = {instancePath:instancePath+"/populations/serverCertificates/reason",schemaPath:"#/$defs/population/properties/reason/type",keyword:"type",params:{type: schema68.properties.reason.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err316];
-}
-else {
-vErrors.push(err316);
-}
-errors++;
-}
-}
-if(data144.collected !== undefined){
-let data150 = data144.collected;
-if(!(((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150))) && (isFinite(data150)))){
-const err317 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err317];
-}
-else {
-vErrors.push(err317);
-}
-errors++;
-}
-if((typeof data150 == "number") && (isFinite(data150))){
-if(data150 < 0 || isNaN(data150)){
-const err318 = {instancePath:instancePath+"/populations/serverCertificates/collected",schemaPath:"#/$defs/population/properties/collected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err318];
-}
-else {
-vErrors.push(err318);
-}
-errors++;
-}
-}
-}
-if(data144.expected !== undefined){
-let data151 = data144.expected;
-if((!(((typeof data151 == "number") && (!(data151 % 1) && !isNaN(data151))) && (isFinite(data151)))) && (data151 !== null)){
-const err319 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/type",keyword:"type",params:{type: schema68.properties.expected.type},message:"must be integer,null"};
-if(vErrors === null){
-vErrors = [err319];
-}
-else {
-vErrors.push(err319);
-}
-errors++;
-}
-if((typeof data151 == "number") && (isFinite(data151))){
-if(data151 < 0 || isNaN(data151)){
-const err320 = {instancePath:instancePath+"/populations/serverCertificates/expected",schemaPath:"#/$defs/population/properties/expected/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err320];
-}
-else {
-vErrors.push(err320);
-}
-errors++;
-}
-}
-}
-if(data144.expectedSource !== undefined){
-let data152 = data144.expectedSource;
-if((typeof data152 !== "string") && (data152 !== null)){
-const err321 = {instancePath:instancePath+"/populations/serverCertificates/expectedSource",schemaPath:"#/$defs/population/properties/expectedSource/type",keyword:"type",params:{type: schema68.properties.expectedSource.type},message:"must be string,null"};
-if(vErrors === null){
-vErrors = [err321];
-}
-else {
-vErrors.push(err321);
-}
-errors++;
-}
-}
-}
-else {
-const err322 = {instancePath:instancePath+"/populations/serverCertificates",schemaPath:"#/$defs/population/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err322];
-}
-else {
-vErrors.push(err322);
-}
-errors++;
-}
-}
-}
-else {
-const err323 = {instancePath:instancePath+"/populations",schemaPath:"#/properties/populations/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err323];
-}
-else {
-vErrors.push(err323);
-}
-errors++;
-}
-}
-}
-else {
-const err324 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err324];
-}
-else {
-vErrors.push(err324);
-}
-errors++;
-}
-validate20.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

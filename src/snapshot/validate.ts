@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../util/paths.js';
-import { validate as generatedValidator } from '../generated/snapshot-schema.generated.js';
+import { validate as generatedValidator, TIMESTAMP_PATTERN } from '../generated/snapshot-schema.generated.js';
 import type { Snapshot } from './types.js';
 import { findInstantAfterCapture, type CaptureTimeOptions } from './capture-times.js';
 import { recordValidSnapshot } from './valid-snapshots.js';
@@ -17,7 +17,7 @@ const schemaValidator = generatedValidator as ValidateFunction<Snapshot>;
 /** Describes the first schema violation as "at /users/3/password/enabled: must have required property 'known'". */
 function describe(error: ErrorObject, candidate: unknown): string {
   const path = error.instancePath === '' ? '/' : error.instancePath;
-  if (error.keyword === 'format' || (error.keyword === 'pattern' && error.schemaPath.includes('timestamp'))) {
+  if (error.keyword === 'format' || (error.keyword === 'pattern' && (error.params as { pattern?: unknown }).pattern === TIMESTAMP_PATTERN)) {
     return `at ${path}: ${JSON.stringify(valueAt(candidate, error.instancePath))} is not a real UTC time in the form 2026-01-02T14:30:00Z`;
   }
   return `at ${path}: ${error.message ?? 'is invalid'}`;
