@@ -95,9 +95,10 @@ const KNOWN_FALSE: Fact<boolean> = Object.freeze(known(false));
 /**
  * Facts most users share, one frozen object each, as the booleans above: the MFA facts of a report
  * (a report knows whether MFA is active, never the devices), the password facts of a user without
- * a console password, and the key and certificate lists of a principal without any. A snapshot holds every user for the whole run; each object a user does
- * not need is memory, and, made while the report is read, work for the young generation's
- * collector (5,000 users: this kept V8's young generation from doubling, 20 MB of the peak).
+ * a console password, and the key and certificate lists of a principal without any. A snapshot
+ * holds every user for the whole run; each object a user does not need is memory, and, made while
+ * the report is read, work for the young generation's collector (5,000 users: this kept V8's young
+ * generation from doubling, 20 MB of the peak; docs/decisions.md).
  */
 const MFA_ACTIVE: MfaFacts = Object.freeze({ active: KNOWN_TRUE, devices: NOT_COLLECTED });
 const MFA_INACTIVE: MfaFacts = Object.freeze({ active: KNOWN_FALSE, devices: NOT_COLLECTED });
@@ -241,8 +242,7 @@ function parseTimestampMs(text: string): number | null {
   return parseStrictInstantMs(text, { offsets: true });
 }
 
-/** The column names of each key slot, made once (not a template string per cell). */
-/** The column names of one key slot. */
+/** The column names of one key slot, made once (not a template string per cell). */
 interface KeyColumns {
   readonly slot: 1 | 2;
   readonly active: CredentialReportColumn;
